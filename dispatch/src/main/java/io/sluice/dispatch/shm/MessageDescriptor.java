@@ -1,0 +1,119 @@
+package io.sluice.dispatch.shm;
+
+/**
+ * Message types and shared field layouts of the ring messages. Every message is one Agrona ring record whose
+ * {@code msgTypeId} is one of the {@code *_MSG_TYPE_ID} values; all integers are little-endian; text is one byte per
+ * character (ISO-8859-1, so any header byte survives). A request or response is correlated by its request id, which
+ * the listener chooses and the worker echoes.
+ * <p>
+ * Head messages: {@link RequestHeadEncoder} and {@link ResponseHeadEncoder} show their layouts. Body and abort
+ * messages share one layout:
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                          Request id                           | 0
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                    Flags (bit 0: last chunk)                  | 8
+ *  +---------------------------------------------------------------+
+ *  |                         Chunk length                          | 12
+ *  +---------------------------------------------------------------+
+ *  |                         Chunk bytes                          ... 16
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * A header entry, in either head message:
+ * <pre>
+ *  +-------------------------------+-------------------------------+
+ *  |      Name length (uint16)     |     Value length (uint16)     |
+ *  +-------------------------------+-------------------------------+
+ *  |                     Name bytes, value bytes                  ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class MessageDescriptor
+{
+    /**
+     * Listener to worker: a request head.
+     */
+    public static final int REQUEST_HEAD_MSG_TYPE_ID = 1;
+
+    /**
+     * Listener to worker: a chunk of a request body.
+     */
+    public static final int REQUEST_BODY_MSG_TYPE_ID = 2;
+
+    /**
+     * Listener to worker: the request was abandoned (client gone, or the listener gave up).
+     */
+    public static final int REQUEST_ABORT_MSG_TYPE_ID = 3;
+
+    /**
+     * Worker to listener: a response head, possibly with the whole body inline.
+     */
+    public static final int RESPONSE_HEAD_MSG_TYPE_ID = 11;
+
+    /**
+     * Worker to listener: a chunk of a response body.
+     */
+    public static final int RESPONSE_BODY_MSG_TYPE_ID = 12;
+
+    /**
+     * Offset of the request id in every message.
+     */
+    public static final int REQUEST_ID_OFFSET = 0;
+
+    /**
+     * Offset of the flags in body and abort messages.
+     */
+    public static final int CHUNK_FLAGS_OFFSET = 8;
+
+    /**
+     * Offset of the chunk length in body messages.
+     */
+    public static final int CHUNK_LENGTH_OFFSET = 12;
+
+    /**
+     * Offset of the chunk bytes in body messages.
+     */
+    public static final int CHUNK_DATA_OFFSET = 16;
+
+    /**
+     * Length of the fixed part of a body message.
+     */
+    public static final int CHUNK_HEADER_LENGTH = CHUNK_DATA_OFFSET;
+
+    /**
+     * Flag: this chunk ends the body (body messages); the response is complete (response head).
+     */
+    public static final int LAST_FLAG = 1;
+
+    /**
+     * Length of the fixed part of a header entry.
+     */
+    public static final int HEADER_ENTRY_LENGTH = 4;
+
+    /**
+     * Largest name or value length in a header entry.
+     */
+    public static final int MAX_FIELD_LENGTH = 0xFFFF;
+
+    /**
+     * Value of a content length that is not known in advance (chunked).
+     */
+    public static final long UNKNOWN_LENGTH = -1;
+
+    private MessageDescriptor()
+    {
+    }
+
+    /**
+     * @param nameLength of a header name.
+     * @param length     of a header value.
+     * @return the encoded length of a header entry of that name and value.
+     */
+    public static int headerEntryLength(final int nameLength, final int length)
+    {
+        return HEADER_ENTRY_LENGTH + nameLength + length;
+    }
+}

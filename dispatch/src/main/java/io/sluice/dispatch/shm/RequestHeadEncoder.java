@@ -1,0 +1,196 @@
+package io.sluice.dispatch.shm;
+
+import org.agrona.MutableDirectBuffer;
+
+import static io.sluice.dispatch.shm.MessageDescriptor.HEADER_ENTRY_LENGTH;
+
+/**
+ * Writes a {@link MessageDescriptor#REQUEST_HEAD_MSG_TYPE_ID} message straight into a claimed ring record. Fields
+ * are written in layout order: the fixed fields, then {@link #method}, {@link #target}, {@link #remoteAddress}, then
+ * {@link #header} per header. Reusable: {@link #wrap} starts a new message.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                          Request id                           | 0
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |       Content length (-1: chunked, unknown; 0: no body)       | 8
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                        Remote port                            | 16
+ *  +---------------------------------------------------------------+
+ *  |                        Header count                           | 20
+ *  +-------------------------------+-------------------------------+
+ *  |     Method length (uint16)    |     Target length (uint16)    | 24
+ *  +-------------------------------+-------------------------------+
+ *  | Remote address length (uint16)|           Reserved            | 28
+ *  +-------------------------------+-------------------------------+
+ *  |      Method, target, remote address bytes, header entries    ... 32
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class RequestHeadEncoder
+{
+    /**
+     * Offset of the content length.
+     */
+    public static final int CONTENT_LENGTH_OFFSET = 8;
+
+    /**
+     * Offset of the remote port.
+     */
+    public static final int REMOTE_PORT_OFFSET = 16;
+
+    /**
+     * Offset of the header count.
+     */
+    public static final int HEADER_COUNT_OFFSET = 20;
+
+    /**
+     * Offset of the method length.
+     */
+    public static final int METHOD_LENGTH_OFFSET = 24;
+
+    /**
+     * Offset of the target length.
+     */
+    public static final int TARGET_LENGTH_OFFSET = 26;
+
+    /**
+     * Offset of the remote address length.
+     */
+    public static final int REMOTE_ADDRESS_LENGTH_OFFSET = 28;
+
+    /**
+     * Length of the fixed part; the variable part starts here.
+     */
+    public static final int VARIABLE_OFFSET = 32;
+
+    private MutableDirectBuffer buffer;
+    private int offset;
+    private int cursor;
+    private int headerCount;
+
+    /**
+     * The encoded length of a head with the given variable parts.
+     *
+     * @param methodLength        of the method.
+     * @param targetLength        of the target.
+     * @param remoteAddressLength of the remote address.
+     * @param headersLength       sum of {@link MessageDescriptor#headerEntryLength} over the headers.
+     * @return the message length in bytes.
+     */
+    public static int length(
+        final int methodLength, final int targetLength, final int remoteAddressLength, final int headersLength)
+    {
+        return VARIABLE_OFFSET + methodLength + targetLength + remoteAddressLength + headersLength;
+    }
+
+    /**
+     * Start a message.
+     *
+     * @param buffer to write to.
+     * @param offset of the message in the buffer.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder wrap(final MutableDirectBuffer buffer, final int offset)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.cursor = offset + VARIABLE_OFFSET;
+        this.headerCount = 0;
+        buffer.putInt(offset + HEADER_COUNT_OFFSET, 0);
+        buffer.putShort(offset + 30, (short)0);
+        return this;
+    }
+
+    /**
+     * @param requestId chosen by the listener.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder requestId(final long requestId)
+    {
+        buffer.putLong(offset + MessageDescriptor.REQUEST_ID_OFFSET, requestId);
+        return this;
+    }
+
+    /**
+     * @param contentLength of the body, -1 when chunked, 0 when none.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder contentLength(final long contentLength)
+    {
+        buffer.putLong(offset + CONTENT_LENGTH_OFFSET, contentLength);
+        return this;
+    }
+
+    /**
+     * @param remotePort of the client.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder remotePort(final int remotePort)
+    {
+        buffer.putInt(offset + REMOTE_PORT_OFFSET, remotePort);
+        return this;
+    }
+
+    /**
+     * @param method of the request; first of the variable fields.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder method(final CharSequence method)
+    {
+        buffer.putShort(offset + METHOD_LENGTH_OFFSET, (short)method.length());
+        cursor += AsciiCodec.put(buffer, cursor, method);
+        return this;
+    }
+
+    /**
+     * @param target of the request; after the method.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder target(final CharSequence target)
+    {
+        buffer.putShort(offset + TARGET_LENGTH_OFFSET, (short)target.length());
+        cursor += AsciiCodec.put(buffer, cursor, target);
+        return this;
+    }
+
+    /**
+     * @param remoteAddress of the client as text; after the target.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder remoteAddress(final CharSequence remoteAddress)
+    {
+        buffer.putShort(offset + REMOTE_ADDRESS_LENGTH_OFFSET, (short)remoteAddress.length());
+        cursor += AsciiCodec.put(buffer, cursor, remoteAddress);
+        return this;
+    }
+
+    /**
+     * Append a header; after the remote address.
+     *
+     * @param name  of the header.
+     * @param value of the header.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder header(final CharSequence name, final CharSequence value)
+    {
+        buffer.putShort(cursor, (short)name.length());
+        buffer.putShort(cursor + 2, (short)value.length());
+        cursor += HEADER_ENTRY_LENGTH;
+        cursor += AsciiCodec.put(buffer, cursor, name);
+        cursor += AsciiCodec.put(buffer, cursor, value);
+        buffer.putInt(offset + HEADER_COUNT_OFFSET, ++headerCount);
+        return this;
+    }
+
+    /**
+     * @return the number of bytes written so far.
+     */
+    public int encodedLength()
+    {
+        return cursor - offset;
+    }
+}

@@ -1,0 +1,255 @@
+package io.sluice.dispatch.shm;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.MappedByteBuffer;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+
+/**
+ * Layout of one worker's shared-memory file: a metadata header, then the request ring, then the response ring.
+ * The listener creates the file (mode 0600, in a directory of mode 0700) and writes the header; it writes
+ * {@link #LAYOUT_VERSION_OFFSET} last, so a non-zero version means the file is ready to attach.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                 Layout version (0 = not ready)                | 0
+ *  +---------------------------------------------------------------+
+ *  |                         Header length                         | 4
+ *  +---------------------------------------------------------------+
+ *  |                 Request ring length (with trailer)            | 8
+ *  +---------------------------------------------------------------+
+ *  |                Response ring length (with trailer)            | 12
+ *  +---------------------------------------------------------------+
+ *  |                         Listener PID                          | 16
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                   Listener start time (epoch ms)              | 24
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 Listener heartbeat (epoch ms)                 | 32
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                          Worker PID                           | 40
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                  Worker heartbeat (epoch ms)                  | 48
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |          Worker sleeping flag (own cache-line pair)           | 128
+ *  +---------------------------------------------------------------+
+ *  |         Listener sleeping flag (own cache-line pair)          | 256
+ *  +---------------------------------------------------------------+
+ *  |          Worker counters: requests, responses (longs)         | 384
+ *  +---------------------------------------------------------------+
+ *  |                       ... up to 4096                          |
+ *  +---------------------------------------------------------------+
+ *  |     Request ring: many producers (listener event loops),      | 4096
+ *  |     one consumer (the worker); Agrona ManyToOneRingBuffer     |
+ *  +---------------------------------------------------------------+
+ *  |     Response ring: many producers (worker threads),           |
+ *  |     one consumer (the listener); Agrona ManyToOneRingBuffer   |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The sleeping flags are the wake-up protocol: a side about to block sets its flag, then reads its ring once more;
+ * a producer, after committing, fences and, if the consumer's flag is set, clears it and rings the doorbell (one byte
+ * on the worker's Unix domain socket). So a busy consumer costs the producer no system call.
+ */
+public final class WorkerFileDescriptor
+{
+    /**
+     * Version of this layout, written last by the listener.
+     */
+    public static final int LAYOUT_VERSION = 1;
+
+    /**
+     * Offset of the layout version.
+     */
+    public static final int LAYOUT_VERSION_OFFSET = 0;
+
+    /**
+     * Offset of the header length.
+     */
+    public static final int HEADER_LENGTH_OFFSET = 4;
+
+    /**
+     * Offset of the request ring length.
+     */
+    public static final int REQUEST_RING_LENGTH_OFFSET = 8;
+
+    /**
+     * Offset of the response ring length.
+     */
+    public static final int RESPONSE_RING_LENGTH_OFFSET = 12;
+
+    /**
+     * Offset of the listener's PID.
+     */
+    public static final int LISTENER_PID_OFFSET = 16;
+
+    /**
+     * Offset of the listener's start time in epoch ms.
+     */
+    public static final int LISTENER_START_TIME_OFFSET = 24;
+
+    /**
+     * Offset of the listener's heartbeat in epoch ms.
+     */
+    public static final int LISTENER_HEARTBEAT_OFFSET = 32;
+
+    /**
+     * Offset of the worker's PID, written by the worker when it attaches.
+     */
+    public static final int WORKER_PID_OFFSET = 40;
+
+    /**
+     * Offset of the worker's heartbeat in epoch ms.
+     */
+    public static final int WORKER_HEARTBEAT_OFFSET = 48;
+
+    /**
+     * Offset of the flag the worker sets before it blocks waiting for requests.
+     */
+    public static final int WORKER_SLEEPING_OFFSET = 2 * CACHE_LINE_LENGTH;
+
+    /**
+     * Offset of the flag the listener sets before it waits for responses.
+     */
+    public static final int LISTENER_SLEEPING_OFFSET = 4 * CACHE_LINE_LENGTH;
+
+    /**
+     * Offset of the worker's count of requests received.
+     */
+    public static final int WORKER_REQUESTS_OFFSET = 6 * CACHE_LINE_LENGTH;
+
+    /**
+     * Offset of the worker's count of responses completed.
+     */
+    public static final int WORKER_RESPONSES_OFFSET = WORKER_REQUESTS_OFFSET + 8;
+
+    /**
+     * Length of the header, a page.
+     */
+    public static final int HEADER_LENGTH = 4096;
+
+    /**
+     * Value of a sleeping flag while that side may be blocked.
+     */
+    public static final int SLEEPING = 1;
+
+    /**
+     * Value of a sleeping flag while that side is awake.
+     */
+    public static final int AWAKE = 0;
+
+    /**
+     * Name of the worker's ring file inside its directory.
+     */
+    public static final String RINGS_FILE_NAME = "rings";
+
+    /**
+     * Name of the worker's doorbell socket inside its directory.
+     */
+    public static final String DOORBELL_FILE_NAME = "doorbell.sock";
+
+    /**
+     * Length of the token a worker sends first on the doorbell socket.
+     */
+    public static final int TOKEN_LENGTH = 32;
+
+    private WorkerFileDescriptor()
+    {
+    }
+
+    /**
+     * Total length of a file holding two rings of the given capacities.
+     *
+     * @param requestRingCapacity  capacity of the request ring, a power of two.
+     * @param responseRingCapacity capacity of the response ring, a power of two.
+     * @return the file length in bytes.
+     */
+    public static long fileLength(final int requestRingCapacity, final int responseRingCapacity)
+    {
+        checkCapacity("requestRingCapacity", requestRingCapacity);
+        checkCapacity("responseRingCapacity", responseRingCapacity);
+        return (long)HEADER_LENGTH +
+            requestRingCapacity + RingBufferDescriptor.TRAILER_LENGTH +
+            responseRingCapacity + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    /**
+     * Check a ring capacity.
+     *
+     * @param name     of the setting.
+     * @param capacity to check.
+     * @throws IllegalArgumentException when not a power of two of at least 4 KiB.
+     */
+    public static void checkCapacity(final String name, final int capacity)
+    {
+        if (!BitUtil.isPowerOfTwo(capacity) || capacity < 4096)
+        {
+            throw new IllegalArgumentException(
+                name + " must be a power of two of at least 4096: " + name + "=" + capacity);
+        }
+    }
+
+    /**
+     * Write the header of a newly created file; the version is written last, with release semantics.
+     *
+     * @param header               buffer over the header.
+     * @param requestRingCapacity  capacity of the request ring.
+     * @param responseRingCapacity capacity of the response ring.
+     * @param listenerPid          the listener's PID.
+     * @param startTimeMs          the listener's start time.
+     */
+    public static void initialise(
+        final AtomicBuffer header,
+        final int requestRingCapacity,
+        final int responseRingCapacity,
+        final long listenerPid,
+        final long startTimeMs)
+    {
+        header.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        header.putInt(REQUEST_RING_LENGTH_OFFSET, requestRingCapacity + RingBufferDescriptor.TRAILER_LENGTH);
+        header.putInt(RESPONSE_RING_LENGTH_OFFSET, responseRingCapacity + RingBufferDescriptor.TRAILER_LENGTH);
+        header.putLong(LISTENER_PID_OFFSET, listenerPid);
+        header.putLong(LISTENER_START_TIME_OFFSET, startTimeMs);
+        header.putLongVolatile(LISTENER_HEARTBEAT_OFFSET, startTimeMs);
+        header.putIntRelease(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+    }
+
+    /**
+     * @param mapped the whole mapped file.
+     * @return a buffer over the header.
+     */
+    public static UnsafeBuffer headerBuffer(final MappedByteBuffer mapped)
+    {
+        return new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+    }
+
+    /**
+     * @param mapped the whole mapped file, its header initialised.
+     * @return a buffer over the request ring, trailer included.
+     */
+    public static UnsafeBuffer requestRingBuffer(final MappedByteBuffer mapped)
+    {
+        final UnsafeBuffer header = headerBuffer(mapped);
+        return new UnsafeBuffer(mapped, HEADER_LENGTH, header.getInt(REQUEST_RING_LENGTH_OFFSET));
+    }
+
+    /**
+     * @param mapped the whole mapped file, its header initialised.
+     * @return a buffer over the response ring, trailer included.
+     */
+    public static UnsafeBuffer responseRingBuffer(final MappedByteBuffer mapped)
+    {
+        final UnsafeBuffer header = headerBuffer(mapped);
+        final int requestRingLength = header.getInt(REQUEST_RING_LENGTH_OFFSET);
+        return new UnsafeBuffer(
+            mapped, HEADER_LENGTH + requestRingLength, header.getInt(RESPONSE_RING_LENGTH_OFFSET));
+    }
+}

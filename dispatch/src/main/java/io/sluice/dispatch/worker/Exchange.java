@@ -1,0 +1,142 @@
+package io.sluice.dispatch.worker;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * One request and its response, as a {@link Handler} sees it, whichever hosting model carries it.
+ * <p>
+ * Request accessors are valid from {@link Handler#onRequest(Exchange)} until the response is complete. The response is
+ * either one {@link #respond} call, or {@link #sendHead} followed by {@link #sendBody} calls, the last with
+ * {@code last == true}. Response methods may be called from any thread, but by one thread at a time; after the response
+ * is complete, or after {@link Handler#onAbort(Exchange)}, the exchange must not be used again.
+ */
+public interface Exchange
+{
+    /**
+     * Length value meaning "not known in advance": the response body is sent chunked.
+     */
+    long UNKNOWN_LENGTH = -1;
+
+    /**
+     * @return the request method, e.g. {@code GET}.
+     */
+    String method();
+
+    /**
+     * @return the request-target as the client sent it (origin form: path and query).
+     */
+    String target();
+
+    /**
+     * @return the path part of the target, without the query.
+     */
+    String path();
+
+    /**
+     * @return the query part of the target without the '?', or null when there is none.
+     */
+    String query();
+
+    /**
+     * @param name of the header, matched case-insensitively.
+     * @return the first value of the header, or null when absent.
+     */
+    String header(String name);
+
+    /**
+     * @return the number of request headers.
+     */
+    int headerCount();
+
+    /**
+     * @param index of the header, 0 to {@link #headerCount()} - 1.
+     * @return the header's name.
+     */
+    String headerName(int index);
+
+    /**
+     * @param index of the header, 0 to {@link #headerCount()} - 1.
+     * @return the header's value.
+     */
+    String headerValue(int index);
+
+    /**
+     * @return the declared request body length in bytes, {@link #UNKNOWN_LENGTH} for a chunked body, 0 for none.
+     */
+    long contentLength();
+
+    /**
+     * @return true when body chunks follow through {@link Handler#onBody}.
+     */
+    default boolean hasBody()
+    {
+        return contentLength() != 0;
+    }
+
+    /**
+     * @return the client's address as text (IP literal).
+     */
+    String remoteAddress();
+
+    /**
+     * Add a response header; only before {@link #sendHead} or {@link #respond}. Framing headers (Content-Length,
+     * Transfer-Encoding, Connection) are set by Sluice and must not be added.
+     *
+     * @param name  of the header.
+     * @param value of the header.
+     * @return this for a fluent API.
+     */
+    Exchange responseHeader(String name, String value);
+
+    /**
+     * Send a complete response in one call.
+     *
+     * @param status      HTTP status code.
+     * @param contentType value of the Content-Type header, or null for none.
+     * @param body        the body bytes; may be empty.
+     */
+    default void respond(final int status, final String contentType, final byte[] body)
+    {
+        respond(status, contentType, new org.agrona.concurrent.UnsafeBuffer(body), 0, body.length);
+    }
+
+    /**
+     * Send a complete response in one call.
+     *
+     * @param status      HTTP status code.
+     * @param contentType value of the Content-Type header, or null for none.
+     * @param body        buffer holding the body; only read during the call.
+     * @param offset      of the body in the buffer.
+     * @param length      of the body in bytes.
+     */
+    void respond(int status, String contentType, DirectBuffer body, int offset, int length);
+
+    /**
+     * Send the response head; the body follows through {@link #sendBody}.
+     *
+     * @param status        HTTP status code.
+     * @param contentType   value of the Content-Type header, or null for none.
+     * @param contentLength of the body in bytes, or {@link #UNKNOWN_LENGTH} to send it chunked.
+     */
+    void sendHead(int status, String contentType, long contentLength);
+
+    /**
+     * Send a chunk of the response body. May wait while the transport is full (back-pressure).
+     *
+     * @param buffer holding the chunk; only read during the call.
+     * @param offset of the chunk in the buffer.
+     * @param length of the chunk in bytes; may be zero.
+     * @param last   true for the final chunk: the response is then complete.
+     */
+    void sendBody(DirectBuffer buffer, int offset, int length, boolean last);
+
+    /**
+     * @return an object the handler attached to this exchange, or null.
+     */
+    Object attachment();
+
+    /**
+     * @param attachment any object the handler wants to keep with this exchange.
+     */
+    void attachment(Object attachment);
+}

@@ -1,0 +1,48 @@
+package io.sluice.dispatch.worker;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The application's request handler: the one interface a Sluice application implements. The same handler runs
+ * unchanged in-process (inside the listener), in a worker process over shared memory, or in a worker process behind
+ * loopback forwarding.
+ * <p>
+ * Threading: the callbacks for one {@link Exchange} are made on one thread, in order: {@link #onRequest(Exchange)},
+ * then {@link #onBody} zero or more times (the last call has {@code last == true}), or {@link #onAbort(Exchange)}.
+ * Callbacks must not block: in-process they run on the listener's event loop, in a worker on its dispatch thread.
+ * A handler that needs to wait answers later, from any thread, through the {@link Exchange}.
+ * <p>
+ * Implementations need a public no-argument constructor: the hosts load them by class name.
+ */
+public interface Handler
+{
+    /**
+     * The request head has arrived. The body, if {@link Exchange#hasBody()}, follows through {@link #onBody}.
+     *
+     * @param exchange the request and the means to answer it.
+     */
+    void onRequest(Exchange exchange);
+
+    /**
+     * A chunk of the request body. The buffer is only valid for the duration of the call: copy what must be kept.
+     *
+     * @param exchange the exchange the body belongs to.
+     * @param buffer   holding the chunk.
+     * @param offset   of the chunk in the buffer.
+     * @param length   of the chunk in bytes; may be zero on the last call.
+     * @param last     true for the final chunk of the body.
+     */
+    default void onBody(
+        final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    {
+    }
+
+    /**
+     * The request was abandoned (the client went away, or the listener gave up on it). Any answer is discarded.
+     *
+     * @param exchange the abandoned exchange.
+     */
+    default void onAbort(final Exchange exchange)
+    {
+    }
+}

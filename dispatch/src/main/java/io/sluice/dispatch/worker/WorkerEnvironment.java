@@ -1,0 +1,90 @@
+package io.sluice.dispatch.worker;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What the listener tells a worker process through its environment. One worker program runs unchanged under either
+ * out-of-process model: {@link #hosting()} says which.
+ *
+ * @param queue           {@code SLUICE_QUEUE}: the request queue's name.
+ * @param hosting         {@code SLUICE_HOSTING}: {@code shared-memory} or {@code loopback}.
+ * @param shmDir          {@code SLUICE_SHM_DIR}: this worker's private shared-memory directory (shared-memory only).
+ * @param port            {@code SLUICE_PORT}: the loopback port to serve on (loopback only), else 0.
+ * @param token           {@code SLUICE_TOKEN}: the secret the listener presents (loopback) or expects (shared memory).
+ * @param applicationPath {@code SLUICE_APPL_PATH}: the path prefix the queue serves, e.g. {@code /loopback/}.
+ * @param listenerPid     {@code SLUICE_LISTENER_PID}: the listener's process id, or -1 when not set.
+ */
+public record WorkerEnvironment(
+    String queue,
+    String hosting,
+    Path shmDir,
+    int port,
+    String token,
+    String applicationPath,
+    long listenerPid)
+{
+    /**
+     * Hosting value for the shared-memory model.
+     */
+    public static final String SHARED_MEMORY = "shared-memory";
+
+    /**
+     * Hosting value for the loopback model.
+     */
+    public static final String LOOPBACK = "loopback";
+
+    /**
+     * Read the environment.
+     *
+     * @param env the process environment.
+     * @return the worker's settings.
+     * @throws IllegalStateException naming the missing or invalid variable.
+     */
+    public static WorkerEnvironment from(final Map<String, String> env)
+    {
+        final String hosting = require(env, "SLUICE_HOSTING");
+        final String token = require(env, "SLUICE_TOKEN");
+        Path shmDir = null;
+        int port = 0;
+        if (SHARED_MEMORY.equals(hosting))
+        {
+            shmDir = Path.of(require(env, "SLUICE_SHM_DIR"));
+        }
+        else if (LOOPBACK.equals(hosting))
+        {
+            try
+            {
+                port = Integer.parseInt(require(env, "SLUICE_PORT"));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalStateException("SLUICE_PORT is not a port number: " + env.get("SLUICE_PORT"));
+            }
+        }
+        else
+        {
+            throw new IllegalStateException(
+                "SLUICE_HOSTING must be shared-memory or loopback: SLUICE_HOSTING=" + hosting);
+        }
+        final String pid = env.get("SLUICE_LISTENER_PID");
+        return new WorkerEnvironment(
+            env.getOrDefault("SLUICE_QUEUE", ""),
+            hosting,
+            shmDir,
+            port,
+            token,
+            env.getOrDefault("SLUICE_APPL_PATH", "/"),
+            null == pid ? -1 : Long.parseLong(pid));
+    }
+
+    private static String require(final Map<String, String> env, final String name)
+    {
+        final String value = env.get(name);
+        if (null == value || value.isEmpty())
+        {
+            throw new IllegalStateException(name + " is not set: a Sluice worker is started by the listener");
+        }
+        return value;
+    }
+}

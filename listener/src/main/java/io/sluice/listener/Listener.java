@@ -1,0 +1,235 @@
+package io.sluice.listener;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.listener.config.ListenerConfiguration;
+import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.hosting.Host;
+import io.sluice.listener.hosting.HostingMode;
+import io.sluice.listener.hosting.InProcessHost;
+import io.sluice.listener.hosting.LoopbackHost;
+import io.sluice.listener.hosting.QueueBinding;
+import io.sluice.listener.hosting.RequestQueue;
+import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.http.HttpServerInitializer;
+import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.UrlPrefix;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The Sluice listener: binds the ports named by the URL prefixes, routes requests to their queues, and hosts each
+ * queue by its {@link HostingMode}. {@link #start()} once, {@link #close()} once.
+ * <pre>
+ *   client --TCP--> epoll event loop --> HttpRequestDecoder --> HttpConnectionHandler
+ *                                            | route (PrefixRouter) -> RequestQueue (bounded; 503 when full)
+ *                                            +-> InProcessHost      (handler on the event loop)
+ *                                            +-> SharedMemoryHost   (request ring -> worker -> response ring)
+ *                                            +-> LoopbackHost       (pooled HTTP to the worker's 127.0.0.1 port)
+ * </pre>
+ */
+public final class Listener implements AutoCloseable
+{
+    private static final Logger LOG = Logger.getLogger(Listener.class.getName());
+
+    private final ListenerConfiguration config;
+    private final Map<String, Host> hosts = new LinkedHashMap<>();
+    private final Map<String, RequestQueue> queues = new LinkedHashMap<>();
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private Transport transport;
+    private AdminServer admin;
+    private boolean shmDirCreated;
+
+    /**
+     * @param config the loaded configuration.
+     */
+    public Listener(final ListenerConfiguration config)
+    {
+        this.config = config;
+    }
+
+    /**
+     * Start the workers, bind the ports, and begin serving.
+     *
+     * @return this for a fluent API.
+     * @throws IllegalStateException with a one-line reason when the listener cannot start.
+     */
+    public Listener start()
+    {
+        transport = Transport.create(config.eventLoops());
+        try
+        {
+            final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
+            for (final QueueConfiguration queue : config.queues())
+            {
+                final RequestQueue requestQueue = new RequestQueue(queue.name(), queue.queueLength());
+                final String applicationPath = UrlPrefix.parse(queue.prefixes().get(0)).path();
+                final Host host = createHost(queue, applicationPath);
+                queues.put(queue.name(), requestQueue);
+                hosts.put(queue.name(), host);
+                host.start();
+                for (final String prefix : queue.prefixes())
+                {
+                    final UrlPrefix parsed = UrlPrefix.parse(prefix);
+                    router.add(parsed, new QueueBinding(requestQueue, host, parsed.path()));
+                }
+            }
+
+            final PrefixRouter<QueueBinding> table = router.build();
+            final HttpServerInitializer initializer = new HttpServerInitializer(
+                table, config.maxInitialLineLength(), config.maxHeaderSize(), config.maxPipelinedRequests());
+            for (final int port : table.ports())
+            {
+                serverChannels.add(bind(port, initializer));
+                LOG.info(() -> "listening on http://" + config.bindAddress() + ":" + port + "/");
+            }
+            if (config.adminPort() > 0)
+            {
+                admin = new AdminServer(transport, config.bindAddress(), config.adminPort(), queues, hosts);
+                admin.start();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+        return this;
+    }
+
+    /**
+     * @param queueName name of a queue.
+     * @return the queue's host, or null.
+     */
+    public Host host(final String queueName)
+    {
+        return hosts.get(queueName);
+    }
+
+    /**
+     * @param queueName name of a queue.
+     * @return the queue's bound, or null.
+     */
+    public RequestQueue queue(final String queueName)
+    {
+        return queues.get(queueName);
+    }
+
+    /**
+     * Stop accepting, stop the workers, release the event loops and remove the shared-memory directory.
+     */
+    public void close()
+    {
+        for (final Channel channel : serverChannels)
+        {
+            channel.close().syncUninterruptibly();
+        }
+        serverChannels.clear();
+        if (null != admin)
+        {
+            admin.close();
+            admin = null;
+        }
+        for (final Host host : hosts.values())
+        {
+            try
+            {
+                host.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warning(() -> "error stopping a host: " + ex);
+            }
+        }
+        hosts.clear();
+        if (null != transport)
+        {
+            transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            transport = null;
+        }
+        if (shmDirCreated)
+        {
+            try
+            {
+                SharedMemoryFiles.deleteRecursively(config.shmDir());
+            }
+            catch (final IOException ex)
+            {
+                LOG.warning(() -> "cannot remove " + config.shmDir() + ": " + ex);
+            }
+            shmDirCreated = false;
+        }
+    }
+
+    private Host createHost(final QueueConfiguration queue, final String applicationPath)
+    {
+        switch (queue.hosting())
+        {
+            case IN_PROCESS:
+                return new InProcessHost(queue.handler());
+
+            case SHARED_MEMORY:
+                if (config.eventLoops() != 1)
+                {
+                    throw new IllegalStateException("queue " + queue.name() +
+                        ": shared-memory queues currently need listener.eventLoops: 1 (was " +
+                        config.eventLoops() + ")");
+                }
+                createShmDir();
+                return new SharedMemoryHost(queue, transport, config.shmDir(), applicationPath);
+
+            case LOOPBACK_FORWARD:
+                return new LoopbackHost(queue, transport);
+
+            default:
+                throw new IllegalStateException("unknown hosting: " + queue.hosting());
+        }
+    }
+
+    private void createShmDir()
+    {
+        if (!shmDirCreated)
+        {
+            try
+            {
+                SharedMemoryFiles.createPrivateDirectory(config.shmDir());
+                shmDirCreated = true;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot create shmDir " + config.shmDir() + ": " + ex, ex);
+            }
+        }
+    }
+
+    private Channel bind(final int port, final HttpServerInitializer initializer)
+    {
+        try
+        {
+            return new ServerBootstrap()
+                .group(transport.group())
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer)
+                .bind(new InetSocketAddress(config.bindAddress(), port))
+                .syncUninterruptibly()
+                .channel();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(
+                "cannot listen on " + config.bindAddress() + ":" + port + ": " + ex.getMessage(), ex);
+        }
+    }
+}

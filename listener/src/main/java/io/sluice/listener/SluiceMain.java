@@ -1,0 +1,104 @@
+package io.sluice.listener;
+
+import io.sluice.listener.config.ConfigException;
+import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.ListenerConfiguration;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code sluice} command line: {@code sluice run [--config FILE]} starts the listener and its workers and serves
+ * until SIGTERM or SIGINT, then stops cleanly and exits 0. A configuration mistake prints one line and exits 2.
+ */
+public final class SluiceMain
+{
+    /**
+     * Default configuration file, relative to the working directory.
+     */
+    public static final String CONFIG_DEFAULT = "native-config/sluice.yaml";
+
+    private SluiceMain()
+    {
+    }
+
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        if (args.length == 0 || !"run".equals(args[0]))
+        {
+            usage();
+            System.exit(2);
+        }
+        Path configFile = Path.of(CONFIG_DEFAULT);
+        for (int i = 1; i < args.length; i++)
+        {
+            if (("--config".equals(args[i]) || "-c".equals(args[i])) && i + 1 < args.length)
+            {
+                configFile = Path.of(args[++i]);
+            }
+            else if (args[i].startsWith("--config="))
+            {
+                configFile = Path.of(args[i].substring("--config=".length()));
+            }
+            else
+            {
+                System.err.println("sluice: unknown argument: " + args[i]);
+                usage();
+                System.exit(2);
+            }
+        }
+
+        final ListenerConfiguration config;
+        try
+        {
+            config = ConfigLoader.load(configFile);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("sluice: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+
+        final Listener listener = new Listener(config);
+        try
+        {
+            listener.start();
+        }
+        catch (final IllegalStateException | IllegalArgumentException | UncheckedIOException ex)
+        {
+            System.err.println("sluice: cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(
+            () ->
+            {
+                listener.close();
+                stopped.countDown();
+                Runtime.getRuntime().halt(0);
+            },
+            "sluice-shutdown"));
+        System.out.println("sluice: serving " + configFile + " (SIGTERM to stop)");
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void usage()
+    {
+        System.err.println("usage: sluice run [--config FILE]   (default " + CONFIG_DEFAULT + ")");
+    }
+}

@@ -1,0 +1,67 @@
+package io.sluice.listener;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.ServerDomainSocketChannel;
+
+import java.util.logging.Logger;
+
+/**
+ * The I/O transport, chosen once at start-up: Netty's native epoll where it is available, else NIO with the recorded
+ * reason logged. The event loop group is shared by the front, the loopback forwarding clients and the shared-memory
+ * doorbells.
+ *
+ * @param group               the event loops.
+ * @param serverChannel       server socket channel class.
+ * @param socketChannel       client socket channel class.
+ * @param serverDomainChannel Unix domain server socket channel class, or null when not available (NIO).
+ * @param name                "epoll" or "nio".
+ */
+public record Transport(
+    EventLoopGroup group,
+    Class<? extends ServerSocketChannel> serverChannel,
+    Class<? extends SocketChannel> socketChannel,
+    Class<? extends ServerDomainSocketChannel> serverDomainChannel,
+    String name)
+{
+    private static final Logger LOG = Logger.getLogger(Transport.class.getName());
+
+    /**
+     * @param eventLoops number of event loop threads.
+     * @return epoll if available, else NIO.
+     */
+    public static Transport create(final int eventLoops)
+    {
+        if (Epoll.isAvailable())
+        {
+            final IoHandlerFactory factory = EpollIoHandler.newFactory();
+            LOG.info(() -> "transport: native epoll, " + eventLoops + " event loop(s)");
+            return new Transport(
+                new MultiThreadIoEventLoopGroup(eventLoops, factory),
+                EpollServerSocketChannel.class,
+                EpollSocketChannel.class,
+                EpollServerDomainSocketChannel.class,
+                "epoll");
+        }
+
+        LOG.warning(() -> "transport: native epoll unavailable (" + Epoll.unavailabilityCause() +
+            "); falling back to NIO, " + eventLoops + " event loop(s); shared-memory queues need epoll");
+        return new Transport(
+            new MultiThreadIoEventLoopGroup(eventLoops, NioIoHandler.newFactory()),
+            NioServerSocketChannel.class,
+            NioSocketChannel.class,
+            null,
+            "nio");
+    }
+}

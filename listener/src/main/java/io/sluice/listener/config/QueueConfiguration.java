@@ -1,0 +1,57 @@
+package io.sluice.listener.config;
+
+import io.sluice.listener.hosting.HostingMode;
+
+import java.util.List;
+
+/**
+ * One request queue: the URL prefixes routed to it, its bound, its hosting model and handler. Immutable once loaded.
+ *
+ * @param name                 unique queue name ([A-Za-z0-9_-]+); names the worker's shm files.
+ * @param prefixes             URL prefixes as written, e.g. {@code http://+:8080/shm/}.
+ * @param hosting              hosting model.
+ * @param handler              fully qualified class name of the {@code io.sluice.dispatch.worker.Handler}.
+ * @param queueLength          most requests admitted to the queue and not yet answered; past it, 503.
+ * @param ringCapacity         capacity in bytes of each shared-memory ring (power of two), shared-memory only;
+ *                             {@link #RING_CAPACITY_NONE} for the other hosting models.
+ * @param worker               worker process settings; null for in-process queues.
+ */
+public record QueueConfiguration(
+    String name,
+    List<String> prefixes,
+    HostingMode hosting,
+    String handler,
+    int queueLength,
+    int ringCapacity,
+    WorkerConfiguration worker)
+{
+    /**
+     * Default queue length, as HTTP.sys.
+     */
+    public static final int QUEUE_LENGTH_DEFAULT = 1000;
+
+    /**
+     * Default ring capacity: 1 MiB, so the largest message is 128 KiB.
+     */
+    public static final int RING_CAPACITY_DEFAULT = 1024 * 1024;
+
+    /**
+     * Greatest queue length.
+     */
+    public static final int QUEUE_LENGTH_MAX = 1_000_000;
+
+    /**
+     * Least ring capacity: 64 KiB, so the largest message is 8 KiB.
+     */
+    public static final int RING_CAPACITY_MIN = 64 * 1024;
+
+    /**
+     * Greatest ring capacity: 1 GiB, the largest power of two whose ring and trailer still fit an int length.
+     */
+    public static final int RING_CAPACITY_MAX = 1024 * 1024 * 1024;
+
+    /**
+     * Ring capacity of a queue that is not hosted over shared memory: it has no rings.
+     */
+    public static final int RING_CAPACITY_NONE = 0;
+}

@@ -1,0 +1,92 @@
+package io.sluice.listener.hosting;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.worker.Handler;
+import io.sluice.listener.http.ServerExchange;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The in-process hosting model: the queue's {@link Handler} is loaded into the listener JVM and called on the
+ * connection's event loop, with no copy of the request and no hop between threads. This is the ceiling the
+ * out-of-process models are measured against; a handler that blocks stalls every connection of its event loop, so
+ * blocking work belongs in an executor the handler answers from.
+ */
+public final class InProcessHost implements Host
+{
+    private final String handlerClassName;
+    private Handler handler;
+
+    /**
+     * @param handlerClassName fully qualified class name of the handler.
+     */
+    public InProcessHost(final String handlerClassName)
+    {
+        this.handlerClassName = handlerClassName;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void start()
+    {
+        handler = HandlerLoader.load(handlerClassName);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+    {
+        final InProcessExchange inProcess = new InProcessExchange(exchange, request, contentLength);
+        handler.onRequest(inProcess);
+        return inProcess.hasBody() ? new Sink(handler, inProcess) : inProcess;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+    }
+
+    private static final class Sink implements RequestSink
+    {
+        private final Handler handler;
+        private final InProcessExchange exchange;
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+
+        Sink(final Handler handler, final InProcessExchange exchange)
+        {
+            this.handler = handler;
+            this.exchange = exchange;
+        }
+
+        public boolean body(final ByteBuf content, final boolean last)
+        {
+            final int length = content.readableBytes();
+            if (length > 0 && content.hasMemoryAddress())
+            {
+                view.wrap(content.memoryAddress() + content.readerIndex(), length);
+            }
+            else if (length > 0)
+            {
+                final byte[] copy = new byte[length];
+                content.getBytes(content.readerIndex(), copy);
+                view.wrap(copy);
+            }
+            else
+            {
+                view.wrap(0, 0);
+            }
+            handler.onBody(exchange, view, 0, length, last);
+            return true;
+        }
+
+        public void abort()
+        {
+            exchange.abort();
+            handler.onAbort(exchange);
+        }
+    }
+}

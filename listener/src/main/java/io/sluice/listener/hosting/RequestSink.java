@@ -1,0 +1,26 @@
+package io.sluice.listener.hosting;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Where the connection streams one admitted request's body, and how it tells the host the client went away.
+ * Called on the connection's event loop only.
+ */
+public interface RequestSink
+{
+    /**
+     * Offer a chunk of the request body.
+     *
+     * @param content the chunk; owned by the caller, which releases it after the call. A host that keeps it retains it.
+     * @param last    true for the final chunk (content may be empty).
+     * @return true when taken; false when the host cannot take it now (back-pressure): the caller keeps the chunk,
+     * stops reading the socket and offers the same chunk again later.
+     */
+    boolean body(ByteBuf content, boolean last);
+
+    /**
+     * The request was abandoned before its response completed (the client went away, or the connection failed).
+     * The host stops work on it if it can and must not answer it.
+     */
+    void abort();
+}

@@ -1,0 +1,358 @@
+package io.sluice.listener.hosting;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.listener.Transport;
+import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.process.WorkerSupervisor;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The shared-memory hosting model: each worker process of the queue gets a private directory (0700) holding its ring
+ * file (0600) and its doorbell socket; requests are encoded straight into the worker's request ring and answers
+ * drained from its response ring into the connections. Request slots are preallocated, one per unit of queue length.
+ * <p>
+ * Threading: confined to one event loop (the home loop), which owns the doorbell channels.
+ */
+public final class SharedMemoryHost implements Host
+{
+    private static final Logger LOG = Logger.getLogger(SharedMemoryHost.class.getName());
+
+    private final QueueConfiguration queue;
+    private final Transport transport;
+    private final Path queueDir;
+    private final String applicationPath;
+    private final SharedMemoryRequest[] slots;
+    private final ArrayDeque<SharedMemoryRequest> freeSlots;
+    private final SharedMemoryLink[] links;
+    private final Channel[] doorbellServers;
+    private EventLoop homeLoop;
+    private WorkerSupervisor supervisor;
+    private int nextLink;
+    private volatile boolean stopped;
+
+    /**
+     * @param queue           the queue's configuration.
+     * @param transport       the listener's transport (epoll needed for the doorbells).
+     * @param shmDir          the listener's shared-memory directory (created by the listener).
+     * @param applicationPath the path of the queue's first prefix.
+     */
+    public SharedMemoryHost(
+        final QueueConfiguration queue, final Transport transport, final Path shmDir, final String applicationPath)
+    {
+        this.queue = queue;
+        this.transport = transport;
+        this.queueDir = shmDir;
+        this.applicationPath = applicationPath;
+        this.slots = new SharedMemoryRequest[queue.queueLength()];
+        this.freeSlots = new ArrayDeque<>(queue.queueLength());
+        for (int i = 0; i < slots.length; i++)
+        {
+            slots[i] = new SharedMemoryRequest(this, i);
+            freeSlots.addLast(slots[i]);
+        }
+        this.links = new SharedMemoryLink[queue.worker().processes()];
+        this.doorbellServers = new Channel[links.length];
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void start()
+    {
+        if (null == transport.serverDomainChannel())
+        {
+            throw new IllegalStateException(
+                "queue " + queue.name() + ": shared-memory hosting needs the native epoll transport");
+        }
+        homeLoop = transport.group().next();
+        final long pid = ProcessHandle.current().pid();
+        final long startMs = System.currentTimeMillis();
+        try
+        {
+            for (int i = 0; i < links.length; i++)
+            {
+                final Path dir = workerDir(i);
+                SharedMemoryFiles.createPrivateDirectory(dir);
+                final MappedByteBuffer mapped = SharedMemoryFiles.createAndMap(
+                    dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME),
+                    WorkerFileDescriptor.fileLength(queue.ringCapacity(), queue.ringCapacity()));
+                WorkerFileDescriptor.initialise(
+                    new UnsafeBuffer(mapped, 0, WorkerFileDescriptor.HEADER_LENGTH),
+                    queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
+                links[i] = new SharedMemoryLink(this, i, mapped);
+                doorbellServers[i] = bindDoorbell(links[i], dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("queue " + queue.name() + ": cannot create shared memory: " + ex, ex);
+        }
+
+        supervisor = new WorkerSupervisor(
+            queue.name(),
+            queue.hosting(),
+            queue.handler(),
+            applicationPath,
+            queue.worker(),
+            (slot, env) -> env.put("SLUICE_SHM_DIR", workerDir(slot).toString()),
+            new WorkerSupervisor.Events()
+            {
+                public void onStarting(final int slot, final String token)
+                {
+                    links[slot].expectToken(token);
+                }
+
+                public void onExited(final int slot, final int exitCode)
+                {
+                    homeLoop.execute(() -> links[slot].workerExited());
+                }
+
+                public void onQueueStopped()
+                {
+                    stopped = true;
+                    homeLoop.execute(SharedMemoryHost.this::failAll);
+                }
+            });
+        supervisor.start();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+    {
+        if (stopped)
+        {
+            return null;
+        }
+        final SharedMemoryRequest slot = freeSlots.pollFirst();
+        if (null == slot)
+        {
+            return null;
+        }
+        slot.exchange = exchange;
+        final SharedMemoryLink link = pickLink();
+        if (!link.openRequest(slot, request, contentLength))
+        {
+            slot.release();
+            exchange.sendError(431, "request header fields too large");
+            return null;
+        }
+        return slot;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+        stopped = true;
+        if (null != supervisor)
+        {
+            supervisor.close();
+        }
+        for (final Channel server : doorbellServers)
+        {
+            if (null != server)
+            {
+                server.close().syncUninterruptibly();
+            }
+        }
+        for (final SharedMemoryLink link : links)
+        {
+            if (null != link)
+            {
+                IoUtil.unmap(link.mapped());
+            }
+        }
+    }
+
+    /**
+     * @return the supervisor of this queue's workers (for tests and the admin endpoint).
+     */
+    public WorkerSupervisor supervisor()
+    {
+        return supervisor;
+    }
+
+    EventLoop eventLoop()
+    {
+        return homeLoop;
+    }
+
+    void workerReady(final int slot)
+    {
+        supervisor.ready(slot);
+        LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " attached to its rings");
+    }
+
+    SharedMemoryRequest lookup(final long requestId, final SharedMemoryLink link)
+    {
+        final int index = SharedMemoryRequest.slotIndex(requestId);
+        if (index < 0 || index >= slots.length)
+        {
+            return null;
+        }
+        final SharedMemoryRequest request = slots[index];
+        if (request.generation != SharedMemoryRequest.generation(requestId) || null == request.exchange ||
+            request.link != link)
+        {
+            return null;
+        }
+        return request;
+    }
+
+    void forEachInFlight(final SharedMemoryLink link, final Consumer<SharedMemoryRequest> action)
+    {
+        for (final SharedMemoryRequest request : slots)
+        {
+            if (request.link == link && null != request.exchange)
+            {
+                action.accept(request);
+            }
+        }
+    }
+
+    void free(final SharedMemoryRequest request)
+    {
+        freeSlots.addLast(request);
+    }
+
+    private void failAll()
+    {
+        for (final SharedMemoryRequest request : slots)
+        {
+            final ServerExchange exchange = request.exchange;
+            if (null != exchange)
+            {
+                request.release();
+                exchange.sendError(503, "service unavailable: queue stopped");
+            }
+        }
+    }
+
+    private SharedMemoryLink pickLink()
+    {
+        final int count = links.length;
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryLink link = links[nextLink];
+            nextLink = nextLink + 1 == count ? 0 : nextLink + 1;
+            if (link.isAttached())
+            {
+                return link;
+            }
+        }
+        final SharedMemoryLink link = links[nextLink];
+        nextLink = nextLink + 1 == count ? 0 : nextLink + 1;
+        return link;
+    }
+
+    private Path workerDir(final int slot)
+    {
+        return queueDir.resolve(queue.name() + "-" + slot);
+    }
+
+    private Channel bindDoorbell(final SharedMemoryLink link, final Path socket)
+    {
+        return new ServerBootstrap()
+            .group(homeLoop, homeLoop)
+            .channel(transport.serverDomainChannel())
+            .childHandler(new ChannelInitializer<>()
+            {
+                protected void initChannel(final Channel ch)
+                {
+                    ch.pipeline().addLast(new DoorbellHandler(link));
+                }
+            })
+            .bind(new DomainSocketAddress(socket.toFile()))
+            .syncUninterruptibly()
+            .channel();
+    }
+
+    /**
+     * The listener's end of a worker's doorbell socket: the first bytes are the worker's token; after that every
+     * readable event means "responses are waiting".
+     */
+    private static final class DoorbellHandler extends ChannelInboundHandlerAdapter
+    {
+        private final SharedMemoryLink link;
+        private final byte[] token = new byte[WorkerFileDescriptor.TOKEN_LENGTH];
+        private int tokenLength;
+        private boolean attached;
+
+        DoorbellHandler(final SharedMemoryLink link)
+        {
+            this.link = link;
+        }
+
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final ByteBuf buf = (ByteBuf)msg;
+            try
+            {
+                if (!attached)
+                {
+                    final int take = Math.min(buf.readableBytes(), token.length - tokenLength);
+                    buf.readBytes(token, tokenLength, take);
+                    tokenLength += take;
+                    if (tokenLength < token.length)
+                    {
+                        return;
+                    }
+                    final String expected = link.expectedToken();
+                    if (null == expected || !MessageDigest.isEqual(
+                        token, expected.getBytes(StandardCharsets.US_ASCII)))
+                    {
+                        LOG.warning("doorbell: wrong token from a process; connection refused");
+                        ctx.close();
+                        return;
+                    }
+                    attached = true;
+                    link.attach(ctx.channel());
+                    return;
+                }
+                link.drain();
+            }
+            finally
+            {
+                buf.release();
+            }
+        }
+
+        public void channelInactive(final ChannelHandlerContext ctx)
+        {
+            if (attached)
+            {
+                link.detach(ctx.channel());
+            }
+        }
+
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,487 @@
+package io.sluice.listener.hosting;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.HeaderCursor;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestHeadEncoder;
+import io.sluice.dispatch.shm.ResponseHeadDecoder;
+import io.sluice.dispatch.shm.WakeProtocol;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.listener.http.ResponseHeads;
+import io.sluice.listener.http.ServerExchange;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The listener's end of one worker's rings: encodes requests straight into the request ring, drains the response
+ * ring into the connections, and keeps the wake-up protocol with the worker.
+ * <p>
+ * Threading: confined to the host's event loop, which also owns the doorbell channel. (The rings allow many
+ * producers; the listener currently serves shared-memory queues from one event loop.)
+ * <p>
+ * A full request ring is back-pressure: a head that does not fit waits in a slot-owned buffer, and a body chunk is
+ * refused so the connection stops reading and offers it again.
+ */
+final class SharedMemoryLink implements ControlledMessageHandler
+{
+    private static final int DRAIN_LIMIT = 256;
+    private static final long PENDING_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(50);
+
+    final int slot;
+    private final SharedMemoryHost host;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer header;
+    private final ManyToOneRingBuffer requestRing;
+    private final ManyToOneRingBuffer responseRing;
+    private final UnsafeBuffer responseRingBuffer;
+    private final int requestCapacity;
+    private final int maxRequestChunk;
+    private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
+    private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
+    private final HeaderCursor headerCursor = new HeaderCursor();
+    private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
+    private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
+    private final ArrayDeque<SharedMemoryRequest> pendingHeads = new ArrayDeque<>();
+    private final Runnable retryPending = this::retryPending;
+    private final Runnable drainTask = this::drain;
+    private volatile Channel doorbell;
+    private volatile String expectedToken;
+    private boolean retryScheduled;
+
+    SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
+    {
+        this.host = host;
+        this.slot = slot;
+        this.mapped = mapped;
+        this.header = WorkerFileDescriptor.headerBuffer(mapped);
+        final UnsafeBuffer requestRingBuffer = WorkerFileDescriptor.requestRingBuffer(mapped);
+        this.responseRingBuffer = WorkerFileDescriptor.responseRingBuffer(mapped);
+        this.requestRing = new ManyToOneRingBuffer(requestRingBuffer);
+        this.responseRing = new ManyToOneRingBuffer(responseRingBuffer);
+        this.requestCapacity = requestRing.capacity();
+        this.maxRequestChunk = requestRing.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
+    }
+
+    MappedByteBuffer mapped()
+    {
+        return mapped;
+    }
+
+    boolean isAttached()
+    {
+        return null != doorbell;
+    }
+
+    void expectToken(final String token)
+    {
+        expectedToken = token;
+    }
+
+    String expectedToken()
+    {
+        return expectedToken;
+    }
+
+    /**
+     * The worker presented its token on the doorbell channel.
+     *
+     * @param channel the doorbell channel; its event loop drains the response ring.
+     */
+    void attach(final Channel channel)
+    {
+        doorbell = channel;
+        host.workerReady(slot);
+        drain();
+        ringWorker();
+    }
+
+    void detach(final Channel channel)
+    {
+        if (doorbell == channel)
+        {
+            doorbell = null;
+        }
+    }
+
+    /**
+     * Write a request head; on the connection's event loop.
+     *
+     * @param request       the slot.
+     * @param httpRequest   the decoded head.
+     * @param contentLength of the body, -1 chunked, 0 none.
+     * @return false when the head cannot be encoded at all (larger than the ring's largest message).
+     */
+    boolean openRequest(final SharedMemoryRequest request, final HttpRequest httpRequest, final long contentLength)
+    {
+        final String method = httpRequest.method().name();
+        final String target = httpRequest.uri();
+        final String remoteAddress = request.exchange.remoteAddress();
+        int headersLength = 0;
+        final Iterator<Map.Entry<CharSequence, CharSequence>> sizing = httpRequest.headers().iteratorCharSequence();
+        while (sizing.hasNext())
+        {
+            final Map.Entry<CharSequence, CharSequence> entry = sizing.next();
+            headersLength += MessageDescriptor.headerEntryLength(entry.getKey().length(), entry.getValue().length());
+        }
+        final int length = RequestHeadEncoder.length(
+            method.length(), target.length(), remoteAddress.length(), headersLength);
+        if (length > requestRing.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH)
+        {
+            return false;
+        }
+
+        request.link = this;
+        final int index = pendingHeads.isEmpty() ?
+            requestRing.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
+        final MutableDirectBuffer buffer;
+        final int offset;
+        if (index > 0)
+        {
+            buffer = requestRing.buffer();
+            offset = index;
+        }
+        else
+        {
+            buffer = request.pendingHead;
+            offset = 0;
+            request.pendingHead.checkLimit(length);
+            request.pendingHeadLength = length;
+        }
+
+        headEncoder.wrap(buffer, offset)
+            .requestId(request.requestId())
+            .contentLength(contentLength)
+            .remotePort(request.exchange.remotePort())
+            .method(method)
+            .target(target)
+            .remoteAddress(remoteAddress);
+        final Iterator<Map.Entry<CharSequence, CharSequence>> headers = httpRequest.headers().iteratorCharSequence();
+        while (headers.hasNext())
+        {
+            final Map.Entry<CharSequence, CharSequence> entry = headers.next();
+            headEncoder.header(entry.getKey(), entry.getValue());
+        }
+
+        if (index > 0)
+        {
+            request.headPosition = recordPosition(index);
+            requestRing.commit(index);
+            ringWorker();
+        }
+        else
+        {
+            request.headPending = true;
+            pendingHeads.addLast(request);
+            scheduleRetry();
+        }
+        return true;
+    }
+
+    /**
+     * Copy body bytes into the ring, as far as they fit; on the connection's event loop.
+     *
+     * @param request the slot.
+     * @param content the chunk; its reader index advances over what was written.
+     * @param last    true for the final chunk.
+     * @return true when all of it (and the last flag) was written.
+     */
+    boolean offerBody(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
+    {
+        if (request.headPending)
+        {
+            return false;
+        }
+        boolean wrote = false;
+        try
+        {
+            do
+            {
+                final int chunk = Math.min(content.readableBytes(), maxRequestChunk);
+                final int index = requestRing.tryClaim(
+                    MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
+                if (index <= 0)
+                {
+                    return false;
+                }
+                final boolean final_ = last && chunk == content.readableBytes();
+                final MutableDirectBuffer buffer = requestRing.buffer();
+                BodyChunkFlyweight.encode(
+                    buffer, index, request.requestId(), final_ ? MessageDescriptor.LAST_FLAG : 0, chunk);
+                if (chunk > 0)
+                {
+                    wrapContent(content, chunk);
+                    buffer.putBytes(BodyChunkFlyweight.dataOffset(index), contentView, 0, chunk);
+                    content.skipBytes(chunk);
+                }
+                requestRing.commit(index);
+                wrote = true;
+                if (final_)
+                {
+                    return true;
+                }
+            }
+            while (content.isReadable() || last);
+            return true;
+        }
+        finally
+        {
+            if (wrote)
+            {
+                ringWorker();
+            }
+        }
+    }
+
+    void abort(final SharedMemoryRequest request)
+    {
+        if (request.headPending)
+        {
+            pendingHeads.remove(request);
+        }
+        else
+        {
+            final int index = requestRing.tryClaim(
+                MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+            if (index > 0)
+            {
+                BodyChunkFlyweight.encode(requestRing.buffer(), index, request.requestId(), 0, 0);
+                requestRing.commit(index);
+                ringWorker();
+            }
+        }
+        finish(request);
+    }
+
+    /**
+     * Drain the response ring into the connections until it is empty, then set the sleeping flag and look once more.
+     * On the doorbell channel's event loop.
+     */
+    void drain()
+    {
+        while (true)
+        {
+            final int count = responseRing.controlledRead(this, DRAIN_LIMIT);
+            if (count == DRAIN_LIMIT)
+            {
+                // stay awake but let the event loop serve its sockets before the next batch
+                final Channel channel = doorbell;
+                if (null != channel)
+                {
+                    channel.eventLoop().execute(drainTask);
+                    return;
+                }
+                continue;
+            }
+            if (count > 0)
+            {
+                continue;
+            }
+            WakeProtocol.arm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
+            if (responseRing.controlledRead(this, DRAIN_LIMIT) == 0)
+            {
+                return;
+            }
+            WakeProtocol.disarm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
+        {
+            onResponseHead(buffer, index);
+        }
+        else if (msgTypeId == MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID)
+        {
+            onResponseBody(buffer, index);
+        }
+        return Action.COMMIT;
+    }
+
+    /**
+     * The worker process exited: answer what it may have started with 502, keep what it never read for the next
+     * worker, and clear the response ring (its only producer is gone). On the doorbell's event loop.
+     */
+    void workerExited()
+    {
+        drain();
+        final long consumed = requestRing.consumerPosition();
+        host.forEachInFlight(
+            this,
+            (request) ->
+            {
+                if (!request.headPending && request.headPosition < consumed)
+                {
+                    final ServerExchange exchange = request.exchange;
+                    finish(request);
+                    exchange.sendError(502, "bad gateway: worker exited");
+                }
+            });
+        responseRingBuffer.setMemory(0, responseRingBuffer.capacity(), (byte)0);
+        header.putIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
+        header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
+        doorbell = null;
+    }
+
+    private void onResponseHead(final MutableDirectBuffer buffer, final int index)
+    {
+        responseDecoder.wrap(buffer, index);
+        final SharedMemoryRequest request = host.lookup(responseDecoder.requestId(), this);
+        if (null == request)
+        {
+            return;
+        }
+        final ServerExchange exchange = request.exchange;
+        final int status = responseDecoder.status();
+        final boolean last = (responseDecoder.flags() & MessageDescriptor.LAST_FLAG) != 0;
+        if (!ResponseHeads.isValidStatus(status))
+        {
+            finish(request);
+            exchange.sendError(502, "bad gateway: invalid status from worker");
+            return;
+        }
+        final ByteBuf head = exchange.beginHead(status);
+        headerCursor.reset(buffer, responseDecoder.headersOffset(), responseDecoder.headerCount());
+        while (headerCursor.next())
+        {
+            ResponseHeads.header(
+                head, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
+                headerCursor.valueOffset(), headerCursor.valueLength());
+        }
+        if (last)
+        {
+            finish(request);
+        }
+        exchange.finishHead(
+            head, status, responseDecoder.contentLength(), buffer, headerCursor.end(), responseDecoder.bodyLength(),
+            last);
+    }
+
+    private void onResponseBody(final MutableDirectBuffer buffer, final int index)
+    {
+        final SharedMemoryRequest request = host.lookup(BodyChunkFlyweight.requestId(buffer, index), this);
+        if (null == request)
+        {
+            return;
+        }
+        final ServerExchange exchange = request.exchange;
+        final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
+        if (last)
+        {
+            finish(request);
+        }
+        exchange.body(
+            buffer, BodyChunkFlyweight.dataOffset(index), BodyChunkFlyweight.chunkLength(buffer, index), last);
+    }
+
+    private void finish(final SharedMemoryRequest request)
+    {
+        request.release();
+    }
+
+    private void retryPending()
+    {
+        retryScheduled = false;
+        SharedMemoryRequest request;
+        boolean wrote = false;
+        while (null != (request = pendingHeads.peekFirst()))
+        {
+            final int index = requestRing.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, request.pendingHeadLength);
+            if (index <= 0)
+            {
+                break;
+            }
+            requestRing.buffer().putBytes(index, request.pendingHead, 0, request.pendingHeadLength);
+            request.headPosition = recordPosition(index);
+            requestRing.commit(index);
+            request.headPending = false;
+            pendingHeads.pollFirst();
+            wrote = true;
+        }
+        if (wrote)
+        {
+            ringWorker();
+        }
+        if (!pendingHeads.isEmpty())
+        {
+            scheduleRetry();
+        }
+    }
+
+    private void scheduleRetry()
+    {
+        if (!retryScheduled)
+        {
+            retryScheduled = true;
+            final EventLoop loop = host.eventLoop();
+            loop.schedule(retryPending, PENDING_RETRY_NS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void ringWorker()
+    {
+        final Channel channel = doorbell;
+        if (null != channel && WakeProtocol.shouldWake(header, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET))
+        {
+            try
+            {
+                wakeByte.clear();
+                ((UnixChannel)channel).fd().write(wakeByte, 0, 1);
+            }
+            catch (final IOException ex)
+            {
+                // the worker is gone; its exit is handled when the process is reaped
+            }
+        }
+    }
+
+    /**
+     * The ring position of a record just claimed: the unique position congruent to its index that lies within one
+     * capacity below the producer position. Exact whatever the number of producers.
+     */
+    private long recordPosition(final int messageIndex)
+    {
+        final long tail = requestRing.producerPosition();
+        final int recordIndex = messageIndex - RecordDescriptor.HEADER_LENGTH;
+        final long distance = (tail - recordIndex) & (requestCapacity - 1);
+        return tail - (distance == 0 ? requestCapacity : distance);
+    }
+
+    private void wrapContent(final ByteBuf content, final int length)
+    {
+        if (content.hasMemoryAddress())
+        {
+            contentView.wrap(content.memoryAddress() + content.readerIndex(), length);
+        }
+        else if (content.hasArray())
+        {
+            contentView.wrap(content.array(), content.arrayOffset() + content.readerIndex(), length);
+        }
+        else
+        {
+            final byte[] copy = new byte[length];
+            content.getBytes(content.readerIndex(), copy);
+            contentView.wrap(copy);
+        }
+    }
+}

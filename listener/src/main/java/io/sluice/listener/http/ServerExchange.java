@@ -1,0 +1,455 @@
+package io.sluice.listener.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.sluice.listener.hosting.RequestQueue;
+import io.sluice.listener.hosting.RequestSink;
+import org.agrona.DirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * One request on a connection, from the listener's side: the connection facts a host needs and the response writer.
+ * Responses are written as bytes in the connection's request order (pipelining): an exchange that is not first in
+ * line holds its bytes until the ones before it complete.
+ * <p>
+ * Threading: every method must be called on {@link #eventLoop()}; a host on another thread hops there first.
+ * Ownership: buffers passed to {@link #finishHead} and {@link #body(ByteBuf, boolean)} become the exchange's.
+ */
+public final class ServerExchange
+{
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String CONNECTION = "connection";
+    private static final String CLOSE = "close";
+
+    private final HttpConnectionHandler connection;
+    private final boolean headRequest;
+    private final String applicationPath;
+    private boolean keepAlive;
+    private boolean chunked;
+    private boolean dropBody;
+    private boolean headSent;
+    private boolean complete;
+    private boolean aborted;
+    private boolean active;
+    private boolean requestBodyComplete;
+    private RequestQueue queue;
+    private RequestSink sink;
+    private ArrayDeque<ByteBuf> held;
+
+    ServerExchange(
+        final HttpConnectionHandler connection,
+        final boolean headRequest,
+        final boolean keepAlive,
+        final String applicationPath)
+    {
+        this.connection = connection;
+        this.headRequest = headRequest;
+        this.keepAlive = keepAlive;
+        this.applicationPath = applicationPath;
+    }
+
+    /**
+     * @return the event loop every call must be made on.
+     */
+    public EventLoop eventLoop()
+    {
+        return connection.eventLoop();
+    }
+
+    /**
+     * @return the allocator for response buffers.
+     */
+    public ByteBufAllocator alloc()
+    {
+        return connection.alloc();
+    }
+
+    /**
+     * @return true when the request method is HEAD: the head is sent, body bytes are dropped.
+     */
+    public boolean isHeadRequest()
+    {
+        return headRequest;
+    }
+
+    /**
+     * @return the path of the URL prefix the request matched, e.g. {@code /shm/}.
+     */
+    public String applicationPath()
+    {
+        return applicationPath;
+    }
+
+    /**
+     * @return the client's IP address as text.
+     */
+    public String remoteAddress()
+    {
+        return connection.remoteAddress();
+    }
+
+    /**
+     * @return the client's port.
+     */
+    public int remotePort()
+    {
+        return connection.remotePort();
+    }
+
+    /**
+     * @return true once the head has been written (the status can no longer change).
+     */
+    public boolean isHeadSent()
+    {
+        return headSent;
+    }
+
+    /**
+     * @return true once the response is complete or the request abandoned.
+     */
+    public boolean isDone()
+    {
+        return complete || aborted;
+    }
+
+    /**
+     * Start a response head: a pooled buffer holding the status line. Add headers with {@link ResponseHeads}, then
+     * pass it to {@link #finishHead}.
+     *
+     * @param status HTTP status in 100..599.
+     * @return the buffer, owned by the caller until passed on.
+     */
+    public ByteBuf beginHead(final int status)
+    {
+        final ByteBuf buf = connection.alloc().directBuffer(256);
+        ResponseHeads.statusLine(buf, status);
+        return buf;
+    }
+
+    /**
+     * Finish and send a head started with {@link #beginHead}: add the framing headers, then queue it in request order.
+     *
+     * @param head          the head buffer; becomes the exchange's.
+     * @param status        the status written by {@link #beginHead}.
+     * @param contentLength of the body, or -1 when not known (sent chunked).
+     * @param inlineBody    body bytes to send with the head, or null.
+     * @param bodyOffset    of the inline body.
+     * @param bodyLength    of the inline body.
+     * @param last          true when the inline body (or nothing) is the whole response.
+     */
+    public void finishHead(
+        final ByteBuf head,
+        final int status,
+        final long contentLength,
+        final DirectBuffer inlineBody,
+        final int bodyOffset,
+        final int bodyLength,
+        final boolean last)
+    {
+        if (isDone() || headSent)
+        {
+            head.release();
+            return;
+        }
+        headSent = true;
+
+        final boolean bodiless = ResponseHeads.isBodiless(status);
+        if (!bodiless)
+        {
+            if (contentLength >= 0)
+            {
+                ResponseHeads.header(head, "content-length", contentLength);
+            }
+            else if (last)
+            {
+                ResponseHeads.header(head, "content-length", bodyLength);
+            }
+            else if (!headRequest)
+            {
+                chunked = true;
+                ResponseHeads.header(head, "transfer-encoding", "chunked");
+            }
+        }
+        if (last && !requestBodyComplete)
+        {
+            // Answered before the request body is in: the rest of the body is not read, so the connection ends.
+            keepAlive = false;
+        }
+        dropBody = headRequest || bodiless;
+        if (!keepAlive || connection.isClosing())
+        {
+            keepAlive = false;
+            ResponseHeads.header(head, CONNECTION, CLOSE);
+        }
+        ResponseHeads.end(head);
+
+        if (bodyLength > 0 && !dropBody)
+        {
+            appendChunk(head, inlineBody, bodyOffset, bodyLength);
+        }
+        if (last && chunked)
+        {
+            head.writeBytes(LAST_CHUNK);
+        }
+        emit(head);
+        if (last)
+        {
+            complete();
+        }
+    }
+
+    /**
+     * Send a chunk of the body, copied from a buffer.
+     *
+     * @param src    holding the chunk.
+     * @param offset of the chunk.
+     * @param length of the chunk; may be 0.
+     * @param last   true for the final chunk.
+     */
+    public void body(final DirectBuffer src, final int offset, final int length, final boolean last)
+    {
+        if (isDone())
+        {
+            return;
+        }
+        if (dropBody || length == 0)
+        {
+            if (last)
+            {
+                finishBody();
+            }
+            return;
+        }
+        final ByteBuf buf = connection.alloc().directBuffer(length + 16);
+        appendChunk(buf, src, offset, length);
+        if (last && chunked)
+        {
+            buf.writeBytes(LAST_CHUNK);
+        }
+        emit(buf);
+        if (last)
+        {
+            complete();
+        }
+    }
+
+    /**
+     * Send a chunk of the body.
+     *
+     * @param content the chunk; becomes the exchange's.
+     * @param last    true for the final chunk.
+     */
+    public void body(final ByteBuf content, final boolean last)
+    {
+        if (isDone() || dropBody || !content.isReadable())
+        {
+            content.release();
+            if (last && !isDone())
+            {
+                finishBody();
+            }
+            return;
+        }
+        if (chunked)
+        {
+            final ByteBuf size = connection.alloc().directBuffer(12);
+            ResponseHeads.chunkSize(size, content.readableBytes());
+            emit(size);
+            emit(content);
+            final ByteBuf end = connection.alloc().directBuffer(8);
+            ResponseHeads.crlf(end);
+            if (last)
+            {
+                end.writeBytes(LAST_CHUNK);
+            }
+            emit(end);
+        }
+        else
+        {
+            emit(content);
+        }
+        if (last)
+        {
+            complete();
+        }
+    }
+
+    /**
+     * Answer with a short text response generated by the listener (errors: 400, 404, 502, 503, ...). When the head has
+     * already been sent the status cannot change: the connection is closed instead.
+     *
+     * @param status  HTTP status.
+     * @param message body text.
+     */
+    public void sendError(final int status, final String message)
+    {
+        if (isDone())
+        {
+            return;
+        }
+        if (headSent)
+        {
+            keepAlive = false;
+            complete();
+            return;
+        }
+        if (!requestBodyComplete)
+        {
+            keepAlive = false;
+        }
+        final byte[] body = (message + "\n").getBytes(StandardCharsets.US_ASCII);
+        final ByteBuf head = beginHead(status);
+        ResponseHeads.header(head, "content-type", "text/plain");
+        finishHead(head, status, body.length, new org.agrona.concurrent.UnsafeBuffer(body), 0, body.length, true);
+    }
+
+    /**
+     * Write {@code 100 Continue}, in order, before the final response.
+     */
+    void sendContinue()
+    {
+        emit(connection.alloc().directBuffer(CONTINUE.length).writeBytes(CONTINUE));
+    }
+
+    void admitted(final RequestQueue queue, final RequestSink sink)
+    {
+        this.queue = queue;
+        this.sink = sink;
+    }
+
+    void queueOnly(final RequestQueue queue)
+    {
+        this.queue = queue;
+    }
+
+    RequestSink sink()
+    {
+        return sink;
+    }
+
+    boolean isRequestBodyComplete()
+    {
+        return requestBodyComplete;
+    }
+
+    void requestBodyComplete()
+    {
+        requestBodyComplete = true;
+    }
+
+    boolean keepAlive()
+    {
+        return keepAlive;
+    }
+
+    void activate()
+    {
+        active = true;
+        if (null != held)
+        {
+            ByteBuf buf;
+            while (null != (buf = held.poll()))
+            {
+                connection.write(buf);
+            }
+            held = null;
+        }
+    }
+
+    void abort()
+    {
+        if (isDone())
+        {
+            return;
+        }
+        aborted = true;
+        releaseHeld();
+        final RequestSink sink = this.sink;
+        this.sink = null;
+        releaseQueue();
+        if (null != sink)
+        {
+            sink.abort();
+        }
+    }
+
+    private void finishBody()
+    {
+        if (chunked)
+        {
+            emit(connection.alloc().directBuffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
+        }
+        complete();
+    }
+
+    private void appendChunk(final ByteBuf buf, final DirectBuffer src, final int offset, final int length)
+    {
+        if (chunked)
+        {
+            ResponseHeads.chunkSize(buf, length);
+        }
+        buf.ensureWritable(length + 2);
+        final int writerIndex = buf.writerIndex();
+        src.getBytes(offset, buf.nioBuffer(writerIndex, length), length);
+        buf.writerIndex(writerIndex + length);
+        if (chunked)
+        {
+            ResponseHeads.crlf(buf);
+        }
+    }
+
+    private void emit(final ByteBuf buf)
+    {
+        if (active)
+        {
+            connection.write(buf);
+        }
+        else
+        {
+            if (null == held)
+            {
+                held = new ArrayDeque<>(4);
+            }
+            held.add(buf);
+        }
+    }
+
+    private void complete()
+    {
+        complete = true;
+        if (!requestBodyComplete)
+        {
+            keepAlive = false;
+        }
+        sink = null;
+        releaseQueue();
+        connection.responseComplete(this);
+    }
+
+    private void releaseQueue()
+    {
+        final RequestQueue queue = this.queue;
+        if (null != queue)
+        {
+            this.queue = null;
+            queue.release();
+        }
+    }
+
+    private void releaseHeld()
+    {
+        if (null != held)
+        {
+            ByteBuf buf;
+            while (null != (buf = held.poll()))
+            {
+                buf.release();
+            }
+            held = null;
+        }
+    }
+}

@@ -1,0 +1,463 @@
+package io.sluice.listener.process;
+
+import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.hosting.HostingMode;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Starts, watches and restarts one queue's worker processes (WAS semantics): each slot's process is restarted when it
+ * exits, a start that does not become ready within the startup time limit is killed and retried, and past
+ * {@code rapidFailsPerMinute} failures in a minute the queue is stopped until reconfigured. Stops every process when
+ * the listener stops: asks politely, waits up to the shutdown time limit, then kills.
+ * <p>
+ * Every worker's standard input is a pipe from the listener: when the listener dies the worker reads end-of-file and
+ * exits (the worker SDK watches it).
+ * <p>
+ * Threading: all state changes run on one supervisor thread; {@link Events} callbacks are made on it.
+ */
+public final class WorkerSupervisor implements AutoCloseable
+{
+    /**
+     * Main class of the worker SDK, run when a queue names a handler but no command.
+     */
+    public static final String WORKER_MAIN_CLASS = "io.sluice.dispatch.worker.WorkerMain";
+
+    private static final Logger LOG = Logger.getLogger(WorkerSupervisor.class.getName());
+    private static final long RESTART_DELAY_MS = 100;
+    private static final long MINUTE_MS = 60_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * What the host learns about its workers, on the supervisor thread.
+     */
+    public interface Events
+    {
+        /**
+         * A worker process was started (not yet ready).
+         *
+         * @param slot  the worker's index in the queue.
+         * @param token the secret the worker must present.
+         */
+        void onStarting(int slot, String token);
+
+        /**
+         * A worker process exited or was killed; its in-flight requests are the host's to settle.
+         *
+         * @param slot     the worker's index in the queue.
+         * @param exitCode the process's exit code.
+         */
+        void onExited(int slot, int exitCode);
+
+        /**
+         * The queue was stopped by rapid-fail protection: answer 503 until reconfigured.
+         */
+        void onQueueStopped();
+    }
+
+    /**
+     * How a slot's environment differs from its neighbours' (shm directory, port).
+     */
+    public interface SlotEnvironment
+    {
+        /**
+         * @param slot the worker's index in the queue.
+         * @param env  to add SLUICE_* variables to.
+         */
+        void fill(int slot, Map<String, String> env);
+    }
+
+    private final String queueName;
+    private final HostingMode hosting;
+    private final String handlerClass;
+    private final String applicationPath;
+    private final WorkerConfiguration config;
+    private final SlotEnvironment slotEnvironment;
+    private final Events events;
+    private final ScheduledExecutorService executor;
+    private final Slot[] slots;
+    private final ArrayDeque<Long> failureTimesMs = new ArrayDeque<>();
+    private volatile boolean stopped;
+    private volatile boolean queueStopped;
+
+    /**
+     * @param queueName       the queue's name.
+     * @param hosting         the queue's hosting model (shared-memory or loopback).
+     * @param handlerClass    the handler class, passed to the worker SDK's main class.
+     * @param applicationPath the path of the queue's first prefix.
+     * @param config          worker settings.
+     * @param slotEnvironment adds per-slot variables.
+     * @param events          the host's callbacks.
+     */
+    public WorkerSupervisor(
+        final String queueName,
+        final HostingMode hosting,
+        final String handlerClass,
+        final String applicationPath,
+        final WorkerConfiguration config,
+        final SlotEnvironment slotEnvironment,
+        final Events events)
+    {
+        this.queueName = queueName;
+        this.hosting = hosting;
+        this.handlerClass = handlerClass;
+        this.applicationPath = applicationPath;
+        this.config = config;
+        this.slotEnvironment = slotEnvironment;
+        this.events = events;
+        this.executor = Executors.newSingleThreadScheduledExecutor(
+            (r) ->
+            {
+                final Thread thread = new Thread(r, "sluice-supervisor-" + queueName);
+                thread.setDaemon(true);
+                return thread;
+            });
+        this.slots = new Slot[config.processes()];
+        for (int i = 0; i < slots.length; i++)
+        {
+            slots[i] = new Slot(i);
+        }
+    }
+
+    /**
+     * @return the number of worker slots.
+     */
+    public int processes()
+    {
+        return slots.length;
+    }
+
+    /**
+     * @return true once rapid-fail protection stopped the queue.
+     */
+    public boolean isQueueStopped()
+    {
+        return queueStopped;
+    }
+
+    /**
+     * Start every slot's process.
+     */
+    public void start()
+    {
+        for (final Slot slot : slots)
+        {
+            executor.execute(() -> launch(slot));
+        }
+    }
+
+    /**
+     * A slot's worker proved it is ready (attached to its rings, or answering on its port).
+     *
+     * @param slot the worker's index.
+     */
+    public void ready(final int slot)
+    {
+        executor.execute(
+            () ->
+            {
+                final Slot s = slots[slot];
+                s.ready = true;
+                s.attempts = 0;
+                if (null != s.startupTimer)
+                {
+                    s.startupTimer.cancel(false);
+                    s.startupTimer = null;
+                }
+            });
+    }
+
+    /**
+     * @param slot the worker's index.
+     * @return the worker's PID, or -1 when it is not running.
+     */
+    public long pid(final int slot)
+    {
+        final Process process = slots[slot].process;
+        return null != process && process.isAlive() ? process.pid() : -1;
+    }
+
+    /**
+     * @return PIDs of the running workers.
+     */
+    public List<Long> pids()
+    {
+        final List<Long> pids = new ArrayList<>();
+        for (final Slot slot : slots)
+        {
+            final Process process = slot.process;
+            if (null != process && process.isAlive())
+            {
+                pids.add(process.pid());
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * Stop every worker: close their standard input (the polite request), wait up to the shutdown time limit, then
+     * kill what is left. Blocks until done.
+     */
+    public void close()
+    {
+        stopped = true;
+        final List<Process> processes = new ArrayList<>();
+        for (final Slot slot : slots)
+        {
+            final Process process = slot.process;
+            if (null != process)
+            {
+                processes.add(process);
+                closeQuietly(slot.stdin);
+                process.destroy();
+            }
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeLimitMs());
+        for (final Process process : processes)
+        {
+            try
+            {
+                final long remainingNs = Math.max(0, deadlineNs - System.nanoTime());
+                if (!process.waitFor(remainingNs, TimeUnit.NANOSECONDS))
+                {
+                    LOG.warning(() -> "worker " + process.pid() + " of queue " + queueName +
+                        " did not stop within shutdownTimeLimit; killing it");
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+        executor.shutdownNow();
+    }
+
+    private void launch(final Slot slot)
+    {
+        if (stopped || queueStopped)
+        {
+            return;
+        }
+
+        final String token = newToken();
+        final List<String> command = command();
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        final Map<String, String> env = builder.environment();
+        env.putAll(config.environment());
+        env.put("SLUICE_QUEUE", queueName);
+        env.put("SLUICE_HOSTING", hosting.configName());
+        env.put("SLUICE_TOKEN", token);
+        env.put("SLUICE_APPL_PATH", applicationPath);
+        env.put("SLUICE_WORKER_INDEX", Integer.toString(slot.index));
+        env.put("SLUICE_LISTENER_PID", Long.toString(ProcessHandle.current().pid()));
+        slotEnvironment.fill(slot.index, env);
+
+        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        final Path log = config.stdoutLog();
+        if (null != log)
+        {
+            try
+            {
+                if (null != log.getParent())
+                {
+                    Files.createDirectories(log.getParent());
+                }
+            }
+            catch (final IOException ex)
+            {
+                LOG.warning(() -> "cannot create directory for stdoutLog " + log + ": " + ex);
+            }
+            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.redirectErrorStream(true);
+        }
+        else
+        {
+            builder.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+
+        events.onStarting(slot.index, token);
+        slot.ready = false;
+        slot.attempts++;
+        try
+        {
+            final Process process = builder.start();
+            slot.process = process;
+            slot.stdin = process.getOutputStream();
+            LOG.info(() -> "queue " + queueName + ": started worker " + slot.index + " pid " + process.pid());
+            process.onExit().thenAccept((p) -> executor.execute(() -> exited(slot, p)));
+            slot.startupTimer = executor.schedule(
+                () -> startupTimedOut(slot, process), config.startupTimeLimitMs(), TimeUnit.MILLISECONDS);
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(Level.WARNING, "queue " + queueName + ": cannot start worker: " + String.join(" ", command), ex);
+            slot.process = null;
+            failed(slot);
+        }
+    }
+
+    private void startupTimedOut(final Slot slot, final Process process)
+    {
+        if (slot.process == process && !slot.ready && process.isAlive())
+        {
+            LOG.warning(() -> "queue " + queueName + ": worker " + process.pid() +
+                " not ready within startupTimeLimit; killing it");
+            process.destroyForcibly();
+        }
+    }
+
+    private void exited(final Slot slot, final Process process)
+    {
+        if (slot.process != process)
+        {
+            return;
+        }
+        closeQuietly(slot.stdin);
+        slot.process = null;
+        if (null != slot.startupTimer)
+        {
+            slot.startupTimer.cancel(false);
+            slot.startupTimer = null;
+        }
+        final int exitCode = process.exitValue();
+        events.onExited(slot.index, exitCode);
+        if (stopped)
+        {
+            return;
+        }
+        LOG.warning(() -> "queue " + queueName + ": worker " + slot.index + " pid " + process.pid() +
+            " exited with " + exitCode);
+        failed(slot);
+    }
+
+    private void failed(final Slot slot)
+    {
+        if (!slot.ready && slot.attempts > config.startupRetryCount())
+        {
+            queueStopped = true;
+            LOG.severe(() -> "queue " + queueName + ": worker " + slot.index + " failed to start " + slot.attempts +
+                " times in a row (startupRetryCount=" + config.startupRetryCount() +
+                "); queue stopped, answering 503 until reconfigured");
+            events.onQueueStopped();
+            return;
+        }
+        final long nowMs = System.currentTimeMillis();
+        failureTimesMs.addLast(nowMs);
+        while (!failureTimesMs.isEmpty() && failureTimesMs.peekFirst() < nowMs - MINUTE_MS)
+        {
+            failureTimesMs.pollFirst();
+        }
+        if (failureTimesMs.size() > config.rapidFailsPerMinute())
+        {
+            queueStopped = true;
+            LOG.severe(() -> "queue " + queueName + ": " + failureTimesMs.size() +
+                " worker failures within a minute (rapidFailsPerMinute=" + config.rapidFailsPerMinute() +
+                "); queue stopped, answering 503 until reconfigured");
+            events.onQueueStopped();
+            return;
+        }
+        executor.schedule(() -> launch(slot), RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private List<String> command()
+    {
+        if (!config.command().isEmpty())
+        {
+            return config.command();
+        }
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(workerJvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WORKER_MAIN_CLASS);
+        command.add(handlerClass);
+        return command;
+    }
+
+    /**
+     * JVM flags for a worker JVM started by the listener: what Agrona and Netty need on this JDK, and a small-footprint
+     * collector (a worker's garbage is young and small).
+     *
+     * @return the flags.
+     */
+    public static List<String> workerJvmFlags()
+    {
+        final List<String> flags = new ArrayList<>();
+        flags.add("--add-opens");
+        flags.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        flags.add("--add-opens");
+        flags.add("java.base/java.nio=ALL-UNNAMED");
+        flags.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 24)
+        {
+            flags.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        flags.add("-XX:+UseSerialGC");
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("-Dio.netty.leakDetection"))
+            {
+                flags.add(arg);
+            }
+        }
+        return flags;
+    }
+
+    private static String newToken()
+    {
+        final byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static void closeQuietly(final OutputStream stream)
+    {
+        if (null != stream)
+        {
+            try
+            {
+                stream.close();
+            }
+            catch (final IOException ignore)
+            {
+                // the worker is gone already
+            }
+        }
+    }
+
+    private static final class Slot
+    {
+        final int index;
+        volatile Process process;
+        OutputStream stdin;
+        ScheduledFuture<?> startupTimer;
+        boolean ready;
+        int attempts;
+
+        Slot(final int index)
+        {
+            this.index = index;
+        }
+    }
+}
