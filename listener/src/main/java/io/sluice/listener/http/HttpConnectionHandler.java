@@ -309,6 +309,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
 
         exchange.queueOnly(binding.queue());
+        if (receivingBody && HttpUtil.is100ContinueExpected(request))
+        {
+            // before the host sees the request: an in-process handler may answer within open()
+            exchange.sendContinue();
+        }
         final RequestSink sink = binding.host().open(exchange, request, contentLength);
         if (null == sink)
         {
@@ -318,10 +323,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         if (!exchange.isDone())
         {
             exchange.admitted(binding.queue(), sink);
-        }
-        if (receivingBody && HttpUtil.is100ContinueExpected(request) && !exchange.isHeadSent())
-        {
-            exchange.sendContinue();
         }
     }
 
@@ -461,6 +462,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
     private static int statusOf(final Throwable cause)
     {
+        if (cause instanceof HttpStatusException refusal)
+        {
+            return refusal.status();
+        }
         if (cause instanceof TooLongHttpLineException)
         {
             return 414;

@@ -2,25 +2,24 @@ package io.sluice.listener.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.sluice.listener.hosting.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
 
 /**
- * Builds each accepted connection's pipeline: Netty's strict request decoder, then {@link HttpConnectionHandler}.
- * Only builds; the logic is in the handlers.
+ * Builds each accepted connection's pipeline: {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}.
+ * Only builds; the logic is in the handlers. The request body limit is
+ * {@link StrictDecoderConfig#MAX_REQUEST_BODY_SIZE_DEFAULT} until the configuration file has a key for it.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel>
 {
     private final PrefixRouter<QueueBinding> router;
-    private final HttpDecoderConfig decoderConfig;
+    private final StrictDecoderConfig decoderConfig;
     private final int maxPipelinedRequests;
 
     /**
      * @param router               URL-prefix table.
-     * @param maxInitialLineLength longest request line.
-     * @param maxHeaderSize        largest header block.
+     * @param maxInitialLineLength longest request line, in bytes (414 past it).
+     * @param maxHeaderSize        largest request line plus header section, in bytes (431 past it).
      * @param maxPipelinedRequests most requests in flight per connection.
      */
     public HttpServerInitializer(
@@ -31,14 +30,9 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     {
         this.router = router;
         this.maxPipelinedRequests = maxPipelinedRequests;
-        this.decoderConfig = new HttpDecoderConfig()
-            .setMaxInitialLineLength(maxInitialLineLength)
-            .setMaxHeaderSize(maxHeaderSize)
-            .setMaxChunkSize(64 * 1024)
-            .setChunkedSupported(true)
-            .setValidateHeaders(true)
-            .setAllowDuplicateContentLengths(false)
-            .setAllowPartialChunks(true);
+        this.decoderConfig = new StrictDecoderConfig()
+            .maxInitialLineLength(maxInitialLineLength)
+            .maxHeaderSize(maxHeaderSize);
     }
 
     /**
@@ -47,7 +41,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     protected void initChannel(final SocketChannel ch)
     {
         ch.pipeline()
-            .addLast("decoder", new HttpRequestDecoder(decoderConfig))
+            .addLast("decoder", new StrictRequestDecoder(decoderConfig))
             .addLast("connection", new HttpConnectionHandler(router, maxPipelinedRequests));
     }
 }

@@ -174,11 +174,6 @@ public final class ServerExchange
                 ResponseHeads.header(head, "transfer-encoding", "chunked");
             }
         }
-        if (last && !requestBodyComplete)
-        {
-            // Answered before the request body is in: the rest of the body is not read, so the connection ends.
-            keepAlive = false;
-        }
         dropBody = headRequest || bodiless;
         if (!keepAlive || connection.isClosing())
         {
@@ -299,6 +294,7 @@ public final class ServerExchange
         }
         if (!requestBodyComplete)
         {
+            // A refusal before the body is in: the client may still be sending it; do not read on.
             keepAlive = false;
         }
         final byte[] body = (message + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -421,10 +417,6 @@ public final class ServerExchange
     private void complete()
     {
         complete = true;
-        if (!requestBodyComplete)
-        {
-            keepAlive = false;
-        }
         sink = null;
         releaseQueue();
         connection.responseComplete(this);

@@ -211,6 +211,14 @@ public final class WorkerSupervisor implements AutoCloseable
     }
 
     /**
+     * The listener is stopping: from now on a worker's exit is expected, not a failure to restart.
+     */
+    public void stopping()
+    {
+        stopped = true;
+    }
+
+    /**
      * Stop every worker: close their standard input (the polite request), wait up to the shutdown time limit, then
      * kill what is left. Blocks until done.
      */

@@ -1,0 +1,535 @@
+package io.sluice.dispatch.worker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One connection to a loopback worker, behind Netty's {@code HttpServerCodec}: checks each request's
+ * {@code Sluice-Token}, answers the listener's {@code Sluice-Event: shutdown}, refuses paths outside the application
+ * path, and hands the rest to the {@link Handler} through a {@link LoopbackExchange}.
+ * <p>
+ * Requests on a connection are answered in order: a pipelined request waits (and reading pauses) until the response
+ * before it is complete. Responses written during a read are flushed once, in {@link #channelReadComplete}; responses
+ * written at any other time are flushed at once. Reading also pauses while the connection is over its write limit,
+ * so a peer that does not read cannot make the worker buffer without bound.
+ * <p>
+ * Threading: event-loop confined, except {@link #hopped}, {@link #landed} and {@link #awaitWritable}, which the
+ * exchange calls from the handler's threads.
+ */
+final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
+{
+    /**
+     * Header carrying the worker's secret, set by the listener on every request.
+     */
+    static final AsciiString SLUICE_TOKEN = AsciiString.cached("sluice-token");
+
+    /**
+     * Header carrying a command from the listener instead of a request for the application.
+     */
+    static final AsciiString SLUICE_EVENT = AsciiString.cached("sluice-event");
+
+    /**
+     * Header naming the path of the URL prefix the listener matched.
+     */
+    static final AsciiString SLUICE_APPL_PATH = AsciiString.cached("sluice-appl-path");
+
+    /**
+     * {@link #SLUICE_EVENT} value asking the worker to stop.
+     */
+    static final String SHUTDOWN_EVENT = "shutdown";
+
+    /**
+     * Bytes handed over from other threads and not yet written, past which {@code sendBody} waits: {@value}.
+     */
+    static final long HOP_HIGH_WATER_MARK_LENGTH = 256 * 1024;
+
+    private static final Logger LOG = Logger.getLogger(LoopbackConnectionHandler.class.getName());
+    private static final long BACK_PRESSURE_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final Handler handler;
+    private final byte[] token;
+    private final String applicationPath;
+    private final Runnable onShutdown;
+    private final UnsafeBuffer bodyView = new UnsafeBuffer(EMPTY);
+    private final UnsafeBuffer copyView = new UnsafeBuffer(EMPTY);
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>();
+    private final AtomicLong hopLength = new AtomicLong();
+    private ChannelHandlerContext ctx;
+    private String peerAddress = "";
+    private LoopbackExchange current;
+    private LoopbackExchange shutdownExchange;
+    private boolean receiving;
+    private boolean reading;
+    private boolean flushPending;
+    private boolean draining;
+    private boolean closing;
+
+    /**
+     * @param handler         the application.
+     * @param token           the secret every request must carry, as bytes.
+     * @param applicationPath the path the worker serves, ending with {@code /}.
+     * @param onShutdown      run once the acknowledgement of a shutdown event is written.
+     */
+    LoopbackConnectionHandler(
+        final Handler handler, final byte[] token, final String applicationPath, final Runnable onShutdown)
+    {
+        this.handler = handler;
+        this.token = token;
+        this.applicationPath = applicationPath;
+        this.onShutdown = onShutdown;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote)
+        {
+            peerAddress = remote.getAddress().getHostAddress();
+        }
+        ctx.fireChannelActive();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        reading = true;
+        if (closing)
+        {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!backlog.isEmpty() || (null != current && !receiving))
+        {
+            backlog.addLast(msg);
+            updateAutoRead();
+            return;
+        }
+        handle(msg);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        reading = false;
+        if (flushPending)
+        {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        updateAutoRead();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        closing = true;
+        final LoopbackExchange exchange = current;
+        current = null;
+        if (null != exchange && !exchange.isComplete() && !exchange.isAborted())
+        {
+            exchange.abort();
+            if (exchange.isDispatched())
+            {
+                try
+                {
+                    handler.onAbort(exchange);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.log(Level.WARNING, "handler failed in onAbort", ex);
+                }
+            }
+        }
+        releaseBacklog();
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        LOG.log(Level.FINE, "loopback connection failed", cause);
+        closing = true;
+        ctx.close();
+    }
+
+    EventLoop eventLoop()
+    {
+        return ctx.channel().eventLoop();
+    }
+
+    String peerAddress()
+    {
+        return peerAddress;
+    }
+
+    /**
+     * Copy bytes into a buffer from the connection's allocator. Event loop only.
+     */
+    ByteBuf copy(final DirectBuffer src, final int offset, final int length)
+    {
+        if (length == 0)
+        {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        final ByteBuf buf = ctx.alloc().directBuffer(length);
+        if (buf.hasMemoryAddress())
+        {
+            copyView.wrap(buf.memoryAddress() + buf.writerIndex(), length);
+            src.getBytes(offset, copyView, 0, length);
+            copyView.wrap(EMPTY);
+        }
+        else
+        {
+            src.getBytes(offset, buf.nioBuffer(buf.writerIndex(), length), 0, length);
+        }
+        buf.writerIndex(buf.writerIndex() + length);
+        return buf;
+    }
+
+    /**
+     * Write a response part: flushed at the end of the current read, or at once outside a read. Event loop only.
+     */
+    void write(final Object msg)
+    {
+        if (closing && !ctx.channel().isActive())
+        {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.write(msg, ctx.voidPromise());
+        if (reading)
+        {
+            flushPending = true;
+        }
+        else
+        {
+            ctx.flush();
+        }
+    }
+
+    /**
+     * The current exchange's response is complete: close, or go on with the next pipelined request. Event loop only.
+     */
+    void responseComplete(final LoopbackExchange exchange)
+    {
+        if (exchange != current)
+        {
+            return;
+        }
+        if (!exchange.keepAlive())
+        {
+            closing = true;
+            current = null;
+            releaseBacklog();
+            flushPending = false;
+            final boolean shutdown = exchange == shutdownExchange;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
+                (ChannelFutureListener)(future) ->
+                {
+                    future.channel().close();
+                    if (shutdown)
+                    {
+                        onShutdown.run();
+                    }
+                });
+            return;
+        }
+        if (!receiving)
+        {
+            next();
+        }
+    }
+
+    /**
+     * A handler thread handed bytes to the event loop.
+     */
+    void hopped(final int length)
+    {
+        hopLength.addAndGet(length);
+    }
+
+    /**
+     * Bytes handed over by a handler thread reached the event loop.
+     */
+    void landed(final int length)
+    {
+        hopLength.addAndGet(-length);
+    }
+
+    /**
+     * Back-pressure for handler threads: wait while the connection holds more than it may.
+     */
+    void awaitWritable(final LoopbackExchange exchange)
+    {
+        final Channel channel = ctx.channel();
+        while ((hopLength.get() > HOP_HIGH_WATER_MARK_LENGTH || !channel.isWritable()) &&
+            channel.isActive() && !exchange.isAborted())
+        {
+            LockSupport.parkNanos(BACK_PRESSURE_PARK_NS);
+        }
+    }
+
+    private void handle(final Object msg)
+    {
+        try
+        {
+            if (msg instanceof HttpRequest request)
+            {
+                onRequest(request);
+            }
+            if (msg instanceof HttpContent content)
+            {
+                onContent(content);
+            }
+        }
+        finally
+        {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(final HttpRequest request)
+    {
+        if (request.decoderResult().isFailure())
+        {
+            begin(request, 0).reply(400, "bad request", true);
+            return;
+        }
+        final HttpHeaders headers = request.headers();
+        if (!tokenMatches(headers.get(SLUICE_TOKEN)))
+        {
+            begin(request, 0).reply(400, "bad request: missing or wrong Sluice-Token", true);
+            return;
+        }
+        headers.remove(SLUICE_TOKEN);
+
+        final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
+            Exchange.UNKNOWN_LENGTH : HttpUtil.getContentLength(request, 0L);
+        final String event = headers.get(SLUICE_EVENT);
+        if (null != event)
+        {
+            final LoopbackExchange exchange = begin(request, contentLength);
+            if (SHUTDOWN_EVENT.equalsIgnoreCase(event.trim()))
+            {
+                LOG.info("loopback worker: shutdown requested by the listener");
+                shutdownExchange = exchange;
+                exchange.reply(200, "stopping", true);
+            }
+            else
+            {
+                exchange.reply(400, "bad request: unknown Sluice-Event", false);
+            }
+            return;
+        }
+
+        final LoopbackExchange exchange = begin(request, contentLength);
+        if (!isInApplication(exchange.path(), headers))
+        {
+            exchange.reply(404, "not found", false);
+            return;
+        }
+        exchange.dispatch();
+        try
+        {
+            handler.onRequest(exchange);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(Level.WARNING, "handler failed in onRequest: " + exchange.method() + " " + exchange.target(), ex);
+            exchange.fail();
+        }
+    }
+
+    /**
+     * A queue may have several prefixes with different paths, while the environment names the first: the listener
+     * says which prefix matched in {@code Sluice-Appl-Path}, trusted because the request carried the token.
+     */
+    private boolean isInApplication(final String path, final HttpHeaders headers)
+    {
+        if (LoopbackPaths.isUnder(path, applicationPath))
+        {
+            return true;
+        }
+        final String matched = headers.get(SLUICE_APPL_PATH);
+        return null != matched && LoopbackPaths.isUnder(path, LoopbackPaths.withTrailingSlash(matched));
+    }
+
+    private LoopbackExchange begin(final HttpRequest request, final long contentLength)
+    {
+        final boolean keepAlive = !request.decoderResult().isFailure() && HttpUtil.isKeepAlive(request);
+        final LoopbackExchange exchange = new LoopbackExchange(this, request, contentLength, keepAlive);
+        current = exchange;
+        receiving = true;
+        return exchange;
+    }
+
+    private void onContent(final HttpContent content)
+    {
+        final LoopbackExchange exchange = current;
+        if (null == exchange || !receiving)
+        {
+            return;
+        }
+        final boolean last = content instanceof LastHttpContent;
+        if (content.decoderResult().isFailure())
+        {
+            receiving = false;
+            if (!exchange.isHeadSent())
+            {
+                exchange.reply(400, "bad request: invalid body", true);
+            }
+            closing = true;
+            ctx.close();
+            return;
+        }
+        if (exchange.isDispatched() && exchange.hasBody() && !exchange.isComplete() && !exchange.isAborted())
+        {
+            final ByteBuf data = content.content();
+            final int length = wrap(data);
+            try
+            {
+                handler.onBody(exchange, bodyView, 0, length, last);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(Level.WARNING, "handler failed in onBody: " + exchange.method() + " " + exchange.target(), ex);
+                exchange.fail();
+            }
+            finally
+            {
+                bodyView.wrap(EMPTY);
+            }
+        }
+        if (last)
+        {
+            receiving = false;
+            if (exchange.isComplete() && exchange == current)
+            {
+                next();
+            }
+        }
+    }
+
+    private int wrap(final ByteBuf data)
+    {
+        final int length = data.readableBytes();
+        if (length == 0)
+        {
+            bodyView.wrap(EMPTY);
+        }
+        else if (data.hasMemoryAddress())
+        {
+            bodyView.wrap(data.memoryAddress() + data.readerIndex(), length);
+        }
+        else if (data.hasArray())
+        {
+            bodyView.wrap(data.array(), data.arrayOffset() + data.readerIndex(), length);
+        }
+        else
+        {
+            final byte[] copy = new byte[length];
+            data.getBytes(data.readerIndex(), copy);
+            bodyView.wrap(copy);
+        }
+        return length;
+    }
+
+    private void next()
+    {
+        current = null;
+        if (draining)
+        {
+            return;
+        }
+        draining = true;
+        try
+        {
+            Object msg;
+            while (!closing && (null == current || receiving) && null != (msg = backlog.pollFirst()))
+            {
+                handle(msg);
+            }
+        }
+        finally
+        {
+            draining = false;
+        }
+        updateAutoRead();
+    }
+
+    private void updateAutoRead()
+    {
+        final Channel channel = ctx.channel();
+        final boolean wanted = !closing && backlog.isEmpty() && channel.isWritable();
+        if (channel.config().isAutoRead() != wanted)
+        {
+            channel.config().setAutoRead(wanted);
+        }
+    }
+
+    private boolean tokenMatches(final String presented)
+    {
+        return null != presented && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void releaseBacklog()
+    {
+        Object msg;
+        while (null != (msg = backlog.pollFirst()))
+        {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+}

@@ -1,0 +1,575 @@
+package io.sluice.dispatch.worker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import org.agrona.DirectBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The {@link Exchange} a handler sees in a loopback worker: request facts read from the decoded Netty request,
+ * responses written as Netty HTTP objects on the connection's event loop.
+ * <p>
+ * Threading: request accessors and {@link #responseHeader} belong to the handler's thread. Response calls made on the
+ * event loop write at once (flushed at the end of the read, or at once outside a read); calls from another thread copy
+ * the bytes, hop to the event loop, and wait while the connection is over its write limit (back-pressure). The
+ * response state ({@code headSent}, {@code complete}, ...) is confined to the event loop.
+ */
+final class LoopbackExchange implements Exchange
+{
+    private static final Logger LOG = Logger.getLogger(LoopbackExchange.class.getName());
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final int MIN_STATUS = 200;
+    private static final int MAX_STATUS = 599;
+
+    private final LoopbackConnectionHandler connection;
+    private final String method;
+    private final String target;
+    private final String path;
+    private final HttpHeaders headers;
+    private final long contentLength;
+    private final boolean headRequest;
+    private final boolean http10;
+    private boolean dispatched;
+    private boolean keepAlive;
+    private String remoteAddress;
+    private List<Map.Entry<String, String>> headerList;
+    private List<String> responseHeaders;
+    private Object attachment;
+
+    private boolean headSent;
+    private boolean complete;
+    private boolean dropBody;
+    private long remainingLength;
+    private volatile boolean aborted;
+
+    LoopbackExchange(
+        final LoopbackConnectionHandler connection,
+        final HttpRequest request,
+        final long contentLength,
+        final boolean keepAlive)
+    {
+        this.connection = connection;
+        this.method = request.method().name();
+        this.target = request.uri();
+        final int query = target.indexOf('?');
+        this.path = query < 0 ? target : target.substring(0, query);
+        this.headers = request.headers();
+        this.contentLength = contentLength;
+        this.headRequest = HttpMethod.HEAD.equals(request.method());
+        this.http10 = HttpVersion.HTTP_1_0.equals(request.protocolVersion());
+        this.keepAlive = keepAlive;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String method()
+    {
+        return method;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String target()
+    {
+        return target;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String path()
+    {
+        return path;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String query()
+    {
+        final int query = target.indexOf('?');
+        return query < 0 ? null : target.substring(query + 1);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String header(final String name)
+    {
+        return headers.get(name);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int headerCount()
+    {
+        return headerList().size();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String headerName(final int index)
+    {
+        return headerList().get(index).getKey();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String headerValue(final int index)
+    {
+        return headerList().get(index).getValue();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long contentLength()
+    {
+        return contentLength;
+    }
+
+    /**
+     * The client's address: the listener's {@code X-Forwarded-For} (trusted: the request carried the worker's token),
+     * else the connection's peer.
+     *
+     * @return the address as text.
+     */
+    public String remoteAddress()
+    {
+        if (null == remoteAddress)
+        {
+            final String forwarded = headers.get(X_FORWARDED_FOR);
+            if (null != forwarded && !forwarded.isBlank())
+            {
+                final int comma = forwarded.lastIndexOf(',');
+                remoteAddress = (comma < 0 ? forwarded : forwarded.substring(comma + 1)).trim();
+            }
+            else
+            {
+                remoteAddress = connection.peerAddress();
+            }
+        }
+        return remoteAddress;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public Exchange responseHeader(final String name, final String value)
+    {
+        if (null == responseHeaders)
+        {
+            responseHeaders = new ArrayList<>(4);
+        }
+        responseHeaders.add(name);
+        responseHeaders.add(value);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void respond(
+        final int status, final String contentType, final DirectBuffer body, final int offset, final int length)
+    {
+        final EventLoop loop = connection.eventLoop();
+        if (loop.inEventLoop())
+        {
+            writeFull(status, contentType, connection.copy(body, offset, length));
+        }
+        else if (!aborted)
+        {
+            final ByteBuf copy = copyOffLoop(body, offset, length);
+            connection.hopped(length);
+            loop.execute(
+                () ->
+                {
+                    connection.landed(length);
+                    writeFull(status, contentType, copy);
+                });
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void sendHead(final int status, final String contentType, final long contentLength)
+    {
+        final EventLoop loop = connection.eventLoop();
+        if (loop.inEventLoop())
+        {
+            writeHead(status, contentType, contentLength);
+        }
+        else if (!aborted)
+        {
+            loop.execute(() -> writeHead(status, contentType, contentLength));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void sendBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    {
+        final EventLoop loop = connection.eventLoop();
+        if (loop.inEventLoop())
+        {
+            writeBody(connection.copy(buffer, offset, length), last);
+        }
+        else if (!aborted)
+        {
+            final ByteBuf copy = copyOffLoop(buffer, offset, length);
+            connection.hopped(length);
+            loop.execute(
+                () ->
+                {
+                    connection.landed(length);
+                    writeBody(copy, last);
+                });
+            connection.awaitWritable(this);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public Object attachment()
+    {
+        return attachment;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void attachment(final Object attachment)
+    {
+        this.attachment = attachment;
+    }
+
+    /**
+     * The request is the handler's: from now on it hears of the body and of an abort.
+     */
+    void dispatch()
+    {
+        dispatched = true;
+    }
+
+    boolean isDispatched()
+    {
+        return dispatched;
+    }
+
+    boolean isHeadSent()
+    {
+        return headSent;
+    }
+
+    boolean isComplete()
+    {
+        return complete;
+    }
+
+    boolean isAborted()
+    {
+        return aborted;
+    }
+
+    boolean keepAlive()
+    {
+        return keepAlive;
+    }
+
+    /**
+     * The connection went away before the response completed. Event loop only.
+     */
+    void abort()
+    {
+        aborted = true;
+    }
+
+    /**
+     * Answer with a short text generated by the worker (400, 404, 500, the shutdown acknowledgement), outside the
+     * handler. Event loop only.
+     *
+     * @param status         HTTP status.
+     * @param message        body text.
+     * @param closeAfterward true to close the connection once the answer is written.
+     */
+    void reply(final int status, final String message, final boolean closeAfterward)
+    {
+        if (closeAfterward)
+        {
+            keepAlive = false;
+        }
+        final byte[] body = (message + "\n").getBytes(StandardCharsets.US_ASCII);
+        writeFull(status, "text/plain", Unpooled.wrappedBuffer(body));
+    }
+
+    /**
+     * The handler failed: answer 500 if nothing was sent yet, else end the connection. Event loop only.
+     */
+    void fail()
+    {
+        if (complete || aborted)
+        {
+            return;
+        }
+        if (!headSent)
+        {
+            reply(500, "internal server error", true);
+        }
+        else
+        {
+            complete = true;
+            keepAlive = false;
+            connection.responseComplete(this);
+        }
+    }
+
+    private void writeFull(final int status, final String contentType, final ByteBuf content)
+    {
+        if (aborted || headSent)
+        {
+            content.release();
+            if (headSent && !aborted)
+            {
+                LOG.warning(() -> "respond after the head was sent: " + method + " " + target);
+            }
+            return;
+        }
+        if (status < MIN_STATUS || status > MAX_STATUS)
+        {
+            content.release();
+            LOG.warning(() -> "invalid response status " + status + " for " + method + " " + target);
+            reply(500, "internal server error: invalid status", true);
+            return;
+        }
+        final boolean bodiless = isBodiless(status);
+        final int length = content.readableBytes();
+        final ByteBuf body = headRequest || bodiless ? Unpooled.EMPTY_BUFFER : content;
+        if (body != content)
+        {
+            content.release();
+        }
+        final DefaultFullHttpResponse response =
+            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
+        if (!addHeaders(response, contentType))
+        {
+            response.release();
+            reply(500, "internal server error: invalid response header", true);
+            return;
+        }
+        if (!bodiless)
+        {
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
+        addConnectionHeader(response);
+        headSent = true;
+        complete = true;
+        connection.write(response);
+        connection.responseComplete(this);
+    }
+
+    private void writeHead(final int status, final String contentType, final long length)
+    {
+        if (aborted || headSent)
+        {
+            return;
+        }
+        if (status < MIN_STATUS || status > MAX_STATUS)
+        {
+            LOG.warning(() -> "invalid response status " + status + " for " + method + " " + target);
+            reply(500, "internal server error: invalid status", true);
+            return;
+        }
+        final boolean bodiless = isBodiless(status);
+        final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+        if (!addHeaders(response, contentType))
+        {
+            reply(500, "internal server error: invalid response header", true);
+            return;
+        }
+        remainingLength = length;
+        if (!bodiless)
+        {
+            if (length >= 0)
+            {
+                response.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+            }
+            else if (http10)
+            {
+                // HTTP/1.0 has no chunked coding: the end of the connection ends the body.
+                keepAlive = false;
+            }
+            else
+            {
+                response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        }
+        dropBody = headRequest || bodiless;
+        addConnectionHeader(response);
+        headSent = true;
+        connection.write(response);
+    }
+
+    private void writeBody(final ByteBuf content, final boolean last)
+    {
+        if (aborted || complete)
+        {
+            content.release();
+            return;
+        }
+        if (!headSent)
+        {
+            content.release();
+            LOG.warning(() -> "sendBody before sendHead: " + method + " " + target);
+            fail();
+            return;
+        }
+        final int length = content.readableBytes();
+        if (dropBody)
+        {
+            content.release();
+            if (last)
+            {
+                finish(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            return;
+        }
+        if (remainingLength >= 0)
+        {
+            remainingLength -= length;
+            if (remainingLength < 0 || (last && remainingLength > 0))
+            {
+                content.release();
+                LOG.warning(() -> "response body length differs from its Content-Length: " + method + " " + target);
+                fail();
+                return;
+            }
+        }
+        if (last)
+        {
+            finish(length == 0 ? releaseEmpty(content) : new DefaultLastHttpContent(content));
+        }
+        else if (length > 0)
+        {
+            connection.write(new DefaultHttpContent(content));
+        }
+        else
+        {
+            content.release();
+        }
+    }
+
+    private void finish(final LastHttpContent last)
+    {
+        complete = true;
+        connection.write(last);
+        connection.responseComplete(this);
+    }
+
+    private boolean addHeaders(final HttpResponse response, final String contentType)
+    {
+        final HttpHeaders out = response.headers();
+        try
+        {
+            if (null != contentType)
+            {
+                out.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            }
+            final List<String> extra = responseHeaders;
+            if (null != extra)
+            {
+                for (int i = 0; i < extra.size(); i += 2)
+                {
+                    final String name = extra.get(i);
+                    if (!isFramingHeader(name))
+                    {
+                        out.add(name, extra.get(i + 1));
+                    }
+                }
+            }
+            return true;
+        }
+        catch (final IllegalArgumentException | NullPointerException ex)
+        {
+            LOG.warning(() -> "invalid response header for " + method + " " + target + ": " + ex.getMessage());
+            return false;
+        }
+    }
+
+    private void addConnectionHeader(final HttpResponse response)
+    {
+        if (!keepAlive)
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        else if (http10)
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    private List<Map.Entry<String, String>> headerList()
+    {
+        if (null == headerList)
+        {
+            headerList = headers.entries();
+        }
+        return headerList;
+    }
+
+    private static LastHttpContent releaseEmpty(final ByteBuf content)
+    {
+        content.release();
+        return LastHttpContent.EMPTY_LAST_CONTENT;
+    }
+
+    private static boolean isBodiless(final int status)
+    {
+        return status == 204 || status == 304;
+    }
+
+    private static boolean isFramingHeader(final String name)
+    {
+        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) ||
+            HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name) ||
+            HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name);
+    }
+
+    private static ByteBuf copyOffLoop(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length == 0)
+        {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return Unpooled.wrappedBuffer(bytes);
+    }
+}

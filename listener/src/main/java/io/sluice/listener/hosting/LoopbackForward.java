@@ -1,0 +1,393 @@
+package io.sluice.listener.hosting;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.sluice.listener.http.ResponseHeads;
+import io.sluice.listener.http.ServerExchange;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * One request forwarded to a worker over loopback: the {@link RequestSink} the client connection streams the body
+ * into, and the relay of the worker's response into the client's {@link ServerExchange}.
+ * <p>
+ * Life: waiting for a ready worker (head encoded, body chunks held up to {@link #EARLY_BODY_LIMIT_LENGTH}), then
+ * attached to a {@link LoopbackUpstream} (head, token and held chunks written once it is connected), then relaying the
+ * response; done when the response is complete, the request failed (502, or 503 when the queue stopped) or the client
+ * went away. Once done the upstream connection goes back to the idle pool if the exchange left it clean, else closes.
+ * <p>
+ * Buffer ownership: the forward owns its encoded head and held chunks until it writes them (the channel then owns
+ * them) or is done (it releases them). Response content handed to {@link ServerExchange#body(ByteBuf, boolean)}
+ * becomes the exchange's. Event-loop confined.
+ */
+final class LoopbackForward implements RequestSink
+{
+    /**
+     * Request body held while no worker connection is ready; past it the client connection is told to wait
+     * (back-pressure): {@value} bytes.
+     */
+    static final int EARLY_BODY_LIMIT_LENGTH = 64 * 1024;
+
+    /**
+     * Largest complete response body sent in the same buffer as its head: {@value} bytes.
+     */
+    static final int INLINE_BODY_MAX_LENGTH = 4 * 1024;
+
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int CHUNK_SIZE_LINE_LENGTH = 10;
+    private static final int MIN_STATUS = 200;
+    private static final int MAX_STATUS = 599;
+
+    private final LoopbackLoop loop;
+    private final ServerExchange exchange;
+    private final long contentLength;
+    private final boolean headRequest;
+    private ByteBuf head;
+    private ArrayDeque<ByteBuf> early;
+    private int earlyLength;
+    private boolean earlyLast;
+    private LoopbackUpstream upstream;
+    private boolean requestSent;
+    private boolean done;
+
+    private ByteBuf responseHead;
+    private int status;
+    private long responseLength;
+    private boolean responseReusable;
+    private boolean informational;
+
+    LoopbackForward(
+        final LoopbackLoop loop, final ServerExchange exchange, final long contentLength, final ByteBuf head)
+    {
+        this.loop = loop;
+        this.exchange = exchange;
+        this.contentLength = contentLength;
+        this.headRequest = exchange.isHeadRequest();
+        this.head = head;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean body(final ByteBuf content, final boolean last)
+    {
+        if (done)
+        {
+            return true;
+        }
+        final LoopbackUpstream upstream = this.upstream;
+        if (null == upstream || !upstream.isActive() || null != head)
+        {
+            final int length = content.readableBytes();
+            if (earlyLength > 0 && earlyLength + length > EARLY_BODY_LIMIT_LENGTH)
+            {
+                return false;
+            }
+            if (null == early)
+            {
+                early = new ArrayDeque<>(4);
+            }
+            early.addLast(content.retain());
+            earlyLength += length;
+            earlyLast |= last;
+            return true;
+        }
+        final Channel channel = upstream.channel();
+        if (!channel.isWritable())
+        {
+            channel.flush();
+            if (!channel.isWritable())
+            {
+                return false;
+            }
+        }
+        writeBody(upstream, content.retain(), last);
+        loop.flushLater(upstream);
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void abort()
+    {
+        if (done)
+        {
+            return;
+        }
+        done = true;
+        releaseBuffers();
+        final LoopbackUpstream upstream = this.upstream;
+        this.upstream = null;
+        if (null != upstream)
+        {
+            loop.discard(upstream);
+        }
+    }
+
+    boolean isHeadRequest()
+    {
+        return headRequest;
+    }
+
+    boolean isDone()
+    {
+        return done;
+    }
+
+    /**
+     * Carry this request over a connection; it is sent at once if the connection is up, else when it comes up.
+     *
+     * @param upstream the connection, already pointing at this forward.
+     */
+    void attach(final LoopbackUpstream upstream)
+    {
+        if (done)
+        {
+            return;
+        }
+        this.upstream = upstream;
+        if (upstream.isActive())
+        {
+            send(upstream);
+        }
+    }
+
+    /**
+     * The attached connection came up.
+     */
+    void upstreamActive()
+    {
+        final LoopbackUpstream upstream = this.upstream;
+        if (!done && null != upstream && null != head)
+        {
+            send(upstream);
+        }
+    }
+
+    /**
+     * The attached connection failed or closed before the response completed: 502.
+     */
+    void upstreamFailed()
+    {
+        upstream = null;
+        fail(502, "bad gateway");
+    }
+
+    /**
+     * Answer without a worker (502, or 503 when the queue stopped) and forget the request.
+     *
+     * @param status  HTTP status.
+     * @param message body text.
+     */
+    void fail(final int status, final String message)
+    {
+        if (done)
+        {
+            return;
+        }
+        done = true;
+        releaseBuffers();
+        final LoopbackUpstream upstream = this.upstream;
+        this.upstream = null;
+        if (null != upstream)
+        {
+            loop.discard(upstream);
+        }
+        exchange.sendError(status, message);
+    }
+
+    /**
+     * Drop the request without answering it (the listener is stopping).
+     */
+    void discard()
+    {
+        abort();
+    }
+
+    /**
+     * The worker's response head arrived: copy status and headers into a head for the client, sent with the first
+     * body bytes so a small response leaves in one buffer.
+     *
+     * @param response the decoded head.
+     */
+    void onResponseHead(final HttpResponse response)
+    {
+        if (done)
+        {
+            return;
+        }
+        final int code = response.status().code();
+        if (code < MIN_STATUS)
+        {
+            if (code == 101)
+            {
+                fail(502, "bad gateway: unexpected protocol switch");
+                return;
+            }
+            informational = true;
+            return;
+        }
+        if (code > MAX_STATUS)
+        {
+            fail(502, "bad gateway: invalid status");
+            return;
+        }
+        final boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        status = code;
+        responseLength = chunked ? -1 : HttpUtil.getContentLength(response, -1L);
+        final boolean delimited = chunked || responseLength >= 0 || headRequest || ResponseHeads.isBodiless(code);
+        responseReusable = delimited && HttpUtil.isKeepAlive(response);
+        if (null != responseHead)
+        {
+            responseHead.release();
+        }
+        responseHead = exchange.beginHead(code);
+        LoopbackHeaders.copyResponseHeaders(responseHead, response.headers());
+    }
+
+    /**
+     * A chunk of the worker's response body arrived.
+     *
+     * @param content the chunk; its buffer becomes this forward's.
+     */
+    void onResponseContent(final HttpContent content)
+    {
+        final ByteBuf data = content.content();
+        final boolean last = content instanceof LastHttpContent;
+        if (informational || done)
+        {
+            data.release();
+            if (last)
+            {
+                informational = false;
+            }
+            return;
+        }
+        final ByteBuf head = responseHead;
+        if (null != head)
+        {
+            responseHead = null;
+            final int length = data.readableBytes();
+            if (last && length <= INLINE_BODY_MAX_LENGTH)
+            {
+                exchange.finishHead(head, status, responseLength, loop.view(data), 0, length, true);
+                loop.clearView();
+                data.release();
+                complete();
+                return;
+            }
+            exchange.finishHead(head, status, responseLength, null, 0, 0, false);
+        }
+        exchange.body(data, last);
+        if (last)
+        {
+            complete();
+        }
+    }
+
+    private void send(final LoopbackUpstream upstream)
+    {
+        final ByteBuf head = this.head;
+        this.head = null;
+        head.writeBytes(upstream.slot().tokenLine());
+        upstream.write(head);
+        if (contentLength == 0)
+        {
+            requestSent = true;
+        }
+        final ArrayDeque<ByteBuf> early = this.early;
+        if (null != early)
+        {
+            this.early = null;
+            earlyLength = 0;
+            ByteBuf chunk;
+            while (null != (chunk = early.pollFirst()))
+            {
+                writeBody(upstream, chunk, earlyLast && early.isEmpty());
+            }
+        }
+        loop.flushLater(upstream);
+    }
+
+    private void writeBody(final LoopbackUpstream upstream, final ByteBuf content, final boolean last)
+    {
+        final int length = content.readableBytes();
+        if (contentLength < 0)
+        {
+            if (length > 0)
+            {
+                final ByteBuf size = upstream.channel().alloc().directBuffer(CHUNK_SIZE_LINE_LENGTH);
+                ResponseHeads.chunkSize(size, length);
+                upstream.write(size);
+                upstream.write(content);
+                final ByteBuf end = upstream.channel().alloc().directBuffer(2 + (last ? LAST_CHUNK.length : 0));
+                ResponseHeads.crlf(end);
+                if (last)
+                {
+                    end.writeBytes(LAST_CHUNK);
+                }
+                upstream.write(end);
+            }
+            else
+            {
+                content.release();
+                if (last)
+                {
+                    upstream.write(upstream.channel().alloc().directBuffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
+                }
+            }
+        }
+        else if (length > 0)
+        {
+            upstream.write(content);
+        }
+        else
+        {
+            content.release();
+        }
+        if (last)
+        {
+            requestSent = true;
+        }
+    }
+
+    private void complete()
+    {
+        done = true;
+        final LoopbackUpstream upstream = this.upstream;
+        this.upstream = null;
+        if (null != upstream)
+        {
+            loop.release(upstream, responseReusable && requestSent);
+        }
+    }
+
+    private void releaseBuffers()
+    {
+        if (null != head)
+        {
+            head.release();
+            head = null;
+        }
+        if (null != early)
+        {
+            ByteBuf chunk;
+            while (null != (chunk = early.pollFirst()))
+            {
+                chunk.release();
+            }
+            early = null;
+        }
+        if (null != responseHead)
+        {
+            responseHead.release();
+            responseHead = null;
+        }
+    }
+}

@@ -1,0 +1,1044 @@
+package io.sluice.listener.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.ByteProcessor;
+import io.netty.util.CharsetUtil;
+
+import java.util.List;
+
+/**
+ * A strict RFC 9112 HTTP/1.1 request decoder for a front that other servers sit behind: anything a lenient parser
+ * and a strict one could read differently is refused, so no request can be smuggled past it.
+ * <p>
+ * <b>Messages emitted</b>, per request: one {@link io.netty.handler.codec.http.HttpRequest} (a
+ * {@link DefaultHttpRequest}: method, request-target exactly as received, HTTP/1.0 or HTTP/1.1, the field lines in
+ * order with names as received and values trimmed of surrounding whitespace); then, for a body, zero or more
+ * {@link DefaultHttpContent} pieces of at most {@link StrictDecoderConfig#maxChunkSize()} bytes; then one
+ * {@link LastHttpContent}. A Content-Length body's final piece travels in the {@link LastHttpContent}; a chunked
+ * body ends with an empty {@link LastHttpContent} carrying the trailer fields, if any; a request without a body is
+ * followed by {@link LastHttpContent#EMPTY_LAST_CONTENT}. Body content is a retained slice of the received bytes
+ * (zero-copy): whoever receives a content message owns it and releases it.
+ * <p>
+ * <b>Refusals.</b> A malformed request is emitted as a {@link DefaultHttpRequest} whose
+ * {@link DecoderResult#cause()} is an {@link HttpStatusException} carrying the status to answer (400, 413, 414, 431,
+ * 501 or 505), or, once the request has been emitted (a malformed or too large chunked body), as a
+ * {@link LastHttpContent} with such a failed result. Nothing is emitted after a refusal: every further byte on the
+ * connection is discarded, so no request hidden behind a malformed one is ever processed. The same holds after a
+ * request that ends the connection ({@code Connection: close}, or HTTP/1.0 without {@code keep-alive}), as RFC 9112
+ * 9.6 requires.
+ * <p>
+ * <b>Rules.</b> Request line: {@code method SP request-target SP HTTP-version CRLF}, the method a token, the target
+ * visible ASCII, the version exactly {@code HTTP/1.1} or {@code HTTP/1.0} (another {@code HTTP/d.d} is 505); up to
+ * {@value #MAX_LEADING_EMPTY_LINES} empty lines before it are skipped. Field lines: a token name directly followed by
+ * a colon, a value of HTAB, SP, VCHAR and obs-text only; no line folding, no whitespace before a field line; every
+ * line ends with CRLF (a bare CR or LF anywhere is 400). Framing (RFC 9112 6): Transfer-Encoding with Content-Length,
+ * Transfer-Encoding in HTTP/1.0, a transfer coding list not ending in one {@code chunked}, more than one
+ * Content-Length field or a Content-Length that is not digits are 400; {@code <coding>, chunked} is 501. Chunked
+ * body: hex chunk sizes of at most 16 digits, chunk extensions of the RFC grammar, CRLF after every chunk, trailer
+ * fields checked as header fields (and never Content-Length or Transfer-Encoding). A request with neither
+ * Content-Length nor Transfer-Encoding has no body.
+ * <p>
+ * <b>Limits</b> ({@link StrictDecoderConfig}): request line (414), request line plus header section (431, as
+ * HTTP.sys MaxRequestBytes), body (413: a Content-Length over it is refused before any body byte is read; a chunked
+ * body as soon as a chunk would pass it), trailer section (431), chunk-size line (400, bounded by the request line
+ * limit).
+ * <p>
+ * <b>Cost model.</b> Each head byte is scanned twice (find the line end, then validate the line) by
+ * {@link ByteProcessor} loops over the cumulation, never copied except into the strings the request carries; a line
+ * arriving in pieces is not rescanned. Common methods and header names are shared constants. Body bytes are never
+ * copied.
+ * <p>
+ * <b>Pipeline position</b>: first after the socket; then a handler consuming {@code HttpRequest}/{@code HttpContent}
+ * (here {@link HttpConnectionHandler}). One instance per connection; event-loop confined.
+ */
+public final class StrictRequestDecoder extends ByteToMessageDecoder
+{
+    /**
+     * Most empty lines (CRLF) skipped before a request line (RFC 9112 2.2); one more is refused with 400.
+     */
+    public static final int MAX_LEADING_EMPTY_LINES = 4;
+
+    /**
+     * Most hex digits in a chunk size; more is refused with 400.
+     */
+    public static final int MAX_CHUNK_SIZE_DIGITS = 16;
+
+    /**
+     * Request-target of a refused request whose request line could not be read.
+     */
+    public static final String BAD_REQUEST_URI = "/bad-request";
+
+    private static final int NEED_MORE = -1;
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte SP = ' ';
+    private static final byte HTAB = '\t';
+    private static final byte DQUOTE = '"';
+    private static final byte BACKSLASH = '\\';
+
+    private static final int TCHAR = 1;
+    private static final int VCHAR = 2;
+    private static final int FIELD_CHAR = 4;
+    private static final int QDTEXT = 8;
+    private static final byte[] CHAR_CLASS = new byte[256];
+    private static final byte[] HEX_VALUE = new byte[256];
+
+    private static final ByteProcessor FIND_NON_TCHAR = (value) -> (CHAR_CLASS[value & 0xFF] & TCHAR) != 0;
+    private static final ByteProcessor FIND_NON_VCHAR = (value) -> (CHAR_CLASS[value & 0xFF] & VCHAR) != 0;
+    private static final ByteProcessor FIND_NON_FIELD_CHAR = (value) -> (CHAR_CLASS[value & 0xFF] & FIELD_CHAR) != 0;
+
+    private static final long HTTP_1_1 = asciiLong("HTTP/1.1");
+    private static final long HTTP_1_0 = asciiLong("HTTP/1.0");
+    private static final byte[] HTTP_SLASH = ascii("HTTP/");
+    private static final byte[] CHUNKED = ascii("chunked");
+    private static final byte[] CLOSE = ascii("close");
+    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+
+    private static final HttpMethod[] KNOWN_METHODS = {
+        HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.HEAD, HttpMethod.DELETE, HttpMethod.OPTIONS,
+        HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT, HttpMethod.QUERY };
+
+    private static final AsciiString[][] KNOWN_NAMES_BY_LENGTH = knownNamesByLength(
+        HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT, HttpHeaderNames.CONNECTION, HttpHeaderNames.CONTENT_TYPE,
+        HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.USER_AGENT,
+        HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.ACCEPT_LANGUAGE, HttpHeaderNames.COOKIE,
+        HttpHeaderNames.CACHE_CONTROL, HttpHeaderNames.UPGRADE, HttpHeaderNames.EXPECT, HttpHeaderNames.REFERER,
+        HttpHeaderNames.ORIGIN, HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.IF_NONE_MATCH,
+        HttpHeaderNames.IF_MODIFIED_SINCE,
+        AsciiString.cached("Host"), AsciiString.cached("Accept"), AsciiString.cached("Connection"),
+        AsciiString.cached("Content-Type"), AsciiString.cached("Content-Length"),
+        AsciiString.cached("Transfer-Encoding"), AsciiString.cached("User-Agent"),
+        AsciiString.cached("Accept-Encoding"), AsciiString.cached("Accept-Language"), AsciiString.cached("Cookie"),
+        AsciiString.cached("Cache-Control"), AsciiString.cached("Upgrade"), AsciiString.cached("Expect"),
+        AsciiString.cached("Referer"), AsciiString.cached("Origin"), AsciiString.cached("Authorization"),
+        AsciiString.cached("If-None-Match"), AsciiString.cached("If-Modified-Since"));
+
+    private static final DefaultHttpHeadersFactory HEADERS_FACTORY =
+        DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final DefaultHttpHeadersFactory TRAILERS_FACTORY =
+        DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+
+    static
+    {
+        final String tcharSymbols = "!#$%&'*+-.^_`|~";
+        for (int c = 0; c < 256; c++)
+        {
+            int cls = 0;
+            final boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            if (alnum || (c < 128 && tcharSymbols.indexOf(c) >= 0))
+            {
+                cls |= TCHAR;
+            }
+            if (c >= 0x21 && c <= 0x7E)
+            {
+                cls |= VCHAR;
+            }
+            if (c == HTAB || c == SP || (c >= 0x21 && c <= 0x7E) || c >= 0x80)
+            {
+                cls |= FIELD_CHAR;
+            }
+            if (c == HTAB || c == SP || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E) || c >= 0x80)
+            {
+                cls |= QDTEXT;
+            }
+            CHAR_CLASS[c] = (byte)cls;
+            HEX_VALUE[c] = (byte)Character.digit(c, 16);
+        }
+    }
+
+    private enum State
+    {
+        REQUEST_LINE, HEADERS, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, DISCARD
+    }
+
+    private final int maxInitialLineLength;
+    private final int maxHeaderSize;
+    private final long maxRequestBodySize;
+    private final int maxChunkSize;
+
+    private State state = State.REQUEST_LINE;
+    private int scanOffset;
+    private int emptyLineCount;
+    private int headSize;
+    private boolean requestEmitted;
+
+    private HttpMethod method;
+    private String uri;
+    private HttpVersion version;
+    private HttpHeaders headers;
+    private HttpHeaders trailers;
+    private int trailerSize;
+
+    private int contentLengthCount;
+    private long contentLength;
+    private boolean transferEncoding;
+    private boolean chunkedLast;
+    private boolean otherCoding;
+    private boolean invalidCoding;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean keepAlive;
+
+    private long remaining;
+    private long bodySize;
+
+    /**
+     * A decoder with the default limits.
+     */
+    public StrictRequestDecoder()
+    {
+        this(new StrictDecoderConfig());
+    }
+
+    /**
+     * @param config limits; copied, so later changes to it do not affect this decoder.
+     */
+    public StrictRequestDecoder(final StrictDecoderConfig config)
+    {
+        this.maxInitialLineLength = config.maxInitialLineLength();
+        this.maxHeaderSize = config.maxHeaderSize();
+        this.maxRequestBodySize = config.maxRequestBodySize();
+        this.maxChunkSize = config.maxChunkSize();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
+    {
+        try
+        {
+            boolean progress = true;
+            while (progress && in.isReadable())
+            {
+                progress = step(in, out);
+            }
+        }
+        catch (final HttpStatusException ex)
+        {
+            refuse(in, out, ex);
+        }
+    }
+
+    private boolean step(final ByteBuf in, final List<Object> out)
+    {
+        switch (state)
+        {
+            case REQUEST_LINE:
+                return requestLine(in);
+            case HEADERS:
+                return headerLine(in, out);
+            case FIXED_BODY:
+                return fixedBody(in, out);
+            case CHUNK_SIZE:
+                return chunkSizeLine(in);
+            case CHUNK_DATA:
+                return chunkData(in, out);
+            case CHUNK_DATA_END:
+                return chunkDataEnd(in);
+            case TRAILERS:
+                return trailerLine(in, out);
+            default:
+                in.skipBytes(in.readableBytes());
+                return false;
+        }
+    }
+
+    private boolean requestLine(final ByteBuf in)
+    {
+        if (0 == scanOffset && !skipEmptyLines(in))
+        {
+            return false;
+        }
+
+        final int lineLimit = Math.min(maxInitialLineLength, maxHeaderSize - 2);
+        final int length = lineLength(in, lineLimit, maxInitialLineLength == lineLimit ? 414 : 431, "request line");
+        if (NEED_MORE == length)
+        {
+            return false;
+        }
+
+        final int start = in.readerIndex();
+        parseRequestLine(in, start, start + length);
+        in.skipBytes(length + 2);
+        headSize = length + 2;
+        state = State.HEADERS;
+        return true;
+    }
+
+    private boolean skipEmptyLines(final ByteBuf in)
+    {
+        while (in.isReadable())
+        {
+            final int index = in.readerIndex();
+            final byte first = in.getByte(index);
+            if (LF == first)
+            {
+                throw badRequest("bare LF before request line");
+            }
+            if (CR != first)
+            {
+                return true;
+            }
+            if (in.readableBytes() < 2)
+            {
+                return false;
+            }
+            if (LF != in.getByte(index + 1))
+            {
+                throw badRequest("bare CR before request line");
+            }
+            if (++emptyLineCount > MAX_LEADING_EMPTY_LINES)
+            {
+                throw badRequest("too many empty lines before request line");
+            }
+            in.skipBytes(2);
+        }
+        return false;
+    }
+
+    private void parseRequestLine(final ByteBuf in, final int start, final int end)
+    {
+        final int methodEnd = in.forEachByte(start, end - start, FIND_NON_TCHAR);
+        if (methodEnd <= start || SP != in.getByte(methodEnd))
+        {
+            throw badRequest("invalid request line: method is not a token followed by one SP");
+        }
+        method = method(in, start, methodEnd - start);
+
+        final int targetStart = methodEnd + 1;
+        final int targetEnd = targetStart < end ? in.forEachByte(targetStart, end - targetStart, FIND_NON_VCHAR) : -1;
+        if (targetEnd <= targetStart || SP != in.getByte(targetEnd))
+        {
+            throw badRequest("invalid request line: request-target is not visible ASCII followed by one SP");
+        }
+
+        version = version(in, targetEnd + 1, end);
+        uri = in.toString(targetStart, targetEnd - targetStart, CharsetUtil.US_ASCII);
+        headers = HEADERS_FACTORY.newHeaders();
+    }
+
+    private static HttpMethod method(final ByteBuf in, final int start, final int length)
+    {
+        for (final HttpMethod known : KNOWN_METHODS)
+        {
+            if (equalsExactly(in, start, length, known.asciiName()))
+            {
+                return known;
+            }
+        }
+        try
+        {
+            return HttpMethod.valueOf(in.toString(start, length, CharsetUtil.US_ASCII));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw badRequest("invalid method: " + ex.getMessage());
+        }
+    }
+
+    private static HttpVersion version(final ByteBuf in, final int start, final int end)
+    {
+        if (end - start == Long.BYTES)
+        {
+            final long word = in.getLong(start);
+            if (HTTP_1_1 == word)
+            {
+                return HttpVersion.HTTP_1_1;
+            }
+            if (HTTP_1_0 == word)
+            {
+                return HttpVersion.HTTP_1_0;
+            }
+            if (equalsExactly(in, start, HTTP_SLASH.length, HTTP_SLASH) &&
+                isDigit(in.getByte(start + 5)) && '.' == in.getByte(start + 6) && isDigit(in.getByte(start + 7)))
+            {
+                throw new HttpStatusException(505, "HTTP version not supported: " +
+                    in.toString(start, end - start, CharsetUtil.US_ASCII));
+            }
+        }
+        throw badRequest("invalid request line: HTTP-version is not HTTP/1.1 or HTTP/1.0 followed by CRLF");
+    }
+
+    private boolean headerLine(final ByteBuf in, final List<Object> out)
+    {
+        final int length = lineLength(in, maxHeaderSize - headSize - 2, 431, "request header section");
+        if (NEED_MORE == length)
+        {
+            return false;
+        }
+
+        final int start = in.readerIndex();
+        if (0 == length)
+        {
+            in.skipBytes(2);
+            headSize += 2;
+            endOfHead(out);
+            return true;
+        }
+
+        parseField(in, start, start + length, false);
+        in.skipBytes(length + 2);
+        headSize += length + 2;
+        return true;
+    }
+
+    private void endOfHead(final List<Object> out)
+    {
+        boolean chunked = false;
+        if (transferEncoding)
+        {
+            if (contentLengthCount > 0)
+            {
+                throw badRequest("both Transfer-Encoding and Content-Length");
+            }
+            if (HttpVersion.HTTP_1_0 == version)
+            {
+                throw badRequest("Transfer-Encoding in an HTTP/1.0 request");
+            }
+            if (invalidCoding || !chunkedLast)
+            {
+                throw badRequest("Transfer-Encoding does not end in one chunked coding");
+            }
+            if (otherCoding)
+            {
+                throw new HttpStatusException(501, "transfer coding not implemented: only chunked is");
+            }
+            chunked = true;
+        }
+        else if (contentLength > maxRequestBodySize)
+        {
+            throw new HttpStatusException(413, "Content-Length over the limit: limit=" + maxRequestBodySize);
+        }
+
+        keepAlive = !connectionClose && (HttpVersion.HTTP_1_1 == version || connectionKeepAlive);
+        out.add(new DefaultHttpRequest(version, method, uri, headers, false));
+        requestEmitted = true;
+
+        if (chunked)
+        {
+            bodySize = 0;
+            state = State.CHUNK_SIZE;
+        }
+        else if (contentLength > 0)
+        {
+            remaining = contentLength;
+            state = State.FIXED_BODY;
+        }
+        else
+        {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            endOfRequest();
+        }
+    }
+
+    private boolean fixedBody(final ByteBuf in, final List<Object> out)
+    {
+        final int length = (int)Math.min(Math.min(remaining, in.readableBytes()), maxChunkSize);
+        final ByteBuf piece = in.readRetainedSlice(length);
+        remaining -= length;
+        if (0 == remaining)
+        {
+            out.add(new DefaultLastHttpContent(piece, EmptyHttpHeaders.INSTANCE));
+            endOfRequest();
+        }
+        else
+        {
+            out.add(new DefaultHttpContent(piece));
+        }
+        return true;
+    }
+
+    private boolean chunkSizeLine(final ByteBuf in)
+    {
+        final int length = lineLength(in, maxInitialLineLength, 400, "chunk-size line");
+        if (NEED_MORE == length)
+        {
+            return false;
+        }
+
+        final int start = in.readerIndex();
+        final long size = parseChunkSizeLine(in, start, start + length);
+        in.skipBytes(length + 2);
+        if (0 == size)
+        {
+            trailerSize = 0;
+            state = State.TRAILERS;
+        }
+        else
+        {
+            if (size > maxRequestBodySize - bodySize)
+            {
+                throw new HttpStatusException(413, "chunked body over the limit: limit=" + maxRequestBodySize);
+            }
+            bodySize += size;
+            remaining = size;
+            state = State.CHUNK_DATA;
+        }
+        return true;
+    }
+
+    private static long parseChunkSizeLine(final ByteBuf in, final int start, final int end)
+    {
+        long size = 0;
+        int index = start;
+        while (index < end)
+        {
+            final int digit = HEX_VALUE[in.getByte(index) & 0xFF];
+            if (digit < 0)
+            {
+                break;
+            }
+            size = (size << 4) | digit;
+            index++;
+        }
+        final int digits = index - start;
+        if (0 == digits)
+        {
+            throw badRequest("invalid chunk size: no hex digits");
+        }
+        if (digits > MAX_CHUNK_SIZE_DIGITS || size < 0)
+        {
+            throw badRequest("invalid chunk size: too large");
+        }
+        parseChunkExtensions(in, index, end);
+        return size;
+    }
+
+    /**
+     * RFC 9112 7.1.1: {@code *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )}, the value a token or a
+     * quoted-string.
+     */
+    private static void parseChunkExtensions(final ByteBuf in, final int start, final int end)
+    {
+        int index = start;
+        while (index < end)
+        {
+            index = skipOws(in, index, end);
+            if (index == end || ';' != in.getByte(index))
+            {
+                throw badRequest("invalid chunk extension: expected ';'");
+            }
+            index = skipOws(in, index + 1, end);
+            final int nameEnd = tokenEnd(in, index, end);
+            if (nameEnd == index)
+            {
+                throw badRequest("invalid chunk extension: name is not a token");
+            }
+            index = nameEnd;
+            final int equals = skipOws(in, nameEnd, end);
+            if (equals < end && '=' == in.getByte(equals))
+            {
+                final int valueStart = skipOws(in, equals + 1, end);
+                if (valueStart < end && DQUOTE == in.getByte(valueStart))
+                {
+                    index = quotedStringEnd(in, valueStart, end);
+                }
+                else
+                {
+                    index = tokenEnd(in, valueStart, end);
+                    if (index == valueStart)
+                    {
+                        throw badRequest("invalid chunk extension: value is not a token or quoted-string");
+                    }
+                }
+            }
+        }
+    }
+
+    private static int quotedStringEnd(final ByteBuf in, final int start, final int end)
+    {
+        int index = start + 1;
+        while (index < end)
+        {
+            final byte b = in.getByte(index);
+            if (DQUOTE == b)
+            {
+                return index + 1;
+            }
+            if (BACKSLASH == b)
+            {
+                if (index + 1 == end || (CHAR_CLASS[in.getByte(index + 1) & 0xFF] & FIELD_CHAR) == 0)
+                {
+                    throw badRequest("invalid chunk extension: bad quoted-pair");
+                }
+                index += 2;
+            }
+            else if ((CHAR_CLASS[b & 0xFF] & QDTEXT) != 0)
+            {
+                index++;
+            }
+            else
+            {
+                throw badRequest("invalid chunk extension: bad character in quoted-string");
+            }
+        }
+        throw badRequest("invalid chunk extension: unterminated quoted-string");
+    }
+
+    private boolean chunkData(final ByteBuf in, final List<Object> out)
+    {
+        final int length = (int)Math.min(Math.min(remaining, in.readableBytes()), maxChunkSize);
+        out.add(new DefaultHttpContent(in.readRetainedSlice(length)));
+        remaining -= length;
+        if (0 == remaining)
+        {
+            state = State.CHUNK_DATA_END;
+        }
+        return true;
+    }
+
+    private boolean chunkDataEnd(final ByteBuf in)
+    {
+        final int index = in.readerIndex();
+        if (CR != in.getByte(index))
+        {
+            throw badRequest("chunk data not followed by CRLF");
+        }
+        if (in.readableBytes() < 2)
+        {
+            return false;
+        }
+        if (LF != in.getByte(index + 1))
+        {
+            throw badRequest("chunk data not followed by CRLF");
+        }
+        in.skipBytes(2);
+        state = State.CHUNK_SIZE;
+        return true;
+    }
+
+    private boolean trailerLine(final ByteBuf in, final List<Object> out)
+    {
+        final int length = lineLength(in, maxHeaderSize - trailerSize - 2, 431, "trailer section");
+        if (NEED_MORE == length)
+        {
+            return false;
+        }
+
+        final int start = in.readerIndex();
+        if (0 == length)
+        {
+            in.skipBytes(2);
+            out.add(null == trailers ?
+                LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
+            endOfRequest();
+            return true;
+        }
+
+        if (null == trailers)
+        {
+            trailers = TRAILERS_FACTORY.newHeaders();
+        }
+        parseField(in, start, start + length, true);
+        in.skipBytes(length + 2);
+        trailerSize += length + 2;
+        return true;
+    }
+
+    /**
+     * Find the end of the line at the reader index without consuming it.
+     *
+     * @return the line's length without its CRLF, or {@link #NEED_MORE} if its end has not arrived yet.
+     * @throws HttpStatusException with {@code tooLongStatus} past {@code limit}, or 400 for a bare CR or LF.
+     */
+    private int lineLength(final ByteBuf in, final int limit, final int tooLongStatus, final String what)
+    {
+        final int start = in.readerIndex();
+        final int readable = in.readableBytes();
+        final int found = scanOffset < readable ?
+            in.forEachByte(start + scanOffset, readable - scanOffset, ByteProcessor.FIND_CRLF) : -1;
+        if (found < 0)
+        {
+            if (readable > limit)
+            {
+                throw new HttpStatusException(tooLongStatus, what + " over the limit");
+            }
+            scanOffset = readable;
+            return NEED_MORE;
+        }
+
+        final int length = found - start;
+        if (length > limit)
+        {
+            throw new HttpStatusException(tooLongStatus, what + " over the limit");
+        }
+        if (LF == in.getByte(found))
+        {
+            throw badRequest("bare LF in " + what);
+        }
+        if (length + 1 == readable)
+        {
+            scanOffset = length;
+            return NEED_MORE;
+        }
+        if (LF != in.getByte(found + 1))
+        {
+            throw badRequest("bare CR in " + what);
+        }
+        scanOffset = 0;
+        return length;
+    }
+
+    private void parseField(final ByteBuf in, final int start, final int end, final boolean trailer)
+    {
+        final byte first = in.getByte(start);
+        if (SP == first || HTAB == first)
+        {
+            throw badRequest("field line starts with whitespace (obs-fold)");
+        }
+        final int colon = in.forEachByte(start, end - start, FIND_NON_TCHAR);
+        if (colon <= start || ':' != in.getByte(colon))
+        {
+            throw badRequest("invalid field name: not a token followed by ':'");
+        }
+
+        int valueStart = colon + 1;
+        int valueEnd = end;
+        if (valueStart < valueEnd && in.forEachByte(valueStart, valueEnd - valueStart, FIND_NON_FIELD_CHAR) >= 0)
+        {
+            throw badRequest("invalid character in field value");
+        }
+        valueStart = skipOws(in, valueStart, valueEnd);
+        while (valueEnd > valueStart && isOws(in.getByte(valueEnd - 1)))
+        {
+            valueEnd--;
+        }
+
+        final AsciiString name = fieldName(in, start, colon - start);
+        if (trailer)
+        {
+            if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) ||
+                HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name))
+            {
+                throw badRequest("framing field in trailer section: " + name);
+            }
+        }
+        else
+        {
+            framingField(in, name, valueStart, valueEnd);
+        }
+
+        final String value = valueEnd == valueStart ?
+            "" : in.toString(valueStart, valueEnd - valueStart, CharsetUtil.ISO_8859_1);
+        (trailer ? trailers : headers).add(name, value);
+    }
+
+    private void framingField(final ByteBuf in, final AsciiString name, final int valueStart, final int valueEnd)
+    {
+        if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
+        {
+            contentLength(in, valueStart, valueEnd);
+        }
+        else if (HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name))
+        {
+            transferEncoding = true;
+            listElements(in, valueStart, valueEnd, true);
+        }
+        else if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name))
+        {
+            listElements(in, valueStart, valueEnd, false);
+        }
+    }
+
+    private void contentLength(final ByteBuf in, final int start, final int end)
+    {
+        if (++contentLengthCount > 1)
+        {
+            throw badRequest("more than one Content-Length");
+        }
+        if (start == end)
+        {
+            throw badRequest("empty Content-Length");
+        }
+        long length = 0;
+        for (int i = start; i < end; i++)
+        {
+            final byte b = in.getByte(i);
+            if (!isDigit(b))
+            {
+                throw badRequest("Content-Length is not digits");
+            }
+            final int digit = b - '0';
+            // Saturate: any value past the body limit is refused with 413 at the end of the head, however long.
+            length = length > (Long.MAX_VALUE - digit) / 10 ? Long.MAX_VALUE : length * 10 + digit;
+        }
+        contentLength = length;
+    }
+
+    private void listElements(final ByteBuf in, final int start, final int end, final boolean transferCodings)
+    {
+        int index = start;
+        while (index <= end)
+        {
+            final int comma = index < end ? in.forEachByte(index, end - index, ByteProcessor.FIND_COMMA) : -1;
+            final int elementEnd = comma < 0 ? end : comma;
+            final int elementStart = skipOws(in, index, elementEnd);
+            int trimmedEnd = elementEnd;
+            while (trimmedEnd > elementStart && isOws(in.getByte(trimmedEnd - 1)))
+            {
+                trimmedEnd--;
+            }
+            // RFC 9110 5.6.1: empty list elements are ignored.
+            if (trimmedEnd > elementStart)
+            {
+                if (transferCodings)
+                {
+                    transferCoding(in, elementStart, trimmedEnd);
+                }
+                else
+                {
+                    connectionOption(in, elementStart, trimmedEnd);
+                }
+            }
+            index = elementEnd + 1;
+        }
+    }
+
+    private void transferCoding(final ByteBuf in, final int start, final int end)
+    {
+        if (chunkedLast)
+        {
+            invalidCoding = true;
+        }
+        final int nameEnd = tokenEnd(in, start, end);
+        final boolean chunked = equalsIgnoreCase(in, start, nameEnd - start, CHUNKED);
+        if (nameEnd < end)
+        {
+            if (nameEnd == start || chunked || ';' != in.getByte(skipOws(in, nameEnd, end)))
+            {
+                invalidCoding = true;
+            }
+            otherCoding = true;
+            chunkedLast = false;
+        }
+        else
+        {
+            chunkedLast = chunked;
+            otherCoding |= !chunked;
+        }
+    }
+
+    private void connectionOption(final ByteBuf in, final int start, final int end)
+    {
+        if (equalsIgnoreCase(in, start, end - start, CLOSE))
+        {
+            connectionClose = true;
+        }
+        else if (equalsIgnoreCase(in, start, end - start, KEEP_ALIVE))
+        {
+            connectionKeepAlive = true;
+        }
+    }
+
+    private void endOfRequest()
+    {
+        final boolean next = keepAlive;
+        resetRequest();
+        state = next ? State.REQUEST_LINE : State.DISCARD;
+    }
+
+    private void resetRequest()
+    {
+        scanOffset = 0;
+        emptyLineCount = 0;
+        headSize = 0;
+        requestEmitted = false;
+        method = null;
+        uri = null;
+        version = null;
+        headers = null;
+        trailers = null;
+        trailerSize = 0;
+        contentLengthCount = 0;
+        contentLength = 0;
+        transferEncoding = false;
+        chunkedLast = false;
+        otherCoding = false;
+        invalidCoding = false;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        keepAlive = false;
+        remaining = 0;
+        bodySize = 0;
+    }
+
+    private void refuse(final ByteBuf in, final List<Object> out, final HttpStatusException cause)
+    {
+        in.skipBytes(in.readableBytes());
+        final DecoderResult result = DecoderResult.failure(cause);
+        if (requestEmitted)
+        {
+            final LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE);
+            last.setDecoderResult(result);
+            out.add(last);
+        }
+        else
+        {
+            final DefaultHttpRequest request = new DefaultHttpRequest(
+                null == version ? HttpVersion.HTTP_1_0 : version,
+                null == method ? HttpMethod.GET : method,
+                null == uri ? BAD_REQUEST_URI : uri,
+                null == headers ? HEADERS_FACTORY.newHeaders() : headers,
+                false);
+            request.setDecoderResult(result);
+            out.add(request);
+        }
+        resetRequest();
+        state = State.DISCARD;
+    }
+
+    private AsciiString fieldName(final ByteBuf in, final int start, final int length)
+    {
+        if (length < KNOWN_NAMES_BY_LENGTH.length)
+        {
+            for (final AsciiString known : KNOWN_NAMES_BY_LENGTH[length])
+            {
+                if (equalsExactly(in, start, length, known))
+                {
+                    return known;
+                }
+            }
+        }
+        return new AsciiString(ByteBufUtil.getBytes(in, start, length), false);
+    }
+
+    private static int tokenEnd(final ByteBuf in, final int start, final int end)
+    {
+        final int index = start < end ? in.forEachByte(start, end - start, FIND_NON_TCHAR) : -1;
+        return index < 0 ? end : index;
+    }
+
+    private static int skipOws(final ByteBuf in, final int start, final int end)
+    {
+        int index = start;
+        while (index < end && isOws(in.getByte(index)))
+        {
+            index++;
+        }
+        return index;
+    }
+
+    private static boolean isOws(final byte b)
+    {
+        return SP == b || HTAB == b;
+    }
+
+    private static boolean isDigit(final byte b)
+    {
+        return b >= '0' && b <= '9';
+    }
+
+    private static boolean equalsExactly(final ByteBuf in, final int start, final int length, final AsciiString s)
+    {
+        if (s.length() != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (in.getByte(start + i) != s.byteAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean equalsExactly(final ByteBuf in, final int start, final int length, final byte[] ascii)
+    {
+        if (ascii.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (in.getByte(start + i) != ascii[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean equalsIgnoreCase(final ByteBuf in, final int start, final int length, final byte[] lower)
+    {
+        if (lower.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            final byte b = in.getByte(start + i);
+            if ((b >= 'A' && b <= 'Z' ? (byte)(b + ('a' - 'A')) : b) != lower[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static HttpStatusException badRequest(final String message)
+    {
+        return new HttpStatusException(400, message);
+    }
+
+    private static byte[] ascii(final String s)
+    {
+        return s.getBytes(CharsetUtil.US_ASCII);
+    }
+
+    private static long asciiLong(final String s)
+    {
+        long word = 0;
+        for (final byte b : ascii(s))
+        {
+            word = (word << 8) | (b & 0xFF);
+        }
+        return word;
+    }
+
+    private static AsciiString[][] knownNamesByLength(final AsciiString... names)
+    {
+        int longest = 0;
+        for (final AsciiString name : names)
+        {
+            longest = Math.max(longest, name.length());
+        }
+        final AsciiString[][] byLength = new AsciiString[longest + 1][];
+        for (int length = 0; length <= longest; length++)
+        {
+            int count = 0;
+            for (final AsciiString name : names)
+            {
+                count += name.length() == length ? 1 : 0;
+            }
+            byLength[length] = new AsciiString[count];
+            count = 0;
+            for (final AsciiString name : names)
+            {
+                if (name.length() == length)
+                {
+                    byLength[length][count++] = name;
+                }
+            }
+        }
+        return byLength;
+    }
+}
