@@ -1,0 +1,274 @@
+package io.sluice.listener;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * URL-prefix routing with HTTP.sys precedence, end to end through a real listener: every queue is in-process and
+ * serves a {@link NamedHandler} that answers its own name, so the body says which prefix won.
+ */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class RoutingEndToEndTest
+{
+    private static final String HANDLERS = "io.sluice.listener.NamedHandler$";
+
+    /**
+     * The five prefixes: strong wildcard, specific hosts (two paths on localhost, one on example.test), weak wildcard.
+     */
+    private static final String ALL_HOST_KINDS = """
+        listener:
+          id: ${ID}
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: strong-app
+            prefixes: [ "http://+:${PORT}/app/" ]
+            hosting: in-process
+            handler: %1$sStrongApp
+          - name: localhost-app
+            prefixes: [ "http://localhost:${PORT}/app/" ]
+            hosting: in-process
+            handler: %1$sLocalhostApp
+          - name: weak-root
+            prefixes: [ "http://*:${PORT}/" ]
+            hosting: in-process
+            handler: %1$sWeakRoot
+          - name: localhost-deep
+            prefixes: [ "http://localhost:${PORT}/app/deep/" ]
+            hosting: in-process
+            handler: %1$sLocalhostDeep
+          - name: example-root
+            prefixes: [ "http://example.test:${PORT}/" ]
+            hosting: in-process
+            handler: %1$sExampleRoot
+        """.formatted(HANDLERS);
+
+    /**
+     * Overlapping paths on one specific host, no strong wildcard to shadow them.
+     */
+    private static final String OVERLAPPING_PATHS = """
+        listener:
+          id: ${ID}
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: localhost-app
+            prefixes: [ "http://localhost:${PORT}/app/" ]
+            hosting: in-process
+            handler: %1$sLocalhostApp
+          - name: localhost-deep
+            prefixes: [ "http://localhost:${PORT}/app/deep/" ]
+            hosting: in-process
+            handler: %1$sLocalhostDeep
+          - name: weak-root
+            prefixes: [ "http://*:${PORT}/" ]
+            hosting: in-process
+            handler: %1$sWeakRoot
+        """.formatted(HANDLERS);
+
+    /**
+     * No wildcard at all: anything but localhost /app/ is unrouted.
+     */
+    private static final String NO_WILDCARD = """
+        listener:
+          id: ${ID}
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: localhost-app
+            prefixes: [ "http://localhost:${PORT}/app/" ]
+            hosting: in-process
+            handler: %1$sLocalhostApp
+        """.formatted(HANDLERS);
+
+    private TestListener listener;
+
+    @AfterEach
+    void closeListener()
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    @Test
+    void shouldPreferStrongWildcardOverSpecificHost() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        assertEquals("strong-app", served("localhost:" + listener.port(), "/app/x"));
+    }
+
+    @Test
+    void shouldPreferStrongWildcardOverLongerSpecificHostPrefix() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        assertEquals("strong-app", served("localhost:" + listener.port(), "/app/deep/x"));
+    }
+
+    @Test
+    void shouldPreferSpecificHostOverWeakWildcard() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        assertEquals("example-root", served("example.test:" + listener.port(), "/other"));
+    }
+
+    @Test
+    void shouldFallBackToWeakWildcardWhenNoHostMatches() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        assertEquals("weak-root", served("other.test:" + listener.port(), "/other"));
+    }
+
+    @Test
+    void shouldFallBackToWeakWildcardWhenHostMatchesButNoPathOfItDoes() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        assertEquals("weak-root", served("localhost:" + listener.port(), "/other"));
+    }
+
+    @Test
+    void shouldMatchHostHeaderWithAndWithoutPort() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        assertEquals("example-root", served("example.test:" + listener.port(), "/x"));
+        assertEquals("example-root", served("example.test", "/x"));
+        assertEquals("example-root", served("EXAMPLE.Test:" + listener.port(), "/x"));
+    }
+
+    @Test
+    void shouldRouteToLongestPrefixWhenPrefixesOverlap() throws IOException
+    {
+        listener = TestListener.start("routing", OVERLAPPING_PATHS);
+        final String host = "localhost:" + listener.port();
+
+        assertEquals("localhost-deep", served(host, "/app/deep/x"));
+        assertEquals("localhost-deep", served(host, "/app/deep/"));
+        assertEquals("localhost-app", served(host, "/app/deeper"));
+        assertEquals("localhost-app", served(host, "/app/x"));
+        assertEquals("weak-root", served(host, "/ap"));
+    }
+
+    @Test
+    void shouldMatchPathCaseInsensitively() throws IOException
+    {
+        listener = TestListener.start("routing", OVERLAPPING_PATHS);
+        final String host = "localhost:" + listener.port();
+
+        assertEquals("localhost-app", served(host, "/APP/x"));
+        assertEquals("localhost-deep", served(host, "/App/DEEP/x"));
+    }
+
+    @Test
+    void shouldMatchPrefixWithoutTrailingSlash() throws IOException
+    {
+        listener = TestListener.start("routing", OVERLAPPING_PATHS);
+
+        assertEquals("localhost-app", served("localhost:" + listener.port(), "/app"));
+    }
+
+    @Test
+    void shouldRemoveDotSegmentsBeforeRouting() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        final String host = "other.test:" + listener.port();
+
+        assertEquals("strong-app", served(host, "/x/../app/"));
+        assertEquals("strong-app", served(host, "/./app/y/../z"));
+        assertEquals("weak-root", served(host, "/app/../x"));
+    }
+
+    @Test
+    void shouldRoutePercentDecodedPath() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        assertEquals("strong-app", served("other.test:" + listener.port(), "/%61pp/x"));
+    }
+
+    @Test
+    void shouldRejectEncodedSlashWith400AndClose() throws IOException
+    {
+        listener = TestListener.start("routing", ALL_HOST_KINDS);
+
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(
+                RawHttpClient.request("GET", "/app%2Fx", "other.test:" + listener.port()));
+
+            assertEquals(400, response.status(), response::toString);
+            assertEquals("close", response.header("connection"), response::toString);
+            assertTrue(client.isClosedByPeer(5_000), "connection should be closed after a 400");
+        }
+    }
+
+    @Test
+    void shouldAnswer404WhenNoPrefixMatchesPath() throws IOException
+    {
+        listener = TestListener.start("routing", NO_WILDCARD);
+
+        final RawHttpClient.Response response = send("localhost:" + listener.port(), "/other");
+
+        assertEquals(404, response.status(), response::toString);
+        assertEquals("text/plain", response.header("content-type"), response::toString);
+        assertEquals("not found\n", response.bodyText());
+    }
+
+    @Test
+    void shouldAnswer404WhenNoPrefixMatchesHost() throws IOException
+    {
+        listener = TestListener.start("routing", NO_WILDCARD);
+
+        final RawHttpClient.Response response = send("other.test:" + listener.port(), "/app/");
+
+        assertEquals(404, response.status(), response::toString);
+        assertEquals("not found\n", response.bodyText());
+    }
+
+    @Test
+    void shouldKeepConnectionOpenAfter404() throws IOException
+    {
+        listener = TestListener.start("routing", NO_WILDCARD);
+        final String host = "localhost:" + listener.port();
+
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response notFound = client.send(RawHttpClient.request("GET", "/other", host));
+            final RawHttpClient.Response found = client.send(RawHttpClient.request("GET", "/app/", host));
+
+            assertEquals(404, notFound.status(), notFound::toString);
+            assertEquals(200, found.status(), found::toString);
+            assertEquals("localhost-app", found.bodyText());
+        }
+    }
+
+    private RawHttpClient.Response send(final String host, final String target) throws IOException
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            return client.send(RawHttpClient.request("GET", target, host));
+        }
+    }
+
+    /**
+     * @return the name of the handler that served {@code GET target} with that Host header.
+     */
+    private String served(final String host, final String target) throws IOException
+    {
+        final RawHttpClient.Response response = send(host, target);
+        assertEquals(200, response.status(), () -> "GET " + target + " Host " + host + ": " + response);
+        assertEquals("text/plain", response.header("content-type"), response::toString);
+        return response.bodyText();
+    }
+}

@@ -1,0 +1,236 @@
+package io.sluice.listener;
+
+import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.ListenerConfiguration;
+import io.sluice.listener.hosting.Host;
+import io.sluice.listener.hosting.LoopbackHost;
+import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.process.WorkerSupervisor;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One real {@link Listener} for an end-to-end test, on a free loopback port, with its own listener id, shared-memory
+ * directory and worker log directory, so test classes never share state.
+ * <p>
+ * The configuration is a YAML template; these tokens are replaced before it is parsed:
+ * <ul>
+ *     <li>{@code ${PORT}}: the port probed free;</li>
+ *     <li>{@code ${ID}}: a unique listener id;</li>
+ *     <li>{@code ${SHM_DIR}}: {@code /dev/shm/sluice-test-<random>};</li>
+ *     <li>{@code ${LOG_DIR}}: {@code target/sluice-test-logs/<id>}, where workers' stdout goes.</li>
+ * </ul>
+ * Worker logs are deleted on {@link #close()} unless a test failed while the listener was open and the test class
+ * registers {@link KeepLogsOnFailure}: then they are kept as the failure's artifacts and their place is printed.
+ */
+final class TestListener implements AutoCloseable
+{
+    private static final int BIND_ATTEMPTS = 5;
+    private static final Path LOG_ROOT = Path.of("target", "sluice-test-logs").toAbsolutePath();
+    private static final Set<TestListener> OPEN = ConcurrentHashMap.newKeySet();
+
+    private final Listener listener;
+    private final int port;
+    private final Path shmDir;
+    private final Path logDir;
+    private volatile boolean keepLogs;
+
+    private TestListener(final Listener listener, final int port, final Path shmDir, final Path logDir)
+    {
+        this.listener = listener;
+        this.port = port;
+        this.shmDir = shmDir;
+        this.logDir = logDir;
+    }
+
+    /**
+     * Start a listener from a template, retrying on a new port if another process took the probed one.
+     *
+     * @param idPrefix     start of the listener id, e.g. the test's short name.
+     * @param yamlTemplate the configuration with tokens.
+     * @return the started listener.
+     */
+    static TestListener start(final String idPrefix, final String yamlTemplate)
+    {
+        IllegalStateException lastFailure = null;
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++)
+        {
+            final String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            final String id = idPrefix + "-" + suffix;
+            final Path shmDir = Path.of("/dev/shm", "sluice-test-" + suffix);
+            final Path logDir = LOG_ROOT.resolve(id);
+            final int port = freePort();
+            final String yaml = yamlTemplate
+                .replace("${PORT}", Integer.toString(port))
+                .replace("${ID}", id)
+                .replace("${SHM_DIR}", shmDir.toString())
+                .replace("${LOG_DIR}", logDir.toString());
+            final ListenerConfiguration config = ConfigLoader.parse(yaml, id + ".yaml");
+            final Listener listener = new Listener(config);
+            try
+            {
+                listener.start();
+                final TestListener started = new TestListener(listener, port, shmDir, logDir);
+                OPEN.add(started);
+                return started;
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (null == ex.getMessage() || !ex.getMessage().startsWith("cannot listen on"))
+                {
+                    throw ex;
+                }
+                lastFailure = ex;
+            }
+        }
+        throw lastFailure;
+    }
+
+    /**
+     * @return a port nothing listens on right now (it may be taken before we bind it: {@link #start} retries).
+     */
+    static int freePort()
+    {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(RawHttpClient.LOOPBACK_ADDRESS)))
+        {
+            return probe.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot probe a free port: " + ex, ex);
+        }
+    }
+
+    Listener listener()
+    {
+        return listener;
+    }
+
+    int port()
+    {
+        return port;
+    }
+
+    /**
+     * @return the supervisor of an out-of-process queue; null when the host does not have one (yet).
+     */
+    WorkerSupervisor supervisor(final String queueName)
+    {
+        final Host host = listener.host(queueName);
+        if (host instanceof SharedMemoryHost shm)
+        {
+            return shm.supervisor();
+        }
+        if (host instanceof LoopbackHost loopback)
+        {
+            return loopback.supervisor();
+        }
+        throw new IllegalArgumentException("queue has no workers: " + queueName + " (" + host + ")");
+    }
+
+    /**
+     * Poll {@code GET <path>} on fresh connections until it answers 200 or the time runs out. Out-of-process
+     * queues start their workers asynchronously; this is the readiness barrier before a test's exact assertions.
+     *
+     * @return the last response (200 when ready), or null when no attempt got a response at all.
+     */
+    RawHttpClient.Response awaitOk(final String path, final long timeoutMs) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        RawHttpClient.Response last = null;
+        while (true)
+        {
+            try (RawHttpClient client = new RawHttpClient(port))
+            {
+                last = client.send(RawHttpClient.get(path, port));
+                if (last.status() == 200)
+                {
+                    return last;
+                }
+            }
+            catch (final IOException ex)
+            {
+                // not serving yet: the worker may still be starting
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return last;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Stop the listener (which removes its shared-memory directory), then tidy: worker logs are deleted unless a test
+     * failed meanwhile, and a shared-memory directory a failed close left behind is removed, since /dev/shm is memory.
+     */
+    public void close()
+    {
+        OPEN.remove(this);
+        try
+        {
+            listener.close();
+        }
+        finally
+        {
+            if (!keepLogs)
+            {
+                deleteRecursively(logDir);
+            }
+            deleteRecursively(shmDir);
+        }
+    }
+
+    private static void deleteRecursively(final Path root)
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            final List<Path> deepestFirst = paths.sorted(Comparator.reverseOrder()).toList();
+            for (final Path path : deepestFirst)
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // only tidying
+        }
+    }
+
+    /**
+     * Register on a test class ({@code @ExtendWith}) to keep the worker logs of every listener open when a test fails.
+     * Runs right after the test method, before {@code @AfterEach} closes the listener.
+     */
+    static final class KeepLogsOnFailure implements AfterTestExecutionCallback
+    {
+        public void afterTestExecution(final ExtensionContext context)
+        {
+            if (context.getExecutionException().isPresent())
+            {
+                for (final TestListener open : OPEN)
+                {
+                    open.keepLogs = true;
+                    System.err.println(context.getDisplayName() + " failed; worker logs kept in " + open.logDir);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.sluice.listener;
+
+import io.sluice.listener.process.WorkerSupervisor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A shared-memory worker killed with SIGKILL is noticed, restarted as a new process, and the queue serves again.
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WorkerRestartTest
+{
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            handler: io.sluice.dispatch.sample.SampleHandler
+            worker:
+              stdoutLog: ${LOG_DIR}/shm.log
+        """;
+
+    private static final long READY_TIMEOUT_MS = 20_000;
+    private static final long RESTART_TIMEOUT_MS = 30_000;
+
+    private TestListener listener;
+
+    @AfterEach
+    void closeListener()
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    @Test
+    void shouldRestartKilledSharedMemoryWorkerAndServeAgain() throws Exception
+    {
+        listener = TestListener.start("restart", CONFIG);
+        final RawHttpClient.Response ready = listener.awaitOk("/shm/", READY_TIMEOUT_MS);
+        assertNotNull(ready, "no response from /shm/");
+        assertEquals(200, ready.status(), ready::toString);
+
+        final WorkerSupervisor supervisor = listener.supervisor("shm");
+        final long oldPid = supervisor.pid(0);
+        assertTrue(oldPid > 0, "worker pid: " + oldPid);
+        final Optional<ProcessHandle> worker = ProcessHandle.of(oldPid);
+        assertTrue(worker.isPresent(), "no process " + oldPid);
+
+        assertTrue(worker.get().destroyForcibly(), "SIGKILL not delivered to " + oldPid);
+        worker.get().onExit().get(10, TimeUnit.SECONDS);
+
+        final long newPid = awaitNewPid(supervisor, oldPid);
+        assertNotEquals(oldPid, newPid);
+        assertTrue(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false), "new worker not alive");
+
+        final RawHttpClient.Response served = listener.awaitOk("/shm/", RESTART_TIMEOUT_MS);
+        assertNotNull(served, "no response from /shm/ after the restart");
+        assertEquals(200, served.status(), served::toString);
+        assertEquals("text/plain", served.header("content-type"), served::toString);
+        assertEquals("Hello, World!", served.bodyText());
+        assertEquals(newPid, supervisor.pid(0), "worker restarted more than once");
+    }
+
+    private static long awaitNewPid(final WorkerSupervisor supervisor, final long oldPid) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESTART_TIMEOUT_MS);
+        long pid = supervisor.pid(0);
+        while ((pid <= 0 || pid == oldPid) && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(20);
+            pid = supervisor.pid(0);
+        }
+        assertTrue(pid > 0 && pid != oldPid,
+            "no new worker within " + RESTART_TIMEOUT_MS + " ms: pid(0)=" + pid + ", old=" + oldPid);
+        return pid;
+    }
+}
