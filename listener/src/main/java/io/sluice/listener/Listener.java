@@ -140,6 +140,18 @@ public final class Listener implements AutoCloseable
             admin.close();
             admin = null;
         }
+        try
+        {
+            closeHosts();
+        }
+        finally
+        {
+            releaseResources();
+        }
+    }
+
+    private void closeHosts()
+    {
         for (final Host host : hosts.values())
         {
             try
@@ -152,6 +164,10 @@ public final class Listener implements AutoCloseable
             }
         }
         hosts.clear();
+    }
+
+    private void releaseResources()
+    {
         if (null != transport)
         {
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -19,6 +19,11 @@ import java.util.stream.Stream;
  */
 public final class SharedMemoryFiles
 {
+    /**
+     * Name of the empty file that marks a directory as created by Sluice, so a leftover may be replaced.
+     */
+    public static final String MARKER_FILE_NAME = ".sluice";
+
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
@@ -27,15 +32,24 @@ public final class SharedMemoryFiles
     }
 
     /**
-     * Create a directory with mode 0700, replacing any leftover of the same name (a previous listener's).
+     * Create a directory with mode 0700 holding the {@link #MARKER_FILE_NAME} marker, replacing a leftover of the same
+     * name only when it is empty or carries the marker (a previous listener's); any other directory is refused.
      *
      * @param dir to create.
      * @throws IOException when it cannot be created.
      */
     public static void createPrivateDirectory(final Path dir) throws IOException
     {
-        if (Files.exists(dir))
+        if (Files.isSymbolicLink(dir))
         {
+            Files.delete(dir);
+        }
+        else if (Files.exists(dir))
+        {
+            if (!isEmptyDirectory(dir) && !Files.exists(dir.resolve(MARKER_FILE_NAME)))
+            {
+                throw new IOException("refusing to replace a directory Sluice did not create: " + dir);
+            }
             deleteRecursively(dir);
         }
         if (null != dir.getParent())
@@ -43,6 +57,19 @@ public final class SharedMemoryFiles
             Files.createDirectories(dir.getParent());
         }
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+        Files.createFile(dir.resolve(MARKER_FILE_NAME), PosixFilePermissions.asFileAttribute(FILE_MODE));
+    }
+
+    private static boolean isEmptyDirectory(final Path dir) throws IOException
+    {
+        if (!Files.isDirectory(dir))
+        {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir))
+        {
+            return entries.findAny().isEmpty();
+        }
     }
 
     /**

@@ -10,7 +10,8 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.SLEEPING;
 /**
  * The sleeping-flag half of the wake-up protocol (see {@link WorkerFileDescriptor}), for either side.
  * <p>
- * Ordering: a consumer stores its flag with a volatile store (a full fence on x86) and then reads its ring once more;
+ * Ordering: a consumer stores its flag with a volatile store (a full fence on x86) and then reads its ring once more
+ * (a read that returns nothing but moves the consumer position only skipped end-of-buffer padding: read again);
  * a producer commits its record (a release store), issues a full fence, then reads the flag. Either the consumer sees
  * the record on its last look, or the producer sees the flag and rings the doorbell: no wake-up is lost. The
  * compare-and-set makes exactly one producer ring for one sleep.

@@ -135,6 +135,11 @@ final class SharedMemoryExchange implements Exchange
 
     public Exchange responseHeader(final String name, final String value)
     {
+        if (name.length() > MessageDescriptor.MAX_FIELD_LENGTH || value.length() > MessageDescriptor.MAX_FIELD_LENGTH)
+        {
+            throw new IllegalArgumentException("response header longer than " + MessageDescriptor.MAX_FIELD_LENGTH +
+                " bytes: name=" + name.length() + ", value=" + value.length());
+        }
         if (null == responseHeaders)
         {
             responseHeaders = new ArrayList<>(4);

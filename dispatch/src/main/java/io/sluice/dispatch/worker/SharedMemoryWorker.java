@@ -251,7 +251,9 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private void sleep()
     {
         WakeProtocol.arm(header, WORKER_SLEEPING_OFFSET);
-        if (doWork() > 0)
+        final long position = requestRing.consumerPosition();
+        // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
+        if (doWork() > 0 || requestRing.consumerPosition() != position)
         {
             WakeProtocol.disarm(header, WORKER_SLEEPING_OFFSET);
             return;

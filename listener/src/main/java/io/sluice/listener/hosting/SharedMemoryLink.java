@@ -142,7 +142,8 @@ final class SharedMemoryLink implements ControlledMessageHandler
         }
         final int length = RequestHeadEncoder.length(
             method.length(), target.length(), remoteAddress.length(), headersLength);
-        if (length > requestRing.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH)
+        if (length > requestRing.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
+            method.length() > MessageDescriptor.MAX_FIELD_LENGTH || !fieldsFit(httpRequest))
         {
             return false;
         }
@@ -294,7 +295,9 @@ final class SharedMemoryLink implements ControlledMessageHandler
                 continue;
             }
             WakeProtocol.arm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
-            if (responseRing.controlledRead(this, DRAIN_LIMIT) == 0)
+            final long position = responseRing.consumerPosition();
+            // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
+            if (responseRing.controlledRead(this, DRAIN_LIMIT) == 0 && responseRing.consumerPosition() == position)
             {
                 return;
             }
@@ -465,6 +468,21 @@ final class SharedMemoryLink implements ControlledMessageHandler
         final int recordIndex = messageIndex - RecordDescriptor.HEADER_LENGTH;
         final long distance = (tail - recordIndex) & (requestCapacity - 1);
         return tail - (distance == 0 ? requestCapacity : distance);
+    }
+
+    private static boolean fieldsFit(final HttpRequest httpRequest)
+    {
+        final Iterator<Map.Entry<CharSequence, CharSequence>> headers = httpRequest.headers().iteratorCharSequence();
+        while (headers.hasNext())
+        {
+            final Map.Entry<CharSequence, CharSequence> entry = headers.next();
+            if (entry.getKey().length() > MessageDescriptor.MAX_FIELD_LENGTH ||
+                entry.getValue().length() > MessageDescriptor.MAX_FIELD_LENGTH)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void wrapContent(final ByteBuf content, final int length)

@@ -1,0 +1,332 @@
+package io.sluice.listener.hosting;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link SharedMemoryLink#offerBody}: body bytes go into the request ring in chunks of at most the ring's largest
+ * message, a full ring refuses the rest and the buffer's reader index stops exactly after what was written. The link
+ * is built over a real ring file without a host and without a doorbell (no worker attached, so nobody is woken).
+ */
+@Timeout(5)
+class SharedMemoryLinkTest
+{
+    private static final int CAPACITY = 64 * 1024;
+    private static final int MAX_CHUNK = CAPACITY / 8 - MessageDescriptor.CHUNK_HEADER_LENGTH;
+    private static final int FILLER_TYPE_ID = 99;
+    private static final int SLOT = 7;
+
+    @TempDir
+    Path tempDir;
+
+    private MappedByteBuffer listenerMapping;
+    private MappedByteBuffer workerMapping;
+    private ManyToOneRingBuffer otherProducer;
+    private ManyToOneRingBuffer consumer;
+    private SharedMemoryLink link;
+    private SharedMemoryRequest request;
+    private final List<ByteBuf> buffers = new ArrayList<>();
+
+    enum Kind
+    {
+        HEAP, DIRECT, COMPOSITE
+    }
+
+    @BeforeEach
+    void before() throws IOException
+    {
+        final Path dir = tempDir.resolve("queue-0");
+        SharedMemoryFiles.createPrivateDirectory(dir);
+        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
+        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
+        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
+        workerMapping = SharedMemoryFiles.mapExisting(file);
+        otherProducer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(listenerMapping));
+        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
+        link = new SharedMemoryLink(null, 0, listenerMapping);
+        request = new SharedMemoryRequest(null, SLOT);
+    }
+
+    @AfterEach
+    void after()
+    {
+        for (final ByteBuf buffer : buffers)
+        {
+            buffer.release();
+        }
+        IoUtil.unmap(workerMapping);
+        IoUtil.unmap(listenerMapping);
+    }
+
+    @Test
+    void shouldWriteBodyInLargestChunksWithLastFlagOnFinalChunkWhenRingHasRoom()
+    {
+        final byte[] body = pattern(20_000);
+        final ByteBuf content = content(Kind.HEAP, body, 0);
+
+        assertTrue(link.offerBody(request, content, true));
+
+        assertEquals(20_000, content.readerIndex());
+        final List<Chunk> chunks = drain();
+        assertEquals(List.of(
+            new Chunk(SLOT, 0, MAX_CHUNK),
+            new Chunk(SLOT, 0, MAX_CHUNK),
+            new Chunk(SLOT, MessageDescriptor.LAST_FLAG, 20_000 - 2 * MAX_CHUNK)), headers(chunks));
+        assertArrayEquals(body, concat(chunks));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void shouldReturnFalseAndAdvanceReaderIndexOnlyOverWrittenBytesWhenRingFills(final Kind kind)
+    {
+        final int recordOfLargestChunk = 8 + MessageDescriptor.CHUNK_HEADER_LENGTH + MAX_CHUNK;
+        fillTo(CAPACITY - 2 * recordOfLargestChunk - 1000);
+        final byte[] body = pattern(30_000);
+        final ByteBuf content = content(kind, body, 10);
+        final long tailBefore = consumer.producerPosition();
+
+        assertFalse(link.offerBody(request, content, true));
+
+        assertEquals(10 + 2 * MAX_CHUNK, content.readerIndex());
+        assertEquals(tailBefore + 2L * recordOfLargestChunk, consumer.producerPosition());
+        final List<Chunk> first = drain();
+        assertEquals(List.of(new Chunk(SLOT, 0, MAX_CHUNK), new Chunk(SLOT, 0, MAX_CHUNK)), headers(first));
+
+        assertTrue(link.offerBody(request, content, true));
+
+        assertEquals(10 + 30_000, content.readerIndex());
+        final List<Chunk> second = drain();
+        assertEquals(List.of(
+            new Chunk(SLOT, 0, MAX_CHUNK),
+            new Chunk(SLOT, MessageDescriptor.LAST_FLAG, 30_000 - 3 * MAX_CHUNK)), headers(second));
+        first.addAll(second);
+        assertArrayEquals(body, concat(first));
+    }
+
+    @Test
+    void shouldWriteNothingAndKeepReaderIndexWhenRingIsFull()
+    {
+        final UnsafeBuffer filler = new UnsafeBuffer(new byte[8]);
+        while (otherProducer.write(FILLER_TYPE_ID, filler, 0, 8))
+        {
+            // fill to the last byte
+        }
+        final long tail = consumer.producerPosition();
+        final ByteBuf content = content(Kind.DIRECT, pattern(100), 0);
+
+        assertFalse(link.offerBody(request, content, true));
+
+        assertEquals(0, content.readerIndex());
+        assertEquals(tail, consumer.producerPosition());
+        assertEquals(CAPACITY, consumer.size());
+        assertEquals(List.of(), drain());
+    }
+
+    @Test
+    void shouldRefuseBodyWhileHeadIsPending()
+    {
+        request.headPending = true;
+        final ByteBuf content = content(Kind.HEAP, pattern(10), 0);
+
+        assertFalse(link.offerBody(request, content, true));
+
+        assertEquals(0, content.readerIndex());
+        assertEquals(0L, consumer.producerPosition());
+    }
+
+    @Test
+    void shouldWriteEmptyLastChunkWhenBodyEndsWithoutBytes()
+    {
+        final ByteBuf content = content(Kind.HEAP, new byte[0], 0);
+
+        assertTrue(link.offerBody(request, content, true));
+
+        final List<Chunk> chunks = drain();
+        assertEquals(List.of(new Chunk(SLOT, MessageDescriptor.LAST_FLAG, 0)), headers(chunks));
+    }
+
+    @Test
+    void shouldWriteChunkWithoutLastFlagWhenBodyContinues()
+    {
+        final byte[] body = pattern(MAX_CHUNK);
+        final ByteBuf content = content(Kind.HEAP, body, 0);
+
+        assertTrue(link.offerBody(request, content, false));
+
+        assertEquals(MAX_CHUNK, content.readerIndex());
+        final List<Chunk> chunks = drain();
+        assertEquals(List.of(new Chunk(SLOT, 0, MAX_CHUNK)), headers(chunks));
+        assertArrayEquals(body, concat(chunks));
+    }
+
+    @Test
+    void shouldCarrySlotGenerationInRequestIdWhenSlotIsReused()
+    {
+        request.generation = 5;
+        final ByteBuf content = content(Kind.HEAP, pattern(3), 0);
+
+        assertTrue(link.offerBody(request, content, true));
+
+        assertEquals(List.of(new Chunk(5L << 32 | SLOT, MessageDescriptor.LAST_FLAG, 3)), headers(drain()));
+    }
+
+    private void fillTo(final int position)
+    {
+        final UnsafeBuffer filler = new UnsafeBuffer(new byte[CAPACITY / 8]);
+        int remaining = position;
+        while (remaining > 0)
+        {
+            final int record = Math.min(remaining, 8 + CAPACITY / 8);
+            assertTrue(otherProducer.write(FILLER_TYPE_ID, filler, 0, record - 8));
+            remaining -= record;
+        }
+        assertEquals(position, consumer.producerPosition());
+    }
+
+    private List<Chunk> drain()
+    {
+        final List<Chunk> chunks = new ArrayList<>();
+        final MessageHandler handler = (msgTypeId, buffer, index, length) ->
+        {
+            if (msgTypeId == FILLER_TYPE_ID)
+            {
+                return;
+            }
+            assertEquals(MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, msgTypeId);
+            final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
+            assertEquals(BodyChunkFlyweight.length(chunkLength), length);
+            final byte[] data = new byte[chunkLength];
+            buffer.getBytes(BodyChunkFlyweight.dataOffset(index), data);
+            chunks.add(new Chunk(
+                BodyChunkFlyweight.requestId(buffer, index), BodyChunkFlyweight.flags(buffer, index), data));
+        };
+        // a read stops at the end of the buffer, so a wrapped ring (padding record first) needs another read
+        while (consumer.consumerPosition() < consumer.producerPosition())
+        {
+            consumer.read(handler);
+        }
+        return chunks;
+    }
+
+    private ByteBuf content(final Kind kind, final byte[] body, final int alreadyRead)
+    {
+        final byte[] withPrefix = new byte[alreadyRead + body.length];
+        System.arraycopy(body, 0, withPrefix, alreadyRead, body.length);
+        final ByteBuf buffer;
+        switch (kind)
+        {
+            case HEAP:
+                buffer = Unpooled.buffer(withPrefix.length);
+                buffer.writeBytes(withPrefix);
+                break;
+            case DIRECT:
+                buffer = Unpooled.directBuffer(withPrefix.length);
+                buffer.writeBytes(withPrefix);
+                break;
+            default:
+                final int half = withPrefix.length / 2;
+                final ByteBuf head = Unpooled.directBuffer(half).writeBytes(withPrefix, 0, half);
+                final ByteBuf tail = Unpooled.buffer(withPrefix.length - half)
+                    .writeBytes(withPrefix, half, withPrefix.length - half);
+                buffer = Unpooled.wrappedBuffer(head, tail);
+                assertFalse(buffer.hasArray());
+                assertFalse(buffer.hasMemoryAddress());
+                break;
+        }
+        buffer.readerIndex(alreadyRead);
+        buffers.add(buffer);
+        return buffer;
+    }
+
+    private static byte[] pattern(final int length)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(i * 31 + i / 251);
+        }
+        return bytes;
+    }
+
+    private static List<Chunk> headers(final List<Chunk> chunks)
+    {
+        final List<Chunk> headers = new ArrayList<>();
+        for (final Chunk chunk : chunks)
+        {
+            headers.add(new Chunk(chunk.requestId, chunk.flags, chunk.data.length));
+        }
+        return headers;
+    }
+
+    private static byte[] concat(final List<Chunk> chunks)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (final Chunk chunk : chunks)
+        {
+            out.writeBytes(chunk.data);
+        }
+        return out.toByteArray();
+    }
+
+    private static final class Chunk
+    {
+        final long requestId;
+        final int flags;
+        final byte[] data;
+
+        Chunk(final long requestId, final int flags, final byte[] data)
+        {
+            this.requestId = requestId;
+            this.flags = flags;
+            this.data = data;
+        }
+
+        Chunk(final long requestId, final int flags, final int length)
+        {
+            this(requestId, flags, new byte[length]);
+        }
+
+        public boolean equals(final Object other)
+        {
+            return other instanceof Chunk && ((Chunk)other).requestId == requestId &&
+                ((Chunk)other).flags == flags && ((Chunk)other).data.length == data.length;
+        }
+
+        public int hashCode()
+        {
+            return Long.hashCode(requestId) * 31 + flags * 7 + data.length;
+        }
+
+        public String toString()
+        {
+            return "Chunk(id=" + requestId + ", flags=" + flags + ", length=" + data.length + ")";
+        }
+    }
+}
