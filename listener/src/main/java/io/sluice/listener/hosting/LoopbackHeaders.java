@@ -74,17 +74,12 @@ final class LoopbackHeaders
 
         final HttpHeaders headers = request.headers();
         final List<CharSequence> connectionOptions = connectionOptions(headers);
-        boolean contentLengthSent = false;
         final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext())
         {
             final Map.Entry<CharSequence, CharSequence> header = it.next();
             final CharSequence name = header.getKey();
-            if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
-            {
-                contentLengthSent = true;
-            }
-            else if (!isStrippedRequestHeader(name) && !isListed(connectionOptions, name))
+            if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) && !isStrippedRequestHeader(name) && !isListed(connectionOptions, name))
             {
                 ResponseHeads.header(buf, name, header.getValue());
             }
@@ -94,8 +89,9 @@ final class LoopbackHeaders
         {
             ResponseHeads.header(buf, HttpHeaderNames.TRANSFER_ENCODING, CHUNKED);
         }
-        else if (contentLength > 0 || contentLengthSent)
+        else
         {
+            // explicit framing even without a body: the worker's decoder must not guess (e.g. legacy WebSocket keys)
             ResponseHeads.header(buf, HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
         ResponseHeads.header(buf, X_FORWARDED_FOR, remoteAddress);

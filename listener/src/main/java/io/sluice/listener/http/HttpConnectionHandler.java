@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -29,6 +30,7 @@ import io.sluice.listener.routing.RequestTargets;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -253,7 +255,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         if (result.isFailure())
         {
             final ServerExchange exchange = enqueue(headRequest, false, null);
-            rejectAndClose(exchange, statusOf(result.cause()), "bad request");
+            rejectAndClose(exchange, statusOf(result.cause()), reasonOf(result.cause()));
             return;
         }
 
@@ -281,8 +283,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
 
+        // the decoder validated the framing: one Content-Length of digits, or chunked, or no body (RFC 9112 6.3)
+        final String declaredLength = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
-            -1 : HttpUtil.getContentLength(request, 0L);
+            -1 : null == declaredLength ? 0 : Long.parseLong(declaredLength);
         final QueueBinding binding = router.route(hostHeader, localPort, path);
         final ServerExchange exchange = enqueue(headRequest, keepAlive, null == binding ? null : binding.applicationPath());
         receiving = exchange;
@@ -334,7 +338,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         {
             if (null != exchange)
             {
-                rejectAndClose(exchange, statusOf(content.decoderResult().cause()), "bad request: invalid body");
+                rejectAndClose(
+                    exchange, statusOf(content.decoderResult().cause()), reasonOf(content.decoderResult().cause()));
             }
             closing = true;
             return true;
@@ -458,6 +463,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     {
         final String expect = request.headers().get(HttpHeaderNames.EXPECT);
         return null != expect && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect);
+    }
+
+    private static String reasonOf(final Throwable cause)
+    {
+        final String reason = HttpResponseStatus.valueOf(statusOf(cause)).reasonPhrase().toLowerCase(Locale.ROOT);
+        final String detail = null == cause ? null : cause.getMessage();
+        return null == detail ? reason : reason + ": " + detail;
     }
 
     private static int statusOf(final Throwable cause)

@@ -1,7 +1,6 @@
 package io.sluice.listener.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -20,6 +19,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
 import io.netty.util.CharsetUtil;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -59,10 +59,10 @@ import java.util.List;
  * body as soon as a chunk would pass it), trailer section (431), chunk-size line (400, bounded by the request line
  * limit).
  * <p>
- * <b>Cost model.</b> Each head byte is scanned twice (find the line end, then validate the line) by
- * {@link ByteProcessor} loops over the cumulation, never copied except into the strings the request carries; a line
- * arriving in pieces is not rescanned. Common methods and header names are shared constants. Body bytes are never
- * copied.
+ * <b>Cost model.</b> The end of each head line is found by a {@link ByteProcessor} scan of the cumulation (a line
+ * arriving in pieces is not rescanned); the complete line is then copied once into a reusable array, which is
+ * validated and cut into the strings the request carries. Common methods and header names are shared constants.
+ * Body bytes are never copied.
  * <p>
  * <b>Pipeline position</b>: first after the socket; then a handler consuming {@code HttpRequest}/{@code HttpContent}
  * (here {@link HttpConnectionHandler}). One instance per connection; event-loop confined.
@@ -99,12 +99,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     private static final byte[] CHAR_CLASS = new byte[256];
     private static final byte[] HEX_VALUE = new byte[256];
 
-    private static final ByteProcessor FIND_NON_TCHAR = (value) -> (CHAR_CLASS[value & 0xFF] & TCHAR) != 0;
-    private static final ByteProcessor FIND_NON_VCHAR = (value) -> (CHAR_CLASS[value & 0xFF] & VCHAR) != 0;
-    private static final ByteProcessor FIND_NON_FIELD_CHAR = (value) -> (CHAR_CLASS[value & 0xFF] & FIELD_CHAR) != 0;
-
-    private static final long HTTP_1_1 = asciiLong("HTTP/1.1");
-    private static final long HTTP_1_0 = asciiLong("HTTP/1.0");
+    private static final int INITIAL_LINE_BUFFER_LENGTH = 256;
     private static final byte[] HTTP_SLASH = ascii("HTTP/");
     private static final byte[] CHUNKED = ascii("chunked");
     private static final byte[] CLOSE = ascii("close");
@@ -172,6 +167,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     private final long maxRequestBodySize;
     private final int maxChunkSize;
 
+    private byte[] line = new byte[INITIAL_LINE_BUFFER_LENGTH];
     private State state = State.REQUEST_LINE;
     private int scanOffset;
     private int emptyLineCount;
@@ -274,8 +270,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             return false;
         }
 
-        final int start = in.readerIndex();
-        parseRequestLine(in, start, start + length);
+        parseRequestLine(copyLine(in, length), length);
         in.skipBytes(length + 2);
         headSize = length + 2;
         state = State.HEADERS;
@@ -313,39 +308,39 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         return false;
     }
 
-    private void parseRequestLine(final ByteBuf in, final int start, final int end)
+    private void parseRequestLine(final byte[] bytes, final int end)
     {
-        final int methodEnd = in.forEachByte(start, end - start, FIND_NON_TCHAR);
-        if (methodEnd <= start || SP != in.getByte(methodEnd))
+        final int methodEnd = scan(bytes, 0, end, TCHAR);
+        if (0 == methodEnd || end == methodEnd || SP != bytes[methodEnd])
         {
             throw badRequest("invalid request line: method is not a token followed by one SP");
         }
-        method = method(in, start, methodEnd - start);
+        method = method(bytes, methodEnd);
 
         final int targetStart = methodEnd + 1;
-        final int targetEnd = targetStart < end ? in.forEachByte(targetStart, end - targetStart, FIND_NON_VCHAR) : -1;
-        if (targetEnd <= targetStart || SP != in.getByte(targetEnd))
+        final int targetEnd = scan(bytes, targetStart, end, VCHAR);
+        if (targetStart == targetEnd || end == targetEnd || SP != bytes[targetEnd])
         {
             throw badRequest("invalid request line: request-target is not visible ASCII followed by one SP");
         }
 
-        version = version(in, targetEnd + 1, end);
-        uri = in.toString(targetStart, targetEnd - targetStart, CharsetUtil.US_ASCII);
+        version = version(bytes, targetEnd + 1, end);
+        uri = new String(bytes, targetStart, targetEnd - targetStart, CharsetUtil.ISO_8859_1);
         headers = HEADERS_FACTORY.newHeaders();
     }
 
-    private static HttpMethod method(final ByteBuf in, final int start, final int length)
+    private static HttpMethod method(final byte[] bytes, final int length)
     {
         for (final HttpMethod known : KNOWN_METHODS)
         {
-            if (equalsExactly(in, start, length, known.asciiName()))
+            if (equalsExactly(bytes, 0, length, known.asciiName()))
             {
                 return known;
             }
         }
         try
         {
-            return HttpMethod.valueOf(in.toString(start, length, CharsetUtil.US_ASCII));
+            return HttpMethod.valueOf(new String(bytes, 0, length, CharsetUtil.ISO_8859_1));
         }
         catch (final IllegalArgumentException ex)
         {
@@ -353,25 +348,22 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
     }
 
-    private static HttpVersion version(final ByteBuf in, final int start, final int end)
+    private static HttpVersion version(final byte[] bytes, final int start, final int end)
     {
-        if (end - start == Long.BYTES)
+        if (end - start == HTTP_SLASH.length + 3 &&
+            Arrays.equals(bytes, start, start + HTTP_SLASH.length, HTTP_SLASH, 0, HTTP_SLASH.length) &&
+            isDigit(bytes[start + 5]) && '.' == bytes[start + 6] && isDigit(bytes[start + 7]))
         {
-            final long word = in.getLong(start);
-            if (HTTP_1_1 == word)
+            if ('1' == bytes[start + 5] && '1' == bytes[start + 7])
             {
                 return HttpVersion.HTTP_1_1;
             }
-            if (HTTP_1_0 == word)
+            if ('1' == bytes[start + 5] && '0' == bytes[start + 7])
             {
                 return HttpVersion.HTTP_1_0;
             }
-            if (equalsExactly(in, start, HTTP_SLASH.length, HTTP_SLASH) &&
-                isDigit(in.getByte(start + 5)) && '.' == in.getByte(start + 6) && isDigit(in.getByte(start + 7)))
-            {
-                throw new HttpStatusException(505, "HTTP version not supported: " +
-                    in.toString(start, end - start, CharsetUtil.US_ASCII));
-            }
+            throw new HttpStatusException(505, "HTTP version not supported: " +
+                new String(bytes, start, end - start, CharsetUtil.ISO_8859_1));
         }
         throw badRequest("invalid request line: HTTP-version is not HTTP/1.1 or HTTP/1.0 followed by CRLF");
     }
@@ -384,7 +376,6 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             return false;
         }
 
-        final int start = in.readerIndex();
         if (0 == length)
         {
             in.skipBytes(2);
@@ -393,7 +384,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             return true;
         }
 
-        parseField(in, start, start + length, false);
+        parseField(copyLine(in, length), length, false);
         in.skipBytes(length + 2);
         headSize += length + 2;
         return true;
@@ -473,8 +464,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             return false;
         }
 
-        final int start = in.readerIndex();
-        final long size = parseChunkSizeLine(in, start, start + length);
+        final long size = parseChunkSizeLine(copyLine(in, length), length);
         in.skipBytes(length + 2);
         if (0 == size)
         {
@@ -494,13 +484,13 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         return true;
     }
 
-    private static long parseChunkSizeLine(final ByteBuf in, final int start, final int end)
+    private static long parseChunkSizeLine(final byte[] bytes, final int end)
     {
         long size = 0;
-        int index = start;
+        int index = 0;
         while (index < end)
         {
-            final int digit = HEX_VALUE[in.getByte(index) & 0xFF];
+            final int digit = HEX_VALUE[bytes[index] & 0xFF];
             if (digit < 0)
             {
                 break;
@@ -508,16 +498,15 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             size = (size << 4) | digit;
             index++;
         }
-        final int digits = index - start;
-        if (0 == digits)
+        if (0 == index)
         {
             throw badRequest("invalid chunk size: no hex digits");
         }
-        if (digits > MAX_CHUNK_SIZE_DIGITS || size < 0)
+        if (index > MAX_CHUNK_SIZE_DIGITS || size < 0)
         {
             throw badRequest("invalid chunk size: too large");
         }
-        parseChunkExtensions(in, index, end);
+        parseChunkExtensions(bytes, index, end);
         return size;
     }
 
@@ -525,34 +514,34 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
      * RFC 9112 7.1.1: {@code *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )}, the value a token or a
      * quoted-string.
      */
-    private static void parseChunkExtensions(final ByteBuf in, final int start, final int end)
+    private static void parseChunkExtensions(final byte[] bytes, final int start, final int end)
     {
         int index = start;
         while (index < end)
         {
-            index = skipOws(in, index, end);
-            if (index == end || ';' != in.getByte(index))
+            index = skipOws(bytes, index, end);
+            if (index == end || ';' != bytes[index])
             {
                 throw badRequest("invalid chunk extension: expected ';'");
             }
-            index = skipOws(in, index + 1, end);
-            final int nameEnd = tokenEnd(in, index, end);
+            index = skipOws(bytes, index + 1, end);
+            final int nameEnd = scan(bytes, index, end, TCHAR);
             if (nameEnd == index)
             {
                 throw badRequest("invalid chunk extension: name is not a token");
             }
             index = nameEnd;
-            final int equals = skipOws(in, nameEnd, end);
-            if (equals < end && '=' == in.getByte(equals))
+            final int equals = skipOws(bytes, nameEnd, end);
+            if (equals < end && '=' == bytes[equals])
             {
-                final int valueStart = skipOws(in, equals + 1, end);
-                if (valueStart < end && DQUOTE == in.getByte(valueStart))
+                final int valueStart = skipOws(bytes, equals + 1, end);
+                if (valueStart < end && DQUOTE == bytes[valueStart])
                 {
-                    index = quotedStringEnd(in, valueStart, end);
+                    index = quotedStringEnd(bytes, valueStart, end);
                 }
                 else
                 {
-                    index = tokenEnd(in, valueStart, end);
+                    index = scan(bytes, valueStart, end, TCHAR);
                     if (index == valueStart)
                     {
                         throw badRequest("invalid chunk extension: value is not a token or quoted-string");
@@ -562,25 +551,25 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
     }
 
-    private static int quotedStringEnd(final ByteBuf in, final int start, final int end)
+    private static int quotedStringEnd(final byte[] bytes, final int start, final int end)
     {
         int index = start + 1;
         while (index < end)
         {
-            final byte b = in.getByte(index);
+            final byte b = bytes[index];
             if (DQUOTE == b)
             {
                 return index + 1;
             }
             if (BACKSLASH == b)
             {
-                if (index + 1 == end || (CHAR_CLASS[in.getByte(index + 1) & 0xFF] & FIELD_CHAR) == 0)
+                if (index + 1 == end || !is(bytes[index + 1], FIELD_CHAR))
                 {
                     throw badRequest("invalid chunk extension: bad quoted-pair");
                 }
                 index += 2;
             }
-            else if ((CHAR_CLASS[b & 0xFF] & QDTEXT) != 0)
+            else if (is(b, QDTEXT))
             {
                 index++;
             }
@@ -632,7 +621,6 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             return false;
         }
 
-        final int start = in.readerIndex();
         if (0 == length)
         {
             in.skipBytes(2);
@@ -646,7 +634,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         {
             trailers = TRAILERS_FACTORY.newHeaders();
         }
-        parseField(in, start, start + length, true);
+        parseField(copyLine(in, length), length, true);
         in.skipBytes(length + 2);
         trailerSize += length + 2;
         return true;
@@ -696,32 +684,40 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         return length;
     }
 
-    private void parseField(final ByteBuf in, final int start, final int end, final boolean trailer)
+    private byte[] copyLine(final ByteBuf in, final int length)
     {
-        final byte first = in.getByte(start);
+        if (line.length < length)
+        {
+            line = new byte[Math.max(length, line.length << 1)];
+        }
+        in.getBytes(in.readerIndex(), line, 0, length);
+        return line;
+    }
+
+    private void parseField(final byte[] bytes, final int end, final boolean trailer)
+    {
+        final byte first = bytes[0];
         if (SP == first || HTAB == first)
         {
             throw badRequest("field line starts with whitespace (obs-fold)");
         }
-        final int colon = in.forEachByte(start, end - start, FIND_NON_TCHAR);
-        if (colon <= start || ':' != in.getByte(colon))
+        final int colon = scan(bytes, 0, end, TCHAR);
+        if (0 == colon || end == colon || ':' != bytes[colon])
         {
             throw badRequest("invalid field name: not a token followed by ':'");
         }
-
-        int valueStart = colon + 1;
-        int valueEnd = end;
-        if (valueStart < valueEnd && in.forEachByte(valueStart, valueEnd - valueStart, FIND_NON_FIELD_CHAR) >= 0)
+        if (scan(bytes, colon + 1, end, FIELD_CHAR) != end)
         {
             throw badRequest("invalid character in field value");
         }
-        valueStart = skipOws(in, valueStart, valueEnd);
-        while (valueEnd > valueStart && isOws(in.getByte(valueEnd - 1)))
+        final int valueStart = skipOws(bytes, colon + 1, end);
+        int valueEnd = end;
+        while (valueEnd > valueStart && isOws(bytes[valueEnd - 1]))
         {
             valueEnd--;
         }
 
-        final AsciiString name = fieldName(in, start, colon - start);
+        final AsciiString name = fieldName(bytes, colon);
         if (trailer)
         {
             if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) ||
@@ -732,32 +728,32 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
         else
         {
-            framingField(in, name, valueStart, valueEnd);
+            framingField(bytes, name, valueStart, valueEnd);
         }
 
         final String value = valueEnd == valueStart ?
-            "" : in.toString(valueStart, valueEnd - valueStart, CharsetUtil.ISO_8859_1);
+            "" : new String(bytes, valueStart, valueEnd - valueStart, CharsetUtil.ISO_8859_1);
         (trailer ? trailers : headers).add(name, value);
     }
 
-    private void framingField(final ByteBuf in, final AsciiString name, final int valueStart, final int valueEnd)
+    private void framingField(final byte[] bytes, final AsciiString name, final int valueStart, final int valueEnd)
     {
         if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
         {
-            contentLength(in, valueStart, valueEnd);
+            contentLength(bytes, valueStart, valueEnd);
         }
         else if (HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name))
         {
             transferEncoding = true;
-            listElements(in, valueStart, valueEnd, true);
+            listElements(bytes, valueStart, valueEnd, true);
         }
         else if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name))
         {
-            listElements(in, valueStart, valueEnd, false);
+            listElements(bytes, valueStart, valueEnd, false);
         }
     }
 
-    private void contentLength(final ByteBuf in, final int start, final int end)
+    private void contentLength(final byte[] bytes, final int start, final int end)
     {
         if (++contentLengthCount > 1)
         {
@@ -770,7 +766,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         long length = 0;
         for (int i = start; i < end; i++)
         {
-            final byte b = in.getByte(i);
+            final byte b = bytes[i];
             if (!isDigit(b))
             {
                 throw badRequest("Content-Length is not digits");
@@ -782,16 +778,19 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         contentLength = length;
     }
 
-    private void listElements(final ByteBuf in, final int start, final int end, final boolean transferCodings)
+    private void listElements(final byte[] bytes, final int start, final int end, final boolean transferCodings)
     {
         int index = start;
         while (index <= end)
         {
-            final int comma = index < end ? in.forEachByte(index, end - index, ByteProcessor.FIND_COMMA) : -1;
-            final int elementEnd = comma < 0 ? end : comma;
-            final int elementStart = skipOws(in, index, elementEnd);
+            int elementEnd = index;
+            while (elementEnd < end && ',' != bytes[elementEnd])
+            {
+                elementEnd++;
+            }
+            final int elementStart = skipOws(bytes, index, elementEnd);
             int trimmedEnd = elementEnd;
-            while (trimmedEnd > elementStart && isOws(in.getByte(trimmedEnd - 1)))
+            while (trimmedEnd > elementStart && isOws(bytes[trimmedEnd - 1]))
             {
                 trimmedEnd--;
             }
@@ -800,28 +799,28 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             {
                 if (transferCodings)
                 {
-                    transferCoding(in, elementStart, trimmedEnd);
+                    transferCoding(bytes, elementStart, trimmedEnd);
                 }
                 else
                 {
-                    connectionOption(in, elementStart, trimmedEnd);
+                    connectionOption(bytes, elementStart, trimmedEnd);
                 }
             }
             index = elementEnd + 1;
         }
     }
 
-    private void transferCoding(final ByteBuf in, final int start, final int end)
+    private void transferCoding(final byte[] bytes, final int start, final int end)
     {
         if (chunkedLast)
         {
             invalidCoding = true;
         }
-        final int nameEnd = tokenEnd(in, start, end);
-        final boolean chunked = equalsIgnoreCase(in, start, nameEnd - start, CHUNKED);
+        final int nameEnd = scan(bytes, start, end, TCHAR);
+        final boolean chunked = equalsIgnoreCase(bytes, start, nameEnd - start, CHUNKED);
         if (nameEnd < end)
         {
-            if (nameEnd == start || chunked || ';' != in.getByte(skipOws(in, nameEnd, end)))
+            if (nameEnd == start || chunked || ';' != bytes[skipOws(bytes, nameEnd, end)])
             {
                 invalidCoding = true;
             }
@@ -835,13 +834,13 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
     }
 
-    private void connectionOption(final ByteBuf in, final int start, final int end)
+    private void connectionOption(final byte[] bytes, final int start, final int end)
     {
-        if (equalsIgnoreCase(in, start, end - start, CLOSE))
+        if (equalsIgnoreCase(bytes, start, end - start, CLOSE))
         {
             connectionClose = true;
         }
-        else if (equalsIgnoreCase(in, start, end - start, KEEP_ALIVE))
+        else if (equalsIgnoreCase(bytes, start, end - start, KEEP_ALIVE))
         {
             connectionKeepAlive = true;
         }
@@ -904,31 +903,43 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         state = State.DISCARD;
     }
 
-    private AsciiString fieldName(final ByteBuf in, final int start, final int length)
+    private static AsciiString fieldName(final byte[] bytes, final int length)
     {
         if (length < KNOWN_NAMES_BY_LENGTH.length)
         {
             for (final AsciiString known : KNOWN_NAMES_BY_LENGTH[length])
             {
-                if (equalsExactly(in, start, length, known))
+                if (equalsExactly(bytes, 0, length, known))
                 {
                     return known;
                 }
             }
         }
-        return new AsciiString(ByteBufUtil.getBytes(in, start, length), false);
+        return new AsciiString(bytes, 0, length, true);
     }
 
-    private static int tokenEnd(final ByteBuf in, final int start, final int end)
-    {
-        final int index = start < end ? in.forEachByte(start, end - start, FIND_NON_TCHAR) : -1;
-        return index < 0 ? end : index;
-    }
-
-    private static int skipOws(final ByteBuf in, final int start, final int end)
+    /**
+     * @return the index of the first byte from {@code start} not in the character class, or {@code end}.
+     */
+    private static int scan(final byte[] bytes, final int start, final int end, final int charClass)
     {
         int index = start;
-        while (index < end && isOws(in.getByte(index)))
+        while (index < end && (CHAR_CLASS[bytes[index] & 0xFF] & charClass) != 0)
+        {
+            index++;
+        }
+        return index;
+    }
+
+    private static boolean is(final byte b, final int charClass)
+    {
+        return (CHAR_CLASS[b & 0xFF] & charClass) != 0;
+    }
+
+    private static int skipOws(final byte[] bytes, final int start, final int end)
+    {
+        int index = start;
+        while (index < end && isOws(bytes[index]))
         {
             index++;
         }
@@ -945,39 +956,13 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         return b >= '0' && b <= '9';
     }
 
-    private static boolean equalsExactly(final ByteBuf in, final int start, final int length, final AsciiString s)
+    private static boolean equalsExactly(final byte[] bytes, final int start, final int length, final AsciiString s)
     {
-        if (s.length() != length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (in.getByte(start + i) != s.byteAt(i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return s.length() == length &&
+            Arrays.equals(bytes, start, start + length, s.array(), s.arrayOffset(), s.arrayOffset() + length);
     }
 
-    private static boolean equalsExactly(final ByteBuf in, final int start, final int length, final byte[] ascii)
-    {
-        if (ascii.length != length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (in.getByte(start + i) != ascii[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean equalsIgnoreCase(final ByteBuf in, final int start, final int length, final byte[] lower)
+    private static boolean equalsIgnoreCase(final byte[] bytes, final int start, final int length, final byte[] lower)
     {
         if (lower.length != length)
         {
@@ -985,7 +970,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
         for (int i = 0; i < length; i++)
         {
-            final byte b = in.getByte(start + i);
+            final byte b = bytes[start + i];
             if ((b >= 'A' && b <= 'Z' ? (byte)(b + ('a' - 'A')) : b) != lower[i])
             {
                 return false;
@@ -1002,16 +987,6 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     private static byte[] ascii(final String s)
     {
         return s.getBytes(CharsetUtil.US_ASCII);
-    }
-
-    private static long asciiLong(final String s)
-    {
-        long word = 0;
-        for (final byte b : ascii(s))
-        {
-            word = (word << 8) | (b & 0xFF);
-        }
-        return word;
     }
 
     private static AsciiString[][] knownNamesByLength(final AsciiString... names)
