@@ -50,6 +50,8 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private final Long2ObjectHashMap<SharedMemoryExchange> receivingBodies = new Long2ObjectHashMap<>();
     private final int maxResponseMessageLength;
     private long requestsReceived;
+    private Thread dutyThread;
+    private boolean wakePending;
     private boolean listenerGone;
 
     SharedMemoryWorker(
@@ -112,10 +114,16 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     void run()
     {
+        dutyThread = Thread.currentThread();
         int idleCount = 0;
         while (!listenerGone)
         {
             final int work = doWork();
+            if (wakePending)
+            {
+                wakePending = false;
+                wakeListener();
+            }
             if (work > 0)
             {
                 idleCount = 0;
@@ -185,6 +193,12 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         int attempts = 0;
         while ((index = responseRing.tryClaim(msgTypeId, length)) == RingBuffer.INSUFFICIENT_CAPACITY)
         {
+            if (attempts == 0)
+            {
+                // the ring is full of answers the listener has yet to drain: it must be awake to make room
+                wakePending = false;
+                wakeListener();
+            }
             if (++attempts < 100)
             {
                 Thread.onSpinWait();
@@ -196,6 +210,19 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
         exchange.encodeInto(responseRing.buffer(), index);
         responseRing.commit(index);
+        if (Thread.currentThread() == dutyThread)
+        {
+            // answered within the duty cycle: one wake-up check at the end of the cycle covers the whole batch
+            wakePending = true;
+        }
+        else
+        {
+            wakeListener();
+        }
+    }
+
+    private void wakeListener()
+    {
         if (WakeProtocol.shouldWake(header, LISTENER_SLEEPING_OFFSET))
         {
             ringListener();
@@ -256,6 +283,11 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         if (doWork() > 0 || requestRing.consumerPosition() != position)
         {
             WakeProtocol.disarm(header, WORKER_SLEEPING_OFFSET);
+            if (wakePending)
+            {
+                wakePending = false;
+                wakeListener();
+            }
             return;
         }
         try

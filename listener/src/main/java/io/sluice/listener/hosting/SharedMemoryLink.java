@@ -61,6 +61,8 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private final ArrayDeque<SharedMemoryRequest> pendingHeads = new ArrayDeque<>();
     private final Runnable retryPending = this::retryPending;
     private final Runnable drainTask = this::drain;
+    private final Runnable wakeTask = this::wakeWorkerNow;
+    private boolean wakeScheduled;
     private volatile Channel doorbell;
     private volatile String expectedToken;
     private boolean retryScheduled;
@@ -441,8 +443,24 @@ final class SharedMemoryLink implements ControlledMessageHandler
         }
     }
 
+    /**
+     * Wake the worker, if it sleeps, once at the end of this event-loop turn rather than per message: requests
+     * committed in one turn reach a sleeping worker with one doorbell, and a worker sharing this core is not
+     * scheduled in between them.
+     */
     private void ringWorker()
     {
+        // no worker attached: it looks at its ring when it attaches
+        if (!wakeScheduled && null != doorbell)
+        {
+            wakeScheduled = true;
+            host.eventLoop().execute(wakeTask);
+        }
+    }
+
+    private void wakeWorkerNow()
+    {
+        wakeScheduled = false;
         final Channel channel = doorbell;
         if (null != channel && WakeProtocol.shouldWake(header, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET))
         {
