@@ -1,0 +1,16 @@
+/**
+ * The Sluice listener: {@link io.sluice.listener.Listener} wires configuration, transport, routing, queues and hosts;
+ * {@link io.sluice.listener.SluiceMain} is the command line.
+ * <pre>
+ *   HTTP --> epoll event loop --> StrictRequestDecoder --> HttpConnectionHandler
+ *              --> PrefixRouter --> RequestQueue (bounded: 503 when full)
+ *              --> Host by HostingMode:
+ *                    IN_PROCESS        InProcessHost:    Handler on the event loop
+ *                    SHARED_MEMORY     SharedMemoryHost: request ring --> worker --> response ring --> drain
+ *                    LOOPBACK_FORWARD  LoopbackHost:     pooled HTTP to 127.0.0.1:port of the worker
+ *              --> ServerExchange: response bytes in request order --> FlushBatcher (one flush per turn) --> HTTP
+ * </pre>
+ * Packages: {@code http} (front), {@code routing} (URL prefixes), {@code hosting} (queues and the three models),
+ * {@code process} (worker supervision), {@code config} (the YAML file).
+ */
+package io.sluice.listener;
