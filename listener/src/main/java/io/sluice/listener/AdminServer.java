@@ -21,6 +21,7 @@ import io.sluice.listener.hosting.Host;
 import io.sluice.listener.hosting.LoopbackHost;
 import io.sluice.listener.hosting.RequestQueue;
 import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.http.ConnectionLimiter;
 import io.sluice.listener.process.WorkerSupervisor;
 
 import java.net.InetSocketAddress;
@@ -28,8 +29,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The admin endpoint on its own port: {@code GET /health} (200 "ok") and {@code GET /metrics} (plain-text gauges per
- * queue: length, bound, requests refused, worker PIDs). Not on the request path; allocates freely.
+ * The admin endpoint on its own port: {@code GET /health} (200 "ok") and {@code GET /metrics} (plain-text gauges:
+ * open client connections and connections refused past {@code maxConnections}; per queue: length, bound, requests
+ * refused, worker PIDs). Not on the request path; allocates freely.
  */
 final class AdminServer implements AutoCloseable
 {
@@ -38,6 +40,7 @@ final class AdminServer implements AutoCloseable
     private final int port;
     private final Map<String, RequestQueue> queues;
     private final Map<String, Host> hosts;
+    private final ConnectionLimiter connections;
     private Channel channel;
 
     AdminServer(
@@ -45,13 +48,15 @@ final class AdminServer implements AutoCloseable
         final String bindAddress,
         final int port,
         final Map<String, RequestQueue> queues,
-        final Map<String, Host> hosts)
+        final Map<String, Host> hosts,
+        final ConnectionLimiter connections)
     {
         this.transport = transport;
         this.bindAddress = bindAddress;
         this.port = port;
         this.queues = queues;
         this.hosts = hosts;
+        this.connections = connections;
     }
 
     void start()
@@ -94,6 +99,8 @@ final class AdminServer implements AutoCloseable
     private String metrics()
     {
         final StringBuilder out = new StringBuilder();
+        out.append("sluice_connections ").append(connections.openCount()).append('\n');
+        out.append("sluice_connections_refused_total ").append(connections.refusedCount()).append('\n');
         for (final Map.Entry<String, RequestQueue> entry : queues.entrySet())
         {
             final String name = entry.getKey();

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelOption;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.TimeoutsConfiguration;
+import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.hosting.Host;
 import io.sluice.listener.hosting.HostingMode;
 import io.sluice.listener.hosting.InProcessHost;
@@ -13,7 +15,10 @@ import io.sluice.listener.hosting.LoopbackHost;
 import io.sluice.listener.hosting.QueueBinding;
 import io.sluice.listener.hosting.RequestQueue;
 import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.http.ConnectionLimiter;
+import io.sluice.listener.http.HttpConnectionConfig;
 import io.sluice.listener.http.HttpServerInitializer;
+import io.sluice.listener.http.StrictDecoderConfig;
 import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.UrlPrefix;
 
@@ -29,7 +34,7 @@ import java.util.logging.Logger;
 
 /**
  * The Sluice listener: binds the ports named by the URL prefixes, routes requests to their queues, and hosts each
- * queue by its {@link HostingMode}. {@link #start()} once, {@link #close()} once.
+ * queue by its {@link HostingMode}. {@link #start()} once, then {@link #stop()} (graceful) or {@link #close()} once.
  * <pre>
  *   client --TCP--> epoll event loop --> HttpRequestDecoder --> HttpConnectionHandler
  *                                            | route (PrefixRouter) -> RequestQueue (bounded; 503 when full)
@@ -41,12 +46,14 @@ import java.util.logging.Logger;
 public final class Listener implements AutoCloseable
 {
     private static final Logger LOG = Logger.getLogger(Listener.class.getName());
+    private static final long DRAIN_POLL_MS = 10;
 
     private final ListenerConfiguration config;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Map<String, RequestQueue> queues = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private Transport transport;
+    private ConnectionLimiter connections;
     private AdminServer admin;
     private boolean shmDirCreated;
 
@@ -81,13 +88,20 @@ public final class Listener implements AutoCloseable
                 for (final String prefix : queue.prefixes())
                 {
                     final UrlPrefix parsed = UrlPrefix.parse(prefix);
-                    router.add(parsed, new QueueBinding(requestQueue, host, parsed.path()));
+                    router.add(parsed, new QueueBinding(
+                        requestQueue,
+                        host,
+                        parsed.path(),
+                        queue.maxRequestBodySize(),
+                        TimeUnit.MILLISECONDS.toNanos(queue.entityBodyTimeoutMs()),
+                        TimeUnit.MILLISECONDS.toNanos(queue.queueWaitTimeoutMs())));
                 }
             }
 
             final PrefixRouter<QueueBinding> table = router.build();
+            connections = new ConnectionLimiter(config.maxConnections());
             final HttpServerInitializer initializer = new HttpServerInitializer(
-                table, config.maxInitialLineLength(), config.maxHeaderSize(), config.maxPipelinedRequests());
+                table, decoderConfig(config), connectionConfig(config), connections);
             for (final int port : table.ports())
             {
                 serverChannels.add(bind(port, initializer));
@@ -95,7 +109,8 @@ public final class Listener implements AutoCloseable
             }
             if (config.adminPort() > 0)
             {
-                admin = new AdminServer(transport, config.bindAddress(), config.adminPort(), queues, hosts);
+                admin = new AdminServer(
+                    transport, config.bindAddress(), config.adminPort(), queues, hosts, connections);
                 admin.start();
             }
         }
@@ -105,6 +120,14 @@ public final class Listener implements AutoCloseable
             throw ex;
         }
         return this;
+    }
+
+    /**
+     * @return the count and bound of open client connections; null before {@link #start()}.
+     */
+    public ConnectionLimiter connections()
+    {
+        return connections;
     }
 
     /**
@@ -126,15 +149,53 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Stop accepting, stop the workers, release the event loops and remove the shared-memory directory.
+     * Stop gracefully (SIGTERM): stop accepting connections, let the requests in flight finish, each queue for up to
+     * its workers' {@code shutdownTimeLimit} (in-process queues: the default), then {@link #close()}: the workers are
+     * asked to stop (and finish what they hold) and the listener releases everything. Blocks; call it off the event
+     * loops.
+     */
+    public void stop()
+    {
+        closeServerChannels();
+        final long startNs = System.nanoTime();
+        for (final QueueConfiguration queue : config.queues())
+        {
+            final RequestQueue requestQueue = queues.get(queue.name());
+            if (null == requestQueue)
+            {
+                continue;
+            }
+            final long limitMs = null == queue.worker() ?
+                WorkerConfiguration.SHUTDOWN_TIME_LIMIT_MS_DEFAULT : queue.worker().shutdownTimeLimitMs();
+            final long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(limitMs);
+            while (requestQueue.length() > 0 && System.nanoTime() - deadlineNs < 0)
+            {
+                try
+                {
+                    Thread.sleep(DRAIN_POLL_MS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (requestQueue.length() > 0)
+            {
+                LOG.warning(() -> "queue " + queue.name() + ": " + requestQueue.length() +
+                    " request(s) still in flight after shutdownTimeLimit=" + limitMs + "ms; stopping anyway");
+            }
+        }
+        close();
+    }
+
+    /**
+     * Stop accepting, stop the workers, release the event loops and remove the shared-memory directory. Requests
+     * still in flight are not waited for (see {@link #stop()}).
      */
     public void close()
     {
-        for (final Channel channel : serverChannels)
-        {
-            channel.close().syncUninterruptibly();
-        }
-        serverChannels.clear();
+        closeServerChannels();
         if (null != admin)
         {
             admin.close();
@@ -148,6 +209,15 @@ public final class Listener implements AutoCloseable
         {
             releaseResources();
         }
+    }
+
+    private void closeServerChannels()
+    {
+        for (final Channel channel : serverChannels)
+        {
+            channel.close().syncUninterruptibly();
+        }
+        serverChannels.clear();
     }
 
     private void closeHosts()
@@ -185,6 +255,31 @@ public final class Listener implements AutoCloseable
             }
             shmDirCreated = false;
         }
+    }
+
+    private static StrictDecoderConfig decoderConfig(final ListenerConfiguration config)
+    {
+        return new StrictDecoderConfig()
+            .maxInitialLineLength(config.maxInitialLineLength())
+            .maxHeaderSize(config.maxRequestBytes())
+            .maxFieldLength(config.maxFieldLength())
+            .maxUrlLength(config.maxUrlLength())
+            .maxRequestBodySize(config.maxRequestBodySize());
+    }
+
+    private static HttpConnectionConfig connectionConfig(final ListenerConfiguration config)
+    {
+        final TimeoutsConfiguration timeouts = config.timeouts();
+        return new HttpConnectionConfig()
+            .maxPipelinedRequests(config.maxPipelinedRequests())
+            .maxSegmentLength(config.maxSegmentLength())
+            .maxSegmentCount(config.maxSegmentCount())
+            .headerWaitNs(TimeUnit.MILLISECONDS.toNanos(timeouts.headerWaitMs()))
+            .idleConnectionNs(TimeUnit.MILLISECONDS.toNanos(timeouts.idleConnectionMs()))
+            .entityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.entityBodyMs()))
+            .drainEntityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.drainEntityBodyMs()))
+            .minSendRate(timeouts.minSendRate())
+            .minSendRateGraceNs(TimeUnit.MILLISECONDS.toNanos(timeouts.minSendRateGraceMs()));
     }
 
     private Host createHost(final QueueConfiguration queue, final String applicationPath)

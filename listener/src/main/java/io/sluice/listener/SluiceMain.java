@@ -81,9 +81,19 @@ public final class SluiceMain
         Runtime.getRuntime().addShutdownHook(new Thread(
             () ->
             {
-                listener.close();
+                // graceful: stop accepting, finish what is in flight (up to shutdownTimeLimit), stop the workers
+                int status = 0;
+                try
+                {
+                    listener.stop();
+                }
+                catch (final RuntimeException ex)
+                {
+                    System.err.println("sluice: error while stopping: " + ex);
+                    status = 1;
+                }
                 stopped.countDown();
-                Runtime.getRuntime().halt(0);
+                Runtime.getRuntime().halt(status);
             },
             "sluice-shutdown"));
         System.out.println("sluice: serving " + configFile + " (SIGTERM to stop)");

@@ -126,6 +126,14 @@ final class TestListener implements AutoCloseable
     }
 
     /**
+     * @return where the workers' stdoutLog files go ({@code ${LOG_DIR}}).
+     */
+    Path logDir()
+    {
+        return logDir;
+    }
+
+    /**
      * @return the supervisor of an out-of-process queue; null when the host does not have one (yet).
      */
     WorkerSupervisor supervisor(final String queueName)

@@ -31,6 +31,7 @@ final class SharedMemoryExchange implements Exchange
     private List<String> responseHeaders;
     private Object attachment;
     private volatile boolean aborted;
+    private volatile boolean responseComplete;
     private boolean headSent;
 
     private int pendingStatus;
@@ -63,6 +64,14 @@ final class SharedMemoryExchange implements Exchange
     void aborted()
     {
         aborted = true;
+    }
+
+    /**
+     * @return true once the last message of the response was published (from whichever thread answered).
+     */
+    boolean isResponseComplete()
+    {
+        return responseComplete;
     }
 
     public String method()
@@ -200,6 +209,10 @@ final class SharedMemoryExchange implements Exchange
         }
         while (remaining > 0);
         pendingBody = null;
+        if (last)
+        {
+            responseComplete = true;
+        }
     }
 
     public Object attachment()
@@ -271,6 +284,10 @@ final class SharedMemoryExchange implements Exchange
         worker.publish(this, MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID, messageLength);
         pendingBody = null;
         pendingBodyLength = 0;
+        if ((flags & MessageDescriptor.LAST_FLAG) != 0)
+        {
+            responseComplete = true;
+        }
     }
 
     private int headersLength(final String contentType)

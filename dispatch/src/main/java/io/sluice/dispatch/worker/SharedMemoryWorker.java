@@ -2,7 +2,6 @@ package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.RequestHeadDecoder;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
@@ -22,6 +21,9 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.sluice.dispatch.shm.WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET;
 import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET;
@@ -32,12 +34,39 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * <p>
  * Idle: after a short spin it sets its sleeping flag, looks at the ring once more, and blocks reading its doorbell
  * socket, so an idle worker costs no CPU. End-of-file on the doorbell means the listener is gone: the worker exits.
+ * <p>
+ * Delivery: a {@code REQUEST_HEAD} is taken off the ring (the ring's head position moves past it) <em>before</em> the
+ * handler sees it, so the listener, reading the head position after this process died, knows exactly which requests
+ * it may have started (those are answered 502 or retried when idempotent) and which it never saw (those are served by
+ * the replacement worker). Every other message is taken after it was handled.
+ * <p>
+ * Liveness: the duty cycle stores the epoch-ms clock in the worker heartbeat at most every
+ * {@value #HEARTBEAT_INTERVAL_MS} ms, and once more before it blocks on the doorbell; the listener kills a worker that
+ * is awake with requests waiting in its ring and a heartbeat that stopped. A watchdog thread exits the process when the
+ * listener's heartbeat has not changed for {@link WorkerEnvironment#heartbeatTimeoutMs()}.
+ * <p>
+ * Stopping: {@link #requestStop()} (end-of-file on standard input while the listener is alive) makes the duty cycle
+ * serve what is already in the ring and wait for the answers still owed, then return.
  */
 public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
 {
+    /**
+     * Least interval between two heartbeats written by the duty cycle: {@value} ms.
+     */
+    public static final long HEARTBEAT_INTERVAL_MS = 100;
+
+    /**
+     * Exit status of a worker that gave up on a listener whose heartbeat went stale: {@value}.
+     */
+    public static final int EXIT_LISTENER_STALE = 3;
+
     private static final int READ_LIMIT = 64;
     private static final int SPINS_BEFORE_SLEEP = 200;
     private static final int YIELDS_BEFORE_SLEEP = 20;
+    private static final int PUBLISH_ATTEMPTS_PER_HEARTBEAT = 1024;
+    private static final long STOPPING_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long WATCHDOG_PERIOD_MIN_MS = 10;
+    private static final long WATCHDOG_PERIOD_MAX_MS = 1_000;
 
     private final Handler handler;
     private final UnsafeBuffer header;
@@ -46,13 +75,15 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private final SocketChannel doorbell;
     private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
     private final ByteBuffer sleepBuffer = ByteBuffer.allocateDirect(64);
-    private final RequestHeadDecoder headDecoder = new RequestHeadDecoder();
-    private final Long2ObjectHashMap<SharedMemoryExchange> receivingBodies = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<SharedMemoryExchange> exchanges = new Long2ObjectHashMap<>();
     private final int maxResponseMessageLength;
     private long requestsReceived;
+    private long heartbeatMs;
+    private SharedMemoryExchange dispatchNext;
     private Thread dutyThread;
     private boolean wakePending;
     private boolean listenerGone;
+    private volatile boolean stopRequested;
 
     SharedMemoryWorker(
         final Handler handler,
@@ -106,7 +137,37 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
 
         final SharedMemoryWorker worker = new SharedMemoryWorker(handler, header, requestRing, responseRing, doorbell);
+        if (env.heartbeatTimeoutMs() > 0)
+        {
+            watchListenerHeartbeat(header, env.heartbeatTimeoutMs());
+        }
+        Worker.attached(worker);
         worker.run();
+    }
+
+    /**
+     * Ask the duty cycle to finish: serve what is in the ring, wait for the answers still owed, then return from
+     * {@link #run()}. Any thread; returns at once.
+     *
+     * @return false when the listener is gone (nothing to finish for): the caller should exit at once.
+     */
+    boolean requestStop()
+    {
+        if (!isListenerReachable())
+        {
+            return false;
+        }
+        stopRequested = true;
+        try
+        {
+            // wakes the duty cycle if it blocks on the doorbell; the listener's wake-ups are not needed any more
+            doorbell.shutdownInput();
+        }
+        catch (final IOException ignore)
+        {
+            // the duty cycle notices the stop at its next look
+        }
+        return true;
     }
 
     /**
@@ -128,6 +189,14 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             {
                 idleCount = 0;
             }
+            else if (stopRequested)
+            {
+                if (isDrained())
+                {
+                    return;
+                }
+                LockSupport.parkNanos(STOPPING_IDLE_NS);
+            }
             else if (idleCount < SPINS_BEFORE_SLEEP)
             {
                 idleCount++;
@@ -147,11 +216,33 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     }
 
     /**
-     * {@inheritDoc}
+     * Read the clock once (heartbeat), then take up to a batch of messages off the request ring. A request head ends
+     * a read: its handler is called after the ring's head position has moved past it (see the class comment).
+     *
+     * @return the number of messages taken.
      */
     public int doWork()
     {
-        return requestRing.controlledRead(this, READ_LIMIT);
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs - heartbeatMs >= HEARTBEAT_INTERVAL_MS)
+        {
+            heartbeat(nowMs);
+            pruneCompleted();
+        }
+        int work = 0;
+        while (work < READ_LIMIT)
+        {
+            work += requestRing.controlledRead(this, READ_LIMIT - work);
+            final SharedMemoryExchange exchange = dispatchNext;
+            if (null == exchange)
+            {
+                break;
+            }
+            dispatchNext = null;
+            handler.onRequest(exchange);
+            forgetIfComplete(exchange);
+        }
+        return work;
     }
 
     /**
@@ -169,7 +260,12 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     {
         switch (msgTypeId)
         {
-            case MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID -> onHead(buffer, index, length);
+            case MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID ->
+            {
+                onHead(buffer, index, length);
+                // take the head off the ring now; the handler is called once controlledRead has moved past it
+                return Action.BREAK;
+            }
             case MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID -> onBody(buffer, index);
             case MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID -> onAbort(buffer, index);
             default ->
@@ -206,6 +302,11 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             else
             {
                 Thread.yield();
+                if (attempts % PUBLISH_ATTEMPTS_PER_HEARTBEAT == 0 && Thread.currentThread() == dutyThread)
+                {
+                    // waiting for room is not hanging: keep the heartbeat going
+                    heartbeat(System.currentTimeMillis());
+                }
             }
         }
         exchange.encodeInto(responseRing.buffer(), index);
@@ -238,45 +339,95 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     {
         requestsReceived++;
         header.putLongRelease(WorkerFileDescriptor.WORKER_REQUESTS_OFFSET, requestsReceived);
-        headDecoder.wrap(buffer, index);
         final SharedMemoryExchange exchange = new SharedMemoryExchange(this, buffer, index, length);
-        if (exchange.hasBody())
-        {
-            receivingBodies.put(exchange.requestId(), exchange);
-        }
-        handler.onRequest(exchange);
+        exchanges.put(exchange.requestId(), exchange);
+        dispatchNext = exchange;
     }
 
+    /**
+     * A body chunk for an exchange still in progress. Once an exchange's response is complete it takes no more body:
+     * the listener stops forwarding it too.
+     */
     private void onBody(final DirectBuffer buffer, final int index)
     {
         final long requestId = BodyChunkFlyweight.requestId(buffer, index);
-        final SharedMemoryExchange exchange = receivingBodies.get(requestId);
+        final SharedMemoryExchange exchange = exchanges.get(requestId);
         if (null == exchange)
         {
             return;
         }
         final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
-        if (last)
+        if (!exchange.isResponseComplete())
         {
-            receivingBodies.remove(requestId);
+            handler.onBody(
+                exchange, buffer, BodyChunkFlyweight.dataOffset(index), BodyChunkFlyweight.chunkLength(buffer, index),
+                last);
         }
-        handler.onBody(
-            exchange, buffer, BodyChunkFlyweight.dataOffset(index), BodyChunkFlyweight.chunkLength(buffer, index), last);
+        forgetIfComplete(exchange);
     }
 
+    /**
+     * The listener gave up on a request (the client went away, or the worker took longer than requestTimeout): the
+     * handler is told, and whatever it answers from now on is dropped.
+     */
     private void onAbort(final DirectBuffer buffer, final int index)
     {
         final long requestId = BodyChunkFlyweight.requestId(buffer, index);
-        final SharedMemoryExchange exchange = receivingBodies.remove(requestId);
-        if (null != exchange)
+        final SharedMemoryExchange exchange = exchanges.remove(requestId);
+        if (null != exchange && !exchange.isResponseComplete())
         {
             exchange.aborted();
             handler.onAbort(exchange);
         }
     }
 
+    private void forgetIfComplete(final SharedMemoryExchange exchange)
+    {
+        if (exchange.isResponseComplete())
+        {
+            exchanges.remove(exchange.requestId());
+        }
+    }
+
+    /**
+     * Forget exchanges answered from other threads since the last look: only the duty thread touches the map.
+     */
+    private void pruneCompleted()
+    {
+        if (exchanges.isEmpty())
+        {
+            return;
+        }
+        final Iterator<SharedMemoryExchange> iterator = exchanges.values().iterator();
+        while (iterator.hasNext())
+        {
+            if (iterator.next().isResponseComplete())
+            {
+                iterator.remove();
+            }
+        }
+    }
+
+    private boolean isDrained()
+    {
+        if (requestRing.consumerPosition() != requestRing.producerPosition())
+        {
+            return false;
+        }
+        pruneCompleted();
+        return exchanges.isEmpty();
+    }
+
+    private void heartbeat(final long nowMs)
+    {
+        heartbeatMs = nowMs;
+        header.putLongRelease(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET, nowMs);
+    }
+
     private void sleep()
     {
+        // asleep is idle, not hung: the listener reads the flag; the heartbeat says when the worker last looked
+        heartbeat(System.currentTimeMillis());
         WakeProtocol.arm(header, WORKER_SLEEPING_OFFSET);
         final long position = requestRing.consumerPosition();
         // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
@@ -293,16 +444,74 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         try
         {
             sleepBuffer.clear();
-            if (doorbell.read(sleepBuffer) < 0)
+            if (doorbell.read(sleepBuffer) < 0 && !stopRequested)
             {
                 listenerGone = true;
             }
         }
         catch (final IOException ex)
         {
-            listenerGone = true;
+            listenerGone = !stopRequested;
         }
         WakeProtocol.disarm(header, WORKER_SLEEPING_OFFSET);
+    }
+
+    /**
+     * @return false when a byte cannot be written to the doorbell: the listener's end is closed (it died).
+     */
+    private boolean isListenerReachable()
+    {
+        synchronized (wakeByte)
+        {
+            try
+            {
+                wakeByte.clear();
+                doorbell.write(wakeByte);
+                return true;
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Exit when the listener's heartbeat stops changing for {@code timeoutMs}: it is hung, or gone without closing
+     * its end of the doorbell. Measured on this process's monotonic clock, so neither wall-clock steps nor a clock
+     * difference between the processes matter.
+     */
+    private static void watchListenerHeartbeat(final UnsafeBuffer header, final long timeoutMs)
+    {
+        final long periodMs = Math.max(WATCHDOG_PERIOD_MIN_MS, Math.min(WATCHDOG_PERIOD_MAX_MS, timeoutMs / 4));
+        final Thread watchdog = new Thread(
+            () ->
+            {
+                final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+                long seen = header.getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
+                long changedNs = System.nanoTime();
+                while (true)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(periodMs));
+                    final long heartbeat = header.getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
+                    final long nowNs = System.nanoTime();
+                    if (heartbeat != seen)
+                    {
+                        seen = heartbeat;
+                        changedNs = nowNs;
+                    }
+                    else if (nowNs - changedNs > timeoutNs)
+                    {
+                        System.err.println("sluice worker: listener heartbeat unchanged for " +
+                            TimeUnit.NANOSECONDS.toMillis(nowNs - changedNs) + " ms (heartbeatTimeout " + timeoutMs +
+                            " ms); exiting");
+                        Runtime.getRuntime().halt(EXIT_LISTENER_STALE);
+                    }
+                }
+            },
+            "sluice-listener-heartbeat");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     private void ringListener()

@@ -14,6 +14,11 @@ import java.util.Map;
  * @param token           {@code SLUICE_TOKEN}: the secret the listener presents (loopback) or expects (shared memory).
  * @param applicationPath {@code SLUICE_APPL_PATH}: the path prefix the queue serves, e.g. {@code /loopback/}.
  * @param listenerPid     {@code SLUICE_LISTENER_PID}: the listener's process id, or -1 when not set.
+ * @param heartbeatTimeoutMs  {@code SLUICE_HEARTBEAT_TIMEOUT_MS}: a shared-memory worker exits when the listener's
+ *                            heartbeat has not changed for this long; 0 (or not set) never.
+ * @param shutdownTimeLimitMs {@code SLUICE_SHUTDOWN_TIME_LIMIT_MS}: how long a shared-memory worker asked to stop may
+ *                            take to finish the requests it holds before it exits anyway;
+ *                            {@link #SHUTDOWN_TIME_LIMIT_MS_DEFAULT} when not set.
  */
 public record WorkerEnvironment(
     String queue,
@@ -22,7 +27,9 @@ public record WorkerEnvironment(
     int port,
     String token,
     String applicationPath,
-    long listenerPid)
+    long listenerPid,
+    long heartbeatTimeoutMs,
+    long shutdownTimeLimitMs)
 {
     /**
      * Hosting value for the shared-memory model.
@@ -33,6 +40,16 @@ public record WorkerEnvironment(
      * Hosting value for the loopback model.
      */
     public static final String LOOPBACK = "loopback";
+
+    /**
+     * Heartbeat timeout when the listener sets none: {@value} (never time the listener out).
+     */
+    public static final long HEARTBEAT_TIMEOUT_MS_NONE = 0;
+
+    /**
+     * Time a worker asked to stop has to finish its requests when the listener sets none: {@value} ms.
+     */
+    public static final long SHUTDOWN_TIME_LIMIT_MS_DEFAULT = 10_000;
 
     /**
      * Read the environment.
@@ -75,7 +92,31 @@ public record WorkerEnvironment(
             port,
             token,
             env.getOrDefault("SLUICE_APPL_PATH", "/"),
-            null == pid ? -1 : Long.parseLong(pid));
+            null == pid ? -1 : Long.parseLong(pid),
+            milliseconds(env, "SLUICE_HEARTBEAT_TIMEOUT_MS", HEARTBEAT_TIMEOUT_MS_NONE),
+            milliseconds(env, "SLUICE_SHUTDOWN_TIME_LIMIT_MS", SHUTDOWN_TIME_LIMIT_MS_DEFAULT));
+    }
+
+    private static long milliseconds(final Map<String, String> env, final String name, final long defaultMs)
+    {
+        final String value = env.get(name);
+        if (null == value || value.isEmpty())
+        {
+            return defaultMs;
+        }
+        try
+        {
+            final long ms = Long.parseLong(value);
+            if (ms >= 0)
+            {
+                return ms;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        throw new IllegalStateException(name + " must be a number of milliseconds >= 0: " + name + "=" + value);
     }
 
     private static String require(final Map<String, String> env, final String name)

@@ -291,7 +291,8 @@ class LoopbackWorkerTest
     {
         port = freePort();
         final WorkerEnvironment env = new WorkerEnvironment(
-            "test", WorkerEnvironment.LOOPBACK, null, port, TOKEN, APPLICATION_PATH, -1);
+            "test", WorkerEnvironment.LOOPBACK, null, port, TOKEN, APPLICATION_PATH, -1,
+            WorkerEnvironment.HEARTBEAT_TIMEOUT_MS_NONE, WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_DEFAULT);
         serveThread = new Thread(
             () ->
             {

@@ -42,8 +42,11 @@ public final class ConfigLoader
     // Greatest number of event loops.
     private static final int MAX_EVENT_LOOPS = 256;
 
-    // Least value of maxInitialLineLength and maxHeaderSize, in bytes.
+    // Least value of maxInitialLineLength, maxRequestBytes and maxFieldLength, in bytes.
     private static final int MIN_HTTP_LIMIT_LENGTH = 64;
+
+    // Greatest connection timer and send-rate window: 24 h.
+    private static final long MAX_TIMEOUT_MS = 24L * 3_600_000;
 
     // Greatest value of maxPipelinedRequests.
     private static final int MAX_PIPELINED_REQUESTS = 65_536;
@@ -75,7 +78,23 @@ public final class ConfigLoader
     private static final String SHM_DIR = "shmDir";
     private static final String ADMIN_PORT = "adminPort";
     private static final String MAX_INITIAL_LINE_LENGTH = "maxInitialLineLength";
+    private static final String MAX_REQUEST_BYTES = "maxRequestBytes";
+    // The old name of maxRequestBytes, still accepted.
     private static final String MAX_HEADER_SIZE = "maxHeaderSize";
+    private static final String MAX_FIELD_LENGTH = "maxFieldLength";
+    private static final String MAX_URL_LENGTH = "maxUrlLength";
+    private static final String MAX_SEGMENT_LENGTH = "maxSegmentLength";
+    private static final String MAX_SEGMENT_COUNT = "maxSegmentCount";
+    private static final String MAX_REQUEST_BODY_SIZE = "maxRequestBodySize";
+    private static final String MAX_CONNECTIONS = "maxConnections";
+    private static final String TIMEOUTS = "timeouts";
+    private static final String HEADER_WAIT = "headerWait";
+    private static final String IDLE_CONNECTION = "idleConnection";
+    private static final String ENTITY_BODY = "entityBody";
+    private static final String DRAIN_ENTITY_BODY = "drainEntityBody";
+    private static final String QUEUE_WAIT = "queueWait";
+    private static final String MIN_SEND_RATE = "minSendRate";
+    private static final String MIN_SEND_RATE_GRACE = "minSendRateGrace";
     private static final String MAX_PIPELINED = "maxPipelinedRequests";
     private static final String NAME = "name";
     private static final String PREFIXES = "prefixes";
@@ -91,6 +110,8 @@ public final class ConfigLoader
     private static final String STARTUP_RETRY_COUNT = "startupRetryCount";
     private static final String RAPID_FAILS_PER_MINUTE = "rapidFailsPerMinute";
     private static final String SHUTDOWN_TIME_LIMIT = "shutdownTimeLimit";
+    private static final String REQUEST_TIMEOUT = "requestTimeout";
+    private static final String HEARTBEAT_TIMEOUT = "heartbeatTimeout";
     private static final String STDOUT_LOG = "stdoutLog";
 
     private ConfigLoader()
@@ -174,7 +195,22 @@ public final class ConfigLoader
         root.rejectUnknownKeys(LISTENER, QUEUES);
         final ConfigSection listener = root.section(LISTENER);
         listener.rejectUnknownKeys(
-            ID, BIND, EVENT_LOOPS, SHM_DIR, ADMIN_PORT, MAX_INITIAL_LINE_LENGTH, MAX_HEADER_SIZE, MAX_PIPELINED);
+            ID,
+            BIND,
+            EVENT_LOOPS,
+            SHM_DIR,
+            ADMIN_PORT,
+            MAX_INITIAL_LINE_LENGTH,
+            MAX_REQUEST_BYTES,
+            MAX_HEADER_SIZE,
+            MAX_FIELD_LENGTH,
+            MAX_URL_LENGTH,
+            MAX_SEGMENT_LENGTH,
+            MAX_SEGMENT_COUNT,
+            MAX_REQUEST_BODY_SIZE,
+            MAX_CONNECTIONS,
+            MAX_PIPELINED,
+            TIMEOUTS);
 
         final String id = name(listener, ID, ListenerConfiguration.ID_DEFAULT);
         final String bindAddress = bindAddress(listener);
@@ -184,12 +220,23 @@ public final class ConfigLoader
         final int adminPort = listener.integer(ADMIN_PORT, ListenerConfiguration.ADMIN_PORT_DEFAULT, 0, MAX_PORT);
         final int maxInitialLineLength = listener.intSize(
             MAX_INITIAL_LINE_LENGTH, ListenerConfiguration.MAX_INITIAL_LINE_LENGTH_DEFAULT, MIN_HTTP_LIMIT_LENGTH);
-        final int maxHeaderSize = listener.intSize(
-            MAX_HEADER_SIZE, ListenerConfiguration.MAX_HEADER_SIZE_DEFAULT, MIN_HTTP_LIMIT_LENGTH);
+        final int maxRequestBytes = maxRequestBytes(listener);
+        final int maxFieldLength = listener.intSize(
+            MAX_FIELD_LENGTH, ListenerConfiguration.MAX_FIELD_LENGTH_DEFAULT, MIN_HTTP_LIMIT_LENGTH);
+        final int maxUrlLength = listener.intSize(MAX_URL_LENGTH, ListenerConfiguration.MAX_URL_LENGTH_DEFAULT, 1);
+        final int maxSegmentLength = listener.integer(
+            MAX_SEGMENT_LENGTH, ListenerConfiguration.MAX_SEGMENT_LENGTH_DEFAULT, 1, Integer.MAX_VALUE);
+        final int maxSegmentCount = listener.integer(
+            MAX_SEGMENT_COUNT, ListenerConfiguration.MAX_SEGMENT_COUNT_DEFAULT, 1, Integer.MAX_VALUE);
+        final long maxRequestBodySize = listener.intSize(
+            MAX_REQUEST_BODY_SIZE, (int)ListenerConfiguration.MAX_REQUEST_BODY_SIZE_DEFAULT, 0);
+        final int maxConnections = listener.integer(
+            MAX_CONNECTIONS, ListenerConfiguration.MAX_CONNECTIONS_DEFAULT, 0, Integer.MAX_VALUE);
         final int maxPipelinedRequests = listener.integer(
             MAX_PIPELINED, ListenerConfiguration.MAX_PIPELINED_REQUESTS_DEFAULT, 1, MAX_PIPELINED_REQUESTS);
+        final TimeoutsConfiguration timeouts = timeouts(listener.section(TIMEOUTS));
 
-        final List<QueueConfiguration> queues = queues(root, baseDirectory);
+        final List<QueueConfiguration> queues = queues(root, baseDirectory, maxRequestBodySize, timeouts);
         checkAdminPort(listener, adminPort, queues);
 
         return new ListenerConfiguration(
@@ -199,9 +246,53 @@ public final class ConfigLoader
             null == shmDir ? ListenerConfiguration.shmDirDefault(id) : shmDir,
             adminPort,
             maxInitialLineLength,
-            maxHeaderSize,
+            maxRequestBytes,
+            maxFieldLength,
+            maxUrlLength,
+            maxSegmentLength,
+            maxSegmentCount,
+            maxRequestBodySize,
+            maxConnections,
             maxPipelinedRequests,
+            timeouts,
             queues);
+    }
+
+    private static int maxRequestBytes(final ConfigSection listener)
+    {
+        if (listener.contains(MAX_HEADER_SIZE) && listener.contains(MAX_REQUEST_BYTES))
+        {
+            throw ConfigSection.error(
+                listener.source(),
+                listener.pathOf(MAX_HEADER_SIZE),
+                "is the old name of " + MAX_REQUEST_BYTES + "; write only " + MAX_REQUEST_BYTES);
+        }
+        return listener.intSize(
+            listener.contains(MAX_HEADER_SIZE) ? MAX_HEADER_SIZE : MAX_REQUEST_BYTES,
+            ListenerConfiguration.MAX_REQUEST_BYTES_DEFAULT,
+            MIN_HTTP_LIMIT_LENGTH);
+    }
+
+    private static TimeoutsConfiguration timeouts(final ConfigSection timeouts)
+    {
+        timeouts.rejectUnknownKeys(
+            HEADER_WAIT,
+            IDLE_CONNECTION,
+            ENTITY_BODY,
+            DRAIN_ENTITY_BODY,
+            QUEUE_WAIT,
+            MIN_SEND_RATE,
+            MIN_SEND_RATE_GRACE);
+        return new TimeoutsConfiguration(
+            timeouts.durationMs(HEADER_WAIT, TimeoutsConfiguration.HEADER_WAIT_MS_DEFAULT, 0, MAX_TIMEOUT_MS),
+            timeouts.durationMs(IDLE_CONNECTION, TimeoutsConfiguration.IDLE_CONNECTION_MS_DEFAULT, 0, MAX_TIMEOUT_MS),
+            timeouts.durationMs(ENTITY_BODY, TimeoutsConfiguration.ENTITY_BODY_MS_DEFAULT, 0, MAX_TIMEOUT_MS),
+            timeouts.durationMs(
+                DRAIN_ENTITY_BODY, TimeoutsConfiguration.DRAIN_ENTITY_BODY_MS_DEFAULT, 0, MAX_TIMEOUT_MS),
+            timeouts.durationMs(QUEUE_WAIT, TimeoutsConfiguration.QUEUE_WAIT_MS_DEFAULT, 0, MAX_TIMEOUT_MS),
+            timeouts.intSize(MIN_SEND_RATE, (int)TimeoutsConfiguration.MIN_SEND_RATE_DEFAULT, 0),
+            timeouts.durationMs(
+                MIN_SEND_RATE_GRACE, TimeoutsConfiguration.MIN_SEND_RATE_GRACE_MS_DEFAULT, 1, MAX_TIMEOUT_MS));
     }
 
     private static Object readYaml(final String yaml, final String sourceName)
@@ -259,7 +350,11 @@ public final class ConfigLoader
         return bind;
     }
 
-    private static List<QueueConfiguration> queues(final ConfigSection root, final Path baseDirectory)
+    private static List<QueueConfiguration> queues(
+        final ConfigSection root,
+        final Path baseDirectory,
+        final long maxRequestBodySize,
+        final TimeoutsConfiguration timeouts)
     {
         root.require(QUEUES);
         final List<?> elements = root.list(QUEUES);
@@ -275,7 +370,7 @@ public final class ConfigLoader
         for (int i = 0; i < elements.size(); i++)
         {
             final ConfigSection queue = ConfigSection.of(root.source(), QUEUES + "[" + i + "]", elements.get(i));
-            queues.add(queue(queue, baseDirectory, namePaths, prefixPaths));
+            queues.add(queue(queue, baseDirectory, namePaths, prefixPaths, maxRequestBodySize, timeouts));
         }
         return Collections.unmodifiableList(queues);
     }
@@ -284,9 +379,12 @@ public final class ConfigLoader
         final ConfigSection queue,
         final Path baseDirectory,
         final Map<String, String> namePaths,
-        final Map<UrlPrefix, String> prefixPaths)
+        final Map<UrlPrefix, String> prefixPaths,
+        final long maxRequestBodySize,
+        final TimeoutsConfiguration timeouts)
     {
-        queue.rejectUnknownKeys(NAME, PREFIXES, HOSTING, HANDLER, QUEUE_LENGTH, RING_CAPACITY, WORKER);
+        queue.rejectUnknownKeys(
+            NAME, PREFIXES, HOSTING, HANDLER, QUEUE_LENGTH, RING_CAPACITY, WORKER, MAX_REQUEST_BODY_SIZE, TIMEOUTS);
 
         final String name = name(queue, NAME, null);
         final String otherName = namePaths.putIfAbsent(name, queue.pathOf(NAME));
@@ -309,6 +407,8 @@ public final class ConfigLoader
         }
         final int queueLength = queue.integer(
             QUEUE_LENGTH, QueueConfiguration.QUEUE_LENGTH_DEFAULT, 1, QueueConfiguration.QUEUE_LENGTH_MAX);
+        final ConfigSection queueTimeouts = queue.section(TIMEOUTS);
+        queueTimeouts.rejectUnknownKeys(ENTITY_BODY, QUEUE_WAIT);
 
         return new QueueConfiguration(
             name,
@@ -317,7 +417,24 @@ public final class ConfigLoader
             handler,
             queueLength,
             ringCapacity(queue, hosting),
-            worker(queue, hosting, baseDirectory));
+            worker(queue, hosting, baseDirectory),
+            queueMaxRequestBodySize(queue, maxRequestBodySize),
+            queueTimeouts.durationMs(ENTITY_BODY, timeouts.entityBodyMs(), 0, MAX_TIMEOUT_MS),
+            queueTimeouts.durationMs(QUEUE_WAIT, timeouts.queueWaitMs(), 0, MAX_TIMEOUT_MS));
+    }
+
+    private static long queueMaxRequestBodySize(final ConfigSection queue, final long listenerMaxRequestBodySize)
+    {
+        final long size = queue.intSize(MAX_REQUEST_BODY_SIZE, (int)listenerMaxRequestBodySize, 0);
+        if (size > listenerMaxRequestBodySize)
+        {
+            throw ConfigSection.error(
+                queue.source(),
+                queue.pathOf(MAX_REQUEST_BODY_SIZE),
+                "must be at most " + LISTENER + "." + MAX_REQUEST_BODY_SIZE + " (" + listenerMaxRequestBodySize + ")",
+                queue.raw(MAX_REQUEST_BODY_SIZE));
+        }
+        return size;
     }
 
     private static List<String> prefixes(final ConfigSection queue, final Map<UrlPrefix, String> prefixPaths)
@@ -431,6 +548,8 @@ public final class ConfigLoader
             STARTUP_RETRY_COUNT,
             RAPID_FAILS_PER_MINUTE,
             SHUTDOWN_TIME_LIMIT,
+            REQUEST_TIMEOUT,
+            HEARTBEAT_TIMEOUT,
             STDOUT_LOG);
 
         final List<String> command = worker.stringList(COMMAND);
@@ -458,7 +577,40 @@ public final class ConfigLoader
                 MAX_RAPID_FAILS_PER_MINUTE),
             worker.durationMs(
                 SHUTDOWN_TIME_LIMIT, WorkerConfiguration.SHUTDOWN_TIME_LIMIT_MS_DEFAULT, 0, MAX_TIME_LIMIT_MS),
+            worker.durationMs(
+                REQUEST_TIMEOUT, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT, 1, MAX_TIME_LIMIT_MS),
+            heartbeatTimeout(worker, hosting),
             worker.path(STDOUT_LOG, baseDirectory));
+    }
+
+    private static long heartbeatTimeout(final ConfigSection worker, final HostingMode hosting)
+    {
+        if (hosting != HostingMode.SHARED_MEMORY)
+        {
+            if (worker.contains(HEARTBEAT_TIMEOUT))
+            {
+                throw ConfigSection.error(
+                    worker.source(),
+                    worker.pathOf(HEARTBEAT_TIMEOUT),
+                    "only allowed when hosting is " + HostingMode.SHARED_MEMORY.configName() +
+                    " (hosting is " + hosting.configName() + ")");
+            }
+            return WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED;
+        }
+        final long timeoutMs = worker.durationMs(
+            HEARTBEAT_TIMEOUT, WorkerConfiguration.HEARTBEAT_TIMEOUT_MS_DEFAULT, 0, MAX_TIME_LIMIT_MS);
+        if (timeoutMs != WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED &&
+            timeoutMs < WorkerConfiguration.HEARTBEAT_TIMEOUT_MS_MIN)
+        {
+            throw ConfigSection.error(
+                worker.source(),
+                worker.pathOf(HEARTBEAT_TIMEOUT),
+                "must be 0 (off) or between " +
+                ConfigValues.formatDurationMs(WorkerConfiguration.HEARTBEAT_TIMEOUT_MS_MIN) + " and " +
+                ConfigValues.formatDurationMs(MAX_TIME_LIMIT_MS),
+                worker.raw(HEARTBEAT_TIMEOUT));
+        }
+        return timeoutMs;
     }
 
     private static Map<String, String> environment(final ConfigSection worker)

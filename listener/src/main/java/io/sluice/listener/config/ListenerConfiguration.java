@@ -12,8 +12,17 @@ import java.util.List;
  * @param shmDir             directory for the queue files (created 0700, removed on stop).
  * @param adminPort          port of the admin endpoint (health, metrics) on the bind address; 0 disables it.
  * @param maxInitialLineLength longest request line in bytes.
- * @param maxHeaderSize      largest header block in bytes.
+ * @param maxRequestBytes    largest request line plus header block in bytes (HTTP.sys MaxRequestBytes); past it, 431.
+ * @param maxFieldLength     largest single header field line in bytes (HTTP.sys MaxFieldLength); past it, 431.
+ * @param maxUrlLength       longest request-target in bytes; past it, 414.
+ * @param maxSegmentLength   most characters in one segment of the normalized path (HTTP.sys UrlSegmentMaxLength);
+ *                           past it, 400.
+ * @param maxSegmentCount    most segments in the normalized path (HTTP.sys UrlSegmentMaxCount); past it, 400.
+ * @param maxRequestBodySize largest request body in bytes; past it, 413. A queue may set a lower limit.
+ * @param maxConnections     most open client connections; a connection past it is answered 503 and closed at once.
+ *                           {@link #MAX_CONNECTIONS_UNLIMITED} for no limit.
  * @param maxPipelinedRequests most requests in flight on one connection before Sluice stops reading it.
+ * @param timeouts           connection timers and minimum send rate.
  * @param queues             the request queues, in file order.
  */
 public record ListenerConfiguration(
@@ -23,8 +32,15 @@ public record ListenerConfiguration(
     Path shmDir,
     int adminPort,
     int maxInitialLineLength,
-    int maxHeaderSize,
+    int maxRequestBytes,
+    int maxFieldLength,
+    int maxUrlLength,
+    int maxSegmentLength,
+    int maxSegmentCount,
+    long maxRequestBodySize,
+    int maxConnections,
     int maxPipelinedRequests,
+    TimeoutsConfiguration timeouts,
     List<QueueConfiguration> queues)
 {
     /**
@@ -58,9 +74,44 @@ public record ListenerConfiguration(
     public static final int MAX_INITIAL_LINE_LENGTH_DEFAULT = 8192;
 
     /**
-     * Default largest header block: 16 KiB, as HTTP.sys MaxRequestBytes.
+     * Default largest request line plus header block: 16 KiB, as HTTP.sys MaxRequestBytes.
      */
-    public static final int MAX_HEADER_SIZE_DEFAULT = 16384;
+    public static final int MAX_REQUEST_BYTES_DEFAULT = 16384;
+
+    /**
+     * Default largest header field line: 16 KiB, as HTTP.sys MaxFieldLength.
+     */
+    public static final int MAX_FIELD_LENGTH_DEFAULT = 16384;
+
+    /**
+     * Default longest request-target: 4096 bytes, as IIS maxUrl.
+     */
+    public static final int MAX_URL_LENGTH_DEFAULT = 4096;
+
+    /**
+     * Default longest path segment: 260 characters, as HTTP.sys UrlSegmentMaxLength.
+     */
+    public static final int MAX_SEGMENT_LENGTH_DEFAULT = 260;
+
+    /**
+     * Default most path segments: 255, as HTTP.sys UrlSegmentMaxCount.
+     */
+    public static final int MAX_SEGMENT_COUNT_DEFAULT = 255;
+
+    /**
+     * Default largest request body: 30,000,000 bytes, as IIS maxAllowedContentLength.
+     */
+    public static final long MAX_REQUEST_BODY_SIZE_DEFAULT = 30_000_000L;
+
+    /**
+     * Value of {@link #maxConnections()} that sets no limit.
+     */
+    public static final int MAX_CONNECTIONS_UNLIMITED = 0;
+
+    /**
+     * Default most open connections: unlimited, as HTTP.sys.
+     */
+    public static final int MAX_CONNECTIONS_DEFAULT = MAX_CONNECTIONS_UNLIMITED;
 
     /**
      * Default pipelining depth per connection.
@@ -74,5 +125,48 @@ public record ListenerConfiguration(
     public static Path shmDirDefault(final String id)
     {
         return Path.of("/dev/shm", "sluice-" + id);
+    }
+
+    /**
+     * A configuration with every HTTP limit and timer at its default.
+     *
+     * @param id                   listener id.
+     * @param bindAddress          address the prefix ports are bound on.
+     * @param eventLoops           number of epoll event loops.
+     * @param shmDir               directory for the queue files.
+     * @param adminPort            port of the admin endpoint; 0 disables it.
+     * @param maxInitialLineLength longest request line in bytes.
+     * @param maxRequestBytes      largest request line plus header block in bytes.
+     * @param maxPipelinedRequests most requests in flight on one connection.
+     * @param queues               the request queues.
+     */
+    public ListenerConfiguration(
+        final String id,
+        final String bindAddress,
+        final int eventLoops,
+        final Path shmDir,
+        final int adminPort,
+        final int maxInitialLineLength,
+        final int maxRequestBytes,
+        final int maxPipelinedRequests,
+        final List<QueueConfiguration> queues)
+    {
+        this(
+            id,
+            bindAddress,
+            eventLoops,
+            shmDir,
+            adminPort,
+            maxInitialLineLength,
+            maxRequestBytes,
+            MAX_FIELD_LENGTH_DEFAULT,
+            MAX_URL_LENGTH_DEFAULT,
+            MAX_SEGMENT_LENGTH_DEFAULT,
+            MAX_SEGMENT_COUNT_DEFAULT,
+            MAX_REQUEST_BODY_SIZE_DEFAULT,
+            MAX_CONNECTIONS_DEFAULT,
+            maxPipelinedRequests,
+            TimeoutsConfiguration.defaults(),
+            queues);
     }
 }

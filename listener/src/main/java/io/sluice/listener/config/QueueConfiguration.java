@@ -15,6 +15,11 @@ import java.util.List;
  * @param ringCapacity         capacity in bytes of each shared-memory ring (power of two), shared-memory only;
  *                             {@link #RING_CAPACITY_NONE} for the other hosting models.
  * @param worker               worker process settings; null for in-process queues.
+ * @param maxRequestBodySize   largest request body in bytes for this queue; past it, 413. At most the listener's.
+ * @param entityBodyTimeoutMs  longest silence between two pieces of a request body; past it, 408
+ *                             ({@link TimeoutsConfiguration#DISABLED}: never).
+ * @param queueWaitTimeoutMs   longest time an admitted request may wait for a worker to take it; past it, 503
+ *                             ({@link TimeoutsConfiguration#DISABLED}: never).
  */
 public record QueueConfiguration(
     String name,
@@ -23,7 +28,10 @@ public record QueueConfiguration(
     String handler,
     int queueLength,
     int ringCapacity,
-    WorkerConfiguration worker)
+    WorkerConfiguration worker,
+    long maxRequestBodySize,
+    long entityBodyTimeoutMs,
+    long queueWaitTimeoutMs)
 {
     /**
      * Default queue length, as HTTP.sys.
@@ -54,4 +62,37 @@ public record QueueConfiguration(
      * Ring capacity of a queue that is not hosted over shared memory: it has no rings.
      */
     public static final int RING_CAPACITY_NONE = 0;
+
+    /**
+     * A queue with the listener-wide default body limit and timers.
+     *
+     * @param name         unique queue name.
+     * @param prefixes     URL prefixes as written.
+     * @param hosting      hosting model.
+     * @param handler      fully qualified class name of the handler.
+     * @param queueLength  most requests admitted and not yet answered.
+     * @param ringCapacity capacity of each shared-memory ring, or {@link #RING_CAPACITY_NONE}.
+     * @param worker       worker process settings; null for in-process queues.
+     */
+    public QueueConfiguration(
+        final String name,
+        final List<String> prefixes,
+        final HostingMode hosting,
+        final String handler,
+        final int queueLength,
+        final int ringCapacity,
+        final WorkerConfiguration worker)
+    {
+        this(
+            name,
+            prefixes,
+            hosting,
+            handler,
+            queueLength,
+            ringCapacity,
+            worker,
+            ListenerConfiguration.MAX_REQUEST_BODY_SIZE_DEFAULT,
+            TimeoutsConfiguration.ENTITY_BODY_MS_DEFAULT,
+            TimeoutsConfiguration.QUEUE_WAIT_MS_DEFAULT);
+    }
 }

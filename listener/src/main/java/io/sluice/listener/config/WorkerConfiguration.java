@@ -15,6 +15,12 @@ import java.util.Map;
  * @param startupRetryCount   retries of a failed start before the failure counts against rapid-fail protection.
  * @param rapidFailsPerMinute worker failures per minute past which the queue is stopped (503).
  * @param shutdownTimeLimitMs time a worker has to exit after being asked to stop before it is killed.
+ * @param requestTimeoutMs    time a worker has to complete a response before the listener answers 504 (or closes the
+ *                            connection when the head was sent) and tells the worker to abort the request.
+ * @param heartbeatTimeoutMs  shared-memory only: a worker awake with requests waiting in its ring whose heartbeat has
+ *                            not moved for this long is hung and is killed and replaced; a worker exits when the
+ *                            listener's heartbeat has not moved for this long. {@link #HEARTBEAT_TIMEOUT_DISABLED}
+ *                            turns both checks off.
  * @param stdoutLog           file receiving the worker's stdout and stderr, or null to inherit the listener's.
  */
 public record WorkerConfiguration(
@@ -25,6 +31,8 @@ public record WorkerConfiguration(
     int startupRetryCount,
     int rapidFailsPerMinute,
     long shutdownTimeLimitMs,
+    long requestTimeoutMs,
+    long heartbeatTimeoutMs,
     Path stdoutLog)
 {
     /**
@@ -56,4 +64,25 @@ public record WorkerConfiguration(
      * Default shutdown time limit: 10 s.
      */
     public static final long SHUTDOWN_TIME_LIMIT_MS_DEFAULT = 10_000;
+
+    /**
+     * Default request timeout: 120 s, as ANCM's requestTimeout.
+     */
+    public static final long REQUEST_TIMEOUT_MS_DEFAULT = 120_000;
+
+    /**
+     * Default heartbeat timeout: 10 s.
+     */
+    public static final long HEARTBEAT_TIMEOUT_MS_DEFAULT = 10_000;
+
+    /**
+     * Heartbeat timeout value that turns heartbeat checks off.
+     */
+    public static final long HEARTBEAT_TIMEOUT_DISABLED = 0;
+
+    /**
+     * Least heartbeat timeout other than {@link #HEARTBEAT_TIMEOUT_DISABLED}: 100 ms, a few of the worker's heartbeat
+     * intervals.
+     */
+    public static final long HEARTBEAT_TIMEOUT_MS_MIN = 100;
 }

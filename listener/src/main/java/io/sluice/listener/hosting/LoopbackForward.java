@@ -54,6 +54,9 @@ final class LoopbackForward implements RequestSink
     private LoopbackUpstream upstream;
     private boolean requestSent;
     private boolean done;
+    long startMs;
+    LoopbackForward previous;
+    LoopbackForward next;
 
     private ByteBuf responseHead;
     private int status;
@@ -121,6 +124,7 @@ final class LoopbackForward implements RequestSink
             return;
         }
         done = true;
+        loop.untrack(this);
         releaseBuffers();
         final LoopbackUpstream upstream = this.upstream;
         this.upstream = null;
@@ -151,11 +155,20 @@ final class LoopbackForward implements RequestSink
         {
             return;
         }
+        exchange.markStarted();
         this.upstream = upstream;
         if (upstream.isActive())
         {
             send(upstream);
         }
+    }
+
+    /**
+     * No worker is ready: the request waits in this event loop's pending list, and the queue's time limit applies.
+     */
+    void parked()
+    {
+        exchange.markQueued();
     }
 
     /**
@@ -192,6 +205,7 @@ final class LoopbackForward implements RequestSink
             return;
         }
         done = true;
+        loop.untrack(this);
         releaseBuffers();
         final LoopbackUpstream upstream = this.upstream;
         this.upstream = null;
@@ -360,6 +374,7 @@ final class LoopbackForward implements RequestSink
     private void complete()
     {
         done = true;
+        loop.untrack(this);
         final LoopbackUpstream upstream = this.upstream;
         this.upstream = null;
         if (null != upstream)

@@ -53,7 +53,8 @@ import java.util.logging.Logger;
  * Workers: a free loopback port is picked for each start of a worker ({@code SLUICE_PORT}); the worker is ready once
  * it accepts connections (probed every {@value #PROBE_INTERVAL_MS} ms). Requests that arrive while no worker is ready
  * wait, bounded by the queue length. A worker that exits fails its in-flight requests with 502; a queue stopped by
- * rapid-fail protection answers 503.
+ * rapid-fail protection answers 503; a request not answered within {@code requestTimeout} gets 504 and its worker
+ * connection is closed (the worker SDK then aborts the exchange).
  * <p>
  * Threading: {@link #open} runs on the client connection's event loop; worker events arrive on the supervisor thread
  * and are passed to each event loop as tasks.
@@ -157,7 +158,8 @@ public final class LoopbackHost implements Host
         LoopbackLoop loop = loops.get(eventLoop);
         if (null == loop)
         {
-            loop = loops.computeIfAbsent(eventLoop, (key) -> new LoopbackLoop(this, key, slots.length()));
+            loop = loops.computeIfAbsent(
+                eventLoop, (key) -> new LoopbackLoop(this, key, slots.length(), queue.worker().requestTimeoutMs()));
         }
         final LoopbackForward forward = new LoopbackForward(
             loop,
@@ -232,6 +234,11 @@ public final class LoopbackHost implements Host
     Transport transport()
     {
         return transport;
+    }
+
+    String queueName()
+    {
+        return queue.name();
     }
 
     boolean isClosed()

@@ -10,11 +10,18 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * One event loop's share of a loopback queue: its pools of keep-alive connections to each worker, the requests
  * waiting for a worker to become ready, and the once-per-turn flush of the connections written in this turn.
  * Connections are opened on this loop, so a client connection and the worker connection serving it share a thread.
+ * <p>
+ * Its requests in flight are linked oldest first; one timer ({@link HostTimer#periodMs}) walks them from the oldest and
+ * answers 504 for those older than {@code requestTimeout} (closing their worker connections, which is how a loopback
+ * worker learns to abort), stopping at the first young one. A request's start is the timer's cached clock.
  * <p>
  * Threading: event-loop confined; other threads reach it through {@link #eventLoop()}{@code .execute(...)}.
  */
@@ -31,6 +38,7 @@ final class LoopbackLoop implements Runnable
     static final int CONNECT_TIMEOUT_MS = 5_000;
 
     private static final byte[] EMPTY = new byte[0];
+    private static final Logger LOG = Logger.getLogger(LoopbackLoop.class.getName());
 
     private final LoopbackHost host;
     private final EventLoop eventLoop;
@@ -38,10 +46,18 @@ final class LoopbackLoop implements Runnable
     private final ArrayDeque<LoopbackForward> pending = new ArrayDeque<>();
     private final ArrayList<LoopbackUpstream> toFlush = new ArrayList<>();
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
+    private final long requestTimeoutMs;
+    private final long timerPeriodMs;
+    private final long clockBaseNs = System.nanoTime();
+    private final ScheduledFuture<?> timer;
+    private LoopbackForward oldest;
+    private LoopbackForward newest;
+    private long clockMs;
     private boolean flushScheduled;
     private int nextSlot;
 
-    LoopbackLoop(final LoopbackHost host, final EventLoop eventLoop, final int slotCount)
+    LoopbackLoop(
+        final LoopbackHost host, final EventLoop eventLoop, final int slotCount, final long requestTimeoutMs)
     {
         this.host = host;
         this.eventLoop = eventLoop;
@@ -50,6 +66,9 @@ final class LoopbackLoop implements Runnable
         {
             pools[i] = new Pool();
         }
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.timerPeriodMs = HostTimer.periodMs(requestTimeoutMs, 0);
+        this.timer = eventLoop.scheduleAtFixedRate(this::onTimer, timerPeriodMs, timerPeriodMs, TimeUnit.MILLISECONDS);
     }
 
     EventLoop eventLoop()
@@ -65,10 +84,12 @@ final class LoopbackLoop implements Runnable
      */
     void dispatch(final LoopbackForward forward)
     {
+        track(forward);
         final LoopbackSlot slot = pickSlot();
         if (null == slot)
         {
             pending.addLast(forward);
+            forward.parked();
             return;
         }
         assign(forward, slot);
@@ -141,6 +162,7 @@ final class LoopbackLoop implements Runnable
      */
     void closeAll()
     {
+        timer.cancel(false);
         LoopbackForward forward;
         while (null != (forward = pending.pollFirst()))
         {
@@ -154,6 +176,39 @@ final class LoopbackLoop implements Runnable
                 upstream.close();
             }
         }
+    }
+
+    /**
+     * A request has ended (answered, failed or abandoned): it no longer counts for requestTimeout.
+     *
+     * @param forward the request.
+     */
+    void untrack(final LoopbackForward forward)
+    {
+        final LoopbackForward previous = forward.previous;
+        final LoopbackForward next = forward.next;
+        if (null == previous)
+        {
+            if (oldest != forward)
+            {
+                return;
+            }
+            oldest = next;
+        }
+        else
+        {
+            previous.next = next;
+        }
+        if (null == next)
+        {
+            newest = previous;
+        }
+        else
+        {
+            next.previous = previous;
+        }
+        forward.previous = null;
+        forward.next = null;
     }
 
     /**
@@ -270,6 +325,48 @@ final class LoopbackLoop implements Runnable
     void clearView()
     {
         view.wrap(EMPTY);
+    }
+
+    private void track(final LoopbackForward forward)
+    {
+        forward.startMs = clockMs;
+        forward.previous = newest;
+        forward.next = null;
+        if (null == newest)
+        {
+            oldest = forward;
+        }
+        else
+        {
+            newest.next = forward;
+        }
+        newest = forward;
+    }
+
+    /**
+     * Advance the cached clock and time out the requests older than requestTimeout. A start is stamped with the
+     * cached clock, up to one period early, so a request is old after requestTimeout plus one period.
+     */
+    private void onTimer()
+    {
+        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        final long limitMs = requestTimeoutMs + timerPeriodMs;
+        int count = 0;
+        LoopbackForward forward;
+        while (null != (forward = oldest) && clockMs - forward.startMs >= limitMs)
+        {
+            // failing it unlinks it (and may end others of its client connection): the next oldest is read again
+            untrack(forward);
+            forward.fail(504, "gateway timeout: no answer from the worker within requestTimeout");
+            count++;
+        }
+        if (count > 0)
+        {
+            final int timedOut = count;
+            LOG.warning(() -> "queue " + host.queueName() + ": " + timedOut + " request(s) not answered within " +
+                "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), " +
+                "worker connection closed");
+        }
     }
 
     private LoopbackSlot pickSlot()

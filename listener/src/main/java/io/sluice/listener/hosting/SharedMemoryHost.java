@@ -25,6 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -32,6 +35,11 @@ import java.util.logging.Logger;
  * The shared-memory hosting model: each worker process of the queue gets a private directory (0700) holding its ring
  * file (0600) and its doorbell socket; requests are encoded straight into the worker's request ring and answers
  * drained from its response ring into the connections. Request slots are preallocated, one per unit of queue length.
+ * <p>
+ * One timer per host ({@link HostTimer#periodMs}, at most a second) stores the listener heartbeat in every worker's
+ * file, kills a worker found hung (see {@link SharedMemoryLink#heartbeat}), and answers 504 for requests older than
+ * {@code requestTimeout}, walking the in-flight slots oldest first and stopping at the first young one. A request's
+ * start is the timer's cached clock, so opening a request reads no clock.
  * <p>
  * Threading: confined to one event loop (the home loop), which owns the doorbell channels.
  */
@@ -47,10 +55,26 @@ public final class SharedMemoryHost implements Host
     private final ArrayDeque<SharedMemoryRequest> freeSlots;
     private final SharedMemoryLink[] links;
     private final Channel[] doorbellServers;
+    private final SharedMemoryRequest[] scratch;
+    private final int[] scratchGenerations;
+    private final long requestTimeoutMs;
+    private final long heartbeatTimeoutMs;
+    private final long timerPeriodMs;
+    private final long clockBaseNs = System.nanoTime();
+    private final Runnable timerTask = this::onTimer;
     private EventLoop homeLoop;
     private WorkerSupervisor supervisor;
+    private ScheduledFuture<?> timer;
+    private SharedMemoryRequest oldest;
+    private SharedMemoryRequest newest;
+    private long clockMs;
     private int nextLink;
+    private boolean closed;
     private volatile boolean stopped;
+    private volatile long failedOnWorkerExitCount;
+    private volatile long retriedOnWorkerExitCount;
+    private volatile long leftForReplacementCount;
+    private volatile long timedOutCount;
 
     /**
      * @param queue           the queue's configuration.
@@ -74,6 +98,11 @@ public final class SharedMemoryHost implements Host
         }
         this.links = new SharedMemoryLink[queue.worker().processes()];
         this.doorbellServers = new Channel[links.length];
+        this.scratch = new SharedMemoryRequest[slots.length];
+        this.scratchGenerations = new int[slots.length];
+        this.requestTimeoutMs = queue.worker().requestTimeoutMs();
+        this.heartbeatTimeoutMs = queue.worker().heartbeatTimeoutMs();
+        this.timerPeriodMs = HostTimer.periodMs(requestTimeoutMs, heartbeatTimeoutMs);
     }
 
     /**
@@ -135,6 +164,8 @@ public final class SharedMemoryHost implements Host
                     homeLoop.execute(SharedMemoryHost.this::failAll);
                 }
             });
+        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        timer = homeLoop.scheduleAtFixedRate(timerTask, timerPeriodMs, timerPeriodMs, TimeUnit.MILLISECONDS);
         supervisor.start();
     }
 
@@ -153,6 +184,8 @@ public final class SharedMemoryHost implements Host
             return null;
         }
         slot.exchange = exchange;
+        slot.startMs = clockMs;
+        track(slot);
         final SharedMemoryLink link = pickLink();
         if (!link.openRequest(slot, request, contentLength))
         {
@@ -164,7 +197,9 @@ public final class SharedMemoryHost implements Host
     }
 
     /**
-     * {@inheritDoc}
+     * Stop the workers (each is asked to finish what it holds, for up to {@code shutdownTimeLimit}; answers keep
+     * flowing meanwhile), then, on the home loop, forget the requests still open and unmap the rings. Blocks; call it
+     * off the event loop.
      */
     public void close()
     {
@@ -173,6 +208,21 @@ public final class SharedMemoryHost implements Host
         {
             supervisor.close();
         }
+        if (null != homeLoop && !homeLoop.inEventLoop())
+        {
+            try
+            {
+                homeLoop.submit(this::closeOnLoop).syncUninterruptibly();
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                closeOnLoop();
+            }
+        }
+        else
+        {
+            closeOnLoop();
+        }
         for (final Channel server : doorbellServers)
         {
             if (null != server)
@@ -180,10 +230,28 @@ public final class SharedMemoryHost implements Host
                 server.close().syncUninterruptibly();
             }
         }
+    }
+
+    private void closeOnLoop()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (null != timer)
+        {
+            timer.cancel(false);
+        }
+        while (null != oldest)
+        {
+            oldest.release();
+        }
         for (final SharedMemoryLink link : links)
         {
             if (null != link)
             {
+                link.close();
                 IoUtil.unmap(link.mapped());
             }
         }
@@ -197,9 +265,53 @@ public final class SharedMemoryHost implements Host
         return supervisor;
     }
 
+    /**
+     * @return requests answered 502 because the worker that may have started them died, since start.
+     */
+    public long failedOnWorkerExitCount()
+    {
+        return failedOnWorkerExitCount;
+    }
+
+    /**
+     * @return idempotent requests a dying worker may have started that were written into the ring again, since start.
+     */
+    public long retriedOnWorkerExitCount()
+    {
+        return retriedOnWorkerExitCount;
+    }
+
+    /**
+     * @return requests a dying worker had not taken, left in its ring for the replacement, since start.
+     */
+    public long leftForReplacementCount()
+    {
+        return leftForReplacementCount;
+    }
+
+    /**
+     * @return requests answered 504 (or their connection closed) after requestTimeout, since start.
+     */
+    public long timedOutCount()
+    {
+        return timedOutCount;
+    }
+
     EventLoop eventLoop()
     {
         return homeLoop;
+    }
+
+    void workerExitSettled(final int slot, final int failed, final int retried, final int left)
+    {
+        failedOnWorkerExitCount += failed;
+        retriedOnWorkerExitCount += retried;
+        leftForReplacementCount += left;
+        if (failed + retried + left > 0)
+        {
+            LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " exited; requests it may have started: " +
+                failed + " answered 502, " + retried + " retried; " + left + " it never took left for its replacement");
+        }
     }
 
     void workerReady(final int slot)
@@ -224,11 +336,35 @@ public final class SharedMemoryHost implements Host
         return request;
     }
 
+    /**
+     * @return the host's clock in ms (monotonic, cached by the timer): a request's start.
+     */
+    long clockMs()
+    {
+        return clockMs;
+    }
+
+    /**
+     * Apply an action to the link's requests in flight, oldest first. The requests are listed before the first action
+     * runs, and one that ended meanwhile (an action may end others: a connection that closes aborts its pipelined
+     * requests) is skipped.
+     */
     void forEachInFlight(final SharedMemoryLink link, final Consumer<SharedMemoryRequest> action)
     {
-        for (final SharedMemoryRequest request : slots)
+        int count = 0;
+        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
         {
-            if (request.link == link && null != request.exchange)
+            if (request.link == link)
+            {
+                scratchGenerations[count] = request.generation;
+                scratch[count++] = request;
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryRequest request = scratch[i];
+            scratch[i] = null;
+            if (request.generation == scratchGenerations[i] && request.link == link && null != request.exchange)
             {
                 action.accept(request);
             }
@@ -237,17 +373,139 @@ public final class SharedMemoryHost implements Host
 
     void free(final SharedMemoryRequest request)
     {
+        untrack(request);
         freeSlots.addLast(request);
+    }
+
+    private void track(final SharedMemoryRequest request)
+    {
+        request.previous = newest;
+        request.next = null;
+        if (null == newest)
+        {
+            oldest = request;
+        }
+        else
+        {
+            newest.next = request;
+        }
+        newest = request;
+    }
+
+    private void untrack(final SharedMemoryRequest request)
+    {
+        final SharedMemoryRequest previous = request.previous;
+        final SharedMemoryRequest next = request.next;
+        if (null == previous)
+        {
+            if (oldest != request)
+            {
+                return;
+            }
+            oldest = next;
+        }
+        else
+        {
+            previous.next = next;
+        }
+        if (null == next)
+        {
+            newest = previous;
+        }
+        else
+        {
+            next.previous = previous;
+        }
+        request.previous = null;
+        request.next = null;
+    }
+
+    /**
+     * The timer: advance the cached clock, keep the heartbeats, kill hung workers, time out old requests.
+     */
+    private void onTimer()
+    {
+        if (closed)
+        {
+            return;
+        }
+        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        final long epochMs = System.currentTimeMillis();
+        for (int i = 0; i < links.length; i++)
+        {
+            final SharedMemoryLink link = links[i];
+            if (link.heartbeat(epochMs, clockMs, heartbeatTimeoutMs))
+            {
+                supervisor.kill(
+                    i, link.expectedToken(),
+                    "is hung: awake with requests waiting and no heartbeat for heartbeatTimeout=" +
+                    heartbeatTimeoutMs + "ms");
+            }
+        }
+        if (null != oldest && clockMs - oldest.startMs >= requestTimeoutMs + timerPeriodMs)
+        {
+            timeOutOldRequests();
+        }
+    }
+
+    /**
+     * Answer 504 (or close the connection, when the head was sent) for every request older than requestTimeout, and
+     * tell the worker to abort it. A start is stamped with the cached clock, up to one period early, so a request is
+     * old after requestTimeout plus one period: never before its time, at most two periods after.
+     */
+    private void timeOutOldRequests()
+    {
+        final long limitMs = requestTimeoutMs + timerPeriodMs;
+        int count = 0;
+        for (SharedMemoryRequest request = oldest;
+            null != request && clockMs - request.startMs >= limitMs;
+            request = request.next)
+        {
+            scratchGenerations[count] = request.generation;
+            scratch[count++] = request;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryRequest request = scratch[i];
+            scratch[i] = null;
+            final ServerExchange exchange = request.exchange;
+            final SharedMemoryLink link = request.link;
+            if (request.generation == scratchGenerations[i] && null != exchange && null != link)
+            {
+                link.abort(request);
+                exchange.sendError(504, "gateway timeout: no answer from the worker within requestTimeout");
+            }
+        }
+        timedOutCount += count;
+        final int timedOut = count;
+        LOG.warning(() -> "queue " + queue.name() + ": " + timedOut + " request(s) not answered within " +
+            "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), worker told " +
+            "to abort");
     }
 
     private void failAll()
     {
-        for (final SharedMemoryRequest request : slots)
+        int count = 0;
+        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
         {
+            scratchGenerations[count] = request.generation;
+            scratch[count++] = request;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryRequest request = scratch[i];
+            scratch[i] = null;
             final ServerExchange exchange = request.exchange;
-            if (null != exchange)
+            if (request.generation == scratchGenerations[i] && null != exchange)
             {
-                request.release();
+                if (null != request.link)
+                {
+                    request.link.abort(request);
+                }
+                else
+                {
+                    request.release();
+                }
                 exchange.sendError(503, "service unavailable: queue stopped");
             }
         }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.HeaderCursor;
@@ -15,11 +16,13 @@ import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.http.ResponseHeads;
 import io.sluice.listener.http.ServerExchange;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,6 +31,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * The listener's end of one worker's rings: encodes requests straight into the request ring, drains the response
@@ -38,11 +42,24 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A full request ring is back-pressure: a head that does not fit waits in a slot-owned buffer, and a body chunk is
  * refused so the connection stops reading and offers it again.
+ * <p>
+ * Delivery when the worker dies ({@link #workerExited()}): the worker takes a request head off the ring before it
+ * starts work on it, so the ring's consumer position tells exactly which requests it may have started. Those whose
+ * head record lies below it are answered 502, except that a GET, HEAD or OPTIONS without a body whose response has not
+ * begun is written into the ring again, once; the records above it stay in the ring for the replacement worker.
+ * <p>
+ * Liveness ({@link #heartbeat}): the host's timer stores the listener heartbeat and reports a worker as hung when it is
+ * awake, has requests waiting in its ring, and its heartbeat has not moved for the heartbeat timeout.
  */
 final class SharedMemoryLink implements ControlledMessageHandler
 {
+    private static final Logger LOG = Logger.getLogger(SharedMemoryLink.class.getName());
     private static final int DRAIN_LIMIT = 256;
     private static final long PENDING_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final int SETTLED_FAILED = 0;
+    private static final int SETTLED_RETRIED = 1;
+    private static final int SETTLED_LEFT = 2;
+    private static final long NOT_STUCK = Long.MIN_VALUE;
 
     final int slot;
     private final SharedMemoryHost host;
@@ -52,6 +69,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private final ManyToOneRingBuffer responseRing;
     private final UnsafeBuffer responseRingBuffer;
     private final int requestCapacity;
+    private final int requestHeadPositionIndex;
     private final int maxRequestChunk;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
@@ -66,6 +84,10 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private volatile Channel doorbell;
     private volatile String expectedToken;
     private boolean retryScheduled;
+    private boolean closed;
+    private boolean killRequested;
+    private long seenWorkerHeartbeatMs;
+    private long stuckSinceMs = NOT_STUCK;
 
     SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
     {
@@ -78,6 +100,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
         this.requestRing = new ManyToOneRingBuffer(requestRingBuffer);
         this.responseRing = new ManyToOneRingBuffer(responseRingBuffer);
         this.requestCapacity = requestRing.capacity();
+        this.requestHeadPositionIndex = requestCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.maxRequestChunk = requestRing.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
     }
 
@@ -108,10 +131,73 @@ final class SharedMemoryLink implements ControlledMessageHandler
      */
     void attach(final Channel channel)
     {
+        if (closed)
+        {
+            channel.close();
+            return;
+        }
         doorbell = channel;
+        killRequested = false;
+        seenWorkerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
+        stuckSinceMs = NOT_STUCK;
         host.workerReady(slot);
         drain();
         ringWorker();
+    }
+
+    /**
+     * The host's timer: store the listener heartbeat, and judge the worker's liveness. A worker is stuck while it is
+     * awake, requests wait unread in its ring, and its heartbeat does not change; stuck for {@code timeoutMs} of the
+     * listener's own clock, counted from the first look that found it so (wall-clock steps and clock differences
+     * between the processes do not matter), it is hung. A sleeping worker is idle, not hung. On the home event loop.
+     *
+     * @param epochMs   the wall clock, stored as the listener heartbeat.
+     * @param nowMs     the host's monotonic clock.
+     * @param timeoutMs the heartbeat timeout; {@code 0} never finds a worker hung.
+     * @return true, once per worker, when the worker is hung and must be killed.
+     */
+    boolean heartbeat(final long epochMs, final long nowMs, final long timeoutMs)
+    {
+        if (closed)
+        {
+            return false;
+        }
+        header.putLongRelease(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET, epochMs);
+        if (null == doorbell || killRequested || timeoutMs <= 0)
+        {
+            stuckSinceMs = NOT_STUCK;
+            return false;
+        }
+        final long workerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
+        final boolean sleeping =
+            header.getIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET) == WorkerFileDescriptor.SLEEPING;
+        if (workerHeartbeatMs != seenWorkerHeartbeatMs || sleeping ||
+            requestRing.consumerPosition() >= requestRing.producerPosition())
+        {
+            seenWorkerHeartbeatMs = workerHeartbeatMs;
+            stuckSinceMs = NOT_STUCK;
+            return false;
+        }
+        if (NOT_STUCK == stuckSinceMs)
+        {
+            stuckSinceMs = nowMs;
+        }
+        else if (nowMs - stuckSinceMs >= timeoutMs)
+        {
+            killRequested = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The host is closing: from now on nothing touches the mapping, which is unmapped next. On the home event loop.
+     */
+    void close()
+    {
+        closed = true;
+        pendingHeads.clear();
+        doorbell = null;
     }
 
     void detach(final Channel channel)
@@ -151,6 +237,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
         }
 
         request.link = this;
+        request.retainedHead = contentLength == 0 && isRetryable(httpRequest.method());
         final int index = pendingHeads.isEmpty() ?
             requestRing.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
         final MutableDirectBuffer buffer;
@@ -184,6 +271,12 @@ final class SharedMemoryLink implements ControlledMessageHandler
 
         if (index > 0)
         {
+            if (request.retainedHead)
+            {
+                // kept in case the worker dies before answering: then it goes into the ring again
+                request.pendingHead.putBytes(0, buffer, index, length);
+                request.pendingHeadLength = length;
+            }
             request.headPosition = recordPosition(index);
             requestRing.commit(index);
             ringWorker();
@@ -195,6 +288,14 @@ final class SharedMemoryLink implements ControlledMessageHandler
             scheduleRetry();
         }
         return true;
+    }
+
+    /**
+     * Methods a request of which may be sent to a worker a second time (RFC 9110 9.2.2 idempotent and safe ones).
+     */
+    private static boolean isRetryable(final HttpMethod method)
+    {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
     }
 
     /**
@@ -252,13 +353,19 @@ final class SharedMemoryLink implements ControlledMessageHandler
         }
     }
 
+    /**
+     * The request was abandoned (client gone, or requestTimeout): tell the worker if it may have the head, and free
+     * the slot. On the home event loop.
+     *
+     * @param request the slot.
+     */
     void abort(final SharedMemoryRequest request)
     {
         if (request.headPending)
         {
             pendingHeads.remove(request);
         }
-        else
+        else if (!closed)
         {
             final int index = requestRing.tryClaim(
                 MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
@@ -278,6 +385,10 @@ final class SharedMemoryLink implements ControlledMessageHandler
      */
     void drain()
     {
+        if (closed)
+        {
+            return;
+        }
         while (true)
         {
             final int count = responseRing.controlledRead(this, DRAIN_LIMIT);
@@ -324,28 +435,80 @@ final class SharedMemoryLink implements ControlledMessageHandler
     }
 
     /**
-     * The worker process exited: answer what it may have started with 502, keep what it never read for the next
-     * worker, and clear the response ring (its only producer is gone). On the doorbell's event loop.
+     * The worker process exited: deliver the answers it completed, answer what it may have started with 502 (or
+     * write an idempotent request into the ring again, once, when its response has not begun), keep what it never read
+     * for the next worker, and clear the response ring (its only producer is gone). On the doorbell's event loop.
      */
     void workerExited()
     {
+        if (closed)
+        {
+            return;
+        }
         drain();
+        repairConsumerPosition();
         final long consumed = requestRing.consumerPosition();
+        final int[] settled = new int[3];
         host.forEachInFlight(
             this,
             (request) ->
             {
-                if (!request.headPending && request.headPosition < consumed)
+                if (request.headPending || request.headPosition >= consumed)
                 {
-                    final ServerExchange exchange = request.exchange;
+                    settled[SETTLED_LEFT]++;
+                    return;
+                }
+                final ServerExchange exchange = request.exchange;
+                if (request.retainedHead && !request.retried && !exchange.isHeadSent())
+                {
+                    settled[SETTLED_RETRIED]++;
+                    request.retried = true;
+                    request.headPending = true;
+                    pendingHeads.addLast(request);
+                }
+                else
+                {
+                    settled[SETTLED_FAILED]++;
                     finish(request);
                     exchange.sendError(502, "bad gateway: worker exited");
                 }
             });
+        host.workerExitSettled(slot, settled[SETTLED_FAILED], settled[SETTLED_RETRIED], settled[SETTLED_LEFT]);
         responseRingBuffer.setMemory(0, responseRingBuffer.capacity(), (byte)0);
         header.putIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
         header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
         doorbell = null;
+        killRequested = false;
+        if (!pendingHeads.isEmpty() && !retryScheduled)
+        {
+            retryPending();
+        }
+    }
+
+    /**
+     * Agrona's consumer zeroes the records it has read and then moves the head position: a worker killed between
+     * the two leaves zeroed records at the head, which the next worker would read as an empty ring for ever. Move the
+     * head past them: committed records never have a zero length, so the first non-zero one is the next record.
+     * Only while no worker is attached (the listener is then the ring's only user).
+     */
+    void repairConsumerPosition()
+    {
+        final AtomicBuffer buffer = requestRing.buffer();
+        final long head = requestRing.consumerPosition();
+        final long tail = requestRing.producerPosition();
+        long position = head;
+        while (position < tail &&
+            buffer.getIntVolatile(RecordDescriptor.lengthOffset((int)position & (requestCapacity - 1))) == 0)
+        {
+            position += RecordDescriptor.ALIGNMENT;
+        }
+        if (position != head)
+        {
+            final long skipped = position - head;
+            LOG.warning(() -> "worker " + slot + " died while taking " + skipped + " bytes off its request ring; " +
+                "moving the head past them");
+            buffer.putLongRelease(requestHeadPositionIndex, position);
+        }
     }
 
     private void onResponseHead(final MutableDirectBuffer buffer, final int index)
@@ -407,6 +570,10 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private void retryPending()
     {
         retryScheduled = false;
+        if (closed)
+        {
+            return;
+        }
         SharedMemoryRequest request;
         boolean wrote = false;
         while (null != (request = pendingHeads.peekFirst()))
@@ -461,6 +628,10 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private void wakeWorkerNow()
     {
         wakeScheduled = false;
+        if (closed)
+        {
+            return;
+        }
         final Channel channel = doorbell;
         if (null != channel && WakeProtocol.shouldWake(header, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET))
         {

@@ -10,6 +10,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * every request (no per-request allocation). The request id sent to the worker is the slot index in the low 32 bits
  * and the slot's generation in the high 32 bits, so an answer for an earlier occupant of the slot is recognised and
  * dropped.
+ * <p>
+ * While in flight a slot is linked into its host's in-flight list, oldest first ({@link #previous}, {@link #next}),
+ * which the host's timer walks for {@code requestTimeout}.
+ * <p>
+ * {@link #pendingHead} holds the encoded head while the ring is full ({@link #headPending}), and, for a request that
+ * may be retried (GET, HEAD or OPTIONS without a body: {@link #retainedHead}), for the whole life of the request, so it
+ * can be written again into the ring if the worker dies before answering.
  */
 final class SharedMemoryRequest implements RequestSink
 {
@@ -20,6 +27,11 @@ final class SharedMemoryRequest implements RequestSink
     SharedMemoryLink link;
     long headPosition;
     boolean headPending;
+    boolean retainedHead;
+    boolean retried;
+    long startMs;
+    SharedMemoryRequest previous;
+    SharedMemoryRequest next;
     final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(256);
     int pendingHeadLength;
     private final SharedMemoryHost host;
@@ -75,7 +87,12 @@ final class SharedMemoryRequest implements RequestSink
         exchange = null;
         link = null;
         headPending = false;
+        retainedHead = false;
+        retried = false;
         generation++;
-        host.free(this);
+        if (null != host)
+        {
+            host.free(this);
+        }
     }
 }

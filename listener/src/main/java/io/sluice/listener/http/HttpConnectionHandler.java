@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -21,6 +22,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.SystemPropertyUtil;
 import io.sluice.listener.hosting.QueueBinding;
 import io.sluice.listener.hosting.RequestSink;
 import io.sluice.listener.routing.PathNormalizer;
@@ -34,22 +37,60 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The per-connection HTTP/1.1 stage behind Netty's request decoder: validates and routes each request, admits it to
- * its queue, hands it to the queue's host, streams its body with back-pressure, and writes responses in request order
- * (pipelining) with one flush per event-loop turn.
+ * The per-connection HTTP/1.1 stage behind {@link StrictRequestDecoder}: validates and routes each request, admits it
+ * to its queue, hands it to the queue's host, streams its body with back-pressure, and writes responses in request
+ * order (pipelining) with one flush per event-loop turn.
  * <p>
- * Pipeline position: after {@code HttpRequestDecoder}; it writes response bytes itself (no response encoder).
+ * <b>Limits after routing</b>: path segments ({@link HttpConnectionConfig#maxSegmentLength()},
+ * {@link HttpConnectionConfig#maxSegmentCount()}: 400) and the queue's body limit
+ * ({@link QueueBinding#maxRequestBodySize()}: 413 by Content-Length before the host sees the request, or mid-stream
+ * once a chunked body passes it, with the host's sink aborted). The decoder enforces the listener-wide limits.
+ * <p>
+ * <b>Timers</b> (HTTP.sys semantics), all from one scheduled task per connection that carries the earliest deadline
+ * in force, re-armed when it fires (as {@code IdleStateHandler} does): events only move timestamps, and the task is
+ * rescheduled only when a deadline earlier than the armed one appears. The task is cancelled when the connection
+ * closes, so it never keeps one alive.
+ * <ul>
+ *     <li>header wait: from accept, or from the end of the previous request or response, until a started request
+ *     head is complete: 408, close;</li>
+ *     <li>idle connection: nothing in flight and no byte of a next request: close without a response;</li>
+ *     <li>entity body: silence between pieces of a request body while it is being read (time the connection itself
+ *     stops reading, for back-pressure or pipelining, does not count): 408, close, sink aborted;</li>
+ *     <li>drain entity body: the rest of a body still arriving after its response completed: close;</li>
+ *     <li>queue wait: a request its host reports queued ({@link ServerExchange#markQueued()}) without a response head:
+ *     503, sink aborted;</li>
+ *     <li>minimum send rate: while the socket is not writable, the client must accept at least
+ *     {@link HttpConnectionConfig#minSendRate()} bytes per second over each window of
+ *     {@link HttpConnectionConfig#minSendRateGraceNs()}: else close, in-flight requests aborted.</li>
+ * </ul>
+ * <p>
+ * Pipeline position: after {@link StrictRequestDecoder}; it writes response bytes itself (no response encoder).
  * Event-loop confined.
  */
 public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 {
     private static final long BODY_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    // Netty counts this much per queued message on top of its bytes in totalPendingWriteBytes (same property, default).
+    private static final long OUTBOUND_ENTRY_OVERHEAD =
+        SystemPropertyUtil.getInt("io.netty.transport.outboundBufferEntrySizeOverhead", 96);
 
     private final PrefixRouter<QueueBinding> router;
+    private final StrictRequestDecoder decoder;
     private final int maxPipelinedRequests;
+    private final int maxSegmentLength;
+    private final int maxSegmentCount;
+    private final long headerWaitNs;
+    private final long idleConnectionNs;
+    private final long entityBodyNs;
+    private final long drainEntityBodyNs;
+    private final long minSendRate;
+    private final long minSendRateGraceNs;
     private final ArrayDeque<ServerExchange> inFlight = new ArrayDeque<>();
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private final Runnable retryBody = this::retryBody;
+    private final Runnable timerTask = this::onTimer;
     private ChannelHandlerContext ctx;
     private FlushBatcher batcher;
     private String remoteAddress = "";
@@ -62,14 +103,41 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean closing;
     private boolean closeAfterFlush;
 
+    private long receivingMaxBodySize;
+    private long receivingEntityBodyNs;
+    private long receivedBodySize;
+    private boolean draining;
+    private long waitStartNs;
+    private long bodyProgressNs;
+    private long drainStartNs;
+    private long bytesWritten;
+    private boolean stalled;
+    private long sendWindowStartNs;
+    private long sendWindowAcceptedBytes;
+    private ScheduledFuture<?> timer;
+    private long timerDeadlineNs;
+    private boolean hasNextDeadline;
+    private long nextDeadlineNs;
+
     /**
-     * @param router               URL-prefix table built at start-up.
-     * @param maxPipelinedRequests most requests in flight before reading pauses.
+     * @param router  URL-prefix table built at start-up.
+     * @param config  pipelining, path segment limits and timers.
+     * @param decoder this connection's decoder, asked whether a request head is under way.
      */
-    public HttpConnectionHandler(final PrefixRouter<QueueBinding> router, final int maxPipelinedRequests)
+    public HttpConnectionHandler(
+        final PrefixRouter<QueueBinding> router, final HttpConnectionConfig config, final StrictRequestDecoder decoder)
     {
         this.router = router;
-        this.maxPipelinedRequests = maxPipelinedRequests;
+        this.decoder = decoder;
+        this.maxPipelinedRequests = config.maxPipelinedRequests();
+        this.maxSegmentLength = config.maxSegmentLength();
+        this.maxSegmentCount = config.maxSegmentCount();
+        this.headerWaitNs = config.headerWaitNs();
+        this.idleConnectionNs = config.idleConnectionNs();
+        this.entityBodyNs = config.entityBodyNs();
+        this.drainEntityBodyNs = config.drainEntityBodyNs();
+        this.minSendRate = config.minSendRate();
+        this.minSendRateGraceNs = config.minSendRateGraceNs();
     }
 
     /**
@@ -95,6 +163,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         {
             localPort = local.getPort();
         }
+        final long nowNs = System.nanoTime();
+        waitStartNs = nowNs;
+        armHeadWait(nowNs);
         ctx.fireChannelActive();
     }
 
@@ -122,8 +193,40 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     public void channelInactive(final ChannelHandlerContext ctx)
     {
         closing = true;
+        cancelTimer();
         abortAll();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void handlerRemoved(final ChannelHandlerContext ctx)
+    {
+        cancelTimer();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (HttpConnectionConfig.DISABLED != minSendRate)
+        {
+            if (ctx.channel().isWritable())
+            {
+                stalled = false;
+            }
+            else if (!stalled)
+            {
+                final long nowNs = System.nanoTime();
+                stalled = true;
+                sendWindowStartNs = nowNs;
+                sendWindowAcceptedBytes = bytesAccepted();
+                armTimer(nowNs, nowNs + minSendRateGraceNs);
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     /**
@@ -132,6 +235,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
         closing = true;
+        cancelTimer();
         abortAll();
         ctx.close();
     }
@@ -168,6 +272,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             buf.release();
             return;
         }
+        bytesWritten += buf.readableBytes();
         ctx.write(buf, ctx.voidPromise());
         if (!flushRequested)
         {
@@ -191,6 +296,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
     void responseComplete(final ServerExchange exchange)
     {
+        if (exchange == receiving && receivingBody && !draining && !closing)
+        {
+            // answered before its body is in: read and discard the rest, for at most drainEntityBody
+            draining = true;
+            drainStartNs = System.nanoTime();
+            if (HttpConnectionConfig.DISABLED != drainEntityBodyNs)
+            {
+                armTimer(drainStartNs, drainStartNs + drainEntityBodyNs);
+            }
+        }
         if (inFlight.peekFirst() != exchange)
         {
             return;
@@ -219,9 +334,29 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             }
         }
 
+        final long nowNs = System.nanoTime();
         if (inFlight.size() < maxPipelinedRequests && !ctx.channel().config().isAutoRead() && null == blockedContent)
         {
             ctx.channel().config().setAutoRead(true);
+            resumedReading(nowNs);
+        }
+        if (null == receiving)
+        {
+            waitStartNs = nowNs;
+            armHeadWait(nowNs);
+        }
+    }
+
+    /**
+     * The host could not hand a request to a worker at once: arm its time in queue.
+     *
+     * @param exchange the queued request.
+     */
+    void queueWaitStarted(final ServerExchange exchange)
+    {
+        if (exchange.isWaitingForStart())
+        {
+            armTimer(System.nanoTime(), exchange.queueWaitDeadlineNs());
         }
     }
 
@@ -282,6 +417,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             rejectAndClose(enqueue(headRequest, false, null), 400, "bad request: invalid request target");
             return;
         }
+        if (!PathNormalizer.isWithinSegmentLimits(path, maxSegmentLength, maxSegmentCount))
+        {
+            rejectAndClose(enqueue(headRequest, false, null), 400, "bad request: URL path segment longer than " +
+                maxSegmentLength + " characters or more than " + maxSegmentCount + " segments");
+            return;
+        }
 
         // the decoder validated the framing: one Content-Length of digits, or chunked, or no body (RFC 9112 6.3)
         final String declaredLength = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
@@ -289,16 +430,31 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             -1 : null == declaredLength ? 0 : Long.parseLong(declaredLength);
         final QueueBinding binding = router.route(hostHeader, localPort, path);
         final ServerExchange exchange = enqueue(headRequest, keepAlive, null == binding ? null : binding.applicationPath());
+        final long nowNs = System.nanoTime();
         receiving = exchange;
         receivingBody = contentLength != 0;
+        draining = false;
+        receivedBodySize = 0;
+        receivingMaxBodySize = null == binding ? Long.MAX_VALUE : binding.maxRequestBodySize();
+        receivingEntityBodyNs = null == binding ? entityBodyNs : binding.entityBodyTimeoutNs();
+        bodyProgressNs = nowNs;
         if (!receivingBody)
         {
             exchange.requestBodyComplete();
+        }
+        else if (HttpConnectionConfig.DISABLED != receivingEntityBodyNs)
+        {
+            armTimer(nowNs, nowNs + receivingEntityBodyNs);
         }
 
         if (null == binding)
         {
             exchange.sendError(404, "not found");
+            return;
+        }
+        if (contentLength > receivingMaxBodySize)
+        {
+            rejectAndClose(exchange, 413, tooLarge("Content-Length"));
             return;
         }
         if (isUnsupportedExpectation(request))
@@ -312,7 +468,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
 
-        exchange.queueOnly(binding.queue());
+        exchange.enterQueue(binding.queue(), binding.queueWaitTimeoutNs(), nowNs);
         if (receivingBody && HttpUtil.is100ContinueExpected(request))
         {
             // before the host sees the request: an in-process handler may answer within open()
@@ -349,6 +505,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             return true;
         }
 
+        if (receivingBody)
+        {
+            bodyProgressNs = System.nanoTime();
+            receivedBodySize += content.content().readableBytes();
+            if (receivedBodySize > receivingMaxBodySize && !exchange.isDone())
+            {
+                rejectAndClose(exchange, 413, tooLarge("chunked body"));
+                return true;
+            }
+        }
         final RequestSink sink = exchange.sink();
         if (receivingBody && null != sink && !exchange.isDone())
         {
@@ -372,6 +538,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         exchange.requestBodyComplete();
         receiving = null;
         receivingBody = false;
+        draining = false;
+        // the end of this request starts the next one's header wait; bodyProgressNs is when its last piece came
+        waitStartNs = bodyProgressNs;
+        if (inFlight.isEmpty())
+        {
+            armHeadWait(bodyProgressNs);
+        }
     }
 
     private void retryBody()
@@ -394,6 +567,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         content.release();
         if (last && null != exchange)
         {
+            // the piece went in only now: the next request's header wait starts from here
+            bodyProgressNs = System.nanoTime();
             bodyComplete(exchange);
         }
 
@@ -412,6 +587,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         if (null == blockedContent && !closing && inFlight.size() < maxPipelinedRequests)
         {
             ctx.channel().config().setAutoRead(true);
+            resumedReading(System.nanoTime());
             ctx.read();
         }
     }
@@ -435,8 +611,257 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     {
         receiving = null;
         receivingBody = false;
+        draining = false;
         exchange.sendError(status, message);
         closing = true;
+    }
+
+    private String tooLarge(final String what)
+    {
+        return "request entity too large: " + what + " over the limit: limit=" + receivingMaxBodySize;
+    }
+
+    /**
+     * Reading the socket starts again after the connection paused it (back-pressure, pipelining): the entity body
+     * timer restarts, as the pause was not the client's.
+     */
+    private void resumedReading(final long nowNs)
+    {
+        if (null != receiving && receivingBody)
+        {
+            bodyProgressNs = nowNs;
+            if (HttpConnectionConfig.DISABLED != receivingEntityBodyNs)
+            {
+                armTimer(nowNs, nowNs + receivingEntityBodyNs);
+            }
+        }
+    }
+
+    private void armHeadWait(final long nowNs)
+    {
+        if (!closing)
+        {
+            if (HttpConnectionConfig.DISABLED != headerWaitNs)
+            {
+                armTimer(nowNs, waitStartNs + headerWaitNs);
+            }
+            if (HttpConnectionConfig.DISABLED != idleConnectionNs)
+            {
+                armTimer(nowNs, waitStartNs + idleConnectionNs);
+            }
+        }
+    }
+
+    /**
+     * Make sure the timer fires no later than a deadline: a no-op when it is already armed for that time or earlier.
+     */
+    private void armTimer(final long nowNs, final long deadlineNs)
+    {
+        final ScheduledFuture<?> armed = timer;
+        if (null != armed)
+        {
+            if (deadlineNs - timerDeadlineNs >= 0)
+            {
+                return;
+            }
+            armed.cancel(false);
+        }
+        timerDeadlineNs = deadlineNs;
+        timer = ctx.executor().schedule(timerTask, Math.max(0, deadlineNs - nowNs), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer()
+    {
+        final ScheduledFuture<?> armed = timer;
+        if (null != armed)
+        {
+            timer = null;
+            armed.cancel(false);
+        }
+    }
+
+    private void onTimer()
+    {
+        timer = null;
+        if (!ctx.channel().isActive())
+        {
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        hasNextDeadline = false;
+        checkTimers(nowNs);
+        if (hasNextDeadline && ctx.channel().isActive())
+        {
+            armTimer(nowNs, nextDeadlineNs);
+        }
+    }
+
+    /**
+     * Act on every expired deadline; note the earliest one still ahead in {@link #nextDeadlineNs}.
+     */
+    private void checkTimers(final long nowNs)
+    {
+        if (!checkSendRate(nowNs) || closing)
+        {
+            return;
+        }
+        if (null == receiving)
+        {
+            checkHeadWait(nowNs);
+        }
+        else if (receivingBody && (draining || receiving.isDone()))
+        {
+            if (draining && isExpired(nowNs, drainStartNs, drainEntityBodyNs))
+            {
+                closeNow();
+            }
+        }
+        else if (receivingBody && null == blockedContent && ctx.channel().config().isAutoRead())
+        {
+            if (isExpired(nowNs, bodyProgressNs, receivingEntityBodyNs))
+            {
+                rejectAndClose(receiving, 408, "request timeout: request body not received in time");
+            }
+        }
+        if (!closing)
+        {
+            checkQueueWait(nowNs);
+        }
+    }
+
+    private void checkHeadWait(final long nowNs)
+    {
+        if (hasPendingOutput())
+        {
+            // the previous response is still being sent (the send rate guards that): the wait starts after it
+            waitStartNs = nowNs;
+            armHeadWait(nowNs);
+            return;
+        }
+        if (decoder.isAwaitingRequest())
+        {
+            if (inFlight.isEmpty() && isExpired(nowNs, waitStartNs, idleConnectionNs))
+            {
+                closeNow();
+            }
+        }
+        else if (decoder.isReceivingHead() && isExpired(nowNs, waitStartNs, headerWaitNs))
+        {
+            rejectAndClose(enqueue(false, false, null), 408, "request timeout: request head not received in time");
+        }
+    }
+
+    private void checkQueueWait(final long nowNs)
+    {
+        ServerExchange expired;
+        do
+        {
+            expired = null;
+            for (final ServerExchange exchange : inFlight)
+            {
+                if (exchange.isWaitingForStart())
+                {
+                    final long deadlineNs = exchange.queueWaitDeadlineNs();
+                    if (nowNs - deadlineNs >= 0)
+                    {
+                        expired = exchange;
+                        break;
+                    }
+                    considerDeadline(deadlineNs);
+                }
+            }
+            if (null != expired)
+            {
+                expired.sendError(503, "service unavailable: request waited too long in the queue");
+            }
+        }
+        while (null != expired && !closing);
+    }
+
+    /**
+     * @return false when the client accepted too little of a held-back response and the connection was closed.
+     */
+    private boolean checkSendRate(final long nowNs)
+    {
+        if (!stalled || HttpConnectionConfig.DISABLED == minSendRate)
+        {
+            return true;
+        }
+        final long windowEndNs = sendWindowStartNs + minSendRateGraceNs;
+        if (nowNs - windowEndNs < 0)
+        {
+            considerDeadline(windowEndNs);
+            return true;
+        }
+        final long acceptedBytes = bytesAccepted();
+        final double bytesPerSecond = (double)(acceptedBytes - sendWindowAcceptedBytes) * NANOS_PER_SECOND /
+            (nowNs - sendWindowStartNs);
+        if (bytesPerSecond < minSendRate)
+        {
+            closeNow();
+            return false;
+        }
+        sendWindowStartNs = nowNs;
+        sendWindowAcceptedBytes = acceptedBytes;
+        considerDeadline(nowNs + minSendRateGraceNs);
+        return true;
+    }
+
+    /**
+     * @return true when a timer of {@code durationNs} started at {@code startNs} has run out; when it has not, its
+     * deadline is considered for the next check. A disabled timer never runs out.
+     */
+    private boolean isExpired(final long nowNs, final long startNs, final long durationNs)
+    {
+        if (HttpConnectionConfig.DISABLED == durationNs)
+        {
+            return false;
+        }
+        final long deadlineNs = startNs + durationNs;
+        if (nowNs - deadlineNs >= 0)
+        {
+            return true;
+        }
+        considerDeadline(deadlineNs);
+        return false;
+    }
+
+    private void considerDeadline(final long deadlineNs)
+    {
+        if (!hasNextDeadline || deadlineNs - nextDeadlineNs < 0)
+        {
+            hasNextDeadline = true;
+            nextDeadlineNs = deadlineNs;
+        }
+    }
+
+    /**
+     * @return response bytes the socket has taken since the connection opened: bytes written to the channel less
+     * those still queued in it (Netty counts a fixed overhead per queued message, taken off here).
+     */
+    private long bytesAccepted()
+    {
+        final ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        if (null == outbound)
+        {
+            return bytesWritten;
+        }
+        final long pendingBytes = outbound.totalPendingWriteBytes() - OUTBOUND_ENTRY_OVERHEAD * outbound.size();
+        return bytesWritten - Math.max(0, pendingBytes);
+    }
+
+    private boolean hasPendingOutput()
+    {
+        final ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        return null != outbound && outbound.totalPendingWriteBytes() > 0;
+    }
+
+    private void closeNow()
+    {
+        closing = true;
+        cancelTimer();
+        abortAll();
+        ctx.close();
     }
 
     private void abortAll()

@@ -1,38 +1,41 @@
 package io.sluice.listener.http;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.listener.hosting.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
 
 /**
- * Builds each accepted connection's pipeline: {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}.
- * Only builds; the logic is in the handlers. The request body limit is
- * {@link StrictDecoderConfig#MAX_REQUEST_BODY_SIZE_DEFAULT} until the configuration file has a key for it.
+ * Builds each accepted connection's pipeline: {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
+ * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close). Only builds; the
+ * logic is in the handlers.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel>
 {
     private final PrefixRouter<QueueBinding> router;
     private final StrictDecoderConfig decoderConfig;
-    private final int maxPipelinedRequests;
+    private final HttpConnectionConfig connectionConfig;
+    private final ConnectionLimiter connections;
+    private final ChannelFutureListener releaseOnClose;
 
     /**
-     * @param router               URL-prefix table.
-     * @param maxInitialLineLength longest request line, in bytes (414 past it).
-     * @param maxHeaderSize        largest request line plus header section, in bytes (431 past it).
-     * @param maxPipelinedRequests most requests in flight per connection.
+     * @param router           URL-prefix table.
+     * @param decoderConfig    request line, header, URL and body limits; copied by each decoder.
+     * @param connectionConfig pipelining, path segment limits, timers; read by each connection, not changed after.
+     * @param connections      counts open connections and bounds them.
      */
     public HttpServerInitializer(
         final PrefixRouter<QueueBinding> router,
-        final int maxInitialLineLength,
-        final int maxHeaderSize,
-        final int maxPipelinedRequests)
+        final StrictDecoderConfig decoderConfig,
+        final HttpConnectionConfig connectionConfig,
+        final ConnectionLimiter connections)
     {
         this.router = router;
-        this.maxPipelinedRequests = maxPipelinedRequests;
-        this.decoderConfig = new StrictDecoderConfig()
-            .maxInitialLineLength(maxInitialLineLength)
-            .maxHeaderSize(maxHeaderSize);
+        this.decoderConfig = decoderConfig;
+        this.connectionConfig = connectionConfig;
+        this.connections = connections;
+        this.releaseOnClose = (future) -> connections.release();
     }
 
     /**
@@ -40,8 +43,15 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      */
     protected void initChannel(final SocketChannel ch)
     {
+        if (!connections.tryAcquire())
+        {
+            ch.pipeline().addLast("refuse", RefuseConnectionHandler.INSTANCE);
+            return;
+        }
+        ch.closeFuture().addListener(releaseOnClose);
+        final StrictRequestDecoder decoder = new StrictRequestDecoder(decoderConfig);
         ch.pipeline()
-            .addLast("decoder", new StrictRequestDecoder(decoderConfig))
-            .addLast("connection", new HttpConnectionHandler(router, maxPipelinedRequests));
+            .addLast("decoder", decoder)
+            .addLast("connection", new HttpConnectionHandler(router, connectionConfig, decoder));
     }
 }

@@ -17,6 +17,11 @@ import java.util.ArrayDeque;
  * <p>
  * Threading: every method must be called on {@link #eventLoop()}; a host on another thread hops there first.
  * Ownership: buffers passed to {@link #finishHead} and {@link #body(ByteBuf, boolean)} become the exchange's.
+ * <p>
+ * Time in queue: a host that cannot hand an admitted request to a worker at once calls {@link #markQueued()}, and
+ * {@link #markStarted()} when a worker takes it. If no response head has been sent and the request is still queued
+ * when its queue's {@code queueWait} has passed since admission, the listener answers it 503 itself and aborts the
+ * host's sink. A host that never calls {@link #markQueued()} is taken to hand every request over at once.
  */
 public final class ServerExchange
 {
@@ -36,6 +41,9 @@ public final class ServerExchange
     private boolean aborted;
     private boolean active;
     private boolean requestBodyComplete;
+    private boolean waitingForStart;
+    private long admittedNs;
+    private long queueWaitTimeoutNs;
     private RequestQueue queue;
     private RequestSink sink;
     private ArrayDeque<ByteBuf> held;
@@ -286,6 +294,14 @@ public final class ServerExchange
         {
             return;
         }
+        final RequestSink sink = this.sink;
+        if (null != sink)
+        {
+            // The listener answers in the host's place (413, 408, 503, ...): the host must stop work and not answer.
+            // A host answering its own failure has already let go of the request, so this is a no-op for it.
+            this.sink = null;
+            sink.abort();
+        }
         if (headSent)
         {
             keepAlive = false;
@@ -304,6 +320,28 @@ public final class ServerExchange
     }
 
     /**
+     * The host could not hand the request to a worker at once: it waits in the queue, and the queue's time limit
+     * ({@code queueWait}) applies until {@link #markStarted()}.
+     */
+    public void markQueued()
+    {
+        if (isDone() || headSent || waitingForStart)
+        {
+            return;
+        }
+        waitingForStart = true;
+        connection.queueWaitStarted(this);
+    }
+
+    /**
+     * A worker took the request: the queue's time limit no longer applies.
+     */
+    public void markStarted()
+    {
+        waitingForStart = false;
+    }
+
+    /**
      * Write {@code 100 Continue}, in order, before the final response.
      */
     void sendContinue()
@@ -317,9 +355,27 @@ public final class ServerExchange
         this.sink = sink;
     }
 
-    void queueOnly(final RequestQueue queue)
+    void enterQueue(final RequestQueue queue, final long queueWaitTimeoutNs, final long nowNs)
     {
         this.queue = queue;
+        this.queueWaitTimeoutNs = queueWaitTimeoutNs;
+        this.admittedNs = nowNs;
+    }
+
+    /**
+     * @return true while the host reports the request queued, its queue has a time limit, and no head was sent.
+     */
+    boolean isWaitingForStart()
+    {
+        return waitingForStart && queueWaitTimeoutNs > 0 && !headSent && !isDone();
+    }
+
+    /**
+     * @return when the request's time in queue runs out, on the {@link System#nanoTime()} clock.
+     */
+    long queueWaitDeadlineNs()
+    {
+        return admittedNs + queueWaitTimeoutNs;
     }
 
     RequestSink sink()

@@ -20,6 +20,16 @@ public final class StrictDecoderConfig
     public static final int MAX_HEADER_SIZE_DEFAULT = 16384;
 
     /**
+     * Default largest header field line, in bytes without its CRLF (HTTP.sys MaxFieldLength): {@value}.
+     */
+    public static final int MAX_FIELD_LENGTH_DEFAULT = 16384;
+
+    /**
+     * Default longest request-target, in bytes: {@value}.
+     */
+    public static final int MAX_URL_LENGTH_DEFAULT = 4096;
+
+    /**
      * Default largest request body, in bytes: {@value}.
      */
     public static final long MAX_REQUEST_BODY_SIZE_DEFAULT = 30_000_000L;
@@ -30,12 +40,15 @@ public final class StrictDecoderConfig
     public static final int MAX_CHUNK_SIZE_DEFAULT = 65536;
 
     /**
-     * Smallest allowed {@link #maxInitialLineLength()} and {@link #maxHeaderSize()}: {@value}.
+     * Smallest allowed {@link #maxInitialLineLength()}, {@link #maxHeaderSize()} and {@link #maxFieldLength()}:
+     * {@value}.
      */
     public static final int MIN_LINE_LENGTH = 64;
 
     private int maxInitialLineLength = MAX_INITIAL_LINE_LENGTH_DEFAULT;
     private int maxHeaderSize = MAX_HEADER_SIZE_DEFAULT;
+    private int maxFieldLength = MAX_FIELD_LENGTH_DEFAULT;
+    private int maxUrlLength = MAX_URL_LENGTH_DEFAULT;
     private long maxRequestBodySize = MAX_REQUEST_BODY_SIZE_DEFAULT;
     private int maxChunkSize = MAX_CHUNK_SIZE_DEFAULT;
 
@@ -65,8 +78,9 @@ public final class StrictDecoderConfig
     }
 
     /**
-     * @return largest request line plus header section in bytes, counting every CRLF up to and including the empty
-     * line; larger is answered 431. Also bounds a chunked body's trailer section on its own.
+     * @return largest request line plus header section in bytes (HTTP.sys MaxRequestBytes; the configuration file's
+     * {@code maxRequestBytes}), counting every CRLF up to and including the empty line; larger is answered 431. Also
+     * bounds a chunked body's trailer section on its own.
      */
     public int maxHeaderSize()
     {
@@ -86,6 +100,53 @@ public final class StrictDecoderConfig
                 "maxHeaderSize too small: maxHeaderSize=" + size + ", limit=" + MIN_LINE_LENGTH);
         }
         maxHeaderSize = size;
+        return this;
+    }
+
+    /**
+     * @return largest single field line (header or trailer) in bytes, not counting its CRLF; larger is answered 431.
+     */
+    public int maxFieldLength()
+    {
+        return maxFieldLength;
+    }
+
+    /**
+     * @param length largest field line in bytes, at least {@value #MIN_LINE_LENGTH}.
+     * @return this.
+     * @throws IllegalArgumentException if the length is too small.
+     */
+    public StrictDecoderConfig maxFieldLength(final int length)
+    {
+        if (length < MIN_LINE_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "maxFieldLength too small: maxFieldLength=" + length + ", limit=" + MIN_LINE_LENGTH);
+        }
+        maxFieldLength = length;
+        return this;
+    }
+
+    /**
+     * @return longest request-target in bytes; longer is answered 414.
+     */
+    public int maxUrlLength()
+    {
+        return maxUrlLength;
+    }
+
+    /**
+     * @param length longest request-target in bytes, at least 1.
+     * @return this.
+     * @throws IllegalArgumentException if the length is less than 1.
+     */
+    public StrictDecoderConfig maxUrlLength(final int length)
+    {
+        if (length < 1)
+        {
+            throw new IllegalArgumentException("maxUrlLength too small: maxUrlLength=" + length + ", limit=1");
+        }
+        maxUrlLength = length;
         return this;
     }
 
@@ -143,6 +204,8 @@ public final class StrictDecoderConfig
         return "StrictDecoderConfig{" +
             "maxInitialLineLength=" + maxInitialLineLength +
             ", maxHeaderSize=" + maxHeaderSize +
+            ", maxFieldLength=" + maxFieldLength +
+            ", maxUrlLength=" + maxUrlLength +
             ", maxRequestBodySize=" + maxRequestBodySize +
             ", maxChunkSize=" + maxChunkSize +
             '}';

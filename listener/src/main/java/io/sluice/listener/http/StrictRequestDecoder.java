@@ -54,10 +54,11 @@ import java.util.List;
  * fields checked as header fields (and never Content-Length or Transfer-Encoding). A request with neither
  * Content-Length nor Transfer-Encoding has no body.
  * <p>
- * <b>Limits</b> ({@link StrictDecoderConfig}): request line (414), request line plus header section (431, as
- * HTTP.sys MaxRequestBytes), body (413: a Content-Length over it is refused before any body byte is read; a chunked
- * body as soon as a chunk would pass it), trailer section (431), chunk-size line (400, bounded by the request line
- * limit).
+ * <b>Limits</b> ({@link StrictDecoderConfig}): request line (414), request-target (414), one field line (431, as
+ * HTTP.sys MaxFieldLength), request line plus header section (431, as HTTP.sys MaxRequestBytes), body (413: a
+ * Content-Length over it is refused before any body byte is read; a chunked body as soon as a chunk would pass it),
+ * trailer section (431), chunk-size line (400, bounded by the request line limit). A line too long for both the field
+ * limit and what is left of its section is refused as soon as it passes the smaller of the two.
  * <p>
  * <b>Cost model.</b> The end of each head line is found by a {@link ByteProcessor} scan of the cumulation (a line
  * arriving in pieces is not rescanned); the complete line is then copied once into a reusable array, which is
@@ -164,6 +165,8 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
 
     private final int maxInitialLineLength;
     private final int maxHeaderSize;
+    private final int maxFieldLength;
+    private final int maxUrlLength;
     private final long maxRequestBodySize;
     private final int maxChunkSize;
 
@@ -209,8 +212,27 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     {
         this.maxInitialLineLength = config.maxInitialLineLength();
         this.maxHeaderSize = config.maxHeaderSize();
+        this.maxFieldLength = config.maxFieldLength();
+        this.maxUrlLength = config.maxUrlLength();
         this.maxRequestBodySize = config.maxRequestBodySize();
         this.maxChunkSize = config.maxChunkSize();
+    }
+
+    /**
+     * @return true between requests with no byte of the next one received yet (not even an empty line before it);
+     * false inside a request, and after a refusal or a request that ends the connection.
+     */
+    public boolean isAwaitingRequest()
+    {
+        return State.REQUEST_LINE == state && 0 == emptyLineCount && !internalBuffer().isReadable();
+    }
+
+    /**
+     * @return true when part of a request head (request line or header section) has arrived but not all of it.
+     */
+    public boolean isReceivingHead()
+    {
+        return State.HEADERS == state || (State.REQUEST_LINE == state && !isAwaitingRequest());
     }
 
     /**
@@ -325,6 +347,10 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
 
         version = version(bytes, targetEnd + 1, end);
+        if (targetEnd - targetStart > maxUrlLength)
+        {
+            throw new HttpStatusException(414, "request-target over the limit: limit=" + maxUrlLength);
+        }
         uri = new String(bytes, targetStart, targetEnd - targetStart, CharsetUtil.ISO_8859_1);
         headers = HEADERS_FACTORY.newHeaders();
     }
@@ -370,7 +396,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
 
     private boolean headerLine(final ByteBuf in, final List<Object> out)
     {
-        final int length = lineLength(in, maxHeaderSize - headSize - 2, 431, "request header section");
+        final int length = fieldLineLength(in, maxHeaderSize - headSize - 2, "request header section");
         if (NEED_MORE == length)
         {
             return false;
@@ -615,7 +641,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
 
     private boolean trailerLine(final ByteBuf in, final List<Object> out)
     {
-        final int length = lineLength(in, maxHeaderSize - trailerSize - 2, 431, "trailer section");
+        final int length = fieldLineLength(in, maxHeaderSize - trailerSize - 2, "trailer section");
         if (NEED_MORE == length)
         {
             return false;
@@ -638,6 +664,16 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         in.skipBytes(length + 2);
         trailerSize += length + 2;
         return true;
+    }
+
+    /**
+     * Find the end of a field line (or of the empty line ending its section): 431 past the field line limit or past
+     * what is left of the section's limit, whichever is smaller, named after the limit that binds.
+     */
+    private int fieldLineLength(final ByteBuf in, final int sectionLeft, final String section)
+    {
+        return maxFieldLength <= sectionLeft ?
+            lineLength(in, maxFieldLength, 431, "header field") : lineLength(in, sectionLeft, 431, section);
     }
 
     /**

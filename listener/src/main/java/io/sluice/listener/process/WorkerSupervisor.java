@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,9 @@ import java.util.logging.Logger;
 /**
  * Starts, watches and restarts one queue's worker processes (WAS semantics): each slot's process is restarted when it
  * exits, a start that does not become ready within the startup time limit is killed and retried, and past
- * {@code rapidFailsPerMinute} failures in a minute the queue is stopped until reconfigured. Stops every process when
- * the listener stops: asks politely, waits up to the shutdown time limit, then kills.
+ * {@code rapidFailsPerMinute} failures in a minute the queue is stopped until reconfigured; a worker the host finds
+ * hung is killed ({@link #kill}) and then restarted like any other that exits. Stops every process when the listener
+ * stops: asks politely (end-of-file on its standard input), waits up to the shutdown time limit, then kills.
  * <p>
  * Every worker's standard input is a pipe from the listener: when the listener dies the worker reads end-of-file and
  * exits (the worker SDK watches it).
@@ -211,6 +213,37 @@ public final class WorkerSupervisor implements AutoCloseable
     }
 
     /**
+     * Kill a worker the host found hung (SIGKILL); its exit is then handled as any other: the host settles its
+     * requests and the slot is restarted within the rapid-fail budget. Returns at once.
+     *
+     * @param slot   the worker's index.
+     * @param token  the token of the start the host found hung: nothing happens when the slot runs another by now.
+     * @param reason for the log.
+     */
+    public void kill(final int slot, final String token, final String reason)
+    {
+        try
+        {
+            executor.execute(
+                () ->
+                {
+                    final Slot s = slots[slot];
+                    final Process process = s.process;
+                    if (null != process && null != token && token.equals(s.token) && process.isAlive())
+                    {
+                        LOG.warning(() -> "queue " + queueName + ": worker " + slot + " pid " + process.pid() + " " +
+                            reason + "; killing it");
+                        process.destroyForcibly();
+                    }
+                });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // closed: every worker is being stopped anyway
+        }
+    }
+
+    /**
      * The listener is stopping: from now on a worker's exit is expected, not a failure to restart.
      */
     public void stopping()
@@ -219,8 +252,8 @@ public final class WorkerSupervisor implements AutoCloseable
     }
 
     /**
-     * Stop every worker: close their standard input (the polite request), wait up to the shutdown time limit, then
-     * kill what is left. Blocks until done.
+     * Stop every worker: close their standard input (the polite request: a worker finishes what it holds and exits),
+     * wait up to the shutdown time limit, then kill what is left. Blocks until done.
      */
     public void close()
     {
@@ -233,7 +266,6 @@ public final class WorkerSupervisor implements AutoCloseable
             {
                 processes.add(process);
                 closeQuietly(slot.stdin);
-                process.destroy();
             }
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeLimitMs());
@@ -277,6 +309,11 @@ public final class WorkerSupervisor implements AutoCloseable
         env.put("SLUICE_APPL_PATH", applicationPath);
         env.put("SLUICE_WORKER_INDEX", Integer.toString(slot.index));
         env.put("SLUICE_LISTENER_PID", Long.toString(ProcessHandle.current().pid()));
+        env.put("SLUICE_SHUTDOWN_TIME_LIMIT_MS", Long.toString(config.shutdownTimeLimitMs()));
+        if (config.heartbeatTimeoutMs() > 0)
+        {
+            env.put("SLUICE_HEARTBEAT_TIMEOUT_MS", Long.toString(config.heartbeatTimeoutMs()));
+        }
         slotEnvironment.fill(slot.index, env);
 
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
@@ -304,6 +341,7 @@ public final class WorkerSupervisor implements AutoCloseable
         }
 
         events.onStarting(slot.index, token);
+        slot.token = token;
         slot.ready = false;
         slot.attempts++;
         try
@@ -458,6 +496,7 @@ public final class WorkerSupervisor implements AutoCloseable
     {
         final int index;
         volatile Process process;
+        String token;
         OutputStream stdin;
         ScheduledFuture<?> startupTimer;
         boolean ready;

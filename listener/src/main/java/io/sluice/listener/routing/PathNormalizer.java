@@ -82,6 +82,39 @@ public final class PathNormalizer
         return normalizeSlow(rawTarget, pathEnd);
     }
 
+    /**
+     * Check a normalized path against HTTP.sys's segment limits (UrlSegmentMaxLength, UrlSegmentMaxCount). Every
+     * {@code /} starts a segment: {@code /} has one (empty) segment, {@code /a/b} two, {@code /a/} two.
+     *
+     * @param path             a path returned by {@link #normalize(CharSequence)}.
+     * @param maxSegmentLength most characters (UTF-16 units) in one segment.
+     * @param maxSegmentCount  most segments.
+     * @return true when the path is within both limits; false when the request must be answered with 400.
+     */
+    public static boolean isWithinSegmentLimits(
+        final CharSequence path, final int maxSegmentLength, final int maxSegmentCount)
+    {
+        final int length = path.length();
+        int segmentCount = 0;
+        int segmentStart = 0;
+        for (int i = 0; i <= length; i++)
+        {
+            if (i == length || path.charAt(i) == '/')
+            {
+                if (i > 0 && i - segmentStart - 1 > maxSegmentLength)
+                {
+                    return false;
+                }
+                if (i < length && ++segmentCount > maxSegmentCount)
+                {
+                    return false;
+                }
+                segmentStart = i;
+            }
+        }
+        return true;
+    }
+
     private static boolean needsSlowPath(final CharSequence target, final int index, final char c)
     {
         // Only a '.' that starts a segment can be part of a dot segment; "/index.html" stays on the fast path.

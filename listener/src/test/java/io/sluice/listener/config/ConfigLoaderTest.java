@@ -37,7 +37,7 @@ class ConfigLoaderTest
         assertEquals(Path.of("/dev/shm/sluice-default"), config.shmDir());
         assertEquals(8081, config.adminPort());
         assertEquals(8192, config.maxInitialLineLength());
-        assertEquals(16384, config.maxHeaderSize());
+        assertEquals(16384, config.maxRequestBytes());
         assertEquals(32, config.maxPipelinedRequests());
 
         final List<QueueConfiguration> queues = config.queues();
@@ -56,14 +56,14 @@ class ConfigLoaderTest
         assertEquals(HostingMode.SHARED_MEMORY, shm.hosting());
         assertEquals(SAMPLE_HANDLER, shm.handler());
         assertEquals(1024 * 1024, shm.ringCapacity());
-        assertEquals(defaultWorker(), shm.worker());
+        assertEquals(defaultWorker(HostingMode.SHARED_MEMORY), shm.worker());
 
         final QueueConfiguration loopback = queues.get(2);
         assertEquals(List.of("http://+:8080/loopback/"), loopback.prefixes());
         assertEquals(HostingMode.LOOPBACK_FORWARD, loopback.hosting());
         assertEquals(SAMPLE_HANDLER, loopback.handler());
         assertEquals(QueueConfiguration.RING_CAPACITY_NONE, loopback.ringCapacity());
-        assertEquals(defaultWorker(), loopback.worker());
+        assertEquals(defaultWorker(HostingMode.LOOPBACK_FORWARD), loopback.worker());
     }
 
     @Test
@@ -114,13 +114,13 @@ class ConfigLoaderTest
         assertEquals(ListenerConfiguration.shmDirDefault("default"), config.shmDir());
         assertEquals(ListenerConfiguration.ADMIN_PORT_DEFAULT, config.adminPort());
         assertEquals(ListenerConfiguration.MAX_INITIAL_LINE_LENGTH_DEFAULT, config.maxInitialLineLength());
-        assertEquals(ListenerConfiguration.MAX_HEADER_SIZE_DEFAULT, config.maxHeaderSize());
+        assertEquals(ListenerConfiguration.MAX_REQUEST_BYTES_DEFAULT, config.maxRequestBytes());
         assertEquals(ListenerConfiguration.MAX_PIPELINED_REQUESTS_DEFAULT, config.maxPipelinedRequests());
 
         final QueueConfiguration queue = config.queues().get(0);
         assertEquals(QueueConfiguration.QUEUE_LENGTH_DEFAULT, queue.queueLength());
         assertEquals(QueueConfiguration.RING_CAPACITY_DEFAULT, queue.ringCapacity());
-        assertEquals(defaultWorker(), queue.worker());
+        assertEquals(defaultWorker(HostingMode.SHARED_MEMORY), queue.worker());
     }
 
     @Test
@@ -173,6 +173,41 @@ class ConfigLoaderTest
         assertEquals(5, worker.rapidFailsPerMinute());
         assertEquals(0, worker.shutdownTimeLimitMs());
         assertEquals(directory.toAbsolutePath().resolve("logs").resolve("worker.log"), worker.stdoutLog());
+    }
+
+    @Test
+    void shouldReadRequestAndHeartbeatTimeoutsWhenGiven()
+    {
+        final WorkerConfiguration worker = ConfigLoader.parse(
+            queue("shared-memory", "worker:\n  requestTimeout: 30s\n  heartbeatTimeout: 2500ms\n"), SOURCE)
+            .queues().get(0).worker();
+
+        assertEquals(30_000, worker.requestTimeoutMs());
+        assertEquals(2_500, worker.heartbeatTimeoutMs());
+    }
+
+    @Test
+    void shouldTurnHeartbeatChecksOffWhenHeartbeatTimeoutIsZero()
+    {
+        final WorkerConfiguration worker = ConfigLoader.parse(
+            queue("shared-memory", "worker:\n  heartbeatTimeout: 0\n"), SOURCE).queues().get(0).worker();
+
+        assertEquals(WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, worker.heartbeatTimeoutMs());
+    }
+
+    @Test
+    void shouldRejectOutOfRangeRequestAndHeartbeatTimeouts()
+    {
+        assertError(
+            "sluice.yaml: queues[0].worker.requestTimeout: must be between 1ms and 24h (was 0)",
+            queue("loopback", "worker:\n  requestTimeout: 0\n"));
+        assertError(
+            "sluice.yaml: queues[0].worker.heartbeatTimeout: must be 0 (off) or between 100ms and 24h (was '50ms')",
+            queue("shared-memory", "worker:\n  heartbeatTimeout: 50ms\n"));
+        assertError(
+            "sluice.yaml: queues[0].worker.heartbeatTimeout: only allowed when hosting is shared-memory " +
+            "(hosting is loopback)",
+            queue("loopback", "worker:\n  heartbeatTimeout: 5s\n"));
     }
 
     @Test
@@ -713,7 +748,7 @@ class ConfigLoaderTest
     private static int maxHeaderSize(final String value)
     {
         return ConfigLoader.parse("listener:\n  maxHeaderSize: " + value + "\n" + queue("loopback", ""), SOURCE)
-            .maxHeaderSize();
+            .maxRequestBytes();
     }
 
     private static int ringCapacity(final String value)
@@ -722,7 +757,7 @@ class ConfigLoaderTest
             .queues().get(0).ringCapacity();
     }
 
-    private static WorkerConfiguration defaultWorker()
+    private static WorkerConfiguration defaultWorker(final HostingMode hosting)
     {
         return new WorkerConfiguration(
             List.of(),
@@ -732,6 +767,9 @@ class ConfigLoaderTest
             WorkerConfiguration.STARTUP_RETRY_COUNT_DEFAULT,
             WorkerConfiguration.RAPID_FAILS_PER_MINUTE_DEFAULT,
             WorkerConfiguration.SHUTDOWN_TIME_LIMIT_MS_DEFAULT,
+            WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
+            hosting == HostingMode.SHARED_MEMORY ?
+                WorkerConfiguration.HEARTBEAT_TIMEOUT_MS_DEFAULT : WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED,
             null);
     }
 

@@ -55,7 +55,8 @@ class LoopbackHostTest
     {
         port = freePort();
         final WorkerConfiguration worker = new WorkerConfiguration(
-            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, null);
+            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
+            WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
         final QueueConfiguration queue = new QueueConfiguration(
             QUEUE,
             List.of("http://127.0.0.1:" + port + "/loopback/"),
@@ -71,7 +72,7 @@ class LoopbackHostTest
             Path.of("/dev/shm/sluice-loopback-host-test"),
             ListenerConfiguration.ADMIN_PORT_DISABLED,
             ListenerConfiguration.MAX_INITIAL_LINE_LENGTH_DEFAULT,
-            ListenerConfiguration.MAX_HEADER_SIZE_DEFAULT,
+            ListenerConfiguration.MAX_REQUEST_BYTES_DEFAULT,
             ListenerConfiguration.MAX_PIPELINED_REQUESTS_DEFAULT,
             List.of(queue));
         listener = new Listener(config).start();

@@ -292,6 +292,76 @@ class StrictRequestDecoderTest
     }
 
     @Test
+    void shouldAnswer431WhenOneFieldLineIsLongerThanFieldLimit()
+    {
+        // "X: " + 61 characters = 64 bytes: exactly at the field limit, far below the section limit.
+        use(new StrictDecoderConfig().maxFieldLength(64));
+
+        assertEquals(List.of("GET / HTTP/1.1 [Host: a] [X: " + "v".repeat(61) + "]", "END"),
+            decode("GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(61) + "\r\n\r\n"));
+        assertEquals(List.of("REFUSED 431 header field over the limit"),
+            decode("GET / HTTP/1.1\r\nHost: a\r\nX: " + "v".repeat(62) + "\r\n\r\n"));
+    }
+
+    @Test
+    void shouldAnswer431BeforeFieldLineLongerThanFieldLimitEnds()
+    {
+        use(new StrictDecoderConfig().maxFieldLength(64));
+
+        assertEquals(List.of(), decode("GET / HTTP/1.1\r\nX: " + "v".repeat(61)));
+        assertEquals(List.of("REFUSED 431 header field over the limit"), decode("v"));
+    }
+
+    @Test
+    void shouldNameSectionLimitWhenItBindsBeforeFieldLimit()
+    {
+        // 16 bytes of request line leave 46 for the field lines: less than the 64-byte field limit.
+        use(new StrictDecoderConfig().maxHeaderSize(64).maxFieldLength(64));
+
+        assertEquals(List.of("REFUSED 431 request header section over the limit"),
+            decode("GET / HTTP/1.1\r\nX: " + "v".repeat(44) + "\r\n\r\n"));
+    }
+
+    @Test
+    void shouldAnswer431WhenOneTrailerFieldIsLongerThanFieldLimit()
+    {
+        use(new StrictDecoderConfig().maxFieldLength(64));
+
+        assertEquals(
+            List.of("POST / HTTP/1.1 [Transfer-Encoding: chunked]", "REFUSED-BODY 431 header field over the limit"),
+            decode("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: " + "v".repeat(62) + "\r\n\r\n"));
+    }
+
+    @Test
+    void shouldAnswer414WhenRequestTargetIsLongerThanUrlLimit()
+    {
+        use(new StrictDecoderConfig().maxUrlLength(8));
+
+        assertEquals(List.of("GET /1234567 HTTP/1.1 [Host: a]", "END"),
+            decode("GET /1234567 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assertEquals(List.of("REFUSED 414 request-target over the limit: limit=8"),
+            decode("GET /12345678 HTTP/1.1\r\nHost: a\r\n\r\n"));
+    }
+
+    @Test
+    void shouldTellWhetherRequestHeadIsUnderWay()
+    {
+        assertTrue(decoder().isAwaitingRequest());
+        assertFalse(decoder().isReceivingHead());
+        decode("\r\n");
+        assertFalse(decoder().isAwaitingRequest());
+        assertTrue(decoder().isReceivingHead());
+        decode("GET / HTTP/1.1\r\nHost: a\r\n");
+        assertTrue(decoder().isReceivingHead());
+        decode("\r\n");
+        assertTrue(decoder().isAwaitingRequest());
+        assertFalse(decoder().isReceivingHead());
+        decode("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nx");
+        assertFalse(decoder().isAwaitingRequest());
+        assertFalse(decoder().isReceivingHead());
+    }
+
+    @Test
     void shouldAnswer431BeforeLargeFieldLineEnds()
     {
         use(new StrictDecoderConfig().maxHeaderSize(64));
@@ -659,19 +729,24 @@ class StrictRequestDecoderTest
     {
         final StrictDecoderConfig config = new StrictDecoderConfig();
 
-        assertEquals("StrictDecoderConfig{maxInitialLineLength=8192, maxHeaderSize=16384, " +
-            "maxRequestBodySize=30000000, maxChunkSize=65536}", config.toString());
+        assertEquals("StrictDecoderConfig{maxInitialLineLength=8192, maxHeaderSize=16384, maxFieldLength=16384, " +
+            "maxUrlLength=4096, maxRequestBodySize=30000000, maxChunkSize=65536}", config.toString());
         assertEquals("maxInitialLineLength too small: maxInitialLineLength=63, limit=64",
             assertThrows(IllegalArgumentException.class, () -> config.maxInitialLineLength(63)).getMessage());
         assertEquals("maxHeaderSize too small: maxHeaderSize=10, limit=64",
             assertThrows(IllegalArgumentException.class, () -> config.maxHeaderSize(10)).getMessage());
+        assertEquals("maxFieldLength too small: maxFieldLength=63, limit=64",
+            assertThrows(IllegalArgumentException.class, () -> config.maxFieldLength(63)).getMessage());
+        assertEquals("maxUrlLength too small: maxUrlLength=0, limit=1",
+            assertThrows(IllegalArgumentException.class, () -> config.maxUrlLength(0)).getMessage());
         assertEquals("maxRequestBodySize negative: maxRequestBodySize=-1, limit=0",
             assertThrows(IllegalArgumentException.class, () -> config.maxRequestBodySize(-1)).getMessage());
         assertEquals("maxChunkSize too small: maxChunkSize=0, limit=1",
             assertThrows(IllegalArgumentException.class, () -> config.maxChunkSize(0)).getMessage());
-        assertSame(config, config.maxInitialLineLength(64).maxHeaderSize(64).maxRequestBodySize(0).maxChunkSize(1));
-        assertEquals("StrictDecoderConfig{maxInitialLineLength=64, maxHeaderSize=64, maxRequestBodySize=0, " +
-            "maxChunkSize=1}", config.toString());
+        assertSame(config, config.maxInitialLineLength(64).maxHeaderSize(64).maxFieldLength(64).maxUrlLength(1)
+            .maxRequestBodySize(0).maxChunkSize(1));
+        assertEquals("StrictDecoderConfig{maxInitialLineLength=64, maxHeaderSize=64, maxFieldLength=64, " +
+            "maxUrlLength=1, maxRequestBodySize=0, maxChunkSize=1}", config.toString());
     }
 
     @Test
@@ -697,6 +772,11 @@ class StrictRequestDecoderTest
     {
         channel.finishAndReleaseAll();
         channel = new EmbeddedChannel(new StrictRequestDecoder(config));
+    }
+
+    private StrictRequestDecoder decoder()
+    {
+        return channel.pipeline().get(StrictRequestDecoder.class);
     }
 
     private ByteBuf input(final String wire)

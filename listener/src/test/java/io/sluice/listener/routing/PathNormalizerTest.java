@@ -6,8 +6,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PathNormalizerTest
 {
@@ -187,5 +189,40 @@ class PathNormalizerTest
     void shouldRejectNull()
     {
         assertNull(PathNormalizer.normalize(null));
+    }
+
+    @Test
+    void shouldAcceptSegmentAtLengthLimitAndRejectOneCharacterLonger()
+    {
+        assertTrue(PathNormalizer.isWithinSegmentLimits("/app/" + "a".repeat(260), 260, 255));
+        assertTrue(PathNormalizer.isWithinSegmentLimits("/" + "a".repeat(260) + "/b", 260, 255));
+        assertFalse(PathNormalizer.isWithinSegmentLimits("/app/" + "a".repeat(261), 260, 255));
+        assertFalse(PathNormalizer.isWithinSegmentLimits("/" + "a".repeat(261) + "/b", 260, 255));
+    }
+
+    @Test
+    void shouldAcceptSegmentCountAtLimitAndRejectOneMore()
+    {
+        assertTrue(PathNormalizer.isWithinSegmentLimits("/a".repeat(255), 260, 255));
+        assertTrue(PathNormalizer.isWithinSegmentLimits("/a".repeat(254) + "/", 260, 255));
+        assertFalse(PathNormalizer.isWithinSegmentLimits("/a".repeat(256), 260, 255));
+        assertFalse(PathNormalizer.isWithinSegmentLimits("/a".repeat(255) + "/", 260, 255));
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "/, 1", "/a, 1", "/a/, 2", "/a/b, 2", "//, 2" })
+    void shouldCountEverySlashAsTheStartOfASegment(final String path, final int segments)
+    {
+        assertTrue(PathNormalizer.isWithinSegmentLimits(path, 1, segments));
+        assertFalse(PathNormalizer.isWithinSegmentLimits(path, 1, segments - 1));
+    }
+
+    @Test
+    void shouldCountSegmentLengthInDecodedCharacters()
+    {
+        final String path = PathNormalizer.normalize("/" + "%C3%A9".repeat(260));
+
+        assertEquals(261, path.length());
+        assertTrue(PathNormalizer.isWithinSegmentLimits(path, 260, 255));
     }
 }

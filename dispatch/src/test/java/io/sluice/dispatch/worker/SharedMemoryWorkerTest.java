@@ -1,0 +1,217 @@
+package io.sluice.dispatch.worker;
+
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestHeadEncoder;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The worker's duty cycle driven by hand over a real ring file (no doorbell: the listener side never sleeps here).
+ * The delivery contract rests on one ordering: a request head is taken off the ring (the head position is past it)
+ * before the handler starts on it, so after a crash the listener knows exactly which requests the worker may have
+ * started.
+ */
+@Timeout(5)
+class SharedMemoryWorkerTest
+{
+    private static final int CAPACITY = 64 * 1024;
+
+    @TempDir
+    Path tempDir;
+
+    private MappedByteBuffer mapped;
+    private UnsafeBuffer header;
+    private ManyToOneRingBuffer listenerRequests;
+    private ManyToOneRingBuffer listenerResponses;
+    private final RecordingHandler handler = new RecordingHandler();
+    private SharedMemoryWorker worker;
+    private ManyToOneRingBuffer workerRequests;
+
+    @BeforeEach
+    void before() throws IOException
+    {
+        final Path dir = tempDir.resolve("queue-0");
+        SharedMemoryFiles.createPrivateDirectory(dir);
+        mapped = SharedMemoryFiles.createAndMap(
+            dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
+        header = WorkerFileDescriptor.headerBuffer(mapped);
+        WorkerFileDescriptor.initialise(header, CAPACITY, CAPACITY, 1, 2);
+        listenerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
+        listenerResponses = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
+        workerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
+        worker = new SharedMemoryWorker(
+            handler, header, workerRequests,
+            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null);
+        handler.ring = workerRequests;
+    }
+
+    @AfterEach
+    void after()
+    {
+        IoUtil.unmap(mapped);
+    }
+
+    @Test
+    void shouldTakeRequestHeadOffTheRingBeforeTheHandlerStartsOnIt()
+    {
+        final long first = writeHead(1, "GET", 0);
+        final long second = writeHead(2, "GET", 0);
+        final long end = listenerRequests.producerPosition();
+
+        assertEquals(2, worker.doWork());
+
+        assertEquals(List.of("request 1", "request 2"), handler.events);
+        assertEquals(List.of(second, end), handler.consumerPositionsAtStart);
+        assertTrue(first < second);
+        assertEquals(end, listenerRequests.consumerPosition());
+    }
+
+    @Test
+    void shouldDeliverBodyAfterHeadWhenBothAreInOneBatch()
+    {
+        writeHead(7, "POST", 3);
+        writeBody(7, "abc", true);
+
+        assertEquals(2, worker.doWork());
+
+        assertEquals(List.of("request 7", "body 7 abc last"), handler.events);
+        assertEquals(1, readResponses());
+    }
+
+    @Test
+    void shouldTellHandlerWhenListenerAbortsRequestWithoutBody()
+    {
+        writeHead(9, "GET", 0);
+        handler.answer = false;
+        assertEquals(1, worker.doWork());
+
+        writeAbort(9);
+        assertEquals(1, worker.doWork());
+
+        assertEquals(List.of("request 9", "abort 9"), handler.events);
+    }
+
+    @Test
+    void shouldNotTellHandlerOfAbortWhenResponseIsComplete()
+    {
+        writeHead(5, "GET", 0);
+        assertEquals(1, worker.doWork());
+
+        writeAbort(5);
+        assertEquals(1, worker.doWork());
+
+        assertEquals(List.of("request 5"), handler.events);
+        assertEquals(1, readResponses());
+    }
+
+    @Test
+    void shouldWriteHeartbeatFromDutyCycle()
+    {
+        header.putLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET, 0);
+        final long beforeMs = System.currentTimeMillis();
+
+        worker.doWork();
+
+        assertTrue(header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET) >= beforeMs);
+    }
+
+    private long writeHead(final long requestId, final String method, final long contentLength)
+    {
+        final int length = RequestHeadEncoder.length(method.length(), 1, 9, 0);
+        final int index = listenerRequests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
+        assertTrue(index > 0);
+        new RequestHeadEncoder().wrap(listenerRequests.buffer(), index)
+            .requestId(requestId)
+            .contentLength(contentLength)
+            .remotePort(1234)
+            .method(method)
+            .target("/")
+            .remoteAddress("127.0.0.1");
+        final long position = listenerRequests.producerPosition() -
+            org.agrona.BitUtil.align(length + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+        listenerRequests.commit(index);
+        return position;
+    }
+
+    private void writeBody(final long requestId, final String chunk, final boolean last)
+    {
+        final int index = listenerRequests.tryClaim(
+            MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk.length()));
+        assertTrue(index > 0);
+        BodyChunkFlyweight.encode(
+            listenerRequests.buffer(), index, requestId, last ? MessageDescriptor.LAST_FLAG : 0, chunk.length());
+        listenerRequests.buffer().putStringWithoutLengthAscii(BodyChunkFlyweight.dataOffset(index), chunk);
+        listenerRequests.commit(index);
+    }
+
+    private void writeAbort(final long requestId)
+    {
+        final int index = listenerRequests.tryClaim(
+            MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+        assertTrue(index > 0);
+        BodyChunkFlyweight.encode(listenerRequests.buffer(), index, requestId, 0, 0);
+        listenerRequests.commit(index);
+    }
+
+    private int readResponses()
+    {
+        return listenerResponses.read((msgTypeId, buffer, index, length) -> { }, 100);
+    }
+
+    /**
+     * Records what it is told, and where the request ring's head was when each request reached it.
+     */
+    private static final class RecordingHandler implements Handler
+    {
+        final List<String> events = new ArrayList<>();
+        final List<Long> consumerPositionsAtStart = new ArrayList<>();
+        ManyToOneRingBuffer ring;
+        boolean answer = true;
+
+        public void onRequest(final Exchange exchange)
+        {
+            consumerPositionsAtStart.add(ring.consumerPosition());
+            events.add("request " + ((SharedMemoryExchange)exchange).requestId());
+            if (answer && !exchange.hasBody())
+            {
+                exchange.respond(200, "text/plain", new byte[]{ 'o', 'k' });
+            }
+        }
+
+        public void onBody(
+            final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
+        {
+            events.add("body " + ((SharedMemoryExchange)exchange).requestId() + " " +
+                buffer.getStringWithoutLengthAscii(offset, length) + (last ? " last" : ""));
+            if (last)
+            {
+                exchange.respond(200, "text/plain", new byte[]{ 'o', 'k' });
+            }
+        }
+
+        public void onAbort(final Exchange exchange)
+        {
+            events.add("abort " + ((SharedMemoryExchange)exchange).requestId());
+        }
+    }
+}

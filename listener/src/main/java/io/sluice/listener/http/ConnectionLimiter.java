@@ -1,0 +1,94 @@
+package io.sluice.listener.http;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts the listener's open client connections and bounds them (HTTP.sys MaxConnections): a connection past the
+ * bound is refused at once ({@link HttpServerInitializer} answers it 503 and closes it), never left waiting. Counts
+ * even when unbounded, for the admin endpoint. Lock-free; safe from any event loop.
+ */
+public final class ConnectionLimiter
+{
+    /**
+     * Bound that means "no limit".
+     */
+    public static final int UNLIMITED = 0;
+
+    private final int maxConnections;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
+
+    /**
+     * @param maxConnections most open connections, or {@link #UNLIMITED}.
+     * @throws IllegalArgumentException if negative.
+     */
+    public ConnectionLimiter(final int maxConnections)
+    {
+        if (maxConnections < 0)
+        {
+            throw new IllegalArgumentException(
+                "maxConnections negative: maxConnections=" + maxConnections + ", limit=0");
+        }
+        this.maxConnections = maxConnections;
+    }
+
+    /**
+     * @return the bound, or {@link #UNLIMITED}.
+     */
+    public int maxConnections()
+    {
+        return maxConnections;
+    }
+
+    /**
+     * @return client connections open now.
+     */
+    public int openCount()
+    {
+        return open.get();
+    }
+
+    /**
+     * @return connections refused because the bound was reached, since start.
+     */
+    public long refusedCount()
+    {
+        return refused.get();
+    }
+
+    /**
+     * Count a newly accepted connection if the bound allows it.
+     *
+     * @return true when counted: the caller must {@link #release()} exactly once when it closes; false when refused.
+     */
+    public boolean tryAcquire()
+    {
+        if (UNLIMITED == maxConnections)
+        {
+            open.incrementAndGet();
+            return true;
+        }
+        while (true)
+        {
+            final int current = open.get();
+            if (current >= maxConnections)
+            {
+                refused.incrementAndGet();
+                return false;
+            }
+            if (open.compareAndSet(current, current + 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * A connection counted by {@link #tryAcquire()} has closed.
+     */
+    public void release()
+    {
+        open.decrementAndGet();
+    }
+}

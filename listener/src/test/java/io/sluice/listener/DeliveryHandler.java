@@ -1,0 +1,207 @@
+package io.sluice.listener;
+
+import io.sluice.dispatch.worker.Exchange;
+import io.sluice.dispatch.worker.Handler;
+import org.agrona.DirectBuffer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A worker handler for the failure tests, run in worker processes (loaded by class name from the test class path).
+ * Every request carrying an {@code X-Id} header is logged to standard output as {@code exec <method> <id>} when the
+ * handler starts it, and {@code abort <id>} when the listener aborts it, so a test can count executions in the
+ * worker's {@code stdoutLog}. Paths, relative to the queue's prefix:
+ * <ul>
+ *     <li>{@code POST .../echo}: 200, the body, sent in one message once the whole body is in;</li>
+ *     <li>{@code ?hold=MS} on an echo or a hello: the answer is sent MS milliseconds later from a timer thread (the
+ *     request stays started in the worker meanwhile);</li>
+ *     <li>{@code .../stall?marker=FILE&stalls=N}: counts the requests it sees in FILE; the first N are never
+ *     answered (started, then silence), later ones get 200 {@code recovered};</li>
+ *     <li>{@code .../block?marker=FILE}: creates FILE and blocks the worker's dispatch thread for ever (a hung
+ *     worker);</li>
+ *     <li>{@code GET .../halfway}: sends a head announcing 100 bytes and 10 of them, then nothing more;</li>
+ *     <li>anything else without a body: 200 {@code Hello, World!}.</li>
+ * </ul>
+ */
+public final class DeliveryHandler implements Handler
+{
+    static final String HELLO = "Hello, World!";
+    static final String RECOVERED = "recovered";
+
+    private static final byte[] HELLO_BYTES = HELLO.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RECOVERED_BYTES = RECOVERED.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TEN_BYTES = "0123456789".getBytes(StandardCharsets.US_ASCII);
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+        (r) ->
+        {
+            final Thread thread = new Thread(r, "delivery-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+    /**
+     * Loaded by class name.
+     */
+    public DeliveryHandler()
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRequest(final Exchange exchange)
+    {
+        final String id = exchange.header("x-id");
+        if (null != id)
+        {
+            System.out.println("exec " + exchange.method() + " " + id);
+        }
+        final String path = exchange.path();
+        if (path.endsWith("/echo") && "POST".equals(exchange.method()))
+        {
+            exchange.attachment(new ByteArrayOutputStream());
+            if (!exchange.hasBody())
+            {
+                exchange.respond(200, "application/octet-stream", new byte[0]);
+            }
+        }
+        else if (path.endsWith("/stall"))
+        {
+            stall(exchange);
+        }
+        else if (path.endsWith("/block"))
+        {
+            touch(Path.of(parameter(exchange.query(), "marker")), "1");
+            while (true)
+            {
+                try
+                {
+                    Thread.sleep(60_000);
+                }
+                catch (final InterruptedException ignore)
+                {
+                    // hung means hung
+                }
+            }
+        }
+        else if (path.endsWith("/halfway"))
+        {
+            exchange.sendHead(200, "text/plain", 100);
+            exchange.sendBody(new org.agrona.concurrent.UnsafeBuffer(TEN_BYTES), 0, TEN_BYTES.length, false);
+        }
+        else if (!exchange.hasBody())
+        {
+            respond(exchange, "text/plain", HELLO_BYTES);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onBody(
+        final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    {
+        if (exchange.attachment() instanceof ByteArrayOutputStream body)
+        {
+            final byte[] chunk = new byte[length];
+            buffer.getBytes(offset, chunk);
+            body.writeBytes(chunk);
+            if (last)
+            {
+                respond(exchange, "application/octet-stream", body.toByteArray());
+            }
+        }
+        else if (last)
+        {
+            exchange.respond(200, "text/plain", HELLO_BYTES);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onAbort(final Exchange exchange)
+    {
+        final String id = exchange.header("x-id");
+        if (null != id)
+        {
+            System.out.println("abort " + id);
+        }
+    }
+
+    private static void respond(final Exchange exchange, final String contentType, final byte[] body)
+    {
+        final String hold = parameter(exchange.query(), "hold");
+        if (null == hold)
+        {
+            exchange.respond(200, contentType, body);
+        }
+        else
+        {
+            TIMER.schedule(() -> exchange.respond(200, contentType, body), Long.parseLong(hold), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void stall(final Exchange exchange)
+    {
+        final Path marker = Path.of(parameter(exchange.query(), "marker"));
+        final String stallsText = parameter(exchange.query(), "stalls");
+        final int stalls = null == stallsText ? 1 : Integer.parseInt(stallsText);
+        int seen = 0;
+        try
+        {
+            if (Files.exists(marker))
+            {
+                seen = Integer.parseInt(Files.readString(marker).trim());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        touch(marker, Integer.toString(seen + 1));
+        if (seen + 1 > stalls)
+        {
+            exchange.respond(200, "text/plain", RECOVERED_BYTES);
+        }
+    }
+
+    private static void touch(final Path marker, final String content)
+    {
+        try
+        {
+            final Path temporary = marker.resolveSibling(marker.getFileName() + ".tmp");
+            Files.writeString(temporary, content);
+            Files.move(temporary, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static String parameter(final String query, final String name)
+    {
+        if (null == query)
+        {
+            return null;
+        }
+        for (final String pair : query.split("&"))
+        {
+            if (pair.startsWith(name + "="))
+            {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,149 @@
+package io.sluice.listener;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code worker.requestTimeout}: a worker that does not complete its response in time gets its request taken away —
+ * 504 when nothing was sent yet, the connection closed when the head was — and is told to abort it (a
+ * {@code REQUEST_ABORT} over shared memory, the worker connection closed over loopback), for both out-of-process
+ * models. The queue serves the next request normally.
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RequestTimeoutTest
+{
+    private static final long REQUEST_TIMEOUT_MS = 500;
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            handler: io.sluice.listener.DeliveryHandler
+            worker:
+              requestTimeout: 500ms
+              shutdownTimeLimit: 1s
+              stdoutLog: ${LOG_DIR}/shm.log
+          - name: loopback
+            prefixes: [ "http://+:${PORT}/loopback/" ]
+            hosting: loopback
+            handler: io.sluice.listener.DeliveryHandler
+            worker:
+              requestTimeout: 500ms
+              shutdownTimeLimit: 1s
+              stdoutLog: ${LOG_DIR}/loopback.log
+        """;
+
+    private static final long READY_TIMEOUT_MS = 20_000;
+    // a request is timed out between requestTimeout and requestTimeout plus two timer periods (requestTimeout / 8)
+    private static final long LATEST_MS = REQUEST_TIMEOUT_MS + 2_000;
+
+    private static TestListener listener;
+
+    @BeforeAll
+    static void startListener() throws Exception
+    {
+        listener = TestListener.start("timeout", CONFIG);
+        assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
+        assertEquals(200, listener.awaitOk("/loopback/", READY_TIMEOUT_MS).status());
+    }
+
+    @AfterAll
+    static void closeListener()
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "shm", "loopback" })
+    void shouldAnswer504AndAbortInWorkerWhenWorkerDoesNotAnswerWithinRequestTimeout(final String queue)
+        throws Exception
+    {
+        final int port = listener.port();
+        final String id = queue + "-silent";
+        final Path marker = Files.createTempFile("sluice-timeout-", ".count");
+        Files.delete(marker);
+        try (RawHttpClient client = new RawHttpClient(port))
+        {
+            final long startNs = System.nanoTime();
+            final RawHttpClient.Response response = client.send(RawHttpClient.request(
+                "GET", "/" + queue + "/stall?marker=" + marker + "&stalls=1", "127.0.0.1:" + port, "X-Id: " + id));
+            final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+
+            assertEquals(504, response.status(), response::toString);
+            assertTrue(elapsedMs >= REQUEST_TIMEOUT_MS, "timed out early: " + elapsedMs + " ms");
+            assertTrue(elapsedMs <= LATEST_MS, "timed out late: " + elapsedMs + " ms");
+        }
+        finally
+        {
+            Files.deleteIfExists(marker);
+        }
+        awaitLogLine(queue, "abort " + id);
+
+        try (RawHttpClient client = new RawHttpClient(port))
+        {
+            final RawHttpClient.Response next = client.send(RawHttpClient.get("/" + queue + "/", port));
+            assertEquals(200, next.status(), next::toString);
+            assertEquals(DeliveryHandler.HELLO, next.bodyText());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "shm", "loopback" })
+    void shouldCloseConnectionWhenWorkerSentHeadButNotWholeBodyWithinRequestTimeout(final String queue)
+        throws Exception
+    {
+        final int port = listener.port();
+        try (RawHttpClient client = new RawHttpClient(port))
+        {
+            client.write(RawHttpClient.get("/" + queue + "/halfway", port));
+
+            final EOFException truncated = assertThrows(EOFException.class, () -> client.readResponse(false));
+            assertEquals("connection closed after 10 of 100 body bytes", truncated.getMessage());
+        }
+
+        try (RawHttpClient client = new RawHttpClient(port))
+        {
+            final RawHttpClient.Response next = client.send(RawHttpClient.get("/" + queue + "/", port));
+            assertEquals(200, next.status(), next::toString);
+        }
+    }
+
+    private static void awaitLogLine(final String queue, final String line) throws IOException, InterruptedException
+    {
+        final Path log = listener.logDir().resolve(queue + ".log");
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            if (Files.exists(log) && Files.readAllLines(log, StandardCharsets.ISO_8859_1).contains(line))
+            {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the worker never logged '" + line + "' in " + log);
+    }
+}
