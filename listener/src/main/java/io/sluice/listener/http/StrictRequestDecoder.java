@@ -71,6 +71,11 @@ import java.util.List;
 public final class StrictRequestDecoder extends ByteToMessageDecoder
 {
     /**
+     * Lower-case prefix of the field names reserved for the listener; client-sent fields with it are dropped.
+     */
+    private static final byte[] INTERNAL_FIELD_PREFIX = "sluice-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
      * Most empty lines (CRLF) skipped before a request line (RFC 9112 2.2); one more is refused with 400.
      */
     public static final int MAX_LEADING_EMPTY_LINES = 4;
@@ -753,6 +758,11 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             valueEnd--;
         }
 
+        if (isInternalFieldName(bytes, colon))
+        {
+            // Sluice-* fields are the listener's to send (to workers); a client's copy is dropped, in every model
+            return;
+        }
         final AsciiString name = fieldName(bytes, colon);
         if (trailer)
         {
@@ -770,6 +780,23 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         final String value = valueEnd == valueStart ?
             "" : new String(bytes, valueStart, valueEnd - valueStart, CharsetUtil.ISO_8859_1);
         (trailer ? trailers : headers).add(name, value);
+    }
+
+    private static boolean isInternalFieldName(final byte[] bytes, final int nameLength)
+    {
+        if (nameLength < INTERNAL_FIELD_PREFIX.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < INTERNAL_FIELD_PREFIX.length; i++)
+        {
+            final int b = bytes[i];
+            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != INTERNAL_FIELD_PREFIX[i])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void framingField(final byte[] bytes, final AsciiString name, final int valueStart, final int valueEnd)

@@ -1,0 +1,36 @@
+package io.sluice.listener.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(10)
+class InternalHeaderStripTest
+{
+    @Test
+    void shouldDropClientSentSluiceFieldsWhateverTheirCase()
+    {
+        final EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(new StrictDecoderConfig()));
+        final String head = "GET /shm/ HTTP/1.1\r\nHost: a\r\nSluice-Token: forged\r\nSLUICE-APPL-PATH: /x/\r\n" +
+            "sluice-event: shutdown\r\nX-Sluice: kept\r\nSluicer: kept\r\n\r\n";
+        channel.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII));
+
+        final HttpRequest request = channel.readInbound();
+        final LastHttpContent last = channel.readInbound();
+        last.release();
+        channel.finishAndReleaseAll();
+
+        assertTrue(request.decoderResult().isSuccess());
+        final List<String> names = request.headers().names().stream().sorted().toList();
+        assertEquals(List.of("Host", "Sluicer", "X-Sluice"), names);
+    }
+}
