@@ -117,7 +117,7 @@ public class RequestParseBenchmark extends AbstractBenchmark
     {
         return new HttpDecoderConfig()
             .setMaxInitialLineLength(ListenerConfiguration.MAX_INITIAL_LINE_LENGTH_DEFAULT)
-            .setMaxHeaderSize(ListenerConfiguration.MAX_HEADER_SIZE_DEFAULT)
+            .setMaxHeaderSize(ListenerConfiguration.MAX_REQUEST_BYTES_DEFAULT)
             .setMaxChunkSize(64 * 1024)
             .setChunkedSupported(true)
             .setValidateHeaders(true)

@@ -1,0 +1,349 @@
+package io.sluice.benchmarks.harness;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The measurement loop: for each scenario, check every target, warm it up, then run the rounds, every target once per
+ * round in target order, reading the server side's CPU time before and after each wrk run. Keeps to the plan's time
+ * budget by skipping what would overrun it (and saying so). Then measures the idle listener.
+ */
+final class BenchRunner
+{
+    /**
+     * Share of the servers' CPU (%) taken by other processes past which a run that completed no request counts as
+     * starved (skipped, the machine's fault) rather than failed (the target's).
+     */
+    static final double STARVED_PERCENT = 50.0;
+
+    private final BenchPlan plan;
+    private final Map<TargetKind, Target> targets;
+    private final Wrk wrk;
+    private final ProcFs procFs;
+    private final long clockTicksPerSecond;
+    private final Progress progress;
+    private final int serverCpu;
+    private final long selfPid = ProcessHandle.current().pid();
+    private final List<RunRecord> runs = new ArrayList<>();
+    private final Map<String, Map<TargetKind, TargetSummary>> notMeasured = new LinkedHashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    /**
+     * @param plan                what to measure and for how long.
+     * @param targets             the running targets, in target order.
+     * @param wrk                 the load generator.
+     * @param procFs              for CPU times.
+     * @param clockTicksPerSecond the unit of {@code /proc} times.
+     * @param progress            the progress output.
+     * @param serverCpu           the CPU the server side is pinned to, or -1 when not pinned.
+     */
+    BenchRunner(
+        final BenchPlan plan,
+        final Map<TargetKind, Target> targets,
+        final Wrk wrk,
+        final ProcFs procFs,
+        final long clockTicksPerSecond,
+        final Progress progress,
+        final int serverCpu)
+    {
+        this.plan = plan;
+        this.targets = targets;
+        this.wrk = wrk;
+        this.procFs = procFs;
+        this.clockTicksPerSecond = clockTicksPerSecond;
+        this.progress = progress;
+        this.serverCpu = serverCpu;
+    }
+
+    /**
+     * Measure every scenario of the plan.
+     *
+     * @throws InterruptedException when interrupted.
+     */
+    void runAll() throws InterruptedException
+    {
+        final List<Scenario> scenarios = plan.scenarios();
+        progress.estimate(Math.min(plan.timeLimitSeconds(), progress.elapsedSeconds() +
+            scenarios.stream().mapToDouble((s) -> plan.estimateSeconds(s, targets.keySet())).sum() +
+            plan.finishSeconds()));
+        for (int i = 0; i < scenarios.size(); i++)
+        {
+            double restMinimum = 0;
+            for (final Scenario later : scenarios.subList(i + 1, scenarios.size()))
+            {
+                restMinimum += plan.minimumSeconds(later, targets.keySet());
+            }
+            runScenario(scenarios.get(i), budgetSeconds() - progress.elapsedSeconds() - restMinimum);
+        }
+    }
+
+    /**
+     * @return every run made, warm-ups included, in the order made.
+     */
+    List<RunRecord> runs()
+    {
+        return runs;
+    }
+
+    /**
+     * @return per scenario, the targets that were skipped or failed there, with why.
+     */
+    Map<String, Map<TargetKind, TargetSummary>> notMeasured()
+    {
+        return notMeasured;
+    }
+
+    /**
+     * @return what the report should say went wrong or was cut.
+     */
+    List<String> warnings()
+    {
+        return warnings;
+    }
+
+    /**
+     * Measure the CPU time of the listener and its workers while nothing is sent to them.
+     *
+     * @param listenerPid the listener's pid.
+     * @param names       names for known pids (listener, workers).
+     * @return the figure, all together and per process.
+     * @throws InterruptedException when interrupted.
+     */
+    BenchResults.IdleCpu measureIdle(final long listenerPid, final Map<String, Long> names)
+        throws InterruptedException
+    {
+        Thread.sleep(BenchPlan.IDLE_SETTLE_SECONDS * 1000L);
+        progress.step("idle CPU: listener and workers, " + plan.idleSeconds() + " s with no load");
+        final long startNs = System.nanoTime();
+        final Map<Long, Long> before = procFs.ticksByProcess(listenerPid);
+        Thread.sleep(plan.idleSeconds() * 1000L);
+        final Map<Long, Long> after = procFs.ticksByProcess(listenerPid);
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+
+        final Map<String, Double> byProcess = new LinkedHashMap<>();
+        long total = 0;
+        for (final Map.Entry<Long, Long> entry : after.entrySet())
+        {
+            final long ticks = entry.getValue() - before.getOrDefault(entry.getKey(), entry.getValue());
+            total += ticks;
+            byProcess.put(nameOf(entry.getKey(), names), percentOfCore(ticks, seconds));
+        }
+        final BenchResults.IdleCpu idle = new BenchResults.IdleCpu(seconds, percentOfCore(total, seconds), byProcess);
+        progress.step(String.format(Locale.ROOT, "idle CPU: %.2f %% of one core", idle.percentOfCore()));
+        return idle;
+    }
+
+    private void runScenario(final Scenario scenario, final double availableSeconds) throws InterruptedException
+    {
+        final Map<TargetKind, TargetSummary> skipped =
+            notMeasured.computeIfAbsent(scenario.name(), (k) -> new EnumMap<>(TargetKind.class));
+        final List<Target> active = new ArrayList<>();
+        for (final Target target : targets.values())
+        {
+            if (scenario.servedBy(target.kind()))
+            {
+                active.add(target);
+            }
+            else
+            {
+                skipped.put(target.kind(), TargetSummary.notMeasured(scenario.name(), target.kind().key(),
+                    TargetSummary.SKIPPED, "serves only the hello GET"));
+            }
+        }
+        if (active.isEmpty())
+        {
+            return;
+        }
+
+        final BenchPlan.Allotment allotment = plan.allot(scenario, targets.keySet(), availableSeconds);
+        if (null == allotment)
+        {
+            final String note = String.format(Locale.ROOT, "time budget: not even one round fits in the %.0f s left",
+                Math.max(0, budgetSeconds() - progress.elapsedSeconds()));
+            warnings.add(scenario.name() + " skipped: " + note + " (--time-limit raises the budget)");
+            progress.step(scenario.name() + ": skipped, " + note);
+            for (final Target target : active)
+            {
+                skipped.put(target.kind(), TargetSummary.notMeasured(scenario.name(), target.kind().key(),
+                    TargetSummary.SKIPPED, note));
+            }
+            return;
+        }
+        if (allotment.rounds() < plan.rounds(scenario) || allotment.warmupSeconds() < plan.warmupSeconds(scenario))
+        {
+            warnings.add(scenario.name() + ": time budget cut it to " + allotment.rounds() + " of " +
+                plan.rounds(scenario) + " rounds" + (allotment.warmupSeconds() < plan.warmupSeconds(scenario) ?
+                ", without warm-up" : "") + " (--time-limit raises the budget)");
+        }
+
+        progress.step(scenario.name() + ": " + scenario.title() + " — checking " + active.size() + " targets");
+        for (final Target target : List.copyOf(active))
+        {
+            try
+            {
+                HttpCheck.check(target.host(), target.port(), target.path(scenario), scenario);
+            }
+            catch (final IOException ex)
+            {
+                fail(scenario, target, active, "wrong answer before measuring: " + ex.getMessage());
+            }
+        }
+
+        final int warmup = allotment.warmupSeconds();
+        if (warmup > 0 && !active.isEmpty())
+        {
+            progress.step(scenario.name() + ": warm-up, " + warmup + " s per target");
+            for (final Target target : List.copyOf(active))
+            {
+                measure(scenario, target, 0, warmup, active);
+            }
+        }
+
+        final int rounds = allotment.rounds();
+        final int seconds = plan.seconds(scenario);
+        for (int round = 1; round <= rounds && !active.isEmpty(); round++)
+        {
+            final double roundSeconds = active.size() * (seconds + BenchPlan.RUN_OVERHEAD_SECONDS);
+            if (progress.elapsedSeconds() + roundSeconds > budgetSeconds())
+            {
+                warnings.add(scenario.name() + ": cut to " + (round - 1) + " of " + rounds +
+                    " rounds by the time budget");
+                break;
+            }
+            for (final Target target : List.copyOf(active))
+            {
+                final RunRecord run = measure(scenario, target, round, seconds, active);
+                if (null != run)
+                {
+                    progress.step(line(scenario, target, round, rounds, run));
+                }
+            }
+        }
+    }
+
+    private RunRecord measure(
+        final Scenario scenario, final Target target, final int round, final int seconds, final List<Target> active)
+        throws InterruptedException
+    {
+        try
+        {
+            final long serverBefore = procFs.treeTicks(target.serverRootPids());
+            final long clientBefore = clientTicks();
+            final ProcFs.CpuTimes cpuBefore = serverCpu >= 0 ? procFs.cpuTimes(serverCpu) : null;
+            final long startNs = System.nanoTime();
+            final WrkResult result = wrk.run(scenario, target.url(scenario), seconds);
+            final long endNs = System.nanoTime();
+            final ProcFs.CpuTimes cpuAfter = serverCpu >= 0 ? procFs.cpuTimes(serverCpu) : null;
+            final long clientAfter = clientTicks();
+            final long serverAfter = procFs.treeTicks(target.serverRootPids());
+            final RunRecord run = RunRecord.of(scenario, target.kind(), round, result,
+                seconds(serverAfter - serverBefore),
+                seconds(clientAfter - clientBefore),
+                null != cpuBefore && null != cpuAfter ? new double[] {
+                    seconds(cpuAfter.processTicks() - cpuBefore.processTicks()),
+                    seconds(cpuAfter.interruptTicks() - cpuBefore.interruptTicks()),
+                    seconds(cpuAfter.stealTicks() - cpuBefore.stealTicks()) } : null,
+                (endNs - startNs) / 1e9);
+            runs.add(run);
+            if (result.requests() == 0)
+            {
+                final Double others = run.otherCorePercent();
+                if (null != others && others >= STARVED_PERCENT)
+                {
+                    drop(scenario, target, active, TargetSummary.SKIPPED, String.format(Locale.ROOT,
+                        "starved: other processes took %.0f %% of the servers' CPU and no request completed in %d s",
+                        others, seconds));
+                }
+                else
+                {
+                    fail(scenario, target, active, "no request completed in " + seconds + " s");
+                }
+                return null;
+            }
+            return run;
+        }
+        catch (final IOException ex)
+        {
+            fail(scenario, target, active, "wrk failed: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private void fail(final Scenario scenario, final Target target, final List<Target> active, final String why)
+    {
+        drop(scenario, target, active, TargetSummary.FAILED, why);
+    }
+
+    private void drop(
+        final Scenario scenario, final Target target, final List<Target> active, final String status, final String why)
+    {
+        active.remove(target);
+        notMeasured.get(scenario.name()).put(target.kind(),
+            TargetSummary.notMeasured(scenario.name(), target.kind().key(), status, why));
+        progress.step(scenario.name() + " " + target.kind().key() + ": " + status.toUpperCase(Locale.ROOT) + ", " +
+            why.lines().findFirst().orElse(""));
+    }
+
+    private double seconds(final long ticks)
+    {
+        return ticks / (double)clockTicksPerSecond;
+    }
+
+    private long clientTicks()
+    {
+        return procFs.stat(selfPid).map(ProcStat::reapedChildrenTicks).orElse(0L);
+    }
+
+    private double budgetSeconds()
+    {
+        return plan.timeLimitSeconds() - plan.finishSeconds();
+    }
+
+    private double percentOfCore(final long ticks, final double seconds)
+    {
+        return seconds > 0 ? 100.0 * ticks / clockTicksPerSecond / seconds : 0.0;
+    }
+
+    private static String line(
+        final Scenario scenario, final Target target, final int round, final int rounds, final RunRecord run)
+    {
+        return String.format(Locale.ROOT,
+            "%-11s %d/%d %-9s %,10.0f req/s  p99 %10s  %6s µs CPU/req  server %3.0f %%  wrk %3.0f %%%s%s",
+            scenario.name(), round, rounds, target.kind().key(), run.rps(),
+            scenario.hasLatency() ? String.format(Locale.ROOT, "%,d µs", run.latencyUs().p99()) : "n/a",
+            Markdown.figure(run.cpuUsPerRequest()), run.serverCorePercent(), run.clientCorePercent(),
+            contention(run),
+            run.errors().total() > 0 ? "  ERRORS " + run.errors().total() : "");
+    }
+
+    private static String contention(final RunRecord run)
+    {
+        final StringBuilder text = new StringBuilder();
+        if (null != run.otherCorePercent() && run.otherCorePercent() >= TargetSummary.CONTENDED_PERCENT)
+        {
+            text.append(String.format(Locale.ROOT, "  others %.0f %%", run.otherCorePercent()));
+        }
+        if (null != run.stealCorePercent() && run.stealCorePercent() >= TargetSummary.CONTENDED_PERCENT)
+        {
+            text.append(String.format(Locale.ROOT, "  steal %.0f %%", run.stealCorePercent()));
+        }
+        return text.toString();
+    }
+
+    private static String nameOf(final long pid, final Map<String, Long> names)
+    {
+        for (final Map.Entry<String, Long> entry : names.entrySet())
+        {
+            if (entry.getValue() == pid)
+            {
+                return entry.getKey();
+            }
+        }
+        return "pid " + pid;
+    }
+}

@@ -1,0 +1,591 @@
+package io.sluice.benchmarks.harness;
+
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starts and stops the server side of a bench run, every process under the same CPU pinning (workers inherit it from
+ * the listener):
+ * <ul>
+ *     <li>the listener, from {@code listener/target/sluice.jar} with a copy of the configuration moved to a free port
+ *     (admin off, its own shared-memory directory, worker output to log files): targets inproc, shm, loopback;</li>
+ *     <li>{@code io.sluice.benchmarks.BareHelloServer} on a free port: target bare;</li>
+ *     <li>nginx, when installed: one worker, {@code proxy_pass} with upstream keep-alive to the listener's own loopback
+ *     worker (its port and token read from the worker's environment): target nginx.</li>
+ * </ul>
+ * Each is checked to answer hello before it counts as started.
+ */
+final class BenchServers implements AutoCloseable
+{
+    /**
+     * Address every server binds and wrk connects to.
+     */
+    static final String HOST = "127.0.0.1";
+
+    private static final long START_TIMEOUT_MS = 90_000;
+    private static final long POLL_MS = 100;
+    private static final Pattern PREFIX_PORT = Pattern.compile("^([a-zA-Z]+://(?:\\[[^]]*]|[^/:]+)):(\\d+)(/.*)$");
+    private static final String READY_LINE = "listening on ";
+    private static final String HOSTING_ENV = "SLUICE_HOSTING";
+
+    private final Path home;
+    private final Path outDir;
+    private final Path logsDir;
+    private final ProcFs procFs;
+    private final List<String> cpuPrefix;
+    private final List<String> jvmFlags;
+    private final List<ServerProcess> processes = new ArrayList<>();
+    private final Map<TargetKind, Target> targets = new EnumMap<>(TargetKind.class);
+    private final Map<TargetKind, String> failures = new EnumMap<>(TargetKind.class);
+    private ServerProcess listener;
+    private Path shmDir;
+    private long shmWorkerPid;
+    private long loopbackWorkerPid;
+
+    /**
+     * @param home      the repository root.
+     * @param outDir    the run's results directory (logs, the listener and nginx configurations go there).
+     * @param procFs    for the process tree and environments.
+     * @param cpuPrefix command prefix that pins server-side processes, e.g. {@code taskset -c 0}; empty for none.
+     * @param jvmFlags  flags for the listener's and the bare server's JVMs.
+     */
+    BenchServers(
+        final Path home,
+        final Path outDir,
+        final ProcFs procFs,
+        final List<String> cpuPrefix,
+        final List<String> jvmFlags)
+    {
+        this.home = home;
+        this.outDir = outDir;
+        this.logsDir = outDir.resolve("logs");
+        this.procFs = procFs;
+        this.cpuPrefix = List.copyOf(cpuPrefix);
+        this.jvmFlags = List.copyOf(jvmFlags);
+    }
+
+    /**
+     * Start what the wanted targets need: the listener for any Sluice target or nginx, the bare server, nginx. A target
+     * that cannot start is left out with its reason ({@link #failures()}).
+     *
+     * @param wanted      the targets asked for.
+     * @param baseConfig  the listener configuration to start from.
+     * @param nginxBinary nginx's path, or empty when it is not installed.
+     * @throws IOException when a log or configuration file cannot be written.
+     */
+    void start(final Set<TargetKind> wanted, final Path baseConfig, final Optional<String> nginxBinary)
+        throws IOException
+    {
+        Files.createDirectories(logsDir);
+        final boolean needListener = wanted.stream().anyMatch((k) -> k.isSluice() || k == TargetKind.NGINX);
+        int listenerPort = 0;
+        if (needListener)
+        {
+            listenerPort = freePort();
+            listener = launchListener(baseConfig, listenerPort);
+        }
+        ServerProcess bare = null;
+        if (wanted.contains(TargetKind.BARE))
+        {
+            bare = launchBare();
+        }
+
+        if (needListener)
+        {
+            awaitListener(wanted, listenerPort);
+        }
+        if (null != bare)
+        {
+            awaitBare(bare);
+        }
+        if (wanted.contains(TargetKind.NGINX))
+        {
+            if (nginxBinary.isEmpty())
+            {
+                failures.put(TargetKind.NGINX, "not installed (apt-get install nginx-light adds it)");
+            }
+            else if (0 == loopbackWorkerPid)
+            {
+                failures.putIfAbsent(TargetKind.NGINX, "no loopback worker to proxy to");
+            }
+            else
+            {
+                startNginx(nginxBinary.get());
+            }
+        }
+    }
+
+    /**
+     * @return the targets that started and answer, in target order.
+     */
+    Map<TargetKind, Target> targets()
+    {
+        return targets;
+    }
+
+    /**
+     * @return targets that were asked for but could not start, with the reason.
+     */
+    Map<TargetKind, String> failures()
+    {
+        return failures;
+    }
+
+    /**
+     * @return the listener's pid, 0 when it was not started.
+     */
+    long listenerPid()
+    {
+        return null != listener ? listener.pid() : 0;
+    }
+
+    /**
+     * @return the listener, its workers and the nginx/bare servers with their pids, for the report.
+     */
+    Map<String, Long> processNames()
+    {
+        final Map<String, Long> names = new LinkedHashMap<>();
+        for (final ServerProcess process : processes)
+        {
+            names.put(process.name(), process.pid());
+        }
+        if (0 != shmWorkerPid)
+        {
+            names.put("shm worker", shmWorkerPid);
+        }
+        if (0 != loopbackWorkerPid)
+        {
+            names.put("loopback worker", loopbackWorkerPid);
+        }
+        return names;
+    }
+
+    /**
+     * @return the shared-memory worker's pid, 0 when unknown.
+     */
+    long shmWorkerPid()
+    {
+        return shmWorkerPid;
+    }
+
+    /**
+     * @return the loopback worker's pid, 0 when unknown.
+     */
+    long loopbackWorkerPid()
+    {
+        return loopbackWorkerPid;
+    }
+
+    /**
+     * Stop everything started, nginx first, then the bare server, then the listener (which stops its workers), and
+     * remove the run's shared-memory directory if the listener left it. Safe to call again, and from the shutdown hook
+     * while the run's own {@code finally} calls it.
+     */
+    public synchronized void close()
+    {
+        for (int i = processes.size() - 1; i >= 0; i--)
+        {
+            processes.get(i).close();
+        }
+        processes.clear();
+        if (null != shmDir && Files.isDirectory(shmDir))
+        {
+            deleteTree(shmDir);
+        }
+    }
+
+    /**
+     * Rewrite a listener configuration for a bench run: every prefix moved to {@code port}, the admin endpoint off, the
+     * listener id and shared-memory directory the run's own, each worker's output to a log file. Everything else (the
+     * queues, hosting models, event loops, limits) stays as the file says, so the run measures that configuration.
+     *
+     * @param yaml       the configuration text.
+     * @param port       the port every prefix moves to.
+     * @param listenerId the listener id for the run.
+     * @param shmDir     the shared-memory directory for the run.
+     * @param logsDir    where worker output goes ({@code <queue>-worker.log}).
+     * @return the rewritten configuration text.
+     */
+    static String benchConfig(
+        final String yaml, final int port, final String listenerId, final Path shmDir, final Path logsDir)
+    {
+        final Map<String, Object> root = asMap(new Yaml().load(yaml), "the configuration");
+        final Map<String, Object> listenerSection = root.get("listener") instanceof Map ?
+            asMap(root.get("listener"), "listener") : new LinkedHashMap<>();
+        listenerSection.put("id", listenerId);
+        listenerSection.put("adminPort", 0);
+        listenerSection.put("shmDir", shmDir.toString());
+        root.put("listener", listenerSection);
+
+        if (!(root.get("queues") instanceof List<?> queues))
+        {
+            throw new IllegalArgumentException("configuration has no queues list");
+        }
+        for (final Object element : queues)
+        {
+            final Map<String, Object> queue = asMap(element, "a queue");
+            if (queue.get("prefixes") instanceof List<?> prefixes)
+            {
+                final List<String> moved = new ArrayList<>();
+                for (final Object prefix : prefixes)
+                {
+                    moved.add(movePrefix(String.valueOf(prefix), port));
+                }
+                queue.put("prefixes", moved);
+            }
+            if (!"in-process".equals(queue.get("hosting")))
+            {
+                final Map<String, Object> worker = queue.get("worker") instanceof Map ?
+                    asMap(queue.get("worker"), "worker") : new LinkedHashMap<>();
+                worker.put("stdoutLog", logsDir.resolve(queue.get("name") + "-worker.log").toString());
+                queue.put("worker", worker);
+            }
+        }
+
+        final DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndent(2);
+        return "# Written by the Sluice bench harness from the configuration it measured; see report.md.\n" +
+            new Yaml(options).dump(root);
+    }
+
+    /**
+     * @param prefix a URL prefix such as {@code http://+:8080/shm/}.
+     * @param port   the new port.
+     * @return the prefix on that port.
+     * @throws IllegalArgumentException when the prefix names no port.
+     */
+    static String movePrefix(final String prefix, final int port)
+    {
+        final Matcher matcher = PREFIX_PORT.matcher(prefix);
+        if (!matcher.matches())
+        {
+            throw new IllegalArgumentException("prefix without scheme://host:port/path: " + prefix);
+        }
+        return matcher.group(1) + ":" + port + matcher.group(3);
+    }
+
+    /**
+     * Write nginx's configuration: one worker, no access log, upstream keep-alive to the loopback worker, the worker's
+     * token and application path added as the listener adds them, and neither request nor response buffered (Sluice
+     * streams both, so the two proxies do the same work; nginx's default would spool a 1 MiB response to disk).
+     *
+     * @param dir          nginx's prefix directory: pid file, logs, temporary files.
+     * @param port         the port nginx listens on.
+     * @param upstreamPort the loopback worker's port.
+     * @param token        the loopback worker's {@code Sluice-Token}.
+     * @param keepalive    idle upstream connections nginx keeps: at least the most connections a scenario opens.
+     * @return the configuration text.
+     */
+    static String nginxConfig(
+        final Path dir, final int port, final int upstreamPort, final String token, final int keepalive)
+    {
+        return """
+            # Written by the Sluice bench harness: nginx proxy_pass to the Sluice loopback worker.
+            worker_processes 1;
+            daemon off;
+            pid %1$s/nginx.pid;
+            error_log %1$s/error.log warn;
+            events {
+              worker_connections 4096;
+            }
+            http {
+              access_log off;
+              keepalive_requests 1000000;
+              keepalive_timeout 75s;
+              client_max_body_size 0;
+              client_body_temp_path %1$s/client_body;
+              proxy_temp_path %1$s/proxy;
+              fastcgi_temp_path %1$s/fastcgi;
+              uwsgi_temp_path %1$s/uwsgi;
+              scgi_temp_path %1$s/scgi;
+              upstream sluice_loopback_worker {
+                server %2$s:%3$d;
+                keepalive %4$d;
+                keepalive_requests 1000000;
+              }
+              server {
+                listen %2$s:%5$d backlog=4096;
+                location /loopback/ {
+                  proxy_pass http://sluice_loopback_worker;
+                  proxy_http_version 1.1;
+                  proxy_set_header Connection "";
+                  proxy_set_header Sluice-Token "%6$s";
+                  proxy_set_header Sluice-Appl-Path /loopback/;
+                  proxy_buffering off;
+                  proxy_request_buffering off;
+                }
+              }
+            }
+            """.formatted(dir, HOST, upstreamPort, keepalive, port, token);
+    }
+
+    private ServerProcess launchListener(final Path baseConfig, final int port) throws IOException
+    {
+        final long pid = ProcessHandle.current().pid();
+        shmDir = Path.of("/dev/shm", "sluice-bench-" + pid);
+        final Path config = outDir.resolve("listener.yaml");
+        Files.writeString(config, benchConfig(
+            Files.readString(baseConfig, StandardCharsets.UTF_8), port, "bench-" + pid, shmDir, logsDir),
+            StandardCharsets.UTF_8);
+        final List<String> command = new ArrayList<>(cpuPrefix);
+        command.add(javaBinary());
+        command.addAll(jvmFlags);
+        command.add("-jar");
+        command.add(home.resolve("listener").resolve("target").resolve("sluice.jar").toString());
+        command.add("run");
+        command.add("--config");
+        command.add(config.toString());
+        return started(ServerProcess.start("listener", command, logsDir.resolve("listener.log"), procFs));
+    }
+
+    private ServerProcess launchBare() throws IOException
+    {
+        final List<String> command = new ArrayList<>(cpuPrefix);
+        command.add(javaBinary());
+        command.addAll(jvmFlags);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.sluice.benchmarks.BareHelloServer");
+        command.add("0");
+        command.add(HOST);
+        return started(ServerProcess.start("bare server", command, logsDir.resolve("bare.log"), procFs));
+    }
+
+    private void awaitListener(final Set<TargetKind> wanted, final int port) throws IOException
+    {
+        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        final List<TargetKind> sluiceTargets = List.of(TargetKind.INPROC, TargetKind.SHM, TargetKind.LOOPBACK);
+        String lastError = "no answer yet";
+        while (System.currentTimeMillis() < deadline && listener.isAlive())
+        {
+            try
+            {
+                for (final TargetKind kind : sluiceTargets)
+                {
+                    HttpCheck.check(HOST, port, kind.pathPrefix(), Scenario.HELLO_C64);
+                }
+                lastError = null;
+                break;
+            }
+            catch (final IOException ex)
+            {
+                lastError = ex.getMessage();
+                pause();
+            }
+        }
+        if (null != lastError)
+        {
+            final String reason = "listener did not serve /inproc/, /shm/ and /loopback/ within " +
+                START_TIMEOUT_MS / 1000 + " s (" + (listener.isAlive() ? lastError : "it exited") + "); its log:\n" +
+                listener.logTail(20);
+            for (final TargetKind kind : TargetKind.values())
+            {
+                if (kind.isSluice() || kind == TargetKind.NGINX)
+                {
+                    failures.put(kind, reason);
+                }
+            }
+            return;
+        }
+
+        final List<Long> roots = List.of(listener.pid());
+        for (final TargetKind kind : sluiceTargets)
+        {
+            if (wanted.contains(kind))
+            {
+                targets.put(kind, new Target(kind, HOST, port, roots));
+            }
+        }
+        for (final long pid : procFs.treeOf(listener.pid()))
+        {
+            final String hosting = procFs.environ(pid).get(HOSTING_ENV);
+            if ("shared-memory".equals(hosting))
+            {
+                shmWorkerPid = pid;
+            }
+            else if ("loopback".equals(hosting))
+            {
+                loopbackWorkerPid = pid;
+            }
+        }
+    }
+
+    private void awaitBare(final ServerProcess bare) throws IOException
+    {
+        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        while (System.currentTimeMillis() < deadline && bare.isAlive())
+        {
+            final int port = readyPort(bare.log());
+            if (port > 0)
+            {
+                try
+                {
+                    HttpCheck.check(HOST, port, "/", Scenario.HELLO_C64);
+                    targets.put(TargetKind.BARE, new Target(TargetKind.BARE, HOST, port, List.of(bare.pid())));
+                    return;
+                }
+                catch (final IOException ex)
+                {
+                    failures.put(TargetKind.BARE, "bare server does not answer hello: " + ex.getMessage());
+                    return;
+                }
+            }
+            pause();
+        }
+        failures.put(TargetKind.BARE, "bare server did not start; its log:\n" + bare.logTail(20));
+    }
+
+    private void startNginx(final String binary) throws IOException
+    {
+        final Map<String, String> env = procFs.environ(loopbackWorkerPid);
+        final String upstreamPort = env.get("SLUICE_PORT");
+        final String token = env.get("SLUICE_TOKEN");
+        if (null == upstreamPort || null == token)
+        {
+            failures.put(TargetKind.NGINX, "cannot read SLUICE_PORT and SLUICE_TOKEN of loopback worker " +
+                loopbackWorkerPid);
+            return;
+        }
+        final Path dir = outDir.resolve("nginx");
+        Files.createDirectories(dir);
+        final int port = freePort();
+        final int keepalive = Scenario.ALL.stream().mapToInt(Scenario::connections).max().orElse(64);
+        final Path config = dir.resolve("nginx.conf");
+        Files.writeString(config, nginxConfig(dir, port, Integer.parseInt(upstreamPort), token, keepalive),
+            StandardCharsets.UTF_8);
+
+        final List<String> command = new ArrayList<>(cpuPrefix);
+        command.add(binary);
+        command.add("-p");
+        command.add(dir.toString());
+        command.add("-e");
+        command.add(dir.resolve("error.log").toString());
+        command.add("-c");
+        command.add(config.toString());
+        final ServerProcess nginx =
+            started(ServerProcess.start("nginx", command, logsDir.resolve("nginx.log"), procFs));
+
+        final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        String lastError = "no answer";
+        while (System.currentTimeMillis() < deadline && nginx.isAlive())
+        {
+            try
+            {
+                HttpCheck.check(HOST, port, TargetKind.NGINX.pathPrefix(), Scenario.HELLO_C64);
+                targets.put(TargetKind.NGINX,
+                    new Target(TargetKind.NGINX, HOST, port, List.of(nginx.pid(), loopbackWorkerPid)));
+                return;
+            }
+            catch (final IOException ex)
+            {
+                lastError = ex.getMessage();
+                pause();
+            }
+        }
+        failures.put(TargetKind.NGINX, "nginx did not serve /loopback/ (" + lastError + "); its log:\n" +
+            nginx.logTail(10));
+    }
+
+    private ServerProcess started(final ServerProcess process)
+    {
+        processes.add(process);
+        return process;
+    }
+
+    private static int readyPort(final Path log)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(log, StandardCharsets.UTF_8))
+            {
+                if (line.startsWith(READY_LINE))
+                {
+                    return Integer.parseInt(line.substring(READY_LINE.length()).trim());
+                }
+            }
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return 0;
+        }
+        return 0;
+    }
+
+    private static String javaBinary()
+    {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket())
+        {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(HOST, 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            Thread.sleep(POLL_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a server to start", ex);
+        }
+    }
+
+    private static void deleteTree(final Path dir)
+    {
+        try (var paths = Files.walk(dir))
+        {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((p) ->
+            {
+                try
+                {
+                    Files.deleteIfExists(p);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            System.err.println("sluice bench: cannot remove " + dir + ": " + ex.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(final Object value, final String what)
+    {
+        if (!(value instanceof Map))
+        {
+            throw new IllegalArgumentException(what + " is not a mapping");
+        }
+        return (Map<String, Object>)value;
+    }
+}

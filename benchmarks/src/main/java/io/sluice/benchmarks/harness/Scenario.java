@@ -1,0 +1,138 @@
+package io.sluice.benchmarks.harness;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One load shape the harness drives at every target: a request (method, path under the target's prefix, body length),
+ * a number of keep-alive connections and a pipeline depth.
+ *
+ * @param name          short name used in file names and JSON, e.g. {@code hello-c64}.
+ * @param title         what a reader sees, e.g. {@code hello GET, 64 connections}.
+ * @param method        {@code GET} or {@code POST}.
+ * @param pathSuffix    path after the target's prefix: empty for hello, {@code echo} for the echo.
+ * @param bodyLength    request body in bytes, 0 for none; the echo answers with as many.
+ * @param connections   keep-alive connections wrk holds open.
+ * @param pipelineDepth requests written back to back on a connection before reading, 1 for none.
+ */
+record Scenario(
+    String name,
+    String title,
+    String method,
+    String pathSuffix,
+    int bodyLength,
+    int connections,
+    int pipelineDepth)
+{
+    /**
+     * The headline: hello GET at 64 connections.
+     */
+    static final Scenario HELLO_C64 = hello(64);
+
+    /**
+     * POST echo of 4 KiB at 64 connections.
+     */
+    static final Scenario ECHO_4K = echo("echo-4k", "POST echo 4 KiB, 64 connections", 4 * 1024, 64);
+
+    /**
+     * Every scenario, headline first (it is measured first, so a time budget never cuts it). The pipelined scenario
+     * keeps 32 × 16 = 512 requests in flight: at 64 connections, 1,024 would pass the default {@code queueLength} of
+     * 1,000 and measure the shared-memory queue's 503s instead of its throughput.
+     */
+    static final List<Scenario> ALL = List.of(
+        HELLO_C64,
+        hello(1),
+        hello(16),
+        hello(256),
+        new Scenario("pipeline-16", "hello GET pipelined 16 deep, 32 connections", "GET", "", 0, 32, 16),
+        ECHO_4K,
+        echo("echo-256k", "POST echo 256 KiB, 16 connections", 256 * 1024, 16),
+        echo("echo-1m", "POST echo 1 MiB (a 1 MiB response), 16 connections", 1024 * 1024, 16));
+
+    /**
+     * The scenarios of a smoke run: the headline and one echo.
+     */
+    static final List<Scenario> SMOKE = List.of(HELLO_C64, ECHO_4K);
+
+    Scenario
+    {
+        if (connections < 1 || pipelineDepth < 1 || bodyLength < 0)
+        {
+            throw new IllegalArgumentException("scenario " + name + ": connections=" + connections +
+                ", pipelineDepth=" + pipelineDepth + ", bodyLength=" + bodyLength + ", limit=1,1,0");
+        }
+    }
+
+    /**
+     * @param name a scenario name.
+     * @return the scenario of {@link #ALL} with that name.
+     * @throws IllegalArgumentException when there is none.
+     */
+    static Scenario named(final String name)
+    {
+        for (final Scenario scenario : ALL)
+        {
+            if (scenario.name.equals(name.trim().toLowerCase(Locale.ROOT)))
+            {
+                return scenario;
+            }
+        }
+        throw new IllegalArgumentException("unknown scenario: " + name + " (one of " + names() + ")");
+    }
+
+    /**
+     * @return the names of {@link #ALL}, comma-separated.
+     */
+    static String names()
+    {
+        return String.join(", ", ALL.stream().map(Scenario::name).toList());
+    }
+
+    /**
+     * @return true for the headline scenario, the one {@code --json} and the ratio summary quote.
+     */
+    boolean isHeadline()
+    {
+        return name.equals(HELLO_C64.name);
+    }
+
+    /**
+     * @return true when the request is the plain hello GET, which every target (the bare server too) answers.
+     */
+    boolean isHello()
+    {
+        return "GET".equals(method) && bodyLength == 0 && pathSuffix.isEmpty();
+    }
+
+    /**
+     * @return true when wrk's latency figures mean something: not when pipelined, since wrk then times whole batches
+     * and its coordinated-omission correction puts values below the minimum its percentiles walk from (they come out
+     * as 0).
+     */
+    boolean hasLatency()
+    {
+        return pipelineDepth == 1;
+    }
+
+    /**
+     * @param kind a target.
+     * @return true when that target serves this scenario: the bare server only says hello.
+     */
+    boolean servedBy(final TargetKind kind)
+    {
+        return isHello() || kind.servesApplication();
+    }
+
+    private static Scenario hello(final int connections)
+    {
+        return new Scenario(
+            "hello-c" + connections,
+            "hello GET, " + connections + (connections == 1 ? " connection" : " connections"),
+            "GET", "", 0, connections, 1);
+    }
+
+    private static Scenario echo(final String name, final String title, final int bodyLength, final int connections)
+    {
+        return new Scenario(name, title, "POST", "echo", bodyLength, connections, 1);
+    }
+}

@@ -1,0 +1,105 @@
+package io.sluice.benchmarks.harness;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchPlanTest
+{
+    private static final Set<TargetKind> ALL_TARGETS = EnumSet.allOf(TargetKind.class);
+
+    @Test
+    void shouldPlanTheDefaultRunWithinFiveMinutes()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL);
+
+        assertEquals(300, plan.timeLimitSeconds());
+        assertTrue(plan.estimateSeconds(ALL_TARGETS) <= 300, "estimate " + plan.estimateSeconds(ALL_TARGETS));
+        assertEquals(8, plan.scenarios().size());
+    }
+
+    @Test
+    void shouldPlanTheQuickRunWithinNinetySeconds()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.QUICK);
+
+        assertEquals(90, plan.timeLimitSeconds());
+        assertTrue(plan.estimateSeconds(ALL_TARGETS) <= 90, "estimate " + plan.estimateSeconds(ALL_TARGETS));
+    }
+
+    @Test
+    void shouldPlanTheSmokeRunWithinAMinuteOnTheHeadlineAndOneEcho()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.SMOKE);
+
+        assertEquals(Scenario.SMOKE, plan.scenarios());
+        assertTrue(plan.estimateSeconds(ALL_TARGETS) < 60, "estimate " + plan.estimateSeconds(ALL_TARGETS));
+        assertEquals(0, plan.warmupSeconds(Scenario.HELLO_C64));
+    }
+
+    @Test
+    void shouldGiveTheHeadlineItsOwnLengthAndRounds()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL);
+
+        assertEquals(5, plan.seconds(Scenario.HELLO_C64));
+        assertEquals(3, plan.rounds(Scenario.HELLO_C64));
+        assertEquals(1, plan.seconds(Scenario.ECHO_4K));
+        assertEquals(3, plan.warmupSeconds(Scenario.HELLO_C64));
+        assertEquals(1, plan.warmupSeconds(Scenario.ECHO_4K));
+    }
+
+    @Test
+    void shouldOverrideLengthAndRoundsEverywhere()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL).durationSeconds(2).rounds(5);
+
+        assertEquals(2, plan.seconds(Scenario.HELLO_C64));
+        assertEquals(2, plan.seconds(Scenario.ECHO_4K));
+        assertEquals(5, plan.rounds(Scenario.ECHO_4K));
+    }
+
+    @Test
+    void shouldRejectADurationOutOfRange()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new BenchPlan(BenchPlan.Profile.FULL).durationSeconds(0));
+
+        assertEquals("duration out of range: duration=0, limit=1..600", ex.getMessage());
+    }
+
+    @Test
+    void shouldRunAScenarioAsPlannedWhenItFits()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL);
+
+        assertEquals(new BenchPlan.Allotment(3, 3), plan.allot(Scenario.HELLO_C64, ALL_TARGETS, 1000));
+    }
+
+    @Test
+    void shouldCutRoundsThenWarmupThenTheScenarioWhenTimeIsShort()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL);
+        final double warmup = 5 * (3 + BenchPlan.RUN_OVERHEAD_SECONDS);
+        final double round = 5 * (5 + BenchPlan.RUN_OVERHEAD_SECONDS);
+
+        assertEquals(new BenchPlan.Allotment(3, 2), plan.allot(Scenario.HELLO_C64, ALL_TARGETS, warmup + 2.5 * round));
+        assertEquals(new BenchPlan.Allotment(0, 1), plan.allot(Scenario.HELLO_C64, ALL_TARGETS, round + 1));
+        assertNull(plan.allot(Scenario.HELLO_C64, ALL_TARGETS, round - 1));
+    }
+
+    @Test
+    void shouldCountOnlyTheTargetsThatServeAScenario()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.QUICK);
+
+        assertEquals(4 * (1 + BenchPlan.RUN_OVERHEAD_SECONDS), plan.minimumSeconds(Scenario.ECHO_4K, ALL_TARGETS),
+            1e-9);
+    }
+}

@@ -1,0 +1,102 @@
+package io.sluice.benchmarks.harness;
+
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchServersTest
+{
+    private static final Path DEFAULT_CONFIG = Path.of("..", "native-config", "sluice.yaml");
+
+    @Test
+    void shouldMoveEveryPrefixOfTheDefaultConfigurationToTheBenchPort() throws IOException
+    {
+        final Map<String, Object> config = rewrittenDefault();
+
+        for (final Object queue : (List<?>)config.get("queues"))
+        {
+            for (final Object prefix : (List<?>)((Map<?, ?>)queue).get("prefixes"))
+            {
+                assertTrue(prefix.toString().startsWith("http://+:18080/"), prefix.toString());
+            }
+        }
+    }
+
+    @Test
+    void shouldTurnTheAdminPortOffAndUseItsOwnIdAndSharedMemoryDirectory() throws IOException
+    {
+        final Map<?, ?> listener = (Map<?, ?>)rewrittenDefault().get("listener");
+
+        assertEquals(0, listener.get("adminPort"));
+        assertEquals("bench-42", listener.get("id"));
+        assertEquals("/dev/shm/sluice-bench-42", listener.get("shmDir"));
+    }
+
+    @Test
+    void shouldSendEachWorkersOutputToALogAndLeaveTheInProcessQueueAlone() throws IOException
+    {
+        final List<?> queues = (List<?>)rewrittenDefault().get("queues");
+
+        for (final Object element : queues)
+        {
+            final Map<?, ?> queue = (Map<?, ?>)element;
+            if ("in-process".equals(queue.get("hosting")))
+            {
+                assertFalse(queue.containsKey("worker"));
+            }
+            else
+            {
+                assertEquals("/results/logs/" + queue.get("name") + "-worker.log",
+                    ((Map<?, ?>)queue.get("worker")).get("stdoutLog"));
+            }
+        }
+    }
+
+    @Test
+    void shouldMovePrefixesOfAnyHostForm()
+    {
+        assertEquals("http://+:9/shm/", BenchServers.movePrefix("http://+:8080/shm/", 9));
+        assertEquals("http://*:9/a/b/", BenchServers.movePrefix("http://*:80/a/b/", 9));
+        assertEquals("http://[::1]:9/x/", BenchServers.movePrefix("http://[::1]:8080/x/", 9));
+    }
+
+    @Test
+    void shouldRejectAPrefixWithoutAPort()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> BenchServers.movePrefix("http://+/shm/", 9));
+
+        assertEquals("prefix without scheme://host:port/path: http://+/shm/", ex.getMessage());
+    }
+
+    @Test
+    void shouldProxyNginxToTheLoopbackWorkerWithItsTokenAndKeepAlive()
+    {
+        final String conf = BenchServers.nginxConfig(Path.of("/r/nginx"), 18090, 41234, "abc123", 256);
+
+        assertTrue(conf.contains("worker_processes 1;\ndaemon off;\n"), conf);
+        assertTrue(conf.contains("server 127.0.0.1:41234;\n    keepalive 256;\n"), conf);
+        assertTrue(conf.contains("listen 127.0.0.1:18090 backlog=4096;"), conf);
+        assertTrue(conf.contains("proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"), conf);
+        assertTrue(conf.contains("proxy_set_header Sluice-Token \"abc123\";"), conf);
+        assertTrue(conf.contains("proxy_set_header Sluice-Appl-Path /loopback/;"), conf);
+        assertTrue(conf.contains("proxy_buffering off;\n      proxy_request_buffering off;"), conf);
+    }
+
+    private static Map<String, Object> rewrittenDefault() throws IOException
+    {
+        final String yaml = BenchServers.benchConfig(Files.readString(DEFAULT_CONFIG), 18080, "bench-42",
+            Path.of("/dev/shm/sluice-bench-42"), Path.of("/results/logs"));
+        return new Yaml().load(yaml);
+    }
+}
