@@ -22,7 +22,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -533,9 +535,9 @@ public final class SharedMemoryHost implements Host
         return queueDir.resolve(queue.name() + "-" + slot);
     }
 
-    private Channel bindDoorbell(final SharedMemoryLink link, final Path socket)
+    private Channel bindDoorbell(final SharedMemoryLink link, final Path socket) throws IOException
     {
-        return new ServerBootstrap()
+        final Channel channel = new ServerBootstrap()
             .group(homeLoop, homeLoop)
             .channel(transport.serverDomainChannel())
             .childHandler(new ChannelInitializer<>()
@@ -548,6 +550,9 @@ public final class SharedMemoryHost implements Host
             .bind(new DomainSocketAddress(socket.toFile()))
             .syncUninterruptibly()
             .channel();
+        // the 0700 directory already keeps other users out; the socket's own mode should not depend on the umask
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        return channel;
     }
 
     /**

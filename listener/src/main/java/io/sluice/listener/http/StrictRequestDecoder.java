@@ -74,6 +74,9 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
      * Lower-case prefix of the field names reserved for the listener; client-sent fields with it are dropped.
      */
     private static final byte[] INTERNAL_FIELD_PREFIX = "sluice-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] X_FORWARDED_FOR = "x-forwarded-for".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] X_FORWARDED_PROTO =
+        "x-forwarded-proto".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
      * Most empty lines (CRLF) skipped before a request line (RFC 9112 2.2); one more is refused with 400.
@@ -760,7 +763,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
 
         if (isInternalFieldName(bytes, colon))
         {
-            // Sluice-* fields are the listener's to send (to workers); a client's copy is dropped, in every model
+            // Sluice-* and X-Forwarded-For/-Proto are the listener's to send; a client's copy is dropped, in every model
             return;
         }
         final AsciiString name = fieldName(bytes, colon);
@@ -784,14 +787,21 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
 
     private static boolean isInternalFieldName(final byte[] bytes, final int nameLength)
     {
-        if (nameLength < INTERNAL_FIELD_PREFIX.length)
+        if (nameLength >= INTERNAL_FIELD_PREFIX.length && startsWithLowerCase(bytes, INTERNAL_FIELD_PREFIX))
         {
-            return false;
+            return true;
         }
-        for (int i = 0; i < INTERNAL_FIELD_PREFIX.length; i++)
+        // the listener vouches for the client's address and scheme itself; a client's claim is not passed on
+        return nameLength == X_FORWARDED_FOR.length && startsWithLowerCase(bytes, X_FORWARDED_FOR) ||
+            nameLength == X_FORWARDED_PROTO.length && startsWithLowerCase(bytes, X_FORWARDED_PROTO);
+    }
+
+    private static boolean startsWithLowerCase(final byte[] bytes, final byte[] prefix)
+    {
+        for (int i = 0; i < prefix.length; i++)
         {
             final int b = bytes[i];
-            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != INTERNAL_FIELD_PREFIX[i])
+            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != prefix[i])
             {
                 return false;
             }

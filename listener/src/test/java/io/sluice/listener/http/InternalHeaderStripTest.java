@@ -17,11 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InternalHeaderStripTest
 {
     @Test
-    void shouldDropClientSentSluiceFieldsWhateverTheirCase()
+    void shouldDropClientSentSluiceAndForwardedFieldsWhateverTheirCase()
     {
         final EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(new StrictDecoderConfig()));
         final String head = "GET /shm/ HTTP/1.1\r\nHost: a\r\nSluice-Token: forged\r\nSLUICE-APPL-PATH: /x/\r\n" +
-            "sluice-event: shutdown\r\nX-Sluice: kept\r\nSluicer: kept\r\n\r\n";
+            "sluice-event: shutdown\r\nSluice-Anything: x\r\nX-Sluice: kept\r\nSluicer: kept\r\nX-Forwarded-For: 6.6.6.6\r\n" +
+            "x-forwarded-proto: https\r\nX-Forwarded-Host: kept\r\n\r\n";
         channel.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII));
 
         final HttpRequest request = channel.readInbound();
@@ -31,6 +32,6 @@ class InternalHeaderStripTest
 
         assertTrue(request.decoderResult().isSuccess());
         final List<String> names = request.headers().names().stream().sorted().toList();
-        assertEquals(List.of("Host", "Sluicer", "X-Sluice"), names);
+        assertEquals(List.of("Host", "Sluicer", "X-Forwarded-Host", "X-Sluice"), names);
     }
 }
