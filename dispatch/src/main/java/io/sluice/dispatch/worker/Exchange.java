@@ -30,12 +30,22 @@ public interface Exchange
     /**
      * @return the path part of the target, without the query.
      */
-    String path();
+    default String path()
+    {
+        final String target = target();
+        final int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
+    }
 
     /**
      * @return the query part of the target without the '?', or null when there is none.
      */
-    String query();
+    default String query()
+    {
+        final String target = target();
+        final int query = target.indexOf('?');
+        return query < 0 ? null : target.substring(query + 1);
+    }
 
     /**
      * @param name of the header, matched case-insensitively.

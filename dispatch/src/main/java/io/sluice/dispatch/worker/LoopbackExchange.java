@@ -99,23 +99,6 @@ final class LoopbackExchange implements Exchange
     /**
      * {@inheritDoc}
      */
-    public String path()
-    {
-        return path;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String query()
-    {
-        final int query = target.indexOf('?');
-        return query < 0 ? null : target.substring(query + 1);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
     public String header(final String name)
     {
         return headers.get(name);

@@ -88,20 +88,6 @@ final class SharedMemoryExchange implements Exchange
         return target;
     }
 
-    public String path()
-    {
-        final String target = target();
-        final int query = target.indexOf('?');
-        return query < 0 ? target : target.substring(0, query);
-    }
-
-    public String query()
-    {
-        final String target = target();
-        final int query = target.indexOf('?');
-        return query < 0 ? null : target.substring(query + 1);
-    }
-
     public String header(final String name)
     {
         final HeaderCursor cursor = new HeaderCursor().reset(head, decoder.headersOffset(), decoder.headerCount());

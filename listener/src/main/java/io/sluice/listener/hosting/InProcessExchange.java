@@ -50,18 +50,6 @@ final class InProcessExchange implements Exchange, RequestSink
         return target;
     }
 
-    public String path()
-    {
-        final int query = target.indexOf('?');
-        return query < 0 ? target : target.substring(0, query);
-    }
-
-    public String query()
-    {
-        final int query = target.indexOf('?');
-        return query < 0 ? null : target.substring(query + 1);
-    }
-
     public String header(final String name)
     {
         return headers.get(name);
