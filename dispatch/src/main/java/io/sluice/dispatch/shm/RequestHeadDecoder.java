@@ -2,6 +2,7 @@ package io.sluice.dispatch.shm;
 
 import org.agrona.DirectBuffer;
 
+import static io.sluice.dispatch.shm.RequestHeadEncoder.ADMITTED_AT_OFFSET;
 import static io.sluice.dispatch.shm.RequestHeadEncoder.CONTENT_LENGTH_OFFSET;
 import static io.sluice.dispatch.shm.RequestHeadEncoder.HEADER_COUNT_OFFSET;
 import static io.sluice.dispatch.shm.RequestHeadEncoder.METHOD_LENGTH_OFFSET;
@@ -69,6 +70,14 @@ public final class RequestHeadDecoder
     public int headerCount()
     {
         return buffer.getInt(offset + HEADER_COUNT_OFFSET);
+    }
+
+    /**
+     * @return the listener's {@link System#nanoTime()} when it admitted the request.
+     */
+    public long admittedAtNs()
+    {
+        return buffer.getLong(offset + ADMITTED_AT_OFFSET);
     }
 
     /**

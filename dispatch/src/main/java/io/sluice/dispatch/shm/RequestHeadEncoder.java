@@ -26,7 +26,10 @@ import static io.sluice.dispatch.shm.MessageDescriptor.HEADER_ENTRY_LENGTH;
  *  +-------------------------------+-------------------------------+
  *  | Remote address length (uint16)|           Reserved            | 28
  *  +-------------------------------+-------------------------------+
- *  |      Method, target, remote address bytes, header entries    ... 32
+ *  |        Admitted at (int64, System.nanoTime() of the listener) | 32
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |      Method, target, remote address bytes, header entries    ... 40
  *  +---------------------------------------------------------------+
  * </pre>
  */
@@ -63,9 +66,15 @@ public final class RequestHeadEncoder
     public static final int REMOTE_ADDRESS_LENGTH_OFFSET = 28;
 
     /**
+     * Offset of the admission time: the listener's {@link System#nanoTime()} (CLOCK_MONOTONIC on Linux, comparable
+     * between processes on the same machine) when it admitted the request.
+     */
+    public static final int ADMITTED_AT_OFFSET = 32;
+
+    /**
      * Length of the fixed part; the variable part starts here.
      */
-    public static final int VARIABLE_OFFSET = 32;
+    public static final int VARIABLE_OFFSET = 40;
 
     private MutableDirectBuffer buffer;
     private int offset;
@@ -102,6 +111,7 @@ public final class RequestHeadEncoder
         this.headerCount = 0;
         buffer.putInt(offset + HEADER_COUNT_OFFSET, 0);
         buffer.putShort(offset + 30, (short)0);
+        buffer.putLong(offset + ADMITTED_AT_OFFSET, 0);
         return this;
     }
 
@@ -132,6 +142,16 @@ public final class RequestHeadEncoder
     public RequestHeadEncoder remotePort(final int remotePort)
     {
         buffer.putInt(offset + REMOTE_PORT_OFFSET, remotePort);
+        return this;
+    }
+
+    /**
+     * @param admittedAtNs the listener's {@link System#nanoTime()} when it admitted the request.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder admittedAtNs(final long admittedAtNs)
+    {
+        buffer.putLong(offset + ADMITTED_AT_OFFSET, admittedAtNs);
         return this;
     }
 

@@ -64,7 +64,7 @@ public final class WorkerFileDescriptor
     /**
      * Version of this layout, written last by the listener.
      */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /**
      * Offset of the layout version.

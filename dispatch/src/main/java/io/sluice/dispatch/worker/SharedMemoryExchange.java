@@ -30,6 +30,7 @@ final class SharedMemoryExchange implements Exchange
     private String target;
     private List<String> responseHeaders;
     private Object attachment;
+    private boolean expired;
     private volatile boolean aborted;
     private volatile boolean responseComplete;
     private boolean headSent;
@@ -59,6 +60,19 @@ final class SharedMemoryExchange implements Exchange
     long requestId()
     {
         return requestId;
+    }
+
+    /**
+     * The request was taken off the ring after its queue's {@code queueWait}: the worker answers it 503 itself.
+     */
+    void expired()
+    {
+        expired = true;
+    }
+
+    boolean isExpired()
+    {
+        return expired;
     }
 
     void aborted()

@@ -2,6 +2,7 @@ package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestHeadDecoder;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
@@ -45,6 +46,12 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * is awake with requests waiting in its ring and a heartbeat that stopped. A watchdog thread exits the process when the
  * listener's heartbeat has not changed for {@link WorkerEnvironment#heartbeatTimeoutMs()}.
  * <p>
+ * Queue wait: a request head carries the listener's {@link System#nanoTime()} at admission. When the queue has a
+ * {@code queueWait} ({@link WorkerEnvironment#queueWaitMs()}) and the head is taken off the ring more than that long
+ * after admission, the handler never sees it: the worker answers {@value #QUEUE_WAIT_STATUS} itself, and ignores the
+ * request's body chunks. The worker decides when it takes the head, so the listener can never have answered a
+ * request that also runs.
+ * <p>
  * Stopping: {@link #requestStop()} (end-of-file on standard input while the listener is alive) makes the duty cycle
  * serve what is already in the ring and wait for the answers still owed, then return.
  */
@@ -60,6 +67,18 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     public static final int EXIT_LISTENER_STALE = 3;
 
+    /**
+     * Status of the answer to a request taken off the ring after the queue's {@code queueWait}: {@value}.
+     */
+    public static final int QUEUE_WAIT_STATUS = 503;
+
+    /**
+     * Body of the answer to a request taken off the ring after the queue's {@code queueWait}.
+     */
+    public static final String QUEUE_WAIT_BODY = "service unavailable: queue wait\n";
+
+    private static final UnsafeBuffer QUEUE_WAIT_BODY_BUFFER =
+        new UnsafeBuffer(QUEUE_WAIT_BODY.getBytes(StandardCharsets.US_ASCII));
     private static final int READ_LIMIT = 64;
     private static final int SPINS_BEFORE_SLEEP = 200;
     private static final int YIELDS_BEFORE_SLEEP = 20;
@@ -77,6 +96,8 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private final ByteBuffer sleepBuffer = ByteBuffer.allocateDirect(64);
     private final Long2ObjectHashMap<SharedMemoryExchange> exchanges = new Long2ObjectHashMap<>();
     private final int maxResponseMessageLength;
+    private final long queueWaitNs;
+    private final RequestHeadDecoder headDecoder = new RequestHeadDecoder();
     private long requestsReceived;
     private long heartbeatMs;
     private SharedMemoryExchange dispatchNext;
@@ -92,6 +113,18 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         final ManyToOneRingBuffer responseRing,
         final SocketChannel doorbell)
     {
+        this(handler, header, requestRing, responseRing, doorbell, 0);
+    }
+
+    SharedMemoryWorker(
+        final Handler handler,
+        final UnsafeBuffer header,
+        final ManyToOneRingBuffer requestRing,
+        final ManyToOneRingBuffer responseRing,
+        final SocketChannel doorbell,
+        final long queueWaitMs)
+    {
+        this.queueWaitNs = TimeUnit.MILLISECONDS.toNanos(queueWaitMs);
         this.handler = handler;
         this.header = header;
         this.requestRing = requestRing;
@@ -136,7 +169,8 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             doorbell.write(hello);
         }
 
-        final SharedMemoryWorker worker = new SharedMemoryWorker(handler, header, requestRing, responseRing, doorbell);
+        final SharedMemoryWorker worker = new SharedMemoryWorker(
+            handler, header, requestRing, responseRing, doorbell, env.queueWaitMs());
         if (env.heartbeatTimeoutMs() > 0)
         {
             watchListenerHeartbeat(header, env.heartbeatTimeoutMs());
@@ -239,6 +273,12 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
                 break;
             }
             dispatchNext = null;
+            if (exchange.isExpired())
+            {
+                exchange.respond(
+                    QUEUE_WAIT_STATUS, "text/plain", QUEUE_WAIT_BODY_BUFFER, 0, QUEUE_WAIT_BODY_BUFFER.capacity());
+                continue;
+            }
             handler.onRequest(exchange);
             forgetIfComplete(exchange);
         }
@@ -339,6 +379,16 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     {
         requestsReceived++;
         header.putLongRelease(WorkerFileDescriptor.WORKER_REQUESTS_OFFSET, requestsReceived);
+        if (queueWaitNs > 0 &&
+            System.nanoTime() - headDecoder.wrap(buffer, index).admittedAtNs() > queueWaitNs)
+        {
+            // taken too late: answered here once controlledRead has moved past the head; never registered, so its
+            // body chunks are ignored as for an unknown id
+            final SharedMemoryExchange exchange = new SharedMemoryExchange(this, buffer, index, length);
+            exchange.expired();
+            dispatchNext = exchange;
+            return;
+        }
         final SharedMemoryExchange exchange = new SharedMemoryExchange(this, buffer, index, length);
         exchanges.put(exchange.requestId(), exchange);
         dispatchNext = exchange;

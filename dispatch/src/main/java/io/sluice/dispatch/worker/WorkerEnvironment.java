@@ -19,6 +19,9 @@ import java.util.Map;
  * @param shutdownTimeLimitMs {@code SLUICE_SHUTDOWN_TIME_LIMIT_MS}: how long a shared-memory worker asked to stop may
  *                            take to finish the requests it holds before it exits anyway;
  *                            {@link #SHUTDOWN_TIME_LIMIT_MS_DEFAULT} when not set.
+ * @param queueWaitMs     {@code SLUICE_QUEUE_WAIT_MS}: the queue's {@code queueWait}; a shared-memory worker answers
+ *                        503, without calling the handler, a request it takes off its ring more than this long after
+ *                        the listener admitted it; 0 (or not set) never.
  */
 public record WorkerEnvironment(
     String queue,
@@ -29,7 +32,8 @@ public record WorkerEnvironment(
     String applicationPath,
     long listenerPid,
     long heartbeatTimeoutMs,
-    long shutdownTimeLimitMs)
+    long shutdownTimeLimitMs,
+    long queueWaitMs)
 {
     /**
      * Hosting value for the shared-memory model.
@@ -45,6 +49,11 @@ public record WorkerEnvironment(
      * Heartbeat timeout when the listener sets none: {@value} (never time the listener out).
      */
     public static final long HEARTBEAT_TIMEOUT_MS_NONE = 0;
+
+    /**
+     * Queue wait when the listener sets none: {@value} (not enforced).
+     */
+    public static final long QUEUE_WAIT_MS_NONE = 0;
 
     /**
      * Time a worker asked to stop has to finish its requests when the listener sets none: {@value} ms.
@@ -94,7 +103,8 @@ public record WorkerEnvironment(
             env.getOrDefault("SLUICE_APPL_PATH", "/"),
             null == pid ? -1 : Long.parseLong(pid),
             milliseconds(env, "SLUICE_HEARTBEAT_TIMEOUT_MS", HEARTBEAT_TIMEOUT_MS_NONE),
-            milliseconds(env, "SLUICE_SHUTDOWN_TIME_LIMIT_MS", SHUTDOWN_TIME_LIMIT_MS_DEFAULT));
+            milliseconds(env, "SLUICE_SHUTDOWN_TIME_LIMIT_MS", SHUTDOWN_TIME_LIMIT_MS_DEFAULT),
+            milliseconds(env, "SLUICE_QUEUE_WAIT_MS", QUEUE_WAIT_MS_NONE));
     }
 
     private static long milliseconds(final Map<String, String> env, final String name, final long defaultMs)

@@ -36,6 +36,7 @@ class RequestHeadCodecTest
             .requestId(0x0102030405060708L)
             .contentLength(0x1112131415161718L)
             .remotePort(0x21222324)
+            .admittedAtNs(0x3132333435363738L)
             .method("GET")
             .target("/abcd")
             .remoteAddress("10.0.0.7")
@@ -49,11 +50,12 @@ class RequestHeadCodecTest
         assertArrayEquals(bytes(5, 0), slice(26, 2));
         assertArrayEquals(bytes(8, 0), slice(28, 2));
         assertArrayEquals(bytes(0, 0), slice(30, 2));
-        assertArrayEquals("GET/abcd10.0.0.7".getBytes(ISO_8859_1), slice(32, 16));
-        assertArrayEquals(bytes(2, 0, 1, 0, 'H', 'o', 'x'), slice(48, 7));
-        assertEquals(55, encoder.encodedLength());
+        assertArrayEquals(bytes(0x38, 0x37, 0x36, 0x35, 0x34, 0x33, 0x32, 0x31), slice(32, 8));
+        assertArrayEquals("GET/abcd10.0.0.7".getBytes(ISO_8859_1), slice(40, 16));
+        assertArrayEquals(bytes(2, 0, 1, 0, 'H', 'o', 'x'), slice(56, 7));
+        assertEquals(63, encoder.encodedLength());
         assertEquals(FILL, array[OFFSET - 1]);
-        assertEquals(FILL, array[OFFSET + 55]);
+        assertEquals(FILL, array[OFFSET + 63]);
     }
 
     @Test
@@ -66,7 +68,8 @@ class RequestHeadCodecTest
         assertEquals(24, RequestHeadEncoder.METHOD_LENGTH_OFFSET);
         assertEquals(26, RequestHeadEncoder.TARGET_LENGTH_OFFSET);
         assertEquals(28, RequestHeadEncoder.REMOTE_ADDRESS_LENGTH_OFFSET);
-        assertEquals(32, RequestHeadEncoder.VARIABLE_OFFSET);
+        assertEquals(32, RequestHeadEncoder.ADMITTED_AT_OFFSET);
+        assertEquals(40, RequestHeadEncoder.VARIABLE_OFFSET);
     }
 
     @Test
@@ -92,10 +95,10 @@ class RequestHeadCodecTest
         assertEquals("POST", decoder.method());
         assertEquals("/app/items?id=7&q=a%20b", decoder.target());
         assertEquals("2001:db8::1", decoder.remoteAddress());
-        assertEquals(OFFSET + 32, decoder.methodOffset());
-        assertEquals(OFFSET + 36, decoder.targetOffset());
-        assertEquals(OFFSET + 59, decoder.remoteAddressOffset());
-        assertEquals(OFFSET + 70, decoder.headersOffset());
+        assertEquals(OFFSET + 40, decoder.methodOffset());
+        assertEquals(OFFSET + 44, decoder.targetOffset());
+        assertEquals(OFFSET + 67, decoder.remoteAddressOffset());
+        assertEquals(OFFSET + 78, decoder.headersOffset());
 
         cursor.reset(buffer, decoder.headersOffset(), decoder.headerCount());
         assertHeader("Host", "example.com");
@@ -132,8 +135,8 @@ class RequestHeadCodecTest
 
         assertEquals(0, decoder.headerCount());
         assertFalse(cursor.next());
-        assertEquals(OFFSET + 45, decoder.headersOffset());
-        assertEquals(45, encoder.encodedLength());
+        assertEquals(OFFSET + 53, decoder.headersOffset());
+        assertEquals(53, encoder.encodedLength());
         assertEquals(decoder.headersOffset(), cursor.end());
     }
 
@@ -157,7 +160,7 @@ class RequestHeadCodecTest
         assertHeader("", "");
         assertHeader("", "v");
         assertFalse(cursor.next());
-        assertEquals(32 + 4 + 7 + 4 + 4 + 1, encoder.encodedLength());
+        assertEquals(40 + 4 + 7 + 4 + 4 + 1, encoder.encodedLength());
     }
 
     @Test
@@ -221,6 +224,36 @@ class RequestHeadCodecTest
     }
 
     @Test
+    void shouldRoundTripAdmittedAtWhenNanoTimeIsAnyLong()
+    {
+        for (final long admittedAtNs : new long[]{ System.nanoTime(), Long.MIN_VALUE, -1, 0, Long.MAX_VALUE })
+        {
+            encoder.wrap(buffer, OFFSET).requestId(12).admittedAtNs(admittedAtNs).contentLength(0).remotePort(0)
+                .method("GET").target("/").remoteAddress("a").header("A", "1");
+
+            decoder.wrap(buffer, OFFSET);
+            assertEquals(admittedAtNs, decoder.admittedAtNs());
+            assertEquals(12, decoder.requestId());
+            assertEquals("GET", decoder.method());
+            assertEquals("/", decoder.target());
+            assertEquals("a", decoder.remoteAddress());
+            assertEquals(1, decoder.headerCount());
+        }
+    }
+
+    @Test
+    void shouldClearAdmittedAtWhenEncoderIsRewrappedWithoutIt()
+    {
+        encoder.wrap(buffer, OFFSET).requestId(5).admittedAtNs(123_456_789L).contentLength(0).remotePort(0)
+            .method("GET").target("/").remoteAddress("a");
+
+        encoder.wrap(buffer, OFFSET).requestId(6).contentLength(0).remotePort(0)
+            .method("GET").target("/").remoteAddress("a");
+
+        assertEquals(0, decoder.wrap(buffer, OFFSET).admittedAtNs());
+    }
+
+    @Test
     void shouldClearHeaderCountAndReservedWhenEncoderIsRewrapped()
     {
         encoder.wrap(buffer, OFFSET).requestId(5).contentLength(0).remotePort(0)
@@ -237,7 +270,7 @@ class RequestHeadCodecTest
         assertEquals("/x", decoder.target());
         assertEquals("b", decoder.remoteAddress());
         assertArrayEquals(bytes(0, 0), slice(30, 2));
-        assertEquals(38, encoder.encodedLength());
+        assertEquals(46, encoder.encodedLength());
     }
 
     @Test
@@ -253,7 +286,7 @@ class RequestHeadCodecTest
         assertFalse(cursor.next());
         assertFalse(cursor.next());
         assertEquals(end, cursor.end());
-        assertEquals(OFFSET + 32 + 3 + 1 + 1 + 4 + 1 + 1, end);
+        assertEquals(OFFSET + 40 + 3 + 1 + 1 + 4 + 1 + 1, end);
     }
 
     @Test

@@ -292,7 +292,8 @@ class LoopbackWorkerTest
         port = freePort();
         final WorkerEnvironment env = new WorkerEnvironment(
             "test", WorkerEnvironment.LOOPBACK, null, port, TOKEN, APPLICATION_PATH, -1,
-            WorkerEnvironment.HEARTBEAT_TIMEOUT_MS_NONE, WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_DEFAULT);
+            WorkerEnvironment.HEARTBEAT_TIMEOUT_MS_NONE, WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_DEFAULT,
+            WorkerEnvironment.QUEUE_WAIT_MS_NONE);
         serveThread = new Thread(
             () ->
             {

@@ -1,8 +1,11 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.shm.AsciiCodec;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
+import io.sluice.dispatch.shm.ResponseHeadDecoder;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.DirectBuffer;
@@ -21,6 +24,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -125,6 +129,56 @@ class SharedMemoryWorkerTest
     }
 
     @Test
+    void shouldAnswer503WithoutHandlerWhenHeadIsTakenAfterQueueWait()
+    {
+        final SharedMemoryWorker waiting = queueWaitWorker(300);
+        writeHead(21, "GET", 0, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(301));
+
+        assertEquals(1, waiting.doWork());
+
+        assertEquals(List.of(), handler.events);
+        final List<String> responses = readResponseHeads();
+        assertEquals(List.of("21 503 last text/plain service unavailable: queue wait\n"), responses);
+    }
+
+    @Test
+    void shouldIgnoreBodyOfRequestTakenAfterQueueWait()
+    {
+        final SharedMemoryWorker waiting = queueWaitWorker(300);
+        writeHead(22, "POST", 3, System.nanoTime() - TimeUnit.SECONDS.toNanos(5));
+        writeBody(22, "abc", true);
+
+        assertEquals(2, waiting.doWork());
+
+        assertEquals(List.of(), handler.events);
+        assertEquals(List.of("22 503 last text/plain service unavailable: queue wait\n"), readResponseHeads());
+    }
+
+    @Test
+    void shouldCallHandlerWhenHeadIsTakenWithinQueueWait()
+    {
+        final SharedMemoryWorker waiting = queueWaitWorker(10_000);
+        writeHead(23, "POST", 3, System.nanoTime());
+        writeBody(23, "abc", true);
+
+        assertEquals(2, waiting.doWork());
+
+        assertEquals(List.of("request 23", "body 23 abc last"), handler.events);
+        assertEquals(List.of("23 200 last text/plain ok"), readResponseHeads());
+    }
+
+    @Test
+    void shouldIgnoreAdmissionTimeWhenQueueWaitIsOff()
+    {
+        writeHead(24, "GET", 0, System.nanoTime() - TimeUnit.HOURS.toNanos(1));
+
+        assertEquals(1, worker.doWork());
+
+        assertEquals(List.of("request 24"), handler.events);
+        assertEquals(List.of("24 200 last text/plain ok"), readResponseHeads());
+    }
+
+    @Test
     void shouldWriteHeartbeatFromDutyCycle()
     {
         header.putLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET, 0);
@@ -135,13 +189,26 @@ class SharedMemoryWorkerTest
         assertTrue(header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET) >= beforeMs);
     }
 
+    private SharedMemoryWorker queueWaitWorker(final long queueWaitMs)
+    {
+        return new SharedMemoryWorker(
+            handler, header, workerRequests,
+            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, queueWaitMs);
+    }
+
     private long writeHead(final long requestId, final String method, final long contentLength)
+    {
+        return writeHead(requestId, method, contentLength, System.nanoTime());
+    }
+
+    private long writeHead(final long requestId, final String method, final long contentLength, final long admittedAtNs)
     {
         final int length = RequestHeadEncoder.length(method.length(), 1, 9, 0);
         final int index = listenerRequests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
         assertTrue(index > 0);
         new RequestHeadEncoder().wrap(listenerRequests.buffer(), index)
             .requestId(requestId)
+            .admittedAtNs(admittedAtNs)
             .contentLength(contentLength)
             .remotePort(1234)
             .method(method)
@@ -171,6 +238,40 @@ class SharedMemoryWorkerTest
         assertTrue(index > 0);
         BodyChunkFlyweight.encode(listenerRequests.buffer(), index, requestId, 0, 0);
         listenerRequests.commit(index);
+    }
+
+    /**
+     * @return each response head as "id status [last] content-type body".
+     */
+    private List<String> readResponseHeads()
+    {
+        final List<String> heads = new ArrayList<>();
+        final ResponseHeadDecoder decoder = new ResponseHeadDecoder();
+        final HeaderCursor cursor = new HeaderCursor();
+        listenerResponses.read(
+            (msgTypeId, buffer, index, length) ->
+            {
+                if (msgTypeId != MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
+                {
+                    heads.add("type " + msgTypeId);
+                    return;
+                }
+                decoder.wrap(buffer, index);
+                String contentType = null;
+                cursor.reset(buffer, decoder.headersOffset(), decoder.headerCount());
+                while (cursor.next())
+                {
+                    if (AsciiCodec.equalsIgnoreCase(buffer, cursor.nameOffset(), cursor.nameLength(), "content-type"))
+                    {
+                        contentType = AsciiCodec.get(buffer, cursor.valueOffset(), cursor.valueLength());
+                    }
+                }
+                heads.add(decoder.requestId() + " " + decoder.status() +
+                    ((decoder.flags() & MessageDescriptor.LAST_FLAG) != 0 ? " last " : " ") + contentType + " " +
+                    AsciiCodec.get(buffer, cursor.end(), decoder.bodyLength()));
+            },
+            100);
+        return heads;
     }
 
     private int readResponses()

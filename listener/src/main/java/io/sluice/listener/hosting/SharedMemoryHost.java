@@ -147,7 +147,12 @@ public final class SharedMemoryHost implements Host
             queue.handler(),
             applicationPath,
             queue.worker(),
-            (slot, env) -> env.put("SLUICE_SHM_DIR", workerDir(slot).toString()),
+            (slot, env) ->
+            {
+                env.put("SLUICE_SHM_DIR", workerDir(slot).toString());
+                // the worker enforces queueWait: it answers 503 for a request it takes off the ring too late
+                env.put("SLUICE_QUEUE_WAIT_MS", Long.toString(queue.queueWaitTimeoutMs()));
+            },
             new WorkerSupervisor.Events()
             {
                 public void onStarting(final int slot, final String token)

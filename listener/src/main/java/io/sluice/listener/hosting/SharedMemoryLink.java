@@ -209,7 +209,9 @@ final class SharedMemoryLink implements ControlledMessageHandler
     }
 
     /**
-     * Write a request head; on the connection's event loop.
+     * Write a request head, stamped with the admission time ({@link System#nanoTime()}, read here: the host's cached
+     * clock may lag by a timer period, which would make the worker's {@code queueWait} check fire early); on the
+     * connection's event loop.
      *
      * @param request       the slot.
      * @param httpRequest   the decoded head.
@@ -255,8 +257,11 @@ final class SharedMemoryLink implements ControlledMessageHandler
             request.pendingHeadLength = length;
         }
 
+        // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a head
+        // written later from pendingHead (ring full, or again after a worker died) keeps this time
         headEncoder.wrap(buffer, offset)
             .requestId(request.requestId())
+            .admittedAtNs(System.nanoTime())
             .contentLength(contentLength)
             .remotePort(request.exchange.remotePort())
             .method(method)

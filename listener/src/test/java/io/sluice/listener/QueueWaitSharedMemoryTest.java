@@ -1,0 +1,172 @@
+package io.sluice.listener;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@code queueWait} on a shared-memory queue: the worker, when it takes a request head off its ring, answers 503
+ * itself, without running the handler, if the listener admitted the request more than {@code queueWait} ago. The
+ * worker is stopped (SIGSTOP) so requests wait in its ring past the limit, then continued (SIGCONT).
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class QueueWaitSharedMemoryTest
+{
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            handler: io.sluice.listener.DeliveryHandler
+            timeouts: { queueWait: 300ms }
+            worker:
+              shutdownTimeLimit: 1s
+              stdoutLog: ${LOG_DIR}/shm.log
+        """;
+
+    private static final long READY_TIMEOUT_MS = 20_000;
+    private static final long QUEUE_WAIT_MS = 300;
+    private static final String QUEUE_WAIT_BODY = "service unavailable: queue wait\n";
+
+    private TestListener listener;
+
+    @AfterEach
+    void closeListener()
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    @Test
+    void shouldAnswer503AndNeverRunRequestWhenWorkerTakesItAfterQueueWait() throws Exception
+    {
+        listener = TestListener.start("queue-wait-shm", CONFIG);
+        assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
+        final long pid = listener.supervisor("shm").pid(0);
+        final String host = "127.0.0.1:" + listener.port();
+
+        WorkerCrashDeliveryTest.signal("STOP", pid);
+        final List<RawHttpClient> clients = new ArrayList<>();
+        try
+        {
+            awaitStopped(pid);
+            final RawHttpClient get = new RawHttpClient(listener.port());
+            clients.add(get);
+            get.write(RawHttpClient.request("GET", "/shm/", host, "X-Id: late-get"));
+            final RawHttpClient post = new RawHttpClient(listener.port());
+            clients.add(post);
+            final byte[] body = "late body".getBytes(StandardCharsets.US_ASCII);
+            post.write(RawHttpClient.concat(
+                RawHttpClient.request(
+                    "POST", "/shm/echo", host,
+                    "X-Id: late-post", "Content-Type: application/octet-stream", "Content-Length: " + body.length),
+                body));
+            awaitQueueLength(2);
+            Thread.sleep(QUEUE_WAIT_MS + 200);
+        }
+        finally
+        {
+            WorkerCrashDeliveryTest.signal("CONT", pid);
+        }
+
+        try
+        {
+            for (final RawHttpClient client : clients)
+            {
+                final RawHttpClient.Response response = client.readResponse(false);
+                assertEquals(503, response.status(), response::toString);
+                assertEquals("text/plain", response.header("content-type"), response::toString);
+                assertEquals(QUEUE_WAIT_BODY, response.bodyText());
+            }
+        }
+        finally
+        {
+            for (final RawHttpClient client : clients)
+            {
+                client.close();
+            }
+        }
+
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            client.write(RawHttpClient.request("GET", "/shm/", host, "X-Id: in-time"));
+            final RawHttpClient.Response response = client.readResponse(false);
+            assertEquals(200, response.status(), response::toString);
+            assertEquals(DeliveryHandler.HELLO, response.bodyText());
+        }
+        assertEquals(pid, listener.supervisor("shm").pid(0), "the same worker served throughout");
+        final List<String> executed = executions();
+        assertEquals(List.of("exec GET in-time"), executed, "requests the worker ran");
+    }
+
+    private List<String> executions() throws Exception
+    {
+        final Path log = listener.logDir().resolve("shm.log");
+        final List<String> executed = new ArrayList<>();
+        for (final String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1))
+        {
+            if (line.startsWith("exec "))
+            {
+                executed.add(line);
+            }
+        }
+        return executed;
+    }
+
+    private void awaitQueueLength(final int length) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (listener.listener().queue("shm").length() < length && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertEquals(length, listener.listener().queue("shm").length(), "requests admitted");
+    }
+
+    /**
+     * {@code kill} returns once SIGSTOP is queued; wait until every thread of the worker is stopped.
+     */
+    private static void awaitStopped(final long pid) throws Exception
+    {
+        final Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            boolean stopped = true;
+            try (var threads = Files.list(tasks))
+            {
+                for (final Path thread : (Iterable<Path>)threads::iterator)
+                {
+                    // "pid (comm) state ...": comm may hold spaces and parentheses
+                    final String stat = Files.readString(thread.resolve("stat"));
+                    final char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    stopped &= state == 'T' || state == 't';
+                }
+            }
+            if (stopped)
+            {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("worker " + pid + " did not stop");
+    }
+}
