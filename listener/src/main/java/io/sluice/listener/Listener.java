@@ -149,7 +149,8 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Stop gracefully (SIGTERM): stop accepting connections, let the requests in flight finish, each queue for up to
+     * Stop gracefully (SIGTERM): stop accepting connections, close idle keep-alive connections and answer every
+     * further response with {@code connection: close}, let the requests in flight finish, each queue for up to
      * its workers' {@code shutdownTimeLimit} (in-process queues: the default), then {@link #close()}: the workers are
      * asked to stop (and finish what they hold) and the listener releases everything. Blocks; call it off the event
      * loops.
@@ -157,6 +158,11 @@ public final class Listener implements AutoCloseable
     public void stop()
     {
         closeServerChannels();
+        if (null != connections)
+        {
+            // from now on every response closes its connection; idle keep-alive connections are closed at once
+            connections.startDraining();
+        }
         final long startNs = System.nanoTime();
         for (final QueueConfiguration queue : config.queues())
         {

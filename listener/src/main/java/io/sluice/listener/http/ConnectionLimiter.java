@@ -1,5 +1,10 @@
 package io.sluice.listener.http;
 
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,6 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Counts the listener's open client connections and bounds them (HTTP.sys MaxConnections): a connection past the
  * bound is refused at once ({@link HttpServerInitializer} answers it 503 and closes it), never left waiting. Counts
  * even when unbounded, for the admin endpoint. Lock-free; safe from any event loop.
+ * <p>
+ * It also tracks the open connections for a graceful stop: once {@link #startDraining()} is called every response
+ * gets {@code connection: close} and its connection closes after it, and connections with nothing in flight (idle
+ * keep-alive) are closed at once.
  */
 public final class ConnectionLimiter
 {
@@ -18,6 +27,8 @@ public final class ConnectionLimiter
     private final int maxConnections;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
+    private final ChannelGroup channels = new DefaultChannelGroup("sluice-connections", GlobalEventExecutor.INSTANCE);
+    private volatile boolean draining;
 
     /**
      * @param maxConnections most open connections, or {@link #UNLIMITED}.
@@ -90,5 +101,44 @@ public final class ConnectionLimiter
     public void release()
     {
         open.decrementAndGet();
+    }
+
+    /**
+     * Track an accepted, counted connection until it closes, so a graceful stop can reach it.
+     *
+     * @param channel the connection.
+     */
+    public void track(final Channel channel)
+    {
+        channels.add(channel);
+    }
+
+    /**
+     * @return true once a graceful stop began: responses close their connections, idle connections are closed.
+     */
+    public boolean isDraining()
+    {
+        return draining;
+    }
+
+    /**
+     * Begin a graceful stop: from now on every response gets {@code connection: close}, and each open connection
+     * with nothing in flight is closed at once (on its own event loop). Idempotent; call from any thread.
+     */
+    public void startDraining()
+    {
+        draining = true;
+        for (final Channel channel : channels)
+        {
+            channel.eventLoop().execute(
+                () ->
+                {
+                    final HttpConnectionHandler handler = channel.pipeline().get(HttpConnectionHandler.class);
+                    if (null != handler)
+                    {
+                        handler.drain();
+                    }
+                });
+        }
     }
 }

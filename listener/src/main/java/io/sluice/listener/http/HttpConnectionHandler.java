@@ -3,11 +3,14 @@ package io.sluice.listener.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
@@ -64,6 +67,17 @@ import java.util.concurrent.TimeUnit;
  *     {@link HttpConnectionConfig#minSendRateGraceNs()}: else close, in-flight requests aborted.</li>
  * </ul>
  * <p>
+ * <b>Lingering close</b> (as nginx's {@code lingering_close}): when the connection closes after a response while the
+ * client may still be sending (a request answered before its body was all in: 413, 408, 404, 417, 503, ...; a
+ * request refused while more of it may follow), it does not close at once, which could make the client's kernel
+ * answer the bytes still coming with a reset and lose the response. Once the response is flushed it shuts its output
+ * down (the FIN follows the response), stops decoding, and reads and discards whatever still arrives until the client
+ * closes, {@link #LINGER_MAX_BYTES} have been discarded, or {@code drainEntityBody} ({@link #LINGER_DEFAULT_NS} when
+ * that timer is off) has passed; then it closes.
+ * <p>
+ * <b>Graceful stop</b>: once the {@link ConnectionLimiter} is draining, every response gets {@code connection: close}
+ * and its connection closes after it, and {@link #drain()} closes a connection with nothing in flight at once.
+ * <p>
  * Pipeline position: after {@link StrictRequestDecoder}; it writes response bytes itself (no response encoder).
  * Event-loop confined.
  */
@@ -71,6 +85,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 {
     private static final long BODY_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * Most request bytes read and discarded during a lingering close before the connection is closed anyway.
+     */
+    public static final long LINGER_MAX_BYTES = 1024 * 1024;
+
+    /**
+     * Longest lingering close when the {@code drainEntityBody} timer is off.
+     */
+    public static final long LINGER_DEFAULT_NS = TimeUnit.SECONDS.toNanos(2);
 
     // Netty counts this much per queued message on top of its bytes in totalPendingWriteBytes (same property, default).
     private static final long OUTBOUND_ENTRY_OVERHEAD =
@@ -87,6 +111,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private final long drainEntityBodyNs;
     private final long minSendRate;
     private final long minSendRateGraceNs;
+    private final ConnectionLimiter connections;
     private final ArrayDeque<ServerExchange> inFlight = new ArrayDeque<>();
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private final Runnable retryBody = this::retryBody;
@@ -102,6 +127,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean flushRequested;
     private boolean closing;
     private boolean closeAfterFlush;
+    private boolean lingerOnClose;
+    private boolean lingering;
+    private long lingerStartNs;
+    private long lingerBytes;
 
     private long receivingMaxBodySize;
     private long receivingEntityBodyNs;
@@ -127,6 +156,22 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     public HttpConnectionHandler(
         final PrefixRouter<QueueBinding> router, final HttpConnectionConfig config, final StrictRequestDecoder decoder)
     {
+        this(router, config, decoder, null);
+    }
+
+    /**
+     * @param router      URL-prefix table built at start-up.
+     * @param config      pipelining, path segment limits and timers.
+     * @param decoder     this connection's decoder, asked whether a request head is under way.
+     * @param connections the listener's connections, asked whether a graceful stop is draining them; may be null.
+     */
+    public HttpConnectionHandler(
+        final PrefixRouter<QueueBinding> router,
+        final HttpConnectionConfig config,
+        final StrictRequestDecoder decoder,
+        final ConnectionLimiter connections)
+    {
+        this.connections = connections;
         this.router = router;
         this.decoder = decoder;
         this.maxPipelinedRequests = config.maxPipelinedRequests();
@@ -167,6 +212,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         waitStartNs = nowNs;
         armHeadWait(nowNs);
         ctx.fireChannelActive();
+        if (isDraining())
+        {
+            drain();
+        }
     }
 
     /**
@@ -174,6 +223,23 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
+        if (lingering)
+        {
+            if (msg instanceof ByteBuf buf)
+            {
+                lingerBytes += buf.readableBytes();
+            }
+            else if (msg instanceof HttpContent content)
+            {
+                lingerBytes += content.content().readableBytes();
+            }
+            ReferenceCountUtil.release(msg);
+            if (lingerBytes > LINGER_MAX_BYTES)
+            {
+                ctx.close();
+            }
+            return;
+        }
         if (closing)
         {
             ReferenceCountUtil.release(msg);
@@ -265,6 +331,33 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         return closing;
     }
 
+    /**
+     * @return true once the listener is stopping gracefully: every response closes its connection.
+     */
+    boolean isDraining()
+    {
+        return null != connections && connections.isDraining();
+    }
+
+    /**
+     * The listener began a graceful stop: a connection with nothing in flight is closed now (after any response
+     * bytes still queued); one with requests in flight closes after the response that is written next.
+     */
+    void drain()
+    {
+        if (closing || !ctx.channel().isActive())
+        {
+            return;
+        }
+        if (inFlight.isEmpty() && null == receiving && decoder.isAwaitingRequest())
+        {
+            closing = true;
+            cancelTimer();
+            abortAll();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
     void write(final ByteBuf buf)
     {
         if (closeAfterFlush && !ctx.channel().isActive())
@@ -286,7 +379,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         flushRequested = false;
         if (closeAfterFlush)
         {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
+                lingerOnClose ? (ChannelFutureListener)this::startLinger : ChannelFutureListener.CLOSE);
         }
         else
         {
@@ -317,6 +411,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             inFlight.pollFirst();
             if (!head.keepAlive() && !closeAfterFlush)
             {
+                // the client may still be sending (this request's body, or more requests): linger before closing
+                lingerOnClose = lingerOnClose || !head.isRequestBodyComplete() || null != receiving ||
+                    inFlight.size() > 0 || !decoder.isAwaitingRequest();
                 closeAfterFlush = true;
                 closing = true;
                 abortAll();
@@ -609,6 +706,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void rejectAndClose(final ServerExchange exchange, final int status, final String message)
     {
+        lingerOnClose = true;
         receiving = null;
         receivingBody = false;
         draining = false;
@@ -688,6 +786,19 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final long nowNs = System.nanoTime();
+        if (lingering)
+        {
+            final long deadlineNs = lingerStartNs + lingerNs();
+            if (nowNs - deadlineNs >= 0)
+            {
+                ctx.close();
+            }
+            else
+            {
+                armTimer(nowNs, deadlineNs);
+            }
+            return;
+        }
         hasNextDeadline = false;
         checkTimers(nowNs);
         if (hasNextDeadline && ctx.channel().isActive())
@@ -854,6 +965,47 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     {
         final ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
         return null != outbound && outbound.totalPendingWriteBytes() > 0;
+    }
+
+    /**
+     * The response that ends the connection is flushed: half-close, then read and discard until the client closes,
+     * the byte cap, or the linger time.
+     */
+    private void startLinger(final ChannelFuture flushed)
+    {
+        final Channel channel = ctx.channel();
+        if (lingering || !channel.isActive())
+        {
+            return;
+        }
+        if (!flushed.isSuccess() || !(channel instanceof DuplexChannel duplex) || duplex.isInputShutdown())
+        {
+            channel.close();
+            return;
+        }
+        lingering = true;
+        lingerStartNs = System.nanoTime();
+        cancelTimer();
+        armTimer(lingerStartNs, lingerStartNs + lingerNs());
+        if (null != ctx.pipeline().context(decoder))
+        {
+            // stop decoding: what the decoder still holds, and everything after, arrives here as bytes to discard
+            ctx.pipeline().remove(decoder);
+        }
+        duplex.shutdownOutput().addListener((ChannelFutureListener)(future) ->
+        {
+            if (!future.isSuccess())
+            {
+                future.channel().close();
+            }
+        });
+        channel.config().setAutoRead(true);
+        channel.read();
+    }
+
+    private long lingerNs()
+    {
+        return HttpConnectionConfig.DISABLED == drainEntityBodyNs ? LINGER_DEFAULT_NS : drainEntityBodyNs;
     }
 
     private void closeNow()

@@ -49,9 +49,10 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
             return;
         }
         ch.closeFuture().addListener(releaseOnClose);
+        connections.track(ch);
         final StrictRequestDecoder decoder = new StrictRequestDecoder(decoderConfig);
         ch.pipeline()
             .addLast("decoder", decoder)
-            .addLast("connection", new HttpConnectionHandler(router, connectionConfig, decoder));
+            .addLast("connection", new HttpConnectionHandler(router, connectionConfig, decoder, connections));
     }
 }

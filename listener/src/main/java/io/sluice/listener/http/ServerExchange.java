@@ -183,7 +183,7 @@ public final class ServerExchange
             }
         }
         dropBody = headRequest || bodiless;
-        if (!keepAlive || connection.isClosing())
+        if (!keepAlive || connection.isClosing() || connection.isDraining())
         {
             keepAlive = false;
             ResponseHeads.header(head, CONNECTION, CLOSE);
