@@ -98,7 +98,7 @@ class HungWorkerTest
             assertEquals(DeliveryHandler.HELLO, waitingResponse.bodyText());
         }
 
-        final long newPid = WorkerCrashDeliveryTest.awaitNewPid(supervisor, pid);
+        final long newPid = WorkerSignals.awaitNewPid(supervisor, pid);
         assertNotEquals(pid, newPid);
         assertEquals(200, listener.awaitOk("/shm/", RESTART_TIMEOUT_MS).status());
     }

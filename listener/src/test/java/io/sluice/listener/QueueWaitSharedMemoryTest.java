@@ -63,11 +63,11 @@ class QueueWaitSharedMemoryTest
         final long pid = listener.supervisor("shm").pid(0);
         final String host = "127.0.0.1:" + listener.port();
 
-        WorkerCrashDeliveryTest.signal("STOP", pid);
+        WorkerSignals.signal("STOP", pid);
         final List<RawHttpClient> clients = new ArrayList<>();
         try
         {
-            awaitStopped(pid);
+            WorkerSignals.awaitStopped(pid);
             final RawHttpClient get = new RawHttpClient(listener.port());
             clients.add(get);
             get.write(RawHttpClient.request("GET", "/shm/", host, "X-Id: late-get"));
@@ -84,7 +84,7 @@ class QueueWaitSharedMemoryTest
         }
         finally
         {
-            WorkerCrashDeliveryTest.signal("CONT", pid);
+            WorkerSignals.signal("CONT", pid);
         }
 
         try
@@ -139,34 +139,5 @@ class QueueWaitSharedMemoryTest
             Thread.sleep(10);
         }
         assertEquals(length, listener.listener().queue("shm").length(), "requests admitted");
-    }
-
-    /**
-     * {@code kill} returns once SIGSTOP is queued; wait until every thread of the worker is stopped.
-     */
-    private static void awaitStopped(final long pid) throws Exception
-    {
-        final Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            boolean stopped = true;
-            try (var threads = Files.list(tasks))
-            {
-                for (final Path thread : (Iterable<Path>)threads::iterator)
-                {
-                    // "pid (comm) state ...": comm may hold spaces and parentheses
-                    final String stat = Files.readString(thread.resolve("stat"));
-                    final char state = stat.charAt(stat.lastIndexOf(')') + 2);
-                    stopped &= state == 'T' || state == 't';
-                }
-            }
-            if (stopped)
-            {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("worker " + pid + " did not stop");
     }
 }

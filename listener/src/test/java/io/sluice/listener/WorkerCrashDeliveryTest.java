@@ -91,8 +91,8 @@ class WorkerCrashDeliveryTest
         long pid = oldPid;
         for (int i = 0; i < KILLS; i++)
         {
-            kill(pid);
-            pid = awaitNewPid(supervisor, pid);
+            WorkerSignals.kill(pid);
+            pid = WorkerSignals.awaitNewPid(supervisor, pid);
             awaitServed(load, LOAD_BETWEEN_KILLS_MS);
         }
         final long newPid = pid;
@@ -143,8 +143,8 @@ class WorkerCrashDeliveryTest
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long oldPid = supervisor.pid(0);
-        signal("STOP", oldPid);
-        awaitStopped(oldPid);
+        WorkerSignals.signal("STOP", oldPid);
+        WorkerSignals.awaitStopped(oldPid);
 
         final int count = 16;
         final List<RawHttpClient> clients = new ArrayList<>();
@@ -158,8 +158,8 @@ class WorkerCrashDeliveryTest
             }
             awaitQueueLength(count);
             assertEquals(Map.of(), executions(workerLog()), "the stopped worker executed requests");
-            kill(oldPid);
-            awaitNewPid(supervisor, oldPid);
+            WorkerSignals.kill(oldPid);
+            WorkerSignals.awaitNewPid(supervisor, oldPid);
 
             for (int i = 0; i < count; i++)
             {
@@ -211,7 +211,7 @@ class WorkerCrashDeliveryTest
             awaitMarker(post, "1");
 
             final long firstPid = supervisor.pid(0);
-            kill(firstPid);
+            WorkerSignals.kill(firstPid);
             final RawHttpClient.Response postResponse = notIdempotent.readResponse(false);
             assertEquals(502, postResponse.status(), postResponse::toString);
             final RawHttpClient.Response retriedResponse = retried.readResponse(false);
@@ -219,7 +219,7 @@ class WorkerCrashDeliveryTest
             assertEquals(DeliveryHandler.RECOVERED, retriedResponse.bodyText());
 
             awaitMarker(getTwice, "2");
-            kill(awaitNewPid(supervisor, firstPid));
+            WorkerSignals.kill(WorkerSignals.awaitNewPid(supervisor, firstPid));
             final RawHttpClient.Response twiceResponse = failedTwice.readResponse(false);
             assertEquals(502, twiceResponse.status(), twiceResponse::toString);
         }
@@ -306,63 +306,6 @@ class WorkerCrashDeliveryTest
             Thread.sleep(10);
         }
         throw new AssertionError("the worker did not reach " + marker + " = " + content);
-    }
-
-    static void kill(final long pid) throws Exception
-    {
-        final ProcessHandle worker = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
-        assertTrue(worker.destroyForcibly(), "SIGKILL not delivered to " + pid);
-        worker.onExit().get(10, TimeUnit.SECONDS);
-    }
-
-    static void signal(final String signal, final long pid) throws Exception
-    {
-        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
-    }
-
-    /**
-     * {@code kill} returns once SIGSTOP is queued; the threads stop only once one of them has taken the signal, and a
-     * worker thread scheduled meanwhile can still take a request head off its ring (seen under load).
-     */
-    private static void awaitStopped(final long pid) throws Exception
-    {
-        final Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            boolean stopped = true;
-            try (var threads = Files.list(tasks))
-            {
-                for (final Path thread : (Iterable<Path>)threads::iterator)
-                {
-                    // "pid (comm) state ...": comm may hold spaces and parentheses
-                    final String stat = Files.readString(thread.resolve("stat"));
-                    final char state = stat.charAt(stat.lastIndexOf(')') + 2);
-                    stopped &= state == 'T' || state == 't';
-                }
-            }
-            if (stopped)
-            {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("worker " + pid + " did not stop");
-    }
-
-    static long awaitNewPid(final WorkerSupervisor supervisor, final long oldPid) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESTART_TIMEOUT_MS);
-        long pid = supervisor.pid(0);
-        while ((pid <= 0 || pid == oldPid) && System.nanoTime() - deadlineNs < 0)
-        {
-            Thread.sleep(10);
-            pid = supervisor.pid(0);
-        }
-        assertNotEquals(oldPid, pid);
-        assertTrue(pid > 0, "no new worker within " + RESTART_TIMEOUT_MS + " ms");
-        return pid;
     }
 
     /**
