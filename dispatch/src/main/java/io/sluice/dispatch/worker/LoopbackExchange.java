@@ -20,9 +20,7 @@ import io.netty.util.AsciiString;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -34,7 +32,7 @@ import java.util.logging.Logger;
  * the bytes, hop to the event loop, and wait while the connection is over its write limit (back-pressure). The
  * response state ({@code headSent}, {@code complete}, ...) is confined to the event loop.
  */
-final class LoopbackExchange implements Exchange
+final class LoopbackExchange extends HttpRequestExchange
 {
     private static final Logger LOG = Logger.getLogger(LoopbackExchange.class.getName());
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -42,19 +40,11 @@ final class LoopbackExchange implements Exchange
     private static final int MAX_STATUS = 599;
 
     private final LoopbackConnectionHandler connection;
-    private final String method;
-    private final String target;
-    private final String path;
-    private final HttpHeaders headers;
-    private final long contentLength;
     private final boolean headRequest;
     private final boolean http10;
     private boolean dispatched;
     private boolean keepAlive;
     private String remoteAddress;
-    private List<Map.Entry<String, String>> headerList;
-    private List<String> responseHeaders;
-    private Object attachment;
 
     private boolean headSent;
     private boolean complete;
@@ -68,72 +58,11 @@ final class LoopbackExchange implements Exchange
         final long contentLength,
         final boolean keepAlive)
     {
+        super(request, contentLength);
         this.connection = connection;
-        this.method = request.method().name();
-        this.target = request.uri();
-        final int query = target.indexOf('?');
-        this.path = query < 0 ? target : target.substring(0, query);
-        this.headers = request.headers();
-        this.contentLength = contentLength;
         this.headRequest = HttpMethod.HEAD.equals(request.method());
         this.http10 = HttpVersion.HTTP_1_0.equals(request.protocolVersion());
         this.keepAlive = keepAlive;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String method()
-    {
-        return method;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String target()
-    {
-        return target;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String header(final String name)
-    {
-        return headers.get(name);
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int headerCount()
-    {
-        return headerList().size();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String headerName(final int index)
-    {
-        return headerList().get(index).getKey();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String headerValue(final int index)
-    {
-        return headerList().get(index).getValue();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public long contentLength()
-    {
-        return contentLength;
     }
 
     /**
@@ -146,7 +75,7 @@ final class LoopbackExchange implements Exchange
     {
         if (null == remoteAddress)
         {
-            final String forwarded = headers.get(X_FORWARDED_FOR);
+            final String forwarded = headers().get(X_FORWARDED_FOR);
             if (null != forwarded && !forwarded.isBlank())
             {
                 final int comma = forwarded.lastIndexOf(',');
@@ -158,20 +87,6 @@ final class LoopbackExchange implements Exchange
             }
         }
         return remoteAddress;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public Exchange responseHeader(final String name, final String value)
-    {
-        if (null == responseHeaders)
-        {
-            responseHeaders = new ArrayList<>(4);
-        }
-        responseHeaders.add(name);
-        responseHeaders.add(value);
-        return this;
     }
 
     /**
@@ -236,22 +151,6 @@ final class LoopbackExchange implements Exchange
                 });
             connection.awaitWritable(this);
         }
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public Object attachment()
-    {
-        return attachment;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public void attachment(final Object attachment)
-    {
-        this.attachment = attachment;
     }
 
     /**
@@ -341,14 +240,14 @@ final class LoopbackExchange implements Exchange
             content.release();
             if (headSent && !aborted)
             {
-                LOG.warning(() -> "respond after the head was sent: " + method + " " + target);
+                LOG.warning(() -> "respond after the head was sent: " + method() + " " + target());
             }
             return;
         }
         if (status < MIN_STATUS || status > MAX_STATUS)
         {
             content.release();
-            LOG.warning(() -> "invalid response status " + status + " for " + method + " " + target);
+            LOG.warning(() -> "invalid response status " + status + " for " + method() + " " + target());
             reply(500, "internal server error: invalid status", true);
             return;
         }
@@ -386,7 +285,7 @@ final class LoopbackExchange implements Exchange
         }
         if (status < MIN_STATUS || status > MAX_STATUS)
         {
-            LOG.warning(() -> "invalid response status " + status + " for " + method + " " + target);
+            LOG.warning(() -> "invalid response status " + status + " for " + method() + " " + target());
             reply(500, "internal server error: invalid status", true);
             return;
         }
@@ -430,7 +329,7 @@ final class LoopbackExchange implements Exchange
         if (!headSent)
         {
             content.release();
-            LOG.warning(() -> "sendBody before sendHead: " + method + " " + target);
+            LOG.warning(() -> "sendBody before sendHead: " + method() + " " + target());
             fail();
             return;
         }
@@ -450,7 +349,7 @@ final class LoopbackExchange implements Exchange
             if (remainingLength < 0 || (last && remainingLength > 0))
             {
                 content.release();
-                LOG.warning(() -> "response body length differs from its Content-Length: " + method + " " + target);
+                LOG.warning(() -> "response body length differs from its Content-Length: " + method() + " " + target());
                 fail();
                 return;
             }
@@ -485,7 +384,7 @@ final class LoopbackExchange implements Exchange
             {
                 out.set(HttpHeaderNames.CONTENT_TYPE, contentType);
             }
-            final List<String> extra = responseHeaders;
+            final List<String> extra = responseHeaders();
             if (null != extra)
             {
                 for (int i = 0; i < extra.size(); i += 2)
@@ -501,7 +400,7 @@ final class LoopbackExchange implements Exchange
         }
         catch (final IllegalArgumentException | NullPointerException ex)
         {
-            LOG.warning(() -> "invalid response header for " + method + " " + target + ": " + ex.getMessage());
+            LOG.warning(() -> "invalid response header for " + method() + " " + target() + ": " + ex.getMessage());
             return false;
         }
     }
@@ -516,15 +415,6 @@ final class LoopbackExchange implements Exchange
         {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-    }
-
-    private List<Map.Entry<String, String>> headerList()
-    {
-        if (null == headerList)
-        {
-            headerList = headers.entries();
-        }
-        return headerList;
     }
 
     private static LastHttpContent releaseEmpty(final ByteBuf content)

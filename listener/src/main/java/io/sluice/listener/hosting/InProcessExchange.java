@@ -2,93 +2,34 @@ package io.sluice.listener.hosting;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.sluice.dispatch.worker.Exchange;
+import io.sluice.dispatch.worker.HttpRequestExchange;
 import io.sluice.listener.http.ResponseHeads;
 import io.sluice.listener.http.ServerExchange;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@link Exchange} an in-process handler sees: request facts read from the decoded request, responses written
  * straight into the connection's {@link ServerExchange}. Calls from a thread other than the event loop hop to it,
  * copying the body first.
  */
-final class InProcessExchange implements Exchange, RequestSink
+final class InProcessExchange extends HttpRequestExchange implements RequestSink
 {
     private final ServerExchange exchange;
-    private final String method;
-    private final String target;
-    private final HttpHeaders headers;
-    private final long contentLength;
-    private List<Map.Entry<String, String>> headerList;
-    private List<String> responseHeaders;
-    private Object attachment;
     private volatile boolean aborted;
 
     InProcessExchange(final ServerExchange exchange, final HttpRequest request, final long contentLength)
     {
+        super(request, contentLength);
         this.exchange = exchange;
-        this.method = request.method().name();
-        this.target = request.uri();
-        this.headers = request.headers();
-        this.contentLength = contentLength;
-    }
-
-    public String method()
-    {
-        return method;
-    }
-
-    public String target()
-    {
-        return target;
-    }
-
-    public String header(final String name)
-    {
-        return headers.get(name);
-    }
-
-    public int headerCount()
-    {
-        return headerList().size();
-    }
-
-    public String headerName(final int index)
-    {
-        return headerList().get(index).getKey();
-    }
-
-    public String headerValue(final int index)
-    {
-        return headerList().get(index).getValue();
-    }
-
-    public long contentLength()
-    {
-        return contentLength;
     }
 
     public String remoteAddress()
     {
         return exchange.remoteAddress();
-    }
-
-    public Exchange responseHeader(final String name, final String value)
-    {
-        if (null == responseHeaders)
-        {
-            responseHeaders = new ArrayList<>(4);
-        }
-        responseHeaders.add(name);
-        responseHeaders.add(value);
-        return this;
     }
 
     public void respond(
@@ -133,16 +74,6 @@ final class InProcessExchange implements Exchange, RequestSink
         }
     }
 
-    public Object attachment()
-    {
-        return attachment;
-    }
-
-    public void attachment(final Object attachment)
-    {
-        this.attachment = attachment;
-    }
-
     public boolean body(final ByteBuf content, final boolean last)
     {
         return true;
@@ -176,7 +107,7 @@ final class InProcessExchange implements Exchange, RequestSink
         {
             ResponseHeads.header(head, "content-type", contentType);
         }
-        final List<String> extra = responseHeaders;
+        final List<String> extra = responseHeaders();
         if (null != extra)
         {
             for (int i = 0; i < extra.size(); i += 2)
@@ -185,15 +116,6 @@ final class InProcessExchange implements Exchange, RequestSink
             }
         }
         exchange.finishHead(head, status, contentLength, body, offset, length, last);
-    }
-
-    private List<Map.Entry<String, String>> headerList()
-    {
-        if (null == headerList)
-        {
-            headerList = headers.entries();
-        }
-        return headerList;
     }
 
     private static UnsafeBuffer copyOf(final DirectBuffer buffer, final int offset, final int length)
