@@ -109,9 +109,10 @@ public final class Listener implements AutoCloseable
             }
             if (config.adminPort() > 0)
             {
-                admin = new AdminServer(
-                    transport, config.bindAddress(), config.adminPort(), queues, hosts, connections);
+                admin = new AdminServer(transport, config.adminPort(), config.admin(), queues, hosts, connections);
                 admin.start();
+                LOG.info(() -> "admin endpoint on http://" + config.admin().bindAddress() + ":" +
+                    config.adminPort() + "/");
             }
         }
         catch (final RuntimeException ex)
@@ -128,6 +129,14 @@ public final class Listener implements AutoCloseable
     public ConnectionLimiter connections()
     {
         return connections;
+    }
+
+    /**
+     * @return the admin endpoint, or null when it is disabled or the listener is not started.
+     */
+    AdminServer admin()
+    {
+        return admin;
     }
 
     /**

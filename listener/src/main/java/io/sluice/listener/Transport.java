@@ -14,13 +14,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.ServerDomainSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.util.logging.Logger;
 
 /**
  * The I/O transport, chosen once at start-up: Netty's native epoll where it is available, else NIO with the recorded
  * reason logged. The event loop group is shared by the front, the loopback forwarding clients and the shared-memory
- * doorbells.
+ * doorbells; the admin endpoint runs on a group of its own ({@link #newGroup}).
  *
  * @param group               the event loops.
  * @param serverChannel       server socket channel class.
@@ -36,6 +37,20 @@ public record Transport(
     String name)
 {
     private static final Logger LOG = Logger.getLogger(Transport.class.getName());
+
+    /**
+     * A separate event loop group of this transport's kind, for work that must never share a thread with client
+     * traffic (the admin endpoint).
+     *
+     * @param threads    number of event loop threads.
+     * @param threadName prefix of the threads' names.
+     * @return the new group; the caller shuts it down.
+     */
+    public EventLoopGroup newGroup(final int threads, final String threadName)
+    {
+        final IoHandlerFactory factory = "epoll".equals(name) ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName, true), factory);
+    }
 
     /**
      * @param eventLoops number of event loop threads.

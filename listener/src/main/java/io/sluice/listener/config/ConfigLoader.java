@@ -77,6 +77,10 @@ public final class ConfigLoader
     private static final String EVENT_LOOPS = "eventLoops";
     private static final String SHM_DIR = "shmDir";
     private static final String ADMIN_PORT = "adminPort";
+    private static final String ADMIN_BIND = "adminBind";
+    private static final String ADMIN_MAX_CONNECTIONS = "adminMaxConnections";
+    private static final String ADMIN_HEADER_WAIT = "adminHeaderWait";
+    private static final String ADMIN_IDLE_CONNECTION = "adminIdleConnection";
     private static final String MAX_INITIAL_LINE_LENGTH = "maxInitialLineLength";
     private static final String MAX_REQUEST_BYTES = "maxRequestBytes";
     // The old name of maxRequestBytes, still accepted.
@@ -200,6 +204,10 @@ public final class ConfigLoader
             EVENT_LOOPS,
             SHM_DIR,
             ADMIN_PORT,
+            ADMIN_BIND,
+            ADMIN_MAX_CONNECTIONS,
+            ADMIN_HEADER_WAIT,
+            ADMIN_IDLE_CONNECTION,
             MAX_INITIAL_LINE_LENGTH,
             MAX_REQUEST_BYTES,
             MAX_HEADER_SIZE,
@@ -213,7 +221,7 @@ public final class ConfigLoader
             TIMEOUTS);
 
         final String id = name(listener, ID, ListenerConfiguration.ID_DEFAULT);
-        final String bindAddress = bindAddress(listener);
+        final String bindAddress = bindAddress(listener, BIND, ListenerConfiguration.BIND_ADDRESS_DEFAULT);
         final int eventLoops = listener.integer(
             EVENT_LOOPS, ListenerConfiguration.EVENT_LOOPS_DEFAULT, 1, MAX_EVENT_LOOPS);
         final Path shmDir = listener.path(SHM_DIR, baseDirectory);
@@ -235,6 +243,14 @@ public final class ConfigLoader
         final int maxPipelinedRequests = listener.integer(
             MAX_PIPELINED, ListenerConfiguration.MAX_PIPELINED_REQUESTS_DEFAULT, 1, MAX_PIPELINED_REQUESTS);
         final TimeoutsConfiguration timeouts = timeouts(listener.section(TIMEOUTS));
+        final AdminConfiguration admin = new AdminConfiguration(
+            bindAddress(listener, ADMIN_BIND, AdminConfiguration.BIND_ADDRESS_DEFAULT),
+            listener.integer(
+                ADMIN_MAX_CONNECTIONS, AdminConfiguration.MAX_CONNECTIONS_DEFAULT, 1,
+                AdminConfiguration.MAX_CONNECTIONS_MAX),
+            listener.durationMs(ADMIN_HEADER_WAIT, AdminConfiguration.HEADER_WAIT_MS_DEFAULT, 0, MAX_TIMEOUT_MS),
+            listener.durationMs(
+                ADMIN_IDLE_CONNECTION, AdminConfiguration.IDLE_CONNECTION_MS_DEFAULT, 0, MAX_TIMEOUT_MS));
 
         final List<QueueConfiguration> queues = queues(root, baseDirectory, maxRequestBodySize, timeouts);
         checkAdminPort(listener, adminPort, queues);
@@ -255,7 +271,8 @@ public final class ConfigLoader
             maxConnections,
             maxPipelinedRequests,
             timeouts,
-            queues);
+            queues,
+            admin);
     }
 
     private static int maxRequestBytes(final ConfigSection listener)
@@ -338,14 +355,14 @@ public final class ConfigLoader
         return name;
     }
 
-    private static String bindAddress(final ConfigSection listener)
+    private static String bindAddress(final ConfigSection listener, final String key, final String defaultValue)
     {
-        final String bind = listener.string(BIND, ListenerConfiguration.BIND_ADDRESS_DEFAULT);
+        final String bind = listener.string(key, defaultValue);
         if (!NetUtil.isValidIpV4Address(bind) && !NetUtil.isValidIpV6Address(bind) &&
             !HOST_NAME.matcher(bind).matches())
         {
             throw ConfigSection.error(
-                listener.source(), listener.pathOf(BIND), "must be an IP address or a host name", bind);
+                listener.source(), listener.pathOf(key), "must be an IP address or a host name", bind);
         }
         return bind;
     }

@@ -10,7 +10,8 @@ import java.util.List;
  * @param bindAddress        address the prefix ports are bound on.
  * @param eventLoops         number of epoll event loops.
  * @param shmDir             directory for the queue files (created 0700, removed on stop).
- * @param adminPort          port of the admin endpoint (health, metrics) on the bind address; 0 disables it.
+ * @param adminPort          port of the admin endpoint (health, metrics) on {@code admin.bindAddress()}; 0 disables
+ *                           it.
  * @param maxInitialLineLength longest request line in bytes.
  * @param maxRequestBytes    largest request line plus header block in bytes (HTTP.sys MaxRequestBytes); past it, 431.
  * @param maxFieldLength     largest single header field line in bytes (HTTP.sys MaxFieldLength); past it, 431.
@@ -24,6 +25,7 @@ import java.util.List;
  * @param maxPipelinedRequests most requests in flight on one connection before Sluice stops reading it.
  * @param timeouts           connection timers and minimum send rate.
  * @param queues             the request queues, in file order.
+ * @param admin              the admin endpoint's bind address, connection cap and timers.
  */
 public record ListenerConfiguration(
     String id,
@@ -41,7 +43,8 @@ public record ListenerConfiguration(
     int maxConnections,
     int maxPipelinedRequests,
     TimeoutsConfiguration timeouts,
-    List<QueueConfiguration> queues)
+    List<QueueConfiguration> queues,
+    AdminConfiguration admin)
 {
     /**
      * Default listener id.
@@ -167,6 +170,7 @@ public record ListenerConfiguration(
             MAX_CONNECTIONS_DEFAULT,
             maxPipelinedRequests,
             TimeoutsConfiguration.defaults(),
-            queues);
+            queues,
+            AdminConfiguration.defaults());
     }
 }
