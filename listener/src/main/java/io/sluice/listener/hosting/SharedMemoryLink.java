@@ -71,6 +71,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private final int requestCapacity;
     private final int requestHeadPositionIndex;
     private final int maxRequestChunk;
+    private final PublishedRecords publishedRecords;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
     private final HeaderCursor headerCursor = new HeaderCursor();
@@ -102,6 +103,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
         this.requestCapacity = requestRing.capacity();
         this.requestHeadPositionIndex = requestCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.maxRequestChunk = requestRing.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
+        this.publishedRecords = new PublishedRecords(requestCapacity, requestRing.producerPosition());
     }
 
     MappedByteBuffer mapped()
@@ -282,8 +284,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
                 request.pendingHead.putBytes(0, buffer, index, length);
                 request.pendingHeadLength = length;
             }
-            request.headPosition = recordPosition(index);
-            requestRing.commit(index);
+            request.headPosition = commitRequestRecord(index, length);
             ringWorker();
         }
         else
@@ -339,7 +340,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
                     buffer.putBytes(BodyChunkFlyweight.dataOffset(index), contentView, 0, chunk);
                     content.skipBytes(chunk);
                 }
-                requestRing.commit(index);
+                commitRequestRecord(index, BodyChunkFlyweight.length(chunk));
                 wrote = true;
                 if (final_)
                 {
@@ -377,7 +378,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
             if (index > 0)
             {
                 BodyChunkFlyweight.encode(requestRing.buffer(), index, request.requestId(), 0, 0);
-                requestRing.commit(index);
+                commitRequestRecord(index, MessageDescriptor.CHUNK_HEADER_LENGTH);
                 ringWorker();
             }
         }
@@ -491,22 +492,18 @@ final class SharedMemoryLink implements ControlledMessageHandler
     }
 
     /**
-     * Agrona's consumer zeroes the records it has read and then moves the head position: a worker killed between
-     * the two leaves zeroed records at the head, which the next worker would read as an empty ring for ever. Move the
-     * head past them: committed records never have a zero length, so the first non-zero one is the next record.
-     * Only while no worker is attached (the listener is then the ring's only user).
+     * Agrona's consumer zeroes the records it has read and then moves the head position: a worker killed between the
+     * two leaves the record at the head zeroed, or only its first bytes zeroed (header first), which the next worker
+     * would read as an empty ring, or as a record header in the middle of a body. Move the head to the first record
+     * whose length word is still the one this listener committed, from the listener's own account of where its records
+     * start ({@link PublishedRecords}), never from the ring's contents. Only while no worker is attached (the listener
+     * is then the ring's only user).
      */
     void repairConsumerPosition()
     {
         final AtomicBuffer buffer = requestRing.buffer();
         final long head = requestRing.consumerPosition();
-        final long tail = requestRing.producerPosition();
-        long position = head;
-        while (position < tail &&
-            buffer.getIntVolatile(RecordDescriptor.lengthOffset((int)position & (requestCapacity - 1))) == 0)
-        {
-            position += RecordDescriptor.ALIGNMENT;
-        }
+        final long position = publishedRecords.repair(buffer, head, requestRing.producerPosition());
         if (position != head)
         {
             final long skipped = position - head;
@@ -589,8 +586,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
                 break;
             }
             requestRing.buffer().putBytes(index, request.pendingHead, 0, request.pendingHeadLength);
-            request.headPosition = recordPosition(index);
-            requestRing.commit(index);
+            request.headPosition = commitRequestRecord(index, request.pendingHeadLength);
             request.headPending = false;
             pendingHeads.pollFirst();
             wrote = true;
@@ -650,6 +646,19 @@ final class SharedMemoryLink implements ControlledMessageHandler
                 // the worker is gone; its exit is handled when the process is reaped
             }
         }
+    }
+
+    /**
+     * Commit a record claimed in the request ring, noting where it starts for {@link #repairConsumerPosition()}.
+     *
+     * @return the record's ring position.
+     */
+    private long commitRequestRecord(final int index, final int messageLength)
+    {
+        final long position = recordPosition(index);
+        publishedRecords.published(position, messageLength + RecordDescriptor.HEADER_LENGTH);
+        requestRing.commit(index);
+        return position;
     }
 
     /**
