@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * worker's {@code stdoutLog}. Paths, relative to the queue's prefix:
  * <ul>
  *     <li>{@code POST .../echo}: 200, the body, sent in one message once the whole body is in;</li>
+ *     <li>{@code POST .../stream}: 200, the body streamed back chunk by chunk as it arrives (needs a Content-Length);
+ *     </li>
  *     <li>{@code ?hold=MS} on an echo or a hello: the answer is sent MS milliseconds later from a timer thread (the
  *     request stays started in the worker meanwhile);</li>
  *     <li>{@code .../stall?marker=FILE&stalls=N}: counts the requests it sees in FILE; the first N are never
@@ -38,6 +40,7 @@ public final class DeliveryHandler implements Handler
 
     private static final byte[] HELLO_BYTES = HELLO.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RECOVERED_BYTES = RECOVERED.getBytes(StandardCharsets.US_ASCII);
+    private static final Object STREAM = new Object();
     private static final byte[] TEN_BYTES = "0123456789".getBytes(StandardCharsets.US_ASCII);
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
         (r) ->
@@ -71,6 +74,15 @@ public final class DeliveryHandler implements Handler
             if (!exchange.hasBody())
             {
                 exchange.respond(200, "application/octet-stream", new byte[0]);
+            }
+        }
+        else if (path.endsWith("/stream") && "POST".equals(exchange.method()))
+        {
+            exchange.attachment(STREAM);
+            exchange.sendHead(200, "application/octet-stream", exchange.contentLength());
+            if (!exchange.hasBody())
+            {
+                exchange.sendBody(new org.agrona.concurrent.UnsafeBuffer(new byte[0]), 0, 0, true);
             }
         }
         else if (path.endsWith("/stall"))
@@ -109,7 +121,11 @@ public final class DeliveryHandler implements Handler
     public void onBody(
         final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
     {
-        if (exchange.attachment() instanceof ByteArrayOutputStream body)
+        if (exchange.attachment() == STREAM)
+        {
+            exchange.sendBody(buffer, offset, length, last);
+        }
+        else if (exchange.attachment() instanceof ByteArrayOutputStream body)
         {
             final byte[] chunk = new byte[length];
             buffer.getBytes(offset, chunk);

@@ -134,6 +134,14 @@ final class TestListener implements AutoCloseable
     }
 
     /**
+     * @return the listener's shared-memory directory ({@code ${SHM_DIR}}).
+     */
+    Path shmDir()
+    {
+        return shmDir;
+    }
+
+    /**
      * @return the supervisor of an out-of-process queue; null when the host does not have one (yet).
      */
     WorkerSupervisor supervisor(final String queueName)

@@ -297,6 +297,23 @@ public final class SharedMemoryHost implements Host
     }
 
     /**
+     * @return request rings whose head was moved past records a dead worker had taken but not finished zeroing (or
+     * not moved past), since start.
+     */
+    public long ringRepairCount()
+    {
+        long count = 0;
+        for (final SharedMemoryLink link : links)
+        {
+            if (null != link)
+            {
+                count += link.ringRepairs();
+            }
+        }
+        return count;
+    }
+
+    /**
      * @return requests answered 504 (or their connection closed) after requestTimeout, since start.
      */
     public long timedOutCount()

@@ -89,6 +89,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private boolean killRequested;
     private long seenWorkerHeartbeatMs;
     private long stuckSinceMs = NOT_STUCK;
+    private volatile long ringRepairs;
 
     SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
     {
@@ -510,7 +511,16 @@ final class SharedMemoryLink implements ControlledMessageHandler
             LOG.warning(() -> "worker " + slot + " died while taking " + skipped + " bytes off its request ring; " +
                 "moving the head past them");
             buffer.putLongRelease(requestHeadPositionIndex, position);
+            ringRepairs++;
         }
+    }
+
+    /**
+     * @return how many times {@link #repairConsumerPosition()} moved the head past records a dead worker took.
+     */
+    long ringRepairs()
+    {
+        return ringRepairs;
     }
 
     private void onResponseHead(final MutableDirectBuffer buffer, final int index)

@@ -157,7 +157,7 @@ class SharedMemoryLinkRecoveryTest
         final Random random = new Random(7);
         final ArrayDeque<long[]> written = new ArrayDeque<>();
         int repairs = 0;
-        for (int round = 0; round < 3_000; round++)
+        for (int round = 0; round < 1_500; round++)
         {
             final int writes = random.nextInt(6);
             for (int i = 0; i < writes; i++)
@@ -169,7 +169,8 @@ class SharedMemoryLinkRecoveryTest
                 if (write(chunk))
                 {
                     final long end = ring.producerPosition();
-                    final long start = end - BitUtil.align(RecordDescriptor.HEADER_LENGTH + chunkMessage(chunk), ALIGNMENT);
+                    final long start =
+                        end - BitUtil.align(RecordDescriptor.HEADER_LENGTH + chunkMessage(chunk), ALIGNMENT);
                     assertTrue(start >= tailBefore);
                     written.addLast(new long[]{start, request.requestId(), chunk});
                 }
@@ -188,7 +189,8 @@ class SharedMemoryLinkRecoveryTest
             // the worker dies in controlledRead after handling the record at the head (a padding record, or the
             // next one written), with a multiple of 8 bytes of it zeroed, header first
             final int headIndex = (int)head & (CAPACITY - 1);
-            final int aligned = BitUtil.align(ring.buffer().getInt(RecordDescriptor.lengthOffset(headIndex)), ALIGNMENT);
+            final int aligned =
+                BitUtil.align(ring.buffer().getInt(RecordDescriptor.lengthOffset(headIndex)), ALIGNMENT);
             final int zeroed = ALIGNMENT * (1 + random.nextInt(aligned / ALIGNMENT));
             ring.buffer().setMemory(headIndex, zeroed, (byte)0);
             if (!written.isEmpty() && written.peekFirst()[0] == head)
@@ -206,7 +208,7 @@ class SharedMemoryLinkRecoveryTest
         {
             assertNextRecord(written.pollFirst(), readOneRecord());
         }
-        assertTrue(repairs > 1_000, "repairs: " + repairs);
+        assertTrue(repairs > 400, "repairs: " + repairs);
     }
 
     private int maxChunk()
