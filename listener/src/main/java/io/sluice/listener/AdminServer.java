@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The admin endpoint on its own port: {@code GET /health} (200 "ok") and {@code GET /metrics} (plain-text gauges:
- * open client connections and connections refused past {@code maxConnections}; per queue: length, bound, requests
+ * open client connections and connections refused past {@code maxConnections}; response bytes held in the client
+ * connections' outbound buffers, in all and the most of one; per queue: length, bound, requests
  * refused, worker PIDs; open and refused admin connections). Not on the request path; allocates freely.
  * <p>
  * It never competes with client traffic: it runs on an event loop of its own, listens on its own address
@@ -264,6 +265,9 @@ final class AdminServer implements AutoCloseable
         out.append("sluice_connections_refused_total ").append(connections.refusedCount()).append('\n');
         out.append("sluice_admin_connections ").append(openConnections.get()).append('\n');
         out.append("sluice_admin_connections_refused_total ").append(refusedConnections.get()).append('\n');
+        final ConnectionLimiter.OutboundBytes outbound = connections.outboundBytes();
+        out.append("sluice_outbound_pending_bytes ").append(outbound.totalLength()).append('\n');
+        out.append("sluice_outbound_pending_bytes_max ").append(outbound.largestLength()).append('\n');
         for (final Map.Entry<String, RequestQueue> entry : queues.entrySet())
         {
             final String name = entry.getKey();

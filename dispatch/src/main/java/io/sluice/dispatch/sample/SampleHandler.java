@@ -16,7 +16,11 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *     <li>{@code GET <prefix>} (and any other GET): 200, text/plain, {@code Hello, World!};</li>
  *     <li>{@code POST <prefix>echo}: 200, the request body streamed back byte for byte;</li>
- *     <li>{@code GET <prefix>sleep?ms=N}: 200 after N milliseconds, answered from a timer thread.</li>
+ *     <li>{@code GET <prefix>sleep?ms=N}: 200 after N milliseconds, answered from a timer thread;</li>
+ *     <li>{@code GET <prefix>bytes?n=N}: 200, application/octet-stream, N bytes (0 to {@value #MAX_BYTES_LENGTH}) of a
+ *     repeating pattern ({@link #patternByte(long)}), streamed in {@value #BYTES_CHUNK_LENGTH}-byte chunks that follow
+ *     the exchange's back-pressure: sending stops when {@link Exchange#sendBody} answers false and resumes from
+ *     {@link Handler#onWritable(Exchange)}, so a client that reads slowly costs little memory.</li>
  * </ul>
  */
 public final class SampleHandler implements Handler
@@ -31,6 +35,19 @@ public final class SampleHandler implements Handler
     private static final String TEXT_PLAIN = "text/plain";
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final long MAX_SLEEP_MS = 600_000;
+
+    /**
+     * Largest body {@code bytes?n=} answers: {@value} bytes.
+     */
+    public static final long MAX_BYTES_LENGTH = 1L << 32;
+
+    /**
+     * Chunk size of a {@code bytes?n=} body: {@value} bytes.
+     */
+    public static final int BYTES_CHUNK_LENGTH = 16 * 1024;
+
+    private static final int PATTERN_PERIOD = 251;
+    private static final UnsafeBuffer PATTERN = pattern();
 
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
         (r) ->
@@ -70,6 +87,22 @@ public final class SampleHandler implements Handler
             return;
         }
 
+        if (path.endsWith("/bytes") && ("GET".equals(exchange.method()) || "HEAD".equals(exchange.method())))
+        {
+            final long length = queryLong(exchange.query(), "n=", MAX_BYTES_LENGTH);
+            if (length < 0)
+            {
+                exchange.respond(400, TEXT_PLAIN, ("bytes needs n=0.." + MAX_BYTES_LENGTH)
+                    .getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+            exchange.sendHead(200, OCTET_STREAM, length);
+            final BytesBody body = new BytesBody(length);
+            exchange.attachment(body);
+            body.send(exchange);
+            return;
+        }
+
         if ("GET".equals(exchange.method()) || "HEAD".equals(exchange.method()))
         {
             if (!exchange.hasBody())
@@ -83,6 +116,30 @@ public final class SampleHandler implements Handler
         {
             exchange.respond(405, TEXT_PLAIN, "method not allowed".getBytes(StandardCharsets.US_ASCII));
         }
+    }
+
+    /**
+     * A {@code bytes?n=} body was held back: go on with it.
+     *
+     * @param exchange the exchange that may continue.
+     */
+    public void onWritable(final Exchange exchange)
+    {
+        if (exchange.attachment() instanceof BytesBody body)
+        {
+            body.send(exchange);
+        }
+    }
+
+    /**
+     * The byte at a position of a {@code bytes?n=} body, so a client can check what it got.
+     *
+     * @param position from the start of the body.
+     * @return the byte.
+     */
+    public static byte patternByte(final long position)
+    {
+        return (byte)('a' + (position % PATTERN_PERIOD) % 26);
     }
 
     /**
@@ -110,6 +167,11 @@ public final class SampleHandler implements Handler
 
     private static long sleepMs(final String query)
     {
+        return queryLong(query, "ms=", MAX_SLEEP_MS);
+    }
+
+    private static long queryLong(final String query, final String prefix, final long max)
+    {
         if (null == query)
         {
             return -1;
@@ -117,12 +179,12 @@ public final class SampleHandler implements Handler
 
         for (final String pair : query.split("&"))
         {
-            if (pair.startsWith("ms="))
+            if (pair.startsWith(prefix))
             {
                 try
                 {
-                    final long ms = Long.parseLong(pair.substring(3));
-                    return ms >= 0 && ms <= MAX_SLEEP_MS ? ms : -1;
+                    final long value = Long.parseLong(pair.substring(prefix.length()));
+                    return value >= 0 && value <= max ? value : -1;
                 }
                 catch (final NumberFormatException ex)
                 {
@@ -132,5 +194,44 @@ public final class SampleHandler implements Handler
         }
 
         return -1;
+    }
+
+    private static UnsafeBuffer pattern()
+    {
+        // a whole number of periods longer than a chunk: any position's chunk is one contiguous slice of it
+        final int periods = BYTES_CHUNK_LENGTH / PATTERN_PERIOD + 2;
+        final byte[] bytes = new byte[periods * PATTERN_PERIOD];
+        for (int i = 0; i < bytes.length; i++)
+        {
+            bytes[i] = patternByte(i);
+        }
+        return new UnsafeBuffer(bytes);
+    }
+
+    /**
+     * The progress of one {@code bytes?n=} body; sent from {@code onRequest}, then from each {@code onWritable}.
+     */
+    private static final class BytesBody
+    {
+        private final long length;
+        private long sent;
+
+        BytesBody(final long length)
+        {
+            this.length = length;
+        }
+
+        void send(final Exchange exchange)
+        {
+            boolean more = true;
+            do
+            {
+                final int chunk = (int)Math.min(BYTES_CHUNK_LENGTH, length - sent);
+                final int offset = (int)(sent % PATTERN_PERIOD);
+                sent += chunk;
+                more = exchange.sendBody(PATTERN, offset, chunk, sent == length);
+            }
+            while (more && sent < length);
+        }
     }
 }

@@ -7,7 +7,8 @@ import org.agrona.DirectBuffer;
  * <p>
  * Request accessors are valid from {@link Handler#onRequest(Exchange)} until the response is complete. The response is
  * either one {@link #respond} call, or {@link #sendHead} followed by {@link #sendBody} calls, the last with
- * {@code last == true}. Response methods may be called from any thread, but by one thread at a time; after the response
+ * {@code last == true}; a large body follows the back-pressure of {@link #sendBody} and {@link Handler#onWritable(Exchange)}.
+ * Response methods may be called from any thread, but by one thread at a time; after the response
  * is complete, or after {@link Handler#onAbort(Exchange)}, the exchange must not be used again.
  */
 public interface Exchange
@@ -131,14 +132,29 @@ public interface Exchange
     void sendHead(int status, String contentType, long contentLength);
 
     /**
-     * Send a chunk of the response body. May wait while the transport is full (back-pressure).
+     * Send a chunk of the response body. The bytes are always taken (copied or buffered); the answer says whether the
+     * handler may send more now (back-pressure).
+     * <p>
+     * When it returns false the response's send window is full (in-process and loopback: the connection to the client,
+     * or to the listener, is over its write-buffer high water mark): the handler should send nothing more until
+     * {@link Handler#onWritable(Exchange)} is called for this exchange, exactly once. A handler that sends on anyway
+     * is not refused, but the bytes wait in memory, and a worker thread other than the transport's may be made to
+     * wait; a handler that streams a large body should stop at false and continue from {@code onWritable}.
      *
      * @param buffer holding the chunk; only read during the call.
      * @param offset of the chunk in the buffer.
      * @param length of the chunk in bytes; may be zero.
      * @param last   true for the final chunk: the response is then complete.
+     * @return true when the exchange can take more body now; false when the send window is full: the bytes were taken,
+     * and {@link Handler#onWritable(Exchange)} follows once more may be sent.
      */
-    void sendBody(DirectBuffer buffer, int offset, int length, boolean last);
+    boolean sendBody(DirectBuffer buffer, int offset, int length, boolean last);
+
+    /**
+     * @return true when the exchange can take more body bytes now without going over its send window; after the
+     * response is complete or the request was abandoned, true (nothing waits for it any more).
+     */
+    boolean isWritable();
 
     /**
      * @return an object the handler attached to this exchange, or null.

@@ -38,6 +38,19 @@ public interface Handler
     }
 
     /**
+     * The exchange can take more response body: called once after {@link Exchange#sendBody} returned false, when the
+     * send window has room again (in-process: the client connection dropped below its write-buffer low water mark and
+     * this response is the one being written; loopback: the same for the worker's connection to the listener). Made
+     * on the thread that makes the exchange's other callbacks. Not called after the response is complete or the
+     * request was abandoned.
+     *
+     * @param exchange the exchange that may continue its body.
+     */
+    default void onWritable(final Exchange exchange)
+    {
+    }
+
+    /**
      * The request was abandoned (the client went away, or the listener gave up on it). Any answer is discarded.
      *
      * @param exchange the abandoned exchange.

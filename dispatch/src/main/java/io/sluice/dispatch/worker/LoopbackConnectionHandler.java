@@ -37,8 +37,8 @@ import java.util.logging.Logger;
  * written at any other time are flushed at once. Reading also pauses while the connection is over its write limit,
  * so a peer that does not read cannot make the worker buffer without bound.
  * <p>
- * Threading: event-loop confined, except {@link #hopped}, {@link #landed} and {@link #awaitWritable}, which the
- * exchange calls from the handler's threads.
+ * Threading: event-loop confined, except {@link #hopped}, {@link #landed}, {@link #isWritable} and
+ * {@link #awaitWritable}, which the exchange calls from the handler's threads.
  */
 final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
 {
@@ -83,6 +83,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     private String peerAddress = "";
     private LoopbackExchange current;
     private LoopbackExchange shutdownExchange;
+    private LoopbackExchange writableWaiter;
     private boolean receiving;
     private boolean reading;
     private boolean flushPending;
@@ -164,6 +165,12 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
         updateAutoRead();
+        final LoopbackExchange waiting = writableWaiter;
+        if (null != waiting && isWritable())
+        {
+            writableWaiter = null;
+            tellWritable(waiting);
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -309,7 +316,37 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Back-pressure for handler threads: wait while the connection holds more than it may.
+     * @return true while the connection is under its write-buffer high water mark and handler threads have at most
+     * {@link #HOP_HIGH_WATER_MARK_LENGTH} bytes on their way to it. Any thread.
+     */
+    boolean isWritable()
+    {
+        return hopLength.get() <= HOP_HIGH_WATER_MARK_LENGTH && ctx.channel().isWritable();
+    }
+
+    /**
+     * The exchange's handler is owed {@link Handler#onWritable(Exchange)}: call it once the connection has room (at
+     * once, in a later task, if it has room now). Event loop only.
+     */
+    void notifyWhenWritable(final LoopbackExchange exchange)
+    {
+        if (exchange != current)
+        {
+            return;
+        }
+        if (isWritable())
+        {
+            ctx.channel().eventLoop().execute(() -> tellWritable(exchange));
+        }
+        else
+        {
+            writableWaiter = exchange;
+        }
+    }
+
+    /**
+     * Back-pressure for handler threads that send on after {@code sendBody} answered false: wait while the connection
+     * holds more than it may.
      */
     void awaitWritable(final LoopbackExchange exchange)
     {
@@ -318,6 +355,30 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             channel.isActive() && !exchange.isAborted())
         {
             LockSupport.parkNanos(BACK_PRESSURE_PARK_NS);
+        }
+    }
+
+    private void tellWritable(final LoopbackExchange exchange)
+    {
+        if (exchange != current || !exchange.takeWritableOwed())
+        {
+            return;
+        }
+        if (!isWritable())
+        {
+            // filled up again meanwhile: the call is still owed
+            exchange.oweWritable();
+            writableWaiter = exchange;
+            return;
+        }
+        try
+        {
+            handler.onWritable(exchange);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(Level.WARNING, "handler failed in onWritable: " + exchange.method() + " " + exchange.target(), ex);
+            exchange.fail();
         }
     }
 

@@ -21,6 +21,7 @@ import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -29,8 +30,11 @@ import java.util.logging.Logger;
  * <p>
  * Threading: request accessors and {@link #responseHeader} belong to the handler's thread. Response calls made on the
  * event loop write at once (flushed at the end of the read, or at once outside a read); calls from another thread copy
- * the bytes, hop to the event loop, and wait while the connection is over its write limit (back-pressure). The
- * response state ({@code headSent}, {@code complete}, ...) is confined to the event loop.
+ * the bytes and hop to the event loop. Back-pressure: {@link #sendBody} answers false while the connection to the
+ * listener is over its write-buffer high water mark (or too many bytes are on their way from handler threads), and
+ * {@link Handler#onWritable(Exchange)} follows on the event loop once it has room; a handler thread that sends on after
+ * false waits for room instead. The listener stops reading this connection while its client is not writable, so the
+ * whole path is bounded by the slowest reader. The response state ({@code headSent}, {@code complete}, ...) is confined to the event loop.
  */
 final class LoopbackExchange extends HttpRequestExchange
 {
@@ -51,6 +55,7 @@ final class LoopbackExchange extends HttpRequestExchange
     private boolean dropBody;
     private long remainingLength;
     private volatile boolean aborted;
+    private final AtomicBoolean writableOwed = new AtomicBoolean();
 
     LoopbackExchange(
         final LoopbackConnectionHandler connection,
@@ -132,25 +137,71 @@ final class LoopbackExchange extends HttpRequestExchange
     /**
      * {@inheritDoc}
      */
-    public void sendBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    public boolean sendBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
     {
         final EventLoop loop = connection.eventLoop();
         if (loop.inEventLoop())
         {
             writeBody(connection.copy(buffer, offset, length), last);
+            if (last || complete || aborted || connection.isWritable())
+            {
+                return true;
+            }
+            writableOwed.set(true);
+            connection.notifyWhenWritable(this);
+            return false;
         }
-        else if (!aborted)
+        if (aborted)
         {
-            final ByteBuf copy = copyOffLoop(buffer, offset, length);
-            connection.hopped(length);
-            loop.execute(
-                () ->
-                {
-                    connection.landed(length);
-                    writeBody(copy, last);
-                });
+            return true;
+        }
+        if (writableOwed.get())
+        {
+            // the handler sends on after false: its thread waits for room, so the worker never buffers without bound
             connection.awaitWritable(this);
         }
+        final ByteBuf copy = copyOffLoop(buffer, offset, length);
+        connection.hopped(length);
+        loop.execute(
+            () ->
+            {
+                connection.landed(length);
+                writeBody(copy, last);
+            });
+        if (last || connection.isWritable())
+        {
+            return true;
+        }
+        writableOwed.set(true);
+        loop.execute(() -> connection.notifyWhenWritable(this));
+        return false;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isWritable()
+    {
+        return aborted || connection.isWritable();
+    }
+
+    /**
+     * The connection has room again after {@link #sendBody} answered false: the handler is owed one
+     * {@link Handler#onWritable(Exchange)}. Event loop only.
+     *
+     * @return true when the call is owed now (and is no longer owed after this).
+     */
+    boolean takeWritableOwed()
+    {
+        return !complete && !aborted && writableOwed.compareAndSet(true, false);
+    }
+
+    /**
+     * The connection filled up again before the owed call could be made: it is owed still. Event loop only.
+     */
+    void oweWritable()
+    {
+        writableOwed.set(true);
     }
 
     /**

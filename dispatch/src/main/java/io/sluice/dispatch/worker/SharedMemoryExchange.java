@@ -186,11 +186,11 @@ final class SharedMemoryExchange implements Exchange
         publishHead(status, contentType, contentLength, 0, null, 0, 0);
     }
 
-    public void sendBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    public boolean sendBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
     {
         if (aborted)
         {
-            return;
+            return true;
         }
         final int maxChunk = worker.maxResponseMessageLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
         int position = offset;
@@ -213,6 +213,17 @@ final class SharedMemoryExchange implements Exchange
         {
             responseComplete = true;
         }
+        return true;
+    }
+
+    /**
+     * The ring's back-pressure is taken inside {@link #sendBody}, which waits for room: the exchange always takes more.
+     *
+     * @return true.
+     */
+    public boolean isWritable()
+    {
+        return true;
     }
 
     public Object attachment()

@@ -38,7 +38,7 @@ public final class InProcessHost implements Host
      */
     public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
     {
-        final InProcessExchange inProcess = new InProcessExchange(exchange, request, contentLength);
+        final InProcessExchange inProcess = new InProcessExchange(exchange, handler, request, contentLength);
         handler.onRequest(inProcess);
         return inProcess.hasBody() ? new Sink(handler, inProcess) : inProcess;
     }
@@ -81,6 +81,11 @@ public final class InProcessHost implements Host
             }
             handler.onBody(exchange, view, 0, length, last);
             return true;
+        }
+
+        public void writable()
+        {
+            exchange.writable();
         }
 
         public void abort()

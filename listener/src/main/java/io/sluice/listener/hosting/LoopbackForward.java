@@ -21,6 +21,11 @@ import java.util.ArrayDeque;
  * response; done when the response is complete, the request failed (502, or 503 when the queue stopped) or the client
  * went away. Once done the upstream connection goes back to the idle pool if the exchange left it clean, else closes.
  * <p>
+ * Back-pressure: while the client connection is not writable for this response ({@link ServerExchange#isWritable()})
+ * the forward stops reading the worker's connection, and reads on when the client has taken enough
+ * ({@link #writable()}): a slow client holds about the client connection's high water mark in the listener, and the
+ * rest of the response waits in the worker (whose own {@code sendBody} then answers false).
+ * <p>
  * Buffer ownership: the forward owns its encoded head and held chunks until it writes them (the channel then owns
  * them) or is done (it releases them). Response content handed to {@link ServerExchange#body(ByteBuf, boolean)}
  * becomes the exchange's. Event-loop confined.
@@ -303,6 +308,29 @@ final class LoopbackForward implements RequestSink
         {
             complete();
         }
+        else if (!exchange.notifyWhenWritable())
+        {
+            // the client holds this response back: stop reading the worker until it takes more (writable())
+            final LoopbackUpstream upstream = this.upstream;
+            if (null != upstream)
+            {
+                upstream.pauseReading();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The client connection took enough of the response: read the worker's connection again.
+     */
+    public void writable()
+    {
+        final LoopbackUpstream upstream = this.upstream;
+        if (!done && null != upstream)
+        {
+            upstream.resumeReading();
+        }
     }
 
     private void send(final LoopbackUpstream upstream)
@@ -379,6 +407,7 @@ final class LoopbackForward implements RequestSink
         this.upstream = null;
         if (null != upstream)
         {
+            upstream.resumeReading();
             loop.release(upstream, responseReusable && requestSent);
         }
     }

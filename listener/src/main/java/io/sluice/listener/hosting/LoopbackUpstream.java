@@ -113,6 +113,29 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     }
 
     /**
+     * Stop reading the worker's responses (the client is not taking them): the worker's own writes then fill up and
+     * its {@code sendBody} answers false.
+     */
+    void pauseReading()
+    {
+        if (null != channel && channel.config().isAutoRead())
+        {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Read the worker's responses again; a no-op when reading already.
+     */
+    void resumeReading()
+    {
+        if (null != channel && !channel.config().isAutoRead())
+        {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /**
      * Close, dropping the request in flight without a word (it was settled already).
      */
     void close()

@@ -1,6 +1,7 @@
 package io.sluice.listener.hosting;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.listener.http.ServerExchange;
 
 /**
  * Where the connection streams one admitted request's body, and how it tells the host the client went away.
@@ -17,6 +18,16 @@ public interface RequestSink
      * stops reading the socket and offers the same chunk again later.
      */
     boolean body(ByteBuf content, boolean last);
+
+    /**
+     * The client connection can take more of this request's response again: called once after
+     * {@link ServerExchange#notifyWhenWritable()} returned false, when the response is the one being written and the
+     * connection dropped below its write-buffer low water mark. Not called once the response completed or the request
+     * was abandoned.
+     */
+    default void writable()
+    {
+    }
 
     /**
      * The request was abandoned before its response completed (the client went away, or the connection failed).

@@ -1,6 +1,7 @@
 package io.sluice.listener.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -111,6 +112,40 @@ public final class ConnectionLimiter
     public void track(final Channel channel)
     {
         channels.add(channel);
+    }
+
+    /**
+     * Response bytes the listener holds for its client connections, written by the listener and not yet taken by the
+     * sockets (Netty's outbound buffers, as {@code ChannelOutboundBuffer.totalPendingWriteBytes()} counts them: bytes
+     * plus a small per-message overhead). Read from any thread; a sum of values each read atomically.
+     *
+     * @return the pending outbound bytes of every open connection, and the largest one connection holds.
+     */
+    public OutboundBytes outboundBytes()
+    {
+        long total = 0;
+        long largest = 0;
+        for (final Channel channel : channels)
+        {
+            final ChannelOutboundBuffer outbound = channel.unsafe().outboundBuffer();
+            if (null != outbound)
+            {
+                final long pending = outbound.totalPendingWriteBytes();
+                total += pending;
+                largest = Math.max(largest, pending);
+            }
+        }
+        return new OutboundBytes(total, largest);
+    }
+
+    /**
+     * Response bytes held in the listener's outbound buffers.
+     *
+     * @param totalLength   summed over all open client connections.
+     * @param largestLength the most one connection holds.
+     */
+    public record OutboundBytes(long totalLength, long largestLength)
+    {
     }
 
     /**

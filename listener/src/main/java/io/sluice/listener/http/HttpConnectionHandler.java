@@ -292,6 +292,15 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
                 armTimer(nowNs, nowNs + minSendRateGraceNs);
             }
         }
+        if (ctx.channel().isWritable())
+        {
+            // only the response being written may go on; the ones behind it are told when their turn comes
+            final ServerExchange first = inFlight.peekFirst();
+            if (null != first)
+            {
+                first.writabilityChanged();
+            }
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -319,6 +328,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     String remoteAddress()
     {
         return remoteAddress;
+    }
+
+    boolean isWritable()
+    {
+        return ctx.channel().isWritable();
     }
 
     int remotePort()

@@ -2,6 +2,7 @@ package io.sluice.listener.http;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.listener.hosting.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
@@ -13,6 +14,22 @@ import io.sluice.listener.routing.PrefixRouter;
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel>
 {
+    /**
+     * Response bytes a client connection may hold in the listener before it counts as not writable and its response's
+     * producer (handler, worker connection) is told to wait: {@value}. With the chunk that crosses it, this bounds
+     * what one slow reader costs the listener's memory.
+     */
+    public static final int WRITE_BUFFER_HIGH_WATER_MARK_LENGTH = 128 * 1024;
+
+    /**
+     * Held response bytes below which a client connection that was not writable becomes writable again and the
+     * producer is told to go on: {@value}.
+     */
+    public static final int WRITE_BUFFER_LOW_WATER_MARK_LENGTH = 64 * 1024;
+
+    private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
+        new WriteBufferWaterMark(WRITE_BUFFER_LOW_WATER_MARK_LENGTH, WRITE_BUFFER_HIGH_WATER_MARK_LENGTH);
+
     private final PrefixRouter<QueueBinding> router;
     private final StrictDecoderConfig decoderConfig;
     private final HttpConnectionConfig connectionConfig;
@@ -48,6 +65,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
             ch.pipeline().addLast("refuse", RefuseConnectionHandler.INSTANCE);
             return;
         }
+        ch.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
         ch.closeFuture().addListener(releaseOnClose);
         connections.track(ch);
         final StrictRequestDecoder decoder = new StrictRequestDecoder(decoderConfig);

@@ -47,6 +47,7 @@ public final class ServerExchange
     private RequestQueue queue;
     private RequestSink sink;
     private ArrayDeque<ByteBuf> held;
+    private boolean writeBlocked;
 
     ServerExchange(
         final HttpConnectionHandler connection,
@@ -122,6 +123,35 @@ public final class ServerExchange
     public boolean isDone()
     {
         return complete || aborted;
+    }
+
+    /**
+     * Back-pressure towards the host: whether the client connection can take more of this response now. It can when
+     * this exchange is the one being written (the first in pipelining order) and the connection is under its
+     * write-buffer high water mark; once the response is complete or abandoned nothing waits for it, so true.
+     *
+     * @return true when more response bytes may be sent now.
+     */
+    public boolean isWritable()
+    {
+        return isDone() || (active && connection.isWritable());
+    }
+
+    /**
+     * Ask to be told when the client connection can take more of this response: when {@link #isWritable()} is false,
+     * the sink's {@link RequestSink#writable()} is called once it becomes true (on the event loop, never from within
+     * this call).
+     *
+     * @return true when writable now (nothing is registered); false when the sink will be told later.
+     */
+    public boolean notifyWhenWritable()
+    {
+        if (isWritable())
+        {
+            return true;
+        }
+        writeBlocked = true;
+        return false;
     }
 
     /**
@@ -409,6 +439,27 @@ public final class ServerExchange
                 connection.write(buf);
             }
             held = null;
+        }
+        if (writeBlocked)
+        {
+            // the host waits for this response's turn: tell it after the caller's bookkeeping, not from within it
+            connection.eventLoop().execute(this::writabilityChanged);
+        }
+    }
+
+    /**
+     * The connection became writable, or this exchange became the one being written: tell a waiting host.
+     */
+    void writabilityChanged()
+    {
+        if (writeBlocked && !isDone() && isWritable())
+        {
+            writeBlocked = false;
+            final RequestSink sink = this.sink;
+            if (null != sink)
+            {
+                sink.writable();
+            }
         }
     }
 
