@@ -763,7 +763,8 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
 
         if (isInternalFieldName(bytes, colon))
         {
-            // Sluice-* and X-Forwarded-For/-Proto are the listener's to send; a client's copy is dropped, in every model
+            // Sluice-* and X-Forwarded-For/-Proto (any case, '_' for '-') are the listener's to send; a client's
+            // copy is dropped, in every model
             return;
         }
         final AsciiString name = fieldName(bytes, colon);
@@ -796,12 +797,17 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             nameLength == X_FORWARDED_PROTO.length && startsWithLowerCase(bytes, X_FORWARDED_PROTO);
     }
 
+    /**
+     * Compare a field name's start with a lower-case name, ASCII case-insensitively and with {@code _} taken as
+     * {@code -}: a CGI or WSGI gateway maps both to the same variable ({@code HTTP_X_FORWARDED_FOR}), so a client's
+     * {@code X_Forwarded_For} must be dropped like its {@code X-Forwarded-For}.
+     */
     private static boolean startsWithLowerCase(final byte[] bytes, final byte[] prefix)
     {
         for (int i = 0; i < prefix.length; i++)
         {
             final int b = bytes[i];
-            if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != prefix[i])
+            if ((b >= 'A' && b <= 'Z' ? b + 32 : '_' == b ? '-' : b) != prefix[i])
             {
                 return false;
             }
