@@ -20,7 +20,7 @@ final class TypicalRequest
     static final String GET_TARGET = "/app/orders/12345?view=full";
 
     /**
-     * The GET's path as {@link io.sluice.listener.routing.PathNormalizer} returns it.
+     * The GET's path as {@link io.sluice.dispatch.http.PathNormalizer} returns it.
      */
     static final String GET_PATH = "/app/orders/12345";
 

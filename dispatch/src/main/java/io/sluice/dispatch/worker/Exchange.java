@@ -1,5 +1,6 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.http.PathNormalizer;
 import org.agrona.DirectBuffer;
 
 /**
@@ -24,18 +25,21 @@ public interface Exchange
     String method();
 
     /**
-     * @return the request-target as the client sent it (origin form: path and query).
+     * @return the request-target as the client sent it, always in origin form (path and query): when the client sent
+     * an absolute-form target ({@code http://host/a?b}) the listener hands on {@code /a?b} and puts the authority in
+     * the {@code Host} header.
      */
     String target();
 
     /**
-     * @return the path part of the target, without the query.
+     * @return the path the listener routed the request by, without the query: the target's path percent-decoded
+     * (UTF-8), with dot-segments removed and {@code \} read as {@code /}, as {@link PathNormalizer#normalize} gives
+     * it; the same in every hosting model. A check such as {@code path().startsWith("/admin/")} sees what the router
+     * saw; {@link #target()} keeps the raw bytes.
      */
     default String path()
     {
-        final String target = target();
-        final int query = target.indexOf('?');
-        return query < 0 ? target : target.substring(0, query);
+        return PathNormalizer.pathOf(target());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.sluice.dispatch.worker;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.http.PathNormalizer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ public abstract class HttpRequestExchange implements Exchange
 {
     private final String method;
     private final String target;
+    private String path;
     private final HttpHeaders headers;
     private final long contentLength;
     private List<Map.Entry<String, String>> headerList;
@@ -47,6 +49,18 @@ public abstract class HttpRequestExchange implements Exchange
     public String target()
     {
         return target;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String path()
+    {
+        if (null == path)
+        {
+            path = PathNormalizer.pathOf(target);
+        }
+        return path;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.http.PathNormalizer;
 import io.sluice.dispatch.shm.AsciiCodec;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.HeaderCursor;
@@ -28,6 +29,7 @@ final class SharedMemoryExchange implements Exchange
     private final long contentLength;
     private final String method;
     private String target;
+    private String path;
     private List<String> responseHeaders;
     private Object attachment;
     private boolean expired;
@@ -100,6 +102,15 @@ final class SharedMemoryExchange implements Exchange
             target = AsciiCodec.get(head, decoder.targetOffset(), decoder.targetLength());
         }
         return target;
+    }
+
+    public String path()
+    {
+        if (null == path)
+        {
+            path = PathNormalizer.pathOf(target());
+        }
+        return path;
     }
 
     public String header(final String name)

@@ -1,10 +1,10 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.http.PathNormalizer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LoopbackPathsTest
@@ -45,34 +45,16 @@ class LoopbackPathsTest
     @Test
     void shouldMatchWhenPathMatchesOnlyOnceDecodedAndNormalized()
     {
-        assertTrue(LoopbackPaths.isUnder("/%61pp/x", "/app/"));
-        assertTrue(LoopbackPaths.isUnder("/other/../app/x", "/app/"));
-        assertTrue(LoopbackPaths.isUnder("/./app", "/app/"));
+        assertTrue(LoopbackPaths.isUnder(PathNormalizer.pathOf("/%61pp/x"), "/app/"));
+        assertTrue(LoopbackPaths.isUnder(PathNormalizer.pathOf("/other/../app/x"), "/app/"));
+        assertTrue(LoopbackPaths.isUnder(PathNormalizer.pathOf("/./app"), "/app/"));
+        assertTrue(LoopbackPaths.isUnder(PathNormalizer.pathOf("/app\\x"), "/app/"));
     }
 
     @Test
     void shouldNotMatchWhenDotSegmentsLeaveApplicationPath()
     {
-        assertFalse(LoopbackPaths.isUnder("/app/../other", "/app/"));
-    }
-
-    @Test
-    void shouldRefuseEscapesTheListenerRefuses()
-    {
-        assertNull(LoopbackPaths.normalize("/app%2fx"));
-        assertNull(LoopbackPaths.normalize("/app%5cx"));
-        assertNull(LoopbackPaths.normalize("/app%00"));
-        assertNull(LoopbackPaths.normalize("/app%zz"));
-        assertNull(LoopbackPaths.normalize("/app%4"));
-    }
-
-    @Test
-    void shouldRemoveDotSegmentsWhenNormalizing()
-    {
-        assertEquals("/a/c", LoopbackPaths.normalize("/a/b/../c"));
-        assertEquals("/a/", LoopbackPaths.normalize("/a/b/.."));
-        assertEquals("/", LoopbackPaths.normalize("/../.."));
-        assertEquals("/a/b/", LoopbackPaths.normalize("/a/./b/."));
+        assertFalse(LoopbackPaths.isUnder(PathNormalizer.pathOf("/app/../other"), "/app/"));
     }
 
     @Test

@@ -27,9 +27,9 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.SystemPropertyUtil;
+import io.sluice.dispatch.http.PathNormalizer;
 import io.sluice.listener.hosting.QueueBinding;
 import io.sluice.listener.hosting.RequestSink;
-import io.sluice.listener.routing.PathNormalizer;
 import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.RequestTargets;
 

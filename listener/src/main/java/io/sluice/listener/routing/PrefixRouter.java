@@ -74,7 +74,8 @@ public final class PrefixRouter<T>
      * @param hostHeader     the Host header (or absolute-form authority) as received, e.g. {@code example.com:8080}
      *                       or {@code [::1]:8080}; its port is ignored. Null or empty: only wildcards can match.
      * @param localPort      the local port the connection was accepted on.
-     * @param normalizedPath the path as returned by {@link PathNormalizer#normalize(CharSequence)}; not null.
+     * @param normalizedPath the path as returned by
+     *                       {@link io.sluice.dispatch.http.PathNormalizer#normalize(CharSequence)}; not null.
      * @return the target of the best matching prefix, or null when none matches (answer 404).
      */
     public T route(final CharSequence hostHeader, final int localPort, final CharSequence normalizedPath)

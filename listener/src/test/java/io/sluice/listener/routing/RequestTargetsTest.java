@@ -1,5 +1,6 @@
 package io.sluice.listener.routing;
 
+import io.sluice.dispatch.http.PathNormalizer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

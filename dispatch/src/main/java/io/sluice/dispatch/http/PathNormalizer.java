@@ -1,8 +1,9 @@
-package io.sluice.listener.routing;
+package io.sluice.dispatch.http;
 
 /**
- * Turns an origin-form request-target into the normalized path that {@link PrefixRouter} matches, or rejects it.
- * Stateless and thread-safe.
+ * Turns an origin-form request-target into the normalized path the listener routes by, or rejects it. The listener
+ * and the worker SDK share it, so {@link io.sluice.dispatch.worker.Exchange#path()} is the path the request was routed
+ * by, in every hosting model. Stateless and thread-safe.
  * <p>
  * Steps, in order:
  * <ol>
@@ -16,7 +17,7 @@ package io.sluice.listener.routing;
  *     <li>{@code .} and {@code ..} segments are removed as in RFC 3986 5.2.4, also when spelled {@code %2E};
  *     a {@code ..} that would climb above the root rejects the target.</li>
  * </ol>
- * Duplicate slashes are kept and case is kept; the router compares ASCII case-insensitively.
+ * Duplicate slashes are kept and case is kept; the listener's router compares ASCII case-insensitively.
  * <p>
  * Cost model: a target without {@code %}, {@code \}, {@code #}, a segment starting with {@code .}, control or
  * non-ASCII characters takes the fast path: one scan, and the returned path is the target itself when it is a
@@ -80,6 +81,24 @@ public final class PathNormalizer
         }
 
         return normalizeSlow(rawTarget, pathEnd);
+    }
+
+    /**
+     * The path a handler is given ({@code io.sluice.dispatch.worker.Exchange#path()}).
+     *
+     * @param target an origin-form request-target.
+     * @return its normalized path, as {@link #normalize(CharSequence)}; its raw path without the query in the one
+     * case the normalizer refuses it (a target the listener answers 400 itself, so never one it routed).
+     */
+    public static String pathOf(final String target)
+    {
+        final String path = normalize(target);
+        if (null != path)
+        {
+            return path;
+        }
+        final int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
     }
 
     /**

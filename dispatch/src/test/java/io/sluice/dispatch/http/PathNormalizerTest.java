@@ -1,4 +1,4 @@
-package io.sluice.listener.routing;
+package io.sluice.dispatch.http;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
