@@ -2,6 +2,7 @@ package io.sluice.listener.hosting;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.dispatch.worker.HttpRequestExchange;
@@ -180,7 +181,11 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         {
             for (int i = 0; i < extra.size(); i += 2)
             {
-                ResponseHeads.header(head, extra.get(i), extra.get(i + 1));
+                if (!HttpHeaderNames.DATE.contentEqualsIgnoreCase(extra.get(i)))
+                {
+                    // the listener dates every response itself
+                    ResponseHeads.header(head, extra.get(i), extra.get(i + 1));
+                }
             }
         }
         exchange.finishHead(head, status, contentLength, body, offset, length, last);

@@ -113,7 +113,8 @@ final class LoopbackHeaders
     }
 
     /**
-     * Copy a worker's response headers into a response head, less hop-by-hop and framing headers.
+     * Copy a worker's response headers into a response head, less hop-by-hop and framing headers, and less
+     * {@code Date}: the listener dates every response itself.
      *
      * @param head    the head being written (after its status line).
      * @param headers the worker's response headers.
@@ -125,7 +126,8 @@ final class LoopbackHeaders
         {
             final Map.Entry<CharSequence, CharSequence> header = it.next();
             final CharSequence name = header.getKey();
-            if (!isHopByHop(name) && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
+            if (!isHopByHop(name) && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) &&
+                !HttpHeaderNames.DATE.contentEqualsIgnoreCase(name))
             {
                 ResponseHeads.header(head, name, header.getValue());
             }

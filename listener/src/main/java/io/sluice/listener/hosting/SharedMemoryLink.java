@@ -4,8 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.unix.UnixChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.shm.AsciiCodec;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
@@ -544,9 +546,14 @@ final class SharedMemoryLink implements ControlledMessageHandler
         headerCursor.reset(buffer, responseDecoder.headersOffset(), responseDecoder.headerCount());
         while (headerCursor.next())
         {
-            ResponseHeads.header(
-                head, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
-                headerCursor.valueOffset(), headerCursor.valueLength());
+            if (!AsciiCodec.equalsIgnoreCase(
+                buffer, headerCursor.nameOffset(), headerCursor.nameLength(), HttpHeaderNames.DATE))
+            {
+                // the listener dates every response itself
+                ResponseHeads.header(
+                    head, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
+                    headerCursor.valueOffset(), headerCursor.valueLength());
+            }
         }
         if (last)
         {

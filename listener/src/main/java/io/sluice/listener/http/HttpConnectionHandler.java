@@ -44,6 +44,13 @@ import java.util.concurrent.TimeUnit;
  * to its queue, hands it to the queue's host, streams its body with back-pressure, and writes responses in request
  * order (pipelining) with one flush per event-loop turn.
  * <p>
+ * <b>Before routing</b> (RFC 9110/9112): one valid {@code Host} ({@code host[:port]}, no userinfo, port digits up to
+ * 65535), required in HTTP/1.1, else 400. An absolute-form target's authority (checked alike) replaces {@code Host},
+ * and the host is handed the origin-form target and that authority as {@code Host}, so every hosting model sees the
+ * same request. {@code OPTIONS *} is answered here (200, {@code allow}, no body); {@code CONNECT} is refused with 501
+ * and the connection closed, as there is no tunnelling. An HTTP/1.0 request kept alive is answered with
+ * {@code connection: keep-alive}.
+ * <p>
  * <b>Limits after routing</b>: path segments ({@link HttpConnectionConfig#maxSegmentLength()},
  * {@link HttpConnectionConfig#maxSegmentCount()}: 400) and the queue's body limit
  * ({@link QueueBinding#maxRequestBodySize()}: 413 by Content-Length before the host sees the request, or mid-stream
@@ -85,6 +92,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 {
     private static final long BODY_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final String ASTERISK = "*";
+
+    /**
+     * The {@code allow} value of the listener's own answer to {@code OPTIONS *}: the methods it hands to hosts.
+     */
+    public static final String SERVER_OPTIONS_ALLOW = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
 
     /**
      * Most request bytes read and discarded during a lingering close before the connection is closed anyway.
@@ -505,30 +518,52 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
 
-        final boolean keepAlive = HttpUtil.isKeepAlive(request);
-        final List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
-        final String uri = request.uri();
-        CharSequence hostHeader = hosts.isEmpty() ? null : hosts.get(0);
-        CharSequence pathAndQuery = uri;
-        if (RequestTargets.isAbsoluteForm(uri))
+        if (HttpMethod.CONNECT.equals(request.method()))
         {
-            hostHeader = RequestTargets.authority(uri);
-            pathAndQuery = RequestTargets.pathAndQuery(uri);
+            // no tunnelling: refused here, never forwarded (a worker would wait for a tunnel that never comes)
+            rejectAndClose(enqueue(false, false, null), 501, "not implemented: CONNECT");
+            return;
         }
 
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        final List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion() == HttpVersion.HTTP_1_1))
         {
             rejectAndClose(enqueue(headRequest, false, null), 400, "bad request: one Host header required");
             return;
         }
+        CharSequence hostHeader = hosts.isEmpty() ? null : hosts.get(0);
+        if (null != hostHeader && !RequestTargets.isValidAuthority(hostHeader))
+        {
+            rejectAndClose(enqueue(headRequest, false, null), 400, "bad request: invalid Host header");
+            return;
+        }
 
-        final String path = null == pathAndQuery ? null : PathNormalizer.normalize(pathAndQuery);
+        final String uri = request.uri();
+        String pathAndQuery = uri;
+        if (RequestTargets.isAbsoluteForm(uri))
+        {
+            // RFC 9112 3.2.2: the authority replaces Host, for routing and for the host; the host gets origin form
+            hostHeader = RequestTargets.authority(uri);
+            if (null == hostHeader)
+            {
+                rejectAndClose(
+                    enqueue(headRequest, false, null), 400, "bad request: invalid request target authority");
+                return;
+            }
+            pathAndQuery = RequestTargets.pathAndQuery(uri).toString();
+            request.setUri(pathAndQuery);
+            request.headers().set(HttpHeaderNames.HOST, hostHeader);
+        }
+
+        final boolean serverOptions = ASTERISK.equals(pathAndQuery) && HttpMethod.OPTIONS.equals(request.method());
+        final String path = serverOptions ? ASTERISK : PathNormalizer.normalize(pathAndQuery);
         if (null == path)
         {
             rejectAndClose(enqueue(headRequest, false, null), 400, "bad request: invalid request target");
             return;
         }
-        if (!PathNormalizer.isWithinSegmentLimits(path, maxSegmentLength, maxSegmentCount))
+        if (!serverOptions && !PathNormalizer.isWithinSegmentLimits(path, maxSegmentLength, maxSegmentCount))
         {
             rejectAndClose(enqueue(headRequest, false, null), 400, "bad request: URL path segment longer than " +
                 maxSegmentLength + " characters or more than " + maxSegmentCount + " segments");
@@ -539,8 +574,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final String declaredLength = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
         final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
             -1 : null == declaredLength ? 0 : Long.parseLong(declaredLength);
-        final QueueBinding binding = router.route(hostHeader, localPort, path);
+        final QueueBinding binding = serverOptions ? null : router.route(hostHeader, localPort, path);
         final ServerExchange exchange = enqueue(headRequest, keepAlive, null == binding ? null : binding.applicationPath());
+        if (request.protocolVersion() == HttpVersion.HTTP_1_0)
+        {
+            exchange.http10();
+        }
         final long nowNs = System.nanoTime();
         receiving = exchange;
         receivingBody = contentLength != 0;
@@ -558,6 +597,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             armTimer(nowNs, nowNs + receivingEntityBodyNs);
         }
 
+        if (serverOptions)
+        {
+            answerServerOptions(exchange);
+            return;
+        }
         if (null == binding)
         {
             exchange.sendError(404, "not found");
@@ -595,6 +639,17 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         {
             exchange.admitted(binding.queue(), sink);
         }
+    }
+
+    /**
+     * {@code OPTIONS *} asks about the server itself (RFC 9110 9.3.7): the listener answers it, 200 with
+     * {@code allow} and no body, and never routes it.
+     */
+    private static void answerServerOptions(final ServerExchange exchange)
+    {
+        final ByteBuf head = exchange.beginHead(HttpResponseStatus.OK.code());
+        ResponseHeads.header(head, HttpHeaderNames.ALLOW, SERVER_OPTIONS_ALLOW);
+        exchange.finishHead(head, HttpResponseStatus.OK.code(), 0, null, 0, 0, true);
     }
 
     private boolean onContent(final HttpContent content)

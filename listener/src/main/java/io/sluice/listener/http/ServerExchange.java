@@ -18,6 +18,9 @@ import java.util.ArrayDeque;
  * Threading: every method must be called on {@link #eventLoop()}; a host on another thread hops there first.
  * Ownership: buffers passed to {@link #finishHead} and {@link #body(ByteBuf, boolean)} become the exchange's.
  * <p>
+ * Every head gets the listener's {@code date} ({@link DateHeader}) and the framing headers it owns: a length or the
+ * chunked coding, and {@code connection: close} or, to an HTTP/1.0 client that asked for it, {@code keep-alive}.
+ * <p>
  * Time in queue: a host that cannot hand an admitted request to a worker at once calls {@link #markQueued()}, and
  * {@link #markStarted()} when a worker takes it. If no response head has been sent and the request is still queued
  * when its queue's {@code queueWait} has passed since admission, the listener answers it 503 itself and aborts the
@@ -29,11 +32,13 @@ public final class ServerExchange
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String CONNECTION = "connection";
     private static final String CLOSE = "close";
+    private static final String KEEP_ALIVE = "keep-alive";
 
     private final HttpConnectionHandler connection;
     private final boolean headRequest;
     private final String applicationPath;
     private boolean keepAlive;
+    private boolean http10;
     private boolean chunked;
     private boolean dropBody;
     private boolean headSent;
@@ -206,6 +211,11 @@ public final class ServerExchange
             {
                 ResponseHeads.header(head, "content-length", bodyLength);
             }
+            else if (http10)
+            {
+                // no chunked coding for an HTTP/1.0 client (RFC 9112 7.1): the close delimits the body
+                keepAlive = false;
+            }
             else if (!headRequest)
             {
                 chunked = true;
@@ -213,10 +223,16 @@ public final class ServerExchange
             }
         }
         dropBody = headRequest || bodiless;
+        DateHeader.SYSTEM.write(head);
         if (!keepAlive || connection.isClosing() || connection.isDraining())
         {
             keepAlive = false;
             ResponseHeads.header(head, CONNECTION, CLOSE);
+        }
+        else if (http10)
+        {
+            // HTTP/1.0 closes by default: an HTTP/1.0 client that asked to keep the connection must be told it is kept
+            ResponseHeads.header(head, CONNECTION, KEEP_ALIVE);
         }
         ResponseHeads.end(head);
 
@@ -369,6 +385,15 @@ public final class ServerExchange
     public void markStarted()
     {
         waitingForStart = false;
+    }
+
+    /**
+     * The request is HTTP/1.0: a kept-alive response says {@code connection: keep-alive}, and a body of unknown
+     * length is delimited by the close instead of chunked.
+     */
+    void http10()
+    {
+        http10 = true;
     }
 
     /**

@@ -3,12 +3,13 @@ package io.sluice.listener.routing;
 /**
  * Splits an absolute-form request-target ({@code http://host:port/path?query}, RFC 9112 3.2.2) into the authority,
  * which replaces the Host header for routing, and the origin-form rest, which goes to
- * {@link PathNormalizer#normalize(CharSequence)}. Stateless and thread-safe.
+ * {@link io.sluice.dispatch.http.PathNormalizer#normalize(CharSequence)}. Stateless and thread-safe.
  */
 public final class RequestTargets
 {
     private static final String HTTP_PREFIX = "http://";
     private static final String HTTPS_PREFIX = "https://";
+    private static final int MAX_PORT = 65535;
 
     private RequestTargets()
     {
@@ -27,7 +28,8 @@ public final class RequestTargets
      * @param target an absolute-form request-target, e.g. {@code http://example.com:8080/app?x=1}.
      * @return the authority, e.g. {@code example.com:8080}, for
      * {@link PrefixRouter#route(CharSequence, int, CharSequence)}; null when the target is not in absolute form,
-     * the authority is empty or it has userinfo ({@code user@host}, an error per RFC 9110 4.2.4): answer 400.
+     * or the authority is not valid by {@link #isValidAuthority(CharSequence)} (empty, userinfo such as
+     * {@code user@host}, a bad port): answer 400.
      */
     public static CharSequence authority(final CharSequence target)
     {
@@ -38,18 +40,112 @@ public final class RequestTargets
         }
 
         final int end = authorityEnd(target, start);
-        if (end == start)
+        return isValidAuthority(target, start, end) ? target.subSequence(start, end) : null;
+    }
+
+    /**
+     * Check a Host field value, or the authority of an absolute-form target, against RFC 9110 7.2 and RFC 3986 3.2:
+     * {@code uri-host [ ":" port ]}, the host a non-empty reg-name (unreserved, pct-encoded, sub-delims) or an IP
+     * literal in brackets, the port digits of at most 65535 (an empty port after {@code :} is allowed by the
+     * grammar). Userinfo ({@code user@host}, {@code a.example:@evil.example}) is refused, as RFC 9110 4.2.4 says.
+     *
+     * @param authority the field value, already trimmed of surrounding whitespace.
+     * @return true when valid; false when the request must be answered with 400.
+     */
+    public static boolean isValidAuthority(final CharSequence authority)
+    {
+        return null != authority && isValidAuthority(authority, 0, authority.length());
+    }
+
+    private static boolean isValidAuthority(final CharSequence text, final int start, final int end)
+    {
+        if (start >= end)
         {
-            return null;
+            return false;
         }
-        for (int i = start; i < end; i++)
+        int i = start;
+        if (text.charAt(i) == '[')
         {
-            if (target.charAt(i) == '@')
+            i++;
+            while (i < end && text.charAt(i) != ']')
             {
-                return null;
+                final char c = text.charAt(i);
+                if (!isUnreserved(c) && !isSubDelim(c) && c != ':')
+                {
+                    return false;
+                }
+                i++;
+            }
+            if (i == end || i == start + 1)
+            {
+                return false;
+            }
+            i++;
+        }
+        else
+        {
+            while (i < end && text.charAt(i) != ':')
+            {
+                final char c = text.charAt(i);
+                if (c == '%')
+                {
+                    if (i + 2 >= end || !isHexDigit(text.charAt(i + 1)) || !isHexDigit(text.charAt(i + 2)))
+                    {
+                        return false;
+                    }
+                    i += 2;
+                }
+                else if (!isUnreserved(c) && !isSubDelim(c))
+                {
+                    return false;
+                }
+                i++;
+            }
+            if (i == start)
+            {
+                return false;
             }
         }
-        return target.subSequence(start, end);
+        if (i == end)
+        {
+            return true;
+        }
+        if (text.charAt(i) != ':')
+        {
+            return false;
+        }
+        int port = 0;
+        for (i++; i < end; i++)
+        {
+            final char c = text.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+            port = port * 10 + (c - '0');
+            if (port > MAX_PORT)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isUnreserved(final char c)
+    {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~';
+    }
+
+    private static boolean isSubDelim(final char c)
+    {
+        return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' ||
+            c == ',' || c == ';' || c == '=';
+    }
+
+    private static boolean isHexDigit(final char c)
+    {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /**

@@ -73,4 +73,35 @@ class RequestTargetsTest
         assertEquals("/app/x", path);
         assertEquals("specific", router.route(RequestTargets.authority(target), 8080, path));
     }
+
+    @Test
+    void shouldAcceptValidAuthorities()
+    {
+        for (final String authority : new String[] {
+            "example.com", "Example.com:8080", "x.example:", "127.0.0.1:65535", "[::1]", "[::1]:0",
+            "a-b_c~.example", "%41.example", "!$&'()*+,;=.example" })
+        {
+            assertTrue(RequestTargets.isValidAuthority(authority), authority);
+        }
+    }
+
+    @Test
+    void shouldRefuseInvalidAuthorities()
+    {
+        for (final String authority : new String[] {
+            "", ":80", "user@host", "a.example:@evil.example", "host:80x", "host:65536", "host:99999999999999",
+            "host:-1", "[::1", "[]", "[::1]x", "a b", "a/b", "host:80:80", "%4.example", "%zz.example", "h\\x" })
+        {
+            assertFalse(RequestTargets.isValidAuthority(authority), authority);
+        }
+        assertFalse(RequestTargets.isValidAuthority(null));
+    }
+
+    @Test
+    void shouldRefuseAbsoluteFormTargetWithInvalidAuthority()
+    {
+        assertNull(RequestTargets.authority("http://a.example:@evil.example/a"));
+        assertNull(RequestTargets.authority("http://x.example:65536/a"));
+        assertNull(RequestTargets.authority("http://x.example:8o/a"));
+    }
 }

@@ -1,0 +1,365 @@
+package io.sluice.listener;
+
+import io.sluice.listener.http.HttpConnectionHandler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.sluice.listener.RawHttpClient.ascii;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * RFC 9110/9112 request semantics the listener owns, each scenario run against every hosting model of one listener
+ * (in-process, shared memory and loopback, all serving {@link TargetEchoHandler}): Host validation, absolute-form
+ * targets, the path handlers are given, HTTP/1.0 keep-alive, {@code Date}, {@code OPTIONS *}, {@code CONNECT}, and
+ * client fields whose names read as internal ones once {@code _} is taken for {@code -}.
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HttpSemanticsTest
+{
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          bind: 127.0.0.1
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: inproc
+            prefixes: [ "http://+:${PORT}/inproc/" ]
+            hosting: in-process
+            handler: io.sluice.listener.TargetEchoHandler
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            handler: io.sluice.listener.TargetEchoHandler
+            worker:
+              stdoutLog: ${LOG_DIR}/shm.log
+          - name: loopback
+            prefixes: [ "http://+:${PORT}/loopback/" ]
+            hosting: loopback
+            handler: io.sluice.listener.TargetEchoHandler
+            worker:
+              stdoutLog: ${LOG_DIR}/loopback.log
+        """;
+
+    private static final long READY_TIMEOUT_MS = 20_000;
+    private static final int CLOSE_WAIT_MS = 5_000;
+    private static final int STAYS_OPEN_WAIT_MS = 300;
+    private static final List<String> PATHS = List.of("/inproc/", "/shm/", "/loopback/");
+    private static final String IMF_FIXDATE =
+        "(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} " +
+        "\\d\\d:\\d\\d:\\d\\d GMT";
+
+    private static TestListener listener;
+
+    @BeforeAll
+    static void startListener() throws InterruptedException
+    {
+        listener = TestListener.start("http-semantics", CONFIG);
+        for (final String path : PATHS)
+        {
+            final RawHttpClient.Response ready = listener.awaitOk(path, READY_TIMEOUT_MS);
+            assertNotNull(ready, "no response from " + path);
+            assertEquals(200, ready.status(), ready::toString);
+        }
+    }
+
+    @AfterAll
+    static void closeListener()
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    static Stream<Arguments> pathsAndInvalidHosts()
+    {
+        final List<Arguments> arguments = new ArrayList<>();
+        for (final String path : PATHS)
+        {
+            for (final String host : new String[] {
+                "a.example:@evil.example", "user@127.0.0.1", "127.0.0.1:80x", "127.0.0.1:65536",
+                "127.0.0.1:99999999999", "", "[::1", "a b.example", "a.example:8080:80" })
+            {
+                arguments.add(Arguments.of(path, host));
+            }
+        }
+        return arguments.stream();
+    }
+
+    static Stream<Arguments> pathsAndInvalidAuthorities()
+    {
+        final List<Arguments> arguments = new ArrayList<>();
+        for (final String path : PATHS)
+        {
+            for (final String authority : new String[] {
+                "a.example:@evil.example", "user@x.example", "x.example:65536", "x.example:8o", "" })
+            {
+                arguments.add(Arguments.of(path, authority));
+            }
+        }
+        return arguments.stream();
+    }
+
+    static Stream<Arguments> pathsAndValidHosts()
+    {
+        final List<Arguments> arguments = new ArrayList<>();
+        for (final String path : PATHS)
+        {
+            for (final String host : new String[] { "localhost", "[::1]:65535", "a-b_c~.example:0", "x.example:" })
+            {
+                arguments.add(Arguments.of(path, host));
+            }
+        }
+        return arguments.stream();
+    }
+
+    @ParameterizedTest(name = "{0} Host: [{1}]")
+    @MethodSource("pathsAndInvalidHosts")
+    void shouldRefuseInvalidHostWith400(final String path, final String host) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.request("GET", path, host));
+
+            assertEquals(400, response.status(), response::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} http://{1}")
+    @MethodSource("pathsAndInvalidAuthorities")
+    void shouldRefuseInvalidAbsoluteFormAuthorityWith400(final String path, final String authority) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response =
+                client.send(RawHttpClient.request("GET", "http://" + authority + path, hostAndPort()));
+
+            assertEquals(400, response.status(), response::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} Host: [{1}]")
+    @MethodSource("pathsAndValidHosts")
+    void shouldServeValidHost(final String path, final String host) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.request("GET", path, host));
+
+            assertEquals(200, response.status(), response::toString);
+            assertTrue(response.bodyText().contains("\nhost=" + host + "\n"), response::toString);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldHandHandlerOriginFormTargetAndAuthorityAsHost(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response =
+                client.send(RawHttpClient.request("GET", "http://x.example:81" + path + "a?b=1", hostAndPort()));
+
+            assertEquals(200, response.status(), response::toString);
+            final String body = response.bodyText();
+            assertTrue(body.startsWith("target=" + path + "a?b=1\npath=" + path + "a\nhost=x.example:81\n"), body);
+            assertEquals(1, occurrences(body, "\nhost: "), body);
+            assertTrue(body.contains("\nhost: x.example:81\n"), body);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldHandHandlerTheNormalizedPathTheRouterUsedAndTheRawTarget(final String path) throws Exception
+    {
+        final String target = path + "x/.././a%62\\c/%C3%A9?q=%2F..";
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.get(target, listener.port()));
+
+            assertEquals(200, response.status(), response::toString);
+            assertTrue(
+                response.bodyText().startsWith("target=" + target + "\npath=" + path + "ab/c/\u00e9\n"),
+                response::toString);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldKeepHttp10ConnectionOpenWhenAskedAndSayWhy(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final RawHttpClient.Response response =
+                    client.send(ascii("GET " + path + " HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+
+                assertEquals(200, response.status(), response::toString);
+                assertEquals("keep-alive", response.header("connection"), response::toString);
+                assertNotNull(response.header("content-length"), response::toString);
+                assertNull(response.header("transfer-encoding"), response::toString);
+            }
+            assertFalse(client.isClosedByPeer(STAYS_OPEN_WAIT_MS));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldCloseHttp10ConnectionWithoutKeepAlive(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(ascii("GET " + path + " HTTP/1.0\r\n\r\n"));
+
+            assertEquals(200, response.status(), response::toString);
+            assertEquals("close", response.header("connection"), response::toString);
+            assertTrue(client.isClosedByPeer(CLOSE_WAIT_MS));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldDelimitHttp10ResponseOfUnknownLengthByCloseNotChunked(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response =
+                client.send(ascii("GET " + path + "stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+
+            assertEquals(200, response.status(), response::toString);
+            assertNull(response.header("transfer-encoding"), response::toString);
+            assertEquals("close", response.header("connection"), response::toString);
+            assertTrue(response.bodyText().startsWith("target=" + path + "stream\n"), response::toString);
+            assertTrue(response.bodyText().endsWith("\n"), response::toString);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldDateEveryResponseOnceWithTheListenersClock(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            assertDated(client.send(RawHttpClient.get(path, listener.port())), 200);
+            assertDated(client.send(RawHttpClient.get(path + "stream", listener.port())), 200);
+            assertDated(client.send(RawHttpClient.get(path + "../nowhere/", listener.port())), 404);
+            assertDated(client.send(RawHttpClient.get(path + "%zz", listener.port())), 400);
+        }
+    }
+
+    @Test
+    void shouldAnswerOptionsAsteriskItselfAndKeepTheConnection() throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.request("OPTIONS", "*", hostAndPort()));
+
+            assertEquals(200, response.status(), response::toString);
+            assertEquals(HttpConnectionHandler.SERVER_OPTIONS_ALLOW, response.header("allow"), response::toString);
+            assertEquals("0", response.header("content-length"), response::toString);
+            assertEquals(0, response.body().length);
+            assertNull(response.header("connection"), response::toString);
+            assertDated(response, 200);
+
+            assertEquals(200, client.send(RawHttpClient.get("/inproc/", listener.port())).status());
+        }
+    }
+
+    @Test
+    void shouldRefuseOtherMethodsWithAsteriskTarget() throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            assertEquals(400, client.send(RawHttpClient.request("GET", "*", hostAndPort())).status());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "127.0.0.1:443", "x.example:443" })
+    void shouldRefuseConnectWith501AndClose(final String target) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response =
+                client.send(RawHttpClient.request("CONNECT", target, hostAndPort()));
+
+            assertEquals(501, response.status(), response::toString);
+            assertEquals("close", response.header("connection"), response::toString);
+            assertTrue(client.isClosedByPeer(CLOSE_WAIT_MS));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldDropClientFieldsNamedLikeInternalOnesWithUnderscores(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.request(
+                "GET", path, hostAndPort(),
+                "X_Forwarded_For: 6.6.6.6",
+                "x_forwarded_proto: forged-proto",
+                "Sluice_Appl_Path: /forged/",
+                "sluice_token: forged-token",
+                "SLUICE_EVENT: shutdown",
+                "X_Control: kept"));
+
+            assertEquals(200, response.status(), response::toString);
+            final String body = response.bodyText();
+            assertFalse(body.contains("6.6.6.6"), body);
+            assertFalse(body.contains("forged"), body);
+            assertFalse(body.contains("shutdown"), body);
+            assertFalse(body.contains("\nsluice_") || body.contains("\nx_forwarded"), body);
+            assertTrue(body.contains("\nx_control: kept\n"), body);
+        }
+    }
+
+    private static void assertDated(final RawHttpClient.Response response, final int status)
+    {
+        assertEquals(status, response.status(), response::toString);
+        assertEquals(1, response.headerCount("date"), response::toString);
+        final String date = response.header("date");
+        assertTrue(date.matches(IMF_FIXDATE), date);
+        final ZonedDateTime sent = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME);
+        final long ageMs = Duration.between(sent, ZonedDateTime.now()).toMillis();
+        assertTrue(ageMs > -2_000 && ageMs < 30_000, "date " + date + " is " + ageMs + " ms old");
+    }
+
+    private static String hostAndPort()
+    {
+        return RawHttpClient.LOOPBACK_ADDRESS + ":" + listener.port();
+    }
+
+    private static int occurrences(final String text, final String part)
+    {
+        int count = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1))
+        {
+            count++;
+        }
+        return count;
+    }
+}
