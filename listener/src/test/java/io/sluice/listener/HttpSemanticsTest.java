@@ -259,6 +259,25 @@ class HttpSemanticsTest
 
     @ParameterizedTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldKeepHttp10ConnectionOpenAfterHeadOfUnknownLength(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            client.write(ascii("HEAD " + path + "stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+            final RawHttpClient.Response head = client.readResponse(true);
+
+            assertEquals(200, head.status(), head::toString);
+            assertEquals("keep-alive", head.header("connection"), head::toString);
+            assertNull(head.header("transfer-encoding"), head::toString);
+            final RawHttpClient.Response next =
+                client.send(ascii("GET " + path + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+            assertEquals(200, next.status(), next::toString);
+            assertTrue(next.bodyText().startsWith("target=" + path + "\n"), next::toString);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldDateEveryResponseOnceWithTheListenersClock(final String path) throws Exception
     {
         try (RawHttpClient client = new RawHttpClient(listener.port()))

@@ -211,7 +211,7 @@ public final class ServerExchange
             {
                 ResponseHeads.header(head, "content-length", bodyLength);
             }
-            else if (http10)
+            else if (!headRequest && http10)
             {
                 // no chunked coding for an HTTP/1.0 client (RFC 9112 7.1): the close delimits the body
                 keepAlive = false;
