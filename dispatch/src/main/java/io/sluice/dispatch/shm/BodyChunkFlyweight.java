@@ -9,7 +9,8 @@ import static io.sluice.dispatch.shm.MessageDescriptor.CHUNK_LENGTH_OFFSET;
 import static io.sluice.dispatch.shm.MessageDescriptor.REQUEST_ID_OFFSET;
 
 /**
- * Static accessors for body and abort messages (request or response); layout in {@link MessageDescriptor}.
+ * Static accessors for body, abort and credit messages (request or response); layout in {@link MessageDescriptor}.
+ * In a credit message the chunk length is the number of bytes granted.
  */
 public final class BodyChunkFlyweight
 {

@@ -6,8 +6,9 @@ package io.sluice.dispatch.shm;
  * character (ISO-8859-1, so any header byte survives). A request or response is correlated by its request id, which
  * the listener chooses and the worker echoes.
  * <p>
- * Head messages: {@link RequestHeadEncoder} and {@link ResponseHeadEncoder} show their layouts. Body and abort
- * messages share one layout:
+ * Head messages: {@link RequestHeadEncoder} and {@link ResponseHeadEncoder} show their layouts. Body, abort and
+ * credit messages share one layout (in a credit message the chunk length field holds the bytes granted and no bytes
+ * follow):
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -47,6 +48,30 @@ public final class MessageDescriptor
      * Listener to worker: the request was abandoned (client gone, or the listener gave up).
      */
     public static final int REQUEST_ABORT_MSG_TYPE_ID = 3;
+
+    /**
+     * Listener to worker: more response credit for a request (flow control): the worker may send this many more
+     * response body bytes in {@link #RESPONSE_BODY_MSG_TYPE_ID} messages. Laid out as a body message whose chunk
+     * length is the number of bytes granted, with no chunk bytes.
+     */
+    public static final int RESPONSE_CREDIT_MSG_TYPE_ID = 4;
+
+    /**
+     * Response body bytes a worker may send for one request before any {@link #RESPONSE_CREDIT_MSG_TYPE_ID} arrives,
+     * when the queue sets no {@code responseWindow}: {@value} (256 KiB). The inline body of a response head is not
+     * counted: only the chunk bytes of {@link #RESPONSE_BODY_MSG_TYPE_ID} messages are.
+     */
+    public static final int RESPONSE_WINDOW_DEFAULT = 256 * 1024;
+
+    /**
+     * Least response window a queue may set: {@value} bytes.
+     */
+    public static final int RESPONSE_WINDOW_MIN = 4 * 1024;
+
+    /**
+     * Greatest response window a queue may set: {@value} bytes (1 GiB).
+     */
+    public static final int RESPONSE_WINDOW_MAX = 1024 * 1024 * 1024;
 
     /**
      * Worker to listener: a response head, possibly with the whole body inline.

@@ -62,9 +62,11 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 public final class WorkerFileDescriptor
 {
     /**
-     * Version of this layout, written last by the listener.
+     * Version of this layout, written last by the listener. Version 3 added response credit
+     * ({@link MessageDescriptor#RESPONSE_CREDIT_MSG_TYPE_ID}): a worker must not send more response body than its
+     * window plus the credit granted.
      */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     /**
      * Offset of the layout version.

@@ -140,7 +140,8 @@ public interface Exchange
      * handler may send more now (back-pressure).
      * <p>
      * When it returns false the response's send window is full (in-process and loopback: the connection to the client,
-     * or to the listener, is over its write-buffer high water mark): the handler should send nothing more until
+     * or to the listener, is over its write-buffer high water mark; shared memory: the response has used its
+     * {@code responseWindow} of credit the listener has not yet granted back as the client read): the handler should send nothing more until
      * {@link Handler#onWritable(Exchange)} is called for this exchange, exactly once. A handler that sends on anyway
      * is not refused, but the bytes wait in memory, and a worker thread other than the transport's may be made to
      * wait; a handler that streams a large body should stop at false and continue from {@code onWritable}.

@@ -8,6 +8,7 @@ import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadDecoder;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -17,6 +18,13 @@ import java.util.List;
 /**
  * The {@link Exchange} a handler sees in a shared-memory worker. The request head is copied out of the ring when it
  * arrives (so the exchange outlives the ring record); responses are encoded straight into the response ring.
+ * <p>
+ * Flow control: the response body (the chunk bytes of {@code RESPONSE_BODY} messages) may run at most the send limit
+ * ahead: the queue's response window, plus every {@code RESPONSE_CREDIT} the listener granted as the client drained
+ * the bytes before. Body past the limit is copied into a backlog, which the duty thread sends as credit arrives
+ * ({@link #credit(int)}); {@link #sendBody} then returns false, and the handler hears {@link Handler#onWritable}
+ * once the backlog is gone and the window has room. The send side is guarded by this object's monitor: the handler's
+ * thread and the duty thread (credit) meet only there, and only when a response outruns its client.
  */
 final class SharedMemoryExchange implements Exchange
 {
@@ -46,10 +54,19 @@ final class SharedMemoryExchange implements Exchange
     private int pendingBodyLength;
     private boolean pendingIsHead;
 
+    private long sendLimit;
+    private long bodySent;
+    private ExpandableArrayBuffer backlog;
+    private int backlogStart;
+    private int backlogEnd;
+    private boolean backlogLast;
+    private boolean writableWanted;
+
     SharedMemoryExchange(
         final SharedMemoryWorker worker, final DirectBuffer buffer, final int index, final int length)
     {
         this.worker = worker;
+        this.sendLimit = worker.responseWindow();
         final byte[] copy = new byte[length];
         buffer.getBytes(index, copy);
         this.head = new UnsafeBuffer(copy);
@@ -79,7 +96,14 @@ final class SharedMemoryExchange implements Exchange
 
     void aborted()
     {
-        aborted = true;
+        synchronized (this)
+        {
+            aborted = true;
+            backlog = null;
+            backlogStart = 0;
+            backlogEnd = 0;
+            backlogLast = false;
+        }
     }
 
     /**
@@ -184,7 +208,10 @@ final class SharedMemoryExchange implements Exchange
         else
         {
             publishHead(status, contentType, length, 0, null, 0, 0);
-            sendBody(body, offset, length, true);
+            synchronized (this)
+            {
+                send(body, offset, length, true);
+            }
         }
     }
 
@@ -199,42 +226,81 @@ final class SharedMemoryExchange implements Exchange
 
     public boolean sendBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
     {
-        if (aborted)
+        synchronized (this)
         {
-            return true;
+            final boolean writable = send(buffer, offset, length, last);
+            if (!writable)
+            {
+                writableWanted = true;
+            }
+            return writable;
         }
-        final int maxChunk = worker.maxResponseMessageLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
-        int position = offset;
-        int remaining = length;
-        do
+    }
+
+    public boolean isWritable()
+    {
+        synchronized (this)
         {
-            final int chunk = Math.min(remaining, maxChunk);
-            remaining -= chunk;
-            pendingIsHead = false;
-            pendingBody = buffer;
-            pendingBodyOffset = position;
-            pendingBodyLength = chunk;
-            pendingFlags = last && remaining == 0 ? MessageDescriptor.LAST_FLAG : 0;
-            worker.publish(this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
-            position += chunk;
+            return isWritableLocked();
         }
-        while (remaining > 0);
-        pendingBody = null;
-        if (last)
-        {
-            responseComplete = true;
-        }
-        return true;
     }
 
     /**
-     * The ring's back-pressure is taken inside {@link #sendBody}, which waits for room: the exchange always takes more.
+     * More response credit from the listener; on the duty thread. Sends what the backlog holds, as far as the new
+     * limit allows.
      *
-     * @return true.
+     * @param grantLength response body bytes the listener granted.
+     * @return true when the handler is to be told {@link Handler#onWritable} now (outside the monitor).
      */
-    public boolean isWritable()
+    boolean credit(final int grantLength)
     {
-        return true;
+        synchronized (this)
+        {
+            if (aborted || responseComplete)
+            {
+                return false;
+            }
+            sendLimit += grantLength;
+            final int backlogLength = backlogEnd - backlogStart;
+            if (backlogLength > 0 || backlogLast)
+            {
+                final int now = (int)Math.min(backlogLength, sendLimit - bodySent);
+                final boolean last = backlogLast && now == backlogLength;
+                if (now > 0 || last)
+                {
+                    publishBody(backlog, backlogStart, now, last);
+                    backlogStart += now;
+                    if (backlogStart == backlogEnd)
+                    {
+                        backlogStart = 0;
+                        backlogEnd = 0;
+                        backlogLast = false;
+                    }
+                }
+            }
+            if (writableWanted && isWritableLocked() && !responseComplete)
+            {
+                writableWanted = false;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * @return response body bytes the handler gave that wait for credit (for tests).
+     */
+    synchronized int backlogLength()
+    {
+        return backlogEnd - backlogStart;
+    }
+
+    /**
+     * @return response body bytes sent into the ring so far (for tests).
+     */
+    synchronized long bodySent()
+    {
+        return bodySent;
     }
 
     public Object attachment()
@@ -281,6 +347,84 @@ final class SharedMemoryExchange implements Exchange
                 buffer.putBytes(
                     BodyChunkFlyweight.dataOffset(index), pendingBody, pendingBodyOffset, pendingBodyLength);
             }
+        }
+    }
+
+    private boolean isWritableLocked()
+    {
+        return aborted || responseComplete || (backlogEnd == backlogStart && !backlogLast && bodySent < sendLimit);
+    }
+
+    /**
+     * Send what the window allows and keep the rest in the backlog; under the monitor.
+     *
+     * @return true when the exchange can take more body now.
+     */
+    private boolean send(final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    {
+        if (aborted || responseComplete)
+        {
+            return true;
+        }
+        if (backlogEnd > backlogStart || backlogLast)
+        {
+            append(buffer, offset, length, last);
+            return false;
+        }
+        final int now = (int)Math.min(length, sendLimit - bodySent);
+        final boolean allLast = last && now == length;
+        if (now > 0 || allLast)
+        {
+            publishBody(buffer, offset, now, allLast);
+        }
+        if (now < length)
+        {
+            append(buffer, offset + now, length - now, last);
+        }
+        return isWritableLocked();
+    }
+
+    private void append(final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    {
+        if (null == backlog)
+        {
+            backlog = new ExpandableArrayBuffer(Math.max(length, MessageDescriptor.CHUNK_HEADER_LENGTH));
+        }
+        else if (backlogStart > 0 && backlogEnd + length > backlog.capacity())
+        {
+            backlog.putBytes(0, backlog, backlogStart, backlogEnd - backlogStart);
+            backlogEnd -= backlogStart;
+            backlogStart = 0;
+        }
+        backlog.putBytes(backlogEnd, buffer, offset, length);
+        backlogEnd += length;
+        backlogLast = last;
+    }
+
+    private void publishBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
+    {
+        final int maxChunk = worker.maxResponseMessageLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
+        int position = offset;
+        int remaining = length;
+        do
+        {
+            final int chunk = Math.min(remaining, maxChunk);
+            remaining -= chunk;
+            pendingIsHead = false;
+            pendingBody = buffer;
+            pendingBodyOffset = position;
+            pendingBodyLength = chunk;
+            pendingFlags = last && remaining == 0 ? MessageDescriptor.LAST_FLAG : 0;
+            worker.publish(this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
+            bodySent += chunk;
+            position += chunk;
+        }
+        while (remaining > 0);
+        pendingBody = null;
+        if (last)
+        {
+            responseComplete = true;
+            backlog = null;
         }
     }
 

@@ -52,6 +52,11 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * request's body chunks. The worker decides when it takes the head, so the listener can never have answered a
  * request that also runs.
  * <p>
+ * Flow control: an exchange sends at most {@link WorkerEnvironment#responseWindow()} response body bytes ahead of the
+ * listener's {@code RESPONSE_CREDIT} messages, which this duty cycle reads from the request ring; body past that waits
+ * in the exchange and goes out as credit arrives, and a handler told to wait hears {@link Handler#onWritable} on this
+ * thread.
+ * <p>
  * Stopping: {@link #requestStop()} (end-of-file on standard input while the listener is alive) makes the duty cycle
  * serve what is already in the ring and wait for the answers still owed, then return.
  */
@@ -97,6 +102,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private final Long2ObjectHashMap<SharedMemoryExchange> exchanges = new Long2ObjectHashMap<>();
     private final int maxResponseMessageLength;
     private final long queueWaitNs;
+    private final int responseWindow;
     private final RequestHeadDecoder headDecoder = new RequestHeadDecoder();
     private long requestsReceived;
     private long heartbeatMs;
@@ -113,7 +119,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         final ManyToOneRingBuffer responseRing,
         final SocketChannel doorbell)
     {
-        this(handler, header, requestRing, responseRing, doorbell, 0);
+        this(handler, header, requestRing, responseRing, doorbell, 0, MessageDescriptor.RESPONSE_WINDOW_DEFAULT);
     }
 
     SharedMemoryWorker(
@@ -122,9 +128,11 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         final ManyToOneRingBuffer requestRing,
         final ManyToOneRingBuffer responseRing,
         final SocketChannel doorbell,
-        final long queueWaitMs)
+        final long queueWaitMs,
+        final int responseWindow)
     {
         this.queueWaitNs = TimeUnit.MILLISECONDS.toNanos(queueWaitMs);
+        this.responseWindow = responseWindow;
         this.handler = handler;
         this.header = header;
         this.requestRing = requestRing;
@@ -170,7 +178,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
 
         final SharedMemoryWorker worker = new SharedMemoryWorker(
-            handler, header, requestRing, responseRing, doorbell, env.queueWaitMs());
+            handler, header, requestRing, responseRing, doorbell, env.queueWaitMs(), env.responseWindow());
         if (env.heartbeatTimeoutMs() > 0)
         {
             watchListenerHeartbeat(header, env.heartbeatTimeoutMs());
@@ -308,6 +316,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             }
             case MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID -> onBody(buffer, index);
             case MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID -> onAbort(buffer, index);
+            case MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID -> onCredit(buffer, index);
             default ->
             {
                 // unknown types are skipped: a newer listener may send more than this worker knows
@@ -375,6 +384,14 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         return maxResponseMessageLength;
     }
 
+    /**
+     * @return response body bytes an exchange may send before the listener grants credit.
+     */
+    int responseWindow()
+    {
+        return responseWindow;
+    }
+
     private void onHead(final DirectBuffer buffer, final int index, final int length)
     {
         requestsReceived++;
@@ -429,6 +446,25 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             exchange.aborted();
             handler.onAbort(exchange);
         }
+    }
+
+    /**
+     * The listener granted more response credit for a request: the exchange sends what it held back, and the handler
+     * hears {@link Handler#onWritable} if it was told to wait. Credit for a request already answered is ignored.
+     */
+    private void onCredit(final DirectBuffer buffer, final int index)
+    {
+        final SharedMemoryExchange exchange = exchanges.get(BodyChunkFlyweight.requestId(buffer, index));
+        final int grantLength = BodyChunkFlyweight.chunkLength(buffer, index);
+        if (null == exchange || grantLength <= 0)
+        {
+            return;
+        }
+        if (exchange.credit(grantLength))
+        {
+            handler.onWritable(exchange);
+        }
+        forgetIfComplete(exchange);
     }
 
     private void forgetIfComplete(final SharedMemoryExchange exchange)

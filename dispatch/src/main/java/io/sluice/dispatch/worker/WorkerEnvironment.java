@@ -1,5 +1,7 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.shm.MessageDescriptor;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -22,6 +24,9 @@ import java.util.Map;
  * @param queueWaitMs     {@code SLUICE_QUEUE_WAIT_MS}: the queue's {@code queueWait}; a shared-memory worker answers
  *                        503, without calling the handler, a request it takes off its ring more than this long after
  *                        the listener admitted it; 0 (or not set) never.
+ * @param responseWindow  {@code SLUICE_RESPONSE_WINDOW}: response body bytes a shared-memory worker may send for one
+ *                        request ahead of the listener's credit;
+ *                        {@link io.sluice.dispatch.shm.MessageDescriptor#RESPONSE_WINDOW_DEFAULT} when not set.
  */
 public record WorkerEnvironment(
     String queue,
@@ -33,7 +38,8 @@ public record WorkerEnvironment(
     long listenerPid,
     long heartbeatTimeoutMs,
     long shutdownTimeLimitMs,
-    long queueWaitMs)
+    long queueWaitMs,
+    int responseWindow)
 {
     /**
      * Hosting value for the shared-memory model.
@@ -54,6 +60,11 @@ public record WorkerEnvironment(
      * Queue wait when the listener sets none: {@value} (not enforced).
      */
     public static final long QUEUE_WAIT_MS_NONE = 0;
+
+    /**
+     * Environment variable holding the response window in bytes: {@value}.
+     */
+    public static final String RESPONSE_WINDOW_ENV_NAME = "SLUICE_RESPONSE_WINDOW";
 
     /**
      * Time a worker asked to stop has to finish its requests when the listener sets none: {@value} ms.
@@ -104,7 +115,32 @@ public record WorkerEnvironment(
             null == pid ? -1 : Long.parseLong(pid),
             milliseconds(env, "SLUICE_HEARTBEAT_TIMEOUT_MS", HEARTBEAT_TIMEOUT_MS_NONE),
             milliseconds(env, "SLUICE_SHUTDOWN_TIME_LIMIT_MS", SHUTDOWN_TIME_LIMIT_MS_DEFAULT),
-            milliseconds(env, "SLUICE_QUEUE_WAIT_MS", QUEUE_WAIT_MS_NONE));
+            milliseconds(env, "SLUICE_QUEUE_WAIT_MS", QUEUE_WAIT_MS_NONE),
+            responseWindow(env));
+    }
+
+    private static int responseWindow(final Map<String, String> env)
+    {
+        final String value = env.get(RESPONSE_WINDOW_ENV_NAME);
+        if (null == value || value.isEmpty())
+        {
+            return MessageDescriptor.RESPONSE_WINDOW_DEFAULT;
+        }
+        try
+        {
+            final int window = Integer.parseInt(value);
+            if (window >= MessageDescriptor.RESPONSE_WINDOW_MIN && window <= MessageDescriptor.RESPONSE_WINDOW_MAX)
+            {
+                return window;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        throw new IllegalStateException(RESPONSE_WINDOW_ENV_NAME + " must be a number of bytes between " +
+            MessageDescriptor.RESPONSE_WINDOW_MIN + " and " + MessageDescriptor.RESPONSE_WINDOW_MAX + ": " +
+            RESPONSE_WINDOW_ENV_NAME + "=" + value);
     }
 
     private static long milliseconds(final Map<String, String> env, final String name, final long defaultMs)

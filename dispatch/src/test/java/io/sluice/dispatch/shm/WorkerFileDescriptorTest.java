@@ -104,7 +104,7 @@ class WorkerFileDescriptorTest
         assertEquals(384, WorkerFileDescriptor.WORKER_REQUESTS_OFFSET);
         assertEquals(392, WorkerFileDescriptor.WORKER_RESPONSES_OFFSET);
         assertEquals(4096, WorkerFileDescriptor.HEADER_LENGTH);
-        assertEquals(2, WorkerFileDescriptor.LAYOUT_VERSION);
+        assertEquals(3, WorkerFileDescriptor.LAYOUT_VERSION);
         assertEquals(1, WorkerFileDescriptor.SLEEPING);
         assertEquals(0, WorkerFileDescriptor.AWAKE);
     }
@@ -117,7 +117,7 @@ class WorkerFileDescriptorTest
         WorkerFileDescriptor.initialise(header, REQUEST_CAPACITY, RESPONSE_CAPACITY, 4242L, 1_700_000_000_123L);
 
         final List<String> writes = header.writes;
-        assertEquals("putIntRelease@0=2 (version was 0)", writes.get(writes.size() - 1));
+        assertEquals("putIntRelease@0=3 (version was 0)", writes.get(writes.size() - 1));
         final Set<String> before = new HashSet<>(writes.subList(0, writes.size() - 1));
         assertEquals(Set.of(
             "putInt@4=4096 (version was 0)",
@@ -136,7 +136,7 @@ class WorkerFileDescriptorTest
         {
             final ByteBuffer bytes = readFile(file.file, 0, 64);
 
-            assertEquals(2, bytes.getInt(0));
+            assertEquals(3, bytes.getInt(0));
             assertEquals(4096, bytes.getInt(4));
             assertEquals(65536 + TRAILER, bytes.getInt(8));
             assertEquals(131072 + TRAILER, bytes.getInt(12));

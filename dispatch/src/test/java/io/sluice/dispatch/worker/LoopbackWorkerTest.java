@@ -293,7 +293,7 @@ class LoopbackWorkerTest
         final WorkerEnvironment env = new WorkerEnvironment(
             "test", WorkerEnvironment.LOOPBACK, null, port, TOKEN, APPLICATION_PATH, -1,
             WorkerEnvironment.HEARTBEAT_TIMEOUT_MS_NONE, WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_DEFAULT,
-            WorkerEnvironment.QUEUE_WAIT_MS_NONE);
+            WorkerEnvironment.QUEUE_WAIT_MS_NONE, io.sluice.dispatch.shm.MessageDescriptor.RESPONSE_WINDOW_DEFAULT);
         serveThread = new Thread(
             () ->
             {

@@ -193,7 +193,8 @@ class SharedMemoryWorkerTest
     {
         return new SharedMemoryWorker(
             handler, header, workerRequests,
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, queueWaitMs);
+            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, queueWaitMs,
+            MessageDescriptor.RESPONSE_WINDOW_DEFAULT);
     }
 
     private long writeHead(final long requestId, final String method, final long contentLength)

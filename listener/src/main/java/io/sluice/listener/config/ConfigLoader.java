@@ -1,6 +1,7 @@
 package io.sluice.listener.config;
 
 import io.netty.util.NetUtil;
+import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.listener.hosting.HostingMode;
 import io.sluice.listener.routing.UrlPrefix;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -106,6 +107,7 @@ public final class ConfigLoader
     private static final String HANDLER = "handler";
     private static final String QUEUE_LENGTH = "queueLength";
     private static final String RING_CAPACITY = "ringCapacity";
+    private static final String RESPONSE_WINDOW = "responseWindow";
     private static final String WORKER = "worker";
     private static final String COMMAND = "command";
     private static final String ENVIRONMENT = "environment";
@@ -401,7 +403,8 @@ public final class ConfigLoader
         final TimeoutsConfiguration timeouts)
     {
         queue.rejectUnknownKeys(
-            NAME, PREFIXES, HOSTING, HANDLER, QUEUE_LENGTH, RING_CAPACITY, WORKER, MAX_REQUEST_BODY_SIZE, TIMEOUTS);
+            NAME, PREFIXES, HOSTING, HANDLER, QUEUE_LENGTH, RING_CAPACITY, RESPONSE_WINDOW, WORKER,
+            MAX_REQUEST_BODY_SIZE, TIMEOUTS);
 
         final String name = name(queue, NAME, null);
         final String otherName = namePaths.putIfAbsent(name, queue.pathOf(NAME));
@@ -437,7 +440,36 @@ public final class ConfigLoader
             worker(queue, hosting, baseDirectory),
             queueMaxRequestBodySize(queue, maxRequestBodySize),
             queueTimeouts.durationMs(ENTITY_BODY, timeouts.entityBodyMs(), 0, MAX_TIMEOUT_MS),
-            queueTimeouts.durationMs(QUEUE_WAIT, timeouts.queueWaitMs(), 0, MAX_TIMEOUT_MS));
+            queueTimeouts.durationMs(QUEUE_WAIT, timeouts.queueWaitMs(), 0, MAX_TIMEOUT_MS),
+            responseWindow(queue, hosting));
+    }
+
+    private static int responseWindow(final ConfigSection queue, final HostingMode hosting)
+    {
+        if (hosting != HostingMode.SHARED_MEMORY)
+        {
+            if (queue.contains(RESPONSE_WINDOW))
+            {
+                throw ConfigSection.error(
+                    queue.source(),
+                    queue.pathOf(RESPONSE_WINDOW),
+                    "only allowed when hosting is " + HostingMode.SHARED_MEMORY.configName() +
+                    " (hosting is " + hosting.configName() + ")");
+            }
+            return QueueConfiguration.RESPONSE_WINDOW_NONE;
+        }
+
+        final long window = queue.size(RESPONSE_WINDOW, QueueConfiguration.RESPONSE_WINDOW_DEFAULT);
+        if (window < MessageDescriptor.RESPONSE_WINDOW_MIN || window > MessageDescriptor.RESPONSE_WINDOW_MAX)
+        {
+            throw ConfigSection.error(
+                queue.source(),
+                queue.pathOf(RESPONSE_WINDOW),
+                "must be between " + ConfigValues.formatSize(MessageDescriptor.RESPONSE_WINDOW_MIN) +
+                " and " + ConfigValues.formatSize(MessageDescriptor.RESPONSE_WINDOW_MAX),
+                queue.raw(RESPONSE_WINDOW));
+        }
+        return (int)window;
     }
 
     private static long queueMaxRequestBodySize(final ConfigSection queue, final long listenerMaxRequestBodySize)

@@ -1,5 +1,6 @@
 package io.sluice.listener.config;
 
+import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.listener.hosting.HostingMode;
 
 import java.util.List;
@@ -20,6 +21,9 @@ import java.util.List;
  *                             ({@link TimeoutsConfiguration#DISABLED}: never).
  * @param queueWaitTimeoutMs   longest time an admitted request may wait for a worker to take it; past it, 503
  *                             ({@link TimeoutsConfiguration#DISABLED}: never).
+ * @param responseWindow       response body bytes a shared-memory worker may send for one request ahead of the
+ *                             client (flow-control credit), shared-memory only; {@link #RESPONSE_WINDOW_NONE} for the
+ *                             other hosting models.
  */
 public record QueueConfiguration(
     String name,
@@ -31,7 +35,8 @@ public record QueueConfiguration(
     WorkerConfiguration worker,
     long maxRequestBodySize,
     long entityBodyTimeoutMs,
-    long queueWaitTimeoutMs)
+    long queueWaitTimeoutMs,
+    int responseWindow)
 {
     /**
      * Default queue length, as HTTP.sys.
@@ -64,6 +69,16 @@ public record QueueConfiguration(
     public static final int RING_CAPACITY_NONE = 0;
 
     /**
+     * Default response window of a shared-memory queue: 256 KiB.
+     */
+    public static final int RESPONSE_WINDOW_DEFAULT = MessageDescriptor.RESPONSE_WINDOW_DEFAULT;
+
+    /**
+     * Response window of a queue that is not hosted over shared memory: it has no credit.
+     */
+    public static final int RESPONSE_WINDOW_NONE = 0;
+
+    /**
      * A queue with the listener-wide default body limit and timers.
      *
      * @param name         unique queue name.
@@ -93,6 +108,7 @@ public record QueueConfiguration(
             worker,
             ListenerConfiguration.MAX_REQUEST_BODY_SIZE_DEFAULT,
             TimeoutsConfiguration.ENTITY_BODY_MS_DEFAULT,
-            TimeoutsConfiguration.QUEUE_WAIT_MS_DEFAULT);
+            TimeoutsConfiguration.QUEUE_WAIT_MS_DEFAULT,
+            hosting == HostingMode.SHARED_MEMORY ? RESPONSE_WINDOW_DEFAULT : RESPONSE_WINDOW_NONE);
     }
 }

@@ -11,6 +11,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.Transport;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.http.ServerExchange;
@@ -77,6 +78,8 @@ public final class SharedMemoryHost implements Host
     private volatile long retriedOnWorkerExitCount;
     private volatile long leftForReplacementCount;
     private volatile long timedOutCount;
+    private volatile long failedWorkerCount;
+    private volatile long maxResponseBytesOutstanding;
 
     /**
      * @param queue           the queue's configuration.
@@ -132,7 +135,7 @@ public final class SharedMemoryHost implements Host
                 WorkerFileDescriptor.initialise(
                     new UnsafeBuffer(mapped, 0, WorkerFileDescriptor.HEADER_LENGTH),
                     queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
-                links[i] = new SharedMemoryLink(this, i, mapped);
+                links[i] = new SharedMemoryLink(this, i, mapped, queue.responseWindow());
                 doorbellServers[i] = bindDoorbell(links[i], dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME));
             }
         }
@@ -152,6 +155,8 @@ public final class SharedMemoryHost implements Host
                 env.put("SLUICE_SHM_DIR", workerDir(slot).toString());
                 // the worker enforces queueWait: it answers 503 for a request it takes off the ring too late
                 env.put("SLUICE_QUEUE_WAIT_MS", Long.toString(queue.queueWaitTimeoutMs()));
+                // flow control: the response body a worker may send ahead of the listener's credit
+                env.put(WorkerEnvironment.RESPONSE_WINDOW_ENV_NAME, Integer.toString(queue.responseWindow()));
             },
             new WorkerSupervisor.Events()
             {
@@ -321,9 +326,71 @@ public final class SharedMemoryHost implements Host
         return timedOutCount;
     }
 
+    /**
+     * Response body bytes of the requests in flight that workers sent and the clients' sockets have not yet been seen
+     * to take: what the listener may hold for them, each at most the queue's {@code responseWindow}. Any thread (off
+     * the home event loop it waits for the loop to add them up).
+     *
+     * @return the sum over the requests in flight.
+     */
+    public long responseBytesOutstanding()
+    {
+        final EventLoop loop = homeLoop;
+        if (null != loop && !loop.inEventLoop())
+        {
+            return loop.submit(this::sumResponseBytesOutstanding).syncUninterruptibly().getNow();
+        }
+        return sumResponseBytesOutstanding();
+    }
+
+    /**
+     * @return the most response body bytes one request has had outstanding (sent by its worker, not yet seen taken by
+     * its client's socket) since start: at most the queue's {@code responseWindow}.
+     */
+    public long maxResponseBytesOutstanding()
+    {
+        return maxResponseBytesOutstanding;
+    }
+
+    /**
+     * @return workers failed for breaking the protocol, since start.
+     */
+    public long failedWorkerCount()
+    {
+        return failedWorkerCount;
+    }
+
     EventLoop eventLoop()
     {
         return homeLoop;
+    }
+
+    void noteResponseBytesOutstanding(final long outstanding)
+    {
+        if (outstanding > maxResponseBytesOutstanding)
+        {
+            maxResponseBytesOutstanding = outstanding;
+        }
+    }
+
+    private long sumResponseBytesOutstanding()
+    {
+        long total = 0;
+        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
+        {
+            total += request.credit.outstanding();
+        }
+        return total;
+    }
+
+    /**
+     * A worker broke the protocol: kill it; its exit settles its requests and starts its replacement.
+     */
+    void failWorker(final int slot, final String token, final String reason)
+    {
+        failedWorkerCount++;
+        LOG.warning(() -> "queue " + queue.name() + ": worker " + slot + " broke the protocol: " + reason);
+        supervisor.kill(slot, token, "broke the protocol");
     }
 
     void workerExitSettled(final int slot, final int failed, final int retried, final int left)

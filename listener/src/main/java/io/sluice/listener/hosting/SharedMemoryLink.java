@@ -52,6 +52,13 @@ import java.util.logging.Logger;
  * <p>
  * Liveness ({@link #heartbeat}): the host's timer stores the listener heartbeat and reports a worker as hung when it is
  * awake, has requests waiting in its ring, and its heartbeat has not moved for the heartbeat timeout.
+ * <p>
+ * Flow control: a worker may send each response's body at most its window ahead of what the client's socket has
+ * taken ({@link ResponseCredit}). Once half a window of a response is outstanding, the link asks the exchange to tell
+ * it when those bytes are flushed to the socket, and then grants them back in one {@code RESPONSE_CREDIT} message
+ * (queued, merged, while the request ring is full). So a slow client holds at most its window here, and the response
+ * ring is drained without ever waiting for a client. A worker that sends past its credit is failed
+ * ({@link #failWorker(String)}).
  */
 final class SharedMemoryLink implements ControlledMessageHandler
 {
@@ -80,6 +87,8 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
     private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
     private final ArrayDeque<SharedMemoryRequest> pendingHeads = new ArrayDeque<>();
+    private final ArrayDeque<SharedMemoryRequest> pendingCredits = new ArrayDeque<>();
+    private final int responseWindow;
     private final Runnable retryPending = this::retryPending;
     private final Runnable drainTask = this::drain;
     private final Runnable wakeTask = this::wakeWorkerNow;
@@ -92,10 +101,18 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private long seenWorkerHeartbeatMs;
     private long stuckSinceMs = NOT_STUCK;
     private volatile long ringRepairs;
+    private boolean failed;
 
     SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
     {
+        this(host, slot, mapped, MessageDescriptor.RESPONSE_WINDOW_DEFAULT);
+    }
+
+    SharedMemoryLink(
+        final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped, final int responseWindow)
+    {
         this.host = host;
+        this.responseWindow = responseWindow;
         this.slot = slot;
         this.mapped = mapped;
         this.header = WorkerFileDescriptor.headerBuffer(mapped);
@@ -143,6 +160,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
         }
         doorbell = channel;
         killRequested = false;
+        failed = false;
         seenWorkerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
         stuckSinceMs = NOT_STUCK;
         host.workerReady(slot);
@@ -202,6 +220,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
     {
         closed = true;
         pendingHeads.clear();
+        clearPendingCredits();
         doorbell = null;
     }
 
@@ -245,6 +264,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
 
         request.link = this;
         request.retainedHead = contentLength == 0 && isRetryable(httpRequest.method());
+        request.credit.reset(responseWindow);
         final int index = pendingHeads.isEmpty() ?
             requestRing.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
         final MutableDirectBuffer buffer;
@@ -432,6 +452,11 @@ final class SharedMemoryLink implements ControlledMessageHandler
      */
     public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
+        if (failed)
+        {
+            // a failed worker's answers are not trusted: its requests are settled when it exits
+            return Action.COMMIT;
+        }
         if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
         {
             onResponseHead(buffer, index);
@@ -455,6 +480,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
             return;
         }
         drain();
+        clearPendingCredits();
         repairConsumerPosition();
         final long consumed = requestRing.consumerPosition();
         final int[] settled = new int[3];
@@ -472,6 +498,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
                 {
                     settled[SETTLED_RETRIED]++;
                     request.retried = true;
+                    request.credit.reset(responseWindow);
                     request.headPending = true;
                     pendingHeads.addLast(request);
                 }
@@ -488,6 +515,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
         header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
         doorbell = null;
         killRequested = false;
+        failed = false;
         if (!pendingHeads.isEmpty() && !retryScheduled)
         {
             retryPending();
@@ -573,12 +601,132 @@ final class SharedMemoryLink implements ControlledMessageHandler
         }
         final ServerExchange exchange = request.exchange;
         final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
+        final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
+        if (!request.credit.onBody(chunkLength))
+        {
+            final long limit = request.credit.limit();
+            final long received = request.credit.received();
+            finish(request);
+            exchange.sendError(502, "bad gateway: worker sent a response past its credit");
+            failWorker("sent a response body chunk of " + chunkLength + " bytes past its credit (" + received +
+                " of " + limit + " bytes sent)");
+            return;
+        }
+        host.noteResponseBytesOutstanding(request.credit.outstanding());
         if (last)
         {
             finish(request);
         }
-        exchange.body(
-            buffer, BodyChunkFlyweight.dataOffset(index), BodyChunkFlyweight.chunkLength(buffer, index), last);
+        exchange.body(buffer, BodyChunkFlyweight.dataOffset(index), chunkLength, last);
+        if (!last && request.credit.shouldWatch())
+        {
+            watch(request);
+        }
+    }
+
+    /**
+     * The worker broke the protocol: from now on nothing it sends reaches a client; it is killed, and when it has
+     * exited its requests are settled as for any worker that died ({@link #workerExited()}: 502, or a retry of an
+     * idempotent request whose response had not begun) and its replacement starts on reset rings. On the home event
+     * loop.
+     *
+     * @param reason what the worker did, for the log.
+     */
+    void failWorker(final String reason)
+    {
+        if (closed || failed)
+        {
+            return;
+        }
+        failed = true;
+        host.failWorker(slot, expectedToken, reason);
+    }
+
+    /**
+     * @return true once {@link #failWorker(String)} was called, until the worker's replacement attaches.
+     */
+    boolean isFailed()
+    {
+        return failed;
+    }
+
+    /**
+     * A grant still waiting for room in the request ring is dropped with its request.
+     *
+     * @param request the slot being released.
+     */
+    void dropPendingCredit(final SharedMemoryRequest request)
+    {
+        pendingCredits.remove(request);
+        request.credit.takePendingGrant();
+    }
+
+    /**
+     * Ask to hear when the response bytes received so far have been taken by the client's socket; then grant them.
+     */
+    private void watch(final SharedMemoryRequest request)
+    {
+        final long mark = request.credit.watch();
+        final int generation = request.generation;
+        request.exchange.notifyWhenFlushed((future) -> onFlushed(request, generation, mark, future.isSuccess()));
+    }
+
+    private void onFlushed(
+        final SharedMemoryRequest request, final int generation, final long mark, final boolean success)
+    {
+        if (!success || closed || failed || request.generation != generation || request.link != this ||
+            null == request.exchange)
+        {
+            return;
+        }
+        final int grant = request.credit.flushed(mark);
+        if (grant > 0)
+        {
+            grant(request, grant);
+        }
+        if (request.credit.shouldWatch())
+        {
+            watch(request);
+        }
+    }
+
+    private void grant(final SharedMemoryRequest request, final int grant)
+    {
+        if (request.creditQueued)
+        {
+            request.credit.deferGrant(grant);
+        }
+        else if (!writeCredit(request.requestId(), grant))
+        {
+            request.credit.deferGrant(grant);
+            request.creditQueued = true;
+            pendingCredits.addLast(request);
+            scheduleRetry();
+        }
+    }
+
+    private boolean writeCredit(final long requestId, final int grant)
+    {
+        final int index = requestRing.tryClaim(
+            MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+        if (index <= 0)
+        {
+            return false;
+        }
+        BodyChunkFlyweight.encode(requestRing.buffer(), index, requestId, 0, grant);
+        requestRing.commit(index);
+        ringWorker();
+        return true;
+    }
+
+    private void clearPendingCredits()
+    {
+        SharedMemoryRequest request;
+        while (null != (request = pendingCredits.pollFirst()))
+        {
+            request.creditQueued = false;
+            request.credit.takePendingGrant();
+        }
     }
 
     private void finish(final SharedMemoryRequest request)
@@ -594,6 +742,17 @@ final class SharedMemoryLink implements ControlledMessageHandler
             return;
         }
         SharedMemoryRequest request;
+        while (null != (request = pendingCredits.peekFirst()))
+        {
+            // credit first: it lets the worker finish answers, which frees room in both rings
+            if (!writeCredit(request.requestId(), request.credit.pendingGrant()))
+            {
+                break;
+            }
+            request.credit.takePendingGrant();
+            request.creditQueued = false;
+            pendingCredits.pollFirst();
+        }
         boolean wrote = false;
         while (null != (request = pendingHeads.peekFirst()))
         {
@@ -612,7 +771,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
         {
             ringWorker();
         }
-        if (!pendingHeads.isEmpty())
+        if (!pendingHeads.isEmpty() || !pendingCredits.isEmpty())
         {
             scheduleRetry();
         }

@@ -17,6 +17,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link #pendingHead} holds the encoded head while the ring is full ({@link #headPending}), and, for a request that
  * may be retried (GET, HEAD or OPTIONS without a body: {@link #retainedHead}), for the whole life of the request, so it
  * can be written again into the ring if the worker dies before answering.
+ * <p>
+ * {@link #credit} accounts the response's flow control; {@link #creditQueued} says the slot waits in its link's queue
+ * of grants that found the request ring full.
  */
 final class SharedMemoryRequest implements RequestSink
 {
@@ -34,6 +37,8 @@ final class SharedMemoryRequest implements RequestSink
     SharedMemoryRequest next;
     final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(256);
     int pendingHeadLength;
+    final ResponseCredit credit = new ResponseCredit();
+    boolean creditQueued;
     private final SharedMemoryHost host;
 
     SharedMemoryRequest(final SharedMemoryHost host, final int index)
@@ -84,6 +89,14 @@ final class SharedMemoryRequest implements RequestSink
 
     void release()
     {
+        if (creditQueued)
+        {
+            creditQueued = false;
+            if (null != link)
+            {
+                link.dropPendingCredit(this);
+            }
+        }
         exchange = null;
         link = null;
         headPending = false;

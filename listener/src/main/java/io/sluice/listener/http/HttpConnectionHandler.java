@@ -401,6 +401,26 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
     }
 
+    /**
+     * Ask to hear when every byte written so far has been taken by the socket: an empty buffer written behind them
+     * completes its promise once the bytes before it are gone (Netty completes write promises in order).
+     *
+     * @param listener told on the event loop; with a failed future when the connection closes first.
+     */
+    void notifyWhenFlushed(final ChannelFutureListener listener)
+    {
+        if (!ctx.channel().isActive())
+        {
+            return;
+        }
+        ctx.write(Unpooled.EMPTY_BUFFER, ctx.newPromise().addListener(listener));
+        if (!flushRequested)
+        {
+            flushRequested = true;
+            batcher.flushLater(ctx);
+        }
+    }
+
     void flushNow()
     {
         flushRequested = false;

@@ -1,0 +1,283 @@
+package io.sluice.dispatch.worker;
+
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestHeadEncoder;
+import io.sluice.dispatch.shm.ResponseHeadDecoder;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Response flow control in the worker SDK, its duty cycle driven by hand over a real ring file: an exchange sends at
+ * most its window of response body before the listener's {@code RESPONSE_CREDIT}, keeps the rest, sends it as credit
+ * arrives, and tells a handler that was told to wait when it may go on.
+ */
+@Timeout(5)
+class SharedMemoryWorkerCreditTest
+{
+    private static final int CAPACITY = 64 * 1024;
+    private static final int WINDOW = 8 * 1024;
+    private static final int CHUNK = 4 * 1024;
+
+    @TempDir
+    Path tempDir;
+
+    private MappedByteBuffer mapped;
+    private ManyToOneRingBuffer listenerRequests;
+    private ManyToOneRingBuffer listenerResponses;
+    private SharedMemoryWorker worker;
+    private final List<String> events = new ArrayList<>();
+    private final List<Boolean> sendResults = new ArrayList<>();
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private boolean bodyLast;
+    private SharedMemoryExchange exchange;
+    private Handler handler;
+
+    @BeforeEach
+    void before() throws IOException
+    {
+        final Path dir = tempDir.resolve("queue-0");
+        SharedMemoryFiles.createPrivateDirectory(dir);
+        mapped = SharedMemoryFiles.createAndMap(
+            dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
+        final UnsafeBuffer header = WorkerFileDescriptor.headerBuffer(mapped);
+        WorkerFileDescriptor.initialise(header, CAPACITY, CAPACITY, 1, 2);
+        listenerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
+        listenerResponses = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
+        worker = new SharedMemoryWorker(
+            (final Exchange exchange) -> handler.onRequest(exchange), header,
+            new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped)),
+            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, 0, WINDOW);
+    }
+
+    @AfterEach
+    void after()
+    {
+        IoUtil.unmap(mapped);
+    }
+
+    @Test
+    void shouldSendNoMoreThanWindowBeforeCreditAndTheRestAsCreditArrives()
+    {
+        final byte[] payload = pattern(20_000);
+        handler = (exchange) ->
+        {
+            this.exchange = (SharedMemoryExchange)exchange;
+            exchange.sendHead(200, "application/octet-stream", payload.length);
+            sendResults.add(exchange.sendBody(new UnsafeBuffer(payload), 0, payload.length, true));
+        };
+        writeHead(1);
+
+        worker.doWork();
+
+        assertEquals(List.of(false), sendResults);
+        assertEquals(List.of("head 1 200"), readResponses());
+        assertEquals(WINDOW, body.size());
+        assertFalse(bodyLast);
+        assertEquals(payload.length - WINDOW, exchange.backlogLength());
+        assertFalse(exchange.isWritable());
+
+        writeCredit(1, 4096);
+        worker.doWork();
+        readResponses();
+        assertEquals(WINDOW + 4096, body.size());
+        assertFalse(bodyLast);
+
+        writeCredit(1, 1_000_000);
+        worker.doWork();
+        readResponses();
+        assertTrue(bodyLast);
+        assertArrayEquals(payload, body.toByteArray());
+        assertEquals(0, exchange.backlogLength());
+        assertTrue(exchange.isResponseComplete());
+    }
+
+    @Test
+    void shouldTellHandlerOnceWhenCreditMakesRoomAfterSendBodyReturnedFalse()
+    {
+        final UnsafeBuffer chunk = new UnsafeBuffer(new byte[CHUNK]);
+        handler = new Handler()
+        {
+            public void onRequest(final Exchange exchange)
+            {
+                SharedMemoryWorkerCreditTest.this.exchange = (SharedMemoryExchange)exchange;
+                exchange.sendHead(200, null, Exchange.UNKNOWN_LENGTH);
+                streamUntilFull(exchange);
+            }
+
+            public void onWritable(final Exchange exchange)
+            {
+                events.add("writable");
+                streamUntilFull(exchange);
+            }
+
+            private void streamUntilFull(final Exchange exchange)
+            {
+                boolean more = true;
+                while (more)
+                {
+                    more = exchange.sendBody(chunk, 0, CHUNK, false);
+                    sendResults.add(more);
+                }
+            }
+        };
+        worker = new SharedMemoryWorker(
+            handler, WorkerFileDescriptor.headerBuffer(mapped),
+            new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped)),
+            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, 0, WINDOW);
+        writeHead(2);
+
+        worker.doWork();
+        readResponses();
+
+        assertEquals(List.of(true, false), sendResults);
+        assertEquals(WINDOW, body.size());
+        assertEquals(List.of(), events);
+
+        writeCredit(2, CHUNK / 2);
+        worker.doWork();
+        readResponses();
+        assertEquals(List.of("writable"), events);
+        assertEquals(List.of(true, false, false), sendResults, "half a chunk sent, the other half kept");
+        assertEquals(WINDOW + CHUNK / 2, body.size());
+
+        writeCredit(2, CHUNK / 2);
+        worker.doWork();
+        readResponses();
+        assertEquals(List.of("writable"), events, "the kept half took the credit: no room, no call");
+        assertEquals(WINDOW + CHUNK, body.size());
+
+        writeCredit(2, CHUNK);
+        worker.doWork();
+        readResponses();
+        assertEquals(List.of("writable", "writable"), events);
+        assertEquals(List.of(true, false, false, false), sendResults);
+        assertEquals(WINDOW + 2 * CHUNK, body.size());
+    }
+
+    @Test
+    void shouldIgnoreCreditForRequestItDoesNotKnow()
+    {
+        writeCredit(99, 4096);
+
+        assertEquals(1, worker.doWork());
+
+        assertEquals(List.of(), readResponses());
+    }
+
+    @Test
+    void shouldDropBacklogAndSendNothingMoreWhenAborted()
+    {
+        final byte[] payload = pattern(3 * WINDOW);
+        handler = (exchange) ->
+        {
+            this.exchange = (SharedMemoryExchange)exchange;
+            exchange.sendHead(200, null, payload.length);
+            sendResults.add(exchange.sendBody(new UnsafeBuffer(payload), 0, payload.length, true));
+        };
+        writeHead(3);
+        worker.doWork();
+        readResponses();
+        assertEquals(WINDOW, body.size());
+
+        writeAbort(3);
+        writeCredit(3, 2 * WINDOW);
+        worker.doWork();
+        readResponses();
+
+        assertEquals(WINDOW, body.size());
+        assertEquals(0, exchange.backlogLength());
+    }
+
+    private static byte[] pattern(final int length)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(i * 31 + 7);
+        }
+        return bytes;
+    }
+
+    private void writeHead(final long requestId)
+    {
+        final int length = RequestHeadEncoder.length(3, 1, 9, 0);
+        final int index = listenerRequests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
+        assertTrue(index > 0);
+        new RequestHeadEncoder().wrap(listenerRequests.buffer(), index)
+            .requestId(requestId)
+            .admittedAtNs(System.nanoTime())
+            .contentLength(0)
+            .remotePort(1234)
+            .method("GET")
+            .target("/")
+            .remoteAddress("127.0.0.1");
+        listenerRequests.commit(index);
+    }
+
+    private void writeCredit(final long requestId, final int grant)
+    {
+        final int index = listenerRequests.tryClaim(
+            MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+        assertTrue(index > 0);
+        BodyChunkFlyweight.encode(listenerRequests.buffer(), index, requestId, 0, grant);
+        listenerRequests.commit(index);
+    }
+
+    private void writeAbort(final long requestId)
+    {
+        final int index = listenerRequests.tryClaim(
+            MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+        assertTrue(index > 0);
+        BodyChunkFlyweight.encode(listenerRequests.buffer(), index, requestId, 0, 0);
+        listenerRequests.commit(index);
+    }
+
+    /**
+     * Drain the response ring: body chunks are appended to {@link #body}; heads are listed.
+     */
+    private List<String> readResponses()
+    {
+        final List<String> heads = new ArrayList<>();
+        final ResponseHeadDecoder decoder = new ResponseHeadDecoder();
+        listenerResponses.read(
+            (msgTypeId, buffer, index, length) ->
+            {
+                if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
+                {
+                    decoder.wrap(buffer, index);
+                    heads.add("head " + decoder.requestId() + " " + decoder.status());
+                }
+                else if (msgTypeId == MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID)
+                {
+                    final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
+                    final byte[] bytes = new byte[chunkLength];
+                    buffer.getBytes(BodyChunkFlyweight.dataOffset(index), bytes);
+                    body.writeBytes(bytes);
+                    bodyLast = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
+                }
+            },
+            1000);
+        return heads;
+    }
+}
