@@ -56,6 +56,7 @@ class ConfigLoaderTest
         assertEquals(HostingMode.SHARED_MEMORY, shm.hosting());
         assertEquals(SAMPLE_HANDLER, shm.handler());
         assertEquals(1024 * 1024, shm.ringCapacity());
+        assertEquals(256 * 1024, shm.responseWindow());
         assertEquals(defaultWorker(HostingMode.SHARED_MEMORY), shm.worker());
 
         final QueueConfiguration loopback = queues.get(2);
@@ -534,6 +535,43 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldDefaultResponseWindowTo256kForSharedMemoryAndNoneOtherwise()
+    {
+        assertEquals(256 * 1024, ConfigLoader.parse(queue("shared-memory", ""), SOURCE).queues().get(0).responseWindow());
+        assertEquals(
+            QueueConfiguration.RESPONSE_WINDOW_NONE,
+            ConfigLoader.parse(queue("loopback", ""), SOURCE).queues().get(0).responseWindow());
+    }
+
+    @Test
+    void shouldAcceptResponseWindowInRange()
+    {
+        assertEquals(4096, responseWindow("4k"));
+        assertEquals(1 << 20, responseWindow("1m"));
+        assertEquals(1 << 30, responseWindow("1g"));
+        assertEquals(100_000, responseWindow("100000"));
+    }
+
+    @Test
+    void shouldRejectResponseWindowOutOfRange()
+    {
+        assertError(
+            "sluice.yaml: queues[0].responseWindow: must be between 4k and 1g (was '1k')",
+            queue("shared-memory", "responseWindow: 1k\n"));
+        assertError(
+            "sluice.yaml: queues[0].responseWindow: must be between 4k and 1g (was '2g')",
+            queue("shared-memory", "responseWindow: 2g\n"));
+    }
+
+    @Test
+    void shouldRejectResponseWindowWhenHostingIsNotSharedMemory()
+    {
+        assertError(
+            "sluice.yaml: queues[0].responseWindow: only allowed when hosting is shared-memory (hosting is in-process)",
+            queue("in-process", "responseWindow: 256k\n"));
+    }
+
+    @Test
     void shouldRejectRingCapacityWhenHostingIsNotSharedMemory()
     {
         assertError(
@@ -749,6 +787,12 @@ class ConfigLoaderTest
     {
         return ConfigLoader.parse("listener:\n  maxHeaderSize: " + value + "\n" + queue("loopback", ""), SOURCE)
             .maxRequestBytes();
+    }
+
+    private static int responseWindow(final String value)
+    {
+        return ConfigLoader.parse(queue("shared-memory", "responseWindow: " + value + "\n"), SOURCE)
+            .queues().get(0).responseWindow();
     }
 
     private static int ringCapacity(final String value)
