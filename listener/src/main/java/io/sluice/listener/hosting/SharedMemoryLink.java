@@ -714,7 +714,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
             return false;
         }
         BodyChunkFlyweight.encode(requestRing.buffer(), index, requestId, 0, grant);
-        requestRing.commit(index);
+        commitRequestRecord(index, MessageDescriptor.CHUNK_HEADER_LENGTH);
         ringWorker();
         return true;
     }
