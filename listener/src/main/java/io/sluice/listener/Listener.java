@@ -4,10 +4,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.TimeoutsConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.hosting.HandlerLoader;
 import io.sluice.listener.hosting.Host;
 import io.sluice.listener.hosting.HostingMode;
 import io.sluice.listener.hosting.InProcessHost;
@@ -20,11 +23,14 @@ import io.sluice.listener.http.HttpConnectionConfig;
 import io.sluice.listener.http.HttpServerInitializer;
 import io.sluice.listener.http.StrictDecoderConfig;
 import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.routing.UrlPrefix;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +53,7 @@ public final class Listener implements AutoCloseable
 {
     private static final Logger LOG = Logger.getLogger(Listener.class.getName());
     private static final long DRAIN_POLL_MS = 10;
+    private static final String NATIVE_ERROR_PREAMBLE = "failed with error(";
 
     private final ListenerConfiguration config;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
@@ -66,13 +73,18 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Start the workers, bind the ports, and begin serving.
+     * Start the workers, bind the ports, and begin serving. The ports are bound before any worker starts and accept
+     * connections only once every queue is started.
      *
      * @return this for a fluent API.
-     * @throws IllegalStateException with a one-line reason when the listener cannot start.
+     * @throws StartupException naming the key when something the configuration names cannot be used (a port in use,
+     *                          an address this host does not have, a missing handler class or worker command, a
+     *                          shared-memory directory that is not the listener's).
+     * @throws IllegalStateException with a one-line reason when the listener cannot start for another reason.
      */
     public Listener start()
     {
+        checkStartup();
         transport = Transport.create(config.eventLoops());
         try
         {
@@ -84,7 +96,6 @@ public final class Listener implements AutoCloseable
                 final Host host = createHost(queue, applicationPath);
                 queues.put(queue.name(), requestQueue);
                 hosts.put(queue.name(), host);
-                host.start();
                 for (final String prefix : queue.prefixes())
                 {
                     final UrlPrefix parsed = UrlPrefix.parse(prefix);
@@ -105,14 +116,19 @@ public final class Listener implements AutoCloseable
             for (final int port : table.ports())
             {
                 serverChannels.add(bind(port, initializer));
-                LOG.info(() -> "listening on http://" + config.bindAddress() + ":" + port + "/");
             }
             if (config.adminPort() > 0)
             {
                 admin = new AdminServer(transport, config.adminPort(), config.admin(), queues, hosts, connections);
-                admin.start();
-                LOG.info(() -> "admin endpoint on http://" + config.admin().bindAddress() + ":" +
-                    config.adminPort() + "/");
+                startAdmin();
+            }
+            for (final Host host : hosts.values())
+            {
+                host.start();
+            }
+            for (final Channel channel : serverChannels)
+            {
+                channel.config().setAutoRead(true);
             }
         }
         catch (final RuntimeException ex)
@@ -120,7 +136,52 @@ public final class Listener implements AutoCloseable
             close();
             throw ex;
         }
+        LOG.info(() -> "transport: " + transport.name() + ", " + config.eventLoops() + " event loop(s)");
+        for (final Channel channel : serverChannels)
+        {
+            LOG.info(() -> "listening on http://" + config.bindAddress() + ":" +
+                ((InetSocketAddress)channel.localAddress()).getPort() + "/");
+        }
+        if (null != admin)
+        {
+            LOG.info(() -> "admin endpoint on http://" + config.admin().bindAddress() + ":" + config.adminPort() + "/");
+        }
         return this;
+    }
+
+    /**
+     * Check, before anything starts, what the configuration names and the file alone cannot prove: the bind addresses
+     * resolve, each handler class the listener loads (in-process, or a worker SDK started with the listener's class
+     * path) exists, and each worker command's program exists and is executable.
+     */
+    private void checkStartup()
+    {
+        checkResolves(ConfigKeys.LISTENER_BIND, config.bindAddress());
+        if (config.adminPort() > 0)
+        {
+            checkResolves(ConfigKeys.LISTENER_ADMIN_BIND, config.admin().bindAddress());
+        }
+        final List<QueueConfiguration> queueConfigs = config.queues();
+        for (int i = 0; i < queueConfigs.size(); i++)
+        {
+            final QueueConfiguration queue = queueConfigs.get(i);
+            final boolean customCommand = null != queue.worker() && !queue.worker().command().isEmpty();
+            if (!customCommand)
+            {
+                HandlerLoader.check(queue.handler(), ConfigKeys.queueHandler(i));
+            }
+            else
+            {
+                try
+                {
+                    WorkerSupervisor.checkCommand(queue.worker().command());
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new StartupException(ConfigKeys.workerCommand(i), ex.getMessage(), ex);
+                }
+            }
+        }
     }
 
     /**
@@ -333,8 +394,21 @@ public final class Listener implements AutoCloseable
             }
             catch (final IOException ex)
             {
-                throw new UncheckedIOException("cannot create shmDir " + config.shmDir() + ": " + ex, ex);
+                throw new StartupException(ConfigKeys.LISTENER_SHM_DIR, "cannot use " + config.shmDir() + ": " +
+                    ex.getMessage(), ex);
             }
+        }
+    }
+
+    private static void checkResolves(final String key, final String hostName)
+    {
+        try
+        {
+            InetAddress.getByName(hostName);
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new StartupException(key, "cannot resolve host name (was '" + hostName + "')", ex);
         }
     }
 
@@ -346,6 +420,8 @@ public final class Listener implements AutoCloseable
                 .group(transport.group())
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // accept nothing until every queue is started
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
                 .bind(new InetSocketAddress(config.bindAddress(), port))
@@ -354,8 +430,81 @@ public final class Listener implements AutoCloseable
         }
         catch (final Exception ex)
         {
-            throw new IllegalStateException(
-                "cannot listen on " + config.bindAddress() + ":" + port + ": " + ex.getMessage(), ex);
+            throw new StartupException(bindKey(port), "cannot listen on " + config.bindAddress() + ":" + port + ": " +
+                bindProblem(ex), ex);
         }
+    }
+
+    private void startAdmin()
+    {
+        try
+        {
+            admin.start();
+        }
+        catch (final IllegalStateException ex)
+        {
+            final String bindAddress = config.admin().bindAddress();
+            final String key = isLocalAddress(bindAddress) ? ConfigKeys.LISTENER_ADMIN_PORT :
+                ConfigKeys.LISTENER_ADMIN_BIND;
+            throw new StartupException(key, "cannot listen on admin port " + bindAddress + ":" +
+                config.adminPort() + ": " + bindProblem(null == ex.getCause() ? ex : ex.getCause()), ex);
+        }
+    }
+
+    /**
+     * @return the key to blame for a port that cannot be bound: the bind address when this host does not have it,
+     * else the first prefix that names the port.
+     */
+    private String bindKey(final int port)
+    {
+        if (!isLocalAddress(config.bindAddress()))
+        {
+            return ConfigKeys.LISTENER_BIND;
+        }
+        final List<QueueConfiguration> queueConfigs = config.queues();
+        for (int i = 0; i < queueConfigs.size(); i++)
+        {
+            final List<String> prefixes = queueConfigs.get(i).prefixes();
+            for (int j = 0; j < prefixes.size(); j++)
+            {
+                if (UrlPrefix.parse(prefixes.get(j)).port() == port)
+                {
+                    return ConfigKeys.queuePrefix(i, j);
+                }
+            }
+        }
+        return ConfigKeys.LISTENER_BIND;
+    }
+
+    private static boolean isLocalAddress(final String bindAddress)
+    {
+        try
+        {
+            final InetAddress address = InetAddress.getByName(bindAddress);
+            return address.isAnyLocalAddress() || address.isLoopbackAddress() ||
+                null != NetworkInterface.getByInetAddress(address);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @return the operating system's reason, without Netty's {@code bind(..) failed with error(-98): } preamble.
+     */
+    private static String bindProblem(final Throwable ex)
+    {
+        final String message = String.valueOf(ex.getMessage());
+        final int errorAt = message.indexOf(NATIVE_ERROR_PREAMBLE);
+        if (errorAt >= 0)
+        {
+            final int reasonAt = message.indexOf("): ", errorAt);
+            if (reasonAt >= 0)
+            {
+                return message.substring(reasonAt + 3);
+            }
+        }
+        return null == ex.getMessage() ? ex.getClass().getSimpleName() : message;
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.listener;
 import io.sluice.listener.config.ConfigException;
 import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.ListenerConfiguration;
+import io.sluice.listener.config.StartupException;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -10,7 +11,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code sluice} command line: {@code sluice run [--config FILE]} starts the listener and its workers and serves
- * until SIGTERM or SIGINT, then stops cleanly and exits 0. A configuration mistake prints one line and exits 2.
+ * until SIGTERM or SIGINT, then stops cleanly and exits 0. A configuration mistake prints one line and exits 2: one
+ * found reading the file ({@link ConfigException}) or one found starting (a {@link StartupException}: a port in use, a
+ * missing handler class or worker command, ...), both as {@code sluice: <file>: <key>: <problem>}.
  */
 public final class SluiceMain
 {
@@ -69,6 +72,13 @@ public final class SluiceMain
         try
         {
             listener.start();
+        }
+        catch (final StartupException ex)
+        {
+            // a key of the file names something that cannot be used: a configuration mistake, like ConfigException
+            System.err.println("sluice: " + configFile + ": " + ex.getMessage());
+            System.exit(2);
+            return;
         }
         catch (final IllegalStateException | IllegalArgumentException | UncheckedIOException ex)
         {

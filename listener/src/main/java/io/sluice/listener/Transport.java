@@ -60,8 +60,8 @@ public record Transport(
     {
         if (Epoll.isAvailable())
         {
+            // logged by the listener once it serves: a refused start prints only its reason
             final IoHandlerFactory factory = EpollIoHandler.newFactory();
-            LOG.info(() -> "transport: native epoll, " + eventLoops + " event loop(s)");
             return new Transport(
                 new MultiThreadIoEventLoopGroup(eventLoops, factory),
                 EpollServerSocketChannel.class,

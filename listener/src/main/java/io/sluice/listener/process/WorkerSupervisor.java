@@ -19,7 +19,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -45,6 +44,9 @@ public final class WorkerSupervisor implements AutoCloseable
     private static final long RESTART_DELAY_MS = 100;
     private static final long MINUTE_MS = 60_000;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String PATH_VARIABLE = "PATH";
+    // The search path of ProcessBuilder (and execvp) when PATH is not set.
+    private static final String PATH_DEFAULT = ":/bin:/usr/bin";
 
     /**
      * What the host learns about its workers, on the supervisor thread.
@@ -356,7 +358,9 @@ public final class WorkerSupervisor implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            LOG.log(Level.WARNING, "queue " + queueName + ": cannot start worker: " + String.join(" ", command), ex);
+            // one line: the reason is all an operator needs (the command was checked when the listener started)
+            LOG.warning(() -> "queue " + queueName + ": cannot start worker " + slot.index + ": " +
+                String.join(" ", command) + ": " + ex.getMessage());
             slot.process = null;
             failed(slot);
         }
@@ -423,6 +427,55 @@ public final class WorkerSupervisor implements AutoCloseable
             return;
         }
         executor.schedule(() -> launch(slot), RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Check that a worker command's program can be run, the way the process is started: a name with a slash is a path
+     * (relative to the working directory); a name without one is looked up in the listener's {@code PATH}, as a shell
+     * and {@link ProcessBuilder} do. An empty command (the worker SDK in a JVM like the listener's) needs no check.
+     *
+     * @param command the configured command.
+     * @throws IllegalArgumentException with the problem in one line when the program is missing or not executable.
+     */
+    public static void checkCommand(final List<String> command)
+    {
+        if (command.isEmpty())
+        {
+            return;
+        }
+        final String program = command.get(0);
+        if (program.indexOf('/') >= 0)
+        {
+            final Path path = Path.of(program);
+            if (!Files.exists(path))
+            {
+                throw new IllegalArgumentException("program not found: " + program);
+            }
+            if (!isExecutableFile(path))
+            {
+                throw new IllegalArgumentException("not an executable file: " + program);
+            }
+            return;
+        }
+        final String searchPath = null == System.getenv(PATH_VARIABLE) ? PATH_DEFAULT : System.getenv(PATH_VARIABLE);
+        boolean foundNotExecutable = false;
+        for (final String directory : searchPath.split(":", -1))
+        {
+            final Path candidate = Path.of(directory.isEmpty() ? "." : directory).resolve(program);
+            if (isExecutableFile(candidate))
+            {
+                return;
+            }
+            foundNotExecutable |= Files.exists(candidate);
+        }
+        throw new IllegalArgumentException(foundNotExecutable ?
+            "program found in PATH but not executable: " + program :
+            "program not found in PATH (" + searchPath + "): " + program);
+    }
+
+    private static boolean isExecutableFile(final Path path)
+    {
+        return Files.isRegularFile(path) && Files.isExecutable(path);
     }
 
     private List<String> command()

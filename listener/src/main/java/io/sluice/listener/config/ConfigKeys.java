@@ -1,0 +1,65 @@
+package io.sluice.listener.config;
+
+/**
+ * Key paths of the deployment file, as messages name them ({@link ConfigException}, {@link StartupException}), for
+ * the checks made when the listener starts rather than when the file is read.
+ */
+public final class ConfigKeys
+{
+    /**
+     * The address the client ports are bound to.
+     */
+    public static final String LISTENER_BIND = "listener.bind";
+
+    /**
+     * The shared-memory directory (its default, {@code /dev/shm/sluice-<id>}, comes from {@code listener.id}).
+     */
+    public static final String LISTENER_SHM_DIR = "listener.shmDir";
+
+    /**
+     * The admin endpoint's port.
+     */
+    public static final String LISTENER_ADMIN_PORT = "listener.adminPort";
+
+    /**
+     * The admin endpoint's bind address.
+     */
+    public static final String LISTENER_ADMIN_BIND = "listener.adminBind";
+
+    private ConfigKeys()
+    {
+    }
+
+    /**
+     * @param queueIndex index of the queue in {@code queues}.
+     * @return e.g. {@code queues[0].handler}.
+     */
+    public static String queueHandler(final int queueIndex)
+    {
+        return queue(queueIndex) + ".handler";
+    }
+
+    /**
+     * @param queueIndex  index of the queue in {@code queues}.
+     * @param prefixIndex index of the prefix in the queue's {@code prefixes}.
+     * @return e.g. {@code queues[0].prefixes[1]}.
+     */
+    public static String queuePrefix(final int queueIndex, final int prefixIndex)
+    {
+        return queue(queueIndex) + ".prefixes[" + prefixIndex + "]";
+    }
+
+    /**
+     * @param queueIndex index of the queue in {@code queues}.
+     * @return e.g. {@code queues[0].worker.command}.
+     */
+    public static String workerCommand(final int queueIndex)
+    {
+        return queue(queueIndex) + ".worker.command";
+    }
+
+    private static String queue(final int queueIndex)
+    {
+        return "queues[" + queueIndex + "]";
+    }
+}

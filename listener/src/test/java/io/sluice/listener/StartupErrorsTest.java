@@ -1,0 +1,256 @@
+package io.sluice.listener;
+
+import io.sluice.listener.process.WorkerSupervisor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Start-up errors follow the configuration rules: what a key names but cannot be used when the listener starts (a port
+ * in use, an address this host does not have, a handler class or worker command that does not exist) makes
+ * {@code sluice run} exit 2 with exactly one line on standard error, {@code sluice: <file>: <key>: <problem>}, before
+ * any worker starts or any queue answers. Each case runs the real {@link SluiceMain} in a child JVM.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class StartupErrorsTest
+{
+    private static final long EXIT_TIMEOUT_MS = 30_000;
+    private static final String SAMPLE_HANDLER = "io.sluice.dispatch.sample.SampleHandler";
+
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void shouldExit2NamingHandlerWhenInProcessHandlerClassDoesNotExist() throws Exception
+    {
+        assertOneLineExit2(
+            config(freePort(), "", """
+                  - name: app
+                    prefixes: [ "http://+:${PORT}/" ]
+                    hosting: in-process
+                    handler: io.sluice.NoSuchHandler
+                """),
+            "queues[0].handler: handler class not found on the class path: io.sluice.NoSuchHandler");
+    }
+
+    @Test
+    void shouldExit2NamingHandlerWhenWorkerHandlerClassDoesNotExist() throws Exception
+    {
+        assertOneLineExit2(
+            config(freePort(), "", """
+                  - name: app
+                    prefixes: [ "http://+:${PORT}/app/" ]
+                    hosting: in-process
+                    handler: %s
+                  - name: shm
+                    prefixes: [ "http://+:${PORT}/shm/" ]
+                    hosting: shared-memory
+                    handler: io.sluice.NoSuchHandler
+                """.formatted(SAMPLE_HANDLER)),
+            "queues[1].handler: handler class not found on the class path: io.sluice.NoSuchHandler");
+    }
+
+    @Test
+    void shouldExit2NamingHandlerWhenClassIsNotHandler() throws Exception
+    {
+        assertOneLineExit2(
+            config(freePort(), "", """
+                  - name: app
+                    prefixes: [ "http://+:${PORT}/" ]
+                    hosting: loopback
+                    handler: java.lang.String
+                """),
+            "queues[0].handler: handler class does not implement io.sluice.dispatch.worker.Handler: java.lang.String");
+    }
+
+    @Test
+    void shouldExit2NamingCommandWhenWorkerProgramIsNotInPath() throws Exception
+    {
+        final String output = assertOneLineExit2(
+            config(freePort(), "", """
+                  - name: app
+                    prefixes: [ "http://+:${PORT}/" ]
+                    hosting: loopback
+                    handler: %s
+                    worker:
+                      command: [ "no-such-sluice-worker", "--port", "0" ]
+                """.formatted(SAMPLE_HANDLER)),
+            "queues[0].worker.command: program not found in PATH (");
+        assertTrue(output.endsWith("): no-such-sluice-worker"), output);
+    }
+
+    @Test
+    void shouldExit2NamingCommandWhenWorkerProgramIsNotExecutable() throws Exception
+    {
+        final Path script = Files.writeString(tempDir.resolve("worker.sh"), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        assertOneLineExit2(
+            config(freePort(), "", """
+                  - name: app
+                    prefixes: [ "http://+:${PORT}/" ]
+                    hosting: shared-memory
+                    handler: %s
+                    worker:
+                      command: [ "%s" ]
+                """.formatted(SAMPLE_HANDLER, script)),
+            "queues[0].worker.command: not an executable file: " + script);
+    }
+
+    @Test
+    void shouldExit2NamingBindWhenHostNameDoesNotResolve() throws Exception
+    {
+        assertOneLineExit2(
+            config(freePort(), "  bind: no-such-host.invalid\n", inProcessQueue()),
+            "listener.bind: cannot resolve host name (was 'no-such-host.invalid')");
+    }
+
+    @Test
+    void shouldExit2NamingBindWhenAddressIsNotThisHosts() throws Exception
+    {
+        // 192.0.2.0/24 is TEST-NET-1: documentation only, on no host
+        final int port = freePort();
+        assertOneLineExit2(
+            config(port, "  bind: 192.0.2.1\n", inProcessQueue()),
+            "listener.bind: cannot listen on 192.0.2.1:" + port + ": Cannot assign requested address");
+    }
+
+    @Test
+    void shouldExit2NamingAdminBindWhenAddressIsNotThisHosts() throws Exception
+    {
+        final int adminPort = freePort();
+        assertOneLineExit2(
+            config(freePort(), "  adminPort: " + adminPort + "\n  adminBind: 192.0.2.1\n", inProcessQueue()),
+            "listener.adminBind: cannot listen on admin port 192.0.2.1:" + adminPort +
+            ": Cannot assign requested address");
+    }
+
+    @Test
+    void shouldExit2NamingPrefixWhenPortIsInUse() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(RawHttpClient.LOOPBACK_ADDRESS)))
+        {
+            final int freePort = freePort();
+            assertOneLineExit2(
+                config(freePort, "", """
+                      - name: app
+                        prefixes: [ "http://+:${PORT}/app/" ]
+                        hosting: in-process
+                        handler: %s
+                      - name: other
+                        prefixes: [ "http://+:${PORT}/other/", "http://+:%d/" ]
+                        hosting: loopback
+                        handler: %s
+                    """.formatted(SAMPLE_HANDLER, taken.getLocalPort(), SAMPLE_HANDLER)),
+                "queues[1].prefixes[1]: cannot listen on 127.0.0.1:" + taken.getLocalPort() +
+                ": Address already in use");
+        }
+    }
+
+    @Test
+    void shouldExit2NamingAdminPortWhenItIsInUse() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(RawHttpClient.LOOPBACK_ADDRESS)))
+        {
+            assertOneLineExit2(
+                config(freePort(), "  adminPort: " + taken.getLocalPort() + "\n", """
+                      - name: app
+                        prefixes: [ "http://+:${PORT}/" ]
+                        hosting: loopback
+                        handler: %s
+                    """.formatted(SAMPLE_HANDLER)),
+                "listener.adminPort: cannot listen on admin port 127.0.0.1:" + taken.getLocalPort() +
+                ": Address already in use");
+        }
+    }
+
+    private static String inProcessQueue()
+    {
+        return """
+              - name: app
+                prefixes: [ "http://+:${PORT}/" ]
+                hosting: in-process
+                handler: %s
+            """.formatted(SAMPLE_HANDLER);
+    }
+
+    private Path config(final int port, final String listenerKeys, final String queues) throws IOException
+    {
+        final String id = "startup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        final String yaml = "listener:\n  id: " + id + "\n" + listenerKeys + "queues:\n" +
+            queues.replace("${PORT}", Integer.toString(port));
+        return Files.writeString(tempDir.resolve("sluice.yaml"), yaml, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Run {@code sluice run --config file} and check it exits 2 with one line {@code sluice: <file>: <expected>...}.
+     *
+     * @return that line.
+     */
+    private String assertOneLineExit2(final Path configFile, final String expectedStart) throws Exception
+    {
+        final Path stdout = tempDir.resolve("stdout.txt");
+        final Path stderr = tempDir.resolve("stderr.txt");
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(WorkerSupervisor.workerJvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(SluiceMain.class.getName());
+        command.add("run");
+        command.add("--config");
+        command.add(configFile.toString());
+        final Process process = new ProcessBuilder(command)
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .start();
+        try
+        {
+            if (!process.waitFor(EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+            {
+                fail("still running after " + EXIT_TIMEOUT_MS + " ms; stderr:\n" + read(stderr));
+            }
+        }
+        finally
+        {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        final String errors = read(stderr);
+        assertEquals(2, process.exitValue(), "exit code; stderr:\n" + errors);
+        final List<String> lines = errors.lines().toList();
+        assertEquals(1, lines.size(), "stderr lines:\n" + errors);
+        final String line = lines.get(0);
+        assertTrue(line.startsWith("sluice: " + configFile + ": " + expectedStart), line);
+        assertEquals("", read(stdout), "stdout");
+        return line;
+    }
+
+    private static String read(final Path file) throws IOException
+    {
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+    }
+
+    private static int freePort()
+    {
+        return TestListener.freePort();
+    }
+}
