@@ -200,7 +200,7 @@ public class RingRoundTripBenchmark extends AbstractBenchmark
             catch (final IOException | RuntimeException ex)
             {
                 IoUtil.unmap(mapped);
-                SharedMemoryFiles.deleteRecursively(dir);
+                SharedMemoryFiles.deletePrivateDirectory(dir);
                 throw ex;
             }
         }
@@ -220,7 +220,7 @@ public class RingRoundTripBenchmark extends AbstractBenchmark
             finally
             {
                 IoUtil.unmap(mapped);
-                SharedMemoryFiles.deleteRecursively(dir);
+                SharedMemoryFiles.deletePrivateDirectory(dir);
             }
         }
 
@@ -239,7 +239,7 @@ public class RingRoundTripBenchmark extends AbstractBenchmark
                     if (!pid.isEmpty() && pid.chars().allMatch(Character::isDigit) &&
                         ProcessHandle.of(Long.parseLong(pid)).isEmpty())
                     {
-                        SharedMemoryFiles.deleteRecursively(leftover);
+                        SharedMemoryFiles.deletePrivateDirectory(leftover);
                     }
                 }
             }

@@ -323,11 +323,16 @@ public final class Listener implements AutoCloseable
         {
             try
             {
-                SharedMemoryFiles.deleteRecursively(config.shmDir());
+                final List<String> left = SharedMemoryFiles.deletePrivateDirectory(config.shmDir());
+                if (!left.isEmpty())
+                {
+                    LOG.warning(() -> "left " + config.shmDir() + " in place: it holds " + String.join(", ", left) +
+                        ", which Sluice did not create");
+                }
             }
             catch (final IOException ex)
             {
-                LOG.warning(() -> "cannot remove " + config.shmDir() + ": " + ex);
+                LOG.warning(() -> "cannot remove " + config.shmDir() + ": " + ex.getMessage());
             }
             shmDirCreated = false;
         }

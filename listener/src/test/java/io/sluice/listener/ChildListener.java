@@ -216,7 +216,7 @@ final class ChildListener implements AutoCloseable
         }
         try
         {
-            io.sluice.dispatch.shm.SharedMemoryFiles.deleteRecursively(shmDir);
+            io.sluice.dispatch.shm.SharedMemoryFiles.deletePrivateDirectory(shmDir);
         }
         catch (final IOException ignore)
         {

@@ -107,7 +107,7 @@ class IdleConnectionsTest
         {
             try
             {
-                SharedMemoryFiles.deleteRecursively(shmDir);
+                SharedMemoryFiles.deletePrivateDirectory(shmDir);
             }
             catch (final IOException ignore)
             {

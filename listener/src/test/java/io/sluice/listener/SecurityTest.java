@@ -139,7 +139,7 @@ class SecurityTest
         {
             try
             {
-                SharedMemoryFiles.deleteRecursively(shmDir);
+                SharedMemoryFiles.deletePrivateDirectory(shmDir);
             }
             catch (final IOException ignore)
             {

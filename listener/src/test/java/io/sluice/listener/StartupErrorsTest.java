@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -9,9 +10,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,12 +24,14 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Start-up errors follow the configuration rules: what a key names but cannot be used when the listener starts (a port
- * in use, an address this host does not have, a handler class or worker command that does not exist) makes
- * {@code sluice run} exit 2 with exactly one line on standard error, {@code sluice: <file>: <key>: <problem>}, before
- * any worker starts or any queue answers. Each case runs the real {@link SluiceMain} in a child JVM.
+ * in use, an address this host does not have, a handler class or worker command that does not exist, a shared-memory
+ * directory that is not the listener's) makes {@code sluice run} exit 2 with exactly one line on standard error,
+ * {@code sluice: <file>: <key>: <problem>}, before any worker starts or any queue answers. Each case runs the real
+ * {@link SluiceMain} in a child JVM.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StartupErrorsTest
@@ -177,6 +182,41 @@ class StartupErrorsTest
                     """.formatted(SAMPLE_HANDLER)),
                 "listener.adminPort: cannot listen on admin port 127.0.0.1:" + taken.getLocalPort() +
                 ": Address already in use");
+        }
+    }
+
+    @Test
+    void shouldExit2NamingShmDirWhenItIsOwnedByAnotherUser() throws Exception
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "changing a file's owner needs root");
+        final UserPrincipal nobody = FileSystems.getDefault().getUserPrincipalLookupService()
+            .lookupPrincipalByName("nobody");
+        final Path shmDir = Path.of("/dev/shm", "sluice-test-" +
+            HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+        Files.createDirectory(shmDir, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+        try
+        {
+            Files.write(shmDir.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[0]);
+            Files.write(shmDir.resolve("bait"), new byte[]{42});
+            Files.setOwner(shmDir, nobody);
+
+            assertOneLineExit2(
+                config(freePort(), "  shmDir: " + shmDir + "\n", """
+                      - name: shm
+                        prefixes: [ "http://+:${PORT}/" ]
+                        hosting: shared-memory
+                        handler: %s
+                    """.formatted(SAMPLE_HANDLER)),
+                "listener.shmDir: cannot use " + shmDir + ": " + shmDir + " is owned by nobody, not by root " +
+                "(the listener's user)");
+            assertTrue(Files.exists(shmDir.resolve("bait")), "the other user's directory was emptied");
+        }
+        finally
+        {
+            Files.deleteIfExists(shmDir.resolve("bait"));
+            Files.deleteIfExists(shmDir.resolve(SharedMemoryFiles.MARKER_FILE_NAME));
+            Files.deleteIfExists(shmDir);
         }
     }
 

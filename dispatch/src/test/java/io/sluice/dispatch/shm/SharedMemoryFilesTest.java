@@ -7,14 +7,21 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(5)
 class SharedMemoryFilesTest
@@ -80,22 +88,14 @@ class SharedMemoryFilesTest
     @Test
     void shouldReplaceLeftoverDirectoryWhenCreatingPrivateDirectory() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        Files.createDirectories(dir.resolve("nested").resolve("deeper"));
-        Files.write(dir.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[0]);
-        Files.write(dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), new byte[]{1, 2, 3});
-        Files.write(dir.resolve("nested").resolve("deeper").resolve("x"), new byte[]{4});
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
 
         SharedMemoryFiles.createPrivateDirectory(dir);
 
         assertTrue(Files.isDirectory(dir));
         assertEquals("rwx------", mode(dir));
-        try (var entries = Files.list(dir))
-        {
-            assertEquals(List.of(SharedMemoryFiles.MARKER_FILE_NAME),
-                entries.map((p) -> p.getFileName().toString()).toList());
-        }
+        assertEquals(List.of(SharedMemoryFiles.MARKER_FILE_NAME), listing(dir));
     }
 
     @Test
@@ -113,21 +113,85 @@ class SharedMemoryFilesTest
     }
 
     @Test
-    void shouldRemoveLinkButNotItsTargetWhenLeftoverIsSymbolicLink() throws IOException
+    void shouldRefuseAndKeepEverythingWhenMarkedDirectoryHoldsForeignFile() throws IOException
+    {
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
+        final Path precious = dir.resolve("queue-0").resolve("precious");
+        Files.write(precious, new byte[]{42});
+        final List<String> before = listing(dir);
+
+        final IOException ex = assertThrows(IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(dir));
+
+        assertEquals("refusing to replace " + dir + ": it holds queue-0/precious, which Sluice did not create; " +
+            "remove it or the directory", ex.getMessage());
+        assertArrayEquals(new byte[]{42}, Files.readAllBytes(precious));
+        assertEquals(before, listing(dir), "nothing removed");
+    }
+
+    @Test
+    void shouldRefuseSymbolicLinkAndKeepItsTarget() throws IOException
     {
         final Path elsewhere = tempDir.resolve("elsewhere");
-        Files.createDirectory(elsewhere);
-        final Path precious = elsewhere.resolve("precious");
+        Files.createDirectory(elsewhere, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+        Files.write(elsewhere.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[0]);
+        final Path precious = elsewhere.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
         Files.write(precious, new byte[]{42});
-        final Path dir = tempDir.resolve("queue-0");
+        final Path dir = tempDir.resolve("sluice-x");
         Files.createSymbolicLink(dir, elsewhere);
 
-        SharedMemoryFiles.createPrivateDirectory(dir);
+        final IOException ex = assertThrows(IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(dir));
 
-        assertFalse(Files.isSymbolicLink(dir));
-        assertTrue(Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS));
-        assertEquals("rwx------", mode(dir));
+        assertEquals(dir + " is a symbolic link; Sluice uses only a directory it created", ex.getMessage());
+        assertTrue(Files.isSymbolicLink(dir));
         assertArrayEquals(new byte[]{42}, Files.readAllBytes(precious));
+    }
+
+    @Test
+    void shouldRefuseLeftoverWithModeOtherThan0700() throws IOException
+    {
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final List<String> before = listing(dir);
+
+        final IOException ex = assertThrows(IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(dir));
+
+        assertEquals(dir + " has mode 0755, not 0700", ex.getMessage());
+        assertEquals(before, listing(dir), "nothing removed");
+    }
+
+    @Test
+    void shouldRefuseDirectoryOwnedByAnotherUser() throws IOException
+    {
+        final UserPrincipal nobody = anotherUser();
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
+        Files.setOwner(dir, nobody);
+        final List<String> before = listing(dir);
+
+        final IOException ex = assertThrows(IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(dir));
+
+        assertEquals(dir + " is owned by " + nobody.getName() + ", not by " + System.getProperty("user.name") +
+            " (the listener's user)", ex.getMessage());
+        assertEquals(before, listing(dir), "nothing removed");
+        assertEquals(nobody, Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void shouldRefuseLeftoverWhoseWorkerDirectoryIsSymbolicLinkAndKeepItsTarget() throws IOException
+    {
+        final Path outside = outsideDirectoryWithRings();
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
+        Files.createSymbolicLink(dir.resolve("queue-1"), outside);
+
+        final IOException ex = assertThrows(IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(dir));
+
+        assertEquals("refusing to replace " + dir + ": it holds queue-1 (a symbolic link), which Sluice did not " +
+            "create; remove it or the directory", ex.getMessage());
+        assertArrayEquals(new byte[]{42}, Files.readAllBytes(outside.resolve(WorkerFileDescriptor.RINGS_FILE_NAME)));
     }
 
     @Test
@@ -173,22 +237,134 @@ class SharedMemoryFilesTest
     {
         final Path missing = tempDir.resolve("missing");
 
-        SharedMemoryFiles.deleteRecursively(missing);
+        assertEquals(List.of(), SharedMemoryFiles.deletePrivateDirectory(missing));
 
         assertFalse(Files.exists(missing));
     }
 
     @Test
-    void shouldRemoveTreeWhenDeletingRecursively() throws IOException
+    void shouldRemoveTreeWhenDeletingPrivateDirectory() throws IOException
     {
         final Path dir = tempDir.resolve("sluice-x");
+        SharedMemoryFiles.createPrivateDirectory(dir);
         SharedMemoryFiles.createPrivateDirectory(dir.resolve("queue-0"));
         IoUtil.unmap(SharedMemoryFiles.createAndMap(dir.resolve("queue-0").resolve("rings"), 4096));
 
-        SharedMemoryFiles.deleteRecursively(dir);
+        assertEquals(List.of(), SharedMemoryFiles.deletePrivateDirectory(dir));
 
         assertFalse(Files.exists(dir));
         assertTrue(Files.isDirectory(tempDir));
+    }
+
+    @Test
+    void shouldRemoveOnlyWhatSluiceCreatedAndLeaveTheRestWhenDeleting() throws IOException
+    {
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
+        Files.write(dir.resolve("queue-0").resolve("precious"), new byte[]{42});
+        Files.write(dir.resolve("notes"), new byte[]{43});
+
+        final List<String> left = SharedMemoryFiles.deletePrivateDirectory(dir);
+
+        assertEquals(List.of("notes", "queue-0/precious"), left);
+        assertEquals(List.of("notes", "queue-0", "queue-0/precious"), listing(dir));
+    }
+
+    @Test
+    void shouldNotFollowWorkerDirectorySymbolicLinkWhenDeleting() throws IOException
+    {
+        final Path outside = outsideDirectoryWithRings();
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
+        Files.createSymbolicLink(dir.resolve("queue-1"), outside);
+
+        final List<String> left = SharedMemoryFiles.deletePrivateDirectory(dir);
+
+        assertEquals(List.of("queue-1 (a symbolic link)"), left);
+        assertArrayEquals(new byte[]{42}, Files.readAllBytes(outside.resolve(WorkerFileDescriptor.RINGS_FILE_NAME)));
+        assertArrayEquals(new byte[]{42}, Files.readAllBytes(outside.resolve(SharedMemoryFiles.MARKER_FILE_NAME)));
+    }
+
+    /**
+     * The race a local user could win against a removal by path names: a worker directory is listed, then swapped for a
+     * symbolic link to a directory outside before its files are removed by name ({@code sluice-x/queue-0/rings} would
+     * then resolve through the link). The hook makes the swap at exactly that point.
+     */
+    @Test
+    void shouldNotFollowWorkerDirectorySwappedForSymbolicLinkWhileDeleting() throws IOException
+    {
+        final Path outside = outsideDirectoryWithRings();
+        final Path dir = tempDir.resolve("sluice-x");
+        leftover(dir);
+        final Path worker = dir.resolve("queue-0");
+        final Path moved = dir.resolve("moved");
+        final List<Path> swapped = new ArrayList<>();
+
+        final List<String> left = SharedMemoryFiles.deletePrivateDirectory(
+            dir,
+            (opened) ->
+            {
+                try
+                {
+                    Files.move(worker, moved);
+                    Files.createSymbolicLink(worker, outside);
+                    swapped.add(opened);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+
+        assertEquals(List.of(worker), swapped);
+        assertArrayEquals(new byte[]{42}, Files.readAllBytes(outside.resolve(WorkerFileDescriptor.RINGS_FILE_NAME)));
+        assertArrayEquals(new byte[]{42}, Files.readAllBytes(outside.resolve(SharedMemoryFiles.MARKER_FILE_NAME)));
+        assertEquals(List.of(), listing(moved), "the files were removed from the directory that was opened");
+        assertTrue(Files.isSymbolicLink(worker), "the link is left");
+        assertEquals(1, left.size(), "left: " + left);
+        assertTrue(left.get(0).startsWith("queue-0 (cannot remove: "), left.get(0));
+    }
+
+    /**
+     * A leftover as a killed listener leaves it: the marker, and a worker directory with its marker, ring file and
+     * doorbell socket (a plain file here), all 0700/0600.
+     */
+    private static void leftover(final Path dir) throws IOException
+    {
+        final FileAttribute<Set<PosixFilePermission>> dirMode = PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------"));
+        Files.createDirectory(dir, dirMode);
+        Files.write(dir.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[0]);
+        final Path worker = Files.createDirectory(dir.resolve("queue-0"), dirMode);
+        Files.write(worker.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[0]);
+        Files.write(worker.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), new byte[]{1, 2, 3});
+        Files.write(worker.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME), new byte[0]);
+    }
+
+    private Path outsideDirectoryWithRings() throws IOException
+    {
+        final Path outside = Files.createDirectory(tempDir.resolve("outside"));
+        Files.write(outside.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), new byte[]{42});
+        Files.write(outside.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[]{42});
+        return outside;
+    }
+
+    private static UserPrincipal anotherUser() throws IOException
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "changing a file's owner needs root");
+        return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+    }
+
+    private static List<String> listing(final Path dir) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            return paths
+                .filter((path) -> !path.equals(dir))
+                .map((path) -> dir.relativize(path).toString())
+                .sorted()
+                .toList();
+        }
     }
 
     private static String mode(final Path path) throws IOException

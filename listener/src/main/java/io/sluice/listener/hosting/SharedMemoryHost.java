@@ -621,7 +621,7 @@ public final class SharedMemoryHost implements Host
 
     private Path workerDir(final int slot)
     {
-        return queueDir.resolve(queue.name() + "-" + slot);
+        return queueDir.resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), slot));
     }
 
     private Channel bindDoorbell(final SharedMemoryLink link, final Path socket) throws IOException
