@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  *     answered (started, then silence), later ones get 200 {@code recovered};</li>
  *     <li>{@code .../block?marker=FILE}: creates FILE and blocks the worker's dispatch thread for ever (a hung
  *     worker);</li>
+ *     <li>{@code .../pause?ms=N}: blocks the worker's dispatch thread N ms, then 200 {@code paused};</li>
  *     <li>{@code GET .../halfway}: sends a head announcing 100 bytes and 10 of them, then nothing more;</li>
  *     <li>anything else without a body: 200 {@code Hello, World!}.</li>
  * </ul>
@@ -41,6 +42,7 @@ public final class DeliveryHandler implements Handler
     private static final byte[] HELLO_BYTES = HELLO.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RECOVERED_BYTES = RECOVERED.getBytes(StandardCharsets.US_ASCII);
     private static final Object STREAM = new Object();
+    private static final byte[] PAUSED_BYTES = "paused".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TEN_BYTES = "0123456789".getBytes(StandardCharsets.US_ASCII);
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
         (r) ->
@@ -103,6 +105,18 @@ public final class DeliveryHandler implements Handler
                     // hung means hung
                 }
             }
+        }
+        else if (path.endsWith("/pause"))
+        {
+            try
+            {
+                Thread.sleep(Long.parseLong(parameter(exchange.query(), "ms")));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            exchange.respond(200, "text/plain", PAUSED_BYTES);
         }
         else if (path.endsWith("/halfway"))
         {

@@ -44,7 +44,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+
  *  |         Listener sleeping flag (own cache-line pair)          | 256
  *  +---------------------------------------------------------------+
- *  |          Worker counters: requests, responses (longs)         | 384
+ *  |       Worker count of request heads received (long)          | 384
  *  +---------------------------------------------------------------+
  *  |                       ... up to 4096                          |
  *  +---------------------------------------------------------------+
@@ -127,11 +127,6 @@ public final class WorkerFileDescriptor
      * Offset of the worker's count of requests received.
      */
     public static final int WORKER_REQUESTS_OFFSET = 6 * CACHE_LINE_LENGTH;
-
-    /**
-     * Offset of the worker's count of responses completed.
-     */
-    public static final int WORKER_RESPONSES_OFFSET = WORKER_REQUESTS_OFFSET + 8;
 
     /**
      * Length of the header, a page.

@@ -415,7 +415,9 @@ final class SharedMemoryExchange implements Exchange
             pendingBodyOffset = position;
             pendingBodyLength = chunk;
             pendingFlags = last && remaining == 0 ? MessageDescriptor.LAST_FLAG : 0;
-            worker.publish(this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
+            worker.publish(
+                this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk),
+                (pendingFlags & MessageDescriptor.LAST_FLAG) != 0);
             bodySent += chunk;
             position += chunk;
         }
@@ -447,10 +449,11 @@ final class SharedMemoryExchange implements Exchange
         pendingBodyOffset = offset;
         pendingBodyLength = length;
         final int messageLength = ResponseHeadEncoder.length(headersLength(contentType), length);
-        worker.publish(this, MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID, messageLength);
+        final boolean completes = (flags & MessageDescriptor.LAST_FLAG) != 0;
+        worker.publish(this, MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID, messageLength, completes);
         pendingBody = null;
         pendingBodyLength = 0;
-        if ((flags & MessageDescriptor.LAST_FLAG) != 0)
+        if (completes)
         {
             responseComplete = true;
         }

@@ -41,6 +41,11 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * it may have started (those are answered 502 or retried when idempotent) and which it never saw (those are served by
  * the replacement worker). Every other message is taken after it was handled.
  * <p>
+ * Waking the listener ({@link #publish}): a record that completes a response wakes a sleeping listener at once, from
+ * the thread that committed it; other records published by the duty thread share one check per read batch, made
+ * before the handler is called again (it may block) and at the end of the batch. A finished answer never waits for
+ * whatever a handler does next.
+ * <p>
  * Liveness: the duty cycle stores the epoch-ms clock in the worker heartbeat at most every
  * {@value #HEARTBEAT_INTERVAL_MS} ms, and once more before it blocks on the doorbell; the listener kills a worker that
  * is awake with requests waiting in its ring and a heartbeat that stopped. A watchdog thread exits the process when the
@@ -287,6 +292,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
                     QUEUE_WAIT_STATUS, "text/plain", QUEUE_WAIT_BODY_BUFFER, 0, QUEUE_WAIT_BODY_BUFFER.capacity());
                 continue;
             }
+            wakeListenerIfPending();
             handler.onRequest(exchange);
             forgetIfComplete(exchange);
         }
@@ -327,12 +333,20 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
 
     /**
      * Write a record into the response ring, waiting while it is full, and wake the listener if it sleeps.
+     * <p>
+     * When to wake: a record that completes a response wakes the listener at once, from whichever thread commits it,
+     * so a finished answer never waits for what the handler or other handlers do next. Any other record published by
+     * the duty thread is announced once for the batch: at the end of the read loop's batch, or before the read loop
+     * calls into the handler again (handler code may take long), whichever comes first. Other threads announce every
+     * record. An announcement is a full fence and a read of the listener's flag; a system call only when the listener
+     * sleeps.
      *
-     * @param exchange the writer, holding the encoded record.
+     * @param exchange  the writer, holding the encoded record.
      * @param msgTypeId type of the record.
      * @param length    of the record.
+     * @param completes true when the record completes the response.
      */
-    void publish(final SharedMemoryExchange exchange, final int msgTypeId, final int length)
+    void publish(final SharedMemoryExchange exchange, final int msgTypeId, final int length, final boolean completes)
     {
         int index;
         int attempts = 0;
@@ -360,13 +374,30 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
         exchange.encodeInto(responseRing.buffer(), index);
         responseRing.commit(index);
-        if (Thread.currentThread() == dutyThread)
+        if (Thread.currentThread() != dutyThread)
         {
-            // answered within the duty cycle: one wake-up check at the end of the cycle covers the whole batch
-            wakePending = true;
+            wakeListener();
+        }
+        else if (completes)
+        {
+            wakePending = false;
+            wakeListener();
         }
         else
         {
+            // part of a response, within the duty cycle: one wake-up check covers the batch
+            wakePending = true;
+        }
+    }
+
+    /**
+     * Duty thread, before it calls into the handler: announce what it published since the last check.
+     */
+    private void wakeListenerIfPending()
+    {
+        if (wakePending)
+        {
+            wakePending = false;
             wakeListener();
         }
     }
@@ -426,6 +457,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
         if (!exchange.isResponseComplete())
         {
+            wakeListenerIfPending();
             handler.onBody(
                 exchange, buffer, BodyChunkFlyweight.dataOffset(index), BodyChunkFlyweight.chunkLength(buffer, index),
                 last);
@@ -444,6 +476,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         if (null != exchange && !exchange.isResponseComplete())
         {
             exchange.aborted();
+            wakeListenerIfPending();
             handler.onAbort(exchange);
         }
     }
@@ -462,6 +495,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
         if (exchange.credit(grantLength))
         {
+            wakeListenerIfPending();
             handler.onWritable(exchange);
         }
         forgetIfComplete(exchange);

@@ -102,7 +102,6 @@ class WorkerFileDescriptorTest
         assertEquals(128, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET);
         assertEquals(256, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
         assertEquals(384, WorkerFileDescriptor.WORKER_REQUESTS_OFFSET);
-        assertEquals(392, WorkerFileDescriptor.WORKER_RESPONSES_OFFSET);
         assertEquals(4096, WorkerFileDescriptor.HEADER_LENGTH);
         assertEquals(3, WorkerFileDescriptor.LAYOUT_VERSION);
         assertEquals(1, WorkerFileDescriptor.SLEEPING);

@@ -512,7 +512,8 @@ public final class SharedMemoryHost implements Host
     }
 
     /**
-     * The timer: advance the cached clock, keep the heartbeats, kill hung workers, time out old requests.
+     * The timer: advance the cached clock, keep the heartbeats, kill hung workers, drain the response rings (answers
+     * a worker committed without waking the listener), time out old requests.
      */
     private void onTimer()
     {
@@ -531,6 +532,11 @@ public final class SharedMemoryHost implements Host
                     i, link.expectedToken(),
                     "is hung: awake with requests waiting and no heartbeat for heartbeatTimeout=" +
                     heartbeatTimeoutMs + "ms");
+            }
+            else if (link.isAttached())
+            {
+                // a safety net: a worker that committed answers without waking this listener is drained anyway
+                link.drain();
             }
         }
         if (null != oldest && clockMs - oldest.startMs >= requestTimeoutMs + timerPeriodMs)

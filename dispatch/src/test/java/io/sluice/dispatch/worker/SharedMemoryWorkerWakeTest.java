@@ -1,0 +1,234 @@
+package io.sluice.dispatch.worker;
+
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestHeadEncoder;
+import io.sluice.dispatch.shm.ResponseHeadDecoder;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A finished answer is never held hostage: the worker wakes a sleeping listener when a response completes, and before
+ * its duty thread calls into handler code (which may block), not only at the end of its read batch. The listener side
+ * is played by the test over a real ring file and a real doorbell socket; the handler blocks on a latch, not a clock.
+ */
+@Timeout(10)
+class SharedMemoryWorkerWakeTest
+{
+    private static final int CAPACITY = 64 * 1024;
+
+    @TempDir
+    Path tempDir;
+
+    private MappedByteBuffer mapped;
+    private UnsafeBuffer header;
+    private ManyToOneRingBuffer listenerRequests;
+    private ManyToOneRingBuffer listenerResponses;
+    private ServerSocketChannel server;
+    private SocketChannel workerDoorbell;
+    private SocketChannel listenerDoorbell;
+    private final BlockingHandler handler = new BlockingHandler();
+    private SharedMemoryWorker worker;
+    private Thread duty;
+
+    @BeforeEach
+    void before() throws IOException
+    {
+        final Path dir = tempDir.resolve("queue-0");
+        SharedMemoryFiles.createPrivateDirectory(dir);
+        mapped = SharedMemoryFiles.createAndMap(
+            dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
+        header = WorkerFileDescriptor.headerBuffer(mapped);
+        WorkerFileDescriptor.initialise(header, CAPACITY, CAPACITY, 1, 2);
+        listenerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
+        listenerResponses = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
+
+        final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("doorbell.sock"));
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(address);
+        workerDoorbell = SocketChannel.open(address);
+        listenerDoorbell = server.accept();
+        listenerDoorbell.configureBlocking(false);
+
+        worker = new SharedMemoryWorker(
+            handler, header, new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped)),
+            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), workerDoorbell);
+    }
+
+    @AfterEach
+    void after() throws Exception
+    {
+        handler.release.countDown();
+        // end-of-file on the doorbell: the duty cycle returns
+        listenerDoorbell.close();
+        if (null != duty)
+        {
+            duty.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        workerDoorbell.close();
+        server.close();
+        IoUtil.unmap(mapped);
+    }
+
+    @Test
+    void shouldWakeListenerForAnswerOfEarlierRequestBeforeHandlerBlocksOnNextOne() throws Exception
+    {
+        listenerSleeps();
+        writeHead(1, "/hello");
+        writeHead(2, "/block");
+
+        startDutyCycle();
+        assertTrue(handler.blocked.await(5, TimeUnit.SECONDS), "the handler of request 2 did not start");
+
+        // request 2's handler is blocked: request 1's answer, complete in the ring, has been announced
+        assertEquals(1, doorbellBytes(), "doorbell bytes while the next handler blocks");
+        assertEquals(WorkerFileDescriptor.AWAKE, header.getIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET));
+        assertEquals(List.of("1 200"), responseHeads());
+    }
+
+    @Test
+    void shouldWakeListenerWhenResponseCompletesEvenIfHandlerGoesOnWorking() throws Exception
+    {
+        listenerSleeps();
+        writeHead(3, "/answer-then-block");
+
+        startDutyCycle();
+        assertTrue(handler.blocked.await(5, TimeUnit.SECONDS), "the handler did not answer");
+
+        assertEquals(1, doorbellBytes(), "doorbell bytes once the response is complete");
+        assertEquals(List.of("3 200"), responseHeads());
+    }
+
+    @Test
+    void shouldRingOnceForBatchOfAnswersAndNotAtAllWhenListenerIsAwake() throws Exception
+    {
+        listenerSleeps();
+        for (int i = 0; i < 10; i++)
+        {
+            writeHead(10 + i, "/hello");
+        }
+        assertEquals(10, worker.doWork());
+        assertEquals(1, doorbellBytes(), "one doorbell byte for one sleep of the listener");
+        assertEquals(10, responseHeads().size());
+
+        writeHead(30, "/hello");
+        assertEquals(1, worker.doWork());
+        assertEquals(0, doorbellBytes(), "no doorbell byte for an awake listener");
+        assertEquals(List.of("30 200"), responseHeads());
+    }
+
+    private void listenerSleeps()
+    {
+        header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.SLEEPING);
+    }
+
+    /**
+     * The worker's own duty cycle ({@link SharedMemoryWorker#run()}), on a thread of its own as in a worker process.
+     */
+    private void startDutyCycle()
+    {
+        duty = new Thread(worker::run, "duty");
+        duty.start();
+    }
+
+    private int doorbellBytes() throws IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(64);
+        final int read = listenerDoorbell.read(bytes);
+        return Math.max(0, read);
+    }
+
+    private List<String> responseHeads()
+    {
+        final List<String> heads = new ArrayList<>();
+        final ResponseHeadDecoder decoder = new ResponseHeadDecoder();
+        listenerResponses.read(
+            (msgTypeId, buffer, index, length) ->
+            {
+                if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
+                {
+                    decoder.wrap(buffer, index);
+                    heads.add(decoder.requestId() + " " + decoder.status());
+                }
+            },
+            100);
+        return heads;
+    }
+
+    private void writeHead(final long requestId, final String target)
+    {
+        final int length = RequestHeadEncoder.length(3, target.length(), 9, 0);
+        final int index = listenerRequests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
+        assertTrue(index > 0);
+        new RequestHeadEncoder().wrap(listenerRequests.buffer(), index)
+            .requestId(requestId)
+            .admittedAtNs(System.nanoTime())
+            .contentLength(0)
+            .remotePort(1234)
+            .method("GET")
+            .target(target)
+            .remoteAddress("127.0.0.1");
+        listenerRequests.commit(index);
+    }
+
+    /**
+     * {@code /hello}: 200 at once; {@code /block}: blocks until released; {@code /answer-then-block}: 200, then blocks
+     * until released.
+     */
+    private static final class BlockingHandler implements Handler
+    {
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        public void onRequest(final Exchange exchange)
+        {
+            final String target = exchange.target();
+            if (target.equals("/hello"))
+            {
+                exchange.respond(200, "text/plain", new byte[]{ 'o', 'k' });
+                return;
+            }
+            if (target.equals("/answer-then-block"))
+            {
+                exchange.respond(200, "text/plain", new byte[]{ 'o', 'k' });
+            }
+            blocked.countDown();
+            try
+            {
+                release.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        public void onBody(
+            final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
+        {
+        }
+    }
+}
