@@ -73,8 +73,8 @@ public final class Listener implements AutoCloseable
     }
 
     /**
-     * Start the workers, bind the ports, and begin serving. The ports are bound before any worker starts and accept
-     * connections only once every queue is started.
+     * Start the workers, bind the ports, and begin serving. The ports are bound before the shared-memory directory is
+     * touched and any worker starts, and accept connections only once every queue is started.
      *
      * @return this for a fluent API.
      * @throws StartupException naming the key when something the configuration names cannot be used (a port in use,
@@ -122,8 +122,13 @@ public final class Listener implements AutoCloseable
                 admin = new AdminServer(transport, config.adminPort(), config.admin(), queues, hosts, connections);
                 startAdmin();
             }
+            // only once the ports are ours: a second listener of the same configuration must not touch the first's
             for (final Host host : hosts.values())
             {
+                if (host instanceof SharedMemoryHost)
+                {
+                    createShmDir();
+                }
                 host.start();
             }
             for (final Channel channel : serverChannels)
@@ -377,7 +382,6 @@ public final class Listener implements AutoCloseable
                         ": shared-memory queues currently need listener.eventLoops: 1 (was " +
                         config.eventLoops() + ")");
                 }
-                createShmDir();
                 return new SharedMemoryHost(queue, transport, config.shmDir(), applicationPath);
 
             case LOOPBACK_FORWARD:

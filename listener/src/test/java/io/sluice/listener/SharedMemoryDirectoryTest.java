@@ -231,12 +231,41 @@ class SharedMemoryDirectoryTest
         }
     }
 
+    @Test
+    void shouldLeaveRunningListenersShmDirAloneWhenSecondListenerOfSameConfigurationCannotBind() throws IOException
+    {
+        final int port = TestListener.freePort();
+        final Listener first = start(port);
+        try
+        {
+            final List<String> before = listing(shmDir);
+            final Path rings = shmDir.resolve("shm-0").resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
+            final Object ringsFile = Files.getAttribute(rings, "unix:ino");
+
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> start(port));
+
+            assertTrue(ex.getMessage().startsWith("queues[0].prefixes[0]: cannot listen on 127.0.0.1:" + port),
+                ex.getMessage());
+            assertEquals(before, listing(shmDir), "the running listener's files");
+            assertEquals(ringsFile, Files.getAttribute(rings, "unix:ino"), "the running listener's ring file");
+        }
+        finally
+        {
+            first.close();
+        }
+    }
+
     private Listener start()
+    {
+        return start(TestListener.freePort());
+    }
+
+    private Listener start(final int port)
     {
         final String yaml = CONFIG
             .replace("${ID}", HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()))
             .replace("${SHM_DIR}", shmDir.toString())
-            .replace("${PORT}", Integer.toString(TestListener.freePort()))
+            .replace("${PORT}", Integer.toString(port))
             .replace("${LOG_DIR}", tempDir.toString());
         return new Listener(ConfigLoader.parse(yaml, "sluice.yaml")).start();
     }
