@@ -17,7 +17,8 @@ package io.sluice.listener.config;
  * @param queueWaitMs           longest time an admitted request may wait for a worker to take it; past it, 503.
  *                              Default of every queue's {@code timeouts.queueWait}.
  * @param minSendRate           bytes per second a client must accept while a response is held back by it (the socket
- *                              is not writable), measured over each window of {@code minSendRateGraceMs}; slower, and
+ *                              is not writable, or the kernel reports the client's receive window closed while it holds
+ *                              bytes for it), measured over each window of {@code minSendRateGraceMs}; slower, and
  *                              the connection is closed. {@link #DISABLED} turns the check off.
  * @param minSendRateGraceMs    window over which the send rate is measured; the first window is always allowed.
  */

@@ -195,8 +195,9 @@ public final class HttpConnectionConfig
     }
 
     /**
-     * @return bytes per second a client must accept while it holds a response back (the socket is not writable),
-     * measured over each window of {@link #minSendRateGraceNs()}; {@link #DISABLED} turns the check off.
+     * @return bytes per second a client must accept while it holds a response back (the socket is not writable, or
+     * the kernel reports the client's receive window closed while it holds bytes for it), measured over each window of
+     * {@link #minSendRateGraceNs()}; {@link #DISABLED} turns the check off. See {@link SendRateWindow}.
      */
     public long minSendRate()
     {

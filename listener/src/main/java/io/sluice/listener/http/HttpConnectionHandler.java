@@ -8,8 +8,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -69,9 +72,17 @@ import java.util.concurrent.TimeUnit;
  *     <li>drain entity body: the rest of a body still arriving after its response completed: close;</li>
  *     <li>queue wait: a request its host reports queued ({@link ServerExchange#markQueued()}) without a response head:
  *     503, sink aborted;</li>
- *     <li>minimum send rate: while the socket is not writable, the client must accept at least
+ *     <li>minimum send rate: while the client holds a response back, it must accept at least
  *     {@link HttpConnectionConfig#minSendRate()} bytes per second over each window of
- *     {@link HttpConnectionConfig#minSendRateGraceNs()}: else close, in-flight requests aborted.</li>
+ *     {@link HttpConnectionConfig#minSendRateGraceNs()}: else close, in-flight requests aborted. "Holds back" is seen
+ *     in the listener (the outbound buffer over its high water mark) or, on the epoll transport, in the kernel: the
+ *     socket's {@code TCP_INFO} shows no segment in flight and a zero-window probe backoff ({@code tcpi_unacked == 0},
+ *     {@code tcpi_backoff > 0}), which Linux only has while it holds bytes the client's closed receive window refuses.
+ *     So a response that fits in the kernel's send buffer is measured too. The bytes "accepted" over a window are
+ *     those the socket took from the listener; kernel progress since the previous sample (a data segment sent,
+ *     {@code tcpi_last_data_sent}, or a drop of the backoff, which the kernel resets when the client's window opens)
+ *     counts as the client accepting bytes and starts a new window. Samples are taken every quarter of the window while the
+ *     connection has bytes outstanding (one {@code getsockopt(TCP_INFO)} each); see {@link SendRateWindow}.</li>
  * </ul>
  * <p>
  * <b>Lingering close</b> (as nginx's {@code lingering_close}): when the connection closes after a response while the
@@ -91,7 +102,15 @@ import java.util.concurrent.TimeUnit;
 public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 {
     private static final long BODY_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(50);
-    private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final int SEND_RATE_SAMPLES_PER_WINDOW = 4;
+
+    /**
+     * How long the connection must look drained (nothing buffered, nothing in flight, no zero-window probing) before
+     * send-rate sampling stops; longer than Linux's least retransmission timeout (200 ms), after which the first
+     * zero-window probe shows a closed window.
+     */
+    private static final long SEND_RATE_IDLE_CONFIRM_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long NONE = Long.MIN_VALUE;
     private static final String ASTERISK = "*";
 
     /**
@@ -153,9 +172,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private long bodyProgressNs;
     private long drainStartNs;
     private long bytesWritten;
-    private boolean stalled;
-    private long sendWindowStartNs;
-    private long sendWindowAcceptedBytes;
+    private final SendRateWindow sendRate;
+    private final long sendRateSampleNs;
+    private boolean sendRateSampling;
+    private long sendRateSampleDueNs;
+    private long sendRateIdleSinceNs = NONE;
+    private EpollTcpInfo tcpInfo;
     private ScheduledFuture<?> timer;
     private long timerDeadlineNs;
     private boolean hasNextDeadline;
@@ -196,6 +218,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         this.drainEntityBodyNs = config.drainEntityBodyNs();
         this.minSendRate = config.minSendRate();
         this.minSendRateGraceNs = config.minSendRateGraceNs();
+        this.sendRate = HttpConnectionConfig.DISABLED == minSendRate ?
+            null : new SendRateWindow(minSendRate, minSendRateGraceNs);
+        this.sendRateSampleNs = Math.max(1, minSendRateGraceNs / SEND_RATE_SAMPLES_PER_WINDOW);
     }
 
     /**
@@ -290,20 +315,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
-        if (HttpConnectionConfig.DISABLED != minSendRate)
+        if (!ctx.channel().isWritable())
         {
-            if (ctx.channel().isWritable())
-            {
-                stalled = false;
-            }
-            else if (!stalled)
-            {
-                final long nowNs = System.nanoTime();
-                stalled = true;
-                sendWindowStartNs = nowNs;
-                sendWindowAcceptedBytes = bytesAccepted();
-                armTimer(nowNs, nowNs + minSendRateGraceNs);
-            }
+            startSendRateSampling(System.nanoTime());
         }
         if (ctx.channel().isWritable())
         {
@@ -394,6 +408,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
         bytesWritten += buf.readableBytes();
         ctx.write(buf, ctx.voidPromise());
+        if (!sendRateSampling && null != sendRate)
+        {
+            startSendRateSampling(System.nanoTime());
+        }
         if (!flushRequested)
         {
             flushRequested = true;
@@ -979,31 +997,85 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
+     * Sample the send rate every quarter of its window while the connection has response bytes outstanding.
+     */
+    private void startSendRateSampling(final long nowNs)
+    {
+        if (null == sendRate || sendRateSampling || closing)
+        {
+            return;
+        }
+        sendRateSampling = true;
+        sendRateIdleSinceNs = NONE;
+        sendRateSampleDueNs = nowNs + sendRateSampleNs;
+        armTimer(nowNs, sendRateSampleDueNs);
+    }
+
+    /**
      * @return false when the client accepted too little of a held-back response and the connection was closed.
      */
     private boolean checkSendRate(final long nowNs)
     {
-        if (!stalled || HttpConnectionConfig.DISABLED == minSendRate)
+        if (!sendRateSampling)
         {
             return true;
         }
-        final long windowEndNs = sendWindowStartNs + minSendRateGraceNs;
-        if (nowNs - windowEndNs < 0)
+        if (nowNs - sendRateSampleDueNs < 0)
         {
-            considerDeadline(windowEndNs);
+            considerDeadline(sendRateSampleDueNs);
             return true;
         }
-        final long acceptedBytes = bytesAccepted();
-        final double bytesPerSecond = (double)(acceptedBytes - sendWindowAcceptedBytes) * NANOS_PER_SECOND /
-            (nowNs - sendWindowStartNs);
-        if (bytesPerSecond < minSendRate)
+
+        final Channel channel = ctx.channel();
+        boolean kernelHolds = false;
+        boolean windowClosed = false;
+        int backoff = 0;
+        long dataSentAgoNs = Long.MAX_VALUE;
+        if (channel instanceof EpollSocketChannel epoll)
         {
+            if (null == tcpInfo)
+            {
+                tcpInfo = new EpollTcpInfo();
+            }
+            try
+            {
+                epoll.tcpInfo(tcpInfo);
+                backoff = tcpInfo.backoff();
+                dataSentAgoNs = TimeUnit.MILLISECONDS.toNanos(tcpInfo.lastDataSent());
+                kernelHolds = tcpInfo.unacked() > 0 || backoff > 0;
+                windowClosed = tcpInfo.unacked() == 0 && backoff > 0;
+            }
+            catch (final RuntimeException ex)
+            {
+                // the socket is closing: the connection's own close handling follows
+            }
+        }
+        final boolean stalled = !channel.isWritable() || windowClosed;
+        if (SendRateWindow.TOO_SLOW == sendRate.sample(nowNs, bytesAccepted(), stalled, backoff, dataSentAgoNs))
+        {
+            // reset, as HTTP.sys does: what the kernel still holds for this client is dropped, not delivered later
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
             closeNow();
             return false;
         }
-        sendWindowStartNs = nowNs;
-        sendWindowAcceptedBytes = acceptedBytes;
-        considerDeadline(nowNs + minSendRateGraceNs);
+
+        if (stalled || kernelHolds || hasPendingOutput())
+        {
+            sendRateIdleSinceNs = NONE;
+        }
+        else if (NONE == sendRateIdleSinceNs)
+        {
+            sendRateIdleSinceNs = nowNs;
+        }
+        else if (nowNs - sendRateIdleSinceNs >= SEND_RATE_IDLE_CONFIRM_NS)
+        {
+            // everything sent was acknowledged: sample again once more is written
+            sendRateSampling = false;
+            sendRate.reset();
+            return true;
+        }
+        sendRateSampleDueNs = nowNs + sendRateSampleNs;
+        considerDeadline(sendRateSampleDueNs);
         return true;
     }
 
