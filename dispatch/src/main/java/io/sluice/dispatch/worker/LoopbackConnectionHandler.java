@@ -17,9 +17,14 @@ import io.netty.util.ReferenceCountUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,9 +33,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One connection to a loopback worker, behind Netty's {@code HttpServerCodec}: checks each request's
- * {@code Sluice-Token}, answers the listener's {@code Sluice-Event: shutdown}, refuses paths outside the application
- * path, and hands the rest to the {@link Handler} through a {@link LoopbackExchange}.
+ * One connection to a loopback worker, behind Netty's {@code HttpServerCodec}: answers the listener's readiness probe
+ * ({@code Sluice-Event: ready}, with the proof of the token), checks each other request's {@code Sluice-Token},
+ * answers the listener's {@code Sluice-Event: shutdown}, refuses paths outside the application path, and hands the
+ * rest to the {@link Handler} through a {@link LoopbackExchange}.
  * <p>
  * Requests on a connection are answered in order: a pipelined request waits (and reading pauses) until the response
  * before it is complete. Responses written during a read are flushed once, in {@link #channelReadComplete}; responses
@@ -63,6 +69,26 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     static final String SHUTDOWN_EVENT = "shutdown";
 
     /**
+     * {@link #SLUICE_EVENT} value of the listener's readiness probe, which carries no token.
+     */
+    static final String READY_EVENT = "ready";
+
+    /**
+     * Header carrying the readiness probe's challenge.
+     */
+    static final AsciiString SLUICE_CHALLENGE = AsciiString.cached("sluice-challenge");
+
+    /**
+     * Header carrying the worker's answer to the challenge.
+     */
+    static final String SLUICE_PROOF = "sluice-proof";
+
+    /**
+     * Longest challenge answered: {@value} characters.
+     */
+    static final int MAX_CHALLENGE_LENGTH = 256;
+
+    /**
      * Bytes handed over from other threads and not yet written, past which {@code sendBody} waits: {@value}.
      */
     static final long HOP_HIGH_WATER_MARK_LENGTH = 256 * 1024;
@@ -70,11 +96,13 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     private static final Logger LOG = Logger.getLogger(LoopbackConnectionHandler.class.getName());
     private static final long BACK_PRESSURE_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final byte[] EMPTY = new byte[0];
+    private static final String HMAC = "HmacSHA256";
 
     private final Handler handler;
     private final byte[] token;
     private final String applicationPath;
     private final Runnable onShutdown;
+    private final LoopbackConnectionGuard guard;
     private final UnsafeBuffer bodyView = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer copyView = new UnsafeBuffer(EMPTY);
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
@@ -95,14 +123,20 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
      * @param token           the secret every request must carry, as bytes.
      * @param applicationPath the path the worker serves, ending with {@code /}.
      * @param onShutdown      run once the acknowledgement of a shutdown event is written.
+     * @param guard           the connection's timers, told when a request carried the token.
      */
     LoopbackConnectionHandler(
-        final Handler handler, final byte[] token, final String applicationPath, final Runnable onShutdown)
+        final Handler handler,
+        final byte[] token,
+        final String applicationPath,
+        final Runnable onShutdown,
+        final LoopbackConnectionGuard guard)
     {
         this.handler = handler;
         this.token = token;
         this.applicationPath = applicationPath;
         this.onShutdown = onShutdown;
+        this.guard = guard;
     }
 
     /**
@@ -409,12 +443,22 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final HttpHeaders headers = request.headers();
+        final String probe = headers.get(SLUICE_EVENT);
+        if (null != probe && READY_EVENT.equalsIgnoreCase(probe.trim()))
+        {
+            answerReadiness(request, headers.get(SLUICE_CHALLENGE));
+            return;
+        }
         if (!tokenMatches(headers.get(SLUICE_TOKEN)))
         {
             begin(request, 0).reply(400, "bad request: missing or wrong Sluice-Token", true);
             return;
         }
         headers.remove(SLUICE_TOKEN);
+        if (null != guard)
+        {
+            guard.trust();
+        }
 
         final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
             Exchange.UNKNOWN_LENGTH : HttpUtil.getContentLength(request, 0L);
@@ -451,6 +495,49 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             LOG.log(Level.WARNING, "handler failed in onRequest: " + exchange.method() + " " + exchange.target(), ex);
             exchange.fail();
         }
+    }
+
+    /**
+     * The listener's readiness probe (no token): prove this process holds the token by answering the challenge with
+     * its HMAC-SHA256 keyed with the token, then close. The token itself never leaves the worker.
+     */
+    private void answerReadiness(final HttpRequest request, final String challenge)
+    {
+        final LoopbackExchange exchange = begin(request, 0);
+        if (null == challenge || challenge.isEmpty() || challenge.length() > MAX_CHALLENGE_LENGTH ||
+            !isHex(challenge))
+        {
+            exchange.reply(400, "bad request: missing or invalid Sluice-Challenge", true);
+            return;
+        }
+        final String proof;
+        try
+        {
+            final Mac mac = Mac.getInstance(HMAC);
+            mac.init(new SecretKeySpec(token, HMAC));
+            proof = HexFormat.of().formatHex(mac.doFinal(challenge.getBytes(StandardCharsets.US_ASCII)));
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            LOG.log(Level.WARNING, "cannot answer the readiness probe", ex);
+            exchange.reply(500, "internal server error", true);
+            return;
+        }
+        exchange.responseHeader(SLUICE_PROOF, proof);
+        exchange.reply(200, "ready", true);
+    }
+
+    private static boolean isHex(final String text)
+    {
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -26,14 +26,26 @@ import java.util.logging.Logger;
  * {@code 127.0.0.1:SLUICE_PORT} that serves the {@link Handler} to the listener only.
  * <pre>
  *   listener ──HTTP/1.1 keep-alive, 127.0.0.1──▶ LoopbackWorker (one event loop)
+ *                                                  │ LoopbackConnectionGuard: connection cap, timers until the token
  *                                                  │ HttpServerCodec
- *                                                  │ LoopbackConnectionHandler: Sluice-Token check (else 400, close),
+ *                                                  │ LoopbackConnectionHandler: Sluice-Event: ready (the readiness
+ *                                                  │   proof, no token needed), Sluice-Token check (else 400, close),
  *                                                  │   Sluice-Event: shutdown (200, then stop), application path
  *                                                  │   (else 404)
  *                                                  ▼
  *                                                Handler ◀──▶ LoopbackExchange (responses on the event loop)
  * </pre>
  * One event loop thread: a worker shares its machine with the listener, and one loop beat two in the measurements.
+ * <p>
+ * Readiness: before the listener sends the token or a request, it asks whoever listens on the port for proof with
+ * {@code Sluice-Event: ready} and a fresh {@code Sluice-Challenge}; the worker answers 200 with
+ * {@code Sluice-Proof}, the lower-case hex HMAC-SHA256 of the challenge keyed with its token, and closes the
+ * connection. A process that took the
+ * port first cannot compute it, so it gets neither the token nor traffic.
+ * <p>
+ * Strangers: at most {@code SLUICE_MAX_CONNECTIONS} connections are open (one past it is closed at once), and a
+ * connection that has not carried the token is closed {@code SLUICE_IDLE_CONNECTION_MS} after it was accepted if it
+ * sent nothing, {@code SLUICE_HEADER_WAIT_MS} if it sent part of a head.
  */
 public final class LoopbackWorker
 {
@@ -74,7 +86,10 @@ public final class LoopbackWorker
                 handler,
                 env.token().getBytes(StandardCharsets.US_ASCII),
                 LoopbackPaths.withTrailingSlash(env.applicationPath()),
-                stopped::countDown);
+                stopped::countDown,
+                env.headerWaitMs(),
+                env.idleConnectionMs(),
+                env.maxConnections());
             final Channel server = new ServerBootstrap()
                 .group(group)
                 .channel(channelClass)

@@ -1,14 +1,19 @@
 package io.sluice.dispatch.worker;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * Builds a loopback worker connection's pipeline: {@code HttpServerCodec} (request decoder and response encoder),
- * then the {@link LoopbackConnectionHandler}. Header limits are generous: the listener already enforced the real ones
- * before forwarding.
+ * Builds a loopback worker connection's pipeline: the {@link LoopbackConnectionGuard} (timers of a connection that has
+ * not carried the token), {@code HttpServerCodec} (request decoder and response encoder), then the
+ * {@link LoopbackConnectionHandler}. A connection past {@code maxConnections} open ones is closed at once. Header
+ * limits are generous: the listener already enforced the real ones before forwarding.
  */
 final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
 {
@@ -26,14 +31,35 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
     private final byte[] token;
     private final String applicationPath;
     private final Runnable onShutdown;
+    private final long headerWaitMs;
+    private final long idleConnectionMs;
+    private final int maxConnections;
+    private final AtomicInteger openConnections = new AtomicInteger();
 
     LoopbackWorkerInitializer(
-        final Handler handler, final byte[] token, final String applicationPath, final Runnable onShutdown)
+        final Handler handler,
+        final byte[] token,
+        final String applicationPath,
+        final Runnable onShutdown,
+        final long headerWaitMs,
+        final long idleConnectionMs,
+        final int maxConnections)
     {
         this.handler = handler;
         this.token = token;
         this.applicationPath = applicationPath;
         this.onShutdown = onShutdown;
+        this.headerWaitMs = headerWaitMs;
+        this.idleConnectionMs = idleConnectionMs;
+        this.maxConnections = maxConnections;
+    }
+
+    /**
+     * @return connections open now.
+     */
+    int openConnections()
+    {
+        return openConnections.get();
     }
 
     /**
@@ -41,11 +67,21 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
      */
     protected void initChannel(final SocketChannel channel)
     {
+        if (openConnections.incrementAndGet() > maxConnections)
+        {
+            openConnections.decrementAndGet();
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+            return;
+        }
+        channel.closeFuture().addListener((ChannelFutureListener)(future) -> openConnections.decrementAndGet());
+        final LoopbackConnectionGuard guard = new LoopbackConnectionGuard(headerWaitMs, idleConnectionMs);
         final HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
             .setMaxInitialLineLength(MAX_INITIAL_LINE_LENGTH)
             .setMaxHeaderSize(MAX_HEADER_LENGTH);
         channel.pipeline()
+            .addLast("guard", guard)
             .addLast("http", new HttpServerCodec(decoderConfig))
-            .addLast("loopback", new LoopbackConnectionHandler(handler, token, applicationPath, onShutdown));
+            .addLast("loopback", new LoopbackConnectionHandler(handler, token, applicationPath, onShutdown, guard));
     }
 }

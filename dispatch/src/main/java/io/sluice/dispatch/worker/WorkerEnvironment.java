@@ -27,6 +27,14 @@ import java.util.Map;
  * @param responseWindow  {@code SLUICE_RESPONSE_WINDOW}: response body bytes a shared-memory worker may send for one
  *                        request ahead of the listener's credit;
  *                        {@link io.sluice.dispatch.shm.MessageDescriptor#RESPONSE_WINDOW_DEFAULT} when not set.
+ * @param headerWaitMs    {@code SLUICE_HEADER_WAIT_MS}: a connection to a loopback worker's port that has not yet
+ *                        carried the token and has sent part of a request head is closed this long after it was
+ *                        accepted; 0 never; {@link #HEADER_WAIT_MS_DEFAULT} when not set.
+ * @param idleConnectionMs {@code SLUICE_IDLE_CONNECTION_MS}: a connection to a loopback worker's port that has sent
+ *                        nothing is closed this long after it was accepted; 0 never;
+ *                        {@link #IDLE_CONNECTION_MS_DEFAULT} when not set.
+ * @param maxConnections  {@code SLUICE_MAX_CONNECTIONS}: most open connections to a loopback worker's port; one past it
+ *                        is closed at once; {@link #MAX_CONNECTIONS_DEFAULT} when not set.
  */
 public record WorkerEnvironment(
     String queue,
@@ -39,7 +47,10 @@ public record WorkerEnvironment(
     long heartbeatTimeoutMs,
     long shutdownTimeLimitMs,
     long queueWaitMs,
-    int responseWindow)
+    int responseWindow,
+    long headerWaitMs,
+    long idleConnectionMs,
+    int maxConnections)
 {
     /**
      * Hosting value for the shared-memory model.
@@ -70,6 +81,67 @@ public record WorkerEnvironment(
      * Time a worker asked to stop has to finish its requests when the listener sets none: {@value} ms.
      */
     public static final long SHUTDOWN_TIME_LIMIT_MS_DEFAULT = 10_000;
+
+    /**
+     * Header wait of a loopback worker's port when the listener sets none: {@value} ms.
+     */
+    public static final long HEADER_WAIT_MS_DEFAULT = 10_000;
+
+    /**
+     * Idle time of a connection that has sent nothing to a loopback worker's port when the listener sets none:
+     * {@value} ms.
+     */
+    public static final long IDLE_CONNECTION_MS_DEFAULT = 10_000;
+
+    /**
+     * Most open connections to a loopback worker's port when the listener sets none: {@value}.
+     */
+    public static final int MAX_CONNECTIONS_DEFAULT = 1064;
+
+    /**
+     * Settings with the loopback port's limits at their defaults.
+     *
+     * @param queue               the request queue's name.
+     * @param hosting             {@code shared-memory} or {@code loopback}.
+     * @param shmDir              the worker's shared-memory directory, or null.
+     * @param port                the loopback port, or 0.
+     * @param token               the worker's secret.
+     * @param applicationPath     the path prefix the queue serves.
+     * @param listenerPid         the listener's process id, or -1.
+     * @param heartbeatTimeoutMs  heartbeat timeout, 0 never.
+     * @param shutdownTimeLimitMs time to finish when asked to stop.
+     * @param queueWaitMs         the queue's queueWait, 0 never.
+     * @param responseWindow      response bytes a shared-memory worker may send ahead of credit.
+     */
+    public WorkerEnvironment(
+        final String queue,
+        final String hosting,
+        final Path shmDir,
+        final int port,
+        final String token,
+        final String applicationPath,
+        final long listenerPid,
+        final long heartbeatTimeoutMs,
+        final long shutdownTimeLimitMs,
+        final long queueWaitMs,
+        final int responseWindow)
+    {
+        this(
+            queue,
+            hosting,
+            shmDir,
+            port,
+            token,
+            applicationPath,
+            listenerPid,
+            heartbeatTimeoutMs,
+            shutdownTimeLimitMs,
+            queueWaitMs,
+            responseWindow,
+            HEADER_WAIT_MS_DEFAULT,
+            IDLE_CONNECTION_MS_DEFAULT,
+            MAX_CONNECTIONS_DEFAULT);
+    }
 
     /**
      * Read the environment.
@@ -116,7 +188,32 @@ public record WorkerEnvironment(
             milliseconds(env, "SLUICE_HEARTBEAT_TIMEOUT_MS", HEARTBEAT_TIMEOUT_MS_NONE),
             milliseconds(env, "SLUICE_SHUTDOWN_TIME_LIMIT_MS", SHUTDOWN_TIME_LIMIT_MS_DEFAULT),
             milliseconds(env, "SLUICE_QUEUE_WAIT_MS", QUEUE_WAIT_MS_NONE),
-            responseWindow(env));
+            responseWindow(env),
+            milliseconds(env, "SLUICE_HEADER_WAIT_MS", HEADER_WAIT_MS_DEFAULT),
+            milliseconds(env, "SLUICE_IDLE_CONNECTION_MS", IDLE_CONNECTION_MS_DEFAULT),
+            connections(env, "SLUICE_MAX_CONNECTIONS", MAX_CONNECTIONS_DEFAULT));
+    }
+
+    private static int connections(final Map<String, String> env, final String name, final int defaultCount)
+    {
+        final String value = env.get(name);
+        if (null == value || value.isEmpty())
+        {
+            return defaultCount;
+        }
+        try
+        {
+            final int count = Integer.parseInt(value);
+            if (count >= 1)
+            {
+                return count;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        throw new IllegalStateException(name + " must be a number >= 1: " + name + "=" + value);
     }
 
     private static int responseWindow(final Map<String, String> env)

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -93,6 +96,36 @@ class LoopbackWorkerTest
             "GET /loopback/ HTTP/1.1\r\nHost: a\r\nSluice-Token: t0k3\r\n\r\n");
 
         assertEquals(400, response.status);
+    }
+
+    @Test
+    void shouldAnswerTheReadinessProbeWithTheProofOfTheTokenAndNoTokenNeeded() throws Exception
+    {
+        final String challenge = "00112233445566778899aabbccddeeff";
+        final RawResponse response = exchangeAndClose(
+            "GET /loopback/ HTTP/1.1\r\nHost: a\r\nSluice-Event: ready\r\nSluice-Challenge: " + challenge + "\r\n\r\n");
+
+        final Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(TOKEN.getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+        final String expected = HexFormat.of().formatHex(mac.doFinal(challenge.getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(200, response.status);
+        assertEquals(expected, response.headers.get("sluice-proof"));
+        assertEquals("close", response.headers.get("connection"));
+        assertFalse(new String(response.body, StandardCharsets.US_ASCII).contains(TOKEN));
+    }
+
+    @Test
+    void shouldAnswer400WhenTheReadinessProbeHasNoValidChallenge() throws Exception
+    {
+        final RawResponse missing = exchangeAndClose(
+            "GET /loopback/ HTTP/1.1\r\nHost: a\r\nSluice-Event: ready\r\n\r\n");
+        final RawResponse notHex = exchangeAndClose(
+            "GET /loopback/ HTTP/1.1\r\nHost: a\r\nSluice-Event: ready\r\nSluice-Challenge: xyz\r\n\r\n");
+
+        assertEquals(400, missing.status);
+        assertNull(missing.headers.get("sluice-proof"));
+        assertEquals(400, notHex.status);
+        assertNull(notHex.headers.get("sluice-proof"));
     }
 
     @Test

@@ -599,7 +599,10 @@ public final class ConfigLoader
             SHUTDOWN_TIME_LIMIT,
             REQUEST_TIMEOUT,
             HEARTBEAT_TIMEOUT,
-            STDOUT_LOG);
+            STDOUT_LOG,
+            HEADER_WAIT,
+            IDLE_CONNECTION,
+            MAX_CONNECTIONS);
 
         final List<String> command = worker.stringList(COMMAND);
         for (int i = 0; i < command.size(); i++)
@@ -629,7 +632,29 @@ public final class ConfigLoader
             worker.durationMs(
                 REQUEST_TIMEOUT, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT, 1, MAX_TIME_LIMIT_MS),
             heartbeatTimeout(worker, hosting),
-            worker.path(STDOUT_LOG, baseDirectory));
+            worker.path(STDOUT_LOG, baseDirectory),
+            loopbackOnly(worker, hosting, HEADER_WAIT) ?
+                worker.durationMs(HEADER_WAIT, WorkerConfiguration.HEADER_WAIT_MS_DEFAULT, 0, MAX_TIMEOUT_MS) :
+                WorkerConfiguration.HEADER_WAIT_MS_DEFAULT,
+            loopbackOnly(worker, hosting, IDLE_CONNECTION) ?
+                worker.durationMs(IDLE_CONNECTION, WorkerConfiguration.IDLE_CONNECTION_MS_DEFAULT, 0, MAX_TIMEOUT_MS) :
+                WorkerConfiguration.IDLE_CONNECTION_MS_DEFAULT,
+            loopbackOnly(worker, hosting, MAX_CONNECTIONS) ?
+                worker.integer(MAX_CONNECTIONS, WorkerConfiguration.MAX_CONNECTIONS_AUTO, 0, Integer.MAX_VALUE) :
+                WorkerConfiguration.MAX_CONNECTIONS_AUTO);
+    }
+
+    private static boolean loopbackOnly(final ConfigSection worker, final HostingMode hosting, final String key)
+    {
+        if (hosting != HostingMode.LOOPBACK_FORWARD && worker.contains(key))
+        {
+            throw ConfigSection.error(
+                worker.source(),
+                worker.pathOf(key),
+                "only allowed when hosting is " + HostingMode.LOOPBACK_FORWARD.configName() +
+                " (hosting is " + hosting.configName() + ")");
+        }
+        return hosting == HostingMode.LOOPBACK_FORWARD;
     }
 
     private static long heartbeatTimeout(final ConfigSection worker, final HostingMode hosting)

@@ -22,6 +22,15 @@ import java.util.Map;
  *                            listener's heartbeat has not moved for this long. {@link #HEARTBEAT_TIMEOUT_DISABLED}
  *                            turns both checks off.
  * @param stdoutLog           file receiving the worker's stdout and stderr, or null to inherit the listener's.
+ * @param headerWaitMs        loopback only ({@code SLUICE_HEADER_WAIT_MS}): a connection to the worker's port that has
+ *                            not yet carried the worker's token and has sent part of a request head is closed this
+ *                            long after it was accepted. {@link TimeoutsConfiguration#DISABLED} never.
+ * @param idleConnectionMs    loopback only ({@code SLUICE_IDLE_CONNECTION_MS}): a connection to the worker's port that
+ *                            has sent nothing is closed this long after it was accepted.
+ *                            {@link TimeoutsConfiguration#DISABLED} never.
+ * @param maxConnections      loopback only ({@code SLUICE_MAX_CONNECTIONS}): most open connections to a worker's port;
+ *                            one past it is closed at once. {@link #MAX_CONNECTIONS_AUTO} for the queue length plus
+ *                            {@link #MAX_CONNECTIONS_SLACK}.
  */
 public record WorkerConfiguration(
     List<String> command,
@@ -33,7 +42,10 @@ public record WorkerConfiguration(
     long shutdownTimeLimitMs,
     long requestTimeoutMs,
     long heartbeatTimeoutMs,
-    Path stdoutLog)
+    Path stdoutLog,
+    long headerWaitMs,
+    long idleConnectionMs,
+    int maxConnections)
 {
     /**
      * Default process count.
@@ -85,4 +97,78 @@ public record WorkerConfiguration(
      * intervals.
      */
     public static final long HEARTBEAT_TIMEOUT_MS_MIN = 100;
+
+    /**
+     * Default header wait of a loopback worker's port: 10 s.
+     */
+    public static final long HEADER_WAIT_MS_DEFAULT = 10_000;
+
+    /**
+     * Default idle time of a connection to a loopback worker's port that has sent nothing: 10 s.
+     */
+    public static final long IDLE_CONNECTION_MS_DEFAULT = 10_000;
+
+    /**
+     * {@link #maxConnections()} value that sizes the cap from the queue: its length plus
+     * {@link #MAX_CONNECTIONS_SLACK}.
+     */
+    public static final int MAX_CONNECTIONS_AUTO = 0;
+
+    /**
+     * Connections a loopback worker accepts beyond its queue's length (readiness probes, the shutdown event,
+     * connections closing): {@value}.
+     */
+    public static final int MAX_CONNECTIONS_SLACK = 64;
+
+    /**
+     * Settings as before the loopback port limits existed: those at their defaults.
+     *
+     * @param command             program and arguments.
+     * @param environment         extra environment variables for the worker.
+     * @param processes           number of worker processes.
+     * @param startupTimeLimitMs  time a worker has to become ready.
+     * @param startupRetryCount   retries of a failed start.
+     * @param rapidFailsPerMinute worker failures per minute past which the queue is stopped.
+     * @param shutdownTimeLimitMs time a worker has to exit after being asked to stop.
+     * @param requestTimeoutMs    time a worker has to complete a response.
+     * @param heartbeatTimeoutMs  shared-memory heartbeat timeout.
+     * @param stdoutLog           file receiving the worker's output, or null.
+     */
+    public WorkerConfiguration(
+        final List<String> command,
+        final Map<String, String> environment,
+        final int processes,
+        final long startupTimeLimitMs,
+        final int startupRetryCount,
+        final int rapidFailsPerMinute,
+        final long shutdownTimeLimitMs,
+        final long requestTimeoutMs,
+        final long heartbeatTimeoutMs,
+        final Path stdoutLog)
+    {
+        this(
+            command,
+            environment,
+            processes,
+            startupTimeLimitMs,
+            startupRetryCount,
+            rapidFailsPerMinute,
+            shutdownTimeLimitMs,
+            requestTimeoutMs,
+            heartbeatTimeoutMs,
+            stdoutLog,
+            HEADER_WAIT_MS_DEFAULT,
+            IDLE_CONNECTION_MS_DEFAULT,
+            MAX_CONNECTIONS_AUTO);
+    }
+
+    /**
+     * @param queueLength the queue's bound.
+     * @return the cap on connections to one loopback worker's port.
+     */
+    public int maxConnectionsFor(final int queueLength)
+    {
+        return MAX_CONNECTIONS_AUTO != maxConnections ? maxConnections :
+            (int)Math.min(Integer.MAX_VALUE, (long)queueLength + MAX_CONNECTIONS_SLACK);
+    }
 }

@@ -2,12 +2,16 @@ package io.sluice.listener.hosting;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.listener.Transport;
 import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.routing.UrlPrefix;
@@ -51,7 +55,11 @@ import java.util.logging.Logger;
  * forwarding never changes threads; writes to a worker are flushed once per turn of the loop.
  * <p>
  * Workers: a free loopback port is picked for each start of a worker ({@code SLUICE_PORT}); the worker is ready once
- * it accepts connections (probed every {@value #PROBE_INTERVAL_MS} ms). Requests that arrive while no worker is ready
+ * it proves, on that port, that it holds the token the listener gave it ({@link LoopbackReadiness}: a challenge
+ * answered with an HMAC of it, probed every {@value #PROBE_INTERVAL_MS} ms). Until then it gets no token and no
+ * request, so a process that took the port first learns nothing and serves nothing. The worker's port is told its
+ * limits for connections that have not carried the token ({@code SLUICE_HEADER_WAIT_MS},
+ * {@code SLUICE_IDLE_CONNECTION_MS}) and its connection cap ({@code SLUICE_MAX_CONNECTIONS}). Requests that arrive while no worker is ready
  * wait, bounded by the queue length. A worker that exits fails its in-flight requests with 502; a queue stopped by
  * rapid-fail protection answers 503; a request not answered within {@code requestTimeout} gets 504 and its worker
  * connection is closed (the worker SDK then aborts the exchange).
@@ -265,6 +273,10 @@ public final class LoopbackHost implements Host
         final int port = freePort();
         nextPorts[slot] = port;
         env.put("SLUICE_PORT", Integer.toString(port));
+        final WorkerConfiguration worker = queue.worker();
+        env.put("SLUICE_HEADER_WAIT_MS", Long.toString(worker.headerWaitMs()));
+        env.put("SLUICE_IDLE_CONNECTION_MS", Long.toString(worker.idleConnectionMs()));
+        env.put("SLUICE_MAX_CONNECTIONS", Integer.toString(worker.maxConnectionsFor(queue.queueLength())));
     }
 
     private void starting(final int index, final String token)
@@ -301,21 +313,48 @@ public final class LoopbackHost implements Host
             .group(eventLoop)
             .channel(transport.socketChannel())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, PROBE_CONNECT_TIMEOUT_MS)
-            .handler(new ChannelInboundHandlerAdapter())
+            .handler(new ChannelInitializer<SocketChannel>()
+            {
+                protected void initChannel(final SocketChannel channel)
+                {
+                    channel.pipeline()
+                        .addLast(new HttpClientCodec())
+                        .addLast(new HttpObjectAggregator(LoopbackReadiness.MAX_RESPONSE_LENGTH))
+                        .addLast(new LoopbackReadiness(
+                            applicationPath,
+                            slot.port(),
+                            slot.token(),
+                            (failure) -> probed(slot, eventLoop, failure)));
+                }
+            })
             .connect(slot.address())
             .addListener(
                 (ChannelFutureListener)(future) ->
                 {
-                    if (future.isSuccess())
+                    if (!future.isSuccess())
                     {
-                        future.channel().close();
-                        ready(slot);
-                    }
-                    else
-                    {
-                        eventLoop.schedule(() -> probe(slot, eventLoop), PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+                        retryProbe(slot, eventLoop);
                     }
                 });
+    }
+
+    private void probed(final LoopbackSlot slot, final EventLoop eventLoop, final String failure)
+    {
+        if (null == failure)
+        {
+            ready(slot);
+            return;
+        }
+        if (!slot.isExited() && !closed)
+        {
+            LOG.fine(() -> "queue " + queue.name() + ": worker " + slot + " not ready: " + failure);
+        }
+        retryProbe(slot, eventLoop);
+    }
+
+    private void retryProbe(final LoopbackSlot slot, final EventLoop eventLoop)
+    {
+        eventLoop.schedule(() -> probe(slot, eventLoop), PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     private void ready(final LoopbackSlot slot)

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The keys of the admin port ({@code listener.adminBind}, {@code adminMaxConnections}, {@code adminHeaderWait},
- * {@code adminIdleConnection}): defaults, values, and one-line errors naming the key.
+ * {@code adminIdleConnection}) and of a loopback worker's port ({@code worker.headerWait}, {@code idleConnection},
+ * {@code maxConnections}): defaults, values, and one-line errors naming the key.
  */
 class PortsConfigTest
 {
@@ -80,6 +81,46 @@ class PortsConfigTest
             () -> ConfigLoader.parse("listener:\n  adminIdleConnection: -1s\n" + QUEUE, SOURCE));
 
         assertEquals(0, ex.getMessage().indexOf("sluice.yaml: listener.adminIdleConnection: "), ex.getMessage());
+    }
+
+    @Test
+    void shouldDefaultTheLoopbackPortLimits()
+    {
+        final WorkerConfiguration worker = ConfigLoader.parse(QUEUE, SOURCE).queues().get(0).worker();
+
+        assertEquals(10_000, worker.headerWaitMs());
+        assertEquals(10_000, worker.idleConnectionMs());
+        assertEquals(WorkerConfiguration.MAX_CONNECTIONS_AUTO, worker.maxConnections());
+        assertEquals(1000 + 64, worker.maxConnectionsFor(1000));
+    }
+
+    @Test
+    void shouldReadTheLoopbackPortLimits()
+    {
+        final WorkerConfiguration worker = ConfigLoader.parse(
+            QUEUE + "    worker:\n      headerWait: 2s\n      idleConnection: 0\n      maxConnections: 7\n", SOURCE)
+            .queues().get(0).worker();
+
+        assertEquals(2_000, worker.headerWaitMs());
+        assertEquals(0, worker.idleConnectionMs());
+        assertEquals(7, worker.maxConnectionsFor(1000));
+    }
+
+    @Test
+    void shouldRejectLoopbackPortLimitsOnASharedMemoryQueue()
+    {
+        assertError(
+            "sluice.yaml: queues[0].worker.maxConnections: only allowed when hosting is loopback " +
+            "(hosting is shared-memory)",
+            QUEUE.replace("hosting: loopback", "hosting: shared-memory") + "    worker:\n      maxConnections: 7\n");
+    }
+
+    @Test
+    void shouldRejectANegativeLoopbackConnectionCap()
+    {
+        assertError(
+            "sluice.yaml: queues[0].worker.maxConnections: must be between 0 and 2147483647 (was -1)",
+            QUEUE + "    worker:\n      maxConnections: -1\n");
     }
 
     private static void assertError(final String expectedMessage, final String yaml)

@@ -1,0 +1,242 @@
+package io.sluice.listener;
+
+import io.sluice.listener.hosting.LoopbackHost;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A loopback worker's port trusts no one who has not proven to hold the token, in both directions:
+ * <ul>
+ *     <li>the listener sends the token and requests only to a process that answered its readiness challenge with the
+ *     HMAC of the token: a process on the worker's port that cannot ({@link SquatterWorker}, the worker
+ *     {@code command}, so that it owns the very port the listener gives the worker) never sees {@code Sluice-Token}
+ *     nor a client's request, and the queue is never marked ready;</li>
+ *     <li>the worker SDK closes a connection that has not carried the token after {@code worker.idleConnection} (it
+ *     sent nothing) or {@code worker.headerWait} (it sent part of a head), keeps the listener's, and keeps at most
+ *     {@code worker.maxConnections} open.</li>
+ * </ul>
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LoopbackPortTest
+{
+    private static final String SQUATTER_CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: loopback
+            prefixes: [ "http://+:${PORT}/loopback/" ]
+            hosting: loopback
+            handler: io.sluice.dispatch.sample.SampleHandler
+            timeouts:
+              queueWait: 2s
+            worker:
+              command: [ "${JAVA}", "-cp", "${CLASS_PATH}", "io.sluice.listener.SquatterWorker" ]
+              environment:
+                SQUATTER_LOG: "${LOG_DIR}/squatter.log"
+                SQUATTER_PROOF: "${PROOF}"
+              startupTimeLimit: 30s
+              shutdownTimeLimit: 1s
+              stdoutLog: ${LOG_DIR}/squatter.out
+        """;
+
+    private static final String WORKER_CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: loopback
+            prefixes: [ "http://+:${PORT}/loopback/" ]
+            hosting: loopback
+            handler: io.sluice.dispatch.sample.SampleHandler
+            worker:
+              headerWait: ${HEADER_WAIT}
+              idleConnection: ${IDLE}
+              maxConnections: ${MAX_CONNECTIONS}
+              stdoutLog: ${LOG_DIR}/loopback.log
+        """;
+
+    private static final long READY_TIMEOUT_MS = 20_000;
+    private static final int CLOSE_WAIT_MS = 5_000;
+
+    private TestListener listener;
+
+    @AfterEach
+    void closeListener()
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    @Test
+    void shouldSendNeitherTokenNorTrafficToAPortSquatterThatGivesNoProof() throws Exception
+    {
+        shouldSendNeitherTokenNorTrafficToASquatter("none");
+    }
+
+    @Test
+    void shouldSendNeitherTokenNorTrafficToAPortSquatterThatGivesAWrongProof() throws Exception
+    {
+        shouldSendNeitherTokenNorTrafficToASquatter("wrong");
+    }
+
+    @Test
+    void shouldCloseTokenlessConnectionsAfterTheirTimersAndKeepTheListeners() throws Exception
+    {
+        startWorker("300ms", "300ms", "0");
+        final int port = workerPort();
+        final String token = environmentOf(listener.supervisor("loopback").pid(0)).get("SLUICE_TOKEN");
+
+        try (RawHttpClient silent = new RawHttpClient(port);
+            RawHttpClient halfHead = new RawHttpClient(port);
+            RawHttpClient trusted = new RawHttpClient(port))
+        {
+            halfHead.write("GET /loopback/ HTTP/1.1\r\nHost: a");
+            final RawHttpClient.Response served = trusted.send(RawHttpClient.request(
+                "GET", "/loopback/", "127.0.0.1:" + port, "Sluice-Token: " + token));
+            assertEquals(200, served.status(), served::toString);
+
+            assertTrue(silent.isClosedByPeer(CLOSE_WAIT_MS), "a silent connection was kept past idleConnection");
+            assertTrue(halfHead.isClosedByPeer(CLOSE_WAIT_MS), "half a head was kept past headerWait");
+            assertFalse(trusted.isClosedByPeer(1_000), "a connection that carried the token was closed");
+            assertEquals(200, trusted.send(RawHttpClient.request(
+                "GET", "/loopback/", "127.0.0.1:" + port, "Sluice-Token: " + token)).status());
+        }
+        // and the listener's own connections still serve clients
+        assertEquals(200, listener.awaitOk("/loopback/", READY_TIMEOUT_MS).status());
+    }
+
+    @Test
+    void shouldCloseConnectionsPastTheCap() throws Exception
+    {
+        startWorker("30s", "30s", "3");
+        final int port = workerPort();
+        final List<RawHttpClient> open = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                open.add(new RawHttpClient(port));
+            }
+            for (final RawHttpClient client : open)
+            {
+                assertFalse(client.isClosedByPeer(200), "a connection under the cap was closed");
+            }
+            assertTrue(isRefused(port), "a 4th connection was kept past maxConnections: 3");
+
+            open.remove(0).close();
+            Thread.sleep(200);
+            final RawHttpClient again = new RawHttpClient(port);
+            open.add(again);
+            assertFalse(again.isClosedByPeer(500), "a connection under the cap was closed after one left");
+        }
+        finally
+        {
+            for (final RawHttpClient client : open)
+            {
+                client.close();
+            }
+        }
+    }
+
+    private void shouldSendNeitherTokenNorTrafficToASquatter(final String proof) throws Exception
+    {
+        final String javaPath = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        listener = TestListener.start("loopback-squatter", SQUATTER_CONFIG
+            .replace("${JAVA}", javaPath)
+            .replace("${CLASS_PATH}", System.getProperty("java.class.path"))
+            .replace("${PROOF}", proof));
+        final Path log = listener.logDir().resolve("squatter.log");
+        final LoopbackHost host = (LoopbackHost)listener.listener().host("loopback");
+
+        // a client's request waits for a ready worker and, none being proven, gets 503 after queueWait
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.get("/loopback/", listener.port()));
+            assertNotEquals(200, response.status(), response::toString);
+            assertEquals(503, response.status(), response::toString);
+        }
+
+        assertFalse(host.isReady(0), "the squatter was taken for the worker");
+        assertTrue(Files.exists(log), "the squatter was never probed");
+        final String seen = Files.readString(log, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        assertTrue(seen.contains("sluice-challenge: "), seen);
+        assertFalse(seen.contains("sluice-token"), "the squatter received the token:\n" + seen);
+        assertFalse(seen.contains("x-forwarded-for"), "the squatter received a client's request:\n" + seen);
+    }
+
+    private void startWorker(final String headerWait, final String idle, final String maxConnections)
+        throws InterruptedException
+    {
+        listener = TestListener.start("loopback-port", WORKER_CONFIG
+            .replace("${HEADER_WAIT}", headerWait)
+            .replace("${IDLE}", idle)
+            .replace("${MAX_CONNECTIONS}", maxConnections));
+        final LoopbackHost host = (LoopbackHost)listener.listener().host("loopback");
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
+        while (!host.isReady(0))
+        {
+            assertTrue(System.nanoTime() - deadlineNs < 0, "worker not ready in " + READY_TIMEOUT_MS + " ms");
+            Thread.sleep(20);
+        }
+        // the probe's connection closes right after its answer
+        Thread.sleep(200);
+    }
+
+    private int workerPort()
+    {
+        return ((LoopbackHost)listener.listener().host("loopback")).port(0);
+    }
+
+    private static boolean isRefused(final int port)
+    {
+        try (RawHttpClient client = new RawHttpClient(port))
+        {
+            return client.isClosedByPeer(CLOSE_WAIT_MS);
+        }
+        catch (final IOException ex)
+        {
+            // reset, at connect or at the first read
+            return true;
+        }
+    }
+
+    private static Map<String, String> environmentOf(final long pid) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+        final Map<String, String> environment = new HashMap<>();
+        for (final String entry : new String(bytes, StandardCharsets.UTF_8).split("\0"))
+        {
+            final int equals = entry.indexOf('=');
+            if (equals > 0)
+            {
+                environment.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+        }
+        return environment;
+    }
+}
