@@ -10,6 +10,10 @@ import static io.sluice.dispatch.shm.MessageDescriptor.HEADER_ENTRY_LENGTH;
  *     cursor.reset(buffer, decoder.headersOffset(), decoder.headerCount());
  *     while (cursor.next()) { ... cursor.nameOffset(), cursor.valueLength() ... }
  * </pre>
+ * Bytes from a less trusted producer are walked with a limit ({@link #reset(DirectBuffer, int, int, int)}): an entry
+ * that does not lie wholly before it, or a negative count, stops the walk and marks the message
+ * {@link #isMalformed() malformed}. Each entry's lengths are read once, so a producer that changes them meanwhile
+ * cannot move the walk past the limit.
  */
 public final class HeaderCursor
 {
@@ -19,6 +23,8 @@ public final class HeaderCursor
     private int nameOffset;
     private int nameLength;
     private int valueLength;
+    private int limit;
+    private boolean malformed;
 
     /**
      * @param buffer holding the entries.
@@ -28,10 +34,34 @@ public final class HeaderCursor
      */
     public HeaderCursor reset(final DirectBuffer buffer, final int offset, final int count)
     {
+        return reset(buffer, offset, count, buffer.capacity());
+    }
+
+    /**
+     * Walk entries that must all end at or before a limit (the end of the message holding them).
+     *
+     * @param buffer holding the entries.
+     * @param offset of the first entry.
+     * @param count  of entries.
+     * @param limit  offset just past the last byte the entries may use.
+     * @return this for a fluent API.
+     */
+    public HeaderCursor reset(final DirectBuffer buffer, final int offset, final int count, final int limit)
+    {
         this.buffer = buffer;
         this.next = offset;
         this.remaining = count;
+        this.limit = limit;
+        this.malformed = count < 0 || offset > limit;
         return this;
+    }
+
+    /**
+     * @return true when the walk stopped at an entry, or a count, that does not fit before the limit.
+     */
+    public boolean isMalformed()
+    {
+        return malformed;
     }
 
     /**
@@ -41,15 +71,28 @@ public final class HeaderCursor
      */
     public boolean next()
     {
-        if (remaining <= 0)
+        if (remaining <= 0 || malformed)
         {
             return false;
         }
+        if (limit - next < HEADER_ENTRY_LENGTH)
+        {
+            malformed = true;
+            return false;
+        }
+        final int names = buffer.getShort(next) & 0xFFFF;
+        final int values = buffer.getShort(next + 2) & 0xFFFF;
+        final int entryEnd = next + HEADER_ENTRY_LENGTH + names + values;
+        if (entryEnd > limit || entryEnd < next)
+        {
+            malformed = true;
+            return false;
+        }
         remaining--;
-        nameLength = buffer.getShort(next) & 0xFFFF;
-        valueLength = buffer.getShort(next + 2) & 0xFFFF;
+        nameLength = names;
+        valueLength = values;
         nameOffset = next + HEADER_ENTRY_LENGTH;
-        next = nameOffset + nameLength + valueLength;
+        next = entryEnd;
         return true;
     }
 

@@ -299,7 +299,7 @@ final class LoopbackExchange extends HttpRequestExchange
         {
             content.release();
             LOG.warning(() -> "invalid response status " + status + " for " + method() + " " + target());
-            reply(500, "internal server error: invalid status", true);
+            reply(502, "bad gateway: invalid status from the handler", true);
             return;
         }
         final boolean bodiless = isBodiless(status);
@@ -314,7 +314,7 @@ final class LoopbackExchange extends HttpRequestExchange
         if (!addHeaders(response, contentType))
         {
             response.release();
-            reply(500, "internal server error: invalid response header", true);
+            reply(502, "bad gateway: invalid response header from the handler", true);
             return;
         }
         if (!bodiless)
@@ -337,14 +337,14 @@ final class LoopbackExchange extends HttpRequestExchange
         if (status < MIN_STATUS || status > MAX_STATUS)
         {
             LOG.warning(() -> "invalid response status " + status + " for " + method() + " " + target());
-            reply(500, "internal server error: invalid status", true);
+            reply(502, "bad gateway: invalid status from the handler", true);
             return;
         }
         final boolean bodiless = isBodiless(status);
         final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
         if (!addHeaders(response, contentType))
         {
-            reply(500, "internal server error: invalid response header", true);
+            reply(502, "bad gateway: invalid response header from the handler", true);
             return;
         }
         remainingLength = length;
@@ -381,7 +381,7 @@ final class LoopbackExchange extends HttpRequestExchange
         {
             content.release();
             LOG.warning(() -> "sendBody before sendHead: " + method() + " " + target());
-            fail();
+            reply(502, "bad gateway: response body before its head", true);
             return;
         }
         final int length = content.readableBytes();

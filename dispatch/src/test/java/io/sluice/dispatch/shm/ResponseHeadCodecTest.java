@@ -171,4 +171,47 @@ class ResponseHeadCodecTest
     {
         return Arrays.copyOfRange(array, OFFSET + fieldOffset, OFFSET + fieldOffset + length);
     }
+
+    @Test
+    void shouldWalkEntriesThatFitTheLimit()
+    {
+        encoder.wrap(buffer, OFFSET).requestId(1).status(200).header("a", "bc").header("de", "f");
+        final int end = OFFSET + encoder.encodedLength();
+
+        cursor.reset(buffer, decoder.wrap(buffer, OFFSET).headersOffset(), 2, end);
+
+        assertTrue(cursor.next());
+        assertTrue(cursor.next());
+        assertFalse(cursor.next());
+        assertFalse(cursor.isMalformed());
+        assertEquals(end, cursor.end());
+    }
+
+    @Test
+    void shouldStopAtAnEntryThatRunsPastTheLimit()
+    {
+        encoder.wrap(buffer, OFFSET).requestId(1).status(200).header("a", "bc");
+        final int end = OFFSET + encoder.encodedLength();
+        // the value length now claims the largest uint16 while the message ends after "bc"
+        buffer.putShort(OFFSET + ResponseHeadEncoder.VARIABLE_OFFSET + 2, (short)0xFFFF);
+
+        cursor.reset(buffer, decoder.wrap(buffer, OFFSET).headersOffset(), 1, end);
+
+        assertFalse(cursor.next());
+        assertTrue(cursor.isMalformed());
+    }
+
+    @Test
+    void shouldStopWhenTheCountClaimsMoreEntriesThanFit()
+    {
+        encoder.wrap(buffer, OFFSET).requestId(1).status(200).header("a", "bc");
+        final int end = OFFSET + encoder.encodedLength();
+
+        cursor.reset(buffer, decoder.wrap(buffer, OFFSET).headersOffset(), Integer.MAX_VALUE, end);
+
+        assertTrue(cursor.next());
+        assertFalse(cursor.next());
+        assertTrue(cursor.isMalformed());
+        assertTrue(cursor.reset(buffer, OFFSET, -1, end).isMalformed());
+    }
 }

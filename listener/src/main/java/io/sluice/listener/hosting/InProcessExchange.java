@@ -2,7 +2,6 @@ package io.sluice.listener.hosting;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.dispatch.worker.HttpRequestExchange;
@@ -26,6 +25,11 @@ import java.util.concurrent.locks.LockSupport;
  * (or this response waits behind an earlier pipelined one), and the handler's {@link Handler#onWritable} follows on
  * the event loop when the connection drained below its low water mark, so a slow client holds at most about the high
  * water mark of response bytes in the listener, plus the chunk that crossed it.
+ * <p>
+ * The handler is trusted no more than a worker: a status that is not final (below 200 or above 599) or a header whose
+ * name is not a token or whose value holds CR, LF, NUL or another control character gets 502 instead of its
+ * response; framing headers ({@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}, ...) it sets are
+ * dropped, the listener writes its own; its body is held to the length it declared.
  */
 final class InProcessExchange extends HttpRequestExchange implements RequestSink
 {
@@ -166,27 +170,26 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         {
             return;
         }
-        if (!ResponseHeads.isValidStatus(status))
+        if (!ResponseHeads.isFinalStatus(status))
         {
-            exchange.sendError(500, "internal server error: invalid status");
+            exchange.sendError(502, "bad gateway: invalid status from the handler");
             return;
         }
         final ByteBuf head = exchange.beginHead(status);
-        if (null != contentType)
-        {
-            ResponseHeads.header(head, "content-type", contentType);
-        }
+        boolean valid = null == contentType || ResponseHeads.checkedHeader(head, "content-type", contentType);
         final List<String> extra = responseHeaders();
         if (null != extra)
         {
-            for (int i = 0; i < extra.size(); i += 2)
+            for (int i = 0; valid && i < extra.size(); i += 2)
             {
-                if (!HttpHeaderNames.DATE.contentEqualsIgnoreCase(extra.get(i)))
-                {
-                    // the listener dates every response itself
-                    ResponseHeads.header(head, extra.get(i), extra.get(i + 1));
-                }
+                valid = ResponseHeads.checkedHeader(head, extra.get(i), extra.get(i + 1));
             }
+        }
+        if (!valid)
+        {
+            head.release();
+            exchange.sendError(502, "bad gateway: invalid response header from the handler");
+            return;
         }
         exchange.finishHead(head, status, contentLength, body, offset, length, last);
     }

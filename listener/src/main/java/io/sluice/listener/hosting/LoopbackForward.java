@@ -267,7 +267,10 @@ final class LoopbackForward implements RequestSink
             responseHead.release();
         }
         responseHead = exchange.beginHead(code);
-        LoopbackHeaders.copyResponseHeaders(responseHead, response.headers());
+        if (!LoopbackHeaders.copyResponseHeaders(responseHead, response.headers()))
+        {
+            fail(502, "bad gateway: invalid response header");
+        }
     }
 
     /**

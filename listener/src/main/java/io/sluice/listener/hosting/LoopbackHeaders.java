@@ -113,25 +113,27 @@ final class LoopbackHeaders
     }
 
     /**
-     * Copy a worker's response headers into a response head, less hop-by-hop and framing headers, and less
-     * {@code Date}: the listener dates every response itself.
+     * Copy a worker's response headers into a response head, less hop-by-hop and framing headers, checking each as
+     * {@link ResponseHeads#checkedHeader(ByteBuf, CharSequence, CharSequence)} does.
      *
      * @param head    the head being written (after its status line).
      * @param headers the worker's response headers.
+     * @return false when a header name is not a token or a value holds a control character: the response must not
+     * be sent.
      */
-    static void copyResponseHeaders(final ByteBuf head, final HttpHeaders headers)
+    static boolean copyResponseHeaders(final ByteBuf head, final HttpHeaders headers)
     {
         final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext())
         {
             final Map.Entry<CharSequence, CharSequence> header = it.next();
             final CharSequence name = header.getKey();
-            if (!isHopByHop(name) && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) &&
-                !HttpHeaderNames.DATE.contentEqualsIgnoreCase(name))
+            if (!isHopByHop(name) && !ResponseHeads.checkedHeader(head, name, header.getValue()))
             {
-                ResponseHeads.header(head, name, header.getValue());
+                return false;
             }
         }
+        return true;
     }
 
     /**

@@ -4,22 +4,21 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.unix.UnixChannel;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.sluice.dispatch.shm.AsciiCodec;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.ResponseHeadDecoder;
+import io.sluice.dispatch.shm.ResponseHeadEncoder;
 import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.http.ResponseHeads;
 import io.sluice.listener.http.ServerExchange;
+import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
@@ -59,8 +58,16 @@ import java.util.logging.Logger;
  * (queued, merged, while the request ring is full). So a slow client holds at most its window here, and the response
  * ring is drained without ever waiting for a client. A worker that sends past its credit is failed
  * ({@link #failWorker(String)}).
+ * <p>
+ * Trust: nothing read from the response ring is used before it is checked. Every length (record, header count and
+ * entries, inline body, chunk) must lie within the record that holds it; a record that breaks the layout, or the
+ * protocol (an unknown message type, a body before its head, a body past its credit), fails the worker
+ * ({@link #failWorker(String)}). A response that is well formed but not valid HTTP (a status that is not final, a
+ * header name that is not a token, a value with CR, LF or NUL) is answered 502 in the worker's place, and the worker
+ * keeps serving. A request's slot is freed only once its answer path has run, so a throw midway leaves it in flight,
+ * to be settled, never orphaned.
  */
-final class SharedMemoryLink implements ControlledMessageHandler
+final class SharedMemoryLink
 {
     private static final Logger LOG = Logger.getLogger(SharedMemoryLink.class.getName());
     private static final int DRAIN_LIMIT = 256;
@@ -80,6 +87,8 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private final int requestCapacity;
     private final int requestHeadPositionIndex;
     private final int maxRequestChunk;
+    private final int responseCapacity;
+    private final int responseHeadPositionIndex;
     private final PublishedRecords publishedRecords;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
@@ -102,6 +111,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
     private long stuckSinceMs = NOT_STUCK;
     private volatile long ringRepairs;
     private boolean failed;
+    private String attachedToken;
 
     SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
     {
@@ -123,6 +133,8 @@ final class SharedMemoryLink implements ControlledMessageHandler
         this.requestCapacity = requestRing.capacity();
         this.requestHeadPositionIndex = requestCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.maxRequestChunk = requestRing.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
+        this.responseCapacity = responseRing.capacity();
+        this.responseHeadPositionIndex = responseCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.publishedRecords = new PublishedRecords(requestCapacity, requestRing.producerPosition());
     }
 
@@ -159,6 +171,7 @@ final class SharedMemoryLink implements ControlledMessageHandler
             return;
         }
         doorbell = channel;
+        attachedToken = expectedToken;
         killRequested = false;
         failed = false;
         seenWorkerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
@@ -390,6 +403,12 @@ final class SharedMemoryLink implements ControlledMessageHandler
      */
     void abort(final SharedMemoryRequest request)
     {
+        tellAbort(request);
+        finish(request);
+    }
+
+    private void tellAbort(final SharedMemoryRequest request)
+    {
         if (request.headPending)
         {
             pendingHeads.remove(request);
@@ -405,67 +424,123 @@ final class SharedMemoryLink implements ControlledMessageHandler
                 ringWorker();
             }
         }
-        finish(request);
     }
 
     /**
      * Drain the response ring into the connections until it is empty, then set the sleeping flag and look once more.
-     * On the doorbell channel's event loop.
+     * On the doorbell channel's event loop. Stops for good (until the next worker attaches) once the worker failed.
      */
     void drain()
     {
-        if (closed)
+        if (closed || failed)
         {
             return;
         }
-        while (true)
+        try
         {
-            final int count = responseRing.controlledRead(this, DRAIN_LIMIT);
-            if (count == DRAIN_LIMIT)
+            while (!failed)
             {
-                // stay awake but let the event loop serve its sockets before the next batch
-                final Channel channel = doorbell;
-                if (null != channel)
+                final int count = readResponses(DRAIN_LIMIT);
+                if (count == DRAIN_LIMIT)
                 {
-                    channel.eventLoop().execute(drainTask);
+                    // stay awake but let the event loop serve its sockets before the next batch
+                    final Channel channel = doorbell;
+                    if (null != channel)
+                    {
+                        channel.eventLoop().execute(drainTask);
+                        return;
+                    }
+                    continue;
+                }
+                if (count > 0)
+                {
+                    continue;
+                }
+                WakeProtocol.arm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
+                final long position = responseRing.consumerPosition();
+                // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
+                if (readResponses(DRAIN_LIMIT) == 0 && responseRing.consumerPosition() == position)
+                {
                     return;
                 }
-                continue;
+                WakeProtocol.disarm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
             }
-            if (count > 0)
-            {
-                continue;
-            }
-            WakeProtocol.arm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
-            final long position = responseRing.consumerPosition();
-            // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
-            if (responseRing.controlledRead(this, DRAIN_LIMIT) == 0 && responseRing.consumerPosition() == position)
-            {
-                return;
-            }
-            WakeProtocol.disarm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
+        }
+        catch (final RuntimeException ex)
+        {
+            // the listener cannot tell a bad record from its own fault here: the worker is replaced either way, and
+            // the requests it holds are settled when it exits
+            failWorker("reading its response ring failed: " + ex);
         }
     }
 
     /**
-     * {@inheritDoc}
+     * Read up to {@code limit} records off the response ring, as Agrona's {@code ManyToOneRingBuffer.read} does (zero
+     * what was read, then move the head position), but checking each record's length against the space left before
+     * the end of the ring first: a length written by the worker is never used to read, zero or move past the ring.
+     *
+     * @return the number of messages read (padding is skipped, not counted).
      */
-    public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    private int readResponses(final int limit)
     {
-        if (failed)
+        final AtomicBuffer buffer = responseRing.buffer();
+        final long head = buffer.getLong(responseHeadPositionIndex);
+        final int headIndex = (int)head & (responseCapacity - 1);
+        final int maxBlockLength = responseCapacity - headIndex;
+        int bytesRead = 0;
+        int messages = 0;
+        try
         {
-            // a failed worker's answers are not trusted: its requests are settled when it exits
-            return Action.COMMIT;
+            while (bytesRead < maxBlockLength && messages < limit && !failed)
+            {
+                final int recordIndex = headIndex + bytesRead;
+                final int recordLength = buffer.getIntVolatile(RecordDescriptor.lengthOffset(recordIndex));
+                if (recordLength <= 0)
+                {
+                    break;
+                }
+                if (recordLength < RecordDescriptor.HEADER_LENGTH || recordLength > maxBlockLength - bytesRead)
+                {
+                    failWorker("record length " + recordLength + " at ring offset " + recordIndex +
+                        " does not fit the ring (" + (maxBlockLength - bytesRead) + " bytes to its end)");
+                    break;
+                }
+                bytesRead += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+                final int msgTypeId = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));
+                if (msgTypeId == RingBuffer.PADDING_MSG_TYPE_ID)
+                {
+                    continue;
+                }
+                messages++;
+                onRecord(msgTypeId, buffer, recordIndex + RecordDescriptor.HEADER_LENGTH,
+                    recordLength - RecordDescriptor.HEADER_LENGTH);
+            }
         }
+        finally
+        {
+            if (bytesRead > 0)
+            {
+                buffer.setMemory(headIndex, bytesRead, (byte)0);
+                buffer.putLongRelease(responseHeadPositionIndex, head + bytesRead);
+            }
+        }
+        return messages;
+    }
+
+    private void onRecord(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
         if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
         {
-            onResponseHead(buffer, index);
+            onResponseHead(buffer, index, length);
         }
         else if (msgTypeId == MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID)
         {
-            onResponseBody(buffer, index);
+            onResponseBody(buffer, index, length);
         }
-        return Action.COMMIT;
+        else
+        {
+            failWorker("unknown message type " + msgTypeId + " in the response ring");
+        }
     }
 
     /**
@@ -479,8 +554,32 @@ final class SharedMemoryLink implements ControlledMessageHandler
         {
             return;
         }
-        drain();
-        clearPendingCredits();
+        // the worker is gone: nothing to kill any more, whatever its response ring holds
+        attachedToken = null;
+        try
+        {
+            drain();
+            clearPendingCredits();
+            settleInFlight();
+        }
+        finally
+        {
+            // reset even when draining or settling threw: a bad record left here would fail every replacement
+            responseRingBuffer.setMemory(0, responseRingBuffer.capacity(), (byte)0);
+            header.putIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
+            header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
+            doorbell = null;
+            killRequested = false;
+            failed = false;
+            if (!pendingHeads.isEmpty() && !retryScheduled)
+            {
+                retryPending();
+            }
+        }
+    }
+
+    private void settleInFlight()
+    {
         repairConsumerPosition();
         final long consumed = requestRing.consumerPosition();
         final int[] settled = new int[3];
@@ -505,21 +604,10 @@ final class SharedMemoryLink implements ControlledMessageHandler
                 else
                 {
                     settled[SETTLED_FAILED]++;
-                    finish(request);
-                    exchange.sendError(502, "bad gateway: worker exited");
+                    answer(request, 502, "bad gateway: worker exited");
                 }
             });
         host.workerExitSettled(slot, settled[SETTLED_FAILED], settled[SETTLED_RETRIED], settled[SETTLED_LEFT]);
-        responseRingBuffer.setMemory(0, responseRingBuffer.capacity(), (byte)0);
-        header.putIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
-        header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
-        doorbell = null;
-        killRequested = false;
-        failed = false;
-        if (!pendingHeads.isEmpty() && !retryScheduled)
-        {
-            retryPending();
-        }
     }
 
     /**
@@ -553,82 +641,219 @@ final class SharedMemoryLink implements ControlledMessageHandler
         return ringRepairs;
     }
 
-    private void onResponseHead(final MutableDirectBuffer buffer, final int index)
+    private void onResponseHead(final MutableDirectBuffer buffer, final int index, final int length)
     {
-        responseDecoder.wrap(buffer, index);
-        final SharedMemoryRequest request = host.lookup(responseDecoder.requestId(), this);
-        if (null == request)
+        if (length < ResponseHeadEncoder.VARIABLE_OFFSET)
         {
+            failWorker("RESPONSE_HEAD of " + length + " bytes, shorter than its fixed part");
             return;
         }
-        final ServerExchange exchange = request.exchange;
+        // each field read once: the worker can still write to the record
+        responseDecoder.wrap(buffer, index);
+        final long requestId = responseDecoder.requestId();
+        final long contentLength = responseDecoder.contentLength();
         final int status = responseDecoder.status();
         final boolean last = (responseDecoder.flags() & MessageDescriptor.LAST_FLAG) != 0;
-        if (!ResponseHeads.isValidStatus(status))
+        final int headerCount = responseDecoder.headerCount();
+        final int bodyLength = responseDecoder.bodyLength();
+        final int end = index + length;
+        final SharedMemoryRequest request = host.lookup(requestId, this);
+        if (contentLength < MessageDescriptor.UNKNOWN_LENGTH)
         {
-            finish(request);
-            exchange.sendError(502, "bad gateway: invalid status from worker");
+            failWorker(request, "RESPONSE_HEAD with content length " + contentLength);
             return;
         }
-        final ByteBuf head = exchange.beginHead(status);
-        headerCursor.reset(buffer, responseDecoder.headersOffset(), responseDecoder.headerCount());
-        while (headerCursor.next())
+        if (headerCount < 0 || headerCount > (length - ResponseHeadEncoder.VARIABLE_OFFSET) /
+            MessageDescriptor.HEADER_ENTRY_LENGTH)
         {
-            if (!AsciiCodec.equalsIgnoreCase(
-                buffer, headerCursor.nameOffset(), headerCursor.nameLength(), HttpHeaderNames.DATE))
+            failWorker(request, "RESPONSE_HEAD with header count " + headerCount + " in " + length + " bytes");
+            return;
+        }
+        if (bodyLength < 0 || bodyLength > length - ResponseHeadEncoder.VARIABLE_OFFSET)
+        {
+            failWorker(request, "RESPONSE_HEAD with inline body length " + bodyLength + " in " + length + " bytes");
+            return;
+        }
+
+        final ServerExchange exchange = null == request ? null : request.exchange;
+        final boolean answer = null != exchange && !exchange.isDone() && ResponseHeads.isFinalStatus(status);
+        final ByteBuf head = answer ? exchange.beginHead(status) : null;
+        boolean valid = true;
+        try
+        {
+            headerCursor.reset(buffer, responseDecoder.headersOffset(), headerCount, end);
+            while (headerCursor.next())
             {
-                // the listener dates every response itself
-                ResponseHeads.header(
-                    head, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
-                    headerCursor.valueOffset(), headerCursor.valueLength());
+                if (valid && null != head)
+                {
+                    valid = ResponseHeads.checkedHeader(
+                        head, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
+                        headerCursor.valueOffset(), headerCursor.valueLength());
+                }
             }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != head)
+            {
+                head.release();
+            }
+            throw ex;
+        }
+        final int bodyOffset = headerCursor.end();
+        if (headerCursor.isMalformed() || bodyLength > end - bodyOffset)
+        {
+            if (null != head)
+            {
+                head.release();
+            }
+            failWorker(request, "RESPONSE_HEAD whose header entries or inline body (" + bodyLength +
+                " bytes) run past its " + length + " bytes");
+            return;
+        }
+        if (null == exchange)
+        {
+            return;
+        }
+        if (null == head || !valid)
+        {
+            if (null != head)
+            {
+                head.release();
+            }
+            if (!exchange.isDone())
+            {
+                // well formed but not a valid HTTP answer: 502 in its place; the worker keeps serving
+                final String reason = null == head ? "status " + status + " is not a final status" :
+                    "a header name that is not a token or a value with CR, LF or NUL";
+                LOG.warning(() -> "queue worker " + slot + ": response with " + reason + "; answered 502");
+                tellAbort(request);
+                answer(request, 502, "bad gateway: invalid response from the worker");
+            }
+            return;
+        }
+        final int generation = request.generation;
+        try
+        {
+            exchange.finishHead(head, status, contentLength, buffer, bodyOffset, bodyLength, last);
+        }
+        catch (final RuntimeException ex)
+        {
+            answerAfterThrow(request, generation);
+            throw ex;
         }
         if (last)
         {
-            finish(request);
+            settle(request, generation);
         }
-        exchange.finishHead(
-            head, status, responseDecoder.contentLength(), buffer, headerCursor.end(), responseDecoder.bodyLength(),
-            last);
     }
 
-    private void onResponseBody(final MutableDirectBuffer buffer, final int index)
+    private void onResponseBody(final MutableDirectBuffer buffer, final int index, final int length)
     {
-        final SharedMemoryRequest request = host.lookup(BodyChunkFlyweight.requestId(buffer, index), this);
+        if (length < MessageDescriptor.CHUNK_HEADER_LENGTH)
+        {
+            failWorker("RESPONSE_BODY of " + length + " bytes, shorter than its fixed part");
+            return;
+        }
+        final long requestId = BodyChunkFlyweight.requestId(buffer, index);
+        final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
+        final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
+        final SharedMemoryRequest request = host.lookup(requestId, this);
+        if (chunkLength < 0 || chunkLength > length - MessageDescriptor.CHUNK_HEADER_LENGTH)
+        {
+            failWorker(request, "RESPONSE_BODY with chunk length " + chunkLength + " in " + length + " bytes");
+            return;
+        }
         if (null == request)
         {
             return;
         }
         final ServerExchange exchange = request.exchange;
-        final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
-        final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
+        if (!exchange.isHeadSent() && !exchange.isDone())
+        {
+            failWorker(request, "RESPONSE_BODY before the RESPONSE_HEAD of its request");
+            return;
+        }
         if (!request.credit.onBody(chunkLength))
         {
             final long limit = request.credit.limit();
             final long received = request.credit.received();
-            finish(request);
-            exchange.sendError(502, "bad gateway: worker sent a response past its credit");
-            failWorker("sent a response body chunk of " + chunkLength + " bytes past its credit (" + received +
-                " of " + limit + " bytes sent)");
+            failWorker(request, "sent a response body chunk of " + chunkLength + " bytes past its credit (" +
+                received + " of " + limit + " bytes sent)");
             return;
         }
         host.noteResponseBytesOutstanding(request.credit.outstanding());
+        final int generation = request.generation;
+        try
+        {
+            exchange.body(buffer, BodyChunkFlyweight.dataOffset(index), chunkLength, last);
+        }
+        catch (final RuntimeException ex)
+        {
+            answerAfterThrow(request, generation);
+            throw ex;
+        }
         if (last)
         {
-            finish(request);
+            settle(request, generation);
         }
-        exchange.body(buffer, BodyChunkFlyweight.dataOffset(index), chunkLength, last);
-        if (!last && request.credit.shouldWatch())
+        else if (request.generation == generation && null != request.exchange && request.credit.shouldWatch())
         {
             watch(request);
         }
     }
 
     /**
-     * The worker broke the protocol: from now on nothing it sends reaches a client; it is killed, and when it has
-     * exited its requests are settled as for any worker that died ({@link #workerExited()}: 502, or a retry of an
-     * idempotent request whose response had not begun) and its replacement starts on reset rings. On the home event
-     * loop.
+     * Answer a request in the worker's place (502 or similar; its connection is closed if its head was sent), then
+     * free its slot: freed last, so an answer path that throws leaves the request in flight to be settled.
+     */
+    private void answer(final SharedMemoryRequest request, final int status, final String message)
+    {
+        final int generation = request.generation;
+        final ServerExchange exchange = request.exchange;
+        // the listener answers: the exchange's abort of its sink must not write an abort for the worker
+        request.answering = true;
+        try
+        {
+            exchange.sendError(status, message);
+        }
+        finally
+        {
+            settle(request, generation);
+        }
+    }
+
+    /**
+     * The answer path threw midway: answer 502 (or close, when the head was sent) so the request still settles; the
+     * caller then fails the worker.
+     */
+    private void answerAfterThrow(final SharedMemoryRequest request, final int generation)
+    {
+        if (request.generation == generation && null != request.exchange)
+        {
+            answer(request, 502, "bad gateway: invalid response from the worker");
+        }
+    }
+
+    /**
+     * Free a request's slot once its answer path has run, unless the slot moved on meanwhile (the answer path may end
+     * the request itself: a connection that closes aborts its requests).
+     */
+    private void settle(final SharedMemoryRequest request, final int generation)
+    {
+        if (request.generation == generation && null != request.exchange)
+        {
+            finish(request);
+        }
+    }
+
+    /**
+     * The worker broke the protocol (a malformed record in its response ring, a body past its credit): it fails alone.
+     * From now on nothing it sends reaches a client (its response ring is not read again) and no request is sent to
+     * it; it is killed, by the path a hung worker takes, and when it has exited its requests are settled as for any
+     * worker that died ({@link #workerExited()}: 502, or a retry of an idempotent request whose response had not
+     * begun; those it never took left for its replacement) and its replacement starts on reset rings. Other workers
+     * and queues are not affected. Idempotent; on the home event loop.
      *
      * @param reason what the worker did, for the log.
      */
@@ -639,7 +864,22 @@ final class SharedMemoryLink implements ControlledMessageHandler
             return;
         }
         failed = true;
-        host.failWorker(slot, expectedToken, reason);
+        doorbell = null;
+        // the token of the worker that was attached: never the one a replacement may be starting with by now
+        host.failWorker(slot, attachedToken, reason);
+    }
+
+    /**
+     * Fail the worker over a record for one request: that request is answered 502 at once (or its connection
+     * closed, when its head was sent), not retried.
+     */
+    private void failWorker(final SharedMemoryRequest request, final String reason)
+    {
+        if (null != request && null != request.exchange)
+        {
+            answer(request, 502, "bad gateway: invalid response from the worker");
+        }
+        failWorker(reason);
     }
 
     /**

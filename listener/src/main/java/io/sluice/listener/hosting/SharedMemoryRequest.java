@@ -32,6 +32,7 @@ final class SharedMemoryRequest implements RequestSink
     boolean headPending;
     boolean retainedHead;
     boolean retried;
+    boolean answering;
     long startMs;
     SharedMemoryRequest previous;
     SharedMemoryRequest next;
@@ -81,7 +82,7 @@ final class SharedMemoryRequest implements RequestSink
     public void abort()
     {
         final SharedMemoryLink link = this.link;
-        if (null != link && null != exchange)
+        if (null != link && null != exchange && !answering)
         {
             link.abort(this);
         }
@@ -102,6 +103,7 @@ final class SharedMemoryRequest implements RequestSink
         headPending = false;
         retainedHead = false;
         retried = false;
+        answering = false;
         generation++;
         if (null != host)
         {

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.sluice.listener.hosting.RequestQueue;
 import io.sluice.listener.hosting.RequestSink;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -34,6 +35,8 @@ public final class ServerExchange
     private static final String CONNECTION = "connection";
     private static final String CLOSE = "close";
     private static final String KEEP_ALIVE = "keep-alive";
+    private static final long NO_DECLARED_LENGTH = -1;
+    private static final String BODY_BEFORE_HEAD = "bad gateway: response body before its head";
 
     private final HttpConnectionHandler connection;
     private final boolean headRequest;
@@ -48,6 +51,7 @@ public final class ServerExchange
     private boolean active;
     private boolean requestBodyComplete;
     private boolean waitingForStart;
+    private long remainingBodyLength = NO_DECLARED_LENGTH;
     private long admittedNs;
     private long queueWaitTimeoutNs;
     private RequestQueue queue;
@@ -177,6 +181,10 @@ public final class ServerExchange
 
     /**
      * Finish and send a head started with {@link #beginHead}: add the framing headers, then queue it in request order.
+     * The listener owns the framing: a status that is not final (below 200, or not a status at all) is answered 502
+     * instead, and a body is held to the content length the head declares. Body bytes past it are cut and the
+     * connection closed after the response; a body that ends short of it closes the connection too, so the client sees
+     * the response is incomplete and nothing after it is read as part of it.
      *
      * @param head          the head buffer; becomes the exchange's.
      * @param status        the status written by {@link #beginHead}.
@@ -200,14 +208,41 @@ public final class ServerExchange
             head.release();
             return;
         }
+        if (!ResponseHeads.isFinalStatus(status))
+        {
+            head.release();
+            sendError(502, "bad gateway: invalid status");
+            return;
+        }
         headSent = true;
 
         final boolean bodiless = ResponseHeads.isBodiless(status);
+        dropBody = headRequest || bodiless;
+        boolean complete = last;
+        int inlineLength = bodyLength;
         if (!bodiless)
         {
             if (contentLength >= 0)
             {
                 ResponseHeads.header(head, "content-length", contentLength);
+                if (!dropBody)
+                {
+                    if (bodyLength >= contentLength)
+                    {
+                        // the whole declared body is here; anything past it is cut, and the connection closed
+                        complete = true;
+                        if (bodyLength > contentLength)
+                        {
+                            inlineLength = (int)contentLength;
+                            keepAlive = false;
+                        }
+                    }
+                    else if (last)
+                    {
+                        keepAlive = false;
+                    }
+                    remainingBodyLength = contentLength - inlineLength;
+                }
             }
             else if (last)
             {
@@ -224,7 +259,6 @@ public final class ServerExchange
                 ResponseHeads.header(head, "transfer-encoding", "chunked");
             }
         }
-        dropBody = headRequest || bodiless;
         DateHeader.SYSTEM.write(head);
         if (!keepAlive || connection.isClosing() || connection.isDraining())
         {
@@ -238,16 +272,16 @@ public final class ServerExchange
         }
         ResponseHeads.end(head);
 
-        if (bodyLength > 0 && !dropBody)
+        if (inlineLength > 0 && !dropBody)
         {
-            appendChunk(head, inlineBody, bodyOffset, bodyLength);
+            appendChunk(head, inlineBody, bodyOffset, inlineLength);
         }
-        if (last && chunked)
+        if (complete && chunked)
         {
             head.writeBytes(LAST_CHUNK);
         }
         emit(head);
-        if (last)
+        if (complete)
         {
             complete();
         }
@@ -267,7 +301,12 @@ public final class ServerExchange
         {
             return;
         }
-        if (dropBody || length == 0)
+        if (!headSent)
+        {
+            sendError(502, BODY_BEFORE_HEAD);
+            return;
+        }
+        if (dropBody)
         {
             if (last)
             {
@@ -275,14 +314,24 @@ public final class ServerExchange
             }
             return;
         }
-        final ByteBuf buf = connection.alloc().directBuffer(length + 16);
-        appendChunk(buf, src, offset, length);
-        if (last && chunked)
+        final int sendLength = bodyLength(length, last);
+        final boolean end = last || length > sendLength;
+        if (sendLength == 0)
+        {
+            if (end)
+            {
+                finishBody();
+            }
+            return;
+        }
+        final ByteBuf buf = connection.alloc().directBuffer(sendLength + 16);
+        appendChunk(buf, src, offset, sendLength);
+        if (end && chunked)
         {
             buf.writeBytes(LAST_CHUNK);
         }
         emit(buf);
-        if (last)
+        if (end)
         {
             complete();
         }
@@ -296,10 +345,29 @@ public final class ServerExchange
      */
     public void body(final ByteBuf content, final boolean last)
     {
-        if (isDone() || dropBody || !content.isReadable())
+        if (!isDone() && !headSent)
+        {
+            content.release();
+            sendError(502, BODY_BEFORE_HEAD);
+            return;
+        }
+        if (isDone() || dropBody)
         {
             content.release();
             if (last && !isDone())
+            {
+                finishBody();
+            }
+            return;
+        }
+        final int length = content.readableBytes();
+        final int sendLength = bodyLength(length, last);
+        final boolean end = last || length > sendLength;
+        content.writerIndex(content.readerIndex() + sendLength);
+        if (!content.isReadable())
+        {
+            content.release();
+            if (end)
             {
                 finishBody();
             }
@@ -311,19 +379,19 @@ public final class ServerExchange
             ResponseHeads.chunkSize(size, content.readableBytes());
             emit(size);
             emit(content);
-            final ByteBuf end = connection.alloc().directBuffer(8);
-            ResponseHeads.crlf(end);
-            if (last)
+            final ByteBuf endOfChunk = connection.alloc().directBuffer(8);
+            ResponseHeads.crlf(endOfChunk);
+            if (end)
             {
-                end.writeBytes(LAST_CHUNK);
+                endOfChunk.writeBytes(LAST_CHUNK);
             }
-            emit(end);
+            emit(endOfChunk);
         }
         else
         {
             emit(content);
         }
-        if (last)
+        if (end)
         {
             complete();
         }
@@ -367,29 +435,36 @@ public final class ServerExchange
         {
             return;
         }
+        // The listener answers in the host's place (413, 408, 503, ...): the host must stop work and not answer. A host
+        // answering its own failure has already let go of the request, so this is a no-op for it. The host is told
+        // after the answer is written: a host frees its hold on the request then, never before the answer is out.
         final RequestSink sink = this.sink;
-        if (null != sink)
+        this.sink = null;
+        try
         {
-            // The listener answers in the host's place (413, 408, 503, ...): the host must stop work and not answer.
-            // A host answering its own failure has already let go of the request, so this is a no-op for it.
-            this.sink = null;
-            sink.abort();
+            if (headSent)
+            {
+                keepAlive = false;
+                complete();
+                return;
+            }
+            if (!requestBodyComplete)
+            {
+                // A refusal before the body is in: the client may still be sending it; do not read on.
+                keepAlive = false;
+            }
+            final byte[] body = (message + "\n").getBytes(StandardCharsets.US_ASCII);
+            final ByteBuf head = beginHead(status);
+            ResponseHeads.header(head, "content-type", "text/plain");
+            finishHead(head, status, body.length, new UnsafeBuffer(body), 0, body.length, true);
         }
-        if (headSent)
+        finally
         {
-            keepAlive = false;
-            complete();
-            return;
+            if (null != sink)
+            {
+                sink.abort();
+            }
         }
-        if (!requestBodyComplete)
-        {
-            // A refusal before the body is in: the client may still be sending it; do not read on.
-            keepAlive = false;
-        }
-        final byte[] body = (message + "\n").getBytes(StandardCharsets.US_ASCII);
-        final ByteBuf head = beginHead(status);
-        ResponseHeads.header(head, "content-type", "text/plain");
-        finishHead(head, status, body.length, new org.agrona.concurrent.UnsafeBuffer(body), 0, body.length, true);
     }
 
     /**
@@ -536,6 +611,27 @@ public final class ServerExchange
         {
             sink.abort();
         }
+    }
+
+    /**
+     * Hold a body chunk to the declared content length: past it the rest is cut (the response then ends, and the
+     * connection closes after it); a last chunk that leaves it short closes the connection after the response.
+     *
+     * @return how many of the chunk's bytes may be sent.
+     */
+    private int bodyLength(final int length, final boolean last)
+    {
+        if (NO_DECLARED_LENGTH == remainingBodyLength)
+        {
+            return length;
+        }
+        final int sendLength = (int)Math.min(length, remainingBodyLength);
+        remainingBodyLength -= sendLength;
+        if (sendLength < length || last && remainingBodyLength > 0)
+        {
+            keepAlive = false;
+        }
+        return sendLength;
     }
 
     private void finishBody()

@@ -1,0 +1,458 @@
+package io.sluice.listener;
+
+import io.sluice.listener.process.WorkerSupervisor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The listener trusts nothing a handler or worker sends (issue 7, section 1): the same misbehaviour, asked for by the
+ * last path segment, against every hosting model: in-process ({@code /inproc/}, {@link HostileHandler}), shared
+ * memory through the SDK ({@code /shm/}, the same handler in a worker process), loopback ({@code /loopback/}) and a
+ * shared-memory worker written against the protocol document with raw stores ({@code /raw/}, {@link HostileWorker}).
+ * A second raw worker ({@code /bystander/}) must never be disturbed by what the first one does.
+ * <p>
+ * Rules checked: a header name that is not a token, or a value with CR, LF or NUL, gets 502; framing headers from the
+ * handler are dropped, never duplicated; a status that is not final gets 502; a body longer than its declared length
+ * is cut and the connection closed, a shorter one closes the connection (and never swallows the next response). A
+ * record whose lengths do not fit it fails that worker alone: its request gets 502 (or a close), a new worker serves
+ * the next one, and the response ring is reset even when the worker dies right after its bad record.
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WorkerOutputTest
+{
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          bind: 127.0.0.1
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: inproc
+            prefixes: [ "http://+:${PORT}/inproc/" ]
+            hosting: in-process
+            handler: io.sluice.listener.HostileHandler
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            handler: io.sluice.listener.HostileHandler
+            worker:
+              stdoutLog: ${LOG_DIR}/shm.log
+          - name: loopback
+            prefixes: [ "http://+:${PORT}/loopback/" ]
+            hosting: loopback
+            handler: io.sluice.listener.HostileHandler
+            worker:
+              stdoutLog: ${LOG_DIR}/loopback.log
+          - name: raw
+            prefixes: [ "http://+:${PORT}/raw/" ]
+            hosting: shared-memory
+            handler: io.sluice.listener.HostileWorker
+            worker:
+              command: ${COMMAND}
+              stdoutLog: ${LOG_DIR}/raw.log
+              shutdownTimeLimit: 1s
+              rapidFailsPerMinute: 1000
+          - name: bystander
+            prefixes: [ "http://+:${PORT}/bystander/" ]
+            hosting: shared-memory
+            handler: io.sluice.listener.HostileWorker
+            worker:
+              command: ${COMMAND}
+              stdoutLog: ${LOG_DIR}/bystander.log
+              shutdownTimeLimit: 1s
+        """;
+
+    private static final long READY_TIMEOUT_MS = 30_000;
+    private static final int READ_TIMEOUT_MS = 10_000;
+    private static final List<String> MODELS = List.of("/inproc/", "/shm/", "/loopback/", "/raw/");
+
+    private static TestListener listener;
+    private static long bystanderPid;
+
+    @BeforeAll
+    static void startListener() throws Exception
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(WorkerSupervisor.workerJvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(HostileWorker.class.getName());
+        final String config = CONFIG.replace(
+            "${COMMAND}", "[ \"" + String.join("\", \"", command) + "\" ]");
+        listener = TestListener.start("worker-output", config);
+        for (final String model : MODELS)
+        {
+            assertEquals(200, listener.awaitOk(model + "good", READY_TIMEOUT_MS).status(), model);
+        }
+        assertEquals(200, listener.awaitOk("/bystander/good", READY_TIMEOUT_MS).status());
+        bystanderPid = listener.supervisor("bystander").pid(0);
+    }
+
+    @AfterAll
+    static void closeListener() throws Exception
+    {
+        if (null != listener)
+        {
+            try
+            {
+                assertBystanderUndisturbed();
+            }
+            finally
+            {
+                listener.close();
+                listener = null;
+            }
+        }
+    }
+
+    static Stream<Arguments> modelsAndCases(final List<String> cases)
+    {
+        final List<Arguments> arguments = new ArrayList<>();
+        for (final String model : MODELS)
+        {
+            for (final String name : cases)
+            {
+                arguments.add(Arguments.of(model, name));
+            }
+        }
+        return arguments.stream();
+    }
+
+    static Stream<Arguments> invalidHeaders()
+    {
+        return modelsAndCases(List.of("crlf", "lf", "nul", "bad-name", "empty-name"));
+    }
+
+    static Stream<Arguments> invalidStatuses()
+    {
+        return modelsAndCases(List.of("status100", "status103", "status0", "status999", "status-1"));
+    }
+
+    static Stream<Arguments> longBodies()
+    {
+        return modelsAndCases(List.of("long-body", "long-chunks"));
+    }
+
+    static Stream<Arguments> shortBodies()
+    {
+        return modelsAndCases(List.of("short-body", "short-chunks"));
+    }
+
+    @ParameterizedTest(name = "{0}{1}")
+    @MethodSource("invalidHeaders")
+    void shouldAnswer502ForAnInvalidHeaderAndKeepTheWorker(final String model, final String name) throws Exception
+    {
+        final long pid = pid(model);
+        final String response = exchangeUntilClosedOrIdle(get(model + name));
+
+        assertTrue(response.startsWith("HTTP/1.1 502 "), response);
+        assertFalse(response.contains("Injected"), response);
+        assertFalse(response.contains("x-test"), response);
+        assertEquals(pid, pid(model), "a well-formed record with a bad header does not fail the worker");
+        assertGood(model);
+    }
+
+    @ParameterizedTest(name = "{0}{1}")
+    @MethodSource("invalidStatuses")
+    void shouldAnswer502ForAStatusThatIsNotFinal(final String model, final String name) throws Exception
+    {
+        final String response = exchangeUntilClosedOrIdle(
+            RawHttpClient.concat(get(model + name), get(model + "good")));
+
+        assertTrue(response.startsWith("HTTP/1.1 502 "), response);
+        assertEquals(1, count(response, "HTTP/1.1 502 "), response);
+        // the next pipelined answer is still in step: one 200 after the 502, nothing else
+        assertEquals(2, count(response, "HTTP/1.1 "), response);
+        assertGood(model);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
+    void shouldDropFramingHeadersFromTheHandler(final String model) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(get(model + "framing"));
+
+            assertEquals(200, response.status(), response::toString);
+            assertEquals(1, response.headerCount("content-length"), response::toString);
+            assertEquals("10", response.header("content-length"), response::toString);
+            assertNull(response.header("transfer-encoding"), response::toString);
+            assertNull(response.header("connection"), response::toString);
+            assertNull(response.header("keep-alive"), response::toString);
+            assertNull(response.header("upgrade"), response::toString);
+            assertEquals("yes", response.header("x-kept"), response::toString);
+            assertEquals("0123456789", response.bodyText());
+            // the connection is still in step
+            assertEquals(200, client.send(get(model + "good")).status());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
+    void shouldSendNoBodyWith204(final String model) throws Exception
+    {
+        final String response = exchangeUntilClosedOrIdle(
+            RawHttpClient.concat(get(model + "status204"), get(model + "good")));
+
+        assertTrue(response.startsWith("HTTP/1.1 204 "), response);
+        assertFalse(response.contains("body of a 204"), response);
+        assertEquals(2, count(response, "HTTP/1.1 "), response);
+    }
+
+    @ParameterizedTest(name = "{0}{1}")
+    @MethodSource("longBodies")
+    void shouldCutABodyLongerThanDeclaredAndClose(final String model, final String name) throws Exception
+    {
+        final Received received = exchangeUntilClosed(RawHttpClient.concat(get(model + name), get(model + "good")));
+
+        assertFalse(received.text.contains("56789"), received.text);
+        if (refusedByTheWorkerSdk(model, received))
+        {
+            return;
+        }
+        assertTrue(received.closed, "connection closed: " + received.text);
+        assertTrue(received.text.startsWith("HTTP/1.1 200 "), received.text);
+        assertEquals(1, count(received.text, "HTTP/1.1 "), received.text);
+        assertTrue(received.text.contains("content-length: 5\r\n"), received.text);
+        assertTrue(received.text.endsWith("\r\n\r\n01234"), received.text);
+    }
+
+    @ParameterizedTest(name = "{0}{1}")
+    @MethodSource("shortBodies")
+    void shouldCloseAfterABodyShorterThanDeclared(final String model, final String name) throws Exception
+    {
+        final Received received = exchangeUntilClosed(RawHttpClient.concat(get(model + name), get(model + "good")));
+
+        if (refusedByTheWorkerSdk(model, received))
+        {
+            return;
+        }
+        assertTrue(received.closed, "connection closed: " + received.text);
+        assertTrue(received.text.startsWith("HTTP/1.1 200 "), received.text);
+        assertTrue(received.text.contains("content-length: 10\r\n"), received.text);
+        assertTrue(received.text.endsWith("\r\n\r\n01234"), received.text);
+        // the pipelined request's answer never follows as if it were the rest of the body
+        assertEquals(1, count(received.text, "HTTP/1.1 "), received.text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
+    void shouldAnswer502ForABodyBeforeItsHead(final String model) throws Exception
+    {
+        final String response = exchangeUntilClosedOrIdle(get(model + "body-first"));
+
+        assertTrue(response.startsWith("HTTP/1.1 502 "), response);
+        assertEquals(1, count(response, "HTTP/1.1 "), response);
+        assertGood(model);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "huge-inline", "huge-count", "negative-inline", "huge-entry", "unknown-type" })
+    void shouldFailTheWorkerForAMalformedHead(final String name) throws Exception
+    {
+        final long pid = pid("/raw/");
+        final String response = exchangeUntilClosedOrIdle(get("/raw/" + name));
+
+        if (!name.equals("unknown-type"))
+        {
+            assertTrue(response.startsWith("HTTP/1.1 502 "), response);
+        }
+        assertReplaced(pid);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "huge-chunk", "negative-chunk" })
+    void shouldCloseAndFailTheWorkerForAMalformedChunk(final String name) throws Exception
+    {
+        final long pid = pid("/raw/");
+        final Received received = exchangeUntilClosed(get("/raw/" + name));
+
+        assertTrue(received.closed, received.text);
+        assertTrue(received.text.startsWith("HTTP/1.1 200 "), received.text);
+        assertTrue(received.text.contains("transfer-encoding: chunked\r\n"), received.text);
+        // the chunked body never ends: the client can tell the response is incomplete
+        assertFalse(received.text.endsWith("0\r\n\r\n"), received.text);
+        assertReplaced(pid);
+    }
+
+    @Test
+    void shouldServeWithAReplacementAfterAWorkerDiesRightAfterABadRecord() throws Exception
+    {
+        final WorkerSupervisor supervisor = listener.supervisor("raw");
+        for (int i = 0; i < 3; i++)
+        {
+            final long pid = pid("/raw/");
+            final String response = exchangeUntilClosedOrIdle(get("/raw/die"));
+
+            assertTrue(response.startsWith("HTTP/1.1 502 "), response);
+            assertReplaced(pid);
+        }
+        assertFalse(supervisor.isQueueStopped());
+    }
+
+    private static void assertBystanderUndisturbed() throws Exception
+    {
+        assertEquals(bystanderPid, listener.supervisor("bystander").pid(0), "the bystander queue's worker");
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(get("/bystander/good"));
+            assertEquals(200, response.status());
+            assertEquals(bystanderPid + "\n", response.bodyText());
+        }
+    }
+
+    /**
+     * The loopback worker's SDK checks a body against its declared length itself and, the head not yet out, answers
+     * nothing and closes its connection: the listener then answers 502, in step with the next pipelined request.
+     */
+    private static boolean refusedByTheWorkerSdk(final String model, final Received received)
+    {
+        if (!model.equals("/loopback/"))
+        {
+            return false;
+        }
+        assertTrue(received.text.startsWith("HTTP/1.1 502 "), received.text);
+        assertEquals(2, count(received.text, "HTTP/1.1 "), received.text);
+        return true;
+    }
+
+    /**
+     * A new worker serves {@code /raw/}: the one the supervisor runs now, not the failed one.
+     */
+    private static void assertReplaced(final long failedPid) throws Exception
+    {
+        WorkerSignals.awaitNewPid(listener.supervisor("raw"), failedPid);
+        final String servedBy = awaitGood("/raw/");
+        assertNotEquals(String.valueOf(failedPid), servedBy);
+        assertEquals(String.valueOf(pid("/raw/")), servedBy);
+    }
+
+    private static long pid(final String model)
+    {
+        return switch (model)
+        {
+            case "/shm/" -> listener.supervisor("shm").pid(0);
+            case "/loopback/" -> listener.supervisor("loopback").pid(0);
+            case "/raw/" -> listener.supervisor("raw").pid(0);
+            default -> ProcessHandle.current().pid();
+        };
+    }
+
+    private static void assertGood(final String model) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            assertEquals(200, client.send(get(model + "good")).status(), model);
+        }
+    }
+
+    /**
+     * @return the body of the first 200 for {@code GET <model>good} (for {@code /raw/}: the worker's PID).
+     */
+    private static String awaitGood(final String model) throws Exception
+    {
+        final RawHttpClient.Response response = listener.awaitOk(model + "good", READY_TIMEOUT_MS);
+        assertEquals(200, response.status(), String.valueOf(response));
+        return response.bodyText().trim();
+    }
+
+    private static byte[] get(final String target)
+    {
+        return RawHttpClient.get(target, listener.port());
+    }
+
+    private static int count(final String text, final String part)
+    {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length()))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * Send bytes and read until the server closes the connection or sends nothing for a second.
+     */
+    private static String exchangeUntilClosedOrIdle(final byte[] request) throws IOException
+    {
+        return exchange(request, 1_000).text;
+    }
+
+    /**
+     * Send bytes and read until the server closes the connection (or {@value #READ_TIMEOUT_MS} ms of silence).
+     */
+    private static Received exchangeUntilClosed(final byte[] request) throws IOException
+    {
+        return exchange(request, READ_TIMEOUT_MS);
+    }
+
+    private static Received exchange(final byte[] request, final int idleMs) throws IOException
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, listener.port()), READ_TIMEOUT_MS);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            final ByteArrayOutputStream received = new ByteArrayOutputStream();
+            final InputStream in = socket.getInputStream();
+            final byte[] buffer = new byte[8192];
+            // the first byte may take a while (a worker being replaced); after that, silence means the end
+            socket.setSoTimeout(READ_TIMEOUT_MS);
+            boolean closed = false;
+            try
+            {
+                int read;
+                while ((read = in.read(buffer)) >= 0)
+                {
+                    received.write(buffer, 0, read);
+                    socket.setSoTimeout(idleMs);
+                }
+                closed = true;
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                // silent: still open
+            }
+            catch (final IOException ex)
+            {
+                // reset by the server: closed
+                closed = true;
+            }
+            return new Received(received.toString(StandardCharsets.ISO_8859_1), closed);
+        }
+    }
+
+    private record Received(String text, boolean closed)
+    {
+    }
+}
