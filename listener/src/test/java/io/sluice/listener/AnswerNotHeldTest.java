@@ -6,7 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +37,22 @@ class AnswerNotHeldTest
             handler: io.sluice.listener.DeliveryHandler
             worker:
               stdoutLog: ${LOG_DIR}/shm.log
+        """;
+
+    private static final String SILENT_CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: silent
+            prefixes: [ "http://+:${PORT}/silent/" ]
+            hosting: shared-memory
+            handler: io.sluice.listener.DeliveryHandler
+            worker:
+              command: ${COMMAND}
+              requestTimeout: 5s
+              stdoutLog: ${LOG_DIR}/silent.log
         """;
 
     private static final long READY_TIMEOUT_MS = 20_000;
@@ -83,6 +103,36 @@ class AnswerNotHeldTest
             assertTrue(leadMs >= MIN_LEAD_MS,
                 "the quick answer arrived only " + leadMs + " ms before the slow one (handler blocked " + PAUSE_MS +
                 " ms): it was held until the slow handler returned");
+        }
+    }
+
+    /**
+     * The safety net: a worker that commits its answers and never wakes the listener ({@link SilentWorker}) still has
+     * them delivered by the listener's timer (period 625 ms here), before the request timeout (5 s: 504).
+     */
+    @Test
+    void shouldDeliverAnswersOfWorkerThatNeverWakesTheListener() throws Exception
+    {
+        final List<String> words = new ArrayList<>();
+        words.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        words.addAll(WorkerSupervisor.workerJvmFlags());
+        words.add("-cp");
+        words.add(System.getProperty("java.class.path"));
+        words.add(SilentWorker.class.getName());
+        final String command =
+            words.stream().map((word) -> "\"" + word + "\"").collect(Collectors.joining(", ", "[ ", " ]"));
+        listener = TestListener.start("answer-not-held-silent", SILENT_CONFIG.replace("${COMMAND}", command));
+        final RawHttpClient.Response first = listener.awaitOk("/silent/", READY_TIMEOUT_MS);
+        assertEquals(200, first.status(), first::toString);
+        final int port = listener.port();
+        for (int i = 0; i < 3; i++)
+        {
+            try (RawHttpClient client = new RawHttpClient(port))
+            {
+                final RawHttpClient.Response response = client.send(RawHttpClient.get("/silent/", port));
+                assertEquals(200, response.status(), response::toString);
+                assertEquals(SilentWorker.BODY, response.bodyText());
+            }
         }
     }
 
