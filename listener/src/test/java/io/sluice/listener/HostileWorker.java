@@ -210,6 +210,7 @@ public final class HostileWorker
             }
             case "body-first" -> body(requestId, LAST, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
             case "unknown-type" -> record(99, 16, (buffer, index) -> buffer.putLong(index, requestId));
+            case "huge-record" -> hugeRecord(requestId);
             case "die" ->
             {
                 rawHead(requestId, 0, HUGE);
@@ -297,6 +298,26 @@ public final class HostileWorker
             });
     }
 
+    /**
+     * A RESPONSE_HEAD record whose length word, once committed, claims far more than the ring holds.
+     */
+    private void hugeRecord(final long requestId)
+    {
+        int index;
+        while ((index = responseRing.tryClaim(RESPONSE_HEAD, HEAD_VARIABLE_OFFSET)) <= 0)
+        {
+            Thread.onSpinWait();
+        }
+        final AtomicBuffer buffer = responseRing.buffer();
+        buffer.putLong(index, requestId);
+        buffer.putInt(index + HEAD_STATUS_OFFSET, 200);
+        buffer.putInt(index + HEAD_FLAGS_OFFSET, LAST);
+        responseRing.commit(index);
+        // the record header sits 8 bytes before the message: int32 length, int32 type
+        buffer.putIntVolatile(index - 8, HUGE);
+        wakeListener();
+    }
+
     private void body(final long requestId, final int flags, final String chunk)
     {
         record(
@@ -336,6 +357,11 @@ public final class HostileWorker
         }
         writer.write(responseRing.buffer(), index);
         responseRing.commit(index);
+        wakeListener();
+    }
+
+    private void wakeListener()
+    {
         // "Waking the other side": a full fence, then wake the listener if it may sleep
         VarHandle.fullFence();
         if (header.getIntVolatile(LISTENER_SLEEPING_OFFSET) == 1 &&

@@ -276,13 +276,16 @@ class WorkerOutputTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "huge-inline", "huge-count", "negative-inline", "huge-entry", "unknown-type" })
+    @ValueSource(strings =
+        { "huge-inline", "huge-count", "negative-inline", "huge-entry", "unknown-type", "huge-record" })
     void shouldFailTheWorkerForAMalformedHead(final String name) throws Exception
     {
         final long pid = pid("/raw/");
         final String response = exchangeUntilClosedOrIdle(get("/raw/" + name));
 
-        if (!name.equals("unknown-type"))
+        // a record that cannot be tied to its request: the request is settled when the worker exits (a GET is written
+        // again, once, for the replacement, which fails the same way: then 502)
+        if (!name.equals("unknown-type") && !name.equals("huge-record"))
         {
             assertTrue(response.startsWith("HTTP/1.1 502 "), response);
         }
