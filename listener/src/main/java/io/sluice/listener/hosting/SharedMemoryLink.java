@@ -721,12 +721,20 @@ final class SharedMemoryLink
             {
                 head.release();
             }
-            if (!exchange.isDone())
+            if (exchange.isDone())
+            {
+                // answered already (a body complete at its declared length): the worker's last message frees the slot
+                if (last)
+                {
+                    settle(request, request.generation);
+                }
+            }
+            else
             {
                 // well formed but not a valid HTTP answer: 502 in its place; the worker keeps serving
                 final String reason = null == head ? "status " + status + " is not a final status" :
                     "a header name that is not a token or a value with CR, LF or NUL";
-                LOG.warning(() -> "queue worker " + slot + ": response with " + reason + "; answered 502");
+                LOG.warning(() -> "worker " + slot + " sent a response with " + reason + "; answered 502");
                 tellAbort(request);
                 answer(request, 502, "bad gateway: invalid response from the worker");
             }
