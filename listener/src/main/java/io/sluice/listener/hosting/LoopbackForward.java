@@ -3,6 +3,7 @@ package io.sluice.listener.hosting;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -20,6 +21,13 @@ import java.util.ArrayDeque;
  * attached to a {@link LoopbackUpstream} (head, token and held chunks written once it is connected), then relaying the
  * response; done when the response is complete, the request failed (502, or 503 when the queue stopped) or the client
  * went away. Once done the upstream connection goes back to the idle pool if the exchange left it clean, else closes.
+ * <p>
+ * A lost worker connection (the worker died, or closed a kept-alive connection as the request was written to it):
+ * the worker gets nothing more until it is probed ready again ({@link LoopbackHost}), and a request not yet written to
+ * any worker (its connection never came up) is dispatched again, to another ready worker or, parked, to the probed
+ * or replacement one; a request written and not yet answered (no response byte arrived, so the client has seen
+ * nothing) is sent again once, on a fresh connection, when it is a GET, HEAD or OPTIONS without a body, and is
+ * answered 502 otherwise, as in the shared-memory model. A request with a body or another method never runs twice.
  * <p>
  * Back-pressure: while the client connection is not writable for this response ({@link ServerExchange#isWritable()})
  * the forward stops reading the worker's connection, and reads on when the client has taken enough
@@ -45,6 +53,7 @@ final class LoopbackForward implements RequestSink
 
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int CHUNK_SIZE_LINE_LENGTH = 10;
+    private static final int TOKEN_LINE_LENGTH_ESTIMATE = 64;
     private static final int MIN_STATUS = 200;
     private static final int MAX_STATUS = 599;
 
@@ -52,7 +61,10 @@ final class LoopbackForward implements RequestSink
     private final ServerExchange exchange;
     private final long contentLength;
     private final boolean headRequest;
+    private final boolean retryable;
     private ByteBuf head;
+    private ByteBuf retryHead;
+    private boolean retried;
     private ArrayDeque<ByteBuf> early;
     private int earlyLength;
     private boolean earlyLast;
@@ -69,14 +81,39 @@ final class LoopbackForward implements RequestSink
     private boolean responseReusable;
     private boolean informational;
 
+    /**
+     * @param loop          the event loop's share of the queue.
+     * @param exchange      the client's exchange.
+     * @param contentLength of the request body, -1 for chunked, 0 for none.
+     * @param head          the encoded request head, less the token line; becomes the forward's.
+     * @param retryable     true when the request may be sent to a worker a second time ({@link #isRetryable}, no
+     *                      body).
+     */
     LoopbackForward(
-        final LoopbackLoop loop, final ServerExchange exchange, final long contentLength, final ByteBuf head)
+        final LoopbackLoop loop,
+        final ServerExchange exchange,
+        final long contentLength,
+        final ByteBuf head,
+        final boolean retryable)
     {
         this.loop = loop;
         this.exchange = exchange;
         this.contentLength = contentLength;
         this.headRequest = exchange.isHeadRequest();
         this.head = head;
+        this.retryable = retryable;
+    }
+
+    /**
+     * Methods a request of which may be sent to a worker a second time (RFC 9110 9.2.2 idempotent and safe ones),
+     * as the shared-memory model retries them.
+     *
+     * @param method the request's method.
+     * @return true for GET, HEAD and OPTIONS.
+     */
+    static boolean isRetryable(final HttpMethod method)
+    {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
     }
 
     /**
@@ -156,8 +193,9 @@ final class LoopbackForward implements RequestSink
      */
     void attach(final LoopbackUpstream upstream)
     {
-        if (done)
+        if (done || upstream.isClosed())
         {
+            // a connect that failed at once was handled already (the request dispatched again or answered)
             return;
         }
         exchange.markStarted();
@@ -189,11 +227,44 @@ final class LoopbackForward implements RequestSink
     }
 
     /**
-     * The attached connection failed or closed before the response completed: 502.
+     * The worker sent an invalid response: 502.
      */
     void upstreamFailed()
     {
         upstream = null;
+        fail(502, "bad gateway");
+    }
+
+    /**
+     * The attached connection failed to connect, or closed before the response completed. A request never written
+     * is dispatched again; one written is sent once more on a fresh connection when it may be ({@link #retryable},
+     * not retried yet, no response byte arrived), else answered 502.
+     */
+    void upstreamLost()
+    {
+        upstream = null;
+        if (done)
+        {
+            return;
+        }
+        if (null != head)
+        {
+            // its connection never came up: nothing reached a worker
+            loop.redispatch(this, false);
+            return;
+        }
+        final ByteBuf retryHead = this.retryHead;
+        if (null != retryHead)
+        {
+            this.retryHead = null;
+            retried = true;
+            final ByteBuf copy = exchange.alloc().directBuffer(retryHead.readableBytes() + TOKEN_LINE_LENGTH_ESTIMATE);
+            copy.writeBytes(retryHead);
+            retryHead.release();
+            head = copy;
+            loop.redispatch(this, true);
+            return;
+        }
         fail(502, "bad gateway");
     }
 
@@ -241,6 +312,7 @@ final class LoopbackForward implements RequestSink
         {
             return;
         }
+        releaseRetryHead();
         final int code = response.status().code();
         if (code < MIN_STATUS)
         {
@@ -340,6 +412,11 @@ final class LoopbackForward implements RequestSink
     {
         final ByteBuf head = this.head;
         this.head = null;
+        if (retryable && !retried)
+        {
+            // the head as encoded, less the token line written after it: sent again if the connection is lost
+            retryHead = head.retainedSlice();
+        }
         head.writeBytes(upstream.slot().tokenLine());
         upstream.write(head);
         if (contentLength == 0)
@@ -406,6 +483,7 @@ final class LoopbackForward implements RequestSink
     {
         done = true;
         loop.untrack(this);
+        releaseRetryHead();
         final LoopbackUpstream upstream = this.upstream;
         this.upstream = null;
         if (null != upstream)
@@ -415,8 +493,18 @@ final class LoopbackForward implements RequestSink
         }
     }
 
+    private void releaseRetryHead()
+    {
+        if (null != retryHead)
+        {
+            retryHead.release();
+            retryHead = null;
+        }
+    }
+
     private void releaseBuffers()
     {
+        releaseRetryHead();
         if (null != head)
         {
             head.release();

@@ -174,7 +174,8 @@ public final class LoopbackHost implements Host
             exchange,
             contentLength,
             LoopbackHeaders.encodeRequestHead(
-                exchange.alloc(), request, contentLength, exchange.remoteAddress(), exchange.applicationPath()));
+                exchange.alloc(), request, contentLength, exchange.remoteAddress(), exchange.applicationPath()),
+            contentLength == 0 && LoopbackForward.isRetryable(request.method()));
         loop.dispatch(forward);
         return forward;
     }
@@ -257,6 +258,26 @@ public final class LoopbackHost implements Host
     LoopbackSlot slot(final int index)
     {
         return slots.get(index);
+    }
+
+    /**
+     * A connect to the worker failed, or it dropped a connection carrying a request, while it counted as ready (it is
+     * dying and its exit is not processed yet, or it stopped serving its port): send it nothing until a probe finds
+     * it ready again, so a request sent again does not meet the same end. Requests meanwhile go to the other ready
+     * workers or wait for one.
+     *
+     * @param slot the worker.
+     */
+    void unreachable(final LoopbackSlot slot)
+    {
+        if (closed || !slot.markUnready())
+        {
+            return;
+        }
+        LOG.info(() -> "queue " + queue.name() + ": worker " + slot +
+            " refused or dropped a connection carrying a request; probing it again");
+        final EventLoop eventLoop = transport.group().next();
+        eventLoop.execute(() -> probe(slot, eventLoop));
     }
 
     /**

@@ -16,7 +16,9 @@ import java.util.logging.Logger;
 
 /**
  * One event loop's share of a loopback queue: its pools of keep-alive connections to each worker, the requests
- * waiting for a worker to become ready, and the once-per-turn flush of the connections written in this turn.
+ * waiting for a worker to become ready (new ones, and those whose worker connection was lost before they could be
+ * answered and that may be sent again: {@link LoopbackForward}), and the once-per-turn flush of the connections
+ * written in this turn.
  * Connections are opened on this loop, so a client connection and the worker connection serving it share a thread.
  * <p>
  * Its requests in flight are linked oldest first; one timer ({@link HostTimer#periodMs}) walks them from the oldest and
@@ -92,7 +94,38 @@ final class LoopbackLoop implements Runnable
             forward.parked();
             return;
         }
-        assign(forward, slot);
+        assign(forward, slot, false);
+    }
+
+    /**
+     * Send again a request whose worker connection was lost (never connected, or, for a request that may be sent
+     * twice, closed before any response byte): to a ready worker, or parked ahead of the others until one is ready.
+     * It keeps its start, so requestTimeout still counts from its arrival.
+     *
+     * @param forward the request, not done.
+     * @param fresh   true to send it over a new connection, not a pooled one (which may be closing the same way).
+     */
+    void redispatch(final LoopbackForward forward, final boolean fresh)
+    {
+        final LoopbackSlot slot = pickSlot();
+        if (null == slot)
+        {
+            pending.addFirst(forward);
+            forward.parked();
+            return;
+        }
+        assign(forward, slot, fresh);
+    }
+
+    /**
+     * A connect to a worker failed, or the worker dropped a connection carrying a request: it gets no requests until
+     * it is probed ready again.
+     *
+     * @param slot the worker.
+     */
+    void unreachable(final LoopbackSlot slot)
+    {
+        host.unreachable(slot);
     }
 
     /**
@@ -114,7 +147,7 @@ final class LoopbackLoop implements Runnable
                 return;
             }
             pending.pollFirst();
-            assign(forward, slot);
+            assign(forward, slot, false);
         }
     }
 
@@ -389,11 +422,11 @@ final class LoopbackLoop implements Runnable
         return null;
     }
 
-    private void assign(final LoopbackForward forward, final LoopbackSlot slot)
+    private void assign(final LoopbackForward forward, final LoopbackSlot slot, final boolean fresh)
     {
         final Pool pool = pools[slot.index()];
-        LoopbackUpstream upstream;
-        while (null != (upstream = pool.idle.pollLast()))
+        LoopbackUpstream upstream = null;
+        while (!fresh && null != (upstream = pool.idle.pollLast()))
         {
             if (upstream.slot() == slot && upstream.isActive())
             {

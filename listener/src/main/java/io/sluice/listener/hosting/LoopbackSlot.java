@@ -9,8 +9,8 @@ import java.net.InetSocketAddress;
  * token it expects, and whether it is ready. A restarted worker gets a new {@code LoopbackSlot}, so connections to
  * the previous process are told apart by identity and never reused.
  * <p>
- * Threading: immutable but for {@link #isReady()} and {@link #isExited()}, which the supervisor thread and the
- * readiness probe change under the slot's lock and the event loops read without it.
+ * Threading: immutable but for {@link #isReady()} and {@link #isExited()}, which the supervisor thread, the readiness
+ * probe and a refused connect change under the slot's lock and the event loops read without it.
  */
 final class LoopbackSlot
 {
@@ -99,6 +99,22 @@ final class LoopbackSlot
             return false;
         }
         ready = true;
+        return true;
+    }
+
+    /**
+     * A connection to the worker was refused (it is dying, or its port is not served): no new requests go to it
+     * until a probe finds it ready again.
+     *
+     * @return true when it was ready: the caller probes it again.
+     */
+    synchronized boolean markUnready()
+    {
+        if (!ready)
+        {
+            return false;
+        }
+        ready = false;
         return true;
     }
 

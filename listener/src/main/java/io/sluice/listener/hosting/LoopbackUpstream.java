@@ -250,7 +250,9 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
         this.forward = null;
         if (null != forward)
         {
-            forward.upstreamFailed();
+            // refused, or dropped with a request on it: the worker may be dying, its exit not processed yet
+            loop.unreachable(slot);
+            forward.upstreamLost();
         }
     }
 }

@@ -174,8 +174,9 @@ class LoopbackHostTest
         final LoopbackHost host = (LoopbackHost)listener.host(QUEUE);
         final long pid = host.supervisor().pid(0);
 
-        final CompletableFuture<HttpResponse<String>> sleeping =
-            client.sendAsync(request("/loopback/sleep?ms=20000").build(), ofString());
+        // a POST: a GET the worker had started would be sent again, to the replacement
+        final CompletableFuture<HttpResponse<String>> sleeping = client.sendAsync(
+            request("/loopback/sleep?ms=20000").POST(HttpRequest.BodyPublishers.noBody()).build(), ofString());
         awaitRequestsInFlight();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
