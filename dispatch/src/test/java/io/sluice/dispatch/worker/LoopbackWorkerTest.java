@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -167,6 +168,47 @@ class LoopbackWorkerTest
         assertEquals(200, response.statusCode());
         assertEquals("chunked", response.headers().firstValue("transfer-encoding").orElseThrow());
         assertArrayEquals(body, response.body());
+    }
+
+    @Test
+    void shouldHoldTheHandlerBackWhileTheListenerSideDoesNotReadAndResumeItWhenItDoes() throws Exception
+    {
+        final StreamingHandler handler = new StreamingHandler(10 * ONE_MIB);
+        restart(handler);
+        try (Socket socket = new Socket())
+        {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /loopback/stream HTTP/1.1\r\nHost: a\r\nSluice-Token: " + TOKEN +
+                "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            // not reading: the handler is told to stop once the connection (and the kernel behind it) is full
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long previous = -1;
+            while (handler.sent.get() != previous || handler.refusals.get() == 0)
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "the handler never settled: " + handler.sent.get());
+                previous = handler.sent.get();
+                Thread.sleep(200);
+            }
+            assertTrue(handler.sent.get() < 5 * ONE_MIB, "sent " + handler.sent.get() + " to a client reading none");
+            // the kernel took what it could (each time the connection drained, onWritable came); now one false waits
+            assertEquals(handler.refusals.get(), handler.writableCalls.get() + 1, "one false waits for its onWritable");
+
+            final RawResponse response = RawResponse.read(socket.getInputStream());
+            assertEquals(200, response.status);
+            assertEquals(10 * ONE_MIB, response.body.length);
+            for (int i = 0; i < response.body.length; i++)
+            {
+                if (response.body[i] != StreamingHandler.byteAt(i))
+                {
+                    throw new AssertionError("body byte " + i + " differs");
+                }
+            }
+            assertEquals(handler.refusals.get(), handler.writableCalls.get(), "one onWritable per false");
+            assertTrue(handler.writableCalls.get() > 0);
+        }
     }
 
     @Test
@@ -449,6 +491,68 @@ class LoopbackWorkerTest
     /**
      * A response read from a raw socket: status, lower-case headers, body (content-length or chunked).
      */
+    /**
+     * Streams a body in 16 KiB chunks, stopping at each false from sendBody and going on from onWritable.
+     */
+    static final class StreamingHandler implements Handler
+    {
+        private static final int CHUNK_LENGTH = 16 * 1024;
+        private static final int PERIOD = 251;
+        private static final org.agrona.concurrent.UnsafeBuffer PATTERN = pattern();
+
+        final AtomicLong sent = new AtomicLong();
+        final AtomicLong refusals = new AtomicLong();
+        final AtomicLong writableCalls = new AtomicLong();
+        private final int length;
+
+        StreamingHandler(final int length)
+        {
+            this.length = length;
+        }
+
+        public void onRequest(final Exchange exchange)
+        {
+            exchange.sendHead(200, "application/octet-stream", length);
+            send(exchange);
+        }
+
+        public void onWritable(final Exchange exchange)
+        {
+            writableCalls.incrementAndGet();
+            send(exchange);
+        }
+
+        static byte byteAt(final long position)
+        {
+            return (byte)(position % PERIOD);
+        }
+
+        private void send(final Exchange exchange)
+        {
+            while (sent.get() < length)
+            {
+                final int chunk = (int)Math.min(CHUNK_LENGTH, length - sent.get());
+                final int offset = (int)(sent.get() % PERIOD);
+                final boolean last = sent.addAndGet(chunk) == length;
+                if (!exchange.sendBody(PATTERN, offset, chunk, last))
+                {
+                    refusals.incrementAndGet();
+                    return;
+                }
+            }
+        }
+
+        private static org.agrona.concurrent.UnsafeBuffer pattern()
+        {
+            final byte[] bytes = new byte[CHUNK_LENGTH + PERIOD];
+            for (int i = 0; i < bytes.length; i++)
+            {
+                bytes[i] = byteAt(i);
+            }
+            return new org.agrona.concurrent.UnsafeBuffer(bytes);
+        }
+    }
+
     static final class RawResponse
     {
         int status;
