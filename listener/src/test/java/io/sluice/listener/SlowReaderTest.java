@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Flow control end to end for a client that does not read: a raw socket asks for a 10 MiB response and reads none of
  * it. The listener must hold only about its client write-buffer high water mark for that connection (the handler, or
- * the loopback worker, is held back instead), keep serving other clients meanwhile, and deliver the whole body intact
- * once the client reads. Run against the in-process and the loopback models, with the sample's {@code bytes?n=}.
+ * the loopback worker, is held back instead; over shared memory, at most the queue's response window of credit),
+ * keep serving other clients meanwhile, and deliver the whole body intact once the client reads. Run against every
+ * hosting model, with the sample's {@code bytes?n=}.
  */
 @ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -52,6 +53,13 @@ class SlowReaderTest
             handler: io.sluice.dispatch.sample.SampleHandler
             worker:
               stdoutLog: ${LOG_DIR}/loopback.log
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            handler: io.sluice.dispatch.sample.SampleHandler
+            responseWindow: 256k
+            worker:
+              stdoutLog: ${LOG_DIR}/shm.log
         """;
 
     private static final int LENGTH = 10 * 1024 * 1024;
@@ -64,7 +72,8 @@ class SlowReaderTest
 
     /**
      * What one non-reading connection may hold in the listener: the high water mark, plus what crosses it before the
-     * producer stops (a handler's chunk, or one read of the worker's connection and its decoded pieces).
+     * producer stops (a handler's chunk, or one read of the worker's connection and its decoded pieces). Over shared
+     * memory the bound is the response window (256 KiB here), which is below it.
      */
     private static final long HELD_BOUND_LENGTH = HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 256 * 1024;
 
@@ -76,7 +85,7 @@ class SlowReaderTest
     {
         listener = TestListener.start("slowreader", CONFIG);
         port = listener.port();
-        for (final String prefix : new String[]{ "/inproc/", "/loopback/" })
+        for (final String prefix : new String[]{ "/inproc/", "/loopback/", "/shm/" })
         {
             final RawHttpClient.Response ready = listener.awaitOk(prefix, READY_TIMEOUT_MS);
             assertNotNull(ready, "no response from " + prefix);
@@ -95,7 +104,7 @@ class SlowReaderTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "/inproc/", "/loopback/" })
+    @ValueSource(strings = { "/inproc/", "/loopback/", "/shm/" })
     void shouldHoldOnlyTheWindowForAClientThatDoesNotReadAndServeOthersMeanwhile(final String prefix)
         throws Exception
     {
