@@ -723,11 +723,8 @@ final class SharedMemoryLink
             }
             if (exchange.isDone())
             {
-                // answered already (a body complete at its declared length): the worker's last message frees the slot
-                if (last)
-                {
-                    settle(request, request.generation);
-                }
+                // answered already (its body was cut at its declared length): nothing more is needed from the worker
+                answered(request, request.generation, last);
             }
             else
             {
@@ -750,10 +747,7 @@ final class SharedMemoryLink
             answerAfterThrow(request, generation);
             throw ex;
         }
-        if (last)
-        {
-            settle(request, generation);
-        }
+        answered(request, generation, last);
     }
 
     private void onResponseBody(final MutableDirectBuffer buffer, final int index, final int length)
@@ -801,14 +795,35 @@ final class SharedMemoryLink
             answerAfterThrow(request, generation);
             throw ex;
         }
-        if (last)
-        {
-            settle(request, generation);
-        }
-        else if (request.generation == generation && null != request.exchange && request.credit.shouldWatch())
+        if (answered(request, generation, last) && request.credit.shouldWatch())
         {
             watch(request);
         }
+    }
+
+    /**
+     * A message of the worker's answer went to the exchange: free the slot after the last one; and when the exchange
+     * ended before it (a body past its declared length is cut there), tell the worker to stop and free the slot now.
+     *
+     * @return true while the request stays in flight for more of the worker's answer.
+     */
+    private boolean answered(final SharedMemoryRequest request, final int generation, final boolean last)
+    {
+        if (request.generation != generation || null == request.exchange)
+        {
+            return false;
+        }
+        if (last)
+        {
+            finish(request);
+            return false;
+        }
+        if (request.exchange.isDone())
+        {
+            abort(request);
+            return false;
+        }
+        return true;
     }
 
     /**

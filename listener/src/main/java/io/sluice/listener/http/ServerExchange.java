@@ -227,17 +227,14 @@ public final class ServerExchange
                 ResponseHeads.header(head, "content-length", contentLength);
                 if (!dropBody)
                 {
-                    if (bodyLength >= contentLength)
+                    if (bodyLength > contentLength)
                     {
-                        // the whole declared body is here; anything past it is cut, and the connection closed
+                        // past the declared body: the rest is cut, the response ends, and the connection closes
                         complete = true;
-                        if (bodyLength > contentLength)
-                        {
-                            inlineLength = (int)contentLength;
-                            keepAlive = false;
-                        }
+                        inlineLength = (int)contentLength;
+                        keepAlive = false;
                     }
-                    else if (last)
+                    else if (last && bodyLength < contentLength)
                     {
                         keepAlive = false;
                     }
