@@ -196,9 +196,13 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
 
     private void landBody(final DirectBuffer copy, final int length, final boolean last)
     {
-        hopLength.addAndGet(-length);
+        final long inTransit = hopLength.addAndGet(-length);
         exchange.body(copy, 0, length, last);
         unwritable = !exchange.isWritable();
+        if (inTransit <= HOP_HIGH_WATER_MARK_LENGTH && writableOwed.get())
+        {
+            checkWritable();
+        }
     }
 
     private void owe()
@@ -218,8 +222,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         }
         if (hopLength.get() > HOP_HIGH_WATER_MARK_LENGTH)
         {
-            // bytes are still landing: look again after them
-            exchange.eventLoop().execute(this::checkWritable);
+            // bytes are still landing: the landing that brings them under the mark looks again
             return;
         }
         if (exchange.notifyWhenWritable() && writableOwed.compareAndSet(true, false))
