@@ -313,6 +313,8 @@ class LimitsTest
                 final RawHttpClient.Response refused = third.readResponse(false);
                 assertEquals(503, refused.status(), refused::toString);
                 assertEquals("close", refused.header("connection"));
+                assertEquals(1, refused.headerCount("date"), refused::toString);
+                assertTrue(refused.header("date").endsWith(" GMT"), refused::toString);
                 assertEquals("service unavailable: too many connections\n", refused.bodyText());
                 assertTrue(third.isClosedByPeer((int)CLOSE_WAIT_MS));
             }

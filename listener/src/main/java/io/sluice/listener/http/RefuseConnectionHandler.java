@@ -1,7 +1,6 @@
 package io.sluice.listener.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The whole pipeline of a connection accepted past {@link ConnectionLimiter}'s bound: it answers
  * {@code 503 Service Unavailable} with {@code connection: close} as soon as the connection is up, without reading a
- * request, and closes it once the answer is written. A client sees the refusal at once, never a hang. Stateless;
- * one shared instance.
+ * request, and closes it once the answer is written. It carries the listener's {@code date}, as every response does.
+ * A client sees the refusal at once, never a hang. Stateless; one shared instance.
  */
 @ChannelHandler.Sharable
 final class RefuseConnectionHandler extends ChannelInboundHandlerAdapter
@@ -22,13 +21,13 @@ final class RefuseConnectionHandler extends ChannelInboundHandlerAdapter
     static final RefuseConnectionHandler INSTANCE = new RefuseConnectionHandler();
 
     private static final String BODY = "service unavailable: too many connections\n";
-    private static final ByteBuf RESPONSE = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes((
+    private static final byte[] HEAD_START = (
         "HTTP/1.1 503 Service Unavailable\r\n" +
         "content-type: text/plain\r\n" +
         "content-length: " + BODY.length() + "\r\n" +
-        "connection: close\r\n" +
-        "\r\n" +
-        BODY).getBytes(StandardCharsets.US_ASCII)));
+        "connection: close\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_END_AND_BODY = ("\r\n" + BODY).getBytes(StandardCharsets.US_ASCII);
+    private static final int DATE_LINE_LENGTH = 64;
 
     private RefuseConnectionHandler()
     {
@@ -39,7 +38,13 @@ final class RefuseConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public void channelActive(final ChannelHandlerContext ctx)
     {
-        ctx.writeAndFlush(RESPONSE.duplicate()).addListener(ChannelFutureListener.CLOSE);
+        // every response carries the listener's date, this one too: one small buffer per refused connection
+        final ByteBuf response =
+            ctx.alloc().buffer(HEAD_START.length + DATE_LINE_LENGTH + HEAD_END_AND_BODY.length);
+        response.writeBytes(HEAD_START);
+        DateHeader.SYSTEM.write(response);
+        response.writeBytes(HEAD_END_AND_BODY);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
