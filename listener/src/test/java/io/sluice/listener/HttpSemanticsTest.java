@@ -317,6 +317,25 @@ class HttpSemanticsTest
     }
 
     @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/nowhere/" })
+    void shouldRefuseTraceWith405AndTheOptionsAllowAndKeepTheConnection(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.request("TRACE", path, hostAndPort()));
+
+            assertEquals(405, response.status(), response::toString);
+            assertEquals(HttpConnectionHandler.SERVER_OPTIONS_ALLOW, response.header("allow"), response::toString);
+            assertFalse(response.header("allow").contains("TRACE"), response::toString);
+            assertEquals("method not allowed: TRACE\n", response.bodyText(), response::toString);
+            assertNull(response.header("connection"), response::toString);
+            assertDated(response, 405);
+
+            assertEquals(200, client.send(RawHttpClient.get("/inproc/", listener.port())).status());
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "127.0.0.1:443", "x.example:443" })
     void shouldRefuseConnectWith501AndClose(final String target) throws Exception
     {

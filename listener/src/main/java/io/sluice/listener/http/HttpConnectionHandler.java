@@ -35,8 +35,10 @@ import io.sluice.listener.hosting.QueueBinding;
 import io.sluice.listener.hosting.RequestSink;
 import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.RequestTargets;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +52,8 @@ import java.util.concurrent.TimeUnit;
  * <b>Before routing</b> (RFC 9110/9112): one valid {@code Host} ({@code host[:port]}, no userinfo, port digits up to
  * 65535), required in HTTP/1.1, else 400. An absolute-form target's authority (checked alike) replaces {@code Host},
  * and the host is handed the origin-form target and that authority as {@code Host}, so every hosting model sees the
- * same request. {@code OPTIONS *} is answered here (200, {@code allow}, no body); {@code CONNECT} is refused with 501
+ * same request. {@code OPTIONS *} is answered here (200, {@code allow}, no body), {@code TRACE} refused with 405 and
+ * the same {@code allow}; {@code CONNECT} is refused with 501
  * and the connection closed, as there is no tunnelling. An HTTP/1.0 request kept alive is answered with
  * {@code connection: keep-alive}.
  * <p>
@@ -117,6 +120,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      * The {@code allow} value of the listener's own answer to {@code OPTIONS *}: the methods it hands to hosts.
      */
     public static final String SERVER_OPTIONS_ALLOW = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
+
+    /**
+     * Body of the listener's {@code 405} answer to {@code TRACE}.
+     */
+    public static final String TRACE_REFUSED_BODY = "method not allowed: TRACE\n";
+
+    private static final byte[] TRACE_REFUSED_BODY_BYTES = TRACE_REFUSED_BODY.getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Most request bytes read and discarded during a lingering close before the connection is closed anyway.
@@ -640,6 +650,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             answerServerOptions(exchange);
             return;
         }
+        if (HttpMethod.TRACE.equals(request.method()))
+        {
+            refuseTrace(exchange);
+            return;
+        }
         if (null == binding)
         {
             exchange.sendError(404, "not found");
@@ -688,6 +703,22 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final ByteBuf head = exchange.beginHead(HttpResponseStatus.OK.code());
         ResponseHeads.header(head, HttpHeaderNames.ALLOW, SERVER_OPTIONS_ALLOW);
         exchange.finishHead(head, HttpResponseStatus.OK.code(), 0, null, 0, 0, true);
+    }
+
+    /**
+     * {@code TRACE} would echo the request, credentials and cookies included, to whoever can make a client send it:
+     * the listener refuses it for every route and every hosting model, 405 with the {@code allow} of
+     * {@code OPTIONS *}, and never hands it to a host.
+     */
+    private static void refuseTrace(final ServerExchange exchange)
+    {
+        final int status = HttpResponseStatus.METHOD_NOT_ALLOWED.code();
+        final ByteBuf head = exchange.beginHead(status);
+        ResponseHeads.header(head, HttpHeaderNames.ALLOW, SERVER_OPTIONS_ALLOW);
+        ResponseHeads.header(head, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+        exchange.finishHead(
+            head, status, TRACE_REFUSED_BODY_BYTES.length, new UnsafeBuffer(TRACE_REFUSED_BODY_BYTES), 0,
+            TRACE_REFUSED_BODY_BYTES.length, true);
     }
 
     private boolean onContent(final HttpContent content)
