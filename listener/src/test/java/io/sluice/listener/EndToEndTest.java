@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
 import static io.sluice.listener.RawHttpClient.ascii;
@@ -74,6 +75,9 @@ class EndToEndTest
     private static final int MIB = 1024 * 1024;
     private static final int CLIENT_COUNT = 64;
     private static final int REQUESTS_PER_CLIENT = 500;
+    // no answer to any client for this long is a stall; the total time is what the machine can give
+    private static final long STALL_LIMIT_MS = 20_000;
+    private static final long PROGRESS_POLL_MS = 100;
     private static final int PIPELINE_DEPTH = 10;
 
     private static TestListener listener;
@@ -166,23 +170,30 @@ class EndToEndTest
         }
     }
 
+    /**
+     * Every client gets every answer, each its own body. Not a rate: on a loaded machine the run may take minutes,
+     * but it must keep going; no answer to any client for {@link #STALL_LIMIT_MS} fails it, naming the waiting clients.
+     */
     @ParameterizedTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void shouldAnswerEveryRequestOfConcurrentKeepAliveClientsWithItsOwnBody(final String path) throws Exception
     {
         awaitReady(path);
         final int port = port();
         final CountDownLatch go = new CountDownLatch(1);
         final ExecutorService executor = Executors.newFixedThreadPool(CLIENT_COUNT);
+        final AtomicIntegerArray progress = new AtomicIntegerArray(CLIENT_COUNT);
         try
         {
             final List<Future<Integer>> clients = new ArrayList<>();
             for (int c = 0; c < CLIENT_COUNT; c++)
             {
                 final int clientIndex = c;
-                clients.add(executor.submit(() -> runKeepAliveClient(path, port, clientIndex, go)));
+                clients.add(executor.submit(() -> runKeepAliveClient(path, port, clientIndex, go, progress)));
             }
             go.countDown();
+            awaitProgress(path, clients, progress);
 
             int answered = 0;
             for (final Future<Integer> client : clients)
@@ -278,7 +289,7 @@ class EndToEndTest
     }
 
     private static int runKeepAliveClient(final String path, final int port, final int clientIndex,
-        final CountDownLatch go) throws Exception
+        final CountDownLatch go, final AtomicIntegerArray progress) throws Exception
     {
         go.await();
         int answered = 0;
@@ -294,9 +305,48 @@ class EndToEndTest
                     fail("client " + clientIndex + " request " + r + " (" + body + ") got " + response);
                 }
                 answered++;
+                progress.lazySet(clientIndex, answered);
             }
         }
         return answered;
+    }
+
+    /**
+     * Wait until every client has ended, failing when no client got an answer for {@link #STALL_LIMIT_MS}.
+     */
+    private static void awaitProgress(
+        final String path, final List<Future<Integer>> clients, final AtomicIntegerArray progress) throws Exception
+    {
+        long lastTotal = -1;
+        long lastProgressNs = System.nanoTime();
+        while (!clients.stream().allMatch(Future::isDone))
+        {
+            long total = 0;
+            for (int c = 0; c < progress.length(); c++)
+            {
+                total += progress.get(c);
+            }
+            final long nowNs = System.nanoTime();
+            if (total != lastTotal)
+            {
+                lastTotal = total;
+                lastProgressNs = nowNs;
+            }
+            else if (nowNs - lastProgressNs > TimeUnit.MILLISECONDS.toNanos(STALL_LIMIT_MS))
+            {
+                final StringBuilder waiting = new StringBuilder();
+                for (int c = 0; c < clients.size(); c++)
+                {
+                    if (!clients.get(c).isDone())
+                    {
+                        waiting.append(" client ").append(c).append(" at request ").append(progress.get(c));
+                    }
+                }
+                fail(path + ": no answer for " + STALL_LIMIT_MS + " ms after " + total + " of " +
+                    CLIENT_COUNT * REQUESTS_PER_CLIENT + "; waiting:" + waiting);
+            }
+            Thread.sleep(PROGRESS_POLL_MS);
+        }
     }
 
     private static int resultOf(final Future<Integer> client) throws Exception
