@@ -60,8 +60,10 @@ import java.util.logging.Logger;
  * request, so a process that took the port first learns nothing and serves nothing. The worker's port is told its
  * limits for connections that have not carried the token ({@code SLUICE_HEADER_WAIT_MS},
  * {@code SLUICE_IDLE_CONNECTION_MS}) and its connection cap ({@code SLUICE_MAX_CONNECTIONS}). Requests that arrive while no worker is ready
- * wait, bounded by the queue length. A worker that exits fails its in-flight requests with 502; a queue stopped by
- * rapid-fail protection answers 503; a request not answered within {@code requestTimeout} gets 504 and its worker
+ * wait, bounded by the queue length. A worker that exits, or refuses or drops a connection carrying a request, gets
+ * no more requests until it is probed ready again or replaced; of its requests in flight, those never written to it
+ * wait for a ready worker, a GET, HEAD or OPTIONS without a body and not yet answered is sent again once, and the
+ * rest are answered 502 ({@link LoopbackForward}); a queue stopped by rapid-fail protection answers 503; a request not answered within {@code requestTimeout} gets 504 and its worker
  * connection is closed (the worker SDK then aborts the exchange).
  * <p>
  * Threading: {@link #open} runs on the client connection's event loop; worker events arrive on the supervisor thread
