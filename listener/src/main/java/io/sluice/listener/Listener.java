@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.worker.Handler;
 import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
@@ -62,7 +63,8 @@ public final class Listener implements AutoCloseable
     private Transport transport;
     private ConnectionLimiter connections;
     private AdminServer admin;
-    private boolean shmDirCreated;
+    private SharedMemoryFiles.PrivateDirectory shmDir;
+    private final Map<String, Handler> inProcessHandlers = new LinkedHashMap<>();
 
     /**
      * @param config the loaded configuration.
@@ -79,15 +81,17 @@ public final class Listener implements AutoCloseable
      * @return this for a fluent API.
      * @throws StartupException naming the key when something the configuration names cannot be used (a port in use,
      *                          an address this host does not have, a missing handler class or worker command, a
-     *                          shared-memory directory that is not the listener's).
+     *                          shared-memory directory that is not the listener's or is in use by another listener,
+     *                          an in-process handler that cannot be created).
      * @throws IllegalStateException with a one-line reason when the listener cannot start for another reason.
+     * Whatever fails, what was started is closed before the failure is thrown.
      */
     public Listener start()
     {
-        checkStartup();
-        transport = Transport.create(config.eventLoops());
         try
         {
+            checkStartup();
+            transport = Transport.create(config.eventLoops());
             final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
             for (final QueueConfiguration queue : config.queues())
             {
@@ -122,7 +126,7 @@ public final class Listener implements AutoCloseable
                 admin = new AdminServer(transport, config.adminPort(), config.admin(), queues, hosts, connections);
                 startAdmin();
             }
-            // only once the ports are ours: a second listener of the same configuration must not touch the first's
+            // only once the ports are ours; a second listener of the same directory is refused by its lock
             for (final Host host : hosts.values())
             {
                 if (host instanceof SharedMemoryHost)
@@ -136,9 +140,17 @@ public final class Listener implements AutoCloseable
                 channel.config().setAutoRead(true);
             }
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            close();
+            // never leave event loops (non-daemon threads), ports or workers behind a failed start
+            try
+            {
+                close();
+            }
+            catch (final Throwable closeEx)
+            {
+                ex.addSuppressed(closeEx);
+            }
             throw ex;
         }
         LOG.info(() -> "transport: " + transport.name() + ", " + config.eventLoops() + " event loop(s)");
@@ -157,7 +169,8 @@ public final class Listener implements AutoCloseable
     /**
      * Check, before anything starts, what the configuration names and the file alone cannot prove: the bind addresses
      * resolve, each handler class the listener loads (in-process, or a worker SDK started with the listener's class
-     * path) exists, and each worker command's program exists and is executable.
+     * path) exists, and each worker command's program exists and is executable. An in-process handler is created here,
+     * so that a class whose static initialiser or constructor throws is a start-up error naming its key.
      */
     private void checkStartup()
     {
@@ -171,7 +184,11 @@ public final class Listener implements AutoCloseable
         {
             final QueueConfiguration queue = queueConfigs.get(i);
             final boolean customCommand = null != queue.worker() && !queue.worker().command().isEmpty();
-            if (!customCommand)
+            if (queue.hosting() == HostingMode.IN_PROCESS)
+            {
+                inProcessHandlers.put(queue.name(), HandlerLoader.create(queue.handler(), ConfigKeys.queueHandler(i)));
+            }
+            else if (!customCommand)
             {
                 HandlerLoader.check(queue.handler(), ConfigKeys.queueHandler(i));
             }
@@ -324,7 +341,8 @@ public final class Listener implements AutoCloseable
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             transport = null;
         }
-        if (shmDirCreated)
+        inProcessHandlers.clear();
+        if (null != shmDir)
         {
             try
             {
@@ -339,7 +357,12 @@ public final class Listener implements AutoCloseable
             {
                 LOG.warning(() -> "cannot remove " + config.shmDir() + ": " + ex.getMessage());
             }
-            shmDirCreated = false;
+            finally
+            {
+                // released only once removed: no other listener takes it over meanwhile
+                shmDir.close();
+                shmDir = null;
+            }
         }
     }
 
@@ -373,7 +396,7 @@ public final class Listener implements AutoCloseable
         switch (queue.hosting())
         {
             case IN_PROCESS:
-                return new InProcessHost(queue.handler());
+                return new InProcessHost(inProcessHandlers.get(queue.name()));
 
             case SHARED_MEMORY:
                 if (config.eventLoops() != 1)
@@ -382,7 +405,7 @@ public final class Listener implements AutoCloseable
                         ": shared-memory queues currently need listener.eventLoops: 1 (was " +
                         config.eventLoops() + ")");
                 }
-                return new SharedMemoryHost(queue, transport, config.shmDir(), applicationPath);
+                return new SharedMemoryHost(queue, transport, () -> shmDir, applicationPath);
 
             case LOOPBACK_FORWARD:
                 return new LoopbackHost(queue, transport);
@@ -394,17 +417,16 @@ public final class Listener implements AutoCloseable
 
     private void createShmDir()
     {
-        if (!shmDirCreated)
+        if (null == shmDir)
         {
             try
             {
-                SharedMemoryFiles.createPrivateDirectory(config.shmDir());
-                shmDirCreated = true;
+                shmDir = SharedMemoryFiles.openPrivateDirectory(config.shmDir());
             }
             catch (final IOException ex)
             {
                 throw new StartupException(ConfigKeys.LISTENER_SHM_DIR, "cannot use " + config.shmDir() + ": " +
-                    ex.getMessage(), ex);
+                    SharedMemoryFiles.reason(ex), ex);
             }
         }
     }

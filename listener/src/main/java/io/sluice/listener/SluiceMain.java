@@ -5,7 +5,6 @@ import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.StartupException;
 
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,7 +12,9 @@ import java.util.concurrent.CountDownLatch;
  * The {@code sluice} command line: {@code sluice run [--config FILE]} starts the listener and its workers and serves
  * until SIGTERM or SIGINT, then stops cleanly and exits 0. A configuration mistake prints one line and exits 2: one
  * found reading the file ({@link ConfigException}) or one found starting (a {@link StartupException}: a port in use, a
- * missing handler class or worker command, ...), both as {@code sluice: <file>: <key>: <problem>}.
+ * missing handler class or worker command, a handler that cannot be created, a shared-memory directory in use, ...),
+ * both as {@code sluice: <file>: <key>: <problem>}. Any other failure to start prints one line and exits 1; either
+ * way, what was started is closed first.
  */
 public final class SluiceMain
 {
@@ -73,17 +74,34 @@ public final class SluiceMain
         {
             listener.start();
         }
-        catch (final StartupException ex)
+        catch (final Throwable ex)
         {
-            // a key of the file names something that cannot be used: a configuration mistake, like ConfigException
-            System.err.println("sluice: " + configFile + ": " + ex.getMessage());
-            System.exit(2);
-            return;
-        }
-        catch (final IllegalStateException | IllegalArgumentException | UncheckedIOException ex)
-        {
-            System.err.println("sluice: cannot start: " + ex.getMessage());
-            System.exit(1);
+            // start() closes what it started; again here, so that no event loop outlives a failed start
+            try
+            {
+                listener.close();
+            }
+            catch (final Throwable closeEx)
+            {
+                ex.addSuppressed(closeEx);
+            }
+            if (ex instanceof StartupException)
+            {
+                // a key of the file names something that cannot be used: a configuration mistake, like ConfigException
+                System.err.println("sluice: " + configFile + ": " + ex.getMessage());
+                System.exit(2);
+            }
+            else if (ex instanceof ConfigException)
+            {
+                System.err.println("sluice: " + ex.getMessage());
+                System.exit(2);
+            }
+            else
+            {
+                System.err.println("sluice: cannot start: " +
+                    (null == ex.getMessage() ? ex.toString() : ex.getMessage()).replaceAll("\\s*\\R\\s*", " "));
+                System.exit(1);
+            }
             return;
         }
 

@@ -3,6 +3,7 @@ package io.sluice.listener;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.StartupException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -253,6 +254,36 @@ class SharedMemoryDirectoryTest
         {
             first.close();
         }
+    }
+
+    @Test
+    void shouldRefuseShmDirOfRunningListenerToSecondListenerOnOtherPortAndLeaveItsFiles() throws IOException
+    {
+        final Listener first = start();
+        try
+        {
+            final List<String> before = listing(shmDir);
+            final Path rings = shmDir.resolve("shm-0").resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
+            final Path doorbell = shmDir.resolve("shm-0").resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME);
+            final Object ringsFile = Files.getAttribute(rings, "unix:ino");
+            final Object doorbellFile = Files.getAttribute(doorbell, "unix:ino");
+
+            final StartupException ex = assertThrows(StartupException.class, this::start);
+
+            assertEquals("listener.shmDir: cannot use " + shmDir + ": in use by listener pid " +
+                ProcessHandle.current().pid(), ex.getMessage());
+            assertEquals(before, listing(shmDir), "the running listener's files");
+            assertEquals(ringsFile, Files.getAttribute(rings, "unix:ino"), "the running listener's ring file");
+            assertEquals(doorbellFile, Files.getAttribute(doorbell, "unix:ino"), "the running listener's doorbell");
+        }
+        finally
+        {
+            first.close();
+        }
+        assertFalse(Files.exists(shmDir, LinkOption.NOFOLLOW_LINKS), "removed on close");
+
+        // released with it: the next listener takes the directory
+        start().close();
     }
 
     private Listener start()

@@ -1,6 +1,8 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,6 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -218,6 +221,145 @@ class StartupErrorsTest
             Files.deleteIfExists(shmDir.resolve(SharedMemoryFiles.MARKER_FILE_NAME));
             Files.deleteIfExists(shmDir);
         }
+    }
+
+    @Test
+    void shouldExit2NamingHandlerWhenItsStaticInitialiserThrows() throws Exception
+    {
+        // it used to leave a listener running with its ports held, answering nothing
+        assertOneLineExit2(
+            config(freePort(), "", """
+                  - name: app
+                    prefixes: [ "http://+:${PORT}/app/" ]
+                    hosting: in-process
+                    handler: %s
+                  - name: broken
+                    prefixes: [ "http://+:${PORT}/broken/" ]
+                    hosting: in-process
+                    handler: %s
+                """.formatted(SAMPLE_HANDLER, ThrowingInitHandler.class.getName())),
+            "queues[1].handler: handler class cannot be created: " + ThrowingInitHandler.class.getName() +
+            ": static configuration missing");
+    }
+
+    @Test
+    void shouldExit2NamingHandlerWhenItsConstructorThrows() throws Exception
+    {
+        assertOneLineExit2(
+            config(freePort(), "", """
+                  - name: app
+                    prefixes: [ "http://+:${PORT}/" ]
+                    hosting: in-process
+                    handler: %s
+                """.formatted(ThrowingConstructorHandler.class.getName())),
+            "queues[0].handler: handler class cannot be created: " + ThrowingConstructorHandler.class.getName() +
+            ": database URL not set");
+    }
+
+    @Test
+    void shouldExit2NamingShmDirWhenAnotherListenerIsUsingIt() throws Exception
+    {
+        final Path shmDir = Path.of("/dev/shm", "sluice-test-" +
+            HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+        final String yaml = """
+            listener:
+              id: first-%s
+              shmDir: %s
+            queues:
+            %s""".formatted(
+            HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()),
+            shmDir,
+            shmQueue().replace("${PORT}", Integer.toString(freePort())));
+        final Listener first = new Listener(ConfigLoader.parse(yaml, "first.yaml")).start();
+        try
+        {
+            final Path rings = shmDir.resolve("shm-0").resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
+            final Object ringsFile = Files.getAttribute(rings, "unix:ino");
+
+            assertOneLineExit2(
+                config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+                "listener.shmDir: cannot use " + shmDir + ": in use by listener pid " +
+                ProcessHandle.current().pid());
+
+            assertEquals(ringsFile, Files.getAttribute(rings, "unix:ino"), "the running listener's ring file");
+            assertTrue(Files.exists(shmDir.resolve("shm-0").resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)),
+                "the running listener's doorbell");
+        }
+        finally
+        {
+            first.close();
+        }
+        assertFalse(Files.exists(shmDir), "removed by its listener");
+    }
+
+    @Test
+    void shouldExit2NamingShmDirWhenDoorbellPathIsTooLongForUnixSocket() throws Exception
+    {
+        final Path shmDir = tempDir.resolve("d".repeat(100));
+        final String output = assertOneLineExit2(
+            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            "listener.shmDir: is too long for queue shm: its doorbell socket " + shmDir + "/shm-0/doorbell.sock would " +
+            "be ");
+        assertTrue(output.contains("a Unix socket path holds at most 107"), output);
+        assertFalse(Files.exists(shmDir), "created");
+    }
+
+    @Test
+    void shouldExit2NamingEventLoopsWhenSharedMemoryQueueHasMoreThanOne() throws Exception
+    {
+        assertOneLineExit2(
+            config(freePort(), "  eventLoops: 2\n", shmQueue()),
+            "listener.eventLoops: must be 1 while a queue is hosted in shared memory (queues[0] is) (was 2)");
+    }
+
+    @Test
+    void shouldExit2WithOperatingSystemReasonWhenShmDirIsUnderFile() throws Exception
+    {
+        final Path file = Files.writeString(tempDir.resolve("file"), "x");
+        final Path shmDir = file.resolve("x");
+        assertOneLineExit2(
+            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            "listener.shmDir: cannot use " + shmDir + ": " + file + ": Not a directory");
+    }
+
+    @Test
+    void shouldExit2NamingShmDirWhenFolderAboveIsWritableByOthersWithoutStickyBit() throws Exception
+    {
+        final Path shared = Files.createDirectory(tempDir.resolve("pub"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        final Path shmDir = shared.resolve("sl");
+        assertOneLineExit2(
+            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            "listener.shmDir: cannot use " + shmDir + ": " + shared + " is writable by group or others without the " +
+            "sticky bit (mode 0777); another user could replace what is in it");
+        assertFalse(Files.exists(shmDir), "created");
+    }
+
+    @Test
+    void shouldExit2NamingShmDirWhenFolderAboveIsOwnedByAnotherUser() throws Exception
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "changing a file's owner needs root");
+        final UserPrincipal nobody = FileSystems.getDefault().getUserPrincipalLookupService()
+            .lookupPrincipalByName("nobody");
+        final Path shared = Files.createDirectory(tempDir.resolve("theirs"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setOwner(shared, nobody);
+        final Path shmDir = shared.resolve("sl");
+        assertOneLineExit2(
+            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            "listener.shmDir: cannot use " + shmDir + ": " + shared + " is owned by nobody, not by root (the " +
+            "listener's user); another user could replace what is in it");
+        assertFalse(Files.exists(shmDir), "created");
+    }
+
+    private static String shmQueue()
+    {
+        return """
+              - name: shm
+                prefixes: [ "http://+:${PORT}/" ]
+                hosting: shared-memory
+                handler: %s
+            """.formatted(SAMPLE_HANDLER);
     }
 
     private static String inProcessQueue()

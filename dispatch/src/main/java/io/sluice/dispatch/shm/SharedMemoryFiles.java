@@ -1,24 +1,35 @@
 package io.sluice.dispatch.shm;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -50,7 +61,22 @@ public final class SharedMemoryFiles
     private static final Pattern WORKER_DIRECTORY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}-[0-9]{1,3}");
     private static final Set<OpenOption> CREATE_MARKER = Set.of(
         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> OPEN_MARKER = Set.of(
+        StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    private static final Set<OpenOption> CREATE_FILE = Set.of(
+        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     private static final Path PROCESS_OWNER_PATH = Path.of("/proc/self");
+    private static final Set<Object> HELD = new HashSet<>();
+    private static final Pattern PID = Pattern.compile("[0-9]{1,19}");
+    private static final int MAX_MARKER_LENGTH = 32;
+    private static final int MAX_LINK_DEPTH = 40;
+    private static final int ROOT_UID = 0;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
+    private static final int S_ISVTX = 01000;
+    private static final int GROUP_OTHER_WRITE = 0022;
+    private static final int MODE_BITS = 07777;
     private static final int ANY_MODE = 0;
     private static final int FIX_MODE = 1;
     private static final int CHECK_MODE = 2;
@@ -71,15 +97,41 @@ public final class SharedMemoryFiles
     }
 
     /**
-     * Create a directory with mode 0700 holding the {@link #MARKER_FILE_NAME} marker. A directory of that name that
-     * exists already is taken over only when it is a directory (not a symbolic link) owned by this process's user, with
-     * mode 0700, and either empty or holding the marker and nothing but names Sluice creates (a previous listener's
-     * leftover, which is then emptied); anything else is refused and left as it is.
+     * Create a directory with mode 0700 holding the {@link #MARKER_FILE_NAME} marker, as
+     * {@link #openPrivateDirectory(Path)} does, and release it at once: the directory stays, free for the next owner.
      *
      * @param dir to create.
      * @throws IOException when it cannot be created or is refused; the message names the reason.
      */
     public static void createPrivateDirectory(final Path dir) throws IOException
+    {
+        openPrivateDirectory(dir).close();
+    }
+
+    /**
+     * Create a directory with mode 0700 holding the {@link #MARKER_FILE_NAME} marker, and hold it: the marker stays
+     * open (opened without following links) with an exclusive lock until {@link PrivateDirectory#close()}, so that a
+     * second listener naming the same directory is refused while this one lives. The kernel releases the lock when
+     * the process dies, however it dies, so a killed listener's directory is free for the next one.
+     * <p>
+     * A directory of that name that exists already is taken over only when its marker is not locked, and it is a
+     * directory (not a symbolic link) owned by this process's user, with mode 0700, either empty or holding the marker
+     * and nothing but names Sluice creates (a previous listener's leftover, which is then emptied); anything else is
+     * refused and left as it is.
+     * <p>
+     * Every directory above it must be safe from other local users, or one of them could swap the directory (or a
+     * folder above it) for a symbolic link between the checks and a later use by path (a worker's doorbell socket can
+     * only be bound by path, see {@link PrivateDirectory}): each must be owned by root or by this process's user, and
+     * a directory writable by group or others must have the sticky bit (as {@code /tmp} and {@code /dev/shm} have).
+     * Symbolic links on the way are followed for this check, and must be owned by root or this process's user too.
+     *
+     * @param dir to create.
+     * @return the held directory; close it to release the lock (this does not remove the directory, see
+     * {@link #deletePrivateDirectory(Path)}).
+     * @throws IOException when it cannot be created or is refused; the message names the reason, e.g.
+     *                     {@code in use by listener pid 1234}.
+     */
+    public static PrivateDirectory openPrivateDirectory(final Path dir) throws IOException
     {
         final Path absolute = dir.toAbsolutePath();
         final Path parent = absolute.getParent();
@@ -87,7 +139,17 @@ public final class SharedMemoryFiles
         {
             throw new IOException("cannot use the root directory: " + dir);
         }
-        Files.createDirectories(parent);
+        final int uid = processUid();
+        checkAncestors(parent, uid);
+        try
+        {
+            Files.createDirectories(parent);
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            throw new IOException(ex.getFile() + ": Not a directory", ex);
+        }
+        checkAncestors(parent, uid);
         boolean created = true;
         try
         {
@@ -98,17 +160,39 @@ public final class SharedMemoryFiles
             created = false;
         }
 
-        try (SecureDirectoryStream<Path> parentStream = openDirectory(parent);
-            SecureDirectoryStream<Path> own = openOwnDirectory(parentStream, absolute, created ? FIX_MODE : ANY_MODE))
+        SecureDirectoryStream<Path> own = null;
+        FileChannel marker = null;
+        Object heldKey = null;
+        try
         {
+            try (SecureDirectoryStream<Path> parentStream = openDirectory(parent))
+            {
+                own = openOwnDirectory(parentStream, absolute, created ? FIX_MODE : ANY_MODE);
+            }
+            final Object key = own.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+            synchronized (HELD)
+            {
+                // a second channel on the marker must not be opened then closed in this process: closing any
+                // descriptor of a file releases the process's lock on it
+                if (!HELD.add(key))
+                {
+                    throw new IOException("in use by listener pid " + ProcessHandle.current().pid());
+                }
+            }
+            heldKey = key;
+            final List<String> names = names(own);
             if (!created)
             {
-                final List<String> names = names(own);
                 if (!names.isEmpty() && !names.contains(MARKER_FILE_NAME))
                 {
                     throw new IOException("refusing to replace a directory Sluice did not create: " + dir);
                 }
                 checkMode(own, absolute);
+            }
+            marker = openMarker(own, absolute);
+            final FileLock lock = lock(marker);
+            if (!created)
+            {
                 final List<String> foreign = new ArrayList<>();
                 visit(own, names, absolute, 0, false, foreign, NO_HOOK);
                 if (!foreign.isEmpty())
@@ -117,11 +201,178 @@ public final class SharedMemoryFiles
                         ", which Sluice did not create; remove " + (foreign.size() == 1 ? "it" : "them") +
                         " or the directory");
                 }
-                visit(own, names, absolute, 0, true, foreign, NO_HOOK);
+                final List<String> replaced = new ArrayList<>(names);
+                replaced.remove(MARKER_FILE_NAME);
+                visit(own, replaced, absolute, 0, true, foreign, NO_HOOK);
             }
-            own.newByteChannel(Path.of(MARKER_FILE_NAME), CREATE_MARKER, PosixFilePermissions.asFileAttribute(FILE_MODE))
-                .close();
+            marker.truncate(0);
+            marker.write(ByteBuffer.wrap(
+                (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            return new PrivateDirectory(absolute, own, marker, lock, heldKey);
         }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(marker, ex);
+            closeQuietly(own, ex);
+            release(heldKey);
+            throw ex;
+        }
+    }
+
+    /**
+     * Open the marker of a directory without following a link: create it, or open the one there.
+     */
+    private static FileChannel openMarker(final SecureDirectoryStream<Path> own, final Path dir) throws IOException
+    {
+        final Path name = Path.of(MARKER_FILE_NAME);
+        SeekableByteChannel channel;
+        try
+        {
+            channel = own.newByteChannel(name, CREATE_MARKER, PosixFilePermissions.asFileAttribute(FILE_MODE));
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            final PosixFileAttributes attributes = own
+                .getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .readAttributes();
+            if (!attributes.isRegularFile())
+            {
+                throw new IOException("refusing to replace " + dir + ": its " + MARKER_FILE_NAME +
+                    " is not a regular file", ex);
+            }
+            channel = own.newByteChannel(name, OPEN_MARKER);
+        }
+        if (!(channel instanceof FileChannel))
+        {
+            channel.close();
+            throw new IOException("this platform cannot lock a file opened relative to a directory: " + dir);
+        }
+        return (FileChannel)channel;
+    }
+
+    private static FileLock lock(final FileChannel marker) throws IOException
+    {
+        FileLock lock;
+        try
+        {
+            lock = marker.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            // this process holds it already
+            lock = null;
+        }
+        if (null == lock)
+        {
+            final ByteBuffer content = ByteBuffer.allocate(MAX_MARKER_LENGTH);
+            marker.read(content, 0);
+            final String pid = new String(content.array(), 0, content.position(), StandardCharsets.US_ASCII).trim();
+            throw new IOException("in use by listener " + (PID.matcher(pid).matches() ? "pid " + pid : "(pid unknown)"));
+        }
+        return lock;
+    }
+
+    /**
+     * Check every directory above a shared-memory directory, following symbolic links: each owned by root or
+     * {@code uid}, and a directory writable by group or others must have the sticky bit.
+     */
+    private static void checkAncestors(final Path dir, final int uid) throws IOException
+    {
+        checkPath(dir, uid, 0);
+    }
+
+    private static void checkPath(final Path absolute, final int uid, final int depth) throws IOException
+    {
+        if (depth > MAX_LINK_DEPTH)
+        {
+            throw new IOException(absolute + ": too many levels of symbolic links");
+        }
+        Path prefix = absolute.getRoot();
+        for (int i = -1; i < absolute.getNameCount(); i++)
+        {
+            if (i >= 0)
+            {
+                prefix = prefix.resolve(absolute.getName(i));
+            }
+            final Map<String, Object> attributes;
+            try
+            {
+                attributes = Files.readAttributes(prefix, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                return;
+            }
+            final int owner = (Integer)attributes.get("uid");
+            final int mode = (Integer)attributes.get("mode");
+            if (ROOT_UID != owner && uid != owner)
+            {
+                throw new IOException(prefix + " is owned by " +
+                    Files.getOwner(prefix, LinkOption.NOFOLLOW_LINKS).getName() +
+                    (ROOT_UID == uid ? ", not by root" : ", neither by root nor by " + processOwner().getName()) +
+                    " (the listener's user); another user could replace what is in it");
+            }
+            if (S_IFLNK == (mode & S_IFMT))
+            {
+                final Path target = prefix.getParent().resolve(Files.readSymbolicLink(prefix));
+                final Path rest = prefix.relativize(absolute);
+                checkPath(rest.toString().isEmpty() ? target : target.resolve(rest), uid, depth + 1);
+                return;
+            }
+            if (S_IFDIR == (mode & S_IFMT) && 0 != (mode & GROUP_OTHER_WRITE) && 0 == (mode & S_ISVTX))
+            {
+                throw new IOException(prefix + " is writable by group or others without the sticky bit (mode " +
+                    String.format("0%o", mode & MODE_BITS) + "); another user could replace what is in it");
+            }
+        }
+    }
+
+    private static void release(final Object heldKey)
+    {
+        if (null != heldKey)
+        {
+            synchronized (HELD)
+            {
+                HELD.remove(heldKey);
+            }
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable, final Exception failure)
+    {
+        if (null != closeable)
+        {
+            try
+            {
+                closeable.close();
+            }
+            catch (final Exception ex)
+            {
+                failure.addSuppressed(ex);
+            }
+        }
+    }
+
+    /**
+     * Describe a failure to create or open a file in one line, with the operating system's reason (e.g.
+     * {@code /etc/passwd: Not a directory}).
+     *
+     * @param ex the failure.
+     * @return one line.
+     */
+    public static String reason(final IOException ex)
+    {
+        if (ex instanceof FileSystemException)
+        {
+            final FileSystemException fileEx = (FileSystemException)ex;
+            final String reason = null != fileEx.getReason() ? fileEx.getReason() :
+                ex instanceof NoSuchFileException ? "No such file or directory" :
+                ex instanceof AccessDeniedException ? "Permission denied" :
+                ex instanceof FileAlreadyExistsException ? "File exists" :
+                ex instanceof NotDirectoryException ? "Not a directory" : ex.getClass().getSimpleName();
+            return (null == fileEx.getFile() ? "" : fileEx.getFile() + ": ") + reason;
+        }
+        return null == ex.getMessage() ? ex.getClass().getSimpleName() : ex.getMessage();
     }
 
     /**
@@ -145,11 +396,16 @@ public final class SharedMemoryFiles
         try (FileChannel channel = FileChannel.open(
             file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
         {
-            channel.truncate(length);
-            channel.position(length - 1);
-            channel.write(java.nio.ByteBuffer.wrap(new byte[1]));
-            return channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            return extendAndMap(channel, length);
         }
+    }
+
+    private static MappedByteBuffer extendAndMap(final FileChannel channel, final long length) throws IOException
+    {
+        channel.truncate(length);
+        channel.position(length - 1);
+        channel.write(ByteBuffer.wrap(new byte[1]));
+        return channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
     }
 
     /**
@@ -385,6 +641,11 @@ public final class SharedMemoryFiles
         return names;
     }
 
+    private static int processUid() throws IOException
+    {
+        return (Integer)Files.getAttribute(PROCESS_OWNER_PATH, "unix:uid");
+    }
+
     private static UserPrincipal processOwner() throws IOException
     {
         // the owner of /proc/self is the process's effective user
@@ -399,5 +660,153 @@ public final class SharedMemoryFiles
             mode |= 0400 >> permission.ordinal();
         }
         return String.format("0%03o", mode);
+    }
+
+    /**
+     * A shared-memory directory held by {@link #openPrivateDirectory(Path)}: its marker locked, and an open handle of
+     * the directory through which the worker directories are checked and their files created without following links.
+     * <p>
+     * Two things cannot be done relative to a handle in Java: creating a directory (there is no {@code mkdirat}) and
+     * binding a Unix socket (a socket address is a path). A worker directory is therefore created by path and then
+     * opened through the handle without following links and checked (a directory owned by this user, mode 0700) before
+     * anything is created in it; its doorbell socket is bound by path. What makes these paths safe is that no other
+     * user can change any name on them: the directory itself is 0700 and owned by this user, and
+     * {@link #openPrivateDirectory(Path)} refused it unless every directory above it is owned by root or this user and,
+     * when writable by group or others, has the sticky bit.
+     */
+    public static final class PrivateDirectory implements AutoCloseable
+    {
+        private final Path path;
+        private final SecureDirectoryStream<Path> handle;
+        private final FileChannel marker;
+        private final FileLock lock;
+        private final Object heldKey;
+        private boolean closed;
+
+        PrivateDirectory(
+            final Path path,
+            final SecureDirectoryStream<Path> handle,
+            final FileChannel marker,
+            final FileLock lock,
+            final Object heldKey)
+        {
+            this.path = path;
+            this.handle = handle;
+            this.marker = marker;
+            this.lock = lock;
+            this.heldKey = heldKey;
+        }
+
+        /**
+         * @return the directory's absolute path.
+         */
+        public Path path()
+        {
+            return path;
+        }
+
+        /**
+         * Create a worker directory (mode 0700, holding its {@link #MARKER_FILE_NAME}) in this directory.
+         *
+         * @param name of the worker directory, see {@link #workerDirectoryName(String, int)}.
+         * @return its path.
+         * @throws IOException when it cannot be created, exists already, or is not what was created.
+         */
+        public Path createWorkerDirectory(final String name) throws IOException
+        {
+            checkWorkerName(name);
+            final Path dir = path.resolve(name);
+            // by path: Java has no mkdirat; the name is checked through the handle before use
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
+            try (SecureDirectoryStream<Path> worker = openOwnDirectory(handle, dir, FIX_MODE))
+            {
+                worker.newByteChannel(
+                    Path.of(MARKER_FILE_NAME), CREATE_MARKER, PosixFilePermissions.asFileAttribute(FILE_MODE)).close();
+            }
+            return dir;
+        }
+
+        /**
+         * Create a file of the given length with mode 0600 in a worker directory and map it read-write; the worker
+         * directory is opened through this directory's handle, and the file created in it, without following links.
+         *
+         * @param workerDirectory name of a worker directory made by {@link #createWorkerDirectory(String)}.
+         * @param fileName        name of the file; must not exist.
+         * @param length          in bytes.
+         * @return the mapping.
+         * @throws IOException when it cannot be created or mapped.
+         */
+        public MappedByteBuffer createAndMap(final String workerDirectory, final String fileName, final long length)
+            throws IOException
+        {
+            checkWorkerName(workerDirectory);
+            try (SecureDirectoryStream<Path> worker = openOwnDirectory(handle, path.resolve(workerDirectory), CHECK_MODE))
+            {
+                final SeekableByteChannel channel;
+                try
+                {
+                    channel = worker.newByteChannel(
+                        Path.of(fileName), CREATE_FILE, PosixFilePermissions.asFileAttribute(FILE_MODE));
+                }
+                catch (final FileAlreadyExistsException ex)
+                {
+                    throw new IOException("shared-memory file already exists: " +
+                        path.resolve(workerDirectory).resolve(fileName), ex);
+                }
+                try (channel)
+                {
+                    if (!(channel instanceof FileChannel))
+                    {
+                        throw new IOException("this platform cannot map a file opened relative to a directory");
+                    }
+                    return extendAndMap((FileChannel)channel, length);
+                }
+            }
+        }
+
+        /**
+         * Release the lock and the handle; the directory stays (see {@link #deletePrivateDirectory(Path)}).
+         */
+        public void close()
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            try
+            {
+                lock.release();
+            }
+            catch (final IOException ex)
+            {
+                // closing the channel releases it too
+            }
+            try
+            {
+                marker.close();
+            }
+            catch (final IOException ex)
+            {
+                // nothing else holds it
+            }
+            try
+            {
+                handle.close();
+            }
+            catch (final IOException ex)
+            {
+                // nothing else holds it
+            }
+            release(heldKey);
+        }
+
+        private static void checkWorkerName(final String name) throws IOException
+        {
+            if (!WORKER_DIRECTORY_NAME.matcher(name).matches())
+            {
+                throw new IOException("not a worker directory name: " + name);
+            }
+        }
     }
 }

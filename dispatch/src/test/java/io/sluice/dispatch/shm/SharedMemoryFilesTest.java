@@ -325,6 +325,133 @@ class SharedMemoryFilesTest
         assertTrue(left.get(0).startsWith("queue-0 (cannot remove: "), left.get(0));
     }
 
+    @Test
+    void shouldRefuseDirectoryHeldByAnotherOwnerAndLeaveItsFiles() throws IOException
+    {
+        final Path dir = tempDir.resolve("sluice-x");
+        try (SharedMemoryFiles.PrivateDirectory held = SharedMemoryFiles.openPrivateDirectory(dir))
+        {
+            held.createWorkerDirectory("queue-0");
+            IoUtil.unmap(held.createAndMap("queue-0", WorkerFileDescriptor.RINGS_FILE_NAME, 4096));
+            final Path rings = dir.resolve("queue-0").resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
+            final Object ringsFile = Files.getAttribute(rings, "unix:ino");
+            final List<String> before = listing(dir);
+
+            final IOException ex = assertThrows(
+                IOException.class, () -> SharedMemoryFiles.openPrivateDirectory(dir).close());
+
+            assertEquals("in use by listener pid " + ProcessHandle.current().pid(), ex.getMessage());
+            assertEquals(before, listing(dir), "nothing removed");
+            assertEquals(ringsFile, Files.getAttribute(rings, "unix:ino"));
+            // the refusal did not release the holder's lock
+            assertThrows(IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(dir));
+        }
+
+        try (SharedMemoryFiles.PrivateDirectory next = SharedMemoryFiles.openPrivateDirectory(dir))
+        {
+            assertEquals(List.of(SharedMemoryFiles.MARKER_FILE_NAME), listing(dir), "released: taken over");
+            assertEquals(ProcessHandle.current().pid() + "\n",
+                Files.readString(next.path().resolve(SharedMemoryFiles.MARKER_FILE_NAME)));
+        }
+    }
+
+    @Test
+    void shouldCreateWorkerFilesThroughHeldDirectoryAndRefuseSwappedWorkerDirectory() throws IOException
+    {
+        final Path outside = Files.createDirectory(tempDir.resolve("outside"), PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+        final Path dir = tempDir.resolve("sluice-x");
+        try (SharedMemoryFiles.PrivateDirectory held = SharedMemoryFiles.openPrivateDirectory(dir))
+        {
+            final Path worker = held.createWorkerDirectory("queue-0");
+            assertEquals(dir.resolve("queue-0"), worker);
+            assertEquals("rwx------", mode(worker));
+            final MappedByteBuffer mapped = held.createAndMap("queue-0", WorkerFileDescriptor.RINGS_FILE_NAME, 8192);
+            IoUtil.unmap(mapped);
+            assertEquals("rw-------", mode(worker.resolve(WorkerFileDescriptor.RINGS_FILE_NAME)));
+            assertEquals(8192, Files.size(worker.resolve(WorkerFileDescriptor.RINGS_FILE_NAME)));
+
+            held.createWorkerDirectory("queue-1");
+            Files.move(dir.resolve("queue-1"), dir.resolve("moved"));
+            Files.createSymbolicLink(dir.resolve("queue-1"), outside);
+
+            final IOException ex = assertThrows(IOException.class,
+                () -> held.createAndMap("queue-1", WorkerFileDescriptor.RINGS_FILE_NAME, 8192));
+
+            assertEquals(dir.resolve("queue-1") + " is a symbolic link; Sluice uses only a directory it created",
+                ex.getMessage());
+            assertEquals(List.of(), listing(outside), "nothing created through the link");
+        }
+    }
+
+    @Test
+    void shouldRefuseDirectoryUnderFolderWritableByOthersWithoutStickyBit() throws IOException
+    {
+        final Path shared = Files.createDirectory(tempDir.resolve("pub"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        final Path dir = shared.resolve("a").resolve("sl");
+
+        final IOException ex = assertThrows(IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(dir));
+
+        assertEquals(shared + " is writable by group or others without the sticky bit (mode 0777); another user " +
+            "could replace what is in it", ex.getMessage());
+        assertEquals(List.of(), listing(shared), "nothing created");
+    }
+
+    @Test
+    void shouldRefuseDirectoryReachedThroughLinkToFolderWritableByOthers() throws IOException
+    {
+        final Path shared = Files.createDirectory(tempDir.resolve("pub"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwx---"));
+        final Path link = Files.createSymbolicLink(tempDir.resolve("link"), shared);
+
+        final IOException ex = assertThrows(
+            IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(link.resolve("sl")));
+
+        assertEquals(shared + " is writable by group or others without the sticky bit (mode 0770); another user " +
+            "could replace what is in it", ex.getMessage());
+    }
+
+    @Test
+    void shouldAcceptDirectoryUnderFolderWritableByOthersWithStickyBit() throws IOException
+    {
+        final Path shared = Files.createDirectory(tempDir.resolve("tmp"));
+        Files.setAttribute(shared, "unix:mode", 01777);
+
+        SharedMemoryFiles.createPrivateDirectory(shared.resolve("sl"));
+
+        assertEquals("rwx------", mode(shared.resolve("sl")));
+    }
+
+    @Test
+    void shouldRefuseDirectoryUnderFolderOwnedByAnotherUser() throws IOException
+    {
+        final UserPrincipal nobody = anotherUser();
+        final Path theirs = Files.createDirectory(tempDir.resolve("theirs"));
+        Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setOwner(theirs, nobody);
+
+        final IOException ex = assertThrows(
+            IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(theirs.resolve("sl")));
+
+        assertEquals(theirs + " is owned by nobody, not by root (the listener's user); another user could replace " +
+            "what is in it", ex.getMessage());
+    }
+
+    @Test
+    void shouldGiveOperatingSystemReasonWhenFolderAboveIsFile() throws IOException
+    {
+        final Path file = Files.write(tempDir.resolve("file"), new byte[]{1});
+
+        final IOException ex = assertThrows(
+            IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(file.resolve("x")));
+
+        assertEquals(file + ": Not a directory", SharedMemoryFiles.reason(ex));
+        final IOException deeper = assertThrows(
+            IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(file.resolve("x").resolve("y")));
+        assertEquals(file.resolve("x") + ": Not a directory", SharedMemoryFiles.reason(deeper));
+    }
+
     /**
      * A leftover as a killed listener leaves it: the marker, and a worker directory with its marker, ring file and
      * doorbell socket (a plain file here), all 0700/0600.

@@ -2,6 +2,8 @@ package io.sluice.listener.config;
 
 import io.netty.util.NetUtil;
 import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.hosting.HostingMode;
 import io.sluice.listener.routing.UrlPrefix;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -42,6 +44,10 @@ public final class ConfigLoader
 
     // Greatest number of event loops.
     private static final int MAX_EVENT_LOOPS = 256;
+    /**
+     * Longest path a Unix domain socket can be bound to on Linux: {@code sun_path} is 108 bytes with its NUL.
+     */
+    private static final int MAX_UNIX_SOCKET_PATH_LENGTH = 107;
 
     // Least value of maxInitialLineLength, maxRequestBytes and maxFieldLength, in bytes.
     private static final int MIN_HTTP_LIMIT_LENGTH = 64;
@@ -256,12 +262,14 @@ public final class ConfigLoader
 
         final List<QueueConfiguration> queues = queues(root, baseDirectory, maxRequestBodySize, timeouts);
         checkAdminPort(listener, adminPort, queues);
+        final Path queueDir = null == shmDir ? ListenerConfiguration.shmDirDefault(id) : shmDir;
+        checkSharedMemory(listener, eventLoops, queueDir, queues);
 
         return new ListenerConfiguration(
             id,
             bindAddress,
             eventLoops,
-            null == shmDir ? ListenerConfiguration.shmDirDefault(id) : shmDir,
+            queueDir,
             adminPort,
             maxInitialLineLength,
             maxRequestBytes,
@@ -290,6 +298,45 @@ public final class ConfigLoader
             listener.contains(MAX_HEADER_SIZE) ? MAX_HEADER_SIZE : MAX_REQUEST_BYTES,
             ListenerConfiguration.MAX_REQUEST_BYTES_DEFAULT,
             MIN_HTTP_LIMIT_LENGTH);
+    }
+
+    /**
+     * What shared-memory queues need of the listener: one event loop (a queue's rings and doorbells belong to one),
+     * and a directory short enough that each worker's doorbell socket path fits a Unix socket address.
+     */
+    private static void checkSharedMemory(
+        final ConfigSection listener, final int eventLoops, final Path shmDir, final List<QueueConfiguration> queues)
+    {
+        for (int i = 0; i < queues.size(); i++)
+        {
+            final QueueConfiguration queue = queues.get(i);
+            if (queue.hosting() != HostingMode.SHARED_MEMORY)
+            {
+                continue;
+            }
+            if (1 != eventLoops)
+            {
+                throw ConfigSection.error(
+                    listener.source(),
+                    listener.pathOf(EVENT_LOOPS),
+                    "must be 1 while a queue is hosted in shared memory (" + QUEUES + "[" + i + "] is)",
+                    eventLoops);
+            }
+            final String doorbell = shmDir
+                .resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), queue.worker().processes() - 1))
+                .resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)
+                .toString();
+            final int length = doorbell.getBytes(StandardCharsets.UTF_8).length;
+            if (length > MAX_UNIX_SOCKET_PATH_LENGTH)
+            {
+                throw ConfigSection.error(
+                    listener.source(),
+                    listener.pathOf(SHM_DIR),
+                    "is too long for queue " + queue.name() + ": its doorbell socket " + doorbell + " would be " +
+                    length + " bytes, and a Unix socket path holds at most " + MAX_UNIX_SOCKET_PATH_LENGTH,
+                    shmDir.toString());
+            }
+        }
     }
 
     private static TimeoutsConfiguration timeouts(final ConfigSection timeouts)

@@ -14,11 +14,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class InProcessHost implements Host
 {
+    private static final String HANDLER_KEY = "handler";
+
     private final String handlerClassName;
     private Handler handler;
 
     /**
-     * @param handlerClassName fully qualified class name of the handler.
+     * @param handlerClassName fully qualified class name of the handler, created by {@link #start()}.
      */
     public InProcessHost(final String handlerClassName)
     {
@@ -26,11 +28,23 @@ public final class InProcessHost implements Host
     }
 
     /**
+     * @param handler the handler, already created (see {@link HandlerLoader#create(String, String)}).
+     */
+    public InProcessHost(final Handler handler)
+    {
+        this.handlerClassName = handler.getClass().getName();
+        this.handler = handler;
+    }
+
+    /**
      * {@inheritDoc}
      */
     public void start()
     {
-        handler = HandlerLoader.load(handlerClassName);
+        if (null == handler)
+        {
+            handler = HandlerLoader.create(handlerClassName, HANDLER_KEY);
+        }
     }
 
     /**

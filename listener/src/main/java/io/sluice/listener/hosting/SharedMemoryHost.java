@@ -13,14 +13,15 @@ import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.Transport;
+import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.StartupException;
 import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -52,7 +54,8 @@ public final class SharedMemoryHost implements Host
 
     private final QueueConfiguration queue;
     private final Transport transport;
-    private final Path queueDir;
+    private final Supplier<SharedMemoryFiles.PrivateDirectory> directory;
+    private Path queueDir;
     private final String applicationPath;
     private final SharedMemoryRequest[] slots;
     private final ArrayDeque<SharedMemoryRequest> freeSlots;
@@ -84,15 +87,19 @@ public final class SharedMemoryHost implements Host
     /**
      * @param queue           the queue's configuration.
      * @param transport       the listener's transport (epoll needed for the doorbells).
-     * @param shmDir          the listener's shared-memory directory (created by the listener).
+     * @param directory       the listener's shared-memory directory, created and held by the listener before
+     *                        {@link #start()}.
      * @param applicationPath the path of the queue's first prefix.
      */
     public SharedMemoryHost(
-        final QueueConfiguration queue, final Transport transport, final Path shmDir, final String applicationPath)
+        final QueueConfiguration queue,
+        final Transport transport,
+        final Supplier<SharedMemoryFiles.PrivateDirectory> directory,
+        final String applicationPath)
     {
         this.queue = queue;
         this.transport = transport;
-        this.queueDir = shmDir;
+        this.directory = directory;
         this.applicationPath = applicationPath;
         this.slots = new SharedMemoryRequest[queue.queueLength()];
         this.freeSlots = new ArrayDeque<>(queue.queueLength());
@@ -123,14 +130,17 @@ public final class SharedMemoryHost implements Host
         homeLoop = transport.group().next();
         final long pid = ProcessHandle.current().pid();
         final long startMs = System.currentTimeMillis();
+        final SharedMemoryFiles.PrivateDirectory shmDir = directory.get();
+        queueDir = shmDir.path();
         try
         {
             for (int i = 0; i < links.length; i++)
             {
-                final Path dir = workerDir(i);
-                SharedMemoryFiles.createPrivateDirectory(dir);
-                final MappedByteBuffer mapped = SharedMemoryFiles.createAndMap(
-                    dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME),
+                final String name = SharedMemoryFiles.workerDirectoryName(queue.name(), i);
+                final Path dir = shmDir.createWorkerDirectory(name);
+                final MappedByteBuffer mapped = shmDir.createAndMap(
+                    name,
+                    WorkerFileDescriptor.RINGS_FILE_NAME,
                     WorkerFileDescriptor.fileLength(queue.ringCapacity(), queue.ringCapacity()));
                 WorkerFileDescriptor.initialise(
                     new UnsafeBuffer(mapped, 0, WorkerFileDescriptor.HEADER_LENGTH),
@@ -141,7 +151,8 @@ public final class SharedMemoryHost implements Host
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("queue " + queue.name() + ": cannot create shared memory: " + ex, ex);
+            throw new StartupException(ConfigKeys.LISTENER_SHM_DIR, "cannot create shared memory for queue " +
+                queue.name() + " in " + queueDir + ": " + SharedMemoryFiles.reason(ex), ex);
         }
 
         supervisor = new WorkerSupervisor(
@@ -630,9 +641,30 @@ public final class SharedMemoryHost implements Host
         return queueDir.resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), slot));
     }
 
+    /**
+     * Bind a worker's doorbell socket by path: a Unix socket cannot be bound relative to a directory handle in Java.
+     * The path is safe because no other user can change a name on it (see {@link SharedMemoryFiles.PrivateDirectory}).
+     */
     private Channel bindDoorbell(final SharedMemoryLink link, final Path socket) throws IOException
     {
-        final Channel channel = new ServerBootstrap()
+        final Channel channel;
+        try
+        {
+            channel = bindDomainSocket(link, socket);
+        }
+        catch (final Exception ex)
+        {
+            // syncUninterruptibly rethrows the native bind failure unchecked
+            throw new IOException("cannot bind " + socket + ": " + ex.getMessage(), ex);
+        }
+        // the 0700 directory already keeps other users out; the socket's own mode should not depend on the umask
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        return channel;
+    }
+
+    private Channel bindDomainSocket(final SharedMemoryLink link, final Path socket)
+    {
+        return new ServerBootstrap()
             .group(homeLoop, homeLoop)
             .channel(transport.serverDomainChannel())
             .childHandler(new ChannelInitializer<>()
@@ -645,9 +677,6 @@ public final class SharedMemoryHost implements Host
             .bind(new DomainSocketAddress(socket.toFile()))
             .syncUninterruptibly()
             .channel();
-        // the 0700 directory already keeps other users out; the socket's own mode should not depend on the umask
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        return channel;
     }
 
     /**
