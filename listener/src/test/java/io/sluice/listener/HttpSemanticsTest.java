@@ -375,6 +375,55 @@ class HttpSemanticsTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldHandEveryModelsHandlerTheClientsFieldsInTheClientsOrder(final String path) throws Exception
+    {
+        final String host = hostAndPort();
+        assertFields(
+            path, ascii("GET " + path + "plain HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: t/1\r\n" +
+                "Accept: */*\r\n\r\n"),
+            0, "host: " + host, "user-agent: t/1", "accept: */*");
+        assertFields(
+            path, ascii("GET http://x.example:81" + path + "abs HTTP/1.1\r\nHost: " + host + "\r\nAccept: */*\r\n\r\n"),
+            0, "host: x.example:81", "accept: */*");
+        assertFields(
+            path, ascii("POST " + path + "post HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: text/plain\r\n" +
+                "Content-Length: 5\r\nX-Custom: v\r\n\r\nhello"),
+            5, "host: " + host, "content-type: text/plain", "content-length: 5", "x-custom: v");
+        assertFields(
+            path, ascii("POST " + path + "post HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 005\r\n" +
+                "Content-Type: text/plain\r\n\r\nhello"),
+            5, "host: " + host, "content-length: 5", "content-type: text/plain");
+        assertFields(
+            path, ascii("POST " + path + "chunked HTTP/1.1\r\nHost: " + host + "\r\nTransfer-Encoding: chunked\r\n" +
+                "Content-Type: text/plain\r\nX-Custom: v\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
+            -1, "host: " + host, "content-type: text/plain", "x-custom: v");
+        assertFields(
+            path, ascii("GET " + path + "hop HTTP/1.1\r\nConnection: keep-alive, X-Private\r\nHost: " + host + "\r\n" +
+                "X-Private: p\r\nX-Custom: v\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: example/1\r\n" +
+                "Proxy-Connection: keep-alive\r\nAccept: */*\r\n\r\n"),
+            0, "host: " + host, "x-custom: v", "accept: */*");
+    }
+
+    /**
+     * Send one request and check the exact field list (names lower-cased, values, order) the handler was given.
+     */
+    private static void assertFields(
+        final String path, final byte[] request, final long contentLength, final String... expected) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        {
+            final RawHttpClient.Response response = client.send(request);
+
+            assertEquals(200, response.status(), response::toString);
+            final List<String> lines = List.of(response.bodyText().split("\n"));
+            assertEquals("remote=" + RawHttpClient.LOOPBACK_ADDRESS, lines.get(3), path);
+            assertEquals("length=" + contentLength, lines.get(4), path);
+            assertEquals(List.of(expected), lines.subList(5, lines.size()), path + " " + lines.get(0));
+        }
+    }
+
     private static void assertDated(final RawHttpClient.Response response, final int status)
     {
         assertEquals(status, response.status(), response::toString);

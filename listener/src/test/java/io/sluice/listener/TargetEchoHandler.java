@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * A handler that answers {@code 200 text/plain} with what it was given: {@code target=}, {@code path=} and
- * {@code host=} lines, then one {@code name: value} line per request header field (names lower-cased), so a test can
+ * A handler that answers {@code 200 text/plain} with what it was given: {@code target=}, {@code path=},
+ * {@code host=}, {@code remote=} (address) and {@code length=} (declared body length) lines, then one {@code name: value} line per request header field (names lower-cased), so a test can
  * compare the hosting models. It adds its own {@code Date} (the listener's must replace it). A path ending in
  * {@code /stream} is answered with a body of unknown length, sent in two pieces.
  */
@@ -57,6 +57,8 @@ public final class TargetEchoHandler implements Handler
         text.append("target=").append(exchange.target()).append('\n');
         text.append("path=").append(exchange.path()).append('\n');
         text.append("host=").append(exchange.header("host")).append('\n');
+        text.append("remote=").append(exchange.remoteAddress()).append('\n');
+        text.append("length=").append(exchange.contentLength()).append('\n');
         for (int i = 0; i < exchange.headerCount(); i++)
         {
             text.append(exchange.headerName(i).toLowerCase(Locale.ROOT))

@@ -59,6 +59,12 @@ public interface Exchange
     String header(String name);
 
     /**
+     * The request's header fields are the same list, in the same order, in every hosting model: the client's fields
+     * in the client's order, less those of the client's connection, which the listener consumed ({@code Connection}
+     * and the fields it names, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Trailer},
+     * {@code Upgrade}, {@code Transfer-Encoding}, {@code Expect}), and with none of the fields the listener adds to
+     * reach a worker ({@code X-Forwarded-*}, {@code Sluice-*}: see {@link #remoteAddress()}).
+     *
      * @return the number of request headers.
      */
     int headerCount();

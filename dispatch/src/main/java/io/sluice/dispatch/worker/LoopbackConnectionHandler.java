@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -26,6 +27,8 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -62,6 +65,16 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
      * Header naming the path of the URL prefix the listener matched.
      */
     static final AsciiString SLUICE_APPL_PATH = AsciiString.cached("sluice-appl-path");
+
+    /**
+     * Header carrying the client's address, set by the listener after the client's fields.
+     */
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+
+    /**
+     * Header carrying the client's scheme, set by the listener.
+     */
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
 
     /**
      * {@link #SLUICE_EVENT} value asking the worker to stop.
@@ -463,6 +476,9 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
             Exchange.UNKNOWN_LENGTH : HttpUtil.getContentLength(request, 0L);
         final String event = headers.get(SLUICE_EVENT);
+        final String forwardedFor = headers.get(X_FORWARDED_FOR);
+        final String matchedPath = headers.get(SLUICE_APPL_PATH);
+        hideTransportFields(headers);
         if (null != event)
         {
             final LoopbackExchange exchange = begin(request, contentLength);
@@ -480,7 +496,8 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         }
 
         final LoopbackExchange exchange = begin(request, contentLength);
-        if (!isInApplication(exchange.path(), headers))
+        exchange.forwardedFor(forwardedFor);
+        if (!isInApplication(exchange.path(), matchedPath))
         {
             exchange.reply(404, "not found", false);
             return;
@@ -544,14 +561,60 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
      * A queue may have several prefixes with different paths, while the environment names the first: the listener
      * says which prefix matched in {@code Sluice-Appl-Path}, trusted because the request carried the token.
      */
-    private boolean isInApplication(final String path, final HttpHeaders headers)
+    private boolean isInApplication(final String path, final String matched)
     {
         if (LoopbackPaths.isUnder(path, applicationPath))
         {
             return true;
         }
-        final String matched = headers.get(SLUICE_APPL_PATH);
         return null != matched && LoopbackPaths.isUnder(path, LoopbackPaths.withTrailingSlash(matched));
+    }
+
+    /**
+     * Give the handler the fields a handler of the in-process or shared-memory model would see: remove those the
+     * listener adds for the hop to this worker ({@code X-Forwarded-For}, {@code X-Forwarded-Proto},
+     * {@code Sluice-*}, and the {@code Content-Length} or {@code Transfer-Encoding} it writes after
+     * {@code X-Forwarded-For} when the client sent no such framing). The listener never forwards a client's copy of
+     * these, and writes its own after the client's fields, {@code X-Forwarded-For} first; the client's
+     * {@code Content-Length} stays in its place. What they carry is {@link Exchange#remoteAddress()} and
+     * {@link Exchange#contentLength()}. Called after the request head was decoded: the body's framing is already
+     * known.
+     */
+    static void hideTransportFields(final HttpHeaders headers)
+    {
+        boolean afterForwardedFor = false;
+        boolean addedLength = false;
+        boolean addedChunked = false;
+        final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext())
+        {
+            final CharSequence name = it.next().getKey();
+            if (X_FORWARDED_FOR.contentEqualsIgnoreCase(name))
+            {
+                afterForwardedFor = true;
+            }
+            else if (afterForwardedFor && HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
+            {
+                addedLength = true;
+            }
+            else if (afterForwardedFor && HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name))
+            {
+                addedChunked = true;
+            }
+        }
+        headers.remove(X_FORWARDED_FOR);
+        headers.remove(X_FORWARDED_PROTO);
+        headers.remove(SLUICE_APPL_PATH);
+        headers.remove(SLUICE_EVENT);
+        headers.remove(SLUICE_TOKEN);
+        if (addedLength)
+        {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        if (addedChunked)
+        {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        }
     }
 
     private LoopbackExchange begin(final HttpRequest request, final long contentLength)

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,6 @@ import java.util.logging.Logger;
 final class LoopbackExchange extends HttpRequestExchange
 {
     private static final Logger LOG = Logger.getLogger(LoopbackExchange.class.getName());
-    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     private static final int MIN_STATUS = 200;
     private static final int MAX_STATUS = 599;
 
@@ -80,18 +78,22 @@ final class LoopbackExchange extends HttpRequestExchange
     {
         if (null == remoteAddress)
         {
-            final String forwarded = headers().get(X_FORWARDED_FOR);
-            if (null != forwarded && !forwarded.isBlank())
-            {
-                final int comma = forwarded.lastIndexOf(',');
-                remoteAddress = (comma < 0 ? forwarded : forwarded.substring(comma + 1)).trim();
-            }
-            else
-            {
-                remoteAddress = connection.peerAddress();
-            }
+            remoteAddress = connection.peerAddress();
         }
         return remoteAddress;
+    }
+
+    /**
+     * @param forwardedFor the listener's {@code X-Forwarded-For}, taken from the request before the handler sees it;
+     *                     null when absent.
+     */
+    void forwardedFor(final String forwardedFor)
+    {
+        if (null != forwardedFor && !forwardedFor.isBlank())
+        {
+            final int comma = forwardedFor.lastIndexOf(',');
+            remoteAddress = (comma < 0 ? forwardedFor : forwardedFor.substring(comma + 1)).trim();
+        }
     }
 
     /**

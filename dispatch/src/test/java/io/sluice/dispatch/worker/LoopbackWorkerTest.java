@@ -390,6 +390,36 @@ class LoopbackWorkerTest
         awaitAccepting();
     }
 
+    @Test
+    void shouldHideTheListenersForwardingAndFramingFieldsFromTheHandler() throws Exception
+    {
+        restart(new FieldsHandler());
+
+        try (Socket socket = connect())
+        {
+            final String tail = "x-forwarded-for: 203.0.113.7\r\nx-forwarded-proto: http\r\n" +
+                "sluice-appl-path: /loopback/\r\n";
+            final String token = "sluice-token: " + TOKEN + "\r\n\r\n";
+            socket.getOutputStream().write((
+                "GET /loopback/ HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n" + tail + "content-length: 0\r\n" + token +
+                "POST /loopback/ HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX-Custom: v\r\n" + tail + token +
+                "hello" +
+                "POST /loopback/ HTTP/1.1\r\nHost: a\r\nX-Custom: v\r\n" + tail + "transfer-encoding: chunked\r\n" +
+                token + "5\r\nhello\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            final InputStream in = socket.getInputStream();
+
+            assertEquals(
+                "remote=203.0.113.7 length=0\nHost: a\nAccept: */*\n",
+                new String(RawResponse.read(in).body, StandardCharsets.US_ASCII));
+            assertEquals(
+                "remote=203.0.113.7 length=5\nHost: a\nContent-Length: 5\nX-Custom: v\n",
+                new String(RawResponse.read(in).body, StandardCharsets.US_ASCII));
+            assertEquals(
+                "remote=203.0.113.7 length=-1\nHost: a\nX-Custom: v\n",
+                new String(RawResponse.read(in).body, StandardCharsets.US_ASCII));
+        }
+    }
+
     private void restart(final Handler handler) throws Exception
     {
         serveThread.interrupt();
@@ -485,6 +515,40 @@ class LoopbackWorkerTest
         public void onAbort(final Exchange exchange)
         {
             aborted.countDown();
+        }
+    }
+
+    /**
+     * Answers with its address, the declared body length and the header fields it was given, once the body is read.
+     */
+    static final class FieldsHandler implements Handler
+    {
+        public void onRequest(final Exchange exchange)
+        {
+            if (!exchange.hasBody())
+            {
+                respond(exchange);
+            }
+        }
+
+        public void onBody(
+            final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
+        {
+            if (last)
+            {
+                respond(exchange);
+            }
+        }
+
+        private static void respond(final Exchange exchange)
+        {
+            final StringBuilder text = new StringBuilder("remote=").append(exchange.remoteAddress())
+                .append(" length=").append(exchange.contentLength()).append('\n');
+            for (int i = 0; i < exchange.headerCount(); i++)
+            {
+                text.append(exchange.headerName(i)).append(": ").append(exchange.headerValue(i)).append('\n');
+            }
+            exchange.respond(200, "text/plain", text.toString().getBytes(StandardCharsets.US_ASCII));
         }
     }
 

@@ -3,22 +3,24 @@ package io.sluice.listener.hosting;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
+import io.sluice.listener.http.HandlerHeaders;
 import io.sluice.listener.http.ResponseHeads;
 import io.sluice.listener.routing.RequestTargets;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Writes what the loopback proxy sends and relays, as bytes and without intermediate objects: the forwarded request
- * head (hop-by-hop headers and client-sent {@code Sluice-*} / {@code X-Forwarded-*} removed, the listener's own added)
+ * head (hop-by-hop headers and client-sent {@code Sluice-*} / {@code X-Forwarded-*} removed, the client's
+ * {@code Content-Length} in its place, then the listener's own: {@code X-Forwarded-For} first, so a worker can tell
+ * them from the client's, then {@code X-Forwarded-Proto}, {@code Sluice-Appl-Path}, the framing the client did not
+ * send, and the token)
  * and the relayed response headers (hop-by-hop and framing headers removed: the listener frames the response itself).
  * Stateless and thread-safe.
  */
@@ -34,8 +36,6 @@ final class LoopbackHeaders
     static final AsciiString SLUICE_APPL_PATH = AsciiString.cached("sluice-appl-path");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
-    static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
 
     private static final AsciiString SLUICE_PREFIX = AsciiString.cached("sluice-");
     private static final AsciiString HTTP = AsciiString.cached("http");
@@ -73,32 +73,43 @@ final class LoopbackHeaders
         buf.writeBytes(HTTP_1_1_LINE_END);
 
         final HttpHeaders headers = request.headers();
-        final List<CharSequence> connectionOptions = connectionOptions(headers);
+        final List<CharSequence> connectionOptions = HandlerHeaders.connectionOptions(headers);
+        boolean lengthSent = false;
         final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext())
         {
             final Map.Entry<CharSequence, CharSequence> header = it.next();
             final CharSequence name = header.getKey();
-            if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) && !isStrippedRequestHeader(name) && !isListed(connectionOptions, name))
+            if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
+            {
+                // the client's own, in its place, as the handlers of the other models see it
+                if (contentLength >= 0 && !lengthSent && !isListed(connectionOptions, name))
+                {
+                    ResponseHeads.header(buf, name, contentLength);
+                    lengthSent = true;
+                }
+            }
+            else if (!isStrippedRequestHeader(name) && !isListed(connectionOptions, name))
             {
                 ResponseHeads.header(buf, name, header.getValue());
             }
         }
 
-        if (contentLength < 0)
-        {
-            ResponseHeads.header(buf, HttpHeaderNames.TRANSFER_ENCODING, CHUNKED);
-        }
-        else
-        {
-            // explicit framing even without a body: the worker's decoder must not guess (e.g. legacy WebSocket keys)
-            ResponseHeads.header(buf, HttpHeaderNames.CONTENT_LENGTH, contentLength);
-        }
+        // the listener's fields follow the client's, X-Forwarded-For first: a worker tells them apart by position
         ResponseHeads.header(buf, X_FORWARDED_FOR, remoteAddress);
         ResponseHeads.header(buf, X_FORWARDED_PROTO, HTTP);
         if (null != applicationPath)
         {
             ResponseHeads.header(buf, SLUICE_APPL_PATH, applicationPath);
+        }
+        if (contentLength < 0)
+        {
+            ResponseHeads.header(buf, HttpHeaderNames.TRANSFER_ENCODING, CHUNKED);
+        }
+        else if (!lengthSent)
+        {
+            // explicit framing even without a body: the worker's decoder must not guess (e.g. legacy WebSocket keys)
+            ResponseHeads.header(buf, HttpHeaderNames.CONTENT_LENGTH, contentLength);
         }
         return buf;
     }
@@ -143,23 +154,7 @@ final class LoopbackHeaders
      */
     static boolean isHopByHop(final CharSequence name)
     {
-        switch (name.length())
-        {
-            case 2:
-                return HttpHeaderNames.TE.contentEqualsIgnoreCase(name);
-            case 7:
-                return HttpHeaderNames.TRAILER.contentEqualsIgnoreCase(name) ||
-                    HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(name);
-            case 10:
-                return HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name) ||
-                    KEEP_ALIVE.contentEqualsIgnoreCase(name);
-            case 16:
-                return PROXY_CONNECTION.contentEqualsIgnoreCase(name);
-            case 17:
-                return HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name);
-            default:
-                return false;
-        }
+        return HandlerHeaders.isHopByHop(name);
     }
 
     /**
@@ -189,59 +184,6 @@ final class LoopbackHeaders
         }
         return length >= SLUICE_PREFIX.length() &&
             AsciiString.regionMatches(name, true, 0, SLUICE_PREFIX, 0, SLUICE_PREFIX.length());
-    }
-
-    /**
-     * The extra hop-by-hop headers a request names in its Connection header (RFC 9110 7.6.1), beyond {@code close}
-     * and {@code keep-alive}.
-     *
-     * @return the names, or null when there are none (the usual case: nothing is allocated).
-     */
-    private static List<CharSequence> connectionOptions(final HttpHeaders headers)
-    {
-        List<CharSequence> options = null;
-        final Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
-        while (values.hasNext())
-        {
-            final CharSequence value = values.next();
-            final int length = value.length();
-            int start = 0;
-            while (start < length)
-            {
-                int end = start;
-                while (end < length && value.charAt(end) != ',')
-                {
-                    end++;
-                }
-                int from = start;
-                int to = end;
-                while (from < to && value.charAt(from) <= ' ')
-                {
-                    from++;
-                }
-                while (to > from && value.charAt(to - 1) <= ' ')
-                {
-                    to--;
-                }
-                if (to > from && !isToken(value, from, to, KEEP_ALIVE) &&
-                    !isToken(value, from, to, HttpHeaderValues.CLOSE))
-                {
-                    if (null == options)
-                    {
-                        options = new ArrayList<>(2);
-                    }
-                    options.add(value.subSequence(from, to).toString());
-                }
-                start = end + 1;
-            }
-        }
-        return options;
-    }
-
-    private static boolean isToken(
-        final CharSequence value, final int from, final int to, final AsciiString token)
-    {
-        return to - from == token.length() && AsciiString.regionMatches(value, true, from, token, 0, token.length());
     }
 
     private static boolean isListed(final List<CharSequence> options, final CharSequence name)

@@ -601,7 +601,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             }
             pathAndQuery = RequestTargets.pathAndQuery(uri).toString();
             request.setUri(pathAndQuery);
-            request.headers().set(HttpHeaderNames.HOST, hostHeader);
+            HandlerHeaders.replaceHost(request.headers(), hostHeader);
         }
 
         final boolean serverOptions = ASTERISK.equals(pathAndQuery) && HttpMethod.OPTIONS.equals(request.method());
@@ -682,6 +682,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             // before the host sees the request: an in-process handler may answer within open()
             exchange.sendContinue();
         }
+        // every model hands its handler the same fields: the client's, less those of the client's connection
+        HandlerHeaders.strip(request.headers(), contentLength);
         final RequestSink sink = binding.host().open(exchange, request, contentLength);
         if (null == sink)
         {
