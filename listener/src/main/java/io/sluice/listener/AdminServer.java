@@ -2,7 +2,6 @@ package io.sluice.listener;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,27 +13,38 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.dispatch.http.PathNormalizer;
 import io.sluice.listener.config.AdminConfiguration;
 import io.sluice.listener.hosting.Host;
 import io.sluice.listener.hosting.LoopbackHost;
 import io.sluice.listener.hosting.RequestQueue;
 import io.sluice.listener.hosting.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
+import io.sluice.listener.http.DateHeader;
+import io.sluice.listener.http.HttpConnectionConfig;
+import io.sluice.listener.http.HttpStatusException;
+import io.sluice.listener.http.ResponseHeads;
+import io.sluice.listener.http.SendRateWindow;
+import io.sluice.listener.http.StrictDecoderConfig;
+import io.sluice.listener.http.StrictRequestDecoder;
 import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.routing.RequestTargets;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,17 +57,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections' outbound buffers, in all and the most of one; per queue: length, bound, requests
  * refused, worker PIDs; open and refused admin connections). Not on the request path; allocates freely.
  * <p>
+ * It speaks HTTP as the data plane does, with the same pieces: requests are read by {@link StrictRequestDecoder}
+ * (with admin-sized limits), {@code Host} and the target are checked by {@link RequestTargets} and
+ * {@link PathNormalizer}, {@code CONNECT} is refused with 501, an HTTP/1.0 request asking to be kept alive is answered
+ * with {@code connection: keep-alive}, and every answer carries the listener's {@link DateHeader}. Other methods than
+ * {@code GET} and {@code HEAD} are 405, {@code OPTIONS *} lists them, other paths are 404.
+ * <p>
  * It never competes with client traffic: it runs on an event loop of its own, listens on its own address
  * ({@code adminBind}, the loopback address by default), and holds little per connection whatever a client does:
  * <ul>
  *     <li>at most {@code adminMaxConnections} connections; one past it is closed at once;</li>
- *     <li>reads of at most {@value #READ_LENGTH} bytes, a kernel send buffer of {@value #SEND_BUFFER_LENGTH} bytes,
- *     and no reading while the connection is over its write
- *     limit ({@value #WRITE_HIGH_WATER_MARK_LENGTH} bytes): a client that pipelines requests and does not read the
- *     answers stops being read, and requests already decoded wait for the socket to drain before they are
- *     answered, so a connection's pending output stays under the write limit plus one response;</li>
- *     <li>{@code adminHeaderWait}: a request head begun must be complete within it; {@code adminIdleConnection}: a
- *     connection with nothing in flight is closed after it.</li>
+ *     <li>reads of at most {@value #READ_LENGTH} bytes, kernel send and receive buffers of
+ *     {@value #SEND_BUFFER_LENGTH} and {@value #RECEIVE_BUFFER_LENGTH} bytes, and no reading while the connection
+ *     is over its write limit ({@value #WRITE_HIGH_WATER_MARK_LENGTH} bytes): a client that pipelines requests and
+ *     does not read the answers stops being read, and requests already decoded wait for the socket to drain before
+ *     they are answered, so a connection's pending output stays under the write limit plus one response;</li>
+ *     <li>a connection whose answers are held back by its client, taking less than the data plane's default minimum
+ *     send rate ({@value #MIN_SEND_RATE} bytes per second) over a window of {@code adminIdleConnection}, is reset,
+ *     so clients that pipeline and never read cannot hold the admin port's connections;</li>
+ *     <li>{@code adminHeaderWait}: a request head begun (from its first byte, or from the end of the previous
+ *     request) must be complete within it, else 408 and close; {@code adminIdleConnection}: a connection with
+ *     nothing to send and no byte received for that long is closed.</li>
  * </ul>
  */
 final class AdminServer implements AutoCloseable
@@ -84,6 +104,17 @@ final class AdminServer implements AutoCloseable
     static final int SEND_BUFFER_LENGTH = 64 * 1024;
 
     /**
+     * Kernel receive buffer of an admin connection: {@value} bytes, so that a client the listener stops reading
+     * cannot park much in the kernel either.
+     */
+    static final int RECEIVE_BUFFER_LENGTH = 16 * 1024;
+
+    /**
+     * Bytes per second a client must take of answers it holds back: {@value}, the data plane's default.
+     */
+    static final long MIN_SEND_RATE = HttpConnectionConfig.MIN_SEND_RATE_DEFAULT;
+
+    /**
      * Largest admin request accepted (head and body): {@value} bytes.
      */
     static final int MAX_REQUEST_LENGTH = 4096;
@@ -97,6 +128,19 @@ final class AdminServer implements AutoCloseable
     private static final long TIMER_PERIOD_MAX_MS = 1_000;
     private static final long TIMER_PERIOD_MIN_MS = 10;
     private static final int TIMER_DIVISOR = 4;
+    private static final int HEAD_LENGTH_ESTIMATE = 256;
+    private static final String ASTERISK = "*";
+    private static final String HEALTH_PATH = "/health";
+    private static final String METRICS_PATH = "/metrics";
+    private static final String CONTENT_TYPE = "text/plain; charset=utf-8";
+    private static final String ALLOW = "GET, HEAD";
+    private static final StrictDecoderConfig DECODER_CONFIG = new StrictDecoderConfig()
+        .maxInitialLineLength(MAX_REQUEST_LENGTH)
+        .maxUrlLength(MAX_REQUEST_LENGTH)
+        .maxFieldLength(MAX_REQUEST_LENGTH)
+        .maxHeaderSize(MAX_REQUEST_LENGTH)
+        .maxRequestBodySize(MAX_REQUEST_LENGTH)
+        .maxChunkSize(READ_LENGTH);
 
     private final Transport transport;
     private final int port;
@@ -108,9 +152,11 @@ final class AdminServer implements AutoCloseable
     private final AtomicLong refusedConnections = new AtomicLong();
     private final AtomicLong pendingOutboundHighWaterLength = new AtomicLong();
     private final AtomicLong answeredRequests = new AtomicLong();
+    private final AtomicLong slowClosedConnections = new AtomicLong();
     private final long headerWaitNs;
     private final long idleConnectionNs;
     private final long timerPeriodMs;
+    private final long sendRateGraceNs;
     private EventLoopGroup group;
     private Channel channel;
 
@@ -131,6 +177,8 @@ final class AdminServer implements AutoCloseable
         this.headerWaitNs = TimeUnit.MILLISECONDS.toNanos(config.headerWaitMs());
         this.idleConnectionNs = TimeUnit.MILLISECONDS.toNanos(config.idleConnectionMs());
         this.timerPeriodMs = timerPeriodMs(config.headerWaitMs(), config.idleConnectionMs());
+        this.sendRateGraceNs =
+            idleConnectionNs > 0 ? idleConnectionNs : HttpConnectionConfig.MIN_SEND_RATE_GRACE_DEFAULT_NS;
     }
 
     // RCVBUF_ALLOCATOR and MAX_MESSAGES_PER_READ are deprecated in Netty 4.2 but remain the way to bound one read
@@ -144,9 +192,11 @@ final class AdminServer implements AutoCloseable
                 .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_LENGTH)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_LENGTH))
                 .childOption(ChannelOption.MAX_MESSAGES_PER_READ, 1)
                 .childOption(ChannelOption.SO_SNDBUF, SEND_BUFFER_LENGTH)
+                .childOption(ChannelOption.SO_RCVBUF, RECEIVE_BUFFER_LENGTH)
                 .childOption(
                     ChannelOption.WRITE_BUFFER_WATER_MARK,
                     new WriteBufferWaterMark(WRITE_LOW_WATER_MARK_LENGTH, WRITE_HIGH_WATER_MARK_LENGTH))
@@ -218,6 +268,15 @@ final class AdminServer implements AutoCloseable
     }
 
     /**
+     * @return admin connections reset because their client held answers back, taking them slower than
+     * {@value #MIN_SEND_RATE} bytes per second.
+     */
+    long slowClosedConnections()
+    {
+        return slowClosedConnections.get();
+    }
+
+    /**
      * @return admin requests answered since the start.
      */
     long answeredRequests()
@@ -239,8 +298,7 @@ final class AdminServer implements AutoCloseable
         final Connection connection = new Connection(ch);
         ch.pipeline()
             .addLast(connection.bytes)
-            .addLast(new HttpServerCodec())
-            .addLast(new HttpObjectAggregator(MAX_REQUEST_LENGTH))
+            .addLast(connection.decoder)
             .addLast(connection);
     }
 
@@ -299,30 +357,132 @@ final class AdminServer implements AutoCloseable
     }
 
     /**
-     * One admin connection: its timers, its backlog of decoded requests waiting for the socket to drain, and the
-     * answers. Event-loop confined.
+     * What one admin request is answered, decided when its head arrives; answered once its body (if any) is in.
+     *
+     * @param status      HTTP status.
+     * @param body        text of the body, or null for the metrics, made when answered.
+     * @param headRequest true for {@code HEAD}: the head of the answer only.
+     * @param keepAlive   true when the connection stays open after the answer.
+     * @param http10      true for an HTTP/1.0 request: a kept connection is answered with {@code connection:
+     *                    keep-alive}.
+     * @param allow       true to list the methods the admin port serves ({@code allow}).
+     */
+    private record Answer(
+        int status, String body, boolean headRequest, boolean keepAlive, boolean http10, boolean allow)
+    {
+        static Answer refusal(final int status, final String body)
+        {
+            return new Answer(status, body + "\n", false, false, false, false);
+        }
+    }
+
+    /**
+     * Decide the answer to a request head, by the rules the data plane applies before routing (RFC 9110/9112): a
+     * refusal of the decoder, {@code CONNECT}, a missing, repeated or invalid {@code Host} and an invalid target are
+     * answered and the connection closed; then {@code /health} and {@code /metrics} serve {@code GET} and
+     * {@code HEAD} (another method 405), {@code OPTIONS *} lists them, and any other path is 404.
+     *
+     * @param request as decoded by {@link StrictRequestDecoder}.
+     * @return the answer.
+     */
+    private static Answer answerTo(final HttpRequest request)
+    {
+        final DecoderResult result = request.decoderResult();
+        if (result.isFailure())
+        {
+            return refusalOf(result.cause());
+        }
+        final HttpMethod method = request.method();
+        if (HttpMethod.CONNECT.equals(method))
+        {
+            return Answer.refusal(HttpResponseStatus.NOT_IMPLEMENTED.code(), "not implemented: CONNECT");
+        }
+        final List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion() == HttpVersion.HTTP_1_1))
+        {
+            return Answer.refusal(HttpResponseStatus.BAD_REQUEST.code(), "bad request: one Host header required");
+        }
+        if (!hosts.isEmpty() && !RequestTargets.isValidAuthority(hosts.get(0)))
+        {
+            return Answer.refusal(HttpResponseStatus.BAD_REQUEST.code(), "bad request: invalid Host header");
+        }
+        CharSequence target = request.uri();
+        if (RequestTargets.isAbsoluteForm(target))
+        {
+            if (null == RequestTargets.authority(target))
+            {
+                return Answer.refusal(
+                    HttpResponseStatus.BAD_REQUEST.code(), "bad request: invalid request target authority");
+            }
+            target = RequestTargets.pathAndQuery(target);
+        }
+
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        final boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        final boolean headRequest = HttpMethod.HEAD.equals(method);
+        if (ASTERISK.contentEquals(target) && HttpMethod.OPTIONS.equals(method))
+        {
+            return new Answer(HttpResponseStatus.OK.code(), "", false, keepAlive, http10, true);
+        }
+        final String path = PathNormalizer.normalize(target);
+        if (null == path)
+        {
+            return Answer.refusal(HttpResponseStatus.BAD_REQUEST.code(), "bad request: invalid request target");
+        }
+        final boolean health = HEALTH_PATH.equals(path);
+        if (!health && !METRICS_PATH.equals(path))
+        {
+            return new Answer(
+                HttpResponseStatus.NOT_FOUND.code(), "not found\n", headRequest, keepAlive, http10, false);
+        }
+        if (!headRequest && !HttpMethod.GET.equals(method))
+        {
+            return new Answer(
+                HttpResponseStatus.METHOD_NOT_ALLOWED.code(), "method not allowed\n", false, keepAlive, http10, true);
+        }
+        return new Answer(HttpResponseStatus.OK.code(), health ? "ok\n" : null, headRequest, keepAlive, http10, false);
+    }
+
+    private static Answer refusalOf(final Throwable cause)
+    {
+        final int status = cause instanceof HttpStatusException refusal ?
+            refusal.status() : HttpResponseStatus.BAD_REQUEST.code();
+        final String reason = HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT);
+        return Answer.refusal(status, null == cause.getMessage() ? reason : reason + ": " + cause.getMessage());
+    }
+
+    /**
+     * One admin connection: its decoder, its timers, its backlog of decoded requests waiting for the socket to drain,
+     * and the answers. Event-loop confined.
      */
     private final class Connection extends ChannelInboundHandlerAdapter
     {
         private final Channel ch;
-        private final ArrayDeque<FullHttpRequest> backlog = new ArrayDeque<>();
+        private final StrictRequestDecoder decoder = new StrictRequestDecoder(DECODER_CONFIG);
+        private final ArrayDeque<Answer> backlog = new ArrayDeque<>();
+        private final SendRateWindow sendRate = new SendRateWindow(MIN_SEND_RATE, sendRateGraceNs);
         private final ScheduledFuture<?> timer;
         private final ChannelInboundHandlerAdapter bytes = new ChannelInboundHandlerAdapter()
         {
             public void channelRead(final ChannelHandlerContext ctx, final Object msg)
             {
-                if (msg instanceof ByteBuf buf && buf.isReadable() && !partialHead)
+                if (msg instanceof ByteBuf buf && buf.isReadable())
                 {
-                    partialHead = true;
-                    headStartNs = System.nanoTime();
+                    final long nowNs = System.nanoTime();
+                    lastActivityNs = nowNs;
+                    if (decoder.isAwaitingRequest())
+                    {
+                        headStartNs = nowNs;
+                    }
                 }
                 ctx.fireChannelRead(msg);
             }
         };
-        private boolean partialHead;
+        private Answer receiving;
         private boolean closing;
-        private long headStartNs;
-        private long lastActivityNs = System.nanoTime();
+        private long writtenBytes;
+        private long headStartNs = System.nanoTime();
+        private long lastActivityNs = headStartNs;
 
         Connection(final Channel ch)
         {
@@ -333,24 +493,45 @@ final class AdminServer implements AutoCloseable
 
         public void channelRead(final ChannelHandlerContext ctx, final Object msg)
         {
-            if (closing || !(msg instanceof FullHttpRequest request))
+            try
+            {
+                if (closing)
+                {
+                    return;
+                }
+                if (msg instanceof HttpRequest request)
+                {
+                    receiving = answerTo(request);
+                }
+                if (msg instanceof LastHttpContent last && null != receiving)
+                {
+                    final Answer answer = last.decoderResult().isFailure() ?
+                        refusalOf(last.decoderResult().cause()) : receiving;
+                    receiving = null;
+                    // the next head, if any, is timed from the end of this request
+                    headStartNs = System.nanoTime();
+                    lastActivityNs = headStartNs;
+                    admit(ctx, answer);
+                }
+            }
+            finally
             {
                 ReferenceCountUtil.release(msg);
-                return;
             }
-            partialHead = false;
-            lastActivityNs = System.nanoTime();
+        }
+
+        private void admit(final ChannelHandlerContext ctx, final Answer answer)
+        {
             if (backlog.isEmpty() && ch.isWritable())
             {
-                answer(ctx, request);
+                answer(ctx, answer);
             }
             else if (backlog.size() < BACKLOG_MAX)
             {
-                backlog.addLast(request);
+                backlog.addLast(answer);
             }
             else
             {
-                request.release();
                 ctx.close();
                 return;
             }
@@ -359,10 +540,10 @@ final class AdminServer implements AutoCloseable
 
         public void channelWritabilityChanged(final ChannelHandlerContext ctx)
         {
-            FullHttpRequest request;
-            while (!closing && ch.isWritable() && null != (request = backlog.pollFirst()))
+            Answer answer;
+            while (!closing && ch.isWritable() && null != (answer = backlog.pollFirst()))
             {
-                answer(ctx, request);
+                answer(ctx, answer);
             }
             updateAutoRead();
             ctx.fireChannelWritabilityChanged();
@@ -372,17 +553,8 @@ final class AdminServer implements AutoCloseable
         {
             timer.cancel(false);
             closing = true;
-            releaseBacklog();
+            backlog.clear();
             ctx.fireChannelInactive();
-        }
-
-        private void releaseBacklog()
-        {
-            FullHttpRequest request;
-            while (null != (request = backlog.pollFirst()))
-            {
-                request.release();
-            }
         }
 
         public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
@@ -395,6 +567,11 @@ final class AdminServer implements AutoCloseable
             final boolean wanted = !closing && backlog.isEmpty() && ch.isWritable();
             if (ch.config().isAutoRead() != wanted)
             {
+                if (wanted && decoder.isReceivingHead())
+                {
+                    // the head waited on the listener, not on the client: its time starts again
+                    headStartNs = System.nanoTime();
+                }
                 ch.config().setAutoRead(wanted);
             }
         }
@@ -407,14 +584,35 @@ final class AdminServer implements AutoCloseable
                 return;
             }
             final long nowNs = System.nanoTime();
-            if (partialHead)
+            final long pendingLength = pendingOutboundLength();
+            if (SendRateWindow.TOO_SLOW ==
+                sendRate.sample(nowNs, writtenBytes - pendingLength, pendingLength > 0, 0, Long.MAX_VALUE))
             {
-                if (headerWaitNs > 0 && nowNs - headStartNs > headerWaitNs)
+                // the client does not take its answers: reset, dropping what is pending, as the data plane does
+                slowClosedConnections.incrementAndGet();
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                closing = true;
+                ch.close();
+                return;
+            }
+            if (closing)
+            {
+                return;
+            }
+            if (headerWaitNs > 0 && ch.config().isAutoRead() && decoder.isReceivingHead() &&
+                nowNs - headStartNs > headerWaitNs)
+            {
+                if (backlog.isEmpty() && 0 == pendingLength)
+                {
+                    answer(ch.pipeline().context(this), Answer.refusal(
+                        HttpResponseStatus.REQUEST_TIMEOUT.code(), "request timeout: request head not received"));
+                }
+                else
                 {
                     ch.close();
                 }
             }
-            else if (idleConnectionNs > 0 && backlog.isEmpty() && pendingOutboundLength() == 0 &&
+            else if (idleConnectionNs > 0 && backlog.isEmpty() && 0 == pendingLength &&
                 nowNs - lastActivityNs > idleConnectionNs)
             {
                 ch.close();
@@ -427,58 +625,49 @@ final class AdminServer implements AutoCloseable
             return null == outbound ? 0 : outbound.totalPendingWriteBytes();
         }
 
-        private void answer(final ChannelHandlerContext ctx, final FullHttpRequest request)
+        private void answer(final ChannelHandlerContext ctx, final Answer answer)
         {
-            try
+            final byte[] body = (null == answer.body() ? metrics() : answer.body()).getBytes(StandardCharsets.UTF_8);
+            final ByteBuf buf = ctx.alloc().buffer(HEAD_LENGTH_ESTIMATE + body.length);
+            ResponseHeads.statusLine(buf, answer.status());
+            if (body.length > 0)
             {
-                final boolean bad = request.decoderResult().isFailure();
-                final String path = request.uri();
-                final HttpResponseStatus status;
-                final String body;
-                if (bad)
-                {
-                    status = HttpResponseStatus.BAD_REQUEST;
-                    body = "bad request\n";
-                }
-                else if ("/health".equals(path))
-                {
-                    status = HttpResponseStatus.OK;
-                    body = "ok\n";
-                }
-                else if ("/metrics".equals(path))
-                {
-                    status = HttpResponseStatus.OK;
-                    body = metrics();
-                }
-                else
-                {
-                    status = HttpResponseStatus.NOT_FOUND;
-                    body = "not found\n";
-                }
-                final FullHttpResponse response = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
-                response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-                HttpUtil.setContentLength(response, response.content().readableBytes());
-                final boolean keepAlive = !bad && HttpUtil.isKeepAlive(request);
-                HttpUtil.setKeepAlive(response, keepAlive);
-                lastActivityNs = System.nanoTime();
-                if (keepAlive)
-                {
-                    ctx.writeAndFlush(response, ctx.voidPromise());
-                }
-                else
-                {
-                    closing = true;
-                    releaseBacklog();
-                    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-                }
-                pendingOutboundHighWaterLength.accumulateAndGet(pendingOutboundLength(), Math::max);
-                answeredRequests.incrementAndGet();
+                ResponseHeads.header(buf, HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
             }
-            finally
+            ResponseHeads.header(buf, HttpHeaderNames.CONTENT_LENGTH, body.length);
+            if (answer.allow())
             {
-                request.release();
+                ResponseHeads.header(buf, HttpHeaderNames.ALLOW, ALLOW);
             }
+            DateHeader.SYSTEM.write(buf);
+            if (!answer.keepAlive())
+            {
+                ResponseHeads.header(buf, HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            else if (answer.http10())
+            {
+                // HTTP/1.0 closes by default: a client that asked to keep the connection is told it is kept
+                ResponseHeads.header(buf, HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            ResponseHeads.end(buf);
+            if (!answer.headRequest())
+            {
+                buf.writeBytes(body);
+            }
+            writtenBytes += buf.readableBytes();
+            lastActivityNs = System.nanoTime();
+            if (answer.keepAlive())
+            {
+                ctx.writeAndFlush(buf, ctx.voidPromise());
+            }
+            else
+            {
+                closing = true;
+                backlog.clear();
+                ctx.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+            }
+            pendingOutboundHighWaterLength.accumulateAndGet(pendingOutboundLength(), Math::max);
+            answeredRequests.incrementAndGet();
         }
     }
 }

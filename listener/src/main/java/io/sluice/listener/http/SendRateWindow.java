@@ -16,22 +16,22 @@ import java.util.concurrent.TimeUnit;
  * the backoff, which the kernel resets when the client's window opens): the client accepted bytes even though none
  * moved from the listener to the socket (the response sat whole in the kernel's send buffer).
  */
-final class SendRateWindow
+public final class SendRateWindow
 {
     /**
      * The client is not stalled: nothing is measured.
      */
-    static final int NOT_STALLED = 0;
+    public static final int NOT_STALLED = 0;
 
     /**
      * The client is stalled and the current window has not run out, or it accepted enough over the last one.
      */
-    static final int MEASURING = 1;
+    public static final int MEASURING = 1;
 
     /**
      * The client accepted less than the minimum rate over a whole window while stalled: close the connection.
      */
-    static final int TOO_SLOW = 2;
+    public static final int TOO_SLOW = 2;
 
     private static final double NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
 
@@ -48,7 +48,7 @@ final class SendRateWindow
      * @param minBytesPerSecond the minimum send rate; above 0.
      * @param graceNs           the window the rate is measured over; above 0.
      */
-    SendRateWindow(final long minBytesPerSecond, final long graceNs)
+    public SendRateWindow(final long minBytesPerSecond, final long graceNs)
     {
         if (minBytesPerSecond <= 0 || graceNs <= 0)
         {
@@ -70,7 +70,7 @@ final class SendRateWindow
      *                      {@link Long#MAX_VALUE} when not known.
      * @return {@link #NOT_STALLED}, {@link #MEASURING} or {@link #TOO_SLOW}.
      */
-    int sample(
+    public int sample(
         final long nowNs, final long takenBytes, final boolean stalled, final int probeBackoff, final long dataSentAgoNs)
     {
         final boolean kernelProgress = sampled &&
