@@ -150,7 +150,7 @@ class SlowReaderTest
             assertTrue(heldLength() <= HELD_BOUND_LENGTH, () -> "held " + heldLength());
 
             // and the slow client gets every byte, in order, once it reads
-            readAndCheckBody(slow.getInputStream());
+            readAndCheckBody(slow.getInputStream(), LENGTH);
         }
     }
 
@@ -159,20 +159,26 @@ class SlowReaderTest
         return listener.listener().connections().outboundBytes().largestLength();
     }
 
-    private static void readAndCheckBody(final InputStream socketIn) throws IOException
+    /**
+     * Read a 200 response whose body is {@link SampleHandler#patternByte}'s pattern, and check every byte.
+     *
+     * @param socketIn the client socket's input.
+     * @param length   of the body.
+     */
+    static void readAndCheckBody(final InputStream socketIn, final long length) throws IOException
     {
         final InputStream in = new BufferedInputStream(socketIn, 64 * 1024);
         final String head = readHead(in);
         assertTrue(head.startsWith("HTTP/1.1 200 "), head);
-        assertTrue(head.toLowerCase().contains("content-length: " + LENGTH), head);
+        assertTrue(head.toLowerCase().contains("content-length: " + length), head);
         final byte[] buffer = new byte[64 * 1024];
         long position = 0;
-        while (position < LENGTH)
+        while (position < length)
         {
-            final int read = in.read(buffer, 0, (int)Math.min(buffer.length, LENGTH - position));
+            final int read = in.read(buffer, 0, (int)Math.min(buffer.length, length - position));
             if (read < 0)
             {
-                fail("response ended after " + position + " of " + LENGTH + " body bytes");
+                fail("response ended after " + position + " of " + length + " body bytes");
             }
             for (int i = 0; i < read; i++)
             {
@@ -183,7 +189,7 @@ class SlowReaderTest
             }
             position += read;
         }
-        assertEquals(LENGTH, position);
+        assertEquals(length, position);
     }
 
     private static String readHead(final InputStream in) throws IOException

@@ -11,10 +11,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@link Exchange} an in-process handler sees: request facts read from the decoded request, responses written
@@ -24,7 +21,14 @@ import java.util.concurrent.locks.LockSupport;
  * Back-pressure: {@link #sendBody} answers false once the client connection is over its write-buffer high water mark
  * (or this response waits behind an earlier pipelined one), and the handler's {@link Handler#onWritable} follows on
  * the event loop when the connection drained below its low water mark, so a slow client holds at most about the high
- * water mark of response bytes in the listener, plus the chunk that crossed it.
+ * water mark of response bytes in the connection, plus the chunk that crossed it.
+ * <p>
+ * A chunk sent from another thread is copied and hops to the event loop, where it waits, still counted, until the
+ * connection can take this response: the listener holds a handler thread's bytes only until the connection takes
+ * them, never past its high water mark. {@link #sendBody} answers false past {@link #HOP_HIGH_WATER_MARK_LENGTH}
+ * counted bytes; a thread that sends on regardless past {@link #HOP_WAIT_LENGTH} waits (parked, woken by the event
+ * loop as the connection takes bytes, or when the exchange ends), so a connection costs at most about
+ * {@link #HOP_WAIT_LENGTH} plus the high water mark. A handler running on the event loop never waits.
  * <p>
  * The handler is trusted no more than a worker: a status that is not final (below 200 or above 599) or a header whose
  * name is not a token or whose value holds CR, LF, NUL or another control character gets 502 instead of its
@@ -34,19 +38,24 @@ import java.util.concurrent.locks.LockSupport;
 final class InProcessExchange extends HttpRequestExchange implements RequestSink
 {
     /**
-     * Body bytes a handler thread may have on their way to the event loop before {@link #sendBody} answers false:
-     * {@value}. Past four times as much, a handler thread that sends on regardless waits.
+     * Body bytes a handler thread may have handed over that the client connection has not taken yet before
+     * {@link #sendBody} answers false: {@value}.
      */
     static final long HOP_HIGH_WATER_MARK_LENGTH = 256 * 1024;
 
-    private static final long HOP_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    /**
+     * Body bytes a handler thread may have handed over that the client connection has not taken yet before a thread
+     * that sends on regardless waits: {@value}.
+     */
+    static final long HOP_WAIT_LENGTH = 4 * HOP_HIGH_WATER_MARK_LENGTH;
 
     private final ServerExchange exchange;
     private final Handler handler;
-    private final AtomicLong hopLength = new AtomicLong();
+    private final SendBound hop = new SendBound(HOP_WAIT_LENGTH);
     private final AtomicBoolean writableOwed = new AtomicBoolean();
     private volatile boolean unwritable;
-    private volatile boolean aborted;
+    private Chunk firstWaiting;
+    private Chunk lastWaiting;
 
     InProcessExchange(
         final ServerExchange exchange, final Handler handler, final HttpRequest request, final long contentLength)
@@ -91,14 +100,17 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
 
     /**
      * On the event loop the chunk goes straight into the client connection's outbound buffer, and the answer is the
-     * connection's writability for this response ({@link ServerExchange#isWritable()}). From another thread the chunk
-     * is copied and hops to the event loop; the answer is false while too many bytes are on their way or the last
-     * chunk that landed found the connection full.
+     * connection's writability for this response ({@link ServerExchange#isWritable()}). From another thread (or on the
+     * event loop behind chunks from another thread still on their way) the chunk is copied and hops to the event loop;
+     * the answer is false while too many bytes wait to be taken or the connection is full. A thread other than the
+     * event loop that has more than {@link #HOP_WAIT_LENGTH} bytes waiting waits here until the connection takes some
+     * or the exchange ends. Once the exchange has ended the chunk is dropped at once.
      */
     public boolean sendBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
     {
         final EventLoop loop = exchange.eventLoop();
-        if (loop.inEventLoop())
+        final boolean onLoop = loop.inEventLoop();
+        if (onLoop && 0 == hop.heldLength())
         {
             exchange.body(buffer, offset, length, last);
             if (last || exchange.notifyWhenWritable())
@@ -108,34 +120,33 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
             owe();
             return false;
         }
-        if (aborted)
+        if (hop.isClosed())
         {
             return true;
         }
-        while (hopLength.get() > 4 * HOP_HIGH_WATER_MARK_LENGTH && !aborted && !exchange.isDone())
+        final long held = onLoop ? hop.add(length) : hop.acquire(length);
+        if (hop.isClosed())
         {
-            // the handler ignores back-pressure: make its thread wait rather than buffer without bound
-            LockSupport.parkNanos(HOP_PARK_NS);
-        }
-        final UnsafeBuffer copy = copyOf(buffer, offset, length);
-        hopLength.addAndGet(length);
-        loop.execute(() -> landBody(copy, length, last));
-        if (last || (hopLength.get() <= HOP_HIGH_WATER_MARK_LENGTH && !unwritable))
-        {
+            hop.release(length);
             return true;
         }
-        owe();
-        loop.execute(this::checkWritable);
-        return false;
+        final boolean writable = last || (held <= HOP_HIGH_WATER_MARK_LENGTH && !unwritable);
+        if (!writable)
+        {
+            // owed before the chunk is posted: its landing, or a later one, looks at the debt
+            owe();
+        }
+        loop.execute(new Chunk(this, copyOf(buffer, offset, length), last));
+        return writable;
     }
 
     public boolean isWritable()
     {
-        if (exchange.eventLoop().inEventLoop())
+        if (exchange.eventLoop().inEventLoop() && 0 == hop.heldLength())
         {
             return exchange.isWritable();
         }
-        return aborted || (hopLength.get() <= HOP_HIGH_WATER_MARK_LENGTH && !unwritable);
+        return hop.isClosed() || (hop.heldLength() <= HOP_HIGH_WATER_MARK_LENGTH && !unwritable);
     }
 
     public boolean body(final ByteBuf content, final boolean last)
@@ -144,17 +155,17 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
     }
 
     /**
-     * The client connection can take this response again: the handler is owed its {@link Handler#onWritable}.
+     * The client connection can take this response again: waiting chunks go on, and the handler is owed its
+     * {@link Handler#onWritable}.
      */
     public void writable()
     {
-        unwritable = false;
-        checkWritable();
+        drain();
     }
 
     public void abort()
     {
-        aborted = true;
+        ended();
     }
 
     private void writeHead(
@@ -166,7 +177,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         final int length,
         final boolean last)
     {
-        if (aborted)
+        if (hop.isClosed())
         {
             return;
         }
@@ -194,15 +205,77 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         exchange.finishHead(head, status, contentLength, body, offset, length, last);
     }
 
-    private void landBody(final DirectBuffer copy, final int length, final boolean last)
+    /**
+     * On the event loop: a chunk from a handler thread arrived; it waits behind the ones already waiting.
+     */
+    private void land(final Chunk chunk)
     {
-        final long inTransit = hopLength.addAndGet(-length);
-        exchange.body(copy, 0, length, last);
+        if (null == lastWaiting)
+        {
+            firstWaiting = chunk;
+        }
+        else
+        {
+            lastWaiting.next = chunk;
+        }
+        lastWaiting = chunk;
+        drain();
+    }
+
+    /**
+     * On the event loop: hand waiting chunks to the connection while it can take this response, counting them off
+     * (which wakes a handler thread waiting for room); past that, ask to be told when it can again.
+     */
+    private void drain()
+    {
+        Chunk chunk;
+        while (null != (chunk = firstWaiting))
+        {
+            if (exchange.isDone())
+            {
+                ended();
+                return;
+            }
+            if (!exchange.notifyWhenWritable())
+            {
+                // the connection holds enough of this response: the rest waits here until writable()
+                unwritable = true;
+                return;
+            }
+            firstWaiting = chunk.next;
+            if (null == firstWaiting)
+            {
+                lastWaiting = null;
+            }
+            final int length = chunk.bytes.capacity();
+            hop.release(length);
+            exchange.body(chunk.bytes, 0, length, chunk.last);
+        }
+        if (exchange.isDone())
+        {
+            ended();
+            return;
+        }
         unwritable = !exchange.isWritable();
-        if (inTransit <= HOP_HIGH_WATER_MARK_LENGTH && writableOwed.get())
+        if (writableOwed.get() && hop.heldLength() <= HOP_HIGH_WATER_MARK_LENGTH)
         {
             checkWritable();
         }
+    }
+
+    /**
+     * On the event loop: the exchange ended (complete, or abandoned): drop what waits and let a waiting thread go.
+     */
+    private void ended()
+    {
+        hop.close();
+        Chunk chunk;
+        while (null != (chunk = firstWaiting))
+        {
+            firstWaiting = chunk.next;
+            hop.release(chunk.bytes.capacity());
+        }
+        lastWaiting = null;
     }
 
     private void owe()
@@ -216,13 +289,13 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
      */
     private void checkWritable()
     {
-        if (!writableOwed.get() || aborted || exchange.isDone())
+        if (!writableOwed.get() || hop.isClosed() || exchange.isDone())
         {
             return;
         }
-        if (hopLength.get() > HOP_HIGH_WATER_MARK_LENGTH)
+        if (hop.heldLength() > HOP_HIGH_WATER_MARK_LENGTH)
         {
-            // bytes are still landing: the landing that brings them under the mark looks again
+            // bytes are still landing or waiting: the drain that brings them under the mark looks again
             return;
         }
         if (exchange.notifyWhenWritable() && writableOwed.compareAndSet(true, false))
@@ -237,5 +310,29 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
         return new UnsafeBuffer(bytes);
+    }
+
+    /**
+     * A body chunk copied from a handler thread, on its way to the event loop and then waiting there for the
+     * connection.
+     */
+    private static final class Chunk implements Runnable
+    {
+        private final InProcessExchange owner;
+        private final UnsafeBuffer bytes;
+        private final boolean last;
+        private Chunk next;
+
+        Chunk(final InProcessExchange owner, final UnsafeBuffer bytes, final boolean last)
+        {
+            this.owner = owner;
+            this.bytes = bytes;
+            this.last = last;
+        }
+
+        public void run()
+        {
+            owner.land(this);
+        }
     }
 }

@@ -1,0 +1,187 @@
+package io.sluice.listener;
+
+import io.sluice.listener.http.HttpServerInitializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * An in-process handler that sends from a thread of its own and ignores {@code sendBody}'s false, to a client that
+ * reads nothing: the listener holds no more of the response for the connection than its write-buffer high water mark
+ * (the rest waits, bounded, on its way from the handler), the handler's thread is made to wait rather than buffer
+ * without bound, it is let go when the client closes, and a client that reads at last gets the whole body intact.
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class InProcessFloodTest
+{
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+          timeouts:
+            minSendRate: 0
+            idleConnection: 60s
+        queues:
+          - name: flood
+            prefixes: [ "http://+:${PORT}/flood/" ]
+            hosting: in-process
+            handler: io.sluice.listener.FloodingHandler
+        """;
+
+    private static final long LENGTH = 640L * FloodingHandler.CHUNK_LENGTH;
+    private static final long READY_TIMEOUT_MS = 20_000;
+    private static final int CONNECT_TIMEOUT_MS = 5_000;
+    private static final int READ_TIMEOUT_MS = 30_000;
+    private static final long WAIT_TIMEOUT_MS = 20_000;
+    private static final long SAMPLE_MS = 1_000;
+    private static final long RELEASE_TIMEOUT_MS = 10_000;
+
+    /**
+     * What the non-reading connection may hold in the listener's outbound buffer: the high water mark, plus the chunk
+     * that crossed it and the head.
+     */
+    private static final long HELD_BOUND_LENGTH =
+        HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 2L * FloodingHandler.CHUNK_LENGTH;
+
+    private static TestListener listener;
+    private static int port;
+
+    @BeforeAll
+    static void startListener() throws InterruptedException
+    {
+        listener = TestListener.start("inprocflood", CONFIG);
+        port = listener.port();
+        final RawHttpClient.Response ready = listener.awaitOk("/flood/", READY_TIMEOUT_MS);
+        assertNotNull(ready, "no response from /flood/");
+        assertEquals(200, ready.status(), ready::toString);
+    }
+
+    @AfterAll
+    static void closeListener()
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+    }
+
+    @Test
+    void shouldHoldTheHandlerThreadBackAndDeliverTheWholeBodyOnceTheClientReads() throws Exception
+    {
+        try (Socket slow = stalledClient())
+        {
+            final FloodingHandler.Flood flood = awaitWaiting();
+            assertHeldWithinBound(flood);
+
+            SlowReaderTest.readAndCheckBody(slow.getInputStream(), LENGTH);
+            flood.thread.join(RELEASE_TIMEOUT_MS);
+            assertFalse(flood.thread.isAlive(), "the handler thread finished once the client read");
+            assertEquals(LENGTH, flood.sentLength);
+        }
+    }
+
+    @Test
+    void shouldLetAWaitingHandlerThreadGoWhenTheClientCloses() throws Exception
+    {
+        final Socket slow = stalledClient();
+        final FloodingHandler.Flood flood;
+        try
+        {
+            flood = awaitWaiting();
+            assertHeldWithinBound(flood);
+        }
+        finally
+        {
+            slow.close();
+        }
+        flood.thread.join(RELEASE_TIMEOUT_MS);
+        assertFalse(flood.thread.isAlive(), () -> "the handler thread still waits after the client closed: " +
+            flood.thread.getState() + " after sending " + flood.sentLength);
+        assertEquals(LENGTH, flood.sentLength, "every sendBody after the end returned");
+
+        // and the listener serves the next client
+        try (RawHttpClient client = new RawHttpClient(port))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.get("/flood/", port));
+            assertEquals(200, response.status(), response::toString);
+        }
+    }
+
+    private static Socket stalledClient() throws Exception
+    {
+        final FloodingHandler.Flood before = FloodingHandler.latest();
+        final Socket slow = new Socket();
+        // a tiny receive window, so the client's kernel takes almost nothing off the listener's hands
+        slow.setReceiveBufferSize(4096);
+        slow.setSoTimeout(READ_TIMEOUT_MS);
+        slow.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, port), CONNECT_TIMEOUT_MS);
+        slow.getOutputStream().write(RawHttpClient.get("/flood/bytes?n=" + LENGTH, port));
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_TIMEOUT_MS);
+        while (FloodingHandler.latest() == before)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                slow.close();
+                fail("the handler never got the request");
+            }
+            Thread.sleep(5);
+        }
+        return slow;
+    }
+
+    /**
+     * The sending thread ignores every false: it must end up parked, waiting for the connection, before it sent all.
+     */
+    private static FloodingHandler.Flood awaitWaiting() throws InterruptedException
+    {
+        final FloodingHandler.Flood flood = FloodingHandler.latest();
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_TIMEOUT_MS);
+        while (flood.thread.getState() != Thread.State.WAITING)
+        {
+            if (!flood.thread.isAlive() || System.nanoTime() - deadlineNs > 0)
+            {
+                fail("the handler thread never waited: " + flood.thread.getState() + " after sending " +
+                    flood.sentLength + " of " + LENGTH + " (" + flood.refusals.get() + " refusals); the listener" +
+                    " holds " + heldLength());
+            }
+            Thread.sleep(5);
+        }
+        assertTrue(flood.refusals.get() > 0, "sendBody answered false before the thread had to wait");
+        return flood;
+    }
+
+    private static void assertHeldWithinBound(final FloodingHandler.Flood flood) throws InterruptedException
+    {
+        long mostHeld = 0;
+        final long sampleEndNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SAMPLE_MS);
+        while (System.nanoTime() - sampleEndNs < 0)
+        {
+            mostHeld = Math.max(mostHeld, heldLength());
+            Thread.sleep(5);
+        }
+        assertTrue(mostHeld <= HELD_BOUND_LENGTH,
+            "the non-reading client made the listener hold " + mostHeld + " bytes, bound " + HELD_BOUND_LENGTH);
+        assertEquals(Thread.State.WAITING, flood.thread.getState(), "the handler thread still waits");
+        assertTrue(flood.sentLength < LENGTH, () -> "the handler thread sent it all: " + flood.sentLength);
+    }
+
+    private static long heldLength()
+    {
+        return listener.listener().connections().outboundBytes().largestLength();
+    }
+}
