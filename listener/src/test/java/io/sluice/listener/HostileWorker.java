@@ -57,6 +57,12 @@ public final class HostileWorker
     private static final int LAST = 1;
     private static final int HUGE = 0x7fff0000;
 
+    // the trailer of a ring, from the end of its data area ("Layout of one ring"); only the listener writes the
+    // request ring's tail and head cache positions, and the head position only ever moves to the next record
+    private static final int TAIL_POSITION_OFFSET = 128;
+    private static final int HEAD_CACHE_POSITION_OFFSET = 256;
+    private static final int HEAD_POSITION_OFFSET = 384;
+
     private final UnsafeBuffer header;
     private final ManyToOneRingBuffer requestRing;
     private final ManyToOneRingBuffer responseRing;
@@ -216,8 +222,38 @@ public final class HostileWorker
                 rawHead(requestId, 0, HUGE);
                 System.exit(3);
             }
+            case "bogus-tail" -> breakTrailer(TAIL_POSITION_OFFSET, TAIL_POSITION_OFFSET, 4096);
+            case "head-past-tail" -> breakTrailer(HEAD_POSITION_OFFSET, TAIL_POSITION_OFFSET, 4096);
+            case "head-behind" -> breakTrailer(HEAD_POSITION_OFFSET, HEAD_POSITION_OFFSET, -8);
+            case "unaligned-head" -> breakTrailer(HEAD_POSITION_OFFSET, HEAD_POSITION_OFFSET, -4);
+            case "head-cache" -> breakTrailer(HEAD_CACHE_POSITION_OFFSET, TAIL_POSITION_OFFSET, 0x5151_5151_5151L);
             default -> head(requestId, 200, pid.length, LAST, new String(pid, StandardCharsets.US_ASCII),
                 "content-type", "text/plain");
+        }
+    }
+
+    /**
+     * Store in a request ring trailer field what the protocol forbids the worker to store there: the value of the field
+     * {@code from} plus {@code delta} (the tail and head cache positions are the listener's alone; the head position
+     * only moves forward, to the start of a record or the tail). Then keep the heartbeat going and take nothing more:
+     * what happens next is up to the listener.
+     */
+    private void breakTrailer(final int field, final int from, final long delta)
+    {
+        final AtomicBuffer buffer = requestRing.buffer();
+        final int trailer = requestRing.capacity();
+        buffer.putLongVolatile(trailer + field, buffer.getLongVolatile(trailer + from) + delta);
+        while (true)
+        {
+            header.putLongVolatile(WORKER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+            try
+            {
+                Thread.sleep(10);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
         }
     }
 

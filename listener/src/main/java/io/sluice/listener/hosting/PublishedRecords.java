@@ -126,7 +126,15 @@ final class PublishedRecords
         }
     }
 
-    private boolean isStart(final long position)
+    /**
+     * Whether a record (or padding) the listener published starts at a position. Exact for a position within one
+     * capacity below the end of what was published; alignment is not checked (the slot of an 8-byte-aligned position
+     * is asked).
+     *
+     * @param position a ring position, at most one capacity below the end of what was published.
+     * @return true when a record starts in its slot.
+     */
+    boolean isStart(final long position)
     {
         final int slot = ((int)position & mask) >>> SLOT_SHIFT;
         return (starts[slot >>> WORD_SHIFT] & (1L << slot)) != 0;

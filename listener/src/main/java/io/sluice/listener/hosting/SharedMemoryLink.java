@@ -65,7 +65,10 @@ import java.util.logging.Logger;
  * ({@link #failWorker(String)}). A response that is well formed but not valid HTTP (a status that is not final, a
  * header name that is not a token, a value with CR, LF or NUL) is answered 502 in the worker's place, and the worker
  * keeps serving. A request's slot is freed only once its answer path has run, so a throw midway leaves it in flight,
- * to be settled, never orphaned.
+ * to be settled, never orphaned. Nor is anything of the rings' trailers trusted: the listener claims room in the
+ * request ring from its own copy of the tail and of the head it last accepted ({@link RequestRingProducer}), checks
+ * before each claim and on the timer that the worker has written neither the tail nor the head cache and only a
+ * plausible head, and fails the worker otherwise; it keeps its own copy of the response ring's head.
  */
 final class SharedMemoryLink
 {
@@ -90,6 +93,7 @@ final class SharedMemoryLink
     private final int responseCapacity;
     private final int responseHeadPositionIndex;
     private final PublishedRecords publishedRecords;
+    private final RequestRingProducer requestProducer;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
     private final HeaderCursor headerCursor = new HeaderCursor();
@@ -112,6 +116,7 @@ final class SharedMemoryLink
     private volatile long ringRepairs;
     private boolean failed;
     private String attachedToken;
+    private long responseHead;
 
     SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
     {
@@ -136,6 +141,8 @@ final class SharedMemoryLink
         this.responseCapacity = responseRing.capacity();
         this.responseHeadPositionIndex = responseCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
         this.publishedRecords = new PublishedRecords(requestCapacity, requestRing.producerPosition());
+        this.requestProducer = new RequestRingProducer(requestRingBuffer, publishedRecords);
+        this.responseHead = responseRing.consumerPosition();
     }
 
     MappedByteBuffer mapped()
@@ -176,6 +183,12 @@ final class SharedMemoryLink
         failed = false;
         seenWorkerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
         stuckSinceMs = NOT_STUCK;
+        if (!requestProducer.check())
+        {
+            // it wrote its request ring's trailer before it attached
+            failWorker(requestProducer.violation());
+            return;
+        }
         host.workerReady(slot);
         drain();
         ringWorker();
@@ -199,6 +212,11 @@ final class SharedMemoryLink
             return false;
         }
         header.putLongRelease(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET, epochMs);
+        if (null != doorbell && !failed && !requestProducer.check())
+        {
+            // found by the timer even when no request comes to claim room in the ring
+            failWorker(requestProducer.violation());
+        }
         if (null == doorbell || killRequested || timeoutMs <= 0)
         {
             stuckSinceMs = NOT_STUCK;
@@ -208,7 +226,7 @@ final class SharedMemoryLink
         final boolean sleeping =
             header.getIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET) == WorkerFileDescriptor.SLEEPING;
         if (workerHeartbeatMs != seenWorkerHeartbeatMs || sleeping ||
-            requestRing.consumerPosition() >= requestRing.producerPosition())
+            requestProducer.knownHead() >= requestProducer.tail())
         {
             seenWorkerHeartbeatMs = workerHeartbeatMs;
             stuckSinceMs = NOT_STUCK;
@@ -269,7 +287,7 @@ final class SharedMemoryLink
         }
         final int length = RequestHeadEncoder.length(
             method.length(), target.length(), remoteAddress.length(), headersLength);
-        if (length > requestRing.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
+        if (length > requestProducer.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
             method.length() > MessageDescriptor.MAX_FIELD_LENGTH || !fieldsFit(httpRequest))
         {
             return false;
@@ -279,55 +297,63 @@ final class SharedMemoryLink
         request.retainedHead = contentLength == 0 && isRetryable(httpRequest.method());
         request.credit.reset(responseWindow);
         final int index = pendingHeads.isEmpty() ?
-            requestRing.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
-        final MutableDirectBuffer buffer;
-        final int offset;
-        if (index > 0)
+            claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
+        try
         {
-            buffer = requestRing.buffer();
-            offset = index;
-        }
-        else
-        {
-            buffer = request.pendingHead;
-            offset = 0;
-            request.pendingHead.checkLimit(length);
-            request.pendingHeadLength = length;
-        }
-
-        // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a head
-        // written later from pendingHead (ring full, or again after a worker died) keeps this time
-        headEncoder.wrap(buffer, offset)
-            .requestId(request.requestId())
-            .admittedAtNs(System.nanoTime())
-            .contentLength(contentLength)
-            .remotePort(request.exchange.remotePort())
-            .method(method)
-            .target(target)
-            .remoteAddress(remoteAddress);
-        final Iterator<Map.Entry<CharSequence, CharSequence>> headers = httpRequest.headers().iteratorCharSequence();
-        while (headers.hasNext())
-        {
-            final Map.Entry<CharSequence, CharSequence> entry = headers.next();
-            headEncoder.header(entry.getKey(), entry.getValue());
-        }
-
-        if (index > 0)
-        {
-            if (request.retainedHead)
+            final MutableDirectBuffer buffer;
+            final int offset;
+            if (index > 0)
             {
-                // kept in case the worker dies before answering: then it goes into the ring again
-                request.pendingHead.putBytes(0, buffer, index, length);
+                buffer = requestRing.buffer();
+                offset = index;
+            }
+            else
+            {
+                buffer = request.pendingHead;
+                offset = 0;
+                request.pendingHead.checkLimit(length);
                 request.pendingHeadLength = length;
             }
-            request.headPosition = commitRequestRecord(index, length);
-            ringWorker();
+
+            // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a head
+            // written later from pendingHead (ring full, or again after a worker died) keeps this time
+            headEncoder.wrap(buffer, offset)
+                .requestId(request.requestId())
+                .admittedAtNs(System.nanoTime())
+                .contentLength(contentLength)
+                .remotePort(request.exchange.remotePort())
+                .method(method)
+                .target(target)
+                .remoteAddress(remoteAddress);
+            final Iterator<Map.Entry<CharSequence, CharSequence>> headers = httpRequest.headers().iteratorCharSequence();
+            while (headers.hasNext())
+            {
+                final Map.Entry<CharSequence, CharSequence> entry = headers.next();
+                headEncoder.header(entry.getKey(), entry.getValue());
+            }
+
+            if (index > 0)
+            {
+                if (request.retainedHead)
+                {
+                    // kept in case the worker dies before answering: then it goes into the ring again
+                    request.pendingHead.putBytes(0, buffer, index, length);
+                    request.pendingHeadLength = length;
+                }
+                request.headPosition = commitRequestRecord(index, length);
+                ringWorker();
+            }
+            else
+            {
+                request.headPending = true;
+                pendingHeads.addLast(request);
+                scheduleRetry();
+            }
         }
-        else
+        finally
         {
-            request.headPending = true;
-            pendingHeads.addLast(request);
-            scheduleRetry();
+            // a throw between claim and commit leaves padding, never a record the worker waits on forever
+            requestProducer.abortOpenClaim();
         }
         return true;
     }
@@ -360,7 +386,7 @@ final class SharedMemoryLink
             do
             {
                 final int chunk = Math.min(content.readableBytes(), maxRequestChunk);
-                final int index = requestRing.tryClaim(
+                final int index = claimRequestRecord(
                     MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
                 if (index <= 0)
                 {
@@ -388,6 +414,8 @@ final class SharedMemoryLink
         }
         finally
         {
+            // a throw between claim and commit leaves padding, never a record the worker waits on forever
+            requestProducer.abortOpenClaim();
             if (wrote)
             {
                 ringWorker();
@@ -415,7 +443,7 @@ final class SharedMemoryLink
         }
         else if (!closed)
         {
-            final int index = requestRing.tryClaim(
+            final int index = claimRequestRecord(
                 MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
             if (index > 0)
             {
@@ -457,9 +485,9 @@ final class SharedMemoryLink
                     continue;
                 }
                 WakeProtocol.arm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
-                final long position = responseRing.consumerPosition();
+                final long position = responseHead;
                 // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
-                if (readResponses(DRAIN_LIMIT) == 0 && responseRing.consumerPosition() == position)
+                if (readResponses(DRAIN_LIMIT) == 0 && responseHead == position)
                 {
                     return;
                 }
@@ -484,7 +512,8 @@ final class SharedMemoryLink
     private int readResponses(final int limit)
     {
         final AtomicBuffer buffer = responseRing.buffer();
-        final long head = buffer.getLong(responseHeadPositionIndex);
+        // the listener's own copy: the worker maps the trailer read-write, and only the consumer writes the head
+        final long head = responseHead;
         final int headIndex = (int)head & (responseCapacity - 1);
         final int maxBlockLength = responseCapacity - headIndex;
         int bytesRead = 0;
@@ -521,7 +550,8 @@ final class SharedMemoryLink
             if (bytesRead > 0)
             {
                 buffer.setMemory(headIndex, bytesRead, (byte)0);
-                buffer.putLongRelease(responseHeadPositionIndex, head + bytesRead);
+                responseHead = head + bytesRead;
+                buffer.putLongRelease(responseHeadPositionIndex, responseHead);
             }
         }
         return messages;
@@ -566,6 +596,7 @@ final class SharedMemoryLink
         {
             // reset even when draining or settling threw: a bad record left here would fail every replacement
             responseRingBuffer.setMemory(0, responseRingBuffer.capacity(), (byte)0);
+            responseHead = 0;
             header.putIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
             header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
             doorbell = null;
@@ -581,7 +612,7 @@ final class SharedMemoryLink
     private void settleInFlight()
     {
         repairConsumerPosition();
-        final long consumed = requestRing.consumerPosition();
+        final long consumed = requestProducer.knownHead();
         final int[] settled = new int[3];
         host.forEachInFlight(
             this,
@@ -621,14 +652,32 @@ final class SharedMemoryLink
     void repairConsumerPosition()
     {
         final AtomicBuffer buffer = requestRing.buffer();
-        final long head = requestRing.consumerPosition();
-        final long position = publishedRecords.repair(buffer, head, requestRing.producerPosition());
+        final long head = buffer.getLongVolatile(requestHeadPositionIndex);
+        final long tail = requestProducer.tail();
+        final long position;
+        if (requestProducer.isBroken() || !requestProducer.checkHead(head))
+        {
+            // it broke the ring's protocol: nothing it says about what it took is believed; every record published
+            // may have been taken (its requests are answered 502, or written again when idempotent)
+            position = tail;
+            final long from = requestProducer.knownHead();
+            LOG.warning(() -> "worker " + slot + " left a request ring trailer that breaks the protocol (head " +
+                head + "); discarding the " + (tail - from) + " bytes from " + from + " to the tail");
+        }
+        else
+        {
+            position = publishedRecords.repair(buffer, head, tail);
+            if (position != head)
+            {
+                final long skipped = position - head;
+                LOG.warning(() -> "worker " + slot + " died while taking " + skipped + " bytes off its request ring; " +
+                    "moving the head past them");
+            }
+        }
+        // the trailer holds the listener's positions again, and the free part of the buffer only zeros
+        requestProducer.reset(position);
         if (position != head)
         {
-            final long skipped = position - head;
-            LOG.warning(() -> "worker " + slot + " died while taking " + skipped + " bytes off its request ring; " +
-                "moving the head past them");
-            buffer.putLongRelease(requestHeadPositionIndex, position);
             ringRepairs++;
         }
     }
@@ -970,7 +1019,7 @@ final class SharedMemoryLink
 
     private boolean writeCredit(final long requestId, final int grant)
     {
-        final int index = requestRing.tryClaim(
+        final int index = claimRequestRecord(
             MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
         if (index <= 0)
         {
@@ -1019,7 +1068,7 @@ final class SharedMemoryLink
         boolean wrote = false;
         while (null != (request = pendingHeads.peekFirst()))
         {
-            final int index = requestRing.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, request.pendingHeadLength);
+            final int index = claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, request.pendingHeadLength);
             if (index <= 0)
             {
                 break;
@@ -1088,28 +1137,36 @@ final class SharedMemoryLink
     }
 
     /**
+     * Claim room in the request ring ({@link RequestRingProducer#tryClaim}). A trailer the worker has written (the
+     * tail or head cache position, which only the listener writes, or a head position no consumer following the
+     * protocol stores) fails the worker and claims nothing: the caller sees a full ring, and what it holds waits for
+     * the replacement, as for any full ring. Never throws for what the worker wrote.
+     *
+     * @return the message index, or a value {@code <= 0} when nothing was claimed.
+     */
+    private int claimRequestRecord(final int msgTypeId, final int length)
+    {
+        final int index = requestProducer.tryClaim(msgTypeId, length);
+        if (RequestRingProducer.BROKEN == index)
+        {
+            // before it attached, the worker is failed when it attaches (attach checks the trailer)
+            if (null != doorbell)
+            {
+                failWorker(requestProducer.violation());
+            }
+            return RingBuffer.INSUFFICIENT_CAPACITY;
+        }
+        return index;
+    }
+
+    /**
      * Commit a record claimed in the request ring, noting where it starts for {@link #repairConsumerPosition()}.
      *
      * @return the record's ring position.
      */
     private long commitRequestRecord(final int index, final int messageLength)
     {
-        final long position = recordPosition(index);
-        publishedRecords.published(position, messageLength + RecordDescriptor.HEADER_LENGTH);
-        requestRing.commit(index);
-        return position;
-    }
-
-    /**
-     * The ring position of a record just claimed: the unique position congruent to its index that lies within one
-     * capacity below the producer position. Exact whatever the number of producers.
-     */
-    private long recordPosition(final int messageIndex)
-    {
-        final long tail = requestRing.producerPosition();
-        final int recordIndex = messageIndex - RecordDescriptor.HEADER_LENGTH;
-        final long distance = (tail - recordIndex) & (requestCapacity - 1);
-        return tail - (distance == 0 ? requestCapacity : distance);
+        return requestProducer.commit(index);
     }
 
     private static boolean fieldsFit(final HttpRequest httpRequest)

@@ -8,7 +8,6 @@ import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,18 +39,19 @@ class SharedMemoryLinkTest
 {
     private static final int CAPACITY = 64 * 1024;
     private static final int MAX_CHUNK = CAPACITY / 8 - MessageDescriptor.CHUNK_HEADER_LENGTH;
-    private static final int FILLER_TYPE_ID = 99;
     private static final int SLOT = 7;
+    private static final int FILLER_SLOT = 9;
+    private static final int SMALLEST_RECORD = 8 + MessageDescriptor.CHUNK_HEADER_LENGTH;
 
     @TempDir
     Path tempDir;
 
     private MappedByteBuffer listenerMapping;
     private MappedByteBuffer workerMapping;
-    private ManyToOneRingBuffer otherProducer;
     private ManyToOneRingBuffer consumer;
     private SharedMemoryLink link;
     private SharedMemoryRequest request;
+    private SharedMemoryRequest filler;
     private final List<ByteBuf> buffers = new ArrayList<>();
 
     enum Kind
@@ -68,10 +68,10 @@ class SharedMemoryLinkTest
         listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
         WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
         workerMapping = SharedMemoryFiles.mapExisting(file);
-        otherProducer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(listenerMapping));
         consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
         link = new SharedMemoryLink(null, 0, listenerMapping);
         request = new SharedMemoryRequest(null, SLOT);
+        filler = new SharedMemoryRequest(null, FILLER_SLOT);
     }
 
     @AfterEach
@@ -133,11 +133,7 @@ class SharedMemoryLinkTest
     @Test
     void shouldWriteNothingAndKeepReaderIndexWhenRingIsFull()
     {
-        final UnsafeBuffer filler = new UnsafeBuffer(new byte[8]);
-        while (otherProducer.write(FILLER_TYPE_ID, filler, 0, 8))
-        {
-            // fill to the last byte
-        }
+        fillTo(CAPACITY);
         final long tail = consumer.producerPosition();
         final ByteBuf content = content(Kind.DIRECT, pattern(100), 0);
 
@@ -197,14 +193,22 @@ class SharedMemoryLinkTest
         assertEquals(List.of(new Chunk(5L << 32 | SLOT, MessageDescriptor.LAST_FLAG, 3)), headers(drain()));
     }
 
+    /**
+     * Fill the ring to {@code position} (a multiple of 8) with body chunks of another request, written by the link (the
+     * ring's only producer), which {@link #drain()} skips.
+     */
     private void fillTo(final int position)
     {
-        final UnsafeBuffer filler = new UnsafeBuffer(new byte[CAPACITY / 8]);
         int remaining = position;
         while (remaining > 0)
         {
-            final int record = Math.min(remaining, 8 + CAPACITY / 8);
-            assertTrue(otherProducer.write(FILLER_TYPE_ID, filler, 0, record - 8));
+            int record = Math.min(remaining, 8 + CAPACITY / 8);
+            if (remaining - record > 0 && remaining - record < SMALLEST_RECORD)
+            {
+                record -= SMALLEST_RECORD;
+            }
+            final ByteBuf chunk = content(Kind.HEAP, new byte[record - SMALLEST_RECORD], 0);
+            assertTrue(link.offerBody(filler, chunk, false));
             remaining -= record;
         }
         assertEquals(position, consumer.producerPosition());
@@ -215,11 +219,11 @@ class SharedMemoryLinkTest
         final List<Chunk> chunks = new ArrayList<>();
         final MessageHandler handler = (msgTypeId, buffer, index, length) ->
         {
-            if (msgTypeId == FILLER_TYPE_ID)
+            assertEquals(MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, msgTypeId);
+            if (BodyChunkFlyweight.requestId(buffer, index) == FILLER_SLOT)
             {
                 return;
             }
-            assertEquals(MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, msgTypeId);
             final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
             assertEquals(BodyChunkFlyweight.length(chunkLength), length);
             final byte[] data = new byte[chunkLength];
