@@ -59,12 +59,12 @@ public final class Listener implements AutoCloseable
     private final ListenerConfiguration config;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Map<String, RequestQueue> queues = new LinkedHashMap<>();
+    private final Map<String, Handler> inProcessHandlers = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private Transport transport;
     private ConnectionLimiter connections;
     private AdminServer admin;
     private SharedMemoryFiles.PrivateDirectory shmDir;
-    private final Map<String, Handler> inProcessHandlers = new LinkedHashMap<>();
 
     /**
      * @param config the loaded configuration.

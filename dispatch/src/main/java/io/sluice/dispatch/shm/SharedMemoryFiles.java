@@ -46,6 +46,11 @@ import java.util.regex.Pattern;
  * swapping a directory for a symbolic link while it is being removed cannot make the listener delete anything else.
  * A name Sluice did not create is never deleted: a directory holding one is refused when taken over and left in place
  * when removed.
+ * <p>
+ * A listener holds its directory ({@link #openPrivateDirectory(Path)}): the marker stays open with an exclusive lock
+ * for the listener's life, so a second listener naming the same directory is refused instead of taking over a live
+ * one; and every directory above it must be safe from other users (owned by root or this user, sticky when writable
+ * by group or others), so that the paths Java can only use by name cannot be redirected.
  */
 public final class SharedMemoryFiles
 {

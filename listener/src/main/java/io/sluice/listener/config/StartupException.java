@@ -2,8 +2,8 @@ package io.sluice.listener.config;
 
 /**
  * The listener cannot start because of something a key of the deployment file names: a port already in use, a bind
- * address this host does not have, a handler class or worker command that does not exist, a shared-memory directory
- * that is not the listener's. The message is one line, {@code <key path>: <problem>}, e.g.
+ * address this host does not have, a handler class or worker command that does not exist, a handler that cannot be
+ * created, a shared-memory directory that is not the listener's or is in use by another listener. The message is one line, {@code <key path>: <problem>}, e.g.
  * {@code queues[0].prefixes[0]: cannot listen on 127.0.0.1:8080: Address already in use}; the command line prefixes
  * the file name, as for a {@link ConfigException}, and exits 2.
  */
