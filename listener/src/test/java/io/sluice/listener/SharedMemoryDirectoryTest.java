@@ -3,6 +3,7 @@ package io.sluice.listener;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.StartupException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -284,6 +285,36 @@ class SharedMemoryDirectoryTest
 
         // released with it: the next listener takes the directory
         start().close();
+    }
+
+    @Test
+    void shouldReportFailureToCreateSharedMemoryAsStartupErrorNamingShmDir()
+    {
+        // past the configuration check (which refuses such a shmDir): the doorbell socket's path is too long to bind
+        final Path longDir = shmDir.resolve("d".repeat(100));
+        final ListenerConfiguration loaded = ConfigLoader.parse(CONFIG
+            .replace("${ID}", HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()))
+            .replace("${SHM_DIR}", shmDir.toString())
+            .replace("${PORT}", Integer.toString(TestListener.freePort()))
+            .replace("${LOG_DIR}", tempDir.toString()), "sluice.yaml");
+        final ListenerConfiguration config = new ListenerConfiguration(
+            loaded.id(),
+            loaded.bindAddress(),
+            loaded.eventLoops(),
+            longDir,
+            0,
+            loaded.maxInitialLineLength(),
+            loaded.maxRequestBytes(),
+            loaded.maxPipelinedRequests(),
+            loaded.queues());
+
+        final StartupException ex = assertThrows(StartupException.class, () -> new Listener(config).start());
+
+        assertEquals("listener.shmDir", ex.key());
+        final String socket = longDir.resolve("shm-0").resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME).toString();
+        assertTrue(ex.getMessage().startsWith("listener.shmDir: cannot create shared memory for queue shm in " +
+            longDir + ": cannot bind " + socket + ": "), ex.getMessage());
+        assertFalse(Files.exists(longDir, LinkOption.NOFOLLOW_LINKS), "removed after the failed start");
     }
 
     private Listener start()
