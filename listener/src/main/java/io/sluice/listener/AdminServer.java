@@ -12,6 +12,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.sluice.dispatch.http.PathNormalizer;
 import io.sluice.listener.config.AdminConfiguration;
 import io.sluice.listener.hosting.Host;
@@ -32,6 +34,7 @@ import io.sluice.listener.hosting.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
 import io.sluice.listener.http.DateHeader;
 import io.sluice.listener.http.HttpConnectionConfig;
+import io.sluice.listener.http.HttpConnectionHandler;
 import io.sluice.listener.http.HttpStatusException;
 import io.sluice.listener.http.ResponseHeads;
 import io.sluice.listener.http.SendRateWindow;
@@ -78,6 +81,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     <li>{@code adminHeaderWait}: a request head begun (from its first byte, or from the end of the previous
  *     request) must be complete within it, else 408 and close; {@code adminIdleConnection}: a connection with
  *     nothing to send and no byte received for that long is closed.</li>
+ *     <li>an answer that ends the connection (a refusal, {@code connection: close}) is followed by a lingering
+ *     close, as on the data plane: output shut, what the client still sends read and discarded for a bounded time
+ *     and length, so that the client is not reset before it has read the answer.</li>
  * </ul>
  */
 final class AdminServer implements AutoCloseable
@@ -468,6 +474,14 @@ final class AdminServer implements AutoCloseable
             {
                 if (msg instanceof ByteBuf buf && buf.isReadable())
                 {
+                    if (lingering)
+                    {
+                        lingerLength += buf.readableBytes();
+                        if (lingerLength > HttpConnectionHandler.LINGER_MAX_BYTES)
+                        {
+                            ctx.close();
+                        }
+                    }
                     final long nowNs = System.nanoTime();
                     lastActivityNs = nowNs;
                     if (decoder.isAwaitingRequest())
@@ -480,6 +494,9 @@ final class AdminServer implements AutoCloseable
         };
         private Answer receiving;
         private boolean closing;
+        private boolean lingering;
+        private long lingerStartNs;
+        private long lingerLength;
         private long writtenBytes;
         private long headStartNs = System.nanoTime();
         private long lastActivityNs = headStartNs;
@@ -502,6 +519,14 @@ final class AdminServer implements AutoCloseable
                 if (msg instanceof HttpRequest request)
                 {
                     receiving = answerTo(request);
+                    if (request.decoderResult().isFailure())
+                    {
+                        // the decoder refused the request and emits nothing after it: answer now, then close
+                        final Answer refusal = receiving;
+                        receiving = null;
+                        admit(ctx, refusal);
+                        return;
+                    }
                 }
                 if (msg instanceof LastHttpContent last && null != receiving)
                 {
@@ -564,7 +589,7 @@ final class AdminServer implements AutoCloseable
 
         private void updateAutoRead()
         {
-            final boolean wanted = !closing && backlog.isEmpty() && ch.isWritable();
+            final boolean wanted = lingering || (!closing && backlog.isEmpty() && ch.isWritable());
             if (ch.config().isAutoRead() != wanted)
             {
                 if (wanted && decoder.isReceivingHead())
@@ -595,6 +620,11 @@ final class AdminServer implements AutoCloseable
                 ch.close();
                 return;
             }
+            if (lingering && nowNs - lingerStartNs > HttpConnectionHandler.LINGER_DEFAULT_NS)
+            {
+                ch.close();
+                return;
+            }
             if (closing)
             {
                 return;
@@ -617,6 +647,31 @@ final class AdminServer implements AutoCloseable
             {
                 ch.close();
             }
+        }
+
+        /**
+         * Close after the last answer as the data plane does (RFC 9112 9.6): shut the output, then read and discard
+         * what the client still sends, so that it is not reset before it has read the answer, until it closes, or
+         * {@link HttpConnectionHandler#LINGER_MAX_BYTES} or {@link HttpConnectionHandler#LINGER_DEFAULT_NS} pass.
+         */
+        private void linger(final Future<? super Void> flushed)
+        {
+            if (!flushed.isSuccess() || !ch.isActive() || !(ch instanceof DuplexChannel duplex) ||
+                duplex.isInputShutdown())
+            {
+                ch.close();
+                return;
+            }
+            lingering = true;
+            lingerStartNs = System.nanoTime();
+            duplex.shutdownOutput().addListener((ChannelFutureListener)(future) ->
+            {
+                if (!future.isSuccess())
+                {
+                    future.channel().close();
+                }
+            });
+            updateAutoRead();
         }
 
         private long pendingOutboundLength()
@@ -664,7 +719,7 @@ final class AdminServer implements AutoCloseable
             {
                 closing = true;
                 backlog.clear();
-                ctx.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(buf).addListener(this::linger);
             }
             pendingOutboundHighWaterLength.accumulateAndGet(pendingOutboundLength(), Math::max);
             answeredRequests.incrementAndGet();

@@ -234,6 +234,22 @@ class AdminPortTest
                 assertTrue(client.isClosedByPeer(CLOSE_WAIT_MS));
             }
         }
+        for (final String malformed : List.of(
+            "GET /health HTTP/1.1\r\nHost: admin\r\nBad Name: x\r\n\r\n",
+            "GET /health HTTP/1.1\nHost: admin\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: admin\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nabc",
+            "GET /health HTTP/1.1\r\nHost: admin\r\nX-Long: " + "x".repeat(AdminServer.MAX_REQUEST_LENGTH) +
+            "\r\n\r\n"))
+        {
+            try (RawHttpClient client = new RawHttpClient(adminPort))
+            {
+                client.write(malformed);
+                final RawHttpClient.Response refused = client.readResponse(false);
+                assertTrue(400 == refused.status() || 431 == refused.status(), refused::toString);
+                assertEquals("close", refused.header("connection"), refused::toString);
+                assertTrue(client.isClosedByPeer(CLOSE_WAIT_MS));
+            }
+        }
         try (RawHttpClient client = new RawHttpClient(adminPort))
         {
             client.write("GET /health HTTP/1.1\r\n\r\n");
