@@ -122,15 +122,49 @@ class InProcessFloodTest
         }
     }
 
+    @Test
+    void shouldLetAWaitingHandlerThreadGoWhenTheListenerStops() throws Exception
+    {
+        final TestListener stopping = TestListener.start("inprocfloodstop", CONFIG);
+        final Socket slow;
+        final FloodingHandler.Flood flood;
+        try
+        {
+            assertNotNull(stopping.awaitOk("/flood/", READY_TIMEOUT_MS), "no response from /flood/");
+            slow = stalledClient(stopping.port());
+            flood = awaitWaiting();
+        }
+        finally
+        {
+            stopping.close();
+        }
+        try
+        {
+            flood.thread.join(RELEASE_TIMEOUT_MS);
+            assertFalse(flood.thread.isAlive(), () -> "the handler thread still waits after the listener stopped: " +
+                flood.thread.getState() + " after sending " + flood.sentLength);
+            assertEquals(LENGTH, flood.sentLength, "every sendBody after the end returned");
+        }
+        finally
+        {
+            slow.close();
+        }
+    }
+
     private static Socket stalledClient() throws Exception
+    {
+        return stalledClient(port);
+    }
+
+    private static Socket stalledClient(final int listenerPort) throws Exception
     {
         final FloodingHandler.Flood before = FloodingHandler.latest();
         final Socket slow = new Socket();
         // a tiny receive window, so the client's kernel takes almost nothing off the listener's hands
         slow.setReceiveBufferSize(4096);
         slow.setSoTimeout(READ_TIMEOUT_MS);
-        slow.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, port), CONNECT_TIMEOUT_MS);
-        slow.getOutputStream().write(RawHttpClient.get("/flood/bytes?n=" + LENGTH, port));
+        slow.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, listenerPort), CONNECT_TIMEOUT_MS);
+        slow.getOutputStream().write(RawHttpClient.get("/flood/bytes?n=" + LENGTH, listenerPort));
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_TIMEOUT_MS);
         while (FloodingHandler.latest() == before)
         {

@@ -11,6 +11,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -136,7 +137,17 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
             // owed before the chunk is posted: its landing, or a later one, looks at the debt
             owe();
         }
-        loop.execute(new Chunk(this, copyOf(buffer, offset, length), last));
+        try
+        {
+            loop.execute(new Chunk(this, copyOf(buffer, offset, length), last));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // the listener stopped, and the exchange ended with it
+            hop.close();
+            hop.release(length);
+            return true;
+        }
         return writable;
     }
 
