@@ -130,6 +130,18 @@ final class ResponseCredit
     }
 
     /**
+     * The response ends (or starts again): what was outstanding is counted as settled, so that it is counted once.
+     *
+     * @return the bytes that were outstanding.
+     */
+    long settle()
+    {
+        final long outstanding = received - granted;
+        granted = received;
+        return outstanding;
+    }
+
+    /**
      * @return response body bytes received and not yet known to be taken by the client's socket.
      */
     long outstanding()

@@ -32,6 +32,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -83,6 +84,8 @@ public final class SharedMemoryHost implements Host
     private volatile long timedOutCount;
     private volatile long failedWorkerCount;
     private volatile long maxResponseBytesOutstanding;
+    private long responseBytesOutstandingOnLoop;
+    private final AtomicLong responseBytesOutstanding = new AtomicLong();
 
     /**
      * @param queue           the queue's configuration.
@@ -339,19 +342,14 @@ public final class SharedMemoryHost implements Host
 
     /**
      * Response body bytes of the requests in flight that workers sent and the clients' sockets have not yet been seen
-     * to take: what the listener may hold for them, each at most the queue's {@code responseWindow}. Any thread (off
-     * the home event loop it waits for the loop to add them up).
+     * to take: what the listener may hold for them, each at most the queue's {@code responseWindow}. Kept as the
+     * requests' bytes come and go, on the home event loop; read from any thread without waiting for it.
      *
      * @return the sum over the requests in flight.
      */
     public long responseBytesOutstanding()
     {
-        final EventLoop loop = homeLoop;
-        if (null != loop && !loop.inEventLoop())
-        {
-            return loop.submit(this::sumResponseBytesOutstanding).syncUninterruptibly().getNow();
-        }
-        return sumResponseBytesOutstanding();
+        return responseBytesOutstanding.get();
     }
 
     /**
@@ -376,22 +374,46 @@ public final class SharedMemoryHost implements Host
         return homeLoop;
     }
 
-    void noteResponseBytesOutstanding(final long outstanding)
+    /**
+     * Give the host its home event loop without {@link #start()}: for a test that drives one link over a ring file of
+     * its own.
+     *
+     * @param loop the loop the link's retries are scheduled on.
+     */
+    void homeLoop(final EventLoop loop)
     {
-        if (outstanding > maxResponseBytesOutstanding)
+        homeLoop = loop;
+    }
+
+    /**
+     * A worker sent response body bytes for a request. On the home event loop.
+     *
+     * @param length             bytes received.
+     * @param requestOutstanding the request's bytes outstanding now.
+     */
+    void responseBytesReceived(final int length, final long requestOutstanding)
+    {
+        responseBytesOutstandingOnLoop += length;
+        responseBytesOutstanding.lazySet(responseBytesOutstandingOnLoop);
+        if (requestOutstanding > maxResponseBytesOutstanding)
         {
-            maxResponseBytesOutstanding = outstanding;
+            maxResponseBytesOutstanding = requestOutstanding;
         }
     }
 
-    private long sumResponseBytesOutstanding()
+    /**
+     * Response body bytes stopped being outstanding: the client's socket took them, or their request ended. On the
+     * home event loop.
+     *
+     * @param length bytes no longer outstanding.
+     */
+    void responseBytesDone(final long length)
     {
-        long total = 0;
-        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
+        if (0 != length)
         {
-            total += request.credit.outstanding();
+            responseBytesOutstandingOnLoop -= length;
+            responseBytesOutstanding.lazySet(responseBytesOutstandingOnLoop);
         }
-        return total;
     }
 
     /**

@@ -14,6 +14,7 @@ import io.sluice.dispatch.shm.ResponseHeadDecoder;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
 import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.listener.http.FlushListener;
 import io.sluice.listener.http.ResponseHeads;
 import io.sluice.listener.http.ServerExchange;
 import org.agrona.BitUtil;
@@ -55,8 +56,10 @@ import java.util.logging.Logger;
  * Flow control: a worker may send each response's body at most its window ahead of what the client's socket has
  * taken ({@link ResponseCredit}). Once half a window of a response is outstanding, the link asks the exchange to tell
  * it when those bytes are flushed to the socket, and then grants them back in one {@code RESPONSE_CREDIT} message
- * (queued, merged, while the request ring is full). So a slow client holds at most its window here, and the response
- * ring is drained without ever waiting for a client. A worker that sends past its credit is failed
+ * (queued, merged, while the request ring is full). The notice allocates nothing: the link is one
+ * {@link FlushListener} for all its requests, told with the request's id (so a late notice for a slot that has moved on
+ * is ignored), and the connection reuses one marker message behind the bytes. So a slow client holds at most its
+ * window here, and the response ring is drained without ever waiting for a client. A worker that sends past its credit is failed
  * ({@link #failWorker(String)}).
  * <p>
  * Trust: nothing read from the response ring is used before it is checked. Every length (record, header count and
@@ -103,6 +106,7 @@ final class SharedMemoryLink
     private final ArrayDeque<SharedMemoryRequest> pendingCredits = new ArrayDeque<>();
     private final int responseWindow;
     private final Runnable retryPending = this::retryPending;
+    private final FlushListener flushListener = this::onFlushed;
     private final Runnable drainTask = this::drain;
     private final Runnable wakeTask = this::wakeWorkerNow;
     private boolean wakeScheduled;
@@ -628,6 +632,7 @@ final class SharedMemoryLink
                 {
                     settled[SETTLED_RETRIED]++;
                     request.retried = true;
+                    host.responseBytesDone(request.credit.settle());
                     request.credit.reset(responseWindow);
                     request.headPending = true;
                     pendingHeads.addLast(request);
@@ -833,7 +838,7 @@ final class SharedMemoryLink
                 received + " of " + limit + " bytes sent)");
             return;
         }
-        host.noteResponseBytesOutstanding(request.credit.outstanding());
+        host.responseBytesReceived(chunkLength, request.credit.outstanding());
         final int generation = request.generation;
         try
         {
@@ -975,25 +980,46 @@ final class SharedMemoryLink
 
     /**
      * Ask to hear when the response bytes received so far have been taken by the client's socket; then grant them.
+     * The notice comes to {@link #flushListener} with the request's id, so a late one for a slot that has moved on is
+     * ignored; nothing is allocated.
      */
     private void watch(final SharedMemoryRequest request)
     {
-        final long mark = request.credit.watch();
-        final int generation = request.generation;
-        request.exchange.notifyWhenFlushed((future) -> onFlushed(request, generation, mark, future.isSuccess()));
+        request.credit.watch();
+        request.exchange.notifyWhenFlushed(flushListener, request.requestId());
     }
 
-    private void onFlushed(
-        final SharedMemoryRequest request, final int generation, final long mark, final boolean success)
+    /**
+     * The client's socket took the response bytes up to the request's watched mark, if the request is still the one
+     * that asked and is still answered through this link: grant them as credit, and watch again when half a window
+     * is already outstanding beyond them.
+     *
+     * @param requestId as given with the watch.
+     */
+    void onFlushed(final long requestId)
     {
-        if (!success || closed || failed || request.generation != generation || request.link != this ||
-            null == request.exchange)
+        if (closed || failed)
         {
             return;
         }
-        final int grant = request.credit.flushed(mark);
+        final SharedMemoryRequest request = host.lookup(requestId, this);
+        if (null != request)
+        {
+            flushed(request);
+        }
+    }
+
+    /**
+     * The client's socket took the response bytes up to the request's watched mark.
+     *
+     * @param request in flight on this link.
+     */
+    void flushed(final SharedMemoryRequest request)
+    {
+        final int grant = request.credit.flushed(request.credit.watchMark());
         if (grant > 0)
         {
+            host.responseBytesDone(grant);
             grant(request, grant);
         }
         if (request.credit.shouldWatch())

@@ -98,6 +98,10 @@ final class SharedMemoryRequest implements RequestSink
                 link.dropPendingCredit(this);
             }
         }
+        if (null != host)
+        {
+            host.responseBytesDone(credit.settle());
+        }
         exchange = null;
         link = null;
         headPending = false;

@@ -182,6 +182,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private long bodyProgressNs;
     private long drainStartNs;
     private long bytesWritten;
+    private FlushMarker flushMarker;
+    private boolean flushMarkerQueued;
+    private long flushMarkerPosition;
+    private FlushListener flushListener;
+    private long flushToken;
+    private long flushTarget;
     private final SendRateWindow sendRate;
     private final long sendRateSampleNs;
     private boolean sendRateSampling;
@@ -430,23 +436,71 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Ask to hear when every byte written so far has been taken by the socket: an empty buffer written behind them
-     * completes its promise once the bytes before it are gone (Netty completes write promises in order).
+     * Ask to hear when every byte written so far has been taken by the socket. The connection's one
+     * {@link FlushMarker} goes behind them (the channel releases it once the bytes before it are written); while it is
+     * queued a later request waits for it and re-sends it if its own bytes go further. One request is kept: a new
+     * one replaces it (only the exchange being written asks). Allocates nothing.
      *
-     * @param listener told on the event loop; with a failed future when the connection closes first.
+     * @param listener told on the event loop; never when the connection closes first.
+     * @param token    given back to the listener.
      */
-    void notifyWhenFlushed(final ChannelFutureListener listener)
+    void notifyWhenFlushed(final FlushListener listener, final long token)
     {
         if (!ctx.channel().isActive())
         {
             return;
         }
-        ctx.write(Unpooled.EMPTY_BUFFER, ctx.newPromise().addListener(listener));
+        flushListener = listener;
+        flushToken = token;
+        flushTarget = bytesWritten;
+        if (!flushMarkerQueued)
+        {
+            writeFlushMarker();
+        }
+    }
+
+    private void writeFlushMarker()
+    {
+        if (null == flushMarker)
+        {
+            flushMarker = new FlushMarker(this);
+        }
+        flushMarkerQueued = true;
+        flushMarkerPosition = bytesWritten;
+        ctx.write(flushMarker.rearm(), ctx.voidPromise());
         if (!flushRequested)
         {
             flushRequested = true;
             batcher.flushLater(ctx);
         }
+    }
+
+    /**
+     * The channel let go of the {@link FlushMarker}: every byte written before it was taken by the socket, or the
+     * connection is closing (its outbound buffer is gone then, and nobody is told).
+     */
+    void flushMarkerReleased()
+    {
+        flushMarkerQueued = false;
+        final FlushListener listener = flushListener;
+        if (null == listener)
+        {
+            return;
+        }
+        final Channel channel = ctx.channel();
+        if (!channel.isActive() || null == channel.unsafe().outboundBuffer())
+        {
+            flushListener = null;
+            return;
+        }
+        if (flushTarget - flushMarkerPosition > 0)
+        {
+            // asked again while the marker was queued, with more bytes written since: watch those too
+            writeFlushMarker();
+            return;
+        }
+        flushListener = null;
+        listener.onFlushed(flushToken);
     }
 
     void flushNow()

@@ -2,7 +2,6 @@ package io.sluice.listener.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.sluice.listener.hosting.RequestQueue;
 import io.sluice.listener.hosting.RequestSink;
@@ -58,7 +57,8 @@ public final class ServerExchange
     private RequestSink sink;
     private ArrayDeque<ByteBuf> held;
     private boolean writeBlocked;
-    private ChannelFutureListener heldFlushListener;
+    private FlushListener heldFlushListener;
+    private long heldFlushToken;
 
     ServerExchange(
         final HttpConnectionHandler connection,
@@ -399,11 +399,12 @@ public final class ServerExchange
      * (flow control: a host grants its worker more credit then). A response waiting behind an earlier one on the
      * connection is noticed once it has been written and drained. At most one request may be pending per exchange; a
      * second replaces the first while the response waits behind another. Nothing is heard for an exchange already
-     * done, and a failed future comes when the connection closes first.
+     * done, nor when the connection closes first.
      *
-     * @param listener told on the event loop.
+     * @param listener told on the event loop, with the token; may serve many exchanges (nothing is allocated).
+     * @param token    given back to the listener: it tells a notice for this exchange from one for an earlier.
      */
-    public void notifyWhenFlushed(final ChannelFutureListener listener)
+    public void notifyWhenFlushed(final FlushListener listener, final long token)
     {
         if (isDone())
         {
@@ -411,11 +412,12 @@ public final class ServerExchange
         }
         if (active)
         {
-            connection.notifyWhenFlushed(listener);
+            connection.notifyWhenFlushed(listener, token);
         }
         else
         {
             heldFlushListener = listener;
+            heldFlushToken = token;
         }
     }
 
@@ -564,11 +566,11 @@ public final class ServerExchange
             }
             held = null;
         }
-        final ChannelFutureListener listener = heldFlushListener;
+        final FlushListener listener = heldFlushListener;
         if (null != listener)
         {
             heldFlushListener = null;
-            connection.notifyWhenFlushed(listener);
+            connection.notifyWhenFlushed(listener, heldFlushToken);
         }
         if (writeBlocked)
         {
