@@ -60,6 +60,7 @@ public final class SharedMemoryFiles
     public static final String MARKER_FILE_NAME = ".sluice";
 
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> FOLDER_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final Set<String> FILE_NAMES = Set.of(
         MARKER_FILE_NAME, WorkerFileDescriptor.RINGS_FILE_NAME, WorkerFileDescriptor.DOORBELL_FILE_NAME);
@@ -129,6 +130,7 @@ public final class SharedMemoryFiles
      * only be bound by path, see {@link PrivateDirectory}): each must be owned by root or by this process's user, and
      * a directory writable by group or others must have the sticky bit (as {@code /tmp} and {@code /dev/shm} have).
      * Symbolic links on the way are followed for this check, and must be owned by root or this process's user too.
+     * Missing folders are made (mode 0755 at most) from the top down, each in a folder already checked.
      *
      * @param dir to create.
      * @return the held directory; close it to release the lock (this does not remove the directory, see
@@ -145,16 +147,8 @@ public final class SharedMemoryFiles
             throw new IOException("cannot use the root directory: " + dir);
         }
         final int uid = processUid();
-        checkAncestors(parent, uid);
-        try
-        {
-            Files.createDirectories(parent);
-        }
-        catch (final FileAlreadyExistsException ex)
-        {
-            throw new IOException(ex.getFile() + ": Not a directory", ex);
-        }
-        checkAncestors(parent, uid);
+        // each folder is checked before anything is made in it, and made (0755 at most) only when missing
+        checkFolders(parent, uid, true, 0);
         boolean created = true;
         try
         {
@@ -278,19 +272,16 @@ public final class SharedMemoryFiles
     }
 
     /**
-     * Check every directory above a shared-memory directory, following symbolic links: each owned by root or
-     * {@code uid}, and a directory writable by group or others must have the sticky bit.
+     * Check every folder of {@code absolute} from the root down, following symbolic links: each owned by root or
+     * {@code uid}, a directory writable by group or others only with the sticky bit; with {@code create}, a missing
+     * folder is made (mode 0755 at most) in its checked parent, and then checked.
      */
-    private static void checkAncestors(final Path dir, final int uid) throws IOException
-    {
-        checkPath(dir, uid, 0);
-    }
-
-    private static void checkPath(final Path absolute, final int uid, final int depth) throws IOException
+    private static void checkFolders(final Path absolute, final int uid, final boolean create, final int depth)
+        throws IOException
     {
         if (depth > MAX_LINK_DEPTH)
         {
-            throw new IOException(absolute + ": too many levels of symbolic links");
+            throw new IOException(absolute + ": Too many levels of symbolic links");
         }
         Path prefix = absolute.getRoot();
         for (int i = -1; i < absolute.getNameCount(); i++)
@@ -298,6 +289,17 @@ public final class SharedMemoryFiles
             if (i >= 0)
             {
                 prefix = prefix.resolve(absolute.getName(i));
+                if (create && !Files.exists(prefix, LinkOption.NOFOLLOW_LINKS))
+                {
+                    try
+                    {
+                        Files.createDirectory(prefix, PosixFilePermissions.asFileAttribute(FOLDER_MODE));
+                    }
+                    catch (final FileAlreadyExistsException ex)
+                    {
+                        // made meanwhile: checked below, as every folder
+                    }
+                }
             }
             final Map<String, Object> attributes;
             try
@@ -306,6 +308,10 @@ public final class SharedMemoryFiles
             }
             catch (final NoSuchFileException ex)
             {
+                if (create)
+                {
+                    throw ex;
+                }
                 return;
             }
             final int owner = (Integer)attributes.get("uid");
@@ -319,12 +325,15 @@ public final class SharedMemoryFiles
             }
             if (S_IFLNK == (mode & S_IFMT))
             {
-                final Path target = prefix.getParent().resolve(Files.readSymbolicLink(prefix));
-                final Path rest = prefix.relativize(absolute);
-                checkPath(rest.toString().isEmpty() ? target : target.resolve(rest), uid, depth + 1);
-                return;
+                // the link is in a checked folder and cannot be changed by another user; check where it leads
+                checkFolders(prefix.getParent().resolve(Files.readSymbolicLink(prefix)), uid, false, depth + 1);
+                continue;
             }
-            if (S_IFDIR == (mode & S_IFMT) && 0 != (mode & GROUP_OTHER_WRITE) && 0 == (mode & S_ISVTX))
+            if (S_IFDIR != (mode & S_IFMT))
+            {
+                throw new IOException(prefix + ": Not a directory");
+            }
+            if (0 != (mode & GROUP_OTHER_WRITE) && 0 == (mode & S_ISVTX))
             {
                 throw new IOException(prefix + " is writable by group or others without the sticky bit (mode " +
                     String.format("0%o", mode & MODE_BITS) + "); another user could replace what is in it");

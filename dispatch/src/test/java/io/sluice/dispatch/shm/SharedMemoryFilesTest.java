@@ -439,6 +439,19 @@ class SharedMemoryFilesTest
     }
 
     @Test
+    void shouldMakeMissingFoldersAboveWithMode0755AtMost() throws IOException
+    {
+        final Path dir = tempDir.resolve("a").resolve("b").resolve("sluice-x");
+
+        SharedMemoryFiles.createPrivateDirectory(dir);
+
+        assertEquals("rwx------", mode(dir));
+        assertTrue(Set.of("rwxr-xr-x", "rwxr-x---", "rwx------").contains(mode(tempDir.resolve("a"))),
+            mode(tempDir.resolve("a")));
+        assertTrue(Set.of("rwxr-xr-x", "rwxr-x---", "rwx------").contains(mode(tempDir.resolve("a").resolve("b"))));
+    }
+
+    @Test
     void shouldGiveOperatingSystemReasonWhenFolderAboveIsFile() throws IOException
     {
         final Path file = Files.write(tempDir.resolve("file"), new byte[]{1});
@@ -449,7 +462,7 @@ class SharedMemoryFilesTest
         assertEquals(file + ": Not a directory", SharedMemoryFiles.reason(ex));
         final IOException deeper = assertThrows(
             IOException.class, () -> SharedMemoryFiles.createPrivateDirectory(file.resolve("x").resolve("y")));
-        assertEquals(file.resolve("x") + ": Not a directory", SharedMemoryFiles.reason(deeper));
+        assertEquals(file + ": Not a directory", SharedMemoryFiles.reason(deeper));
     }
 
     /**
