@@ -78,8 +78,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     <li>a connection whose answers are held back by its client, taking less than the data plane's default minimum
  *     send rate ({@value #MIN_SEND_RATE} bytes per second) over a window of {@code adminIdleConnection}, is reset,
  *     so clients that pipeline and never read cannot hold the admin port's connections;</li>
- *     <li>{@code adminHeaderWait}: a request head begun (from its first byte, or from the end of the previous
- *     request) must be complete within it, else 408 and close; {@code adminIdleConnection}: a connection with
+ *     <li>{@code adminHeaderWait}: a request begun (from its first byte, or from the end of the previous
+ *     request) must be complete within it, head and body, else 408 and close; {@code adminIdleConnection}: a connection with
  *     nothing to send and no byte received for that long is closed.</li>
  *     <li>an answer that ends the connection (a refusal, {@code connection: close}) is followed by a lingering
  *     close, as on the data plane: output shut, what the client still sends read and discarded for a bounded time
@@ -592,7 +592,7 @@ final class AdminServer implements AutoCloseable
             final boolean wanted = lingering || (!closing && backlog.isEmpty() && ch.isWritable());
             if (ch.config().isAutoRead() != wanted)
             {
-                if (wanted && decoder.isReceivingHead())
+                if (wanted && isReceivingRequest())
                 {
                     // the head waited on the listener, not on the client: its time starts again
                     headStartNs = System.nanoTime();
@@ -629,7 +629,7 @@ final class AdminServer implements AutoCloseable
             {
                 return;
             }
-            if (headerWaitNs > 0 && ch.config().isAutoRead() && decoder.isReceivingHead() &&
+            if (headerWaitNs > 0 && ch.config().isAutoRead() && isReceivingRequest() &&
                 nowNs - headStartNs > headerWaitNs)
             {
                 if (backlog.isEmpty() && 0 == pendingLength)
@@ -672,6 +672,15 @@ final class AdminServer implements AutoCloseable
                 }
             });
             updateAutoRead();
+        }
+
+        /**
+         * @return true from the first byte of a request to its last: the header wait bounds the whole request (its
+         * body, of at most {@value #MAX_REQUEST_LENGTH} bytes, too), so a client trickling a body holds no connection.
+         */
+        private boolean isReceivingRequest()
+        {
+            return null != receiving || decoder.isReceivingHead();
         }
 
         private long pendingOutboundLength()

@@ -173,6 +173,19 @@ class AdminPortTest
     }
 
     @Test
+    void shouldCloseAConnectionWhoseBodyIsNotCompleteWithinTheHeaderWait() throws Exception
+    {
+        start("127.0.0.1", "300ms", "30s");
+        try (RawHttpClient client = new RawHttpClient(adminPort))
+        {
+            client.write("POST /health HTTP/1.1\r\nHost: admin\r\nContent-Length: 10\r\n\r\nabc");
+            final RawHttpClient.Response response = client.readResponse(false);
+            assertEquals(408, response.status(), response::toString);
+            assertTrue(client.isClosedByPeer(CLOSE_WAIT_MS), "half a body held the admin connection open");
+        }
+    }
+
+    @Test
     void shouldTimeAHeadBegunInTheSameWriteAsTheRequestBeforeIt() throws Exception
     {
         start("127.0.0.1", "300ms", "60s");
