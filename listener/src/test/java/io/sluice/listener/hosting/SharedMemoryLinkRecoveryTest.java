@@ -10,6 +10,7 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +145,37 @@ class SharedMemoryLinkRecoveryTest
 
         assertEquals(tail, ring.consumerPosition());
         assertEquals(List.of(), readAll());
+    }
+
+    /**
+     * A head a consumer following the protocol never stores (here one inside a record and not aligned): nothing the
+     * worker says about what it took is believed. Every record counts as taken (its requests are answered, or written
+     * again), the data area is zeroed, and the trailer holds the listener's positions again, whatever the worker wrote.
+     */
+    @Test
+    void shouldDiscardEveryRecordWhenTheDeadWorkerLeftAHeadThatBreaksTheProtocol()
+    {
+        assertTrue(write(100));
+        assertTrue(write(200));
+        assertTrue(write(300));
+        final long tail = ring.producerPosition();
+        final int capacity = ring.capacity();
+        ring.buffer().putLongVolatile(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET, 4);
+        ring.buffer().putLongVolatile(capacity + RingBufferDescriptor.TAIL_POSITION_OFFSET, tail + 4096);
+        ring.buffer().putLongVolatile(capacity + RingBufferDescriptor.HEAD_CACHE_POSITION_OFFSET, -1);
+
+        link.repairConsumerPosition();
+
+        assertEquals(tail, ring.consumerPosition());
+        assertEquals(tail, ring.producerPosition());
+        assertEquals(tail, ring.buffer().getLongVolatile(capacity + RingBufferDescriptor.HEAD_CACHE_POSITION_OFFSET));
+        assertEquals(1, link.ringRepairs());
+        for (int i = 0; i < capacity; i += ALIGNMENT)
+        {
+            assertEquals(0, ring.buffer().getLong(i), "zeroed at " + i);
+        }
+        assertTrue(write(50));
+        assertEquals(List.of(chunkMessage(50)), readAll());
     }
 
     /**

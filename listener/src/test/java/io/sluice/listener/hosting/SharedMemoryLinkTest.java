@@ -8,7 +8,9 @@ import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +145,29 @@ class SharedMemoryLinkTest
         assertEquals(tail, consumer.producerPosition());
         assertEquals(CAPACITY, consumer.size());
         assertEquals(List.of(), drain());
+    }
+
+    /**
+     * The worker maps the trailer read-write: a tail it moved on is not where the listener's next record goes (it
+     * would never reach it). Nothing is written; the worker is failed when attached (here none is).
+     */
+    @Test
+    void shouldWriteNothingWhenTheWorkerMovedTheTail()
+    {
+        assertTrue(link.offerBody(request, content(Kind.HEAP, pattern(10), 0), false));
+        final int tailIndex = CAPACITY + RingBufferDescriptor.TAIL_POSITION_OFFSET;
+        final UnsafeBuffer workerRing = WorkerFileDescriptor.requestRingBuffer(workerMapping);
+        final long moved = workerRing.getLongVolatile(tailIndex) + 4096;
+        workerRing.putLongVolatile(tailIndex, moved);
+        final ByteBuf content = content(Kind.DIRECT, pattern(100), 0);
+
+        assertFalse(link.offerBody(request, content, true));
+
+        assertEquals(0, content.readerIndex());
+        assertEquals(moved, consumer.producerPosition());
+        final List<Integer> lengths = new ArrayList<>();
+        consumer.read((msgTypeId, buffer, index, length) -> lengths.add(BodyChunkFlyweight.chunkLength(buffer, index)));
+        assertEquals(List.of(10), lengths, "only the chunk written before");
     }
 
     @Test
