@@ -58,7 +58,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The admin endpoint on its own port: {@code GET /health} (200 "ok") and {@code GET /metrics} (plain-text gauges:
  * open client connections and connections refused past {@code maxConnections}; response bytes held in the client
  * connections' outbound buffers, in all and the most of one; per queue: length, bound, requests
- * refused, worker PIDs; open and refused admin connections). Not on the request path; allocates freely.
+ * refused, worker PIDs, and a shared-memory queue's counters (failed workers, ring repairs, requests of workers that
+ * died, timeouts, response bytes outstanding); open and refused admin connections). Not on the request path;
+ * allocates freely.
  * <p>
  * It speaks HTTP as the data plane does, with the same pieces: requests are read by {@link StrictRequestDecoder}
  * (with admin-sized limits), {@code Host} and the target are checked by {@link RequestTargets} and
@@ -346,6 +348,7 @@ final class AdminServer implements AutoCloseable
             if (host instanceof SharedMemoryHost shm)
             {
                 supervisor = shm.supervisor();
+                sharedMemoryMetrics(out, name, shm);
             }
             else if (host instanceof LoopbackHost loopback)
             {
@@ -455,6 +458,27 @@ final class AdminServer implements AutoCloseable
             refusal.status() : HttpResponseStatus.BAD_REQUEST.code();
         final String reason = HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT);
         return Answer.refusal(status, null == cause.getMessage() ? reason : reason + ": " + cause.getMessage());
+    }
+
+    /**
+     * The counters of a shared-memory queue: read without waiting for its event loop (each is kept on the loop and
+     * published with an ordered write).
+     */
+    private static void sharedMemoryMetrics(final StringBuilder out, final String name, final SharedMemoryHost host)
+    {
+        metric(out, "sluice_queue_failed_workers_total", name, host.failedWorkerCount());
+        metric(out, "sluice_queue_ring_repairs_total", name, host.ringRepairCount());
+        metric(out, "sluice_queue_worker_exit_failed_total", name, host.failedOnWorkerExitCount());
+        metric(out, "sluice_queue_worker_exit_retried_total", name, host.retriedOnWorkerExitCount());
+        metric(out, "sluice_queue_worker_exit_left_total", name, host.leftForReplacementCount());
+        metric(out, "sluice_queue_timed_out_total", name, host.timedOutCount());
+        metric(out, "sluice_queue_response_bytes_outstanding", name, host.responseBytesOutstanding());
+        metric(out, "sluice_queue_response_bytes_outstanding_max", name, host.maxResponseBytesOutstanding());
+    }
+
+    private static void metric(final StringBuilder out, final String metric, final String queue, final long value)
+    {
+        out.append(metric).append("{queue=\"").append(queue).append("\"} ").append(value).append('\n');
     }
 
     /**

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -37,6 +38,7 @@ class CreditViolationTest
           id: ${ID}
           eventLoops: 1
           shmDir: ${SHM_DIR}
+          adminPort: ${ADMIN_PORT}
         queues:
           - name: shm
             prefixes: [ "http://+:${PORT}/shm/" ]
@@ -67,7 +69,9 @@ class CreditViolationTest
     @Test
     void shouldFailAndReplaceWorkerThatSendsPastItsCreditAndNeverRelayTheExcess() throws Exception
     {
-        listener = TestListener.start("credit-violation", CONFIG.replace("${COMMAND}", command()));
+        final int adminPort = TestListener.freePort();
+        listener = TestListener.start("credit-violation", CONFIG.replace("${COMMAND}", command())
+            .replace("${ADMIN_PORT}", Integer.toString(adminPort)));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final SharedMemoryHost host = (SharedMemoryHost)listener.listener().host("shm");
@@ -99,9 +103,22 @@ class CreditViolationTest
         final long replacement = WorkerSignals.awaitNewPid(supervisor, pid);
         assertNotEquals(pid, replacement);
         assertEquals(1, host.failedWorkerCount());
+        final String metrics = metrics(adminPort);
+        assertTrue(metrics.contains("sluice_queue_failed_workers_total{queue=\"shm\"} 1\n"), metrics);
+        assertTrue(metrics.contains("sluice_queue_response_bytes_outstanding{queue=\"shm\"} 0\n"), metrics);
         final RawHttpClient.Response next = listener.awaitOk("/shm/", READY_TIMEOUT_MS);
         assertEquals(200, next.status());
         assertEquals(Long.toString(replacement), new String(next.body(), StandardCharsets.US_ASCII));
+    }
+
+    private static String metrics(final int adminPort) throws IOException
+    {
+        try (RawHttpClient client = new RawHttpClient(adminPort))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.get("/metrics", adminPort));
+            assertEquals(200, response.status(), response::toString);
+            return response.bodyText();
+        }
     }
 
     private static String command()

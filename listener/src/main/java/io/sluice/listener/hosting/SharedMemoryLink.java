@@ -59,8 +59,8 @@ import java.util.logging.Logger;
  * (queued, merged, while the request ring is full). The notice allocates nothing: the link is one
  * {@link FlushListener} for all its requests, told with the request's id (so a late notice for a slot that has moved on
  * is ignored), and the connection reuses one marker message behind the bytes. So a slow client holds at most its
- * window here, and the response ring is drained without ever waiting for a client. A worker that sends past its credit is failed
- * ({@link #failWorker(String)}).
+ * window here, and the response ring is drained without ever waiting for a client. A worker that sends past its
+ * credit is failed ({@link #failWorker(String)}).
  * <p>
  * Trust: nothing read from the response ring is used before it is checked. Every length (record, header count and
  * entries, inline body, chunk) must lie within the record that holds it; a record that breaks the layout, or the
