@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * An in-process handler that sends from a thread of its own and ignores {@code sendBody}'s false, to a client that
  * reads nothing: the listener holds no more of the response for the connection than its write-buffer high water mark
  * (the rest waits, bounded, on its way from the handler), the handler's thread is made to wait rather than buffer
- * without bound, it is let go when the client closes, and a client that reads at last gets the whole body intact.
+ * without bound, it is let go when the exchange ends (the client closes, the connection times out, the listener stops),
+ * and a client that reads at last gets the whole body intact.
  */
 @ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -49,6 +50,7 @@ class InProcessFloodTest
     private static final long WAIT_TIMEOUT_MS = 20_000;
     private static final long SAMPLE_MS = 1_000;
     private static final long RELEASE_TIMEOUT_MS = 10_000;
+    private static final long TIMEOUT_RELEASE_MS = 30_000;
 
     /**
      * What the non-reading connection may hold in the listener's outbound buffer: the high water mark, plus the chunk
@@ -148,6 +150,35 @@ class InProcessFloodTest
         finally
         {
             slow.close();
+        }
+    }
+
+    @Test
+    void shouldLetAWaitingHandlerThreadGoWhenTheConnectionTimesOut() throws Exception
+    {
+        final TestListener timing = TestListener.start("inprocfloodrate",
+            CONFIG.replace("    minSendRate: 0\n", "    minSendRate: 150\n    minSendRateGrace: 1s\n"));
+        try
+        {
+            assertNotNull(timing.awaitOk("/flood/", READY_TIMEOUT_MS), "no response from /flood/");
+            final Socket slow = stalledClient(timing.port());
+            try
+            {
+                final FloodingHandler.Flood flood = awaitWaiting();
+                // the client takes nothing: the listener gives up on the connection once minSendRate's grace is over
+                flood.thread.join(TIMEOUT_RELEASE_MS);
+                assertFalse(flood.thread.isAlive(), () -> "the handler thread still waits after the connection " +
+                    "timed out: " + flood.thread.getState() + " after sending " + flood.sentLength);
+                assertEquals(LENGTH, flood.sentLength, "every sendBody after the end returned");
+            }
+            finally
+            {
+                slow.close();
+            }
+        }
+        finally
+        {
+            timing.close();
         }
     }
 
