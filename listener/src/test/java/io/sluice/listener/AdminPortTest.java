@@ -328,6 +328,9 @@ class AdminPortTest
                 }
             }
             assertEquals(200, status, "clients that never read held every admin connection");
+            System.out.println("AdminPortTest: /health answered " +
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deadlineNs + TimeUnit.SECONDS.toNanos(FLOOD_WAIT_S)) +
+                " ms after " + ADMIN_MAX_CONNECTIONS + " clients filled the admin port without reading");
             // and every one of them is reset, not only the one that made room
             Await.value(0, () -> listener.listener().admin().openConnections(), FLOOD_WAIT_MS);
             assertEquals(ADMIN_MAX_CONNECTIONS, listener.listener().admin().slowClosedConnections());
