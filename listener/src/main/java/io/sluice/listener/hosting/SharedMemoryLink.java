@@ -216,6 +216,8 @@ final class SharedMemoryLink
             return false;
         }
         header.putLongRelease(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET, epochMs);
+        // no claim is open between event-loop tasks; one left by a throw is published as padding
+        requestProducer.abortOpenClaim();
         if (null != doorbell && !failed && !requestProducer.check())
         {
             // found by the timer even when no request comes to claim room in the ring
@@ -1186,8 +1188,11 @@ final class SharedMemoryLink
     }
 
     /**
-     * Commit a record claimed in the request ring, noting where it starts for {@link #repairConsumerPosition()}.
+     * Commit a record claimed in the request ring, noting where it starts for {@link #repairConsumerPosition()}. The
+     * length published is the one claimed, never read back from the ring.
      *
+     * @param index         the message index the claim returned.
+     * @param messageLength the message length claimed (the producer keeps it; named here for the reader).
      * @return the record's ring position.
      */
     private long commitRequestRecord(final int index, final int messageLength)
