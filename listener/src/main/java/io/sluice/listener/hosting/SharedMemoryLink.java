@@ -285,16 +285,21 @@ final class SharedMemoryLink
         final String target = httpRequest.uri();
         final String remoteAddress = request.exchange.remoteAddress();
         int headersLength = 0;
+        int longestField = 0;
+        // one pass sizes the head and finds its longest header field (Netty's headers offer no allocation-free walk)
         final Iterator<Map.Entry<CharSequence, CharSequence>> sizing = httpRequest.headers().iteratorCharSequence();
         while (sizing.hasNext())
         {
             final Map.Entry<CharSequence, CharSequence> entry = sizing.next();
-            headersLength += MessageDescriptor.headerEntryLength(entry.getKey().length(), entry.getValue().length());
+            final int nameLength = entry.getKey().length();
+            final int valueLength = entry.getValue().length();
+            headersLength += MessageDescriptor.headerEntryLength(nameLength, valueLength);
+            longestField = Math.max(longestField, Math.max(nameLength, valueLength));
         }
         final int length = RequestHeadEncoder.length(
             method.length(), target.length(), remoteAddress.length(), headersLength);
         if (length > requestProducer.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
-            method.length() > MessageDescriptor.MAX_FIELD_LENGTH || !fieldsFit(httpRequest))
+            method.length() > MessageDescriptor.MAX_FIELD_LENGTH || longestField > MessageDescriptor.MAX_FIELD_LENGTH)
         {
             return false;
         }
@@ -1198,21 +1203,6 @@ final class SharedMemoryLink
     private long commitRequestRecord(final int index, final int messageLength)
     {
         return requestProducer.commit(index);
-    }
-
-    private static boolean fieldsFit(final HttpRequest httpRequest)
-    {
-        final Iterator<Map.Entry<CharSequence, CharSequence>> headers = httpRequest.headers().iteratorCharSequence();
-        while (headers.hasNext())
-        {
-            final Map.Entry<CharSequence, CharSequence> entry = headers.next();
-            if (entry.getKey().length() > MessageDescriptor.MAX_FIELD_LENGTH ||
-                entry.getValue().length() > MessageDescriptor.MAX_FIELD_LENGTH)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void wrapContent(final ByteBuf content, final int length)
