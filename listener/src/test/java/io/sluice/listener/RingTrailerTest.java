@@ -4,6 +4,7 @@ import io.sluice.listener.hosting.SharedMemoryHost;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -171,6 +172,32 @@ class RingTrailerTest
         assertEquals(replacement + "\n", good("/raw/"), "the replacement serves the next request");
         assertEquals(bystanderPid + "\n", good("/bystander/"));
         assertEquals(bystanderPid, listener.supervisor("bystander").pid(0));
+        synchronized (THROWN)
+        {
+            assertEquals(thrownBefore, THROWN.size(), "thrown on the listener: " + THROWN);
+        }
+    }
+
+    /**
+     * A GET whose response had not begun is written again, once, for the replacement: which breaks the trailer the same
+     * way and is failed in turn; the second time the request is answered 502.
+     */
+    @Test
+    void shouldAnswerAGet502AfterItsOneRetryMeetsTheSameBreak() throws Exception
+    {
+        final SharedMemoryHost host = (SharedMemoryHost)listener.listener().host("raw");
+        final long failedBefore = host.failedWorkerCount();
+        final long retriedBefore = host.retriedOnWorkerExitCount();
+        final int thrownBefore = thrownCount();
+
+        final Received received = exchange(RawHttpClient.get("/raw/bogus-tail", listener.port()));
+
+        assertTrue(received.text.startsWith("HTTP/1.1 502 "), "502: " + received);
+        assertEquals(failedBefore + 2, host.failedWorkerCount(), "the worker and its replacement failed");
+        assertEquals(retriedBefore + 1, host.retriedOnWorkerExitCount(), "written again once");
+        final String servedBy = good("/raw/").trim();
+        assertEquals(String.valueOf(listener.supervisor("raw").pid(0)), servedBy);
+        assertEquals(bystanderPid + "\n", good("/bystander/"));
         synchronized (THROWN)
         {
             assertEquals(thrownBefore, THROWN.size(), "thrown on the listener: " + THROWN);
