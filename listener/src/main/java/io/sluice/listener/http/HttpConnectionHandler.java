@@ -446,8 +446,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     void notifyWhenFlushed(final FlushListener listener, final long token)
     {
-        if (!ctx.channel().isActive())
+        final Channel channel = ctx.channel();
+        if (!channel.isActive() || null == channel.unsafe().outboundBuffer())
         {
+            // closed, or its output shut down: nothing more is taken, and a write would only fail
             return;
         }
         flushListener = listener;
