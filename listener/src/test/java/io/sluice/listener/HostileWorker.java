@@ -1,21 +1,15 @@
 package io.sluice.listener;
 
 import org.agrona.concurrent.AtomicBuffer;
-import org.agrona.concurrent.ControlledMessageHandler;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
-import java.io.IOException;
-import java.lang.invoke.VarHandle;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+
+import static io.sluice.listener.RawRingWorker.CHUNK_DATA_OFFSET;
+import static io.sluice.listener.RawRingWorker.HEAD_VARIABLE_OFFSET;
+import static io.sluice.listener.RawRingWorker.LAST;
+import static io.sluice.listener.RawRingWorker.RECORD_HEADER_LENGTH;
+import static io.sluice.listener.RawRingWorker.RESPONSE_BODY;
+import static io.sluice.listener.RawRingWorker.RESPONSE_HEAD;
 
 /**
  * A shared-memory worker written from {@code docs/shared-memory-protocol.md} alone, as an outsider would write one,
@@ -28,34 +22,8 @@ import java.nio.file.StandardOpenOption;
  */
 public final class HostileWorker
 {
-    // the ring file header (docs/shared-memory-protocol.md, "The ring file")
-    private static final int LAYOUT_VERSION_OFFSET = 0;
-    private static final int HEADER_LENGTH_OFFSET = 4;
-    private static final int REQUEST_RING_LENGTH_OFFSET = 8;
-    private static final int RESPONSE_RING_LENGTH_OFFSET = 12;
-    private static final int WORKER_PID_OFFSET = 40;
-    private static final int WORKER_HEARTBEAT_OFFSET = 48;
-    private static final int LISTENER_SLEEPING_OFFSET = 256;
-    private static final int LAYOUT_VERSION = 3;
-
-    // messages ("Messages")
-    private static final int REQUEST_HEAD = 1;
-    private static final int RESPONSE_HEAD = 11;
-    private static final int RESPONSE_BODY = 12;
-    private static final int REQUEST_TARGET_LENGTH_OFFSET = 26;
-    private static final int REQUEST_METHOD_LENGTH_OFFSET = 24;
-    private static final int REQUEST_VARIABLE_OFFSET = 40;
-    private static final int HEAD_CONTENT_LENGTH_OFFSET = 8;
-    private static final int HEAD_STATUS_OFFSET = 16;
-    private static final int HEAD_FLAGS_OFFSET = 20;
-    private static final int HEAD_HEADER_COUNT_OFFSET = 24;
-    private static final int HEAD_BODY_LENGTH_OFFSET = 28;
-    private static final int HEAD_VARIABLE_OFFSET = 32;
-    private static final int CHUNK_FLAGS_OFFSET = 8;
-    private static final int CHUNK_LENGTH_OFFSET = 12;
-    private static final int CHUNK_DATA_OFFSET = 16;
-    private static final int LAST = 1;
     private static final int HUGE = 0x7fff0000;
+    private static final int UNKNOWN_TYPE = 99;
 
     // the trailer of a ring, from the end of its data area ("Layout of one ring"); only the listener writes the
     // request ring's tail and head cache positions, and the head position only ever moves to the next record
@@ -63,26 +31,12 @@ public final class HostileWorker
     private static final int HEAD_CACHE_POSITION_OFFSET = 256;
     private static final int HEAD_POSITION_OFFSET = 384;
 
-    private final UnsafeBuffer header;
-    private final ManyToOneRingBuffer requestRing;
-    private final ManyToOneRingBuffer responseRing;
-    private final SocketChannel doorbell;
+    private final RawRingWorker ring;
     private final byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
-    private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
-    private long pendingRequestId;
-    private String pendingTarget;
 
-    private HostileWorker(final MappedByteBuffer mapped, final SocketChannel doorbell)
+    private HostileWorker(final RawRingWorker ring)
     {
-        final UnsafeBuffer file = new UnsafeBuffer(mapped);
-        final int headerLength = file.getInt(HEADER_LENGTH_OFFSET);
-        final int requestLength = file.getInt(REQUEST_RING_LENGTH_OFFSET);
-        final int responseLength = file.getInt(RESPONSE_RING_LENGTH_OFFSET);
-        this.header = new UnsafeBuffer(mapped, 0, headerLength);
-        this.requestRing = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, headerLength, requestLength));
-        this.responseRing = new ManyToOneRingBuffer(
-            new UnsafeBuffer(mapped, headerLength + requestLength, responseLength));
-        this.doorbell = doorbell;
+        this.ring = ring;
     }
 
     /**
@@ -93,76 +47,12 @@ public final class HostileWorker
      */
     public static void main(final String[] args) throws Exception
     {
-        final Path dir = Path.of(System.getenv("SLUICE_SHM_DIR"));
-        final MappedByteBuffer mapped;
-        try (FileChannel channel = FileChannel.open(
-            dir.resolve("rings"), StandardOpenOption.READ, StandardOpenOption.WRITE))
-        {
-            mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size());
-        }
-        final UnsafeBuffer file = new UnsafeBuffer(mapped);
-        if (file.getIntVolatile(LAYOUT_VERSION_OFFSET) != LAYOUT_VERSION)
-        {
-            System.exit(2);
-        }
-        file.putLongVolatile(WORKER_PID_OFFSET, ProcessHandle.current().pid());
-        final SocketChannel doorbell = SocketChannel.open(StandardProtocolFamily.UNIX);
-        doorbell.connect(UnixDomainSocketAddress.of(dir.resolve("doorbell.sock")));
-        doorbell.write(ByteBuffer.wrap(System.getenv("SLUICE_TOKEN").getBytes(StandardCharsets.US_ASCII)));
-
-        final Thread stdin = new Thread(
-            () ->
-            {
-                try
-                {
-                    while (System.in.read() >= 0)
-                    {
-                        Thread.onSpinWait();
-                    }
-                }
-                catch (final IOException ignore)
-                {
-                    // gone either way
-                }
-                System.exit(0);
-            },
-            "stdin");
-        stdin.setDaemon(true);
-        stdin.start();
-
-        new HostileWorker(mapped, doorbell).run();
-    }
-
-    private void run() throws InterruptedException
-    {
+        final HostileWorker worker = new HostileWorker(RawRingWorker.attach());
         while (true)
         {
-            header.putLongVolatile(WORKER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-            // "Delivery": take a head off the ring (move the head position past it) before working on the request
-            final int read = requestRing.controlledRead(
-                (msgTypeId, buffer, index, length) ->
-                {
-                    if (msgTypeId != REQUEST_HEAD)
-                    {
-                        return ControlledMessageHandler.Action.COMMIT;
-                    }
-                    pendingRequestId = buffer.getLong(index);
-                    final int methodLength = buffer.getShort(index + REQUEST_METHOD_LENGTH_OFFSET) & 0xFFFF;
-                    final int targetLength = buffer.getShort(index + REQUEST_TARGET_LENGTH_OFFSET) & 0xFFFF;
-                    pendingTarget = buffer.getStringWithoutLengthAscii(
-                        index + REQUEST_VARIABLE_OFFSET + methodLength, targetLength);
-                    return ControlledMessageHandler.Action.BREAK;
-                });
-            final String target = pendingTarget;
-            if (null != target)
-            {
-                pendingTarget = null;
-                answer(pendingRequestId, target.substring(target.lastIndexOf('/') + 1));
-            }
-            else if (0 == read)
-            {
-                Thread.sleep(1);
-            }
+            worker.ring.awaitRequest();
+            final String target = worker.ring.target();
+            worker.answer(worker.ring.requestId(), target.substring(target.lastIndexOf('/') + 1));
         }
     }
 
@@ -215,7 +105,7 @@ public final class HostileWorker
                 rawBody(requestId, -1);
             }
             case "body-first" -> body(requestId, LAST, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
-            case "unknown-type" -> record(99, 16, (buffer, index) -> buffer.putLong(index, requestId));
+            case "unknown-type" -> unknownType(requestId);
             case "huge-record" -> hugeRecord(requestId);
             case "die" ->
             {
@@ -240,12 +130,12 @@ public final class HostileWorker
      */
     private void breakTrailer(final int field, final int from, final long delta)
     {
-        final AtomicBuffer buffer = requestRing.buffer();
-        final int trailer = requestRing.capacity();
+        final AtomicBuffer buffer = ring.requestRing().buffer();
+        final int trailer = ring.requestRing().capacity();
         buffer.putLongVolatile(trailer + field, buffer.getLongVolatile(trailer + from) + delta);
         while (true)
         {
-            header.putLongVolatile(WORKER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+            ring.heartbeat();
             try
             {
                 Thread.sleep(10);
@@ -270,28 +160,20 @@ public final class HostileWorker
         {
             length += 2 + field.length();
         }
-        record(
-            RESPONSE_HEAD,
-            length,
-            (buffer, index) ->
-            {
-                buffer.putLong(index, requestId);
-                buffer.putLong(index + HEAD_CONTENT_LENGTH_OFFSET, contentLength);
-                buffer.putInt(index + HEAD_STATUS_OFFSET, status);
-                buffer.putInt(index + HEAD_FLAGS_OFFSET, flags);
-                buffer.putInt(index + HEAD_HEADER_COUNT_OFFSET, headers.length / 2);
-                buffer.putInt(index + HEAD_BODY_LENGTH_OFFSET, body.length());
-                int cursor = index + HEAD_VARIABLE_OFFSET;
-                for (int i = 0; i < headers.length; i += 2)
-                {
-                    buffer.putShort(cursor, (short)headers[i].length());
-                    buffer.putShort(cursor + 2, (short)headers[i + 1].length());
-                    cursor += 4;
-                    cursor += buffer.putStringWithoutLengthAscii(cursor, headers[i]);
-                    cursor += buffer.putStringWithoutLengthAscii(cursor, headers[i + 1]);
-                }
-                buffer.putStringWithoutLengthAscii(cursor, body);
-            });
+        final int index = ring.claim(RESPONSE_HEAD, length);
+        ring.putHead(index, requestId, contentLength, status, flags, headers.length / 2, body.length());
+        final AtomicBuffer buffer = ring.responseBuffer();
+        int cursor = index + HEAD_VARIABLE_OFFSET;
+        for (int i = 0; i < headers.length; i += 2)
+        {
+            buffer.putShort(cursor, (short)headers[i].length());
+            buffer.putShort(cursor + 2, (short)headers[i + 1].length());
+            cursor += 4;
+            cursor += buffer.putStringWithoutLengthAscii(cursor, headers[i]);
+            cursor += buffer.putStringWithoutLengthAscii(cursor, headers[i + 1]);
+        }
+        buffer.putStringWithoutLengthAscii(cursor, body);
+        ring.commit(index);
     }
 
     /**
@@ -299,18 +181,9 @@ public final class HostileWorker
      */
     private void rawHead(final long requestId, final int headerCount, final int bodyLength)
     {
-        record(
-            RESPONSE_HEAD,
-            HEAD_VARIABLE_OFFSET,
-            (buffer, index) ->
-            {
-                buffer.putLong(index, requestId);
-                buffer.putLong(index + HEAD_CONTENT_LENGTH_OFFSET, -1);
-                buffer.putInt(index + HEAD_STATUS_OFFSET, 200);
-                buffer.putInt(index + HEAD_FLAGS_OFFSET, LAST);
-                buffer.putInt(index + HEAD_HEADER_COUNT_OFFSET, headerCount);
-                buffer.putInt(index + HEAD_BODY_LENGTH_OFFSET, bodyLength);
-            });
+        final int index = ring.claim(RESPONSE_HEAD, HEAD_VARIABLE_OFFSET);
+        ring.putHead(index, requestId, -1, 200, LAST, headerCount, bodyLength);
+        ring.commit(index);
     }
 
     /**
@@ -318,20 +191,11 @@ public final class HostileWorker
      */
     private void hugeEntry(final long requestId)
     {
-        record(
-            RESPONSE_HEAD,
-            HEAD_VARIABLE_OFFSET + 8,
-            (buffer, index) ->
-            {
-                buffer.putLong(index, requestId);
-                buffer.putLong(index + HEAD_CONTENT_LENGTH_OFFSET, -1);
-                buffer.putInt(index + HEAD_STATUS_OFFSET, 200);
-                buffer.putInt(index + HEAD_FLAGS_OFFSET, LAST);
-                buffer.putInt(index + HEAD_HEADER_COUNT_OFFSET, 1);
-                buffer.putInt(index + HEAD_BODY_LENGTH_OFFSET, 0);
-                buffer.putShort(index + HEAD_VARIABLE_OFFSET, (short)0xFFFF);
-                buffer.putShort(index + HEAD_VARIABLE_OFFSET + 2, (short)0xFFFF);
-            });
+        final int index = ring.claim(RESPONSE_HEAD, HEAD_VARIABLE_OFFSET + 8);
+        ring.putHead(index, requestId, -1, 200, LAST, 1, 0);
+        ring.responseBuffer().putShort(index + HEAD_VARIABLE_OFFSET, (short)0xFFFF);
+        ring.responseBuffer().putShort(index + HEAD_VARIABLE_OFFSET + 2, (short)0xFFFF);
+        ring.commit(index);
     }
 
     /**
@@ -339,33 +203,19 @@ public final class HostileWorker
      */
     private void hugeRecord(final long requestId)
     {
-        int index;
-        while ((index = responseRing.tryClaim(RESPONSE_HEAD, HEAD_VARIABLE_OFFSET)) <= 0)
-        {
-            Thread.onSpinWait();
-        }
-        final AtomicBuffer buffer = responseRing.buffer();
-        buffer.putLong(index, requestId);
-        buffer.putInt(index + HEAD_STATUS_OFFSET, 200);
-        buffer.putInt(index + HEAD_FLAGS_OFFSET, LAST);
-        responseRing.commit(index);
-        // the record header sits 8 bytes before the message: int32 length, int32 type
-        buffer.putIntVolatile(index - 8, HUGE);
-        wakeListener();
+        final int index = ring.claim(RESPONSE_HEAD, HEAD_VARIABLE_OFFSET);
+        ring.putHead(index, requestId, 0, 200, LAST, 0, 0);
+        ring.responseRing().commit(index);
+        ring.responseBuffer().putIntVolatile(index - RECORD_HEADER_LENGTH, HUGE);
+        ring.wakeListener();
     }
 
     private void body(final long requestId, final int flags, final String chunk)
     {
-        record(
-            RESPONSE_BODY,
-            CHUNK_DATA_OFFSET + chunk.length(),
-            (buffer, index) ->
-            {
-                buffer.putLong(index, requestId);
-                buffer.putInt(index + CHUNK_FLAGS_OFFSET, flags);
-                buffer.putInt(index + CHUNK_LENGTH_OFFSET, chunk.length());
-                buffer.putStringWithoutLengthAscii(index + CHUNK_DATA_OFFSET, chunk);
-            });
+        final int index = ring.claim(RESPONSE_BODY, CHUNK_DATA_OFFSET + chunk.length());
+        ring.putChunk(index, requestId, flags, chunk.length());
+        ring.responseBuffer().putStringWithoutLengthAscii(index + CHUNK_DATA_OFFSET, chunk);
+        ring.commit(index);
     }
 
     /**
@@ -373,51 +223,18 @@ public final class HostileWorker
      */
     private void rawBody(final long requestId, final int chunkLength)
     {
-        record(
-            RESPONSE_BODY,
-            CHUNK_DATA_OFFSET,
-            (buffer, index) ->
-            {
-                buffer.putLong(index, requestId);
-                buffer.putInt(index + CHUNK_FLAGS_OFFSET, LAST);
-                buffer.putInt(index + CHUNK_LENGTH_OFFSET, chunkLength);
-            });
+        final int index = ring.claim(RESPONSE_BODY, CHUNK_DATA_OFFSET);
+        ring.putChunk(index, requestId, LAST, chunkLength);
+        ring.commit(index);
     }
 
-    private void record(final int msgTypeId, final int length, final Writer writer)
+    /**
+     * A record of a type the protocol does not define, holding only a request id.
+     */
+    private void unknownType(final long requestId)
     {
-        int index;
-        while ((index = responseRing.tryClaim(msgTypeId, length)) <= 0)
-        {
-            Thread.onSpinWait();
-        }
-        writer.write(responseRing.buffer(), index);
-        responseRing.commit(index);
-        wakeListener();
-    }
-
-    private void wakeListener()
-    {
-        // "Waking the other side": a full fence, then wake the listener if it may sleep
-        VarHandle.fullFence();
-        if (header.getIntVolatile(LISTENER_SLEEPING_OFFSET) == 1 &&
-            header.compareAndSetInt(LISTENER_SLEEPING_OFFSET, 1, 0))
-        {
-            try
-            {
-                wakeByte.clear();
-                doorbell.write(wakeByte);
-            }
-            catch (final IOException ex)
-            {
-                System.exit(4);
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface Writer
-    {
-        void write(AtomicBuffer buffer, int index);
+        final int index = ring.claim(UNKNOWN_TYPE, 16);
+        ring.responseBuffer().putLong(index, requestId);
+        ring.commit(index);
     }
 }
