@@ -1,6 +1,7 @@
 package io.sluice.listener.config;
 
 import io.sluice.listener.hosting.HostingMode;
+import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -25,6 +28,9 @@ class ConfigLoaderTest
     private static final Path NATIVE_CONFIG = Path.of("..", "native-config");
     private static final String SOURCE = "sluice.yaml";
     private static final String SAMPLE_HANDLER = "io.sluice.dispatch.sample.SampleHandler";
+    private static final List<String> JVM_OPTIONS_VARIABLES =
+        List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+    private static final Pattern COLLECTOR_FLAG = Pattern.compile("-XX:\\+Use\\w+GC");
 
     @Test
     void shouldDescribeThreeHostingModelsWhenLoadingDefaultConfiguration()
@@ -77,6 +83,37 @@ class ConfigLoaderTest
         for (final Path file : files)
         {
             assertFalse(ConfigLoader.load(file).queues().isEmpty(), file::toString);
+        }
+    }
+
+    @Test
+    void shouldNotSelectAnotherCollectorWhenShippedWorkerUsesDefaultCommand() throws IOException
+    {
+        final List<Path> files = new ArrayList<>(yamlFiles(NATIVE_CONFIG));
+        files.addAll(yamlFiles(NATIVE_CONFIG.resolve("examples")));
+        final List<String> defaultFlags = WorkerSupervisor.workerJvmFlags();
+
+        for (final Path file : files)
+        {
+            for (final QueueConfiguration queue : ConfigLoader.load(file).queues())
+            {
+                if (null == queue.worker() || !queue.worker().command().isEmpty())
+                {
+                    continue;
+                }
+                for (final String name : JVM_OPTIONS_VARIABLES)
+                {
+                    final String options = queue.worker().environment().getOrDefault(name, "");
+                    final Matcher collector = COLLECTOR_FLAG.matcher(options);
+                    while (collector.find())
+                    {
+                        // the JVM refuses to start with two collectors selected: the worker would never be ready
+                        assertTrue(
+                            defaultFlags.contains(collector.group()),
+                            () -> file + ": queue " + queue.name() + ": " + name + " selects " + collector.group());
+                    }
+                }
+            }
         }
     }
 
