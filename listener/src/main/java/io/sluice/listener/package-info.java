@@ -1,6 +1,7 @@
 /**
  * The Sluice listener: {@link io.sluice.listener.Listener} wires configuration, transport, routing, queues and hosts;
- * {@link io.sluice.listener.SluiceMain} is the command line.
+ * {@link io.sluice.listener.SluiceMain} is the command line; {@code AdminServer} serves {@code /health} and
+ * {@code /metrics} on an event loop of its own.
  * <pre>
  *   HTTP --> epoll event loop --> StrictRequestDecoder --> HttpConnectionHandler
  *              --> PrefixRouter --> RequestQueue (bounded: 503 when full)
@@ -8,7 +9,9 @@
  *                    IN_PROCESS        InProcessHost:    Handler on the event loop
  *                    SHARED_MEMORY     SharedMemoryHost: request ring --> worker --> response ring --> drain
  *                    LOOPBACK_FORWARD  LoopbackHost:     pooled HTTP to 127.0.0.1:port of the worker
- *              --> ServerExchange: response bytes in request order --> FlushBatcher (one flush per turn) --> HTTP
+ *              --> ServerExchange: response checked, bytes in request order --> FlushBatcher (one flush per turn)
+ *              --> HTTP
+ *   admin HTTP --> admin event loop (adminBind) --> AdminServer: /health, /metrics
  * </pre>
  * Packages: {@code http} (front), {@code routing} (URL prefixes), {@code hosting} (queues and the three models),
  * {@code process} (worker supervision), {@code config} (the YAML file).

@@ -3,9 +3,13 @@
  * <pre>
  *   sluice.yaml --SnakeYAML (safe, plain maps)--&gt; Map/List/String/Integer
  *               --ConfigLoader (ConfigSection per mapping, ConfigValues per value)--&gt; ListenerConfiguration
+ *                                                                                    +-- TimeoutsConfiguration
+ *                                                                                    +-- AdminConfiguration
  *                                                                                    +-- QueueConfiguration[]
  *                                                                                        +-- WorkerConfiguration
  *               any problem =&gt; ConfigException: "file: key.path: problem (was value)"
+ *   at start:   Listener checks what only the running system can: ports, handler classes, commands, shmDir
+ *               any problem =&gt; StartupException: "key.path: problem" (ConfigKeys), the file name prefixed
  *
  *   legend:   --x--&gt; step performed by x;  =&gt; failure
  * </pre>

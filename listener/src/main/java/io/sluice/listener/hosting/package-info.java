@@ -5,6 +5,11 @@
  *   HttpConnectionHandler --admit--> RequestQueue --open--> Host --> RequestSink (body, abort)
  *                                                             |
  *                                                             +--> ServerExchange (response, on the event loop)
+ *
+ *   IN_PROCESS        InProcessHost    --> InProcessExchange (SendBound: a handler thread waits past 1 MiB held)
+ *   SHARED_MEMORY     SharedMemoryHost --> SharedMemoryLink per worker: RequestRingProducer (request ring,
+ *                                          PublishedRecords for repair), response ring drain, ResponseCredit
+ *   LOOPBACK_FORWARD  LoopbackHost     --> LoopbackLoop per event loop --> LoopbackForward --> LoopbackUpstream
  * </pre>
  */
 package io.sluice.listener.hosting;

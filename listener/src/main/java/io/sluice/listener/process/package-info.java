@@ -1,4 +1,5 @@
 /**
- * Worker process supervision (WAS semantics): start, readiness deadline, restart, rapid-fail protection, stop.
+ * Worker process supervision (WAS semantics): start with the {@code SLUICE_*} environment, readiness deadline,
+ * restart, start retries and rapid-fail protection (either stops the queue: 503), stop.
  */
 package io.sluice.listener.process;
