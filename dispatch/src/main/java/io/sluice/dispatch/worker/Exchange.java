@@ -100,8 +100,10 @@ public interface Exchange
     String remoteAddress();
 
     /**
-     * Add a response header; only before {@link #sendHead} or {@link #respond}. Framing headers (Content-Length,
-     * Transfer-Encoding, Connection) are set by Sluice and must not be added.
+     * Add a response header; only before {@link #sendHead} or {@link #respond}. The name must be an HTTP token and the
+     * value hold no control byte, else the client gets 502. Framing headers ({@code Content-Length},
+     * {@code Transfer-Encoding}, {@code Connection}, {@code Keep-Alive}, {@code Upgrade}, {@code Proxy-Connection},
+     * {@code TE}, {@code Trailer}) and {@code Date} are the listener's: one added here is dropped.
      *
      * @param name  of the header.
      * @param value of the header.
@@ -145,9 +147,10 @@ public interface Exchange
      * Send a chunk of the response body. The bytes are always taken (copied or buffered); the answer says whether the
      * handler may send more now (back-pressure).
      * <p>
-     * When it returns false the response's send window is full (in-process and loopback: the connection to the client,
-     * or to the listener, is over its write-buffer high water mark; shared memory: the response has used its
-     * {@code responseWindow} of credit the listener has not yet granted back as the client read): the handler should send nothing more until
+     * When it returns false the response's send window is full (in-process: 256 KiB handed over and not yet taken by
+     * the client connection, or that connection over its write-buffer high water mark; loopback: the connection to the
+     * listener over its high water mark; shared memory: the response has used its {@code responseWindow} of credit the
+     * listener has not yet granted back as the client read): the handler should send nothing more until
      * {@link Handler#onWritable(Exchange)} is called for this exchange, exactly once. A handler that sends on anyway
      * is not refused, but the bytes wait in memory, and a worker thread other than the transport's may be made to
      * wait; a handler that streams a large body should stop at false and continue from {@code onWritable}.
