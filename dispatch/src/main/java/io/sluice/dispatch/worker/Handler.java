@@ -39,11 +39,12 @@ public interface Handler
 
     /**
      * The exchange can take more response body: called once after {@link Exchange#sendBody} returned false, when the
-     * send window has room again (in-process: the client connection dropped below its write-buffer low water mark and
-     * this response is the one being written; loopback: the same for the worker's connection to the listener; shared
-     * memory: the listener granted more credit as the client read). Made on the thread that makes the exchange's
-     * other callbacks (a shared-memory worker's: its duty thread, which reads the credit off the ring). Not called after the response is complete or the
-     * request was abandoned.
+     * send window has room again (in-process: this response is the one being written, the client connection is below
+     * its write-buffer low water mark and the bytes handed over and not yet taken are back under 256 KiB; loopback:
+     * the worker's connection to the listener dropped below its low water mark; shared memory: the listener granted
+     * more credit as the client read). Made on the thread that makes the exchange's other callbacks (a shared-memory
+     * worker's: its duty thread, which reads the credit off the ring). Not called after the response is complete or
+     * the request was abandoned.
      *
      * @param exchange the exchange that may continue its body.
      */
