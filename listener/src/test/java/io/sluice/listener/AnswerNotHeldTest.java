@@ -6,11 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,14 +109,7 @@ class AnswerNotHeldTest
     @Test
     void shouldDeliverAnswersOfWorkerThatNeverWakesTheListener() throws Exception
     {
-        final List<String> words = new ArrayList<>();
-        words.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        words.addAll(WorkerSupervisor.workerJvmFlags());
-        words.add("-cp");
-        words.add(System.getProperty("java.class.path"));
-        words.add(SilentWorker.class.getName());
-        final String command =
-            words.stream().map((word) -> "\"" + word + "\"").collect(Collectors.joining(", ", "[ ", " ]"));
+        final String command = TestListener.workerCommand(SilentWorker.class);
         listener = TestListener.start("answer-not-held-silent", SILENT_CONFIG.replace("${COMMAND}", command));
         final RawHttpClient.Response first = listener.awaitOk("/silent/", READY_TIMEOUT_MS);
         assertEquals(200, first.status(), first::toString);
@@ -138,12 +127,7 @@ class AnswerNotHeldTest
 
     private void awaitQueueLength(final int length) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (listener.listener().queue("shm").length() < length && System.nanoTime() - deadlineNs < 0)
-        {
-            Thread.sleep(5);
-        }
-        assertEquals(length, listener.listener().queue("shm").length(), "requests admitted");
+        assertEquals(length, listener.awaitQueueLength("shm", length), "requests admitted");
         // admitted on the event loop as it read them; the ring write is in the same turn, give it that turn
         Thread.sleep(50);
     }

@@ -13,9 +13,6 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,7 +67,8 @@ class CreditViolationTest
     void shouldFailAndReplaceWorkerThatSendsPastItsCreditAndNeverRelayTheExcess() throws Exception
     {
         final int adminPort = TestListener.freePort();
-        listener = TestListener.start("credit-violation", CONFIG.replace("${COMMAND}", command())
+        listener = TestListener.start("credit-violation", CONFIG
+            .replace("${COMMAND}", TestListener.workerCommand(CreditIgnoringWorker.class))
             .replace("${ADMIN_PORT}", Integer.toString(adminPort)));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
@@ -119,22 +117,6 @@ class CreditViolationTest
             assertEquals(200, response.status(), response::toString);
             return response.bodyText();
         }
-    }
-
-    private static String command()
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerSupervisor.workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(CreditIgnoringWorker.class.getName());
-        final StringBuilder yaml = new StringBuilder("[ ");
-        for (int i = 0; i < command.size(); i++)
-        {
-            yaml.append(i == 0 ? "" : ", ").append('"').append(command.get(i)).append('"');
-        }
-        return yaml.append(" ]").toString();
     }
 
     private static String readUntilClosed(final InputStream in) throws Exception

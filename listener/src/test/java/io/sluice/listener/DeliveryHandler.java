@@ -10,6 +10,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +59,65 @@ public final class DeliveryHandler implements Handler
     /**
      * Loaded by class name.
      */
+    /**
+     * The {@code exec} lines of a worker's {@code stdoutLog}, in the order the worker logged them.
+     *
+     * @param log the worker's log file.
+     * @return its {@code exec <method> <id>} lines.
+     * @throws IOException when the log cannot be read.
+     */
+    static List<String> executionLines(final Path log) throws IOException
+    {
+        final List<String> executed = new ArrayList<>();
+        for (final String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1))
+        {
+            if (line.startsWith("exec "))
+            {
+                executed.add(line);
+            }
+        }
+        return executed;
+    }
+
+    /**
+     * How many times the workers logging to {@code log} started each request.
+     *
+     * @param log the workers' log file.
+     * @return {@code <method> <id>} to the number of its {@code exec} lines.
+     * @throws IOException when the log cannot be read.
+     */
+    static Map<String, Integer> executions(final Path log) throws IOException
+    {
+        final Map<String, Integer> executions = new HashMap<>();
+        for (final String line : executionLines(log))
+        {
+            executions.merge(line.substring("exec ".length()), 1, Integer::sum);
+        }
+        return executions;
+    }
+
+    /**
+     * Wait up to 20 s for a {@code stall} marker file to hold {@code content} (the number of requests it saw).
+     *
+     * @param marker  the marker file named in the request.
+     * @param content the content awaited.
+     * @throws Exception when interrupted or the marker cannot be read.
+     * @throws AssertionError when the time runs out.
+     */
+    static void awaitMarker(final Path marker, final String content) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            if (Files.exists(marker) && content.equals(Files.readString(marker).trim()))
+            {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the worker did not reach " + marker + " = " + content);
+    }
+
     public DeliveryHandler()
     {
     }

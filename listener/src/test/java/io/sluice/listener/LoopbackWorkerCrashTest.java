@@ -8,11 +8,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +112,7 @@ class LoopbackWorkerCrashTest
         }
 
         assertEquals(200, listener.awaitOk("/loopback/", READY_TIMEOUT_MS).status());
-        final Map<String, Integer> executions = executions(workerLog());
+        final Map<String, Integer> executions = DeliveryHandler.executions(workerLog());
         for (int i = 0; i < CLIENTS; i++)
         {
             assertEquals(1, executions.getOrDefault("GET get-" + i, 0), "get-" + i + " runs once");
@@ -143,7 +141,7 @@ class LoopbackWorkerCrashTest
             started.write(RawHttpClient.request(
                 "POST", "/loopback/stall?marker=" + marker + "&stalls=1", "127.0.0.1:" + port,
                 "X-Id: stalled-post", "Content-Length: 0"));
-            awaitMarker(marker, "1");
+            DeliveryHandler.awaitMarker(marker, "1");
 
             final long pid = supervisor.pid(0);
             assertEquals(true, ProcessHandle.of(pid).orElseThrow().destroyForcibly());
@@ -167,7 +165,7 @@ class LoopbackWorkerCrashTest
         }
 
         assertEquals("1", Files.readString(marker).trim(), "the POST was executed once only");
-        final Map<String, Integer> executions = executions(workerLog());
+        final Map<String, Integer> executions = DeliveryHandler.executions(workerLog());
         for (int i = 0; i < CLIENTS; i++)
         {
             assertEquals(1, executions.getOrDefault("GET after-" + i, 0), "after-" + i + " runs once");
@@ -211,42 +209,10 @@ class LoopbackWorkerCrashTest
         return listener.logDir().resolve("loopback.log");
     }
 
-    private static Map<String, Integer> executions(final Path log) throws IOException
-    {
-        final Map<String, Integer> executions = new HashMap<>();
-        for (final String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1))
-        {
-            if (line.startsWith("exec "))
-            {
-                executions.merge(line.substring("exec ".length()), 1, Integer::sum);
-            }
-        }
-        return executions;
-    }
-
     private void awaitQueueLength(final int length) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (listener.listener().queue("loopback").length() < length && System.nanoTime() - deadlineNs < 0)
-        {
-            Thread.sleep(10);
-        }
-        assertEquals(length, listener.listener().queue("loopback").length(), "requests admitted");
+        assertEquals(length, listener.awaitQueueLength("loopback", length), "requests admitted");
         // admitted on the event loop as it read them; written to the worker in the same turn or once connected
         Thread.sleep(200);
-    }
-
-    private static void awaitMarker(final Path marker, final String content) throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            if (Files.exists(marker) && content.equals(Files.readString(marker).trim()))
-            {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("the worker did not reach " + marker + " = " + content);
     }
 }

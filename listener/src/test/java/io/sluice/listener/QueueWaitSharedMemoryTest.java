@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -113,31 +111,12 @@ class QueueWaitSharedMemoryTest
             assertEquals(DeliveryHandler.HELLO, response.bodyText());
         }
         assertEquals(pid, listener.supervisor("shm").pid(0), "the same worker served throughout");
-        final List<String> executed = executions();
+        final List<String> executed = DeliveryHandler.executionLines(listener.logDir().resolve("shm.log"));
         assertEquals(List.of("exec GET in-time"), executed, "requests the worker ran");
-    }
-
-    private List<String> executions() throws Exception
-    {
-        final Path log = listener.logDir().resolve("shm.log");
-        final List<String> executed = new ArrayList<>();
-        for (final String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1))
-        {
-            if (line.startsWith("exec "))
-            {
-                executed.add(line);
-            }
-        }
-        return executed;
     }
 
     private void awaitQueueLength(final int length) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (listener.listener().queue("shm").length() < length && System.nanoTime() - deadlineNs < 0)
-        {
-            Thread.sleep(10);
-        }
-        assertEquals(length, listener.listener().queue("shm").length(), "requests admitted");
+        assertEquals(length, listener.awaitQueueLength("shm", length), "requests admitted");
     }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -138,7 +137,7 @@ class RingRepairKillTest
         uploads.stop();
 
         final SharedMemoryHost host = (SharedMemoryHost)listener.listener().host("shm");
-        final Map<String, Integer> executions = executions(listener.logDir().resolve("shm.log"));
+        final Map<String, Integer> executions = DeliveryHandler.executions(listener.logDir().resolve("shm.log"));
         System.out.printf(
             "ring repair under kills (seed %d, %d probes): %d kills (%d while zeroing the head record), " +
             "%d replacements served, " +
@@ -264,19 +263,6 @@ class RingRepairKillTest
         {
             shell.destroyForcibly();
         }
-    }
-
-    private static Map<String, Integer> executions(final Path log) throws IOException
-    {
-        final Map<String, Integer> executions = new HashMap<>();
-        for (final String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1))
-        {
-            if (line.startsWith("exec "))
-            {
-                executions.merge(line.substring("exec ".length()), 1, Integer::sum);
-            }
-        }
-        return executions;
     }
 
     /**

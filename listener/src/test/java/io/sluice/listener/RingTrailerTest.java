@@ -1,7 +1,6 @@
 package io.sluice.listener;
 
 import io.sluice.listener.hosting.SharedMemoryHost;
-import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -107,13 +105,7 @@ class RingTrailerTest
     @BeforeAll
     static void startListener() throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerSupervisor.workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(HostileWorker.class.getName());
-        final String config = CONFIG.replace("${COMMAND}", "[ \"" + String.join("\", \"", command) + "\" ]");
+        final String config = CONFIG.replace("${COMMAND}", TestListener.workerCommand(HostileWorker.class));
         Logger.getLogger("").addHandler(CAPTURE);
         listener = TestListener.start("ring-trailer", config);
         assertEquals(200, listener.awaitOk("/raw/good", READY_TIMEOUT_MS).status());

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -55,6 +56,62 @@ final class TestListener implements AutoCloseable
         this.port = port;
         this.shmDir = shmDir;
         this.logDir = logDir;
+    }
+
+    /**
+     * The listener section and one queue per hosting model, all serving {@code handlerClassName}: {@code inproc}
+     * (in-process), {@code shm} (shared memory) and {@code loopback}, each under the prefix of its name and each
+     * worker logging to {@code <name>.log}; the template of a scenario run against all three models. More queues may
+     * be appended.
+     *
+     * @param handlerClassName the handler's class name.
+     * @return the configuration template.
+     */
+    static String allModelsConfig(final String handlerClassName)
+    {
+        return """
+            listener:
+              id: ${ID}
+              bind: 127.0.0.1
+              eventLoops: 1
+              shmDir: ${SHM_DIR}
+            queues:
+              - name: inproc
+                prefixes: [ "http://+:${PORT}/inproc/" ]
+                hosting: in-process
+                handler: ${HANDLER}
+              - name: shm
+                prefixes: [ "http://+:${PORT}/shm/" ]
+                hosting: shared-memory
+                handler: ${HANDLER}
+                worker:
+                  stdoutLog: ${LOG_DIR}/shm.log
+              - name: loopback
+                prefixes: [ "http://+:${PORT}/loopback/" ]
+                hosting: loopback
+                handler: ${HANDLER}
+                worker:
+                  stdoutLog: ${LOG_DIR}/loopback.log
+            """.replace("${HANDLER}", handlerClassName);
+    }
+
+    /**
+     * The value of a queue's worker {@code command} key (a YAML flow sequence) that runs {@code mainClass} on this
+     * JVM and class path with the flags the supervisor gives its own workers: for a worker written from the protocol
+     * document rather than on the SDK.
+     *
+     * @param mainClass the worker's main class.
+     * @return the command as YAML.
+     */
+    static String workerCommand(final Class<?> mainClass)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(WorkerSupervisor.workerJvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        return "[ \"" + String.join("\", \"", command) + "\" ]";
     }
 
     /**
@@ -188,6 +245,24 @@ final class TestListener implements AutoCloseable
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * Poll a queue's length until it reaches {@code length} or ten seconds pass.
+     *
+     * @param queueName the queue.
+     * @param length    the length awaited.
+     * @return the queue's length when it reached {@code length} or the time ran out, for the caller to assert.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    int awaitQueueLength(final String queueName, final int length) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (listener.queue(queueName).length() < length && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(5);
+        }
+        return listener.queue(queueName).length();
     }
 
     /**

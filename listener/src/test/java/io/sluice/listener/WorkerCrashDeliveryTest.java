@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,7 +100,7 @@ class WorkerCrashDeliveryTest
         load.stop();
 
         final SharedMemoryHost host = (SharedMemoryHost)listener.listener().host("shm");
-        final Map<String, Integer> executions = executions(workerLog());
+        final Map<String, Integer> executions = DeliveryHandler.executions(workerLog());
         final Map<Integer, Long> statuses = load.statuses();
         System.out.printf(
             "worker crash under load (%d connections, %d kills): sent=%d received=%d statuses=%s get502=%d post502=%d " +
@@ -157,7 +156,7 @@ class WorkerCrashDeliveryTest
                 client.write(request(listener.port(), i, "unread-" + i));
             }
             awaitQueueLength(count);
-            assertEquals(Map.of(), executions(workerLog()), "the stopped worker executed requests");
+            assertEquals(Map.of(), DeliveryHandler.executions(workerLog()), "the stopped worker executed requests");
             WorkerSignals.kill(oldPid);
             WorkerSignals.awaitNewPid(supervisor, oldPid);
 
@@ -180,7 +179,7 @@ class WorkerCrashDeliveryTest
         assertEquals(0, host.failedOnWorkerExitCount());
         assertEquals(0, host.retriedOnWorkerExitCount());
         assertEquals(count, host.leftForReplacementCount());
-        final Map<String, Integer> executions = executions(workerLog());
+        final Map<String, Integer> executions = DeliveryHandler.executions(workerLog());
         for (int i = 0; i < count; i++)
         {
             assertEquals(1, executions.getOrDefault((i % 2 == 0 ? "POST " : "GET ") + "unread-" + i, 0));
@@ -206,9 +205,9 @@ class WorkerCrashDeliveryTest
             failedTwice.write(RawHttpClient.get("/shm/stall?marker=" + getTwice + "&stalls=2", port));
             notIdempotent.write(RawHttpClient.request(
                 "POST", "/shm/stall?marker=" + post, "127.0.0.1:" + port, "Content-Length: 0"));
-            awaitMarker(getOnce, "1");
-            awaitMarker(getTwice, "1");
-            awaitMarker(post, "1");
+            DeliveryHandler.awaitMarker(getOnce, "1");
+            DeliveryHandler.awaitMarker(getTwice, "1");
+            DeliveryHandler.awaitMarker(post, "1");
 
             final long firstPid = supervisor.pid(0);
             WorkerSignals.kill(firstPid);
@@ -218,7 +217,7 @@ class WorkerCrashDeliveryTest
             assertEquals(200, retriedResponse.status(), retriedResponse::toString);
             assertEquals(DeliveryHandler.RECOVERED, retriedResponse.bodyText());
 
-            awaitMarker(getTwice, "2");
+            DeliveryHandler.awaitMarker(getTwice, "2");
             WorkerSignals.kill(WorkerSignals.awaitNewPid(supervisor, firstPid));
             final RawHttpClient.Response twiceResponse = failedTwice.readResponse(false);
             assertEquals(502, twiceResponse.status(), twiceResponse::toString);
@@ -269,43 +268,11 @@ class WorkerCrashDeliveryTest
         return listener.logDir().resolve("shm.log");
     }
 
-    private static Map<String, Integer> executions(final Path log) throws IOException
-    {
-        final Map<String, Integer> executions = new HashMap<>();
-        for (final String line : Files.readAllLines(log, StandardCharsets.ISO_8859_1))
-        {
-            if (line.startsWith("exec "))
-            {
-                executions.merge(line.substring("exec ".length()), 1, Integer::sum);
-            }
-        }
-        return executions;
-    }
-
     private void awaitQueueLength(final int length) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (listener.listener().queue("shm").length() < length && System.nanoTime() - deadlineNs < 0)
-        {
-            Thread.sleep(10);
-        }
-        assertEquals(length, listener.listener().queue("shm").length(), "requests admitted");
+        assertEquals(length, listener.awaitQueueLength("shm", length), "requests admitted");
         // admitted on the event loop as it read them; the ring write is in the same turn, give it that turn
         Thread.sleep(100);
-    }
-
-    private static void awaitMarker(final Path marker, final String content) throws Exception
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            if (Files.exists(marker) && content.equals(Files.readString(marker).trim()))
-            {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("the worker did not reach " + marker + " = " + content);
     }
 
     /**

@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,29 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WorkerOutputTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          bind: 127.0.0.1
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.listener.HostileHandler
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.HostileHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.listener.HostileHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/loopback.log
+    private static final String CONFIG = TestListener.allModelsConfig(HostileHandler.class.getName()) + """
           - name: raw
             prefixes: [ "http://+:${PORT}/raw/" ]
             hosting: shared-memory
@@ -99,14 +76,7 @@ class WorkerOutputTest
     @BeforeAll
     static void startListener() throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerSupervisor.workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(HostileWorker.class.getName());
-        final String config = CONFIG.replace(
-            "${COMMAND}", "[ \"" + String.join("\", \"", command) + "\" ]");
+        final String config = CONFIG.replace("${COMMAND}", TestListener.workerCommand(HostileWorker.class));
         listener = TestListener.start("worker-output", config);
         for (final String model : MODELS)
         {
