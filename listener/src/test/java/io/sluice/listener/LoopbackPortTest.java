@@ -11,10 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,7 +107,7 @@ class LoopbackPortTest
     {
         startWorker("300ms", "300ms", "0");
         final int port = workerPort();
-        final String token = environmentOf(listener.supervisor("loopback").pid(0)).get("SLUICE_TOKEN");
+        final String token = WorkerSignals.environmentOf(listener.supervisor("loopback").pid(0)).get("SLUICE_TOKEN");
 
         try (RawHttpClient silent = new RawHttpClient(port);
             RawHttpClient halfHead = new RawHttpClient(port);
@@ -225,20 +223,5 @@ class LoopbackPortTest
             // reset, at connect or at the first read
             return true;
         }
-    }
-
-    private static Map<String, String> environmentOf(final long pid) throws IOException
-    {
-        final byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-        final Map<String, String> environment = new HashMap<>();
-        for (final String entry : new String(bytes, StandardCharsets.UTF_8).split("\0"))
-        {
-            final int equals = entry.indexOf('=');
-            if (equals > 0)
-            {
-                environment.put(entry.substring(0, equals), entry.substring(equals + 1));
-            }
-        }
-        return environment;
     }
 }

@@ -10,10 +10,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -60,7 +56,7 @@ class LoopbackTokenTest
         assertNotNull(supervisor, "LoopbackHost.supervisor() returned null");
 
         final long pid = awaitPid(supervisor);
-        final Map<String, String> environment = environmentOf(pid);
+        final Map<String, String> environment = WorkerSignals.environmentOf(pid);
         assertNotNull(environment.get("SLUICE_PORT"), "SLUICE_PORT not in the environment of worker " + pid);
         assertNotNull(environment.get("SLUICE_TOKEN"), "SLUICE_TOKEN not in the environment of worker " + pid);
         workerPort = Integer.parseInt(environment.get("SLUICE_PORT"));
@@ -140,21 +136,6 @@ class LoopbackTokenTest
         }
         assertTrue(pid > 0, "no loopback worker within " + READY_TIMEOUT_MS + " ms");
         return pid;
-    }
-
-    private static Map<String, String> environmentOf(final long pid) throws IOException
-    {
-        final byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-        final Map<String, String> environment = new HashMap<>();
-        for (final String entry : new String(bytes, StandardCharsets.UTF_8).split("\0"))
-        {
-            final int equals = entry.indexOf('=');
-            if (equals > 0)
-            {
-                environment.put(entry.substring(0, equals), entry.substring(equals + 1));
-            }
-        }
-        return environment;
     }
 
     private static void awaitListening(final int port) throws InterruptedException

@@ -7,8 +7,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -119,14 +117,11 @@ class LoopbackWireTest
 
     private static String tokenOf(final long pid) throws IOException
     {
-        final byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-        for (final String entry : new String(bytes, StandardCharsets.UTF_8).split("\0"))
+        final String token = WorkerSignals.environmentOf(pid).get("SLUICE_TOKEN");
+        if (null == token)
         {
-            if (entry.startsWith("SLUICE_TOKEN="))
-            {
-                return entry.substring("SLUICE_TOKEN=".length());
-            }
+            throw new AssertionError("no SLUICE_TOKEN in the worker's environment");
         }
-        throw new AssertionError("no SLUICE_TOKEN in the worker's environment");
+        return token;
     }
 }

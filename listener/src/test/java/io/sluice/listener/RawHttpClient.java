@@ -199,6 +199,63 @@ final class RawHttpClient implements AutoCloseable
         socket.close();
     }
 
+    /**
+     * Send bytes on a new connection and read until the server closes it or is silent: for {@code firstByteMs} before
+     * its first bytes (a worker may be being replaced), for {@code idleMs} after any.
+     *
+     * @param port        the listener's port.
+     * @param request     the bytes to send.
+     * @param firstByteMs how long to wait for the first bytes.
+     * @param idleMs      how long a silence after them ends the read.
+     * @return what was received, and whether the connection was closed (or reset) by the server.
+     * @throws IOException when the connection cannot be made or the request not sent.
+     */
+    static Received exchange(final int port, final byte[] request, final int firstByteMs, final int idleMs)
+        throws IOException
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress(LOOPBACK_ADDRESS, port), firstByteMs);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            final ByteArrayOutputStream received = new ByteArrayOutputStream();
+            final InputStream in = socket.getInputStream();
+            final byte[] buffer = new byte[8192];
+            socket.setSoTimeout(firstByteMs);
+            boolean closed = false;
+            try
+            {
+                int read;
+                while ((read = in.read(buffer)) >= 0)
+                {
+                    received.write(buffer, 0, read);
+                    socket.setSoTimeout(idleMs);
+                }
+                closed = true;
+            }
+            catch (final SocketTimeoutException ex)
+            {
+                // silent: still open
+            }
+            catch (final IOException ex)
+            {
+                // reset by the server: closed
+                closed = true;
+            }
+            return new Received(received.toString(StandardCharsets.ISO_8859_1), closed);
+        }
+    }
+
+    /**
+     * What {@link #exchange} received.
+     *
+     * @param text   the bytes received, as ISO-8859-1.
+     * @param closed whether the server closed (or reset) the connection.
+     */
+    record Received(String text, boolean closed)
+    {
+    }
+
     static byte[] get(final String target, final int port)
     {
         return request("GET", target, RawHttpClient.LOOPBACK_ADDRESS + ":" + port);

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.listener.RawHttpClient.Received;
 import io.sluice.listener.hosting.SharedMemoryHost;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,12 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +152,7 @@ class RingTrailerTest
         final Received received = exchange(RawHttpClient.post(
             "/raw/" + name, listener.port(), "text/plain", "x".getBytes(StandardCharsets.US_ASCII)));
 
-        assertTrue(received.text.startsWith("HTTP/1.1 502 ") || received.text.isEmpty() && received.closed,
+        assertTrue(received.text().startsWith("HTTP/1.1 502 ") || received.text().isEmpty() && received.closed(),
             "502 or a clean close: " + received);
         assertEquals(failedBefore + 1, host.failedWorkerCount(), "failed for breaking the protocol");
         assertTrue(brokeTheProtocolWith(field), "the reason logged names the " + field);
@@ -184,7 +180,7 @@ class RingTrailerTest
 
         final Received received = exchange(RawHttpClient.get("/raw/bogus-tail", listener.port()));
 
-        assertTrue(received.text.startsWith("HTTP/1.1 502 "), "502: " + received);
+        assertTrue(received.text().startsWith("HTTP/1.1 502 "), "502: " + received);
         assertEquals(failedBefore + 2, host.failedWorkerCount(), "the worker and its replacement failed");
         assertEquals(retriedBefore + 1, host.retriedOnWorkerExitCount(), "written again once");
         final String servedBy = good("/raw/").trim();
@@ -235,39 +231,6 @@ class RingTrailerTest
      */
     private static Received exchange(final byte[] request) throws IOException
     {
-        try (Socket socket = new Socket())
-        {
-            socket.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, listener.port()), READ_TIMEOUT_MS);
-            socket.getOutputStream().write(request);
-            socket.getOutputStream().flush();
-            final ByteArrayOutputStream received = new ByteArrayOutputStream();
-            final InputStream in = socket.getInputStream();
-            final byte[] buffer = new byte[8192];
-            socket.setSoTimeout(READ_TIMEOUT_MS);
-            boolean closed = false;
-            try
-            {
-                int read;
-                while ((read = in.read(buffer)) >= 0)
-                {
-                    received.write(buffer, 0, read);
-                    socket.setSoTimeout(1_000);
-                }
-                closed = true;
-            }
-            catch (final SocketTimeoutException ex)
-            {
-                // silent: still open
-            }
-            catch (final IOException ex)
-            {
-                closed = true;
-            }
-            return new Received(received.toString(StandardCharsets.ISO_8859_1), closed);
-        }
-    }
-
-    private record Received(String text, boolean closed)
-    {
+        return RawHttpClient.exchange(listener.port(), request, READ_TIMEOUT_MS, 1_000);
     }
 }

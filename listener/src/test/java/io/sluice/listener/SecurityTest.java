@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -191,7 +190,7 @@ class SecurityTest
         for (int slot = 0; slot < SHM_WORKERS; slot++)
         {
             final long pid = awaitPid(supervisor, slot);
-            final Map<String, String> environment = environmentOf(pid);
+            final Map<String, String> environment = WorkerSignals.environmentOf(pid);
 
             assertEquals(workerDir(slot).toString(), environment.get("SLUICE_SHM_DIR"), "worker " + slot);
             for (final Map.Entry<String, String> variable : environment.entrySet())
@@ -239,7 +238,7 @@ class SecurityTest
     void shouldListenOnLoopbackAddressOnlyInLoopbackWorker() throws Exception
     {
         final long pid = awaitPid(listener.supervisor("loopback"), 0);
-        final int workerPort = Integer.parseInt(environmentOf(pid).get("SLUICE_PORT"));
+        final int workerPort = Integer.parseInt(WorkerSignals.environmentOf(pid).get("SLUICE_PORT"));
 
         final List<String> listening = listeningAddresses(pid);
 
@@ -252,7 +251,7 @@ class SecurityTest
         final List<InetAddress> others = nonLoopbackAddresses();
         Assumptions.assumeFalse(others.isEmpty(), "this host has no address but loopback to try");
         final long pid = awaitPid(listener.supervisor("loopback"), 0);
-        final int workerPort = Integer.parseInt(environmentOf(pid).get("SLUICE_PORT"));
+        final int workerPort = Integer.parseInt(WorkerSignals.environmentOf(pid).get("SLUICE_PORT"));
 
         for (final InetAddress address : others)
         {
@@ -432,21 +431,6 @@ class SecurityTest
             assertTrue(System.nanoTime() - deadlineNs < 0, "worker " + pid + " did not map " + file);
             Thread.sleep(20);
         }
-    }
-
-    private static Map<String, String> environmentOf(final long pid) throws IOException
-    {
-        final byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-        final Map<String, String> environment = new HashMap<>();
-        for (final String entry : new String(bytes, StandardCharsets.UTF_8).split("\0"))
-        {
-            final int equals = entry.indexOf('=');
-            if (equals > 0)
-            {
-                environment.put(entry.substring(0, equals), entry.substring(equals + 1));
-            }
-        }
-        return environment;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.listener.RawHttpClient.Received;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,13 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -204,16 +199,16 @@ class WorkerOutputTest
     {
         final Received received = exchangeUntilClosed(RawHttpClient.concat(get(model + name), get(model + "good")));
 
-        assertFalse(received.text.contains("56789"), received.text);
+        assertFalse(received.text().contains("56789"), received.text());
         if (refusedByTheWorkerSdk(model, received))
         {
             return;
         }
-        assertTrue(received.closed, "connection closed: " + received.text);
-        assertTrue(received.text.startsWith("HTTP/1.1 200 "), received.text);
-        assertEquals(1, count(received.text, "HTTP/1.1 "), received.text);
-        assertTrue(received.text.contains("content-length: 5\r\n"), received.text);
-        assertTrue(received.text.endsWith("\r\n\r\n01234"), received.text);
+        assertTrue(received.closed(), "connection closed: " + received.text());
+        assertTrue(received.text().startsWith("HTTP/1.1 200 "), received.text());
+        assertEquals(1, count(received.text(), "HTTP/1.1 "), received.text());
+        assertTrue(received.text().contains("content-length: 5\r\n"), received.text());
+        assertTrue(received.text().endsWith("\r\n\r\n01234"), received.text());
     }
 
     @ParameterizedTest(name = "{0}{1}")
@@ -226,12 +221,12 @@ class WorkerOutputTest
         {
             return;
         }
-        assertTrue(received.closed, "connection closed: " + received.text);
-        assertTrue(received.text.startsWith("HTTP/1.1 200 "), received.text);
-        assertTrue(received.text.contains("content-length: 10\r\n"), received.text);
-        assertTrue(received.text.endsWith("\r\n\r\n01234"), received.text);
+        assertTrue(received.closed(), "connection closed: " + received.text());
+        assertTrue(received.text().startsWith("HTTP/1.1 200 "), received.text());
+        assertTrue(received.text().contains("content-length: 10\r\n"), received.text());
+        assertTrue(received.text().endsWith("\r\n\r\n01234"), received.text());
         // the pipelined request's answer never follows as if it were the rest of the body
-        assertEquals(1, count(received.text, "HTTP/1.1 "), received.text);
+        assertEquals(1, count(received.text(), "HTTP/1.1 "), received.text());
     }
 
     @ParameterizedTest
@@ -269,11 +264,11 @@ class WorkerOutputTest
         final long pid = pid("/raw/");
         final Received received = exchangeUntilClosed(get("/raw/" + name));
 
-        assertTrue(received.closed, received.text);
-        assertTrue(received.text.startsWith("HTTP/1.1 200 "), received.text);
-        assertTrue(received.text.contains("transfer-encoding: chunked\r\n"), received.text);
+        assertTrue(received.closed(), received.text());
+        assertTrue(received.text().startsWith("HTTP/1.1 200 "), received.text());
+        assertTrue(received.text().contains("transfer-encoding: chunked\r\n"), received.text());
         // the chunked body never ends: the client can tell the response is incomplete
-        assertFalse(received.text.endsWith("0\r\n\r\n"), received.text);
+        assertFalse(received.text().endsWith("0\r\n\r\n"), received.text());
         assertReplaced(pid);
     }
 
@@ -313,8 +308,8 @@ class WorkerOutputTest
         {
             return false;
         }
-        assertTrue(received.text.startsWith("HTTP/1.1 502 "), received.text);
-        assertEquals(2, count(received.text, "HTTP/1.1 "), received.text);
+        assertTrue(received.text().startsWith("HTTP/1.1 502 "), received.text());
+        assertEquals(2, count(received.text(), "HTTP/1.1 "), received.text());
         return true;
     }
 
@@ -378,7 +373,7 @@ class WorkerOutputTest
      */
     private static String exchangeUntilClosedOrIdle(final byte[] request) throws IOException
     {
-        return exchange(request, 1_000).text;
+        return exchange(request, 1_000).text();
     }
 
     /**
@@ -391,41 +386,7 @@ class WorkerOutputTest
 
     private static Received exchange(final byte[] request, final int idleMs) throws IOException
     {
-        try (Socket socket = new Socket())
-        {
-            socket.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, listener.port()), READ_TIMEOUT_MS);
-            socket.getOutputStream().write(request);
-            socket.getOutputStream().flush();
-            final ByteArrayOutputStream received = new ByteArrayOutputStream();
-            final InputStream in = socket.getInputStream();
-            final byte[] buffer = new byte[8192];
-            // the first byte may take a while (a worker being replaced); after that, silence means the end
-            socket.setSoTimeout(READ_TIMEOUT_MS);
-            boolean closed = false;
-            try
-            {
-                int read;
-                while ((read = in.read(buffer)) >= 0)
-                {
-                    received.write(buffer, 0, read);
-                    socket.setSoTimeout(idleMs);
-                }
-                closed = true;
-            }
-            catch (final SocketTimeoutException ex)
-            {
-                // silent: still open
-            }
-            catch (final IOException ex)
-            {
-                // reset by the server: closed
-                closed = true;
-            }
-            return new Received(received.toString(StandardCharsets.ISO_8859_1), closed);
-        }
-    }
-
-    private record Received(String text, boolean closed)
-    {
+        // the first byte may take a while (a worker being replaced); after that, silence means the end
+        return RawHttpClient.exchange(listener.port(), request, READ_TIMEOUT_MS, idleMs);
     }
 }

@@ -2,8 +2,12 @@ package io.sluice.listener;
 
 import io.sluice.listener.process.WorkerSupervisor;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Signals to worker processes for the failure tests: kill, stop/continue, and waiting for their effect.
+ * Signals to worker processes for the failure tests: kill, stop/continue, and waiting for their effect; and what a
+ * worker process was started with.
  */
 final class WorkerSignals
 {
@@ -76,5 +81,27 @@ final class WorkerSignals
         assertNotEquals(oldPid, pid);
         assertTrue(pid > 0, "no new worker within " + RESTART_TIMEOUT_MS + " ms");
         return pid;
+    }
+
+    /**
+     * The environment a process was started with, from {@code /proc/<pid>/environ}.
+     *
+     * @param pid the process.
+     * @return its environment variables by name.
+     * @throws IOException when the process is gone or not readable.
+     */
+    static Map<String, String> environmentOf(final long pid) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+        final Map<String, String> environment = new HashMap<>();
+        for (final String entry : new String(bytes, StandardCharsets.UTF_8).split("\0"))
+        {
+            final int equals = entry.indexOf('=');
+            if (equals > 0)
+            {
+                environment.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+        }
+        return environment;
     }
 }

@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import io.sluice.listener.http.FlushListener;
 import io.sluice.listener.http.HttpConnectionConfig;
 import io.sluice.listener.http.HttpConnectionHandler;
@@ -22,7 +21,6 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -45,7 +43,7 @@ class FlushNoticeTest
     @Test
     void shouldTellTheTokenOnlyOnceTheBytesWrittenBeforeItAreTaken() throws Exception
     {
-        inFreshThread(() ->
+        FreshThread.run(() ->
         {
             final CapturingHost host = new CapturingHost();
             final EmbeddedChannel channel = newChannel(host);
@@ -69,7 +67,7 @@ class FlushNoticeTest
     @Test
     void shouldWatchTheLaterBytesWhenAskedAgainWhileTheMarkerIsQueued() throws Exception
     {
-        inFreshThread(() ->
+        FreshThread.run(() ->
         {
             final CapturingHost host = new CapturingHost();
             final EmbeddedChannel channel = newChannel(host);
@@ -97,7 +95,7 @@ class FlushNoticeTest
     @Test
     void shouldTellNothingWhenTheConnectionClosesFirst() throws Exception
     {
-        inFreshThread(() ->
+        FreshThread.run(() ->
         {
             final CapturingHost host = new CapturingHost();
             final EmbeddedChannel channel = newChannel(host);
@@ -119,7 +117,7 @@ class FlushNoticeTest
     @Test
     void shouldAllocateNothingPerNotice() throws Exception
     {
-        inFreshThread(() ->
+        FreshThread.run(() ->
         {
             final CapturingHost host = new CapturingHost();
             final EmbeddedChannel channel = newChannel(host);
@@ -214,40 +212,6 @@ class FlushNoticeTest
         channel.pipeline().addLast(decoder, new HttpConnectionHandler(router, new HttpConnectionConfig(), decoder));
         channel.pipeline().fireChannelActive();
         return channel;
-    }
-
-    private static void inFreshThread(final ThrowingRunnable body) throws Exception
-    {
-        // the connection's flush batcher belongs to the thread's first event loop: one thread per embedded channel;
-        // a Netty thread, as an event loop's is, so that Netty recycles its own per-write objects as in production
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread thread = new FastThreadLocalThread(() ->
-        {
-            try
-            {
-                body.run();
-            }
-            catch (final Throwable ex)
-            {
-                failure.set(ex);
-            }
-        });
-        thread.start();
-        thread.join();
-        if (null != failure.get())
-        {
-            if (failure.get() instanceof Error error)
-            {
-                throw error;
-            }
-            throw new AssertionError(failure.get());
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable
-    {
-        void run() throws Exception;
     }
 
     /**

@@ -21,7 +21,6 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,7 +42,7 @@ class InProcessWritabilityTest
     @Test
     void shouldStopTheHandlerWhenTheClientIsNotWritableAndTellItOnceWhenItIs() throws Exception
     {
-        inFreshThread(() ->
+        FreshThread.run(() ->
         {
             final EmbeddedChannel channel = newChannel();
             StreamingHandler.EXCHANGES.clear();
@@ -74,7 +73,7 @@ class InProcessWritabilityTest
     @Test
     void shouldTellAPipelinedResponseOnlyWhenItsTurnComes() throws Exception
     {
-        inFreshThread(() ->
+        FreshThread.run(() ->
         {
             final EmbeddedChannel channel = newChannel();
             StreamingHandler.EXCHANGES.clear();
@@ -102,7 +101,7 @@ class InProcessWritabilityTest
     @Test
     void shouldNotTellAResponseBehindAnotherWhenTheConnectionDrains() throws Exception
     {
-        inFreshThread(() ->
+        FreshThread.run(() ->
         {
             final EmbeddedChannel channel = newChannel();
             StreamingHandler.EXCHANGES.clear();
@@ -203,38 +202,6 @@ class InProcessWritabilityTest
             position += length;
         }
         assertEquals(wire.length, position, "nothing after the responses");
-    }
-
-    private static void inFreshThread(final ThrowingRunnable body) throws Exception
-    {
-        // the connection's flush batcher belongs to the thread's first event loop: one thread per embedded channel
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread thread = new Thread(() ->
-        {
-            try
-            {
-                body.run();
-            }
-            catch (final Throwable ex)
-            {
-                failure.set(ex);
-            }
-        });
-        thread.start();
-        thread.join();
-        if (null != failure.get())
-        {
-            if (failure.get() instanceof Error error)
-            {
-                throw error;
-            }
-            throw new AssertionError(failure.get());
-        }
-    }
-
-    private interface ThrowingRunnable
-    {
-        void run() throws Exception;
     }
 
     /**
