@@ -463,8 +463,11 @@ public final class ConfigLoader
 
         final List<String> prefixes = prefixes(queue, prefixPaths);
         final HostingMode hosting = hosting(queue);
-        final String handler = queue.requiredString(HANDLER);
-        if (!ConfigValues.isClassName(handler))
+        final WorkerConfiguration worker = worker(queue, hosting, baseDirectory);
+        // a worker of its own (command) runs its own code: the handler class is then optional and never loaded
+        final boolean customCommand = null != worker && !worker.command().isEmpty();
+        final String handler = customCommand ? queue.string(HANDLER, null) : queue.requiredString(HANDLER);
+        if (null != handler && !ConfigValues.isClassName(handler))
         {
             throw ConfigSection.error(
                 queue.source(),
@@ -484,7 +487,7 @@ public final class ConfigLoader
             handler,
             queueLength,
             ringCapacity(queue, hosting),
-            worker(queue, hosting, baseDirectory),
+            worker,
             queueMaxRequestBodySize(queue, maxRequestBodySize),
             queueTimeouts.durationMs(ENTITY_BODY, timeouts.entityBodyMs(), 0, MAX_TIMEOUT_MS),
             queueTimeouts.durationMs(QUEUE_WAIT, timeouts.queueWaitMs(), 0, MAX_TIMEOUT_MS),

@@ -11,7 +11,8 @@ import java.util.List;
  * @param name                 unique queue name ([A-Za-z0-9_-]+); names the worker's shm files.
  * @param prefixes             URL prefixes as written, e.g. {@code http://+:8080/shm/}.
  * @param hosting              hosting model.
- * @param handler              fully qualified class name of the {@code io.sluice.dispatch.worker.Handler}.
+ * @param handler              fully qualified class name of the {@code io.sluice.dispatch.worker.Handler}; null when
+ *                             the queue's worker has a {@code command} of its own and names none (never loaded then).
  * @param queueLength          most requests admitted to the queue and not yet answered; past it, 503.
  * @param ringCapacity         capacity in bytes of each shared-memory ring (power of two), shared-memory only;
  *                             {@link #RING_CAPACITY_NONE} for the other hosting models.

@@ -366,6 +366,40 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldRejectOutOfProcessQueueWhenHandlerIsMissingAndWorkerRunsTheDefaultCommand()
+    {
+        assertError(
+            "sluice.yaml: queues[0].handler: missing required key",
+            "queues:\n  - name: a\n    prefixes: [ \"http://+:8080/a/\" ]\n    hosting: shared-memory\n" +
+            "    worker: { processes: 2 }\n");
+    }
+
+    @Test
+    void shouldAcceptQueueWithoutHandlerWhenItsWorkerHasACommandOfItsOwn()
+    {
+        for (final String hosting : List.of("shared-memory", "loopback"))
+        {
+            final QueueConfiguration queue = ConfigLoader.parse(
+                "queues:\n  - name: a\n    prefixes: [ \"http://+:8080/a/\" ]\n    hosting: " + hosting + "\n" +
+                "    worker: { command: [ /opt/app/bin/worker ] }\n",
+                SOURCE).queues().get(0);
+
+            assertNull(queue.handler(), hosting);
+            assertEquals(List.of("/opt/app/bin/worker"), queue.worker().command(), hosting);
+        }
+    }
+
+    @Test
+    void shouldStillCheckHandlerNameWhenWorkerHasACommandOfItsOwn()
+    {
+        assertError(
+            "sluice.yaml: queues[0].handler: must be a Java class name such as io.sluice.dispatch.sample.SampleHandler " +
+            "(was 'not a class')",
+            "queues:\n  - name: a\n    prefixes: [ \"http://+:8080/a/\" ]\n    hosting: loopback\n" +
+            "    handler: not a class\n    worker: { command: [ /opt/app/bin/worker ] }\n");
+    }
+
+    @Test
     void shouldRejectQueueWhenPrefixesAreMissing()
     {
         assertError(
