@@ -2,11 +2,7 @@ package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.ResponseHeadDecoder;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -17,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +37,7 @@ class SharedMemoryWorkerCreditTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer mapped;
+    private ListenerRings rings;
     private ManyToOneRingBuffer listenerRequests;
     private ManyToOneRingBuffer listenerResponses;
     private SharedMemoryWorker worker;
@@ -57,23 +52,18 @@ class SharedMemoryWorkerCreditTest
     void before() throws IOException
     {
         final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        mapped = SharedMemoryFiles.createAndMap(
-            dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        final UnsafeBuffer header = WorkerFileDescriptor.headerBuffer(mapped);
-        WorkerFileDescriptor.initialise(header, CAPACITY, CAPACITY, 1, 2);
-        listenerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
-        listenerResponses = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
+        rings = ListenerRings.create(dir, CAPACITY);
+        listenerRequests = rings.requests;
+        listenerResponses = rings.responses;
         worker = new SharedMemoryWorker(
-            (final Exchange exchange) -> handler.onRequest(exchange), header,
-            new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped)),
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, 0, WINDOW);
+            (final Exchange exchange) -> handler.onRequest(exchange), rings.header,
+            rings.workerRequestRing(), rings.workerResponseRing(), null, 0, WINDOW);
     }
 
     @AfterEach
     void after()
     {
-        IoUtil.unmap(mapped);
+        rings.close();
     }
 
     @Test
@@ -142,9 +132,7 @@ class SharedMemoryWorkerCreditTest
             }
         };
         worker = new SharedMemoryWorker(
-            handler, WorkerFileDescriptor.headerBuffer(mapped),
-            new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped)),
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, 0, WINDOW);
+            handler, rings.header, rings.workerRequestRing(), rings.workerResponseRing(), null, 0, WINDOW);
         writeHead(2);
 
         worker.doWork();
@@ -221,36 +209,17 @@ class SharedMemoryWorkerCreditTest
 
     private void writeHead(final long requestId)
     {
-        final int length = RequestHeadEncoder.length(3, 1, 9, 0);
-        final int index = listenerRequests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
-        assertTrue(index > 0);
-        new RequestHeadEncoder().wrap(listenerRequests.buffer(), index)
-            .requestId(requestId)
-            .admittedAtNs(System.nanoTime())
-            .contentLength(0)
-            .remotePort(1234)
-            .method("GET")
-            .target("/")
-            .remoteAddress("127.0.0.1");
-        listenerRequests.commit(index);
+        rings.writeHead(requestId, "GET", "/", 0, System.nanoTime());
     }
 
     private void writeCredit(final long requestId, final int grant)
     {
-        final int index = listenerRequests.tryClaim(
-            MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
-        assertTrue(index > 0);
-        BodyChunkFlyweight.encode(listenerRequests.buffer(), index, requestId, 0, grant);
-        listenerRequests.commit(index);
+        rings.writeCredit(requestId, grant);
     }
 
     private void writeAbort(final long requestId)
     {
-        final int index = listenerRequests.tryClaim(
-            MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
-        assertTrue(index > 0);
-        BodyChunkFlyweight.encode(listenerRequests.buffer(), index, requestId, 0, 0);
-        listenerRequests.commit(index);
+        rings.writeAbort(requestId);
     }
 
     /**

@@ -1,18 +1,13 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.AsciiCodec;
-import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.ResponseHeadDecoder;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +37,7 @@ class SharedMemoryWorkerTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer mapped;
+    private ListenerRings rings;
     private UnsafeBuffer header;
     private ManyToOneRingBuffer listenerRequests;
     private ManyToOneRingBuffer listenerResponses;
@@ -55,24 +49,20 @@ class SharedMemoryWorkerTest
     void before() throws IOException
     {
         final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        mapped = SharedMemoryFiles.createAndMap(
-            dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        header = WorkerFileDescriptor.headerBuffer(mapped);
-        WorkerFileDescriptor.initialise(header, CAPACITY, CAPACITY, 1, 2);
-        listenerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
-        listenerResponses = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
-        workerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
+        rings = ListenerRings.create(dir, CAPACITY);
+        header = rings.header;
+        listenerRequests = rings.requests;
+        listenerResponses = rings.responses;
+        workerRequests = rings.workerRequestRing();
         worker = new SharedMemoryWorker(
-            handler, header, workerRequests,
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null);
+            handler, header, workerRequests, rings.workerResponseRing(), null);
         handler.ring = workerRequests;
     }
 
     @AfterEach
     void after()
     {
-        IoUtil.unmap(mapped);
+        rings.close();
     }
 
     @Test
@@ -193,7 +183,7 @@ class SharedMemoryWorkerTest
     {
         return new SharedMemoryWorker(
             handler, header, workerRequests,
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), null, queueWaitMs,
+            rings.workerResponseRing(), null, queueWaitMs,
             MessageDescriptor.RESPONSE_WINDOW_DEFAULT);
     }
 
@@ -204,41 +194,17 @@ class SharedMemoryWorkerTest
 
     private long writeHead(final long requestId, final String method, final long contentLength, final long admittedAtNs)
     {
-        final int length = RequestHeadEncoder.length(method.length(), 1, 9, 0);
-        final int index = listenerRequests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
-        assertTrue(index > 0);
-        new RequestHeadEncoder().wrap(listenerRequests.buffer(), index)
-            .requestId(requestId)
-            .admittedAtNs(admittedAtNs)
-            .contentLength(contentLength)
-            .remotePort(1234)
-            .method(method)
-            .target("/")
-            .remoteAddress("127.0.0.1");
-        final long position = listenerRequests.producerPosition() -
-            org.agrona.BitUtil.align(length + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
-        listenerRequests.commit(index);
-        return position;
+        return rings.writeHead(requestId, method, "/", contentLength, admittedAtNs);
     }
 
     private void writeBody(final long requestId, final String chunk, final boolean last)
     {
-        final int index = listenerRequests.tryClaim(
-            MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk.length()));
-        assertTrue(index > 0);
-        BodyChunkFlyweight.encode(
-            listenerRequests.buffer(), index, requestId, last ? MessageDescriptor.LAST_FLAG : 0, chunk.length());
-        listenerRequests.buffer().putStringWithoutLengthAscii(BodyChunkFlyweight.dataOffset(index), chunk);
-        listenerRequests.commit(index);
+        rings.writeBody(requestId, chunk, last);
     }
 
     private void writeAbort(final long requestId)
     {
-        final int index = listenerRequests.tryClaim(
-            MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
-        assertTrue(index > 0);
-        BodyChunkFlyweight.encode(listenerRequests.buffer(), index, requestId, 0, 0);
-        listenerRequests.commit(index);
+        rings.writeAbort(requestId);
     }
 
     /**

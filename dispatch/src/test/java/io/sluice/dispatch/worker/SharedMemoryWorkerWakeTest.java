@@ -1,12 +1,9 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.ResponseHeadDecoder;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +16,6 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -44,7 +40,7 @@ class SharedMemoryWorkerWakeTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer mapped;
+    private ListenerRings rings;
     private UnsafeBuffer header;
     private ManyToOneRingBuffer listenerRequests;
     private ManyToOneRingBuffer listenerResponses;
@@ -59,13 +55,10 @@ class SharedMemoryWorkerWakeTest
     void before() throws IOException
     {
         final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        mapped = SharedMemoryFiles.createAndMap(
-            dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        header = WorkerFileDescriptor.headerBuffer(mapped);
-        WorkerFileDescriptor.initialise(header, CAPACITY, CAPACITY, 1, 2);
-        listenerRequests = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
-        listenerResponses = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
+        rings = ListenerRings.create(dir, CAPACITY);
+        header = rings.header;
+        listenerRequests = rings.requests;
+        listenerResponses = rings.responses;
 
         final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("doorbell.sock"));
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(address);
@@ -74,8 +67,7 @@ class SharedMemoryWorkerWakeTest
         listenerDoorbell.configureBlocking(false);
 
         worker = new SharedMemoryWorker(
-            handler, header, new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped)),
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped)), workerDoorbell);
+            handler, header, rings.workerRequestRing(), rings.workerResponseRing(), workerDoorbell);
     }
 
     @AfterEach
@@ -90,7 +82,7 @@ class SharedMemoryWorkerWakeTest
         }
         workerDoorbell.close();
         server.close();
-        IoUtil.unmap(mapped);
+        rings.close();
     }
 
     @Test
@@ -180,18 +172,7 @@ class SharedMemoryWorkerWakeTest
 
     private void writeHead(final long requestId, final String target)
     {
-        final int length = RequestHeadEncoder.length(3, target.length(), 9, 0);
-        final int index = listenerRequests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
-        assertTrue(index > 0);
-        new RequestHeadEncoder().wrap(listenerRequests.buffer(), index)
-            .requestId(requestId)
-            .admittedAtNs(System.nanoTime())
-            .contentLength(0)
-            .remotePort(1234)
-            .method("GET")
-            .target(target)
-            .remoteAddress("127.0.0.1");
-        listenerRequests.commit(index);
+        rings.writeHead(requestId, "GET", target, 0, System.nanoTime());
     }
 
     /**
