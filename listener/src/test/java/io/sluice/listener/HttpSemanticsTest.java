@@ -53,12 +53,7 @@ class HttpSemanticsTest
     static void startListener() throws InterruptedException
     {
         listener = TestListener.start("http-semantics", CONFIG);
-        for (final String path : PATHS)
-        {
-            final RawHttpClient.Response ready = listener.awaitOk(path, READY_TIMEOUT_MS);
-            assertNotNull(ready, "no response from " + path);
-            assertEquals(200, ready.status(), ready::toString);
-        }
+        listener.assertReady(READY_TIMEOUT_MS, PATHS.toArray(new String[0]));
     }
 
     @AfterAll

@@ -67,9 +67,7 @@ class InProcessFloodTest
     {
         listener = TestListener.start("inprocflood", CONFIG);
         port = listener.port();
-        final RawHttpClient.Response ready = listener.awaitOk("/flood/", READY_TIMEOUT_MS);
-        assertNotNull(ready, "no response from /flood/");
-        assertEquals(200, ready.status(), ready::toString);
+        listener.assertReady(READY_TIMEOUT_MS, "/flood/");
     }
 
     @AfterAll

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,9 +63,7 @@ class LimitsTest
     {
         listener = TestListener.start("limits", CONFIG);
         port = listener.port();
-        final RawHttpClient.Response ready = listener.awaitOk("/shm/", READY_TIMEOUT_MS);
-        assertNotNull(ready, "no response from /shm/");
-        assertEquals(200, ready.status(), ready::toString);
+        listener.assertReady(READY_TIMEOUT_MS, "/shm/");
     }
 
     @AfterAll

@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import static io.sluice.listener.RawHttpClient.ascii;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a loopback worker of its own ({@code command}, {@link RawLoopbackWorker}) receives on the wire: the client's
@@ -54,9 +52,7 @@ class LoopbackWireTest
         listener = TestListener.start("loopback-wire", CONFIG
             .replace("${JAVA}", Path.of(System.getProperty("java.home"), "bin", "java").toString())
             .replace("${CLASS_PATH}", System.getProperty("java.class.path")));
-        final RawHttpClient.Response ready = listener.awaitOk("/loopback/", READY_TIMEOUT_MS);
-        assertNotNull(ready, "no response from /loopback/");
-        assertEquals(200, ready.status(), ready::toString);
+        listener.assertReady(READY_TIMEOUT_MS, "/loopback/");
         token = tokenOf(listener.supervisor("loopback").pid(0));
     }
 

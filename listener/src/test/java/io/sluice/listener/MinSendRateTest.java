@@ -13,8 +13,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -59,9 +57,7 @@ class MinSendRateTest
     {
         listener = TestListener.start("sendrate", CONFIG);
         port = listener.port();
-        final RawHttpClient.Response ready = listener.awaitOk("/inproc/", READY_TIMEOUT_MS);
-        assertNotNull(ready, "no response from /inproc/");
-        assertEquals(200, ready.status(), ready::toString);
+        listener.assertReady(READY_TIMEOUT_MS, "/inproc/");
     }
 
     @AfterAll

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * A full request queue refuses at once with 503, never parks the request, and serves again once it drains; for the
@@ -63,9 +62,7 @@ class QueueLimitTest
     {
         listener = TestListener.start("queue-limit", CONFIG);
         final int port = listener.port();
-        final RawHttpClient.Response ready = listener.awaitOk(path, READY_TIMEOUT_MS);
-        assertNotNull(ready, "no response from " + path);
-        assertEquals(200, ready.status(), ready::toString);
+        listener.assertReady(READY_TIMEOUT_MS, path);
         final RequestQueue queue = listener.listener().queue(queueName);
         assertEquals(0, queue.length());
 

@@ -37,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -114,12 +113,7 @@ class SecurityTest
         listener = TestListener.start("security", CONFIG);
         port = listener.port();
         shmDir = shmDirOf(listener);
-        for (final String path : new String[] { "/inproc/", "/shm/", "/loopback/" })
-        {
-            final RawHttpClient.Response ready = listener.awaitOk(path, READY_TIMEOUT_MS);
-            assertNotNull(ready, "no response from " + path);
-            assertEquals(200, ready.status(), ready::toString);
-        }
+        listener.assertReady(READY_TIMEOUT_MS, "/inproc/", "/shm/", "/loopback/");
         for (int slot = 0; slot < SHM_WORKERS; slot++)
         {
             awaitMapped(awaitPid(listener.supervisor("shm"), slot), ringFile(slot));

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -85,12 +84,7 @@ class SlowReaderTest
     {
         listener = TestListener.start("slowreader", CONFIG);
         port = listener.port();
-        for (final String prefix : new String[]{ "/inproc/", "/loopback/", "/shm/" })
-        {
-            final RawHttpClient.Response ready = listener.awaitOk(prefix, READY_TIMEOUT_MS);
-            assertNotNull(ready, "no response from " + prefix);
-            assertEquals(200, ready.status(), ready::toString);
-        }
+        listener.assertReady(READY_TIMEOUT_MS, "/inproc/", "/loopback/", "/shm/");
     }
 
     @AfterAll

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,12 +82,7 @@ class SlowlorisTest
     {
         listener = TestListener.start("slowloris", CONFIG);
         port = listener.port();
-        for (final String path : new String[] { "/inproc/", "/shm/" })
-        {
-            final RawHttpClient.Response ready = listener.awaitOk(path, READY_TIMEOUT_MS);
-            assertNotNull(ready, "no response from " + path);
-            assertEquals(200, ready.status(), ready::toString);
-        }
+        listener.assertReady(READY_TIMEOUT_MS, "/inproc/", "/shm/");
         Await.value(0, () -> listener.listener().connections().openCount(), READY_TIMEOUT_MS);
     }
 

@@ -24,6 +24,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 /**
  * One real {@link Listener} for an end-to-end test, on a free loopback port, with its own listener id, shared-memory
  * directory and worker log directory, so test classes never share state.
@@ -244,6 +247,24 @@ final class TestListener implements AutoCloseable
                 return last;
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Await each path's first {@code 200} ({@link #awaitOk}) and assert that it came: the readiness barrier of a test
+     * class's set-up.
+     *
+     * @param timeoutMs how long to wait for each path.
+     * @param paths     the paths, in order.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    void assertReady(final long timeoutMs, final String... paths) throws InterruptedException
+    {
+        for (final String path : paths)
+        {
+            final RawHttpClient.Response ready = awaitOk(path, timeoutMs);
+            assertNotNull(ready, "no response from " + path);
+            assertEquals(200, ready.status(), ready::toString);
         }
     }
 

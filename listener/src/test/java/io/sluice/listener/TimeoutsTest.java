@@ -16,7 +16,6 @@ import java.net.SocketException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -84,9 +83,7 @@ class TimeoutsTest
     {
         listener = TestListener.start("timeouts", CONFIG);
         port = listener.port();
-        final RawHttpClient.Response ready = listener.awaitOk("/shm/", READY_TIMEOUT_MS);
-        assertNotNull(ready, "no response from /shm/");
-        assertEquals(200, ready.status(), ready::toString);
+        listener.assertReady(READY_TIMEOUT_MS, "/shm/");
     }
 
     @AfterAll

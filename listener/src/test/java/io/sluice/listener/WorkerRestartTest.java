@@ -54,9 +54,7 @@ class WorkerRestartTest
     void shouldRestartKilledSharedMemoryWorkerAndServeAgain() throws Exception
     {
         listener = TestListener.start("restart", CONFIG);
-        final RawHttpClient.Response ready = listener.awaitOk("/shm/", READY_TIMEOUT_MS);
-        assertNotNull(ready, "no response from /shm/");
-        assertEquals(200, ready.status(), ready::toString);
+        listener.assertReady(READY_TIMEOUT_MS, "/shm/");
 
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long oldPid = supervisor.pid(0);
