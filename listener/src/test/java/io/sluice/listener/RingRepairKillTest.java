@@ -21,9 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -270,7 +268,7 @@ class RingRepairKillTest
      * {@code X-Id}; the body is written from a second thread while the answer is read, so an early 502 is read even
      * when the listener stops reading the body.
      */
-    private static final class Uploads
+    private static final class Uploads extends ClientThreads
     {
         final AtomicLong sent = new AtomicLong();
         final AtomicLong ok = new AtomicLong();
@@ -279,13 +277,12 @@ class RingRepairKillTest
         final List<String> lost = Collections.synchronizedList(new ArrayList<>());
         final List<String> answeredOk = Collections.synchronizedList(new ArrayList<>());
         final List<String> answeredCut = Collections.synchronizedList(new ArrayList<>());
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final CountDownLatch done = new CountDownLatch(CLIENTS);
         private final int port;
         private final long seed;
 
         Uploads(final int port, final long seed)
         {
+            super("upload", CLIENTS, "an upload is still waiting for its answer");
             this.port = port;
             this.seed = seed;
         }
@@ -295,30 +292,13 @@ class RingRepairKillTest
             return ok.get() + failed502.get() + cut.get();
         }
 
-        void start()
-        {
-            for (int c = 0; c < CLIENTS; c++)
-            {
-                final int client = c;
-                final Thread thread = new Thread(() -> run(client), "upload-" + c);
-                thread.setDaemon(true);
-                thread.start();
-            }
-        }
-
-        void stop() throws InterruptedException
-        {
-            running.set(false);
-            assertTrue(done.await(40, TimeUnit.SECONDS), "an upload is still waiting for its answer");
-        }
-
-        private void run(final int client)
+        void run(final int client)
         {
             final Random random = new Random(seed + client);
             final byte[] bytes = new byte[MAX_BODY_BYTES];
             try
             {
-                for (int i = 0; running.get(); i++)
+                for (int i = 0; running(); i++)
                 {
                     final String id = String.format("c%d-r%05d", client, i);
                     final int length = MIN_BODY_BYTES + random.nextInt(MAX_BODY_BYTES - MIN_BODY_BYTES);
@@ -331,10 +311,6 @@ class RingRepairKillTest
             catch (final Exception ex)
             {
                 lost.add("client " + client + ": " + ex);
-            }
-            finally
-            {
-                done.countDown();
             }
         }
 

@@ -16,9 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -280,7 +278,7 @@ class WorkerCrashDeliveryTest
      * alternating a GET and a POST echo with a unique body, each request named by an {@code X-Id} and answered
      * {@link #HOLD} ms after the worker took it.
      */
-    private static final class Load
+    private static final class Load extends ClientThreads
     {
         final AtomicLong sent = new AtomicLong();
         final AtomicLong received = new AtomicLong();
@@ -290,33 +288,12 @@ class WorkerCrashDeliveryTest
         final Map<Integer, AtomicLong> statusCounts = new ConcurrentHashMap<>();
         final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<String> posts200 = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final CountDownLatch done;
         private final int port;
-        private final int connections;
 
         Load(final int port, final int connections)
         {
+            super("load", connections, "a connection is still waiting for a response");
             this.port = port;
-            this.connections = connections;
-            this.done = new CountDownLatch(connections);
-        }
-
-        void start()
-        {
-            for (int c = 0; c < connections; c++)
-            {
-                final int connection = c;
-                final Thread thread = new Thread(() -> run(connection), "load-" + c);
-                thread.setDaemon(true);
-                thread.start();
-            }
-        }
-
-        void stop() throws InterruptedException
-        {
-            running.set(false);
-            assertTrue(done.await(40, TimeUnit.SECONDS), "a connection is still waiting for a response");
         }
 
         Map<Integer, Long> statuses()
@@ -326,12 +303,12 @@ class WorkerCrashDeliveryTest
             return statuses;
         }
 
-        private void run(final int connection)
+        void run(final int connection)
         {
             RawHttpClient client = null;
             try
             {
-                for (int i = 0; running.get(); i++)
+                for (int i = 0; running(); i++)
                 {
                     final String id = String.format("c%02d-r%06d", connection, i);
                     final boolean post = i % 2 == 1;
@@ -394,7 +371,6 @@ class WorkerCrashDeliveryTest
                         // done anyway
                     }
                 }
-                done.countDown();
             }
         }
     }
