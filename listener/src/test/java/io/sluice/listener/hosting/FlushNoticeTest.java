@@ -43,14 +43,10 @@ class FlushNoticeTest
     @Test
     void shouldTellTheTokenOnlyOnceTheBytesWrittenBeforeItAreTaken() throws Exception
     {
-        FreshThread.run(() ->
+        onChunkedResponse((channel, exchange) ->
         {
-            final CapturingHost host = new CapturingHost();
-            final EmbeddedChannel channel = newChannel(host);
-            final ServerExchange exchange = host.open(channel);
             final List<Long> notices = new ArrayList<>();
             final FlushListener listener = notices::add;
-            startChunkedResponse(exchange);
             exchange.body(Unpooled.wrappedBuffer(new byte[10_000]), false);
 
             exchange.notifyWhenFlushed(listener, 42);
@@ -59,22 +55,16 @@ class FlushNoticeTest
             channel.runPendingTasks();
             assertTrue(takeOutbound(channel) > 10_000, "the response bytes are written");
             assertEquals(List.of(42L), notices);
-
-            channel.finishAndReleaseAll();
         });
     }
 
     @Test
     void shouldWatchTheLaterBytesWhenAskedAgainWhileTheMarkerIsQueued() throws Exception
     {
-        FreshThread.run(() ->
+        onChunkedResponse((channel, exchange) ->
         {
-            final CapturingHost host = new CapturingHost();
-            final EmbeddedChannel channel = newChannel(host);
-            final ServerExchange exchange = host.open(channel);
             final List<Long> notices = new ArrayList<>();
             final FlushListener listener = notices::add;
-            startChunkedResponse(exchange);
             exchange.body(Unpooled.wrappedBuffer(new byte[1_000]), false);
             exchange.notifyWhenFlushed(listener, 1);
             channel.runPendingTasks();
@@ -87,21 +77,15 @@ class FlushNoticeTest
             channel.runPendingTasks();
             assertTrue(takeOutbound(channel) >= 2_000);
             assertEquals(List.of(2L), notices, "one notice, for the request that replaced the first");
-
-            channel.finishAndReleaseAll();
         });
     }
 
     @Test
     void shouldTellNothingWhenTheConnectionClosesFirst() throws Exception
     {
-        FreshThread.run(() ->
+        onChunkedResponse((channel, exchange) ->
         {
-            final CapturingHost host = new CapturingHost();
-            final EmbeddedChannel channel = newChannel(host);
-            final ServerExchange exchange = host.open(channel);
             final List<Long> notices = new ArrayList<>();
-            startChunkedResponse(exchange);
             exchange.body(Unpooled.wrappedBuffer(new byte[1_000]), false);
             exchange.notifyWhenFlushed(notices::add, 7);
 
@@ -110,21 +94,16 @@ class FlushNoticeTest
             takeOutbound(channel);
 
             assertEquals(List.of(), notices);
-            channel.finishAndReleaseAll();
         });
     }
 
     @Test
     void shouldAllocateNothingPerNotice() throws Exception
     {
-        FreshThread.run(() ->
+        onChunkedResponse((channel, exchange) ->
         {
-            final CapturingHost host = new CapturingHost();
-            final EmbeddedChannel channel = newChannel(host);
-            final ServerExchange exchange = host.open(channel);
             final long[] told = new long[1];
             final FlushListener listener = (token) -> told[0] += token;
-            startChunkedResponse(exchange);
             channel.runPendingTasks();
             takeOutbound(channel);
             for (int i = 0; i < NOTICES; i++)
@@ -146,7 +125,6 @@ class FlushNoticeTest
             assertEquals(NOTICES, told[0], "one notice per request");
             assertTrue(allocatedBytes < ALLOCATION_SLACK_BYTES,
                 allocatedBytes + " bytes allocated for " + NOTICES + " notices");
-            channel.finishAndReleaseAll();
         });
     }
 
@@ -158,6 +136,23 @@ class FlushNoticeTest
         final Object marker = channel.readOutbound();
         assertNotNull(marker);
         ((ReferenceCounted)marker).release();
+    }
+
+    /**
+     * On a fresh thread, a request taken on a new connection and its response begun as a chunked 200; then the test
+     * body; then the channel finished and what it holds let go.
+     */
+    private static void onChunkedResponse(final ResponseTest test) throws Exception
+    {
+        FreshThread.run(() ->
+        {
+            final CapturingHost host = new CapturingHost();
+            final EmbeddedChannel channel = newChannel(host);
+            final ServerExchange exchange = host.open(channel);
+            startChunkedResponse(exchange);
+            test.run(channel, exchange);
+            channel.finishAndReleaseAll();
+        });
     }
 
     private static void startChunkedResponse(final ServerExchange exchange)
@@ -212,6 +207,12 @@ class FlushNoticeTest
         channel.pipeline().addLast(decoder, new HttpConnectionHandler(router, new HttpConnectionConfig(), decoder));
         channel.pipeline().fireChannelActive();
         return channel;
+    }
+
+    @FunctionalInterface
+    private interface ResponseTest
+    {
+        void run(EmbeddedChannel channel, ServerExchange exchange) throws Exception;
     }
 
     /**
