@@ -28,6 +28,10 @@ import java.util.logging.Logger;
  * hung is killed ({@link #kill}) and then restarted like any other that exits. Stops every process when the listener
  * stops: asks politely (end-of-file on its standard input), waits up to the shutdown time limit, then kills.
  * <p>
+ * Killing a worker kills its process tree: the processes it started that are still its
+ * descendants die with it. A process that left the tree (double-forked, or orphaned by a worker that exited on its
+ * own) is not found this way and may keep the worker's ring file mapped.
+ * <p>
  * Every worker's standard input is a pipe from the listener: when the listener dies the worker reads end-of-file and
  * exits (the worker SDK watches it).
  * <p>
@@ -235,7 +239,7 @@ public final class WorkerSupervisor implements AutoCloseable
                     {
                         LOG.warning(() -> "queue " + queueName + ": worker " + slot + " pid " + process.pid() + " " +
                             reason + "; killing it");
-                        process.destroyForcibly();
+                        killTree(process);
                     }
                 });
         }
@@ -280,14 +284,14 @@ public final class WorkerSupervisor implements AutoCloseable
                 {
                     LOG.warning(() -> "worker " + process.pid() + " of queue " + queueName +
                         " did not stop within shutdownTimeLimit; killing it");
-                    process.destroyForcibly();
+                    killTree(process);
                     process.waitFor(5, TimeUnit.SECONDS);
                 }
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
-                process.destroyForcibly();
+                killTree(process);
             }
         }
         executor.shutdownNow();
@@ -372,7 +376,26 @@ public final class WorkerSupervisor implements AutoCloseable
         {
             LOG.warning(() -> "queue " + queueName + ": worker " + process.pid() +
                 " not ready within startupTimeLimit; killing it");
-            process.destroyForcibly();
+            killTree(process);
+        }
+    }
+
+    /**
+     * Kill a worker and every process it started that is still in its tree (SIGKILL): a child would otherwise outlive
+     * it, keep the ring file mapped and write into the replacement's rings. The descendants are listed before the
+     * worker dies, since its children are handed to another parent the moment it does; a process the worker started
+     * and detached from its tree earlier (a double fork, or a child of a worker that exited on its own) is out of
+     * reach here.
+     *
+     * @param process the worker.
+     */
+    static void killTree(final Process process)
+    {
+        final List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        for (final ProcessHandle descendant : descendants)
+        {
+            descendant.destroyForcibly();
         }
     }
 

@@ -1,0 +1,113 @@
+package io.sluice.listener;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A worker the listener kills takes the processes it started with it: a worker that forks a child (which would keep
+ * the ring file mapped and could write into the replacement's rings) and never becomes ready is killed at its
+ * startup time limit, and its child dies too.
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WorkerTreeKillTest
+{
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            worker:
+              command: [ "/bin/sh", "-c", "sleep 600 & echo $! >> ${CHILDREN}; exec sleep 600" ]
+              startupTimeLimit: 1s
+              startupRetryCount: 1
+              stdoutLog: ${LOG_DIR}/shm.log
+        """;
+
+    private static final long FIRST_CHILD_TIMEOUT_MS = 20_000;
+    private static final long CHILD_DEATH_TIMEOUT_MS = 10_000;
+    private static final long POLL_MS = 50;
+
+    @TempDir
+    Path tempDir;
+
+    private TestListener listener;
+    private Path children;
+
+    @AfterEach
+    void closeListenerAndChildren() throws Exception
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+        for (final long pid : childPids())
+        {
+            ProcessHandle.of(pid)
+                .filter((handle) -> handle.info().command().map((command) -> command.endsWith("sleep")).orElse(false))
+                .ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void shouldKillChildOfWorkerKilledAtStartupTimeLimit() throws Exception
+    {
+        children = tempDir.resolve("children");
+        listener = TestListener.start("tree-kill", CONFIG.replace("${CHILDREN}", children.toString()));
+
+        final long firstChildDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_CHILD_TIMEOUT_MS);
+        while (childPids().isEmpty())
+        {
+            assertTrue(System.nanoTime() < firstChildDeadlineNs, "the worker never started its child");
+            Thread.sleep(POLL_MS);
+        }
+        final long childPid = childPids().get(0);
+
+        final long deathDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHILD_DEATH_TIMEOUT_MS);
+        while (isAlive(childPid) && System.nanoTime() < deathDeadlineNs)
+        {
+            Thread.sleep(POLL_MS);
+        }
+        assertFalse(isAlive(childPid), "the child of the killed worker outlived it: pid " + childPid);
+    }
+
+    private static boolean isAlive(final long pid)
+    {
+        final Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        return handle.isPresent() && handle.get().isAlive();
+    }
+
+    private List<Long> childPids() throws Exception
+    {
+        final List<Long> pids = new ArrayList<>();
+        if (null != children && Files.exists(children))
+        {
+            for (final String line : Files.readAllLines(children))
+            {
+                if (!line.isBlank())
+                {
+                    pids.add(Long.parseLong(line.trim()));
+                }
+            }
+        }
+        return pids;
+    }
+}
