@@ -2,7 +2,15 @@ package io.sluice.listener;
 
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.sluice.listener.RawRingWorker.CHUNK_DATA_OFFSET;
 import static io.sluice.listener.RawRingWorker.HEAD_VARIABLE_OFFSET;
@@ -24,6 +32,9 @@ public final class HostileWorker
 {
     private static final int HUGE = 0x7fff0000;
     private static final int UNKNOWN_TYPE = 99;
+    private static final int FLOOD_CONNECTIONS = 500;
+    private static final long FLOOD_WAIT_MS = 10_000;
+    private static final List<SocketChannel> FLOOD = new ArrayList<>();
 
     // the trailer of a ring, from the end of its data area ("Layout of one ring"); only the listener writes the
     // request ring's tail and head cache positions, and the head position only ever moves to the next record
@@ -107,6 +118,7 @@ public final class HostileWorker
             case "body-first" -> body(requestId, LAST, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
             case "unknown-type" -> unknownType(requestId);
             case "huge-record" -> hugeRecord(requestId);
+            case "doorbell-flood" -> doorbellFlood(requestId);
             case "die" ->
             {
                 rawHead(requestId, 0, HUGE);
@@ -119,6 +131,87 @@ public final class HostileWorker
             case "head-cache" -> breakTrailer(HEAD_CACHE_POSITION_OFFSET, TAIL_POSITION_OFFSET, 0x5151_5151_5151L);
             default -> head(requestId, 200, pid.length, LAST, new String(pid, StandardCharsets.US_ASCII),
                 "content-type", "text/plain");
+        }
+    }
+
+    /**
+     * While attached, open {@link #FLOOD_CONNECTIONS} more doorbell connections that never send a token, and one more
+     * that sends this worker's token again; keep them all open (they are never closed) and count, for up to
+     * {@link #FLOOD_WAIT_MS}, those the listener closes (a read returns end-of-file). The answer's body:
+     * {@code closed=<token-less connections closed> duplicate=<closed|open>}.
+     */
+    private void doorbellFlood(final long requestId)
+    {
+        try
+        {
+            for (int i = 0; i < FLOOD_CONNECTIONS; i++)
+            {
+                FLOOD.add(RawRingWorker.connectDoorbell(false));
+            }
+            final SocketChannel duplicate = RawRingWorker.connectDoorbell(false);
+            try
+            {
+                RawRingWorker.sendToken(duplicate);
+            }
+            catch (final IOException ex)
+            {
+                // closed before the token was all sent: the read below sees it closed
+            }
+            final List<SocketChannel> open = new ArrayList<>(FLOOD);
+            open.add(duplicate);
+            for (final SocketChannel channel : open)
+            {
+                channel.configureBlocking(false);
+            }
+            boolean duplicateClosed = false;
+            int closed = 0;
+            final ByteBuffer scratch = ByteBuffer.allocate(64);
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FLOOD_WAIT_MS);
+            while (!open.isEmpty() && System.nanoTime() - deadlineNs < 0)
+            {
+                for (final Iterator<SocketChannel> it = open.iterator(); it.hasNext(); )
+                {
+                    final SocketChannel channel = it.next();
+                    if (isClosedByPeer(channel, scratch))
+                    {
+                        it.remove();
+                        if (channel == duplicate)
+                        {
+                            duplicateClosed = true;
+                        }
+                        else
+                        {
+                            closed++;
+                        }
+                    }
+                }
+                ring.heartbeat();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            FLOOD.add(duplicate);
+            final String body = "closed=" + closed + " duplicate=" + (duplicateClosed ? "closed" : "open");
+            head(requestId, 200, body.length(), LAST, body);
+        }
+        catch (final IOException ex)
+        {
+            final String body = "failed: " + ex;
+            head(requestId, 200, body.length(), LAST, body);
+        }
+    }
+
+    /**
+     * @return true when the peer closed the connection: end-of-file, or a reset (it closed with our bytes unread).
+     */
+    private static boolean isClosedByPeer(final SocketChannel channel, final ByteBuffer scratch)
+    {
+        scratch.clear();
+        try
+        {
+            return channel.read(scratch) < 0;
+        }
+        catch (final IOException ex)
+        {
+            return true;
         }
     }
 

@@ -106,15 +106,42 @@ final class RawRingWorker
             System.exit(2);
         }
         file.putLongVolatile(WORKER_PID_OFFSET, ProcessHandle.current().pid());
+        final SocketChannel doorbell = connectDoorbell(true);
+        exitAtEndOfInput();
+        return new RawRingWorker(mapped, doorbell);
+    }
+
+    /**
+     * Connect to the doorbell socket ("Attaching", step 3).
+     *
+     * @param sendToken whether to send the 32 token bytes.
+     * @return the connection, blocking.
+     * @throws IOException when the socket cannot be reached, or is closed before the token is sent.
+     */
+    static SocketChannel connectDoorbell(final boolean sendToken) throws IOException
+    {
         final SocketChannel doorbell = SocketChannel.open(StandardProtocolFamily.UNIX);
-        doorbell.connect(UnixDomainSocketAddress.of(dir.resolve("doorbell.sock")));
+        doorbell.connect(UnixDomainSocketAddress.of(Path.of(System.getenv("SLUICE_SHM_DIR"), "doorbell.sock")));
+        if (sendToken)
+        {
+            sendToken(doorbell);
+        }
+        return doorbell;
+    }
+
+    /**
+     * Send this worker's 32 token bytes on a doorbell connection.
+     *
+     * @param doorbell a blocking connection to the doorbell socket.
+     * @throws IOException when the connection is closed before the token is sent.
+     */
+    static void sendToken(final SocketChannel doorbell) throws IOException
+    {
         final ByteBuffer token = ByteBuffer.wrap(System.getenv("SLUICE_TOKEN").getBytes(StandardCharsets.US_ASCII));
         while (token.hasRemaining())
         {
             doorbell.write(token);
         }
-        exitAtEndOfInput();
-        return new RawRingWorker(mapped, doorbell);
     }
 
     /**

@@ -62,6 +62,7 @@ public final class SharedMemoryHost implements Host
     private final ArrayDeque<SharedMemoryRequest> freeSlots;
     private final SharedMemoryLink[] links;
     private final Channel[] doorbellServers;
+    private final DoorbellGate[] doorbellGates;
     private final SharedMemoryRequest[] scratch;
     private final int[] scratchGenerations;
     private final long requestTimeoutMs;
@@ -113,6 +114,11 @@ public final class SharedMemoryHost implements Host
         }
         this.links = new SharedMemoryLink[queue.worker().processes()];
         this.doorbellServers = new Channel[links.length];
+        this.doorbellGates = new DoorbellGate[links.length];
+        for (int i = 0; i < doorbellGates.length; i++)
+        {
+            doorbellGates[i] = new DoorbellGate(queue.worker().startupTimeLimitMs());
+        }
         this.scratch = new SharedMemoryRequest[slots.length];
         this.scratchGenerations = new int[slots.length];
         this.requestTimeoutMs = queue.worker().requestTimeoutMs();
@@ -559,6 +565,12 @@ public final class SharedMemoryHost implements Host
         for (int i = 0; i < links.length; i++)
         {
             final SharedMemoryLink link = links[i];
+            final Channel unready = doorbellGates[i].expire(clockMs);
+            if (null != unready)
+            {
+                LOG.warning("doorbell: no token within " + doorbellGates[i].deadlineMs() + "ms; connection closed");
+                unready.close();
+            }
             if (link.heartbeat(epochMs, clockMs, heartbeatTimeoutMs))
             {
                 supervisor.kill(
@@ -693,7 +705,7 @@ public final class SharedMemoryHost implements Host
             {
                 protected void initChannel(final Channel ch)
                 {
-                    ch.pipeline().addLast(new DoorbellHandler(link));
+                    ch.pipeline().addLast(new DoorbellHandler(SharedMemoryHost.this, link, doorbellGates[link.slot]));
                 }
             })
             .bind(new DomainSocketAddress(socket.toFile()))
@@ -701,20 +713,39 @@ public final class SharedMemoryHost implements Host
             .channel();
     }
 
+    private long freshClockMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+    }
+
     /**
      * The listener's end of a worker's doorbell socket: the first bytes are the worker's token; after that every
-     * readable event means "responses are waiting".
+     * readable event means "responses are waiting". Admission is bounded ({@link DoorbellGate}): one connection per
+     * slot may wait for its token, for a short deadline, and none while a worker is attached; a token is accepted
+     * once per worker start.
      */
     private static final class DoorbellHandler extends ChannelInboundHandlerAdapter
     {
+        private final SharedMemoryHost host;
         private final SharedMemoryLink link;
+        private final DoorbellGate gate;
         private final byte[] token = new byte[WorkerFileDescriptor.TOKEN_LENGTH];
         private int tokenLength;
         private boolean attached;
 
-        DoorbellHandler(final SharedMemoryLink link)
+        DoorbellHandler(final SharedMemoryHost host, final SharedMemoryLink link, final DoorbellGate gate)
         {
+            this.host = host;
             this.link = link;
+            this.gate = gate;
+        }
+
+        public void channelActive(final ChannelHandlerContext ctx)
+        {
+            if (!gate.admit(ctx.channel(), host.freshClockMs(), link.isAttached()))
+            {
+                ctx.close();
+            }
         }
 
         public void channelRead(final ChannelHandlerContext ctx, final Object msg)
@@ -724,6 +755,12 @@ public final class SharedMemoryHost implements Host
             {
                 if (!attached)
                 {
+                    if (!gate.isWaiting(ctx.channel()))
+                    {
+                        // refused, or its deadline passed: the close is under way
+                        ctx.close();
+                        return;
+                    }
                     final int take = Math.min(buf.readableBytes(), token.length - tokenLength);
                     buf.readBytes(token, tokenLength, take);
                     tokenLength += take;
@@ -731,11 +768,18 @@ public final class SharedMemoryHost implements Host
                     {
                         return;
                     }
+                    gate.release(ctx.channel());
                     final String expected = link.expectedToken();
                     if (null == expected || !MessageDigest.isEqual(
                         token, expected.getBytes(StandardCharsets.US_ASCII)))
                     {
                         LOG.warning("doorbell: wrong token from a process; connection refused");
+                        ctx.close();
+                        return;
+                    }
+                    if (!link.admitsToken(expected))
+                    {
+                        LOG.warning("doorbell: the worker's token was presented again; connection refused");
                         ctx.close();
                         return;
                     }
@@ -753,6 +797,7 @@ public final class SharedMemoryHost implements Host
 
         public void channelInactive(final ChannelHandlerContext ctx)
         {
+            gate.release(ctx.channel());
             if (attached)
             {
                 link.detach(ctx.channel());

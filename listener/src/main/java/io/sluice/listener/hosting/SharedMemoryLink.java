@@ -120,6 +120,7 @@ final class SharedMemoryLink
     private volatile long ringRepairs;
     private boolean failed;
     private String attachedToken;
+    private String usedToken;
     private long responseHead;
 
     SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
@@ -170,19 +171,33 @@ final class SharedMemoryLink
     }
 
     /**
-     * The worker presented its token on the doorbell channel.
+     * A token is good for one attach: while a worker is attached, or once its start's token was used, no connection
+     * attaches (a new start gets a new token). On the home event loop.
+     *
+     * @param token the expected token, which the connection presented.
+     * @return true when a connection presenting it may attach.
+     */
+    boolean admitsToken(final String token)
+    {
+        return null == doorbell && null != token && !token.equals(usedToken);
+    }
+
+    /**
+     * The worker presented its token on the doorbell channel, for the first time in this start
+     * ({@link #admitsToken(String)}): the per-start state (failed, kill requested) begins here.
      *
      * @param channel the doorbell channel; its event loop drains the response ring.
      */
     void attach(final Channel channel)
     {
-        if (closed)
+        if (closed || !admitsToken(expectedToken))
         {
             channel.close();
             return;
         }
         doorbell = channel;
         attachedToken = expectedToken;
+        usedToken = expectedToken;
         killRequested = false;
         failed = false;
         seenWorkerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
