@@ -50,6 +50,13 @@ public final class HostileHandler implements Handler
                 exchange.sendHead(200, "text/plain", 10);
                 send(exchange, "01234");
             }
+            case "second-head" ->
+            {
+                exchange.sendHead(200, "text/plain", -1);
+                final byte[] bytes = "abc".getBytes(StandardCharsets.US_ASCII);
+                exchange.sendBody(new UnsafeBuffer(bytes), 0, bytes.length, false);
+                exchange.respond(200, "text/plain", "xyz".getBytes(StandardCharsets.US_ASCII));
+            }
             case "body-first" -> send(exchange, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
             default -> exchange.respond(200, "text/plain", ok());
         }

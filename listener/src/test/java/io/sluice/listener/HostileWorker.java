@@ -115,6 +115,18 @@ public final class HostileWorker
                 head(requestId, 200, -1, 0, "");
                 rawBody(requestId, -1);
             }
+            case "second-head" ->
+            {
+                head(requestId, 200, -1, 0, "");
+                body(requestId, 0, "abc");
+                head(requestId, 200, 3, LAST, "xyz");
+            }
+            case "second-head-sized" ->
+            {
+                head(requestId, 200, 10, 0, "");
+                body(requestId, 0, "abc");
+                head(requestId, 200, 3, LAST, "xyz");
+            }
             case "body-first" -> body(requestId, LAST, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
             case "unknown-type" -> unknownType(requestId);
             case "huge-record" -> hugeRecord(requestId);

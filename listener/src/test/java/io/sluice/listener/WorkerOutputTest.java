@@ -272,6 +272,33 @@ class WorkerOutputTest
         assertReplaced(pid);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "second-head", "second-head-sized" })
+    void shouldCloseAndFailTheWorkerForASecondHead(final String name) throws Exception
+    {
+        final long pid = pid("/raw/");
+        final Received received = exchangeUntilClosed(get("/raw/" + name));
+
+        // the first head is out: the connection is closed (never left hanging), the second head sends nothing
+        assertTrue(received.closed(), received.text());
+        assertTrue(received.text().startsWith("HTTP/1.1 200 "), received.text());
+        assertFalse(received.text().contains("xyz"), received.text());
+        assertFalse(received.text().endsWith("0\r\n\r\n"), received.text());
+        assertReplaced(pid);
+    }
+
+    @Test
+    void shouldCloseWhenAHandlerSendsASecondHead() throws Exception
+    {
+        final Received received = exchangeUntilClosed(get("/inproc/second-head"));
+
+        assertTrue(received.closed(), received.text());
+        assertTrue(received.text().startsWith("HTTP/1.1 200 "), received.text());
+        assertFalse(received.text().contains("xyz"), received.text());
+        assertFalse(received.text().endsWith("0\r\n\r\n"), received.text());
+        assertGood("/inproc/");
+    }
+
     @Test
     void shouldServeWithAReplacementAfterAWorkerDiesRightAfterABadRecord() throws Exception
     {

@@ -752,6 +752,12 @@ final class SharedMemoryLink
         }
 
         final ServerExchange exchange = null == request ? null : request.exchange;
+        if (null != exchange && exchange.isHeadSent() && !exchange.isDone())
+        {
+            // its response is open: only the worker's own head can have been sent
+            failWorker(request, "second RESPONSE_HEAD");
+            return;
+        }
         final boolean answer = null != exchange && !exchange.isDone() && ResponseHeads.isFinalStatus(status);
         final ByteBuf head = answer ? exchange.beginHead(status) : null;
         boolean valid = true;
@@ -814,14 +820,21 @@ final class SharedMemoryLink
             return;
         }
         final int generation = request.generation;
+        final boolean sent;
         try
         {
-            exchange.finishHead(head, status, contentLength, buffer, bodyOffset, bodyLength, last);
+            sent = exchange.finishHead(head, status, contentLength, buffer, bodyOffset, bodyLength, last);
         }
         catch (final RuntimeException ex)
         {
             answerAfterThrow(request, generation);
             throw ex;
+        }
+        if (!sent)
+        {
+            // checked above, so never expected: a dropped head never answers the request
+            failWorker(request, "RESPONSE_HEAD for a request whose head was sent");
+            return;
         }
         answered(request, generation, last);
     }

@@ -193,8 +193,11 @@ public final class ServerExchange
      * @param bodyOffset    of the inline body.
      * @param bodyLength    of the inline body.
      * @param last          true when the inline body (or nothing) is the whole response.
+     * @return false when the head was dropped: the exchange was done, or it had sent a head already (a second head is
+     * the handler's or worker's mistake: the response cannot be repaired, so the connection is closed). A caller must
+     * then not treat the response as answered by this head.
      */
-    public void finishHead(
+    public boolean finishHead(
         final ByteBuf head,
         final int status,
         final long contentLength,
@@ -203,16 +206,23 @@ public final class ServerExchange
         final int bodyLength,
         final boolean last)
     {
-        if (isDone() || headSent)
+        if (isDone())
         {
             head.release();
-            return;
+            return false;
+        }
+        if (headSent)
+        {
+            head.release();
+            // the head is out: the status cannot change, so the connection closes and the client sees the cut
+            sendError(502, "bad gateway: a second response head");
+            return false;
         }
         if (!ResponseHeads.isFinalStatus(status))
         {
             head.release();
             sendError(502, "bad gateway: invalid status");
-            return;
+            return true;
         }
         headSent = true;
 
@@ -282,6 +292,7 @@ public final class ServerExchange
         {
             complete();
         }
+        return true;
     }
 
     /**
