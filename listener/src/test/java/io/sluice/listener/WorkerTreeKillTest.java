@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A worker the listener kills takes the processes it started with it: a worker that forks a child (which would keep
  * the ring file mapped and could write into the replacement's rings) and never becomes ready is killed at its
- * startup time limit, and its child dies too.
+ * startup time limit, and its child dies too. A process a worker left behind, no longer its child, that still holds the
+ * worker's ring file when the worker exits is killed before the rings are reset for a replacement.
  */
 @ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -40,6 +41,12 @@ class WorkerTreeKillTest
               startupRetryCount: 1
               stdoutLog: ${LOG_DIR}/shm.log
         """;
+
+    // the worker leaves a process behind that holds its ring file open and is no longer its child, then exits
+    private static final String DETACHED_CONFIG = CONFIG.replace(
+        "\"sleep 600 & echo $! >> ${CHILDREN}; exec sleep 600\"",
+        "\"sh -c 'exec 3<$SLUICE_SHM_DIR/rings; echo $$ >> ${CHILDREN}; exec sleep 600' & " +
+        "while [ ! -s ${CHILDREN} ]; do sleep 0.05; done; exit 0\"");
 
     private static final long FIRST_CHILD_TIMEOUT_MS = 20_000;
     private static final long CHILD_DEATH_TIMEOUT_MS = 10_000;
@@ -70,8 +77,19 @@ class WorkerTreeKillTest
     @Test
     void shouldKillChildOfWorkerKilledAtStartupTimeLimit() throws Exception
     {
+        assertFirstChildDies(CONFIG);
+    }
+
+    @Test
+    void shouldKillProcessLeftHoldingRingFileByWorkerThatExited() throws Exception
+    {
+        assertFirstChildDies(DETACHED_CONFIG);
+    }
+
+    private void assertFirstChildDies(final String config) throws Exception
+    {
         children = tempDir.resolve("children");
-        listener = TestListener.start("tree-kill", CONFIG.replace("${CHILDREN}", children.toString()));
+        listener = TestListener.start("tree-kill", config.replace("${CHILDREN}", children.toString()));
 
         final long firstChildDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_CHILD_TIMEOUT_MS);
         while (childPids().isEmpty())
@@ -86,7 +104,7 @@ class WorkerTreeKillTest
         {
             Thread.sleep(POLL_MS);
         }
-        assertFalse(isAlive(childPid), "the child of the killed worker outlived it: pid " + childPid);
+        assertFalse(isAlive(childPid), "a process the worker started outlived it: pid " + childPid);
     }
 
     private static boolean isAlive(final long pid)

@@ -5,7 +5,9 @@ import io.sluice.listener.hosting.HostingMode;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -14,11 +16,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -30,7 +34,8 @@ import java.util.logging.Logger;
  * <p>
  * Killing a worker kills its process tree: the processes it started that are still its
  * descendants die with it. A process that left the tree (double-forked, or orphaned by a worker that exited on its
- * own) is not found this way and may keep the worker's ring file mapped.
+ * own) is not found this way; instead, once a worker has exited, every other process of this user that still maps
+ * or holds open a file of its shared-memory directory is killed before its rings are reset for the replacement.
  * <p>
  * Every worker's standard input is a pipe from the listener: when the listener dies the worker reads end-of-file and
  * exits (the worker SDK watches it).
@@ -90,6 +95,13 @@ public final class WorkerSupervisor implements AutoCloseable
          */
         void fill(int slot, Map<String, String> env);
     }
+
+    /**
+     * The variable naming a worker's own directory of shared files, when its model has one.
+     */
+    static final String SHARED_DIR_ENV_NAME = "SLUICE_SHM_DIR";
+    private static final Path PROC = Path.of("/proc");
+    private static final long HOLDER_EXIT_WAIT_MS = 1_000;
 
     private final String queueName;
     private final HostingMode hosting;
@@ -321,6 +333,7 @@ public final class WorkerSupervisor implements AutoCloseable
             env.put("SLUICE_HEARTBEAT_TIMEOUT_MS", Long.toString(config.heartbeatTimeoutMs()));
         }
         slotEnvironment.fill(slot.index, env);
+        slot.sharedDir = env.get(SHARED_DIR_ENV_NAME);
 
         builder.redirectInput(ProcessBuilder.Redirect.PIPE);
         final Path log = config.stdoutLog();
@@ -399,6 +412,113 @@ public final class WorkerSupervisor implements AutoCloseable
         }
     }
 
+    /**
+     * Kill every other process that still maps or holds open a file of a dead worker's directory (SIGKILL), before its
+     * rings are reset for a replacement: a process the worker left behind (double-forked, or orphaned by a worker that
+     * exited on its own) is no longer in its tree, but it would write into the replacement's rings. Only this user's
+     * processes can be looked at, and only they can open the directory (mode 0700). Waits briefly for each to die.
+     *
+     * @param dir the worker's directory (its {@code SLUICE_SHM_DIR}).
+     */
+    static void killHolders(final Path dir)
+    {
+        final String prefix;
+        try
+        {
+            prefix = dir.toRealPath() + "/";
+        }
+        catch (final IOException ex)
+        {
+            return;
+        }
+        final long self = ProcessHandle.current().pid();
+        final List<ProcessHandle> holders = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC))
+        {
+            for (final Path proc : procs)
+            {
+                final long pid = pidOf(proc.getFileName().toString());
+                if (pid > 0 && pid != self && holds(proc, prefix))
+                {
+                    ProcessHandle.of(pid).ifPresent(holders::add);
+                }
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            LOG.warning(() -> "cannot look for processes left holding " + dir + ": " + ex);
+        }
+        for (final ProcessHandle holder : holders)
+        {
+            LOG.warning(() -> "process " + holder.pid() + " still holds " + dir + " after its worker exited; killing it");
+            holder.destroyForcibly();
+        }
+        for (final ProcessHandle holder : holders)
+        {
+            try
+            {
+                holder.onExit().get(HOLDER_EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                LOG.warning(() -> "process " + holder.pid() + " holding " + dir + " did not die in time");
+            }
+        }
+    }
+
+    private static long pidOf(final String name)
+    {
+        for (int i = 0; i < name.length(); i++)
+        {
+            if (name.charAt(i) < '0' || name.charAt(i) > '9')
+            {
+                return -1;
+            }
+        }
+        return name.isEmpty() || name.length() > 18 ? -1 : Long.parseLong(name);
+    }
+
+    private static boolean holds(final Path proc, final String prefix)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(proc.resolve("maps")))
+            {
+                if (line.contains(prefix))
+                {
+                    return true;
+                }
+            }
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd")))
+            {
+                for (final Path fd : fds)
+                {
+                    try
+                    {
+                        if (Files.readSymbolicLink(fd).toString().startsWith(prefix))
+                        {
+                            return true;
+                        }
+                    }
+                    catch (final IOException ex)
+                    {
+                        // closed meanwhile
+                    }
+                }
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            // another user's process, or gone meanwhile
+        }
+        return false;
+    }
+
     private void exited(final Slot slot, final Process process)
     {
         if (slot.process != process)
@@ -413,6 +533,10 @@ public final class WorkerSupervisor implements AutoCloseable
             slot.startupTimer = null;
         }
         final int exitCode = process.exitValue();
+        if (null != slot.sharedDir)
+        {
+            killHolders(Path.of(slot.sharedDir));
+        }
         events.onExited(slot.index, exitCode);
         if (stopped)
         {
@@ -577,6 +701,7 @@ public final class WorkerSupervisor implements AutoCloseable
         ScheduledFuture<?> startupTimer;
         boolean ready;
         int attempts;
+        String sharedDir;
 
         Slot(final int index)
         {
