@@ -1,0 +1,91 @@
+package io.sluice.listener;
+
+import io.sluice.listener.process.WorkerSupervisor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A process a shared-memory worker left behind, still mapping the worker's ring file and writing records of an
+ * unknown type into its response ring ({@link OrphaningWorker}), cannot harm the replacement: the replacement serves
+ * with 200 for seconds and is never killed.
+ */
+@ExtendWith(TestListener.KeepLogsOnFailure.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class OrphanedRingTest
+{
+    private static final String CONFIG = """
+        listener:
+          id: ${ID}
+          eventLoops: 1
+          shmDir: ${SHM_DIR}
+        queues:
+          - name: shm
+            prefixes: [ "http://+:${PORT}/shm/" ]
+            hosting: shared-memory
+            worker:
+              command: ${COMMAND}
+              shutdownTimeLimit: 1s
+              stdoutLog: ${LOG_DIR}/shm.log
+        """;
+
+    private static final long READY_TIMEOUT_MS = 30_000;
+    private static final long SERVE_MS = 3_000;
+    private static final long REQUEST_INTERVAL_MS = 50;
+
+    @TempDir
+    Path tempDir;
+
+    private TestListener listener;
+    private Path marker;
+
+    @AfterEach
+    void closeListenerAndOrphan() throws Exception
+    {
+        if (null != listener)
+        {
+            listener.close();
+            listener = null;
+        }
+        if (null != marker && Files.exists(marker))
+        {
+            final long pid = Long.parseLong(Files.readString(marker, StandardCharsets.US_ASCII).trim());
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void shouldServeFromReplacementWhileOrphanOfDeadWorkerWritesIntoItsRing() throws Exception
+    {
+        marker = tempDir.resolve("orphan-pid");
+        final String command = TestListener.workerCommand(OrphaningWorker.class);
+        final String commandWithMarker = command.substring(0, command.length() - 2) + ", \"" + marker + "\" ]";
+        listener = TestListener.start("orphaned-ring", CONFIG.replace("${COMMAND}", commandWithMarker));
+
+        assertEquals(200, listener.awaitOk("/shm/good", READY_TIMEOUT_MS).status());
+        final WorkerSupervisor supervisor = listener.supervisor("shm");
+        final long pid = supervisor.pid(0);
+
+        final long endNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SERVE_MS);
+        while (System.nanoTime() - endNs < 0)
+        {
+            try (RawHttpClient client = new RawHttpClient(listener.port()))
+            {
+                final RawHttpClient.Response response = client.send(RawHttpClient.get("/shm/good", listener.port()));
+                assertEquals(200, response.status());
+                assertEquals(pid + "\n", new String(response.body(), StandardCharsets.US_ASCII));
+            }
+            Thread.sleep(REQUEST_INTERVAL_MS);
+        }
+        assertEquals(pid, supervisor.pid(0), "the replacement worker was killed");
+    }
+}
