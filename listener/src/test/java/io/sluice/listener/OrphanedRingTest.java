@@ -40,6 +40,7 @@ class OrphanedRingTest
 
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final long SERVE_MS = 3_000;
+    private static final long LATE_SETTLE_MS = 2_500;
     private static final long REQUEST_INTERVAL_MS = 50;
 
     @TempDir
@@ -66,12 +67,34 @@ class OrphanedRingTest
     @Test
     void shouldServeFromReplacementWhileOrphanOfDeadWorkerWritesIntoItsRing() throws Exception
     {
+        start("");
+        assertEquals(200, listener.awaitOk("/shm/good", READY_TIMEOUT_MS).status());
+        assertReplacementServesUndisturbed();
+    }
+
+    @Test
+    void shouldServeFromSecondReplacementWhenOrphanMapsRingOnlyAfterWorkerExited() throws Exception
+    {
+        // the orphan is not yet holding the file when its worker exits: the first replacement may be failed for its
+        // records, and the orphan, holding the file by then, is killed when that replacement exits
+        start(", \"late\"");
+        assertEquals(200, listener.awaitOk("/shm/good", READY_TIMEOUT_MS).status());
+        Thread.sleep(LATE_SETTLE_MS);
+        assertEquals(200, listener.awaitOk("/shm/good", READY_TIMEOUT_MS).status());
+        assertReplacementServesUndisturbed();
+    }
+
+    private void start(final String extraArguments)
+    {
         marker = tempDir.resolve("orphan-pid");
         final String command = TestListener.workerCommand(OrphaningWorker.class);
-        final String commandWithMarker = command.substring(0, command.length() - 2) + ", \"" + marker + "\" ]";
+        final String commandWithMarker =
+            command.substring(0, command.length() - 2) + ", \"" + marker + "\"" + extraArguments + " ]";
         listener = TestListener.start("orphaned-ring", CONFIG.replace("${COMMAND}", commandWithMarker));
+    }
 
-        assertEquals(200, listener.awaitOk("/shm/good", READY_TIMEOUT_MS).status());
+    private void assertReplacementServesUndisturbed() throws Exception
+    {
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long pid = supervisor.pid(0);
 

@@ -16,13 +16,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -102,6 +100,7 @@ public final class WorkerSupervisor implements AutoCloseable
     static final String SHARED_DIR_ENV_NAME = "SLUICE_SHM_DIR";
     private static final Path PROC = Path.of("/proc");
     private static final long HOLDER_EXIT_WAIT_MS = 1_000;
+    private static final long HOLDER_EXIT_POLL_MS = 10;
 
     private final String queueName;
     private final HostingMode hosting;
@@ -453,18 +452,22 @@ public final class WorkerSupervisor implements AutoCloseable
             LOG.warning(() -> "process " + holder.pid() + " still holds " + dir + " after its worker exited; killing it");
             holder.destroyForcibly();
         }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLDER_EXIT_WAIT_MS);
         for (final ProcessHandle holder : holders)
         {
             try
             {
-                holder.onExit().get(HOLDER_EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
+                while (holder.isAlive() && System.nanoTime() - deadlineNs < 0)
+                {
+                    Thread.sleep(HOLDER_EXIT_POLL_MS);
+                }
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
                 return;
             }
-            catch (final ExecutionException | TimeoutException ex)
+            if (holder.isAlive())
             {
                 LOG.warning(() -> "process " + holder.pid() + " holding " + dir + " did not die in time");
             }
