@@ -20,6 +20,19 @@ public interface RequestSink
     boolean body(ByteBuf content, boolean last);
 
     /**
+     * Whether a chunk {@link #body} refused is offered again when the sink asks for it
+     * ({@link ServerExchange#resumeBody()}) rather than after a short wait: true for a sink that refuses only while
+     * the client connection cannot take more of the response. The connection then still looks again now and then, so
+     * a refusal is never left waiting for a wake-up that does not come.
+     *
+     * @return true when refusals are woken by {@link ServerExchange#resumeBody()}.
+     */
+    default boolean resumesBody()
+    {
+        return false;
+    }
+
+    /**
      * The client connection can take more of this request's response again: called once after
      * {@link ServerExchange#notifyWhenWritable()} returned false, when the response is the one being written and the
      * connection dropped below its write-buffer low water mark. Not called once the response completed or the request

@@ -105,6 +105,11 @@ import java.util.concurrent.TimeUnit;
 public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 {
     private static final long BODY_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(50);
+    /**
+     * How often a body chunk refused by a sink that wakes the connection itself ({@link RequestSink#resumesBody()}) is
+     * offered again anyway, in case the exchange ends without the wake-up.
+     */
+    private static final long BODY_RESUME_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int SEND_RATE_SAMPLES_PER_WINDOW = 4;
 
     /**
@@ -157,6 +162,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private final ArrayDeque<ServerExchange> inFlight = new ArrayDeque<>();
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private final Runnable retryBody = this::retryBody;
+    private final Runnable bodyRetryTimerTask = this::onBodyRetryTimer;
     private final Runnable timerTask = this::onTimer;
     private ChannelHandlerContext ctx;
     private FlushBatcher batcher;
@@ -166,6 +172,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private ServerExchange receiving;
     private boolean receivingBody;
     private HttpContent blockedContent;
+    private boolean bodyRetryPending;
     private boolean flushRequested;
     private boolean closing;
     private boolean closeAfterFlush;
@@ -815,7 +822,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             {
                 blockedContent = content;
                 ctx.channel().config().setAutoRead(false);
-                ctx.executor().schedule(retryBody, BODY_RETRY_NS, TimeUnit.NANOSECONDS);
+                scheduleBodyRetry(sink);
                 return false;
             }
         }
@@ -852,7 +859,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final boolean last = content instanceof LastHttpContent;
         if (!closing && null != sink && !exchange.isDone() && !sink.body(content.content(), last))
         {
-            ctx.executor().schedule(retryBody, BODY_RETRY_NS, TimeUnit.NANOSECONDS);
+            scheduleBodyRetry(sink);
             return;
         }
 
@@ -882,6 +889,37 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             ctx.channel().config().setAutoRead(true);
             resumedReading(System.nanoTime());
             ctx.read();
+        }
+    }
+
+    /**
+     * Offer the blocked body chunk again after a while, unless a look is already scheduled (a wake-up from the sink
+     * may have run the retry in between).
+     */
+    private void scheduleBodyRetry(final RequestSink sink)
+    {
+        if (!bodyRetryPending)
+        {
+            bodyRetryPending = true;
+            final long delayNs = sink.resumesBody() ? BODY_RESUME_CHECK_NS : BODY_RETRY_NS;
+            ctx.executor().schedule(bodyRetryTimerTask, delayNs, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onBodyRetryTimer()
+    {
+        bodyRetryPending = false;
+        retryBody();
+    }
+
+    /**
+     * The sink of the request being received can take its refused body chunk again.
+     */
+    void resumeBody(final ServerExchange exchange)
+    {
+        if (exchange == receiving && null != blockedContent)
+        {
+            ctx.executor().execute(retryBody);
         }
     }
 

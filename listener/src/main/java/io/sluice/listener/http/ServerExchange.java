@@ -166,6 +166,15 @@ public final class ServerExchange
     }
 
     /**
+     * The host can take the request body chunk it refused again: the connection offers it now (on the event loop,
+     * never from within this call). Used by a sink whose {@link RequestSink#resumesBody()} is true.
+     */
+    public void resumeBody()
+    {
+        connection.resumeBody(this);
+    }
+
+    /**
      * Start a response head: a pooled buffer holding the status line. Add headers with {@link ResponseHeads}, then
      * pass it to {@link #finishHead}.
      *
