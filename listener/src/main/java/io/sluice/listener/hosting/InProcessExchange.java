@@ -52,7 +52,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
 
     private final ServerExchange exchange;
     private final Handler handler;
-    private final SendBound hop = new SendBound(HOP_WAIT_LENGTH);
+    private final SendBound hop;
     private final AtomicBoolean writableOwed = new AtomicBoolean();
     private volatile boolean unwritable;
     private Chunk firstWaiting;
@@ -64,6 +64,8 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         super(request, contentLength);
         this.exchange = exchange;
         this.handler = handler;
+        // a loop that shut down (the listener stopped) can no longer let a waiting handler thread go
+        this.hop = new SendBound(HOP_WAIT_LENGTH, exchange.eventLoop());
     }
 
     public String remoteAddress()

@@ -1,5 +1,8 @@
 package io.sluice.listener.hosting;
 
+import io.netty.util.concurrent.EventExecutor;
+
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 
@@ -7,7 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * The response bytes a handler thread has handed over that the client connection has not taken yet, and the wait of
  * a thread that sends past a bound: {@link #acquire} parks the sending thread while more than the bound is held, and
  * {@link #release} (the event loop, as it hands bytes to the connection) or {@link #close} (the exchange ended) unparks
- * it. Nothing polls: the thread sleeps until one of them signals.
+ * it. The thread sleeps until one of them signals; only as a safety net it also looks, every
+ * {@link #STOPPED_CHECK_NS} ns, whether the side that would signal it has stopped (the connection's event loop shut
+ * down with the listener: no release or close can come from it any more), and then goes on as if closed.
  * <p>
  * One thread sends at a time; any thread may release or close.
  */
@@ -16,7 +21,13 @@ final class SendBound
     private static final AtomicLongFieldUpdater<SendBound> HELD_LENGTH =
         AtomicLongFieldUpdater.newUpdater(SendBound.class, "heldLength");
 
+    /**
+     * How often a waiting thread looks whether the signalling side has stopped.
+     */
+    static final long STOPPED_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final long waitLength;
+    private final EventExecutor signaller;
     private volatile long heldLength;
     private volatile Thread waiter;
     private volatile boolean closed;
@@ -26,7 +37,18 @@ final class SendBound
      */
     SendBound(final long waitLength)
     {
+        this(waitLength, null);
+    }
+
+    /**
+     * @param waitLength bytes held past which a sending thread waits.
+     * @param signaller  the executor that releases and closes this bound (the connection's event loop), or null: once
+     *                   it is shutting down nothing will, so a waiting thread goes on and the bound counts as closed.
+     */
+    SendBound(final long waitLength, final EventExecutor signaller)
+    {
         this.waitLength = waitLength;
+        this.signaller = signaller;
     }
 
     /**
@@ -108,10 +130,21 @@ final class SendBound
         {
             while (heldLength > waitLength && !closed)
             {
-                LockSupport.park(this);
+                if (null == signaller)
+                {
+                    LockSupport.park(this);
+                }
+                else
+                {
+                    LockSupport.parkNanos(this, STOPPED_CHECK_NS);
+                }
                 if (Thread.interrupted())
                 {
                     interrupted = true;
+                }
+                if (heldLength > waitLength && !closed && null != signaller && signaller.isShuttingDown())
+                {
+                    closed = true;
                 }
             }
         }
