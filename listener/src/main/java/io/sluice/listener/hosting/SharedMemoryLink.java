@@ -366,7 +366,7 @@ final class SharedMemoryLink
                     request.pendingHead.putBytes(0, buffer, index, length);
                     request.pendingHeadLength = length;
                 }
-                request.headPosition = commitRequestRecord(index, length);
+                request.headPosition = requestProducer.commit(index);
                 ringWorker();
             }
             else
@@ -428,7 +428,7 @@ final class SharedMemoryLink
                     buffer.putBytes(BodyChunkFlyweight.dataOffset(index), contentView, 0, chunk);
                     content.skipBytes(chunk);
                 }
-                commitRequestRecord(index, BodyChunkFlyweight.length(chunk));
+                requestProducer.commit(index);
                 wrote = true;
                 if (final_)
                 {
@@ -474,7 +474,7 @@ final class SharedMemoryLink
             if (index > 0)
             {
                 BodyChunkFlyweight.encode(requestRing.buffer(), index, request.requestId(), 0, 0);
-                commitRequestRecord(index, MessageDescriptor.CHUNK_HEADER_LENGTH);
+                requestProducer.commit(index);
                 ringWorker();
             }
         }
@@ -1087,7 +1087,7 @@ final class SharedMemoryLink
             return false;
         }
         BodyChunkFlyweight.encode(requestRing.buffer(), index, requestId, 0, grant);
-        commitRequestRecord(index, MessageDescriptor.CHUNK_HEADER_LENGTH);
+        requestProducer.commit(index);
         ringWorker();
         return true;
     }
@@ -1135,7 +1135,7 @@ final class SharedMemoryLink
                 break;
             }
             requestRing.buffer().putBytes(index, request.pendingHead, 0, request.pendingHeadLength);
-            request.headPosition = commitRequestRecord(index, request.pendingHeadLength);
+            request.headPosition = requestProducer.commit(index);
             request.headPending = false;
             pendingHeads.pollFirst();
             wrote = true;
@@ -1218,19 +1218,6 @@ final class SharedMemoryLink
             return RingBuffer.INSUFFICIENT_CAPACITY;
         }
         return index;
-    }
-
-    /**
-     * Commit a record claimed in the request ring, noting where it starts for {@link #repairConsumerPosition()}. The
-     * length published is the one claimed, never read back from the ring.
-     *
-     * @param index         the message index the claim returned.
-     * @param messageLength the message length claimed (the producer keeps it; named here for the reader).
-     * @return the record's ring position.
-     */
-    private long commitRequestRecord(final int index, final int messageLength)
-    {
-        return requestProducer.commit(index);
     }
 
     private void wrapContent(final ByteBuf content, final int length)
