@@ -118,6 +118,9 @@ public final class DeliveryHandler implements Handler
         throw new AssertionError("the worker did not reach " + marker + " = " + content);
     }
 
+    /**
+     * Loaded by class name.
+     */
     public DeliveryHandler()
     {
     }

@@ -36,6 +36,7 @@ public final class FloodingHandler implements Handler
         return LATEST.get();
     }
 
+    @Override
     public void onRequest(final Exchange exchange)
     {
         final String query = exchange.query();
@@ -51,6 +52,7 @@ public final class FloodingHandler implements Handler
         LATEST.set(flood);
     }
 
+    @Override
     public void onWritable(final Exchange exchange)
     {
         // ignored: the sender never stops

@@ -93,8 +93,8 @@ class GracefulStopTest
 
             final long answeredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - termNs);
             assertTrue(child.process().waitFor(30, TimeUnit.SECONDS), "the listener did not exit");
-            System.out.printf("SIGTERM: new connections refused after %d ms, requests in flight answered after %d ms, " +
-                "exit %d after %d ms%n", refusedMs, answeredMs, child.process().exitValue(),
+            System.out.printf("SIGTERM: new connections refused after %d ms, requests in flight answered after " +
+                "%d ms, exit %d after %d ms%n", refusedMs, answeredMs, child.process().exitValue(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - termNs));
             assertEquals(0, child.process().exitValue(), child.output());
             ListenerKilledTest.awaitExit(workers, System.nanoTime());

@@ -39,7 +39,8 @@ public final class HostileHandler implements Handler
             case "status0" -> exchange.respond(0, "text/plain", ok());
             case "status999" -> exchange.respond(999, "text/plain", ok());
             case "status-1" -> exchange.respond(-1, "text/plain", ok());
-            case "status204" -> exchange.respond(204, "text/plain", "body of a 204".getBytes(StandardCharsets.US_ASCII));
+            case "status204" ->
+                exchange.respond(204, "text/plain", "body of a 204".getBytes(StandardCharsets.US_ASCII));
             case "long-body", "long-chunks" ->
             {
                 exchange.sendHead(200, "text/plain", 5);

@@ -64,7 +64,8 @@ class InProcessUploadBackPressureTest
      * What the connection may hold in the listener's outbound buffer: the high water mark, plus the chunk of echo
      * that crossed it.
      */
-    private static final long HELD_BOUND_LENGTH = HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 256 * 1024;
+    private static final long HELD_BOUND_LENGTH =
+        HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 256 * 1024;
 
     /**
      * Refusals allowed over the sample while nothing changes: the connection's second look every 100 ms, not a poll

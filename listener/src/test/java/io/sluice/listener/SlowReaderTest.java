@@ -74,7 +74,8 @@ class SlowReaderTest
      * producer stops (a handler's chunk, or one read of the worker's connection and its decoded pieces). Over shared
      * memory the bound is the response window (256 KiB here), which is below it.
      */
-    private static final long HELD_BOUND_LENGTH = HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 256 * 1024;
+    private static final long HELD_BOUND_LENGTH =
+        HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 256 * 1024;
 
     private static TestListener listener;
     private static int port;

@@ -298,8 +298,8 @@ class StartupErrorsTest
         final Path shmDir = tempDir.resolve("d".repeat(100));
         final String output = assertOneLineExit2(
             config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
-            "listener.shmDir: is too long for queue shm: its doorbell socket " + shmDir + "/shm-0/doorbell.sock would " +
-            "be ");
+            "listener.shmDir: is too long for queue shm: its doorbell socket " + shmDir +
+            "/shm-0/doorbell.sock would be ");
         assertTrue(output.contains("a Unix socket path holds at most 107"), output);
         assertFalse(Files.exists(shmDir), "created");
     }

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -101,8 +100,8 @@ class WorkerCrashDeliveryTest
         final Map<String, Integer> executions = DeliveryHandler.executions(workerLog());
         final Map<Integer, Long> statuses = load.statuses();
         System.out.printf(
-            "worker crash under load (%d connections, %d kills): sent=%d received=%d statuses=%s get502=%d post502=%d " +
-            "mismatched=%d failures=%d; listener: 502 on exit=%d, retried=%d, left in ring=%d; " +
+            "worker crash under load (%d connections, %d kills): sent=%d received=%d statuses=%s get502=%d " +
+            "post502=%d mismatched=%d failures=%d; listener: 502 on exit=%d, retried=%d, left in ring=%d; " +
             "received before the first kill=%d, by the last restart=%d; first pid %d, last pid %d%n",
             CONNECTIONS, KILLS, load.sent.get(), load.received.get(), statuses, load.get502.get(), load.post502.get(),
             load.mismatched.get(), load.failures.size(), host.failedOnWorkerExitCount(),

@@ -181,9 +181,9 @@ final class BenchReport
         if (contended >= TargetSummary.CONTENDED_PERCENT)
         {
             md.append(String.format(Locale.ROOT, "> **Contended**: other processes took up to %.0f %% ", contended))
-                .append("of the servers' CPU during these runs (\"others on CPU\"), so requests/s understate the targets ")
-                .append("they hit. Server CPU per request is the robust figure then; repeat the run on a quiet ")
-                .append("machine before quoting requests/s.\n\n");
+                .append("of the servers' CPU during these runs (\"others on CPU\"), so requests/s ")
+                .append("understate the targets they hit. Server CPU per request is the robust figure then; ")
+                .append("repeat the run on a quiet machine before quoting requests/s.\n\n");
         }
         md.append(scenarioTable(summaries)).append('\n');
         md.append(chartLinks(headline)).append("\n\n");

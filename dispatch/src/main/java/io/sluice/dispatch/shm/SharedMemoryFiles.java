@@ -266,7 +266,8 @@ public final class SharedMemoryFiles
             final ByteBuffer content = ByteBuffer.allocate(MAX_MARKER_LENGTH);
             marker.read(content, 0);
             final String pid = new String(content.array(), 0, content.position(), StandardCharsets.US_ASCII).trim();
-            throw new IOException("in use by listener " + (PID.matcher(pid).matches() ? "pid " + pid : "(pid unknown)"));
+            throw new IOException(
+                "in use by listener " + (PID.matcher(pid).matches() ? "pid " + pid : "(pid unknown)"));
         }
         return lock;
     }
@@ -754,7 +755,8 @@ public final class SharedMemoryFiles
             throws IOException
         {
             checkWorkerName(workerDirectory);
-            try (SecureDirectoryStream<Path> worker = openOwnDirectory(handle, path.resolve(workerDirectory), CHECK_MODE))
+            try (SecureDirectoryStream<Path> worker =
+                openOwnDirectory(handle, path.resolve(workerDirectory), CHECK_MODE))
             {
                 final SeekableByteChannel channel;
                 try

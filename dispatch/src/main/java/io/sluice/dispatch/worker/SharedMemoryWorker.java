@@ -157,7 +157,8 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     static void serve(final Handler handler, final WorkerEnvironment env) throws IOException
     {
         final Path dir = env.shmDir();
-        final MappedByteBuffer mapped = SharedMemoryFiles.mapExisting(dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME));
+        final MappedByteBuffer mapped =
+            SharedMemoryFiles.mapExisting(dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME));
         final UnsafeBuffer header = WorkerFileDescriptor.headerBuffer(mapped);
         if (header.getIntVolatile(WorkerFileDescriptor.LAYOUT_VERSION_OFFSET) != WorkerFileDescriptor.LAYOUT_VERSION)
         {

@@ -4,7 +4,8 @@
  * which serves it over the transport the listener chose.
  * <pre>
  *   SLUICE_HOSTING=shared-memory:  request ring --> SharedMemoryWorker (duty cycle) --> Handler
- *                                  Handler --> SharedMemoryExchange --> response ring (+ doorbell if the listener sleeps)
+ *                                  Handler --> SharedMemoryExchange --> response ring
+ *                                              (+ doorbell if the listener sleeps)
  *   SLUICE_HOSTING=loopback:       127.0.0.1:SLUICE_PORT --> LoopbackWorker (Netty, token check) --> Handler
  *                                  Handler --> LoopbackExchange --> HTTP response on the same connection
  * </pre>

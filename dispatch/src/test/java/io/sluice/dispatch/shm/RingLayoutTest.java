@@ -100,11 +100,11 @@ class RingLayoutTest
         assertEquals(-(8 + 20), bytes.getInt(0));
         assertEquals(TYPE, bytes.getInt(4));
         assertEquals(32, bytes.getLong(TAIL));
-        assertEquals(0, ring.read((msgTypeId, buffer, offset, length) -> { }), "not readable while negative");
+        assertEquals(0, ring.read((msgTypeId, buffer, offset, length) -> {}), "not readable while negative");
 
         ring.commit(index);
         assertEquals(8 + 20, bytes.getInt(0));
-        assertEquals(1, ring.read((msgTypeId, buffer, offset, length) -> { }));
+        assertEquals(1, ring.read((msgTypeId, buffer, offset, length) -> {}));
     }
 
     @Test
@@ -138,7 +138,7 @@ class RingLayoutTest
         assertEquals(TYPE, bytes.getInt(4));
         assertEquals(CAPACITY - 24 + 24 + 48, bytes.getLong(TAIL));
 
-        final MessageHandler count = (msgTypeId, buffer, offset, length) -> { };
+        final MessageHandler count = (msgTypeId, buffer, offset, length) -> {};
         assertEquals(0, ring.read(count), "a read stops at the end: only the padding");
         assertEquals(CAPACITY, bytes.getLong(HEAD), "but the head moved: look again");
         assertEquals(1, ring.read(count));
@@ -226,7 +226,7 @@ class RingLayoutTest
         {
             final int room = index - (int)bytes.getLong(TAIL) - RecordDescriptor.HEADER_LENGTH;
             assertTrue(ring.write(TYPE, filler, 0, Math.min(room, CAPACITY / 8)));
-            assertEquals(1, ring.read((msgTypeId, buffer, offset, length) -> { }));
+            assertEquals(1, ring.read((msgTypeId, buffer, offset, length) -> {}));
         }
         assertEquals(index, bytes.getLong(TAIL));
         assertEquals(index, bytes.getLong(HEAD));

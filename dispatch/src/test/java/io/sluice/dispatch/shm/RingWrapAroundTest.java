@@ -73,7 +73,7 @@ class RingWrapAroundTest
         final ManyToOneRingBuffer producerView = listener.responseRing;
         final ManyToOneRingBuffer consumerView = worker.responseRing;
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[producerView.maxMsgLength()]);
-        final MessageHandler ignore = (msgTypeId, buffer, index, length) -> { };
+        final MessageHandler ignore = (msgTypeId, buffer, index, length) -> {};
         while (producerView.producerPosition() < CAPACITY - 1000)
         {
             final int room = CAPACITY - 1000 - (int)producerView.producerPosition() - RecordDescriptor.HEADER_LENGTH;

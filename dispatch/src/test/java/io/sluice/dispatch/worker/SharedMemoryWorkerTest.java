@@ -243,7 +243,7 @@ class SharedMemoryWorkerTest
 
     private int readResponses()
     {
-        return listenerResponses.read((msgTypeId, buffer, index, length) -> { }, 100);
+        return listenerResponses.read((msgTypeId, buffer, index, length) -> {}, 100);
     }
 
     /**

@@ -341,8 +341,8 @@ final class SharedMemoryLink
                 request.pendingHeadLength = length;
             }
 
-            // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a head
-            // written later from pendingHead (ring full, or again after a worker died) keeps this time
+            // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a
+            // head written later from pendingHead (ring full, or again after a worker died) keeps this time
             headEncoder.wrap(buffer, offset)
                 .requestId(request.requestId())
                 .admittedAtNs(System.nanoTime())
@@ -351,7 +351,8 @@ final class SharedMemoryLink
                 .method(method)
                 .target(target)
                 .remoteAddress(remoteAddress);
-            final Iterator<Map.Entry<CharSequence, CharSequence>> headers = httpRequest.headers().iteratorCharSequence();
+            final Iterator<Map.Entry<CharSequence, CharSequence>> headers =
+                httpRequest.headers().iteratorCharSequence();
             while (headers.hasNext())
             {
                 final Map.Entry<CharSequence, CharSequence> entry = headers.next();
@@ -418,10 +419,10 @@ final class SharedMemoryLink
                 {
                     return false;
                 }
-                final boolean final_ = last && chunk == content.readableBytes();
+                final boolean lastChunk = last && chunk == content.readableBytes();
                 final MutableDirectBuffer buffer = requestRing.buffer();
                 BodyChunkFlyweight.encode(
-                    buffer, index, request.requestId(), final_ ? MessageDescriptor.LAST_FLAG : 0, chunk);
+                    buffer, index, request.requestId(), lastChunk ? MessageDescriptor.LAST_FLAG : 0, chunk);
                 if (chunk > 0)
                 {
                     wrapContent(content, chunk);
@@ -430,7 +431,7 @@ final class SharedMemoryLink
                 }
                 requestProducer.commit(index);
                 wrote = true;
-                if (final_)
+                if (lastChunk)
                 {
                     return true;
                 }

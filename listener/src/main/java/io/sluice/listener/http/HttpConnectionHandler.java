@@ -84,8 +84,8 @@ import java.util.concurrent.TimeUnit;
  *     So a response that fits in the kernel's send buffer is measured too. The bytes "accepted" over a window are
  *     those the socket took from the listener; kernel progress since the previous sample (a data segment sent,
  *     {@code tcpi_last_data_sent}, or a drop of the backoff, which the kernel resets when the client's window opens)
- *     counts as the client accepting bytes and starts a new window. Samples are taken every quarter of the window while the
- *     connection has bytes outstanding (one {@code getsockopt(TCP_INFO)} each); see {@link SendRateWindow}.</li>
+ *     counts as the client accepting bytes and starts a new window. Samples are taken every quarter of the window while
+ *     the connection has bytes outstanding (one {@code getsockopt(TCP_INFO)} each); see {@link SendRateWindow}.</li>
  * </ul>
  * <p>
  * <b>Lingering close</b> (as nginx's {@code lingering_close}): when the connection closes after a response while the
@@ -686,7 +686,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
             -1 : null == declaredLength ? 0 : Long.parseLong(declaredLength);
         final QueueBinding binding = serverOptions ? null : router.route(hostHeader, localPort, path);
-        final ServerExchange exchange = enqueue(headRequest, keepAlive, null == binding ? null : binding.applicationPath());
+        final ServerExchange exchange =
+            enqueue(headRequest, keepAlive, null == binding ? null : binding.applicationPath());
         if (request.protocolVersion() == HttpVersion.HTTP_1_0)
         {
             exchange.http10();

@@ -71,7 +71,11 @@ public final class SendRateWindow
      * @return {@link #NOT_STALLED}, {@link #MEASURING} or {@link #TOO_SLOW}.
      */
     public int sample(
-        final long nowNs, final long takenBytes, final boolean stalled, final int probeBackoff, final long dataSentAgoNs)
+        final long nowNs,
+        final long takenBytes,
+        final boolean stalled,
+        final int probeBackoff,
+        final long dataSentAgoNs)
     {
         final boolean kernelProgress = sampled &&
             (probeBackoff < lastBackoff || dataSentAgoNs < nowNs - lastSampleNs);

@@ -74,7 +74,8 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
      * Lower-case prefix of the field names reserved for the listener; client-sent fields with it are dropped.
      */
     private static final byte[] INTERNAL_FIELD_PREFIX = "sluice-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] X_FORWARDED_FOR = "x-forwarded-for".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] X_FORWARDED_FOR =
+        "x-forwarded-for".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] X_FORWARDED_PROTO =
         "x-forwarded-proto".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 

@@ -449,7 +449,8 @@ public final class WorkerSupervisor implements AutoCloseable
         }
         for (final ProcessHandle holder : holders)
         {
-            LOG.warning(() -> "process " + holder.pid() + " still holds " + dir + " after its worker exited; killing it");
+            LOG.warning(() ->
+                "process " + holder.pid() + " still holds " + dir + " after its worker exited; killing it");
             holder.destroyForcibly();
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLDER_EXIT_WAIT_MS);

@@ -393,8 +393,8 @@ class ConfigLoaderTest
     void shouldStillCheckHandlerNameWhenWorkerHasACommandOfItsOwn()
     {
         assertError(
-            "sluice.yaml: queues[0].handler: must be a Java class name such as io.sluice.dispatch.sample.SampleHandler " +
-            "(was 'not a class')",
+            "sluice.yaml: queues[0].handler: must be a Java class name such as " +
+            "io.sluice.dispatch.sample.SampleHandler (was 'not a class')",
             "queues:\n  - name: a\n    prefixes: [ \"http://+:8080/a/\" ]\n    hosting: loopback\n" +
             "    handler: not a class\n    worker: { command: [ /opt/app/bin/worker ] }\n");
     }
@@ -608,7 +608,8 @@ class ConfigLoaderTest
     @Test
     void shouldDefaultResponseWindowTo256kForSharedMemoryAndNoneOtherwise()
     {
-        assertEquals(256 * 1024, ConfigLoader.parse(queue("shared-memory", ""), SOURCE).queues().get(0).responseWindow());
+        assertEquals(
+            256 * 1024, ConfigLoader.parse(queue("shared-memory", ""), SOURCE).queues().get(0).responseWindow());
         assertEquals(
             QueueConfiguration.RESPONSE_WINDOW_NONE,
             ConfigLoader.parse(queue("loopback", ""), SOURCE).queues().get(0).responseWindow());

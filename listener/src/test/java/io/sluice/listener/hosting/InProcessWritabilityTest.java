@@ -135,7 +135,8 @@ class InProcessWritabilityTest
             .build();
         final StrictRequestDecoder decoder = new StrictRequestDecoder(new StrictDecoderConfig());
         final EmbeddedChannel channel = new AddressedChannel();
-        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(LOW_WATER_MARK_LENGTH, HIGH_WATER_MARK_LENGTH));
+        channel.config().setWriteBufferWaterMark(
+            new WriteBufferWaterMark(LOW_WATER_MARK_LENGTH, HIGH_WATER_MARK_LENGTH));
         channel.pipeline().addLast(decoder, new HttpConnectionHandler(router, new HttpConnectionConfig(), decoder));
         channel.pipeline().fireChannelActive();
         return channel;
@@ -248,8 +249,9 @@ class InProcessWritabilityTest
         private static final UnsafeBuffer PATTERN = pattern();
 
         /**
-         * Loaded by class name.
+         * Loaded by class name (a public constructor, which reflection needs).
          */
+        @SuppressWarnings("checkstyle:RedundantModifier")
         public StreamingHandler()
         {
         }

@@ -21,7 +21,8 @@ class InternalHeaderStripTest
     {
         final EmbeddedChannel channel = new EmbeddedChannel(new StrictRequestDecoder(new StrictDecoderConfig()));
         final String head = "GET /shm/ HTTP/1.1\r\nHost: a\r\nSluice-Token: forged\r\nSLUICE-APPL-PATH: /x/\r\n" +
-            "sluice-event: shutdown\r\nSluice-Anything: x\r\nX-Sluice: kept\r\nSluicer: kept\r\nX-Forwarded-For: 6.6.6.6\r\n" +
+            "sluice-event: shutdown\r\nSluice-Anything: x\r\nX-Sluice: kept\r\nSluicer: kept\r\n" +
+            "X-Forwarded-For: 6.6.6.6\r\n" +
             "x-forwarded-proto: https\r\nX-Forwarded-Host: kept\r\n\r\n";
         channel.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII));
 
