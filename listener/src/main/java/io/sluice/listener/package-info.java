@@ -13,7 +13,17 @@
  *              --> HTTP
  *   admin HTTP --> admin event loop (adminBind) --> AdminServer: /health, /metrics
  * </pre>
- * Packages: {@code http} (front), {@code routing} (URL prefixes), {@code hosting} (queues and the three models),
- * {@code process} (worker supervision), {@code config} (the YAML file).
+ * Packages: {@code http} (front), {@code routing} (URL prefixes), {@code queue} (what the front and the hosts share:
+ * queues, the hosting SPI), {@code hosting.inprocess}, {@code hosting.shm} and {@code hosting.loopback} (the three
+ * models; {@code hosting} for what they share), {@code process} (worker supervision), {@code config} (the YAML file).
+ * They depend on each other so:
+ * <pre>
+ *   io.sluice.listener (Listener, AdminServer, SluiceMain)
+ *      |--&gt; http --&gt; routing
+ *      |      '----------------&gt; queue &lt;-- config --&gt; routing
+ *      |--&gt; hosting.{inprocess, shm, loopback} --&gt; queue
+ *      |        |--&gt; hosting (HostTimer), process --&gt; config, queue
+ *      |        '--&gt; config, routing, dispatch
+ * </pre>
  */
 package io.sluice.listener;

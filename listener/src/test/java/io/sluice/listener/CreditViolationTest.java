@@ -1,6 +1,6 @@
 package io.sluice.listener;
 
-import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.sluice.listener;
 
 import io.sluice.listener.RawHttpClient.Received;
-import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
-import io.sluice.listener.hosting.InProcessHostProbe;
+import io.sluice.listener.hosting.inprocess.InProcessHostProbe;
 import io.sluice.listener.http.HttpServerInitializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,6 @@
 package io.sluice.listener;
 
-import io.sluice.listener.hosting.LoopbackHost;
+import io.sluice.listener.hosting.loopback.LoopbackHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

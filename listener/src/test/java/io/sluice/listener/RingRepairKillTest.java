@@ -2,7 +2,7 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;

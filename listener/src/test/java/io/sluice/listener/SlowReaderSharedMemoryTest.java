@@ -1,7 +1,7 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
-import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -2,10 +2,10 @@ package io.sluice.listener;
 
 import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.ListenerConfiguration;
-import io.sluice.listener.hosting.Host;
-import io.sluice.listener.hosting.LoopbackHost;
-import io.sluice.listener.hosting.SharedMemoryHost;
+import io.sluice.listener.hosting.loopback.LoopbackHost;
+import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.queue.Host;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

@@ -1,6 +1,6 @@
 package io.sluice.listener;
 
-import io.sluice.listener.hosting.RequestQueue;
+import io.sluice.listener.queue.RequestQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;

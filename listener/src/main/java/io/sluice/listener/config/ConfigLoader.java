@@ -4,7 +4,7 @@ import io.netty.util.NetUtil;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.hosting.HostingMode;
+import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.routing.UrlPrefix;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;

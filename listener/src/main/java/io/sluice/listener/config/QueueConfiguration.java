@@ -1,7 +1,7 @@
 package io.sluice.listener.config;
 
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.listener.hosting.HostingMode;
+import io.sluice.listener.queue.HostingMode;
 
 import java.util.List;
 

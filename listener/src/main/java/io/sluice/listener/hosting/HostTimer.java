@@ -5,17 +5,17 @@ package io.sluice.listener.hosting;
  * enough that a request is timed out within a quarter of its limit and a hung worker within a quarter of the
  * heartbeat timeout, never finer than {@value #PERIOD_MIN_MS} ms nor coarser than {@value #PERIOD_MAX_MS} ms.
  */
-final class HostTimer
+public final class HostTimer
 {
     /**
      * Finest timer period: {@value} ms.
      */
-    static final long PERIOD_MIN_MS = 10;
+    public static final long PERIOD_MIN_MS = 10;
 
     /**
      * Coarsest timer period, which is also the longest gap between two listener heartbeats: {@value} ms.
      */
-    static final long PERIOD_MAX_MS = 1_000;
+    public static final long PERIOD_MAX_MS = 1_000;
 
     private static final int PERIODS_PER_REQUEST_TIMEOUT = 8;
     private static final int PERIODS_PER_HEARTBEAT_TIMEOUT = 4;
@@ -29,7 +29,7 @@ final class HostTimer
      * @param heartbeatTimeoutMs the queue's heartbeat timeout; 0 when it has none.
      * @return the timer period in ms.
      */
-    static long periodMs(final long requestTimeoutMs, final long heartbeatTimeoutMs)
+    public static long periodMs(final long requestTimeoutMs, final long heartbeatTimeoutMs)
     {
         long periodMs = requestTimeoutMs / PERIODS_PER_REQUEST_TIMEOUT;
         if (heartbeatTimeoutMs > 0)

@@ -1,15 +1,15 @@
 /**
- * Request queues and the three hosting models behind one SPI ({@link io.sluice.listener.hosting.Host} and
- * {@link io.sluice.listener.hosting.RequestSink}), selected by {@link io.sluice.listener.hosting.HostingMode}.
+ * The three hosting models, one package each, behind the SPI of {@link io.sluice.listener.queue}:
  * <pre>
- *   HttpConnectionHandler --admit--> RequestQueue --open--> Host --> RequestSink (body, abort)
- *                                                             |
- *                                                             +--> ServerExchange (response, on the event loop)
- *
- *   IN_PROCESS        InProcessHost    --> InProcessExchange (SendBound: a handler thread waits past 1 MiB held)
- *   SHARED_MEMORY     SharedMemoryHost --> SharedMemoryLink per worker: RequestRingProducer (request ring,
- *                                          PublishedRecords for repair), response ring drain, ResponseCredit
- *   LOOPBACK_FORWARD  LoopbackHost     --> LoopbackLoop per event loop --> LoopbackForward --> LoopbackUpstream
+ *   IN_PROCESS        hosting.inprocess  InProcessHost    --&gt; InProcessExchange (SendBound: a handler thread waits
+ *                                                              past 1 MiB held)
+ *   SHARED_MEMORY     hosting.shm        SharedMemoryHost --&gt; SharedMemoryLink per worker: RequestRingProducer
+ *                                                              (request ring, PublishedRecords for repair), response
+ *                                                              ring drain, ResponseCredit
+ *   LOOPBACK_FORWARD  hosting.loopback   LoopbackHost     --&gt; LoopbackLoop per event loop --&gt; LoopbackForward
+ *                                                              --&gt; LoopbackUpstream
  * </pre>
+ * This package holds what more than one model uses ({@link io.sluice.listener.hosting.HostTimer}); the models never
+ * depend on each other.
  */
 package io.sluice.listener.hosting;

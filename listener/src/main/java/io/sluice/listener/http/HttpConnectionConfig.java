@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
  * Settings of every {@link HttpConnectionHandler}: pipelining depth, URL path segment limits, and the connection
  * timers and minimum send rate (HTTP.sys semantics and defaults). A small mutable settings object with validating
  * fluent setters, like {@link StrictDecoderConfig}; the per-queue limits (body size, entity body time, time in queue)
- * travel with each route instead ({@link io.sluice.listener.hosting.QueueBinding}).
+ * travel with each route instead ({@link io.sluice.listener.queue.QueueBinding}).
  * <p>
  * Not thread-safe: configure it before the first connection; handlers read it, never change it.
  */

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.sluice.listener.hosting.QueueBinding;
+import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
 
 /**

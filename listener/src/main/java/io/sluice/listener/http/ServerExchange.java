@@ -3,8 +3,10 @@ package io.sluice.listener.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
-import io.sluice.listener.hosting.RequestQueue;
-import io.sluice.listener.hosting.RequestSink;
+import io.sluice.listener.queue.FlushListener;
+import io.sluice.listener.queue.RequestQueue;
+import io.sluice.listener.queue.RequestSink;
+import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

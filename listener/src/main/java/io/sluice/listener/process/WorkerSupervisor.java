@@ -1,7 +1,7 @@
 package io.sluice.listener.process;
 
 import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.hosting.HostingMode;
+import io.sluice.listener.queue.HostingMode;
 
 import java.io.IOException;
 import java.io.OutputStream;

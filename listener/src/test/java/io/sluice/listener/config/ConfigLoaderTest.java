@@ -1,7 +1,7 @@
 package io.sluice.listener.config;
 
-import io.sluice.listener.hosting.HostingMode;
 import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.queue.HostingMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

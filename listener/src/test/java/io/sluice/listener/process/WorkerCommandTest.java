@@ -1,7 +1,7 @@
 package io.sluice.listener.process;
 
 import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.hosting.HostingMode;
+import io.sluice.listener.queue.HostingMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,0 +1,150 @@
+package io.sluice.listener.hosting.inprocess;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.worker.Handler;
+import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.Host;
+import io.sluice.listener.queue.RequestSink;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The in-process hosting model: the queue's {@link Handler} is loaded into the listener JVM and called on the
+ * connection's event loop, with no copy of the request and no hop between threads. This is the ceiling the
+ * out-of-process models are measured against; a handler that blocks stalls every connection of its event loop, so
+ * blocking work belongs in an executor the handler answers from.
+ */
+public final class InProcessHost implements Host
+{
+    private static final String HANDLER_KEY = "handler";
+    private static final AtomicLong BODY_REFUSALS = new AtomicLong();
+
+    private final String handlerClassName;
+    private Handler handler;
+
+    /**
+     * @param handlerClassName fully qualified class name of the handler, created by {@link #start()}.
+     */
+    public InProcessHost(final String handlerClassName)
+    {
+        this.handlerClassName = handlerClassName;
+    }
+
+    /**
+     * @param handler the handler, already created (see {@link HandlerLoader#create(String, String)}).
+     */
+    public InProcessHost(final Handler handler)
+    {
+        this.handlerClassName = handler.getClass().getName();
+        this.handler = handler;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void start()
+    {
+        if (null == handler)
+        {
+            handler = HandlerLoader.create(handlerClassName, HANDLER_KEY);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+    {
+        final InProcessExchange inProcess = new InProcessExchange(exchange, handler, request, contentLength);
+        handler.onRequest(inProcess);
+        return inProcess.hasBody() ? new Sink(handler, inProcess, exchange) : inProcess;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+    }
+
+    /**
+     * Request body chunks refused so far because the response could not take more (see {@link Sink#body}); a
+     * statistic, and what shows a stalled upload is not polled.
+     */
+    static long bodyRefusals()
+    {
+        return BODY_REFUSALS.get();
+    }
+
+    /**
+     * Streams the body to the handler. Back-pressure as a proxy applies it: once the response has begun and the client
+     * connection cannot take more of it (over its high water mark, or not yet its turn), the next chunk is refused
+     * before the handler sees it, so the connection stops reading the client instead of the handler's answer piling
+     * up in the outbound buffer; the connection offers it again when the response becomes writable.
+     */
+    private static final class Sink implements RequestSink
+    {
+        private final Handler handler;
+        private final InProcessExchange exchange;
+        private final ServerExchange serverExchange;
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        private boolean bodyRefused;
+
+        Sink(final Handler handler, final InProcessExchange exchange, final ServerExchange serverExchange)
+        {
+            this.handler = handler;
+            this.exchange = exchange;
+            this.serverExchange = serverExchange;
+        }
+
+        public boolean body(final ByteBuf content, final boolean last)
+        {
+            if (serverExchange.isHeadSent() && !serverExchange.notifyWhenWritable())
+            {
+                bodyRefused = true;
+                BODY_REFUSALS.incrementAndGet();
+                return false;
+            }
+            final int length = content.readableBytes();
+            if (length > 0 && content.hasMemoryAddress())
+            {
+                view.wrap(content.memoryAddress() + content.readerIndex(), length);
+            }
+            else if (length > 0)
+            {
+                final byte[] copy = new byte[length];
+                content.getBytes(content.readerIndex(), copy);
+                view.wrap(copy);
+            }
+            else
+            {
+                view.wrap(0, 0);
+            }
+            handler.onBody(exchange, view, 0, length, last);
+            return true;
+        }
+
+        public boolean resumesBody()
+        {
+            return true;
+        }
+
+        public void writable()
+        {
+            exchange.writable();
+            if (bodyRefused)
+            {
+                bodyRefused = false;
+                serverExchange.resumeBody();
+            }
+        }
+
+        public void abort()
+        {
+            exchange.abort();
+            handler.onAbort(exchange);
+        }
+    }
+}

@@ -1,0 +1,529 @@
+package io.sluice.listener.hosting.loopback;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.RequestSink;
+import io.sluice.listener.queue.ResponseHeads;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * One request forwarded to a worker over loopback: the {@link RequestSink} the client connection streams the body
+ * into, and the relay of the worker's response into the client's {@link ServerExchange}.
+ * <p>
+ * Life: waiting for a ready worker (head encoded, body chunks held up to {@link #EARLY_BODY_LIMIT_LENGTH}), then
+ * attached to a {@link LoopbackUpstream} (head, token and held chunks written once it is connected), then relaying the
+ * response; done when the response is complete, the request failed (502, or 503 when the queue stopped) or the client
+ * went away. Once done the upstream connection goes back to the idle pool if the exchange left it clean, else closes.
+ * <p>
+ * A lost worker connection (the worker died, or closed a kept-alive connection as the request was written to it):
+ * the worker gets nothing more until it is probed ready again ({@link LoopbackHost}), and a request not yet written to
+ * any worker (its connection never came up) is dispatched again, to another ready worker or, parked, to the probed
+ * or replacement one; a request written and not yet answered (no response byte arrived, so the client has seen
+ * nothing) is sent again once, on a fresh connection, when it is a GET, HEAD or OPTIONS without a body, and is
+ * answered 502 otherwise, as in the shared-memory model. A request with a body or another method never runs twice.
+ * <p>
+ * Back-pressure: while the client connection is not writable for this response ({@link ServerExchange#isWritable()})
+ * the forward stops reading the worker's connection, and reads on when the client has taken enough
+ * ({@link #writable()}): a slow client holds about the client connection's high water mark in the listener, and the
+ * rest of the response waits in the worker (whose own {@code sendBody} then answers false).
+ * <p>
+ * Buffer ownership: the forward owns its encoded head and held chunks until it writes them (the channel then owns
+ * them) or is done (it releases them). Response content handed to {@link ServerExchange#body(ByteBuf, boolean)}
+ * becomes the exchange's. Event-loop confined.
+ */
+final class LoopbackForward implements RequestSink
+{
+    /**
+     * Request body held while no worker connection is ready; past it the client connection is told to wait
+     * (back-pressure): {@value} bytes.
+     */
+    static final int EARLY_BODY_LIMIT_LENGTH = 64 * 1024;
+
+    /**
+     * Largest complete response body sent in the same buffer as its head: {@value} bytes.
+     */
+    static final int INLINE_BODY_MAX_LENGTH = 4 * 1024;
+
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int CHUNK_SIZE_LINE_LENGTH = 10;
+    private static final int TOKEN_LINE_LENGTH_ESTIMATE = 64;
+    private static final int MIN_STATUS = 200;
+    private static final int MAX_STATUS = 599;
+
+    private final LoopbackLoop loop;
+    private final ServerExchange exchange;
+    private final long contentLength;
+    private final boolean headRequest;
+    private final boolean retryable;
+    private ByteBuf head;
+    private ByteBuf retryHead;
+    private boolean retried;
+    private ArrayDeque<ByteBuf> early;
+    private int earlyLength;
+    private boolean earlyLast;
+    private LoopbackUpstream upstream;
+    private boolean requestSent;
+    private boolean done;
+    long startMs;
+    LoopbackForward previous;
+    LoopbackForward next;
+
+    private ByteBuf responseHead;
+    private int status;
+    private long responseLength;
+    private boolean responseReusable;
+    private boolean informational;
+
+    /**
+     * @param loop          the event loop's share of the queue.
+     * @param exchange      the client's exchange.
+     * @param contentLength of the request body, -1 for chunked, 0 for none.
+     * @param head          the encoded request head, less the token line; becomes the forward's.
+     * @param retryable     true when the request may be sent to a worker a second time ({@link #isRetryable}, no
+     *                      body).
+     */
+    LoopbackForward(
+        final LoopbackLoop loop,
+        final ServerExchange exchange,
+        final long contentLength,
+        final ByteBuf head,
+        final boolean retryable)
+    {
+        this.loop = loop;
+        this.exchange = exchange;
+        this.contentLength = contentLength;
+        this.headRequest = exchange.isHeadRequest();
+        this.head = head;
+        this.retryable = retryable;
+    }
+
+    /**
+     * Methods a request of which may be sent to a worker a second time (RFC 9110 9.2.2 idempotent and safe ones),
+     * as the shared-memory model retries them.
+     *
+     * @param method the request's method.
+     * @return true for GET, HEAD and OPTIONS.
+     */
+    static boolean isRetryable(final HttpMethod method)
+    {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean body(final ByteBuf content, final boolean last)
+    {
+        if (done)
+        {
+            return true;
+        }
+        final LoopbackUpstream upstream = this.upstream;
+        if (null == upstream || !upstream.isActive() || null != head)
+        {
+            final int length = content.readableBytes();
+            if (earlyLength > 0 && earlyLength + length > EARLY_BODY_LIMIT_LENGTH)
+            {
+                return false;
+            }
+            if (null == early)
+            {
+                early = new ArrayDeque<>(4);
+            }
+            early.addLast(content.retain());
+            earlyLength += length;
+            earlyLast |= last;
+            return true;
+        }
+        final Channel channel = upstream.channel();
+        if (!channel.isWritable())
+        {
+            channel.flush();
+            if (!channel.isWritable())
+            {
+                return false;
+            }
+        }
+        writeBody(upstream, content.retain(), last);
+        loop.flushLater(upstream);
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void abort()
+    {
+        if (done)
+        {
+            return;
+        }
+        done = true;
+        loop.untrack(this);
+        releaseBuffers();
+        final LoopbackUpstream upstream = this.upstream;
+        this.upstream = null;
+        if (null != upstream)
+        {
+            loop.discard(upstream);
+        }
+    }
+
+    boolean isHeadRequest()
+    {
+        return headRequest;
+    }
+
+    boolean isDone()
+    {
+        return done;
+    }
+
+    /**
+     * Carry this request over a connection; it is sent at once if the connection is up, else when it comes up.
+     *
+     * @param upstream the connection, already pointing at this forward.
+     */
+    void attach(final LoopbackUpstream upstream)
+    {
+        if (done || upstream.isClosed())
+        {
+            // a connect that failed at once was handled already (the request dispatched again or answered)
+            return;
+        }
+        exchange.markStarted();
+        this.upstream = upstream;
+        if (upstream.isActive())
+        {
+            send(upstream);
+        }
+    }
+
+    /**
+     * No worker is ready: the request waits in this event loop's pending list, and the queue's time limit applies.
+     */
+    void parked()
+    {
+        exchange.markQueued();
+    }
+
+    /**
+     * The attached connection came up.
+     */
+    void upstreamActive()
+    {
+        final LoopbackUpstream upstream = this.upstream;
+        if (!done && null != upstream && null != head)
+        {
+            send(upstream);
+        }
+    }
+
+    /**
+     * The worker sent an invalid response: 502.
+     */
+    void upstreamFailed()
+    {
+        upstream = null;
+        fail(502, "bad gateway");
+    }
+
+    /**
+     * The attached connection failed to connect, or closed before the response completed. A request never written
+     * is dispatched again; one written is sent once more on a fresh connection when it may be ({@link #retryable},
+     * not retried yet, no response byte arrived), else answered 502.
+     */
+    void upstreamLost()
+    {
+        upstream = null;
+        if (done)
+        {
+            return;
+        }
+        if (null != head)
+        {
+            // its connection never came up: nothing reached a worker
+            loop.redispatch(this, false);
+            return;
+        }
+        final ByteBuf retryHead = this.retryHead;
+        if (null != retryHead)
+        {
+            this.retryHead = null;
+            retried = true;
+            final ByteBuf copy = exchange.alloc().directBuffer(retryHead.readableBytes() + TOKEN_LINE_LENGTH_ESTIMATE);
+            copy.writeBytes(retryHead);
+            retryHead.release();
+            head = copy;
+            loop.redispatch(this, true);
+            return;
+        }
+        fail(502, "bad gateway");
+    }
+
+    /**
+     * Answer without a worker (502, or 503 when the queue stopped) and forget the request.
+     *
+     * @param status  HTTP status.
+     * @param message body text.
+     */
+    void fail(final int status, final String message)
+    {
+        if (done)
+        {
+            return;
+        }
+        done = true;
+        loop.untrack(this);
+        releaseBuffers();
+        final LoopbackUpstream upstream = this.upstream;
+        this.upstream = null;
+        if (null != upstream)
+        {
+            loop.discard(upstream);
+        }
+        exchange.sendError(status, message);
+    }
+
+    /**
+     * Drop the request without answering it (the listener is stopping).
+     */
+    void discard()
+    {
+        abort();
+    }
+
+    /**
+     * The worker's response head arrived: copy status and headers into a head for the client, sent with the first
+     * body bytes so a small response leaves in one buffer.
+     *
+     * @param response the decoded head.
+     */
+    void onResponseHead(final HttpResponse response)
+    {
+        if (done)
+        {
+            return;
+        }
+        releaseRetryHead();
+        final int code = response.status().code();
+        if (code < MIN_STATUS)
+        {
+            if (code == 101)
+            {
+                fail(502, "bad gateway: unexpected protocol switch");
+                return;
+            }
+            informational = true;
+            return;
+        }
+        if (code > MAX_STATUS)
+        {
+            fail(502, "bad gateway: invalid status");
+            return;
+        }
+        final boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        status = code;
+        responseLength = chunked ? -1 : HttpUtil.getContentLength(response, -1L);
+        final boolean delimited = chunked || responseLength >= 0 || headRequest || ResponseHeads.isBodiless(code);
+        responseReusable = delimited && HttpUtil.isKeepAlive(response);
+        if (null != responseHead)
+        {
+            responseHead.release();
+        }
+        responseHead = exchange.beginHead(code);
+        if (!LoopbackHeaders.copyResponseHeaders(responseHead, response.headers()))
+        {
+            fail(502, "bad gateway: invalid response header");
+        }
+    }
+
+    /**
+     * A chunk of the worker's response body arrived.
+     *
+     * @param content the chunk; its buffer becomes this forward's.
+     */
+    void onResponseContent(final HttpContent content)
+    {
+        final ByteBuf data = content.content();
+        final boolean last = content instanceof LastHttpContent;
+        if (informational || done)
+        {
+            data.release();
+            if (last)
+            {
+                informational = false;
+            }
+            return;
+        }
+        final ByteBuf head = responseHead;
+        if (null != head)
+        {
+            responseHead = null;
+            final int length = data.readableBytes();
+            if (last && length <= INLINE_BODY_MAX_LENGTH)
+            {
+                exchange.finishHead(head, status, responseLength, loop.view(data), 0, length, true);
+                loop.clearView();
+                data.release();
+                complete();
+                return;
+            }
+            exchange.finishHead(head, status, responseLength, null, 0, 0, false);
+        }
+        exchange.body(data, last);
+        if (last)
+        {
+            complete();
+        }
+        else if (!exchange.notifyWhenWritable())
+        {
+            // the client holds this response back: stop reading the worker until it takes more (writable())
+            final LoopbackUpstream upstream = this.upstream;
+            if (null != upstream)
+            {
+                upstream.pauseReading();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The client connection took enough of the response: read the worker's connection again.
+     */
+    public void writable()
+    {
+        final LoopbackUpstream upstream = this.upstream;
+        if (!done && null != upstream)
+        {
+            upstream.resumeReading();
+        }
+    }
+
+    private void send(final LoopbackUpstream upstream)
+    {
+        final ByteBuf head = this.head;
+        this.head = null;
+        if (retryable && !retried)
+        {
+            // the head as encoded, less the token line written after it: sent again if the connection is lost
+            retryHead = head.retainedSlice();
+        }
+        head.writeBytes(upstream.slot().tokenLine());
+        upstream.write(head);
+        if (contentLength == 0)
+        {
+            requestSent = true;
+        }
+        final ArrayDeque<ByteBuf> early = this.early;
+        if (null != early)
+        {
+            this.early = null;
+            earlyLength = 0;
+            ByteBuf chunk;
+            while (null != (chunk = early.pollFirst()))
+            {
+                writeBody(upstream, chunk, earlyLast && early.isEmpty());
+            }
+        }
+        loop.flushLater(upstream);
+    }
+
+    private void writeBody(final LoopbackUpstream upstream, final ByteBuf content, final boolean last)
+    {
+        final int length = content.readableBytes();
+        if (contentLength < 0)
+        {
+            if (length > 0)
+            {
+                final ByteBuf size = upstream.channel().alloc().directBuffer(CHUNK_SIZE_LINE_LENGTH);
+                ResponseHeads.chunkSize(size, length);
+                upstream.write(size);
+                upstream.write(content);
+                final ByteBuf end = upstream.channel().alloc().directBuffer(2 + (last ? LAST_CHUNK.length : 0));
+                ResponseHeads.crlf(end);
+                if (last)
+                {
+                    end.writeBytes(LAST_CHUNK);
+                }
+                upstream.write(end);
+            }
+            else
+            {
+                content.release();
+                if (last)
+                {
+                    upstream.write(upstream.channel().alloc().directBuffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
+                }
+            }
+        }
+        else if (length > 0)
+        {
+            upstream.write(content);
+        }
+        else
+        {
+            content.release();
+        }
+        if (last)
+        {
+            requestSent = true;
+        }
+    }
+
+    private void complete()
+    {
+        done = true;
+        loop.untrack(this);
+        releaseRetryHead();
+        final LoopbackUpstream upstream = this.upstream;
+        this.upstream = null;
+        if (null != upstream)
+        {
+            upstream.resumeReading();
+            loop.release(upstream, responseReusable && requestSent);
+        }
+    }
+
+    private void releaseRetryHead()
+    {
+        if (null != retryHead)
+        {
+            retryHead.release();
+            retryHead = null;
+        }
+    }
+
+    private void releaseBuffers()
+    {
+        releaseRetryHead();
+        if (null != head)
+        {
+            head.release();
+            head = null;
+        }
+        if (null != early)
+        {
+            ByteBuf chunk;
+            while (null != (chunk = early.pollFirst()))
+            {
+                chunk.release();
+            }
+            early = null;
+        }
+        if (null != responseHead)
+        {
+            responseHead.release();
+            responseHead = null;
+        }
+    }
+}

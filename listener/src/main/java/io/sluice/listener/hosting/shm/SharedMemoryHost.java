@@ -1,0 +1,815 @@
+package io.sluice.listener.hosting.shm;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.dispatch.worker.WorkerEnvironment;
+import io.sluice.listener.config.ConfigKeys;
+import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.StartupException;
+import io.sluice.listener.hosting.HostTimer;
+import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.queue.Host;
+import io.sluice.listener.queue.RequestSink;
+import io.sluice.listener.queue.Transport;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The shared-memory hosting model: each worker process of the queue gets a private directory (0700) holding its ring
+ * file (0600) and its doorbell socket; requests are encoded straight into the worker's request ring and answers
+ * drained from its response ring into the connections. Request slots are preallocated, one per unit of queue length.
+ * <p>
+ * One timer per host ({@link HostTimer#periodMs}, at most a second) stores the listener heartbeat in every worker's
+ * file, kills a worker found hung (see {@link SharedMemoryLink#heartbeat}), and answers 504 for requests older than
+ * {@code requestTimeout}, walking the in-flight slots oldest first and stopping at the first young one. A request's
+ * start is the timer's cached clock, so opening a request reads no clock.
+ * <p>
+ * Threading: confined to one event loop (the home loop), which owns the doorbell channels.
+ */
+public final class SharedMemoryHost implements Host
+{
+    private static final Logger LOG = Logger.getLogger(SharedMemoryHost.class.getName());
+
+    private final QueueConfiguration queue;
+    private final Transport transport;
+    private final Supplier<SharedMemoryFiles.PrivateDirectory> directory;
+    private Path queueDir;
+    private final String applicationPath;
+    private final SharedMemoryRequest[] slots;
+    private final ArrayDeque<SharedMemoryRequest> freeSlots;
+    private final SharedMemoryLink[] links;
+    private final Channel[] doorbellServers;
+    private final DoorbellGate[] doorbellGates;
+    private final SharedMemoryRequest[] scratch;
+    private final int[] scratchGenerations;
+    private final long requestTimeoutMs;
+    private final long heartbeatTimeoutMs;
+    private final long timerPeriodMs;
+    private final long clockBaseNs = System.nanoTime();
+    private final Runnable timerTask = this::onTimer;
+    private EventLoop homeLoop;
+    private WorkerSupervisor supervisor;
+    private ScheduledFuture<?> timer;
+    private SharedMemoryRequest oldest;
+    private SharedMemoryRequest newest;
+    private long clockMs;
+    private int nextLink;
+    private boolean closed;
+    private volatile boolean stopped;
+    private volatile long failedOnWorkerExitCount;
+    private volatile long retriedOnWorkerExitCount;
+    private volatile long leftForReplacementCount;
+    private volatile long timedOutCount;
+    private volatile long failedWorkerCount;
+    private volatile long maxResponseBytesOutstanding;
+    private long responseBytesOutstandingOnLoop;
+    private final AtomicLong responseBytesOutstanding = new AtomicLong();
+
+    /**
+     * @param queue           the queue's configuration.
+     * @param transport       the listener's transport (epoll needed for the doorbells).
+     * @param directory       the listener's shared-memory directory, created and held by the listener before
+     *                        {@link #start()}.
+     * @param applicationPath the path of the queue's first prefix.
+     */
+    public SharedMemoryHost(
+        final QueueConfiguration queue,
+        final Transport transport,
+        final Supplier<SharedMemoryFiles.PrivateDirectory> directory,
+        final String applicationPath)
+    {
+        this.queue = queue;
+        this.transport = transport;
+        this.directory = directory;
+        this.applicationPath = applicationPath;
+        this.slots = new SharedMemoryRequest[queue.queueLength()];
+        this.freeSlots = new ArrayDeque<>(queue.queueLength());
+        for (int i = 0; i < slots.length; i++)
+        {
+            slots[i] = new SharedMemoryRequest(this, i);
+            freeSlots.addLast(slots[i]);
+        }
+        this.links = new SharedMemoryLink[queue.worker().processes()];
+        this.doorbellServers = new Channel[links.length];
+        this.doorbellGates = new DoorbellGate[links.length];
+        for (int i = 0; i < doorbellGates.length; i++)
+        {
+            doorbellGates[i] = new DoorbellGate(queue.worker().startupTimeLimitMs());
+        }
+        this.scratch = new SharedMemoryRequest[slots.length];
+        this.scratchGenerations = new int[slots.length];
+        this.requestTimeoutMs = queue.worker().requestTimeoutMs();
+        this.heartbeatTimeoutMs = queue.worker().heartbeatTimeoutMs();
+        this.timerPeriodMs = HostTimer.periodMs(requestTimeoutMs, heartbeatTimeoutMs);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void start()
+    {
+        if (null == transport.serverDomainChannel())
+        {
+            throw new IllegalStateException(
+                "queue " + queue.name() + ": shared-memory hosting needs the native epoll transport");
+        }
+        homeLoop = transport.group().next();
+        final long pid = ProcessHandle.current().pid();
+        final long startMs = System.currentTimeMillis();
+        final SharedMemoryFiles.PrivateDirectory shmDir = directory.get();
+        queueDir = shmDir.path();
+        try
+        {
+            for (int i = 0; i < links.length; i++)
+            {
+                final String name = SharedMemoryFiles.workerDirectoryName(queue.name(), i);
+                final Path dir = shmDir.createWorkerDirectory(name);
+                final MappedByteBuffer mapped = shmDir.createAndMap(
+                    name,
+                    WorkerFileDescriptor.RINGS_FILE_NAME,
+                    WorkerFileDescriptor.fileLength(queue.ringCapacity(), queue.ringCapacity()));
+                WorkerFileDescriptor.initialise(
+                    new UnsafeBuffer(mapped, 0, WorkerFileDescriptor.HEADER_LENGTH),
+                    queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
+                links[i] = new SharedMemoryLink(this, i, mapped, queue.responseWindow());
+                doorbellServers[i] = bindDoorbell(links[i], dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new StartupException(ConfigKeys.LISTENER_SHM_DIR, "cannot create shared memory for queue " +
+                queue.name() + " in " + queueDir + ": " + SharedMemoryFiles.reason(ex), ex);
+        }
+
+        supervisor = new WorkerSupervisor(
+            queue.name(),
+            queue.hosting(),
+            queue.handler(),
+            applicationPath,
+            queue.worker(),
+            (slot, env) ->
+            {
+                env.put("SLUICE_SHM_DIR", workerDir(slot).toString());
+                // the worker enforces queueWait: it answers 503 for a request it takes off the ring too late
+                env.put("SLUICE_QUEUE_WAIT_MS", Long.toString(queue.queueWaitTimeoutMs()));
+                // flow control: the response body a worker may send ahead of the listener's credit
+                env.put(WorkerEnvironment.RESPONSE_WINDOW_ENV_NAME, Integer.toString(queue.responseWindow()));
+            },
+            new WorkerSupervisor.Events()
+            {
+                public void onStarting(final int slot, final String token)
+                {
+                    links[slot].expectToken(token);
+                }
+
+                public void onExited(final int slot, final int exitCode)
+                {
+                    homeLoop.execute(() -> links[slot].workerExited());
+                }
+
+                public void onQueueStopped()
+                {
+                    stopped = true;
+                    homeLoop.execute(SharedMemoryHost.this::failAll);
+                }
+            });
+        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        timer = homeLoop.scheduleAtFixedRate(timerTask, timerPeriodMs, timerPeriodMs, TimeUnit.MILLISECONDS);
+        supervisor.start();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+    {
+        if (stopped)
+        {
+            return null;
+        }
+        final SharedMemoryRequest slot = freeSlots.pollFirst();
+        if (null == slot)
+        {
+            return null;
+        }
+        slot.exchange = exchange;
+        slot.startMs = clockMs;
+        track(slot);
+        final SharedMemoryLink link = pickLink();
+        if (!link.openRequest(slot, request, contentLength))
+        {
+            slot.release();
+            exchange.sendError(431, "request header fields too large");
+            return null;
+        }
+        return slot;
+    }
+
+    /**
+     * Stop the workers (each is asked to finish what it holds, for up to {@code shutdownTimeLimit}; answers keep
+     * flowing meanwhile), then, on the home loop, forget the requests still open and unmap the rings. Blocks; call it
+     * off the event loop.
+     */
+    public void close()
+    {
+        stopped = true;
+        if (null != supervisor)
+        {
+            supervisor.close();
+        }
+        if (null != homeLoop && !homeLoop.inEventLoop())
+        {
+            try
+            {
+                homeLoop.submit(this::closeOnLoop).syncUninterruptibly();
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                closeOnLoop();
+            }
+        }
+        else
+        {
+            closeOnLoop();
+        }
+        for (final Channel server : doorbellServers)
+        {
+            if (null != server)
+            {
+                server.close().syncUninterruptibly();
+            }
+        }
+    }
+
+    private void closeOnLoop()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (null != timer)
+        {
+            timer.cancel(false);
+        }
+        while (null != oldest)
+        {
+            oldest.release();
+        }
+        for (final SharedMemoryLink link : links)
+        {
+            if (null != link)
+            {
+                link.close();
+                IoUtil.unmap(link.mapped());
+            }
+        }
+    }
+
+    /**
+     * @return the supervisor of this queue's workers (for tests and the admin endpoint).
+     */
+    public WorkerSupervisor supervisor()
+    {
+        return supervisor;
+    }
+
+    /**
+     * @return requests answered 502 because the worker that may have started them died, since start.
+     */
+    public long failedOnWorkerExitCount()
+    {
+        return failedOnWorkerExitCount;
+    }
+
+    /**
+     * @return idempotent requests a dying worker may have started that were written into the ring again, since start.
+     */
+    public long retriedOnWorkerExitCount()
+    {
+        return retriedOnWorkerExitCount;
+    }
+
+    /**
+     * @return requests a dying worker had not taken, left in its ring for the replacement, since start.
+     */
+    public long leftForReplacementCount()
+    {
+        return leftForReplacementCount;
+    }
+
+    /**
+     * @return request rings whose head was moved past records a dead worker had taken but not finished zeroing (or
+     * not moved past), since start.
+     */
+    public long ringRepairCount()
+    {
+        long count = 0;
+        for (final SharedMemoryLink link : links)
+        {
+            if (null != link)
+            {
+                count += link.ringRepairs();
+            }
+        }
+        return count;
+    }
+
+    /**
+     * @return requests answered 504 (or their connection closed) after requestTimeout, since start.
+     */
+    public long timedOutCount()
+    {
+        return timedOutCount;
+    }
+
+    /**
+     * Response body bytes of the requests in flight that workers sent and the clients' sockets have not yet been seen
+     * to take: what the listener may hold for them, each at most the queue's {@code responseWindow}. Kept as the
+     * requests' bytes come and go, on the home event loop; read from any thread without waiting for it.
+     *
+     * @return the sum over the requests in flight.
+     */
+    public long responseBytesOutstanding()
+    {
+        return responseBytesOutstanding.get();
+    }
+
+    /**
+     * @return the most response body bytes one request has had outstanding (sent by its worker, not yet seen taken by
+     * its client's socket) since start: at most the queue's {@code responseWindow}.
+     */
+    public long maxResponseBytesOutstanding()
+    {
+        return maxResponseBytesOutstanding;
+    }
+
+    /**
+     * @return workers failed for breaking the protocol, since start.
+     */
+    public long failedWorkerCount()
+    {
+        return failedWorkerCount;
+    }
+
+    EventLoop eventLoop()
+    {
+        return homeLoop;
+    }
+
+    /**
+     * Give the host its home event loop without {@link #start()}: for a test that drives one link over a ring file of
+     * its own.
+     *
+     * @param loop the loop the link's retries are scheduled on.
+     */
+    void homeLoop(final EventLoop loop)
+    {
+        homeLoop = loop;
+    }
+
+    /**
+     * A worker sent response body bytes for a request. On the home event loop.
+     *
+     * @param length             bytes received.
+     * @param requestOutstanding the request's bytes outstanding now.
+     */
+    void responseBytesReceived(final int length, final long requestOutstanding)
+    {
+        responseBytesOutstandingOnLoop += length;
+        responseBytesOutstanding.lazySet(responseBytesOutstandingOnLoop);
+        if (requestOutstanding > maxResponseBytesOutstanding)
+        {
+            maxResponseBytesOutstanding = requestOutstanding;
+        }
+    }
+
+    /**
+     * Response body bytes stopped being outstanding: the client's socket took them, or their request ended. On the
+     * home event loop.
+     *
+     * @param length bytes no longer outstanding.
+     */
+    void responseBytesDone(final long length)
+    {
+        if (0 != length)
+        {
+            responseBytesOutstandingOnLoop -= length;
+            responseBytesOutstanding.lazySet(responseBytesOutstandingOnLoop);
+        }
+    }
+
+    /**
+     * A worker broke the protocol: kill it; its exit settles its requests and starts its replacement.
+     */
+    void failWorker(final int slot, final String token, final String reason)
+    {
+        failedWorkerCount++;
+        LOG.warning(() -> "queue " + queue.name() + ": worker " + slot + " broke the protocol: " + reason);
+        supervisor.kill(slot, token, "broke the protocol");
+    }
+
+    void workerExitSettled(final int slot, final int failed, final int retried, final int left)
+    {
+        failedOnWorkerExitCount += failed;
+        retriedOnWorkerExitCount += retried;
+        leftForReplacementCount += left;
+        if (failed + retried + left > 0)
+        {
+            LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " exited; requests it may have started: " +
+                failed + " answered 502, " + retried + " retried; " + left + " it never took left for its replacement");
+        }
+    }
+
+    void workerReady(final int slot)
+    {
+        supervisor.ready(slot);
+        LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " attached to its rings");
+    }
+
+    SharedMemoryRequest lookup(final long requestId, final SharedMemoryLink link)
+    {
+        final int index = SharedMemoryRequest.slotIndex(requestId);
+        if (index < 0 || index >= slots.length)
+        {
+            return null;
+        }
+        final SharedMemoryRequest request = slots[index];
+        if (request.generation != SharedMemoryRequest.generation(requestId) || null == request.exchange ||
+            request.link != link)
+        {
+            return null;
+        }
+        return request;
+    }
+
+    /**
+     * @return the host's clock in ms (monotonic, cached by the timer): a request's start.
+     */
+    long clockMs()
+    {
+        return clockMs;
+    }
+
+    /**
+     * Apply an action to the link's requests in flight, oldest first. The requests are listed before the first action
+     * runs, and one that ended meanwhile (an action may end others: a connection that closes aborts its pipelined
+     * requests) is skipped.
+     */
+    void forEachInFlight(final SharedMemoryLink link, final Consumer<SharedMemoryRequest> action)
+    {
+        int count = 0;
+        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
+        {
+            if (request.link == link)
+            {
+                scratchGenerations[count] = request.generation;
+                scratch[count++] = request;
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryRequest request = scratch[i];
+            scratch[i] = null;
+            if (request.generation == scratchGenerations[i] && request.link == link && null != request.exchange)
+            {
+                action.accept(request);
+            }
+        }
+    }
+
+    void free(final SharedMemoryRequest request)
+    {
+        untrack(request);
+        freeSlots.addLast(request);
+    }
+
+    private void track(final SharedMemoryRequest request)
+    {
+        request.previous = newest;
+        request.next = null;
+        if (null == newest)
+        {
+            oldest = request;
+        }
+        else
+        {
+            newest.next = request;
+        }
+        newest = request;
+    }
+
+    private void untrack(final SharedMemoryRequest request)
+    {
+        final SharedMemoryRequest previous = request.previous;
+        final SharedMemoryRequest next = request.next;
+        if (null == previous)
+        {
+            if (oldest != request)
+            {
+                return;
+            }
+            oldest = next;
+        }
+        else
+        {
+            previous.next = next;
+        }
+        if (null == next)
+        {
+            newest = previous;
+        }
+        else
+        {
+            next.previous = previous;
+        }
+        request.previous = null;
+        request.next = null;
+    }
+
+    /**
+     * The timer: advance the cached clock, keep the heartbeats, kill hung workers, drain the response rings (answers
+     * a worker committed without waking the listener), time out old requests.
+     */
+    private void onTimer()
+    {
+        if (closed)
+        {
+            return;
+        }
+        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        final long epochMs = System.currentTimeMillis();
+        for (int i = 0; i < links.length; i++)
+        {
+            final SharedMemoryLink link = links[i];
+            final Channel unready = doorbellGates[i].expire(clockMs);
+            if (null != unready)
+            {
+                LOG.warning("doorbell: no token within " + doorbellGates[i].deadlineMs() + "ms; connection closed");
+                unready.close();
+            }
+            if (link.heartbeat(epochMs, clockMs, heartbeatTimeoutMs))
+            {
+                supervisor.kill(
+                    i, link.expectedToken(),
+                    "is hung: awake with requests waiting and no heartbeat for heartbeatTimeout=" +
+                    heartbeatTimeoutMs + "ms");
+            }
+            else if (link.isAttached())
+            {
+                // a safety net: a worker that committed answers without waking this listener is drained anyway
+                link.drain();
+            }
+        }
+        if (null != oldest && clockMs - oldest.startMs >= requestTimeoutMs + timerPeriodMs)
+        {
+            timeOutOldRequests();
+        }
+    }
+
+    /**
+     * Answer 504 (or close the connection, when the head was sent) for every request older than requestTimeout, and
+     * tell the worker to abort it. A start is stamped with the cached clock, up to one period early, so a request is
+     * old after requestTimeout plus one period: never before its time, at most two periods after.
+     */
+    private void timeOutOldRequests()
+    {
+        final long limitMs = requestTimeoutMs + timerPeriodMs;
+        int count = 0;
+        for (SharedMemoryRequest request = oldest;
+            null != request && clockMs - request.startMs >= limitMs;
+            request = request.next)
+        {
+            scratchGenerations[count] = request.generation;
+            scratch[count++] = request;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryRequest request = scratch[i];
+            scratch[i] = null;
+            final ServerExchange exchange = request.exchange;
+            final SharedMemoryLink link = request.link;
+            if (request.generation == scratchGenerations[i] && null != exchange && null != link)
+            {
+                link.abort(request);
+                exchange.sendError(504, "gateway timeout: no answer from the worker within requestTimeout");
+            }
+        }
+        timedOutCount += count;
+        final int timedOut = count;
+        LOG.warning(() -> "queue " + queue.name() + ": " + timedOut + " request(s) not answered within " +
+            "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), worker told " +
+            "to abort");
+    }
+
+    private void failAll()
+    {
+        int count = 0;
+        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
+        {
+            scratchGenerations[count] = request.generation;
+            scratch[count++] = request;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryRequest request = scratch[i];
+            scratch[i] = null;
+            final ServerExchange exchange = request.exchange;
+            if (request.generation == scratchGenerations[i] && null != exchange)
+            {
+                if (null != request.link)
+                {
+                    request.link.abort(request);
+                }
+                else
+                {
+                    request.release();
+                }
+                exchange.sendError(503, "service unavailable: queue stopped");
+            }
+        }
+    }
+
+    private SharedMemoryLink pickLink()
+    {
+        final int count = links.length;
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryLink link = links[nextLink];
+            nextLink = nextLink + 1 == count ? 0 : nextLink + 1;
+            if (link.isAttached())
+            {
+                return link;
+            }
+        }
+        final SharedMemoryLink link = links[nextLink];
+        nextLink = nextLink + 1 == count ? 0 : nextLink + 1;
+        return link;
+    }
+
+    private Path workerDir(final int slot)
+    {
+        return queueDir.resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), slot));
+    }
+
+    /**
+     * Bind a worker's doorbell socket by path: a Unix socket cannot be bound relative to a directory handle in Java.
+     * The path is safe because no other user can change a name on it (see {@link SharedMemoryFiles.PrivateDirectory}).
+     */
+    private Channel bindDoorbell(final SharedMemoryLink link, final Path socket) throws IOException
+    {
+        final Channel channel;
+        try
+        {
+            channel = bindDomainSocket(link, socket);
+        }
+        catch (final Exception ex)
+        {
+            // syncUninterruptibly rethrows the native bind failure unchecked
+            throw new IOException("cannot bind " + socket + ": " + ex.getMessage(), ex);
+        }
+        // the 0700 directory already keeps other users out; the socket's own mode should not depend on the umask
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        return channel;
+    }
+
+    private Channel bindDomainSocket(final SharedMemoryLink link, final Path socket)
+    {
+        return new ServerBootstrap()
+            .group(homeLoop, homeLoop)
+            .channel(transport.serverDomainChannel())
+            .childHandler(new ChannelInitializer<>()
+            {
+                protected void initChannel(final Channel ch)
+                {
+                    ch.pipeline().addLast(new DoorbellHandler(SharedMemoryHost.this, link, doorbellGates[link.slot]));
+                }
+            })
+            .bind(new DomainSocketAddress(socket.toFile()))
+            .syncUninterruptibly()
+            .channel();
+    }
+
+    private long freshClockMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+    }
+
+    /**
+     * The listener's end of a worker's doorbell socket: the first bytes are the worker's token; after that every
+     * readable event means "responses are waiting". Admission is bounded ({@link DoorbellGate}): one connection per
+     * slot may wait for its token, for a short deadline, and none while a worker is attached; a token is accepted
+     * once per worker start.
+     */
+    private static final class DoorbellHandler extends ChannelInboundHandlerAdapter
+    {
+        private final SharedMemoryHost host;
+        private final SharedMemoryLink link;
+        private final DoorbellGate gate;
+        private final byte[] token = new byte[WorkerFileDescriptor.TOKEN_LENGTH];
+        private int tokenLength;
+        private boolean attached;
+
+        DoorbellHandler(final SharedMemoryHost host, final SharedMemoryLink link, final DoorbellGate gate)
+        {
+            this.host = host;
+            this.link = link;
+            this.gate = gate;
+        }
+
+        public void channelActive(final ChannelHandlerContext ctx)
+        {
+            if (!gate.admit(ctx.channel(), host.freshClockMs(), link.isAttached()))
+            {
+                ctx.close();
+            }
+        }
+
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final ByteBuf buf = (ByteBuf)msg;
+            try
+            {
+                if (!attached)
+                {
+                    if (!gate.isWaiting(ctx.channel()))
+                    {
+                        // refused, or its deadline passed: the close is under way
+                        ctx.close();
+                        return;
+                    }
+                    final int take = Math.min(buf.readableBytes(), token.length - tokenLength);
+                    buf.readBytes(token, tokenLength, take);
+                    tokenLength += take;
+                    if (tokenLength < token.length)
+                    {
+                        return;
+                    }
+                    gate.release(ctx.channel());
+                    final String expected = link.expectedToken();
+                    if (null == expected || !MessageDigest.isEqual(
+                        token, expected.getBytes(StandardCharsets.US_ASCII)))
+                    {
+                        LOG.warning("doorbell: wrong token from a process; connection refused");
+                        ctx.close();
+                        return;
+                    }
+                    if (!link.admitsToken(expected))
+                    {
+                        LOG.warning("doorbell: the worker's token was presented again; connection refused");
+                        ctx.close();
+                        return;
+                    }
+                    attached = true;
+                    link.attach(ctx.channel());
+                    return;
+                }
+                link.drain();
+            }
+            finally
+            {
+                buf.release();
+            }
+        }
+
+        public void channelInactive(final ChannelHandlerContext ctx)
+        {
+            gate.release(ctx.channel());
+            if (attached)
+            {
+                link.detach(ctx.channel());
+            }
+        }
+
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            ctx.close();
+        }
+    }
+}

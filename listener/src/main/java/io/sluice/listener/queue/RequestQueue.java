@@ -1,0 +1,87 @@
+package io.sluice.listener.queue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The bound of one request queue: how many requests may be admitted and not yet answered. A request over the bound
+ * is refused at once (503), never parked. Lock-free; safe from any event loop.
+ */
+public final class RequestQueue
+{
+    private final String name;
+    private final int capacity;
+    private final AtomicInteger length = new AtomicInteger();
+    private final AtomicInteger rejected = new AtomicInteger();
+
+    /**
+     * @param name     of the queue.
+     * @param capacity most requests admitted and not yet answered.
+     */
+    public RequestQueue(final String name, final int capacity)
+    {
+        this.name = name;
+        this.capacity = capacity;
+    }
+
+    /**
+     * @return the queue's name.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return the bound.
+     */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * @return requests admitted and not yet answered.
+     */
+    public int length()
+    {
+        return length.get();
+    }
+
+    /**
+     * @return requests refused because the queue was full, since start.
+     */
+    public int rejectedCount()
+    {
+        return rejected.get();
+    }
+
+    /**
+     * Admit a request if the queue has room.
+     *
+     * @return true when admitted; the caller must {@link #release()} exactly once when the request ends.
+     */
+    public boolean tryAcquire()
+    {
+        while (true)
+        {
+            final int current = length.get();
+            if (current >= capacity)
+            {
+                rejected.incrementAndGet();
+                return false;
+            }
+            if (length.compareAndSet(current, current + 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * A request admitted by {@link #tryAcquire()} has ended (answered or abandoned).
+     */
+    public void release()
+    {
+        length.decrementAndGet();
+    }
+}

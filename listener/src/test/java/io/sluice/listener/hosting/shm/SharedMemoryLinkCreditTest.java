@@ -1,0 +1,263 @@
+package io.sluice.listener.hosting.shm;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.queue.HostingMode;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The link's grant path, driven directly over a real ring file (no worker, no doorbell): a flush notice for the
+ * watched mark becomes one RESPONSE_CREDIT record in the request ring for all the body chunks before it; grants made
+ * while the request ring is full wait, merged, and go as one record once it has room; the host's count of bytes
+ * outstanding follows; and a grant allocates nothing.
+ */
+@Timeout(20)
+class SharedMemoryLinkCreditTest
+{
+    private static final int CAPACITY = 64 * 1024;
+    private static final int WINDOW = 1024;
+    private static final int SLOT = 3;
+    private static final int FILLER_SLOT = 5;
+    private static final int SMALLEST_RECORD = 8 + MessageDescriptor.CHUNK_HEADER_LENGTH;
+    private static final int GRANTS = 20_000;
+    private static final long ALLOCATION_SLACK_BYTES = 64 * 1024;
+
+    @TempDir
+    Path tempDir;
+
+    private MappedByteBuffer listenerMapping;
+    private MappedByteBuffer workerMapping;
+    private ManyToOneRingBuffer consumer;
+    private EmbeddedChannel loopChannel;
+    private SharedMemoryHost host;
+    private SharedMemoryLink link;
+    private SharedMemoryRequest request;
+    private long[] grantedTotal;
+    private final MessageHandler countGrants =
+        (msgTypeId, buffer, index, length) -> grantedTotal[0] += BodyChunkFlyweight.chunkLength(buffer, index);
+
+    @BeforeEach
+    void before() throws IOException
+    {
+        final Path dir = tempDir.resolve("queue-0");
+        SharedMemoryFiles.createPrivateDirectory(dir);
+        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
+        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
+        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
+        workerMapping = SharedMemoryFiles.mapExisting(file);
+        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
+
+        final WorkerConfiguration worker = new WorkerConfiguration(
+            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
+            WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
+        final QueueConfiguration queue = new QueueConfiguration(
+            "credit", List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, CAPACITY, worker);
+        host = new SharedMemoryHost(queue, null, () -> null, "/shm/");
+        loopChannel = new EmbeddedChannel();
+        host.homeLoop(loopChannel.eventLoop());
+        link = new SharedMemoryLink(host, 0, listenerMapping, WINDOW);
+        request = new SharedMemoryRequest(null, SLOT);
+        request.link = link;
+        request.credit.reset(WINDOW);
+    }
+
+    @AfterEach
+    void after()
+    {
+        loopChannel.finishAndReleaseAll();
+        IoUtil.unmap(workerMapping);
+        IoUtil.unmap(listenerMapping);
+    }
+
+    @Test
+    void shouldGrantEveryChunkBeforeTheWatchedMarkInOneCreditRecord()
+    {
+        receive(200);
+        receive(200);
+        receive(200);
+        assertTrue(request.credit.shouldWatch(), "half a window is outstanding");
+        final long mark = request.credit.watch();
+        receive(300);
+        assertEquals(900, host.responseBytesOutstanding());
+
+        link.flushed(request);
+
+        assertEquals(List.of(new Credit(request.requestId(), (int)mark)), drainCredits());
+        assertEquals(WINDOW + mark, request.credit.limit(), "the worker may send the granted bytes again");
+        assertEquals(300, host.responseBytesOutstanding(), "what the socket took is no longer outstanding");
+        assertFalse(request.credit.shouldWatch(), "less than half a window is outstanding past the mark");
+
+        link.flushed(request);
+        assertEquals(List.of(), drainCredits(), "a second notice for the same mark grants nothing");
+    }
+
+    @Test
+    void shouldMergeGrantsMadeWhileTheRequestRingIsFullAndSendThemWhenItHasRoom()
+    {
+        fillRing();
+        receive(600);
+        request.credit.watch();
+        link.flushed(request);
+        receive(700);
+        request.credit.watch();
+        link.flushed(request);
+
+        assertTrue(request.creditQueued, "the grants wait for room");
+        assertEquals(1300, request.credit.pendingGrant(), "merged");
+        assertEquals(0, host.responseBytesOutstanding());
+
+        loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        loopChannel.runScheduledPendingTasks();
+        assertTrue(request.creditQueued, "still no room: still waiting");
+
+        assertEquals(List.of(), drainCredits(), "only the filler was in the ring");
+        loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        loopChannel.runScheduledPendingTasks();
+
+        assertEquals(List.of(new Credit(request.requestId(), 1300)), drainCredits());
+        assertFalse(request.creditQueued);
+        assertEquals(0, request.credit.pendingGrant());
+    }
+
+    @Test
+    void shouldCountTheOutstandingBytesOfARequestThatEndsAsSettled()
+    {
+        final SharedMemoryRequest slot = new SharedMemoryRequest(host, SLOT);
+        slot.link = link;
+        slot.credit.reset(WINDOW);
+        assertTrue(slot.credit.onBody(700));
+        host.responseBytesReceived(700, slot.credit.outstanding());
+        assertEquals(700, host.responseBytesOutstanding());
+        assertEquals(700, host.maxResponseBytesOutstanding());
+
+        slot.release();
+
+        assertEquals(0, host.responseBytesOutstanding());
+        assertEquals(700, host.maxResponseBytesOutstanding());
+    }
+
+    @Test
+    void shouldAllocateNothingPerGrant() throws Exception
+    {
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        // a Netty thread, as the host's event loop is
+        final Thread thread = new FastThreadLocalThread(() ->
+        {
+            try
+            {
+                final long[] granted = new long[1];
+                for (int i = 0; i < GRANTS; i++)
+                {
+                    grantRoundTrip(granted);
+                }
+                final com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+                final long threadId = Thread.currentThread().getId();
+                granted[0] = 0;
+                final long before = threads.getThreadAllocatedBytes(threadId);
+                for (int i = 0; i < GRANTS; i++)
+                {
+                    grantRoundTrip(granted);
+                }
+                final long allocatedBytes = threads.getThreadAllocatedBytes(threadId) - before;
+                assertEquals((long)GRANTS * (WINDOW / 2), granted[0]);
+                assertTrue(allocatedBytes < ALLOCATION_SLACK_BYTES,
+                    allocatedBytes + " bytes allocated for " + GRANTS + " grants");
+            }
+            catch (final Throwable ex)
+            {
+                failure.set(ex);
+            }
+        });
+        thread.start();
+        thread.join();
+        if (null != failure.get())
+        {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    private void grantRoundTrip(final long[] granted)
+    {
+        receive(WINDOW / 2);
+        request.credit.watch();
+        link.flushed(request);
+        grantedTotal = granted;
+        consumer.read(countGrants);
+    }
+
+    private void receive(final int length)
+    {
+        assertTrue(request.credit.onBody(length));
+        host.responseBytesReceived(length, request.credit.outstanding());
+    }
+
+    /**
+     * Fill the request ring to its last byte with body chunks of another request, written by the link (the ring's
+     * only producer).
+     */
+    private void fillRing()
+    {
+        final SharedMemoryRequest filler = new SharedMemoryRequest(null, FILLER_SLOT);
+        int remaining = CAPACITY;
+        while (remaining > 0)
+        {
+            int record = Math.min(remaining, 8 + CAPACITY / 8);
+            if (remaining - record > 0 && remaining - record < SMALLEST_RECORD)
+            {
+                record -= SMALLEST_RECORD;
+            }
+            final ByteBuf chunk = Unpooled.wrappedBuffer(new byte[record - SMALLEST_RECORD]);
+            assertTrue(link.offerBody(filler, chunk, false));
+            remaining -= record;
+        }
+        assertEquals(CAPACITY, consumer.producerPosition());
+    }
+
+    private List<Credit> drainCredits()
+    {
+        final List<Credit> credits = new ArrayList<>();
+        consumer.read((msgTypeId, buffer, index, length) ->
+        {
+            if (MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID == msgTypeId)
+            {
+                credits.add(new Credit(
+                    BodyChunkFlyweight.requestId(buffer, index), BodyChunkFlyweight.chunkLength(buffer, index)));
+            }
+        }, Integer.MAX_VALUE);
+        return credits;
+    }
+
+    private record Credit(long requestId, int grant)
+    {
+    }
+}
