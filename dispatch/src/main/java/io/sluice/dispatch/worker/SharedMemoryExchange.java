@@ -415,9 +415,7 @@ final class SharedMemoryExchange implements Exchange
             pendingBodyOffset = position;
             pendingBodyLength = chunk;
             pendingFlags = last && remaining == 0 ? MessageDescriptor.LAST_FLAG : 0;
-            worker.publish(
-                this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk),
-                (pendingFlags & MessageDescriptor.LAST_FLAG) != 0);
+            worker.publish(this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
             bodySent += chunk;
             position += chunk;
         }
@@ -450,7 +448,7 @@ final class SharedMemoryExchange implements Exchange
         pendingBodyLength = length;
         final int messageLength = ResponseHeadEncoder.length(headersLength(contentType), length);
         final boolean completes = (flags & MessageDescriptor.LAST_FLAG) != 0;
-        worker.publish(this, MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID, messageLength, completes);
+        worker.publish(this, MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID, messageLength);
         pendingBody = null;
         pendingBodyLength = 0;
         if (completes)

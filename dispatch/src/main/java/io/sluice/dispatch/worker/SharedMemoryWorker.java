@@ -41,10 +41,11 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * it may have started (those are answered 502 or retried when idempotent) and which it never saw (those are served by
  * the replacement worker). Every other message is taken after it was handled.
  * <p>
- * Waking the listener ({@link #publish}): a record that completes a response wakes a sleeping listener at once, from
- * the thread that committed it; other records published by the duty thread share one check per read batch, made
- * before the handler is called again (it may block) and at the end of the batch. A finished answer never waits for
- * whatever a handler does next.
+ * Waking the listener ({@link #publish}): records published by the duty thread share one wake-up check per read
+ * batch, made at the end of the batch (a batch of answers costs a sleeping listener one wake-up). While the duty
+ * thread runs handler code, which may block, it hands what it owes to a {@link PendingWakeWatcher}, which announces it
+ * if the handler has not returned within about a millisecond: a finished answer never waits for whatever a handler
+ * does next. Records published by other threads are announced at once.
  * <p>
  * Liveness: the duty cycle stores the epoch-ms clock in the worker heartbeat at most every
  * {@value #HEARTBEAT_INTERVAL_MS} ms, and once more before it blocks on the doorbell; the listener kills a worker that
@@ -114,6 +115,9 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private SharedMemoryExchange dispatchNext;
     private Thread dutyThread;
     private boolean wakePending;
+    private boolean inHandler;
+    private PendingWakeWatcher wakeWatcher;
+    private boolean startWakeWatcher = true;
     private boolean listenerGone;
     private volatile boolean stopRequested;
 
@@ -224,6 +228,25 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     void run()
     {
         dutyThread = Thread.currentThread();
+        if (startWakeWatcher)
+        {
+            watcher().start("sluice-wake-watcher");
+        }
+        try
+        {
+            dutyCycle();
+        }
+        finally
+        {
+            if (null != wakeWatcher)
+            {
+                wakeWatcher.stop();
+            }
+        }
+    }
+
+    private void dutyCycle()
+    {
         int idleCount = 0;
         while (!listenerGone)
         {
@@ -293,8 +316,15 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
                     QUEUE_WAIT_STATUS, "text/plain", QUEUE_WAIT_BODY_BUFFER, 0, QUEUE_WAIT_BODY_BUFFER.capacity());
                 continue;
             }
-            wakeListenerIfPending();
-            handler.onRequest(exchange);
+            enterHandler();
+            try
+            {
+                handler.onRequest(exchange);
+            }
+            finally
+            {
+                leaveHandler();
+            }
             forgetIfComplete(exchange);
         }
         return work;
@@ -333,21 +363,19 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     }
 
     /**
-     * Write a record into the response ring, waiting while it is full, and wake the listener if it sleeps.
+     * Write a record into the response ring, waiting while it is full, and see that the listener hears of it.
      * <p>
-     * When to wake: a record that completes a response wakes the listener at once, from whichever thread commits it,
-     * so a finished answer never waits for what the handler or other handlers do next. Any other record published by
-     * the duty thread is announced once for the batch: at the end of the read loop's batch, or before the read loop
-     * calls into the handler again (handler code may take long), whichever comes first. Other threads announce every
-     * record. An announcement is a full fence and a read of the listener's flag; a system call only when the listener
-     * sleeps.
+     * When to wake: a record published by the duty thread is announced once for its read batch, at the end of the
+     * batch; while the duty thread runs handler code, the {@link PendingWakeWatcher} announces it if the handler takes
+     * longer than about a millisecond. Other threads announce every record. An announcement is a full fence and a
+     * read of the listener's flag; a system call only when the listener sleeps. A full ring wakes the listener at once:
+     * only it can make room.
      *
      * @param exchange  the writer, holding the encoded record.
      * @param msgTypeId type of the record.
      * @param length    of the record.
-     * @param completes true when the record completes the response.
      */
-    void publish(final SharedMemoryExchange exchange, final int msgTypeId, final int length, final boolean completes)
+    void publish(final SharedMemoryExchange exchange, final int msgTypeId, final int length)
     {
         int index;
         int attempts = 0;
@@ -379,28 +407,63 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         {
             wakeListener();
         }
-        else if (completes)
+        else if (inHandler)
         {
-            wakePending = false;
-            wakeListener();
+            // handler code may block before it returns: the watcher announces this record if it does
+            watcher().handOff();
         }
         else
         {
-            // part of a response, within the duty cycle: one wake-up check covers the batch
+            // within the duty cycle: one wake-up check covers the batch
             wakePending = true;
         }
     }
 
     /**
-     * Duty thread, before it calls into the handler: announce what it published since the last check.
+     * Duty thread, before it calls into the handler: what it published since the last check is handed to the
+     * watcher, which announces it should the handler not return in time.
      */
-    private void wakeListenerIfPending()
+    private void enterHandler()
     {
+        inHandler = true;
         if (wakePending)
         {
             wakePending = false;
-            wakeListener();
+            watcher().handOff();
         }
+    }
+
+    /**
+     * Duty thread, back from the handler: what the watcher has not announced is owed at the end of the batch.
+     */
+    private void leaveHandler()
+    {
+        inHandler = false;
+        if (null != wakeWatcher && wakeWatcher.takeBack())
+        {
+            wakePending = true;
+        }
+    }
+
+    /**
+     * Tests: {@link #run()} does not start the watcher thread; the test {@link PendingWakeWatcher#poll polls} it.
+     */
+    void pollWakeWatcherByHand()
+    {
+        startWakeWatcher = false;
+    }
+
+    /**
+     * @return the watcher of hand-offs, created on first use (a worker driven through {@link #doWork()} alone, as
+     * in tests, has one whose thread is not started; a test may {@link PendingWakeWatcher#poll poll} it).
+     */
+    PendingWakeWatcher watcher()
+    {
+        if (null == wakeWatcher)
+        {
+            wakeWatcher = new PendingWakeWatcher(this::wakeListener);
+        }
+        return wakeWatcher;
     }
 
     private void wakeListener()
@@ -458,10 +521,17 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
         if (!exchange.isResponseComplete())
         {
-            wakeListenerIfPending();
-            handler.onBody(
-                exchange, buffer, BodyChunkFlyweight.dataOffset(index), BodyChunkFlyweight.chunkLength(buffer, index),
-                last);
+            enterHandler();
+            try
+            {
+                handler.onBody(
+                    exchange, buffer, BodyChunkFlyweight.dataOffset(index),
+                    BodyChunkFlyweight.chunkLength(buffer, index), last);
+            }
+            finally
+            {
+                leaveHandler();
+            }
         }
         forgetIfComplete(exchange);
     }
@@ -477,8 +547,15 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         if (null != exchange && !exchange.isResponseComplete())
         {
             exchange.aborted();
-            wakeListenerIfPending();
-            handler.onAbort(exchange);
+            enterHandler();
+            try
+            {
+                handler.onAbort(exchange);
+            }
+            finally
+            {
+                leaveHandler();
+            }
         }
     }
 
@@ -496,8 +573,15 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
         if (exchange.credit(grantLength))
         {
-            wakeListenerIfPending();
-            handler.onWritable(exchange);
+            enterHandler();
+            try
+            {
+                handler.onWritable(exchange);
+            }
+            finally
+            {
+                leaveHandler();
+            }
         }
         forgetIfComplete(exchange);
     }

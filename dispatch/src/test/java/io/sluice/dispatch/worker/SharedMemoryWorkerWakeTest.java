@@ -25,12 +25,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A finished answer is never held hostage: the worker wakes a sleeping listener when a response completes, and before
- * its duty thread calls into handler code (which may block), not only at the end of its read batch. The listener side
- * is played by the test over a real ring file and a real doorbell socket; the handler blocks on a latch, not a clock.
+ * A finished answer is never held hostage: the worker announces a batch of answers to a sleeping listener once, at
+ * the end of its read batch, and when handler code keeps the duty thread from getting there, its wake watcher
+ * announces what is owed after two looks (about a millisecond apart in a worker; polled by hand here). The listener
+ * side is played by the test over a real ring file and a real doorbell socket; the handler blocks on a latch, not a
+ * clock.
  */
 @Timeout(10)
 class SharedMemoryWorkerWakeTest
@@ -68,6 +71,7 @@ class SharedMemoryWorkerWakeTest
 
         worker = new SharedMemoryWorker(
             handler, header, rings.workerRequestRing(), rings.workerResponseRing(), workerDoorbell);
+        worker.pollWakeWatcherByHand();
     }
 
     @AfterEach
@@ -95,10 +99,14 @@ class SharedMemoryWorkerWakeTest
         startDutyCycle();
         assertTrue(handler.blocked.await(5, TimeUnit.SECONDS), "the handler of request 2 did not start");
 
-        // request 2's handler is blocked: request 1's answer, complete in the ring, has been announced
+        // request 2's handler is blocked: request 1's answer is complete in the ring, owed to the watcher
+        assertEquals(0, doorbellBytes(), "doorbell bytes before the watcher looked");
+        assertFalse(worker.watcher().poll(), "the first look only notes the hand-off");
+        assertTrue(worker.watcher().poll(), "the second look announces what is still owed");
         assertEquals(1, doorbellBytes(), "doorbell bytes while the next handler blocks");
         assertEquals(WorkerFileDescriptor.AWAKE, header.getIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET));
         assertEquals(List.of("1 200"), responseHeads());
+        assertFalse(worker.watcher().poll(), "announced once");
     }
 
     @Test
@@ -110,6 +118,8 @@ class SharedMemoryWorkerWakeTest
         startDutyCycle();
         assertTrue(handler.blocked.await(5, TimeUnit.SECONDS), "the handler did not answer");
 
+        assertFalse(worker.watcher().poll(), "the first look only notes the hand-off");
+        assertTrue(worker.watcher().poll(), "the second look announces the answer");
         assertEquals(1, doorbellBytes(), "doorbell bytes once the response is complete");
         assertEquals(List.of("3 200"), responseHeads());
     }
@@ -123,6 +133,8 @@ class SharedMemoryWorkerWakeTest
             writeHead(10 + i, "/hello");
         }
         assertEquals(10, worker.doWork());
+        assertFalse(worker.watcher().poll(), "handlers that return hand nothing over");
+        assertFalse(worker.watcher().poll(), "handlers that return hand nothing over");
         assertEquals(1, doorbellBytes(), "one doorbell byte for one sleep of the listener");
         assertEquals(10, responseHeads().size());
 
