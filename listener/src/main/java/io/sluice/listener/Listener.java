@@ -6,19 +6,17 @@ import io.netty.channel.ChannelOption;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.listener.config.ConfigKeys;
+import io.sluice.listener.config.EffectiveConfiguration;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.StartupException;
-import io.sluice.listener.config.TimeoutsConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.hosting.inprocess.HandlerLoader;
 import io.sluice.listener.hosting.inprocess.InProcessHost;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
-import io.sluice.listener.http.HttpConnectionConfig;
 import io.sluice.listener.http.HttpServerInitializer;
-import io.sluice.listener.http.StrictDecoderConfig;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostingMode;
@@ -104,20 +102,14 @@ public final class Listener implements AutoCloseable
                 for (final String prefix : queue.prefixes())
                 {
                     final UrlPrefix parsed = UrlPrefix.parse(prefix);
-                    router.add(parsed, new QueueBinding(
-                        requestQueue,
-                        host,
-                        parsed.path(),
-                        queue.maxRequestBodySize(),
-                        TimeUnit.MILLISECONDS.toNanos(queue.entityBodyTimeoutMs()),
-                        TimeUnit.MILLISECONDS.toNanos(queue.queueWaitTimeoutMs())));
+                    router.add(parsed, queue.binding(requestQueue, host, parsed.path()));
                 }
             }
 
             final PrefixRouter<QueueBinding> table = router.build();
             connections = new ConnectionLimiter(config.maxConnections());
             final HttpServerInitializer initializer = new HttpServerInitializer(
-                table, decoderConfig(config), connectionConfig(config), connections);
+                table, config.decoderConfig(), config.connectionConfig(), connections);
             for (final int port : table.ports())
             {
                 serverChannels.add(bind(port, initializer));
@@ -154,6 +146,7 @@ public final class Listener implements AutoCloseable
             }
             throw ex;
         }
+        LOG.info(() -> "effective configuration:\n" + EffectiveConfiguration.describe(config));
         LOG.info(() -> "transport: " + transport.name() + ", " + config.eventLoops() + " event loop(s)");
         for (final Channel channel : serverChannels)
         {
@@ -365,31 +358,6 @@ public final class Listener implements AutoCloseable
                 shmDir = null;
             }
         }
-    }
-
-    private static StrictDecoderConfig decoderConfig(final ListenerConfiguration config)
-    {
-        return new StrictDecoderConfig()
-            .maxInitialLineLength(config.maxInitialLineLength())
-            .maxHeaderSize(config.maxRequestBytes())
-            .maxFieldLength(config.maxFieldLength())
-            .maxUrlLength(config.maxUrlLength())
-            .maxRequestBodySize(config.maxRequestBodySize());
-    }
-
-    private static HttpConnectionConfig connectionConfig(final ListenerConfiguration config)
-    {
-        final TimeoutsConfiguration timeouts = config.timeouts();
-        return new HttpConnectionConfig()
-            .maxPipelinedRequests(config.maxPipelinedRequests())
-            .maxSegmentLength(config.maxSegmentLength())
-            .maxSegmentCount(config.maxSegmentCount())
-            .headerWaitNs(TimeUnit.MILLISECONDS.toNanos(timeouts.headerWaitMs()))
-            .idleConnectionNs(TimeUnit.MILLISECONDS.toNanos(timeouts.idleConnectionMs()))
-            .entityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.entityBodyMs()))
-            .drainEntityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.drainEntityBodyMs()))
-            .minSendRate(timeouts.minSendRate())
-            .minSendRateGraceNs(TimeUnit.MILLISECONDS.toNanos(timeouts.minSendRateGraceMs()));
     }
 
     private Host createHost(final QueueConfiguration queue, final String applicationPath)

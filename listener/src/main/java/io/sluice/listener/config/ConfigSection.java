@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * One YAML mapping of the deployment file with its key path ({@code queues[1].worker}), giving typed, validated
@@ -134,157 +136,111 @@ final class ConfigSection
     }
 
     /**
-     * @param key          a key of this mapping.
-     * @param defaultValue value when absent.
-     * @return the text value.
-     * @throws ConfigException when the value is not text.
+     * @param key    a key of this mapping.
+     * @param setter receives the value when the key is present and not null; the range is the setter's context's
+     *               to check.
+     * @throws ConfigException when the value is not a YAML integer.
      */
-    String string(final String key, final String defaultValue)
+    void integer(final String key, final LongConsumer setter)
     {
         final Object value = map.get(key);
-        return null == value ? defaultValue : checkString(pathOf(key), value);
+        if (null != value)
+        {
+            if (!ConfigValues.isInteger(value))
+            {
+                throw error(source, pathOf(key), "must be an integer", value);
+            }
+            setter.accept(ConfigValues.integerValue(value));
+        }
     }
 
     /**
-     * @param key a required key.
-     * @return the text value.
-     * @throws ConfigException when the key is missing or its value is not text.
-     */
-    String requiredString(final String key)
-    {
-        require(key);
-        return checkString(pathOf(key), map.get(key));
-    }
-
-    /**
-     * @param key          a key of this mapping.
-     * @param defaultValue value when absent.
-     * @param min          least allowed value.
-     * @param max          greatest allowed value.
-     * @return the value.
-     * @throws ConfigException when the value is not a YAML integer or is out of range.
-     */
-    int integer(final String key, final int defaultValue, final int min, final int max)
-    {
-        final Object value = map.get(key);
-        if (null == value)
-        {
-            return defaultValue;
-        }
-        if (!ConfigValues.isInteger(value))
-        {
-            throw error(source, pathOf(key), "must be an integer", value);
-        }
-        final long number = ConfigValues.integerValue(value);
-        if (number < min || number > max)
-        {
-            throw error(source, pathOf(key), "must be between " + min + " and " + max, value);
-        }
-        return (int)number;
-    }
-
-    /**
-     * @param key          a key of this mapping.
-     * @param defaultValue value in bytes when absent.
-     * @return the size in bytes, not range checked; see {@link ConfigValues#parseSize(Object)}.
+     * @param key    a key of this mapping.
+     * @param setter receives the size in bytes, see {@link ConfigValues#parseSize(Object)}, when the key is present
+     *               and not null.
      * @throws ConfigException when the value is not a size.
      */
-    long size(final String key, final long defaultValue)
+    void size(final String key, final LongConsumer setter)
     {
         final Object value = map.get(key);
-        if (null == value)
+        if (null != value)
         {
-            return defaultValue;
+            final long size = ConfigValues.parseSize(value);
+            if (ConfigValues.NOT_PARSED == size)
+            {
+                throw error(
+                    source, pathOf(key), "must be a size in bytes: an integer, or one with suffix k, m or g", value);
+            }
+            setter.accept(size);
         }
-        final long size = ConfigValues.parseSize(value);
-        if (ConfigValues.NOT_PARSED == size)
-        {
-            throw error(
-                source, pathOf(key), "must be a size in bytes: an integer, or one with suffix k, m or g", value);
-        }
-        return size;
     }
 
     /**
-     * @param key          a key of this mapping.
-     * @param defaultValue value in bytes when absent.
-     * @param min          least allowed size in bytes.
-     * @return the size in bytes, at most {@link Integer#MAX_VALUE}.
-     * @throws ConfigException when the value is not a size or is out of range.
+     * @param key    a key of this mapping.
+     * @param setter receives the duration in ms, see {@link ConfigValues#parseDurationMs(Object)}, when the key is
+     *               present and not null.
+     * @throws ConfigException when the value is not a duration.
      */
-    int intSize(final String key, final int defaultValue, final int min)
+    void durationMs(final String key, final LongConsumer setter)
     {
-        final long size = size(key, defaultValue);
-        if (size < min)
+        final Object value = map.get(key);
+        if (null != value)
         {
-            throw error(source, pathOf(key), "must be at least " + min + " bytes", map.get(key));
+            final long durationMs = ConfigValues.parseDurationMs(value);
+            if (ConfigValues.NOT_PARSED == durationMs)
+            {
+                throw error(
+                    source,
+                    pathOf(key),
+                    "must be a duration: milliseconds, or a number with unit ms, s, m or h",
+                    value);
+            }
+            setter.accept(durationMs);
         }
-        if (size > Integer.MAX_VALUE)
-        {
-            throw error(source, pathOf(key), "must be at most " + Integer.MAX_VALUE + " bytes", map.get(key));
-        }
-        return (int)size;
     }
 
     /**
-     * @param key          a key of this mapping.
-     * @param defaultValue value in ms when absent.
-     * @param minMs        least allowed duration.
-     * @param maxMs        greatest allowed duration.
-     * @return the duration in ms.
-     * @throws ConfigException when the value is not a duration or is out of range.
+     * @param key    a key of this mapping.
+     * @param setter receives the text when the key is present and not null.
+     * @throws ConfigException when the value is not text.
      */
-    long durationMs(final String key, final long defaultValue, final long minMs, final long maxMs)
+    void string(final String key, final Consumer<String> setter)
     {
         final Object value = map.get(key);
-        if (null == value)
+        if (null != value)
         {
-            return defaultValue;
+            setter.accept(checkString(pathOf(key), value));
         }
-        final long durationMs = ConfigValues.parseDurationMs(value);
-        if (ConfigValues.NOT_PARSED == durationMs)
-        {
-            throw error(
-                source, pathOf(key), "must be a duration: milliseconds, or a number with unit ms, s, m or h", value);
-        }
-        if (durationMs < minMs || durationMs > maxMs)
-        {
-            throw error(
-                source,
-                pathOf(key),
-                "must be between " + ConfigValues.formatDurationMs(minMs) + " and " +
-                ConfigValues.formatDurationMs(maxMs),
-                value);
-        }
-        return durationMs;
     }
 
     /**
      * @param key           a key of this mapping.
      * @param baseDirectory directory a relative path resolves against.
-     * @return the normalized absolute-or-based path, or null when absent.
+     * @param setter        receives the normalized absolute-or-based path when the key is present and not null.
      * @throws ConfigException when the value is not text, is empty or is not a path.
      */
-    Path path(final String key, final Path baseDirectory)
+    void path(final String key, final Path baseDirectory, final Consumer<Path> setter)
     {
         final Object value = map.get(key);
         if (null == value)
         {
-            return null;
+            return;
         }
         final String text = checkString(pathOf(key), value);
         if (text.isEmpty())
         {
             throw error(source, pathOf(key), "must be a file system path", value);
         }
+        final Path path;
         try
         {
-            return baseDirectory.resolve(text).normalize();
+            path = baseDirectory.resolve(text).normalize();
         }
         catch (final InvalidPathException ex)
         {
             throw error(source, pathOf(key), "must be a file system path", value);
         }
+        setter.accept(path);
     }
 
     /**

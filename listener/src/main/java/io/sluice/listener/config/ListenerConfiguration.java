@@ -1,10 +1,17 @@
 package io.sluice.listener.config;
 
+import io.sluice.listener.http.HttpConnectionConfig;
+import io.sluice.listener.http.StrictDecoderConfig;
+
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The whole deployment file ({@code sluice.yaml}): listener settings and request queues. Immutable once loaded.
+ * The whole deployment file ({@code sluice.yaml}): listener settings and request queues, as
+ * {@link ListenerContext#conclude()} yields them: the effective configuration, immutable. Its {@code *_DEFAULT}
+ * constants are the one set of defaults (those of the HTTP limits are the components' own, which they name); the
+ * components' settings are derived from it ({@link #decoderConfig()}, {@link #connectionConfig()}).
  *
  * @param id                 listener id; names the shared-memory directory.
  * @param bindAddress        address the prefix ports are bound on.
@@ -74,37 +81,37 @@ public record ListenerConfiguration(
     /**
      * Default longest request line (URL limit plus method and version).
      */
-    public static final int MAX_INITIAL_LINE_LENGTH_DEFAULT = 8192;
+    public static final int MAX_INITIAL_LINE_LENGTH_DEFAULT = StrictDecoderConfig.MAX_INITIAL_LINE_LENGTH_DEFAULT;
 
     /**
      * Default largest request line plus header block: 16 KiB, as HTTP.sys MaxRequestBytes.
      */
-    public static final int MAX_REQUEST_BYTES_DEFAULT = 16384;
+    public static final int MAX_REQUEST_BYTES_DEFAULT = StrictDecoderConfig.MAX_HEADER_SIZE_DEFAULT;
 
     /**
      * Default largest header field line: 16 KiB, as HTTP.sys MaxFieldLength.
      */
-    public static final int MAX_FIELD_LENGTH_DEFAULT = 16384;
+    public static final int MAX_FIELD_LENGTH_DEFAULT = StrictDecoderConfig.MAX_FIELD_LENGTH_DEFAULT;
 
     /**
      * Default longest request-target: 4096 bytes, as IIS maxUrl.
      */
-    public static final int MAX_URL_LENGTH_DEFAULT = 4096;
+    public static final int MAX_URL_LENGTH_DEFAULT = StrictDecoderConfig.MAX_URL_LENGTH_DEFAULT;
 
     /**
      * Default longest path segment: 260 characters, as HTTP.sys UrlSegmentMaxLength.
      */
-    public static final int MAX_SEGMENT_LENGTH_DEFAULT = 260;
+    public static final int MAX_SEGMENT_LENGTH_DEFAULT = HttpConnectionConfig.MAX_SEGMENT_LENGTH_DEFAULT;
 
     /**
      * Default most path segments: 255, as HTTP.sys UrlSegmentMaxCount.
      */
-    public static final int MAX_SEGMENT_COUNT_DEFAULT = 255;
+    public static final int MAX_SEGMENT_COUNT_DEFAULT = HttpConnectionConfig.MAX_SEGMENT_COUNT_DEFAULT;
 
     /**
      * Default largest request body: 30,000,000 bytes, as IIS maxAllowedContentLength.
      */
-    public static final long MAX_REQUEST_BODY_SIZE_DEFAULT = 30_000_000L;
+    public static final long MAX_REQUEST_BODY_SIZE_DEFAULT = StrictDecoderConfig.MAX_REQUEST_BODY_SIZE_DEFAULT;
 
     /**
      * Value of {@link #maxConnections()} that sets no limit.
@@ -119,7 +126,7 @@ public record ListenerConfiguration(
     /**
      * Default pipelining depth per connection.
      */
-    public static final int MAX_PIPELINED_REQUESTS_DEFAULT = 32;
+    public static final int MAX_PIPELINED_REQUESTS_DEFAULT = HttpConnectionConfig.MAX_PIPELINED_REQUESTS_DEFAULT;
 
     /**
      * @param id the listener id.
@@ -172,5 +179,35 @@ public record ListenerConfiguration(
             TimeoutsConfiguration.defaults(),
             queues,
             AdminConfiguration.defaults());
+    }
+
+    /**
+     * @return the request decoder's limits: request line, head, field line, request-target and body.
+     */
+    public StrictDecoderConfig decoderConfig()
+    {
+        return new StrictDecoderConfig()
+            .maxInitialLineLength(maxInitialLineLength)
+            .maxHeaderSize(maxRequestBytes)
+            .maxFieldLength(maxFieldLength)
+            .maxUrlLength(maxUrlLength)
+            .maxRequestBodySize(maxRequestBodySize);
+    }
+
+    /**
+     * @return the connection handlers' settings: pipelining depth, path segment limits, timers in ns and send rate.
+     */
+    public HttpConnectionConfig connectionConfig()
+    {
+        return new HttpConnectionConfig()
+            .maxPipelinedRequests(maxPipelinedRequests)
+            .maxSegmentLength(maxSegmentLength)
+            .maxSegmentCount(maxSegmentCount)
+            .headerWaitNs(TimeUnit.MILLISECONDS.toNanos(timeouts.headerWaitMs()))
+            .idleConnectionNs(TimeUnit.MILLISECONDS.toNanos(timeouts.idleConnectionMs()))
+            .entityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.entityBodyMs()))
+            .drainEntityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.drainEntityBodyMs()))
+            .minSendRate(timeouts.minSendRate())
+            .minSendRateGraceNs(TimeUnit.MILLISECONDS.toNanos(timeouts.minSendRateGraceMs()));
     }
 }

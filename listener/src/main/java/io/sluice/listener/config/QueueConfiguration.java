@@ -1,12 +1,17 @@
 package io.sluice.listener.config;
 
 import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostingMode;
+import io.sluice.listener.queue.QueueBinding;
+import io.sluice.listener.queue.RequestQueue;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One request queue: the URL prefixes routed to it, its bound, its hosting model and handler. Immutable once loaded.
+ * One request queue: the URL prefixes routed to it, its bound, its hosting model and handler, as
+ * {@link QueueContext} concludes it. Immutable; what a route carries is derived from it ({@link #binding}).
  *
  * @param name                 unique queue name ([A-Za-z0-9_-]+); names the worker's shm files.
  * @param prefixes             URL prefixes as written, e.g. {@code http://+:8080/shm/}.
@@ -111,5 +116,22 @@ public record QueueConfiguration(
             TimeoutsConfiguration.ENTITY_BODY_MS_DEFAULT,
             TimeoutsConfiguration.QUEUE_WAIT_MS_DEFAULT,
             hosting == HostingMode.SHARED_MEMORY ? RESPONSE_WINDOW_DEFAULT : RESPONSE_WINDOW_NONE);
+    }
+
+    /**
+     * @param queue           this queue's bound.
+     * @param host            this queue's hosting model.
+     * @param applicationPath path of the prefix routed, e.g. {@code /shm/}.
+     * @return what that prefix routes to, with this queue's body limit and timers (in ns).
+     */
+    public QueueBinding binding(final RequestQueue queue, final Host host, final String applicationPath)
+    {
+        return new QueueBinding(
+            queue,
+            host,
+            applicationPath,
+            maxRequestBodySize,
+            TimeUnit.MILLISECONDS.toNanos(entityBodyTimeoutMs),
+            TimeUnit.MILLISECONDS.toNanos(queueWaitTimeoutMs));
     }
 }

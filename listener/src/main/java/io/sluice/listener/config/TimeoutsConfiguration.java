@@ -1,5 +1,7 @@
 package io.sluice.listener.config;
 
+import io.sluice.listener.http.HttpConnectionConfig;
+
 /**
  * The listener's connection timers and minimum send rate (HTTP.sys {@code HTTP_TIMEOUT_LIMIT_INFO} semantics and
  * defaults). A timer of {@link #DISABLED} never fires. Immutable once loaded.
@@ -31,30 +33,32 @@ public record TimeoutsConfiguration(
     long minSendRate,
     long minSendRateGraceMs)
 {
+    private static final long NS_PER_MS = 1_000_000;
+
     /**
      * A timer (or the minimum send rate) of this value is off.
      */
-    public static final long DISABLED = 0;
+    public static final long DISABLED = HttpConnectionConfig.DISABLED;
 
     /**
      * Default header wait: 120 s, as HTTP.sys HeaderWait.
      */
-    public static final long HEADER_WAIT_MS_DEFAULT = 120_000;
+    public static final long HEADER_WAIT_MS_DEFAULT = HttpConnectionConfig.TIMER_DEFAULT_NS / NS_PER_MS;
 
     /**
      * Default idle connection time: 120 s, as HTTP.sys IdleConnection.
      */
-    public static final long IDLE_CONNECTION_MS_DEFAULT = 120_000;
+    public static final long IDLE_CONNECTION_MS_DEFAULT = HttpConnectionConfig.TIMER_DEFAULT_NS / NS_PER_MS;
 
     /**
      * Default entity body time: 120 s, as HTTP.sys EntityBody.
      */
-    public static final long ENTITY_BODY_MS_DEFAULT = 120_000;
+    public static final long ENTITY_BODY_MS_DEFAULT = HttpConnectionConfig.TIMER_DEFAULT_NS / NS_PER_MS;
 
     /**
      * Default drain entity body time: 120 s, as HTTP.sys DrainEntityBody.
      */
-    public static final long DRAIN_ENTITY_BODY_MS_DEFAULT = 120_000;
+    public static final long DRAIN_ENTITY_BODY_MS_DEFAULT = HttpConnectionConfig.TIMER_DEFAULT_NS / NS_PER_MS;
 
     /**
      * Default time in queue: 120 s, as HTTP.sys RequestQueue.
@@ -64,12 +68,13 @@ public record TimeoutsConfiguration(
     /**
      * Default minimum send rate: 150 bytes per second, as HTTP.sys MinSendRate.
      */
-    public static final long MIN_SEND_RATE_DEFAULT = 150;
+    public static final long MIN_SEND_RATE_DEFAULT = HttpConnectionConfig.MIN_SEND_RATE_DEFAULT;
 
     /**
      * Default window of the send-rate measurement: 10 s.
      */
-    public static final long MIN_SEND_RATE_GRACE_MS_DEFAULT = 10_000;
+    public static final long MIN_SEND_RATE_GRACE_MS_DEFAULT =
+        HttpConnectionConfig.MIN_SEND_RATE_GRACE_DEFAULT_NS / NS_PER_MS;
 
     /**
      * @return every timer at its default.
