@@ -14,11 +14,11 @@ import java.nio.channels.WritableByteChannel;
  */
 final class FlushMarker extends AbstractReferenceCounted implements FileRegion
 {
-    private final HttpConnectionHandler connection;
+    private final FlushNotices notices;
 
-    FlushMarker(final HttpConnectionHandler connection)
+    FlushMarker(final FlushNotices notices)
     {
-        this.connection = connection;
+        this.notices = notices;
     }
 
     /**
@@ -37,7 +37,7 @@ final class FlushMarker extends AbstractReferenceCounted implements FileRegion
      */
     protected void deallocate()
     {
-        connection.flushMarkerReleased();
+        notices.markerReleased();
     }
 
     /**

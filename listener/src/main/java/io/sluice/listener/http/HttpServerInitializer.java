@@ -6,9 +6,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
+import org.agrona.concurrent.SystemNanoClock;
 
 /**
- * Builds each accepted connection's pipeline: {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
+ * Builds each accepted connection's pipeline: {@link MinSendRateHandler} (unless the minimum send rate is off),
+ * {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
  * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close). Only builds; the
  * logic is in the handlers.
  */
@@ -68,9 +70,15 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         ch.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
         ch.closeFuture().addListener(releaseOnClose);
         connections.track(ch);
+        final MinSendRateHandler sendRate = MinSendRateHandler.newInstance(connectionConfig, SystemNanoClock.INSTANCE);
+        if (null != sendRate)
+        {
+            ch.pipeline().addLast("sendRate", sendRate);
+        }
         final StrictRequestDecoder decoder = new StrictRequestDecoder(decoderConfig);
         ch.pipeline()
             .addLast("decoder", decoder)
-            .addLast("connection", new HttpConnectionHandler(router, connectionConfig, decoder, connections));
+            .addLast("connection", new HttpConnectionHandler(
+                router, connectionConfig, decoder, connections, SystemNanoClock.INSTANCE));
     }
 }
