@@ -114,6 +114,13 @@ public final class MessageDescriptor
     public static final int LAST_FLAG = 1;
 
     /**
+     * Flag of a last {@code RESPONSE_BODY}: the worker abandons the response it began (its handler failed), so the
+     * listener ends it unfinished: the client connection is closed after what was sent, without the end a complete
+     * body would have. Only with {@link #LAST_FLAG}.
+     */
+    public static final int ABORT_FLAG = 2;
+
+    /**
      * Length of the fixed part of a header entry.
      */
     public static final int HEADER_ENTRY_LENGTH = 4;

@@ -12,6 +12,11 @@ import org.agrona.DirectBuffer;
  * Callbacks must not block: in-process they run on the listener's event loop, in a worker on its dispatch thread.
  * A handler that needs to wait answers later, from any thread, through the {@link Exchange}.
  * <p>
+ * Failure: a callback that throws is the handler's bug, handled alike in every hosting model
+ * ({@link HandlerInvoker}): it is logged once and counted, and its request is answered 500 ({@code text/plain},
+ * {@code internal server error}), or, once the response head was sent, the response is cut off (the client connection
+ * closes after what was sent). The process and its other requests go on.
+ * <p>
  * Implementations need a public no-argument constructor: the hosts load them by class name.
  */
 public interface Handler

@@ -149,6 +149,14 @@ public abstract class HttpRequestExchange implements Exchange
         return responseHeaders;
     }
 
+    /**
+     * Forget the headers the handler added: the answer for a handler that failed carries none of them.
+     */
+    protected void clearResponseHeaders()
+    {
+        responseHeaders = null;
+    }
+
     private List<Map.Entry<String, String>> headerList()
     {
         if (null == headerList)

@@ -111,7 +111,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     private static final byte[] EMPTY = new byte[0];
     private static final String HMAC = "HmacSHA256";
 
-    private final Handler handler;
+    private final HandlerInvoker invoker;
     private final byte[] token;
     private final String applicationPath;
     private final Runnable onShutdown;
@@ -132,20 +132,20 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean closing;
 
     /**
-     * @param handler         the application.
+     * @param invoker         calls the application under the failure policy.
      * @param token           the secret every request must carry, as bytes.
      * @param applicationPath the path the worker serves, ending with {@code /}.
      * @param onShutdown      run once the acknowledgement of a shutdown event is written.
      * @param guard           the connection's timers, told when a request carried the token.
      */
     LoopbackConnectionHandler(
-        final Handler handler,
+        final HandlerInvoker invoker,
         final byte[] token,
         final String applicationPath,
         final Runnable onShutdown,
         final LoopbackConnectionGuard guard)
     {
-        this.handler = handler;
+        this.invoker = invoker;
         this.token = token;
         this.applicationPath = applicationPath;
         this.onShutdown = onShutdown;
@@ -234,14 +234,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             exchange.abort();
             if (exchange.isDispatched())
             {
-                try
-                {
-                    handler.onAbort(exchange);
-                }
-                catch (final RuntimeException ex)
-                {
-                    LOG.log(Level.WARNING, "handler failed in onAbort", ex);
-                }
+                invoker.onAbort(exchange);
             }
         }
         releaseBacklog();
@@ -418,15 +411,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             writableWaiter = exchange;
             return;
         }
-        try
-        {
-            handler.onWritable(exchange);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.log(Level.WARNING, "handler failed in onWritable: " + exchange.method() + " " + exchange.target(), ex);
-            exchange.fail();
-        }
+        invoker.onWritable(exchange);
     }
 
     private void handle(final Object msg)
@@ -503,15 +488,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         exchange.dispatch();
-        try
-        {
-            handler.onRequest(exchange);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.log(Level.WARNING, "handler failed in onRequest: " + exchange.method() + " " + exchange.target(), ex);
-            exchange.fail();
-        }
+        invoker.onRequest(exchange);
     }
 
     /**
@@ -651,12 +628,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             final int length = wrap(data);
             try
             {
-                handler.onBody(exchange, bodyView, 0, length, last);
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.log(Level.WARNING, "handler failed in onBody: " + exchange.method() + " " + exchange.target(), ex);
-                exchange.fail();
+                invoker.onBody(exchange, bodyView, 0, length, last);
             }
             finally
             {

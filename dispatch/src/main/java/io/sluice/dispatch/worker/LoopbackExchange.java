@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  * false waits for room instead. The listener stops reading this connection while its client is not writable, so the
  * whole path is bounded by the slowest reader. The response state ({@code headSent}, {@code complete}, ...) is confined to the event loop.
  */
-final class LoopbackExchange extends HttpRequestExchange
+final class LoopbackExchange extends HttpRequestExchange implements FailableExchange
 {
     private static final Logger LOG = Logger.getLogger(LoopbackExchange.class.getName());
     private static final int MIN_STATUS = 200;
@@ -266,7 +266,23 @@ final class LoopbackExchange extends HttpRequestExchange
     }
 
     /**
-     * The handler failed: answer 500 if nothing was sent yet, else end the connection. Event loop only.
+     * {@inheritDoc}
+     * <p>
+     * Here: a 500 closes the connection to the listener after it; a response already begun is ended by closing the
+     * connection without its end, which the listener passes on to the client. Event loop only.
+     */
+    public void handlerFailed()
+    {
+        if (!headSent)
+        {
+            clearResponseHeaders();
+        }
+        fail();
+    }
+
+    /**
+     * The handler failed, or its response broke its own framing: answer 500 if nothing was sent yet, else end the
+     * connection. Event loop only.
      */
     void fail()
     {
@@ -276,7 +292,7 @@ final class LoopbackExchange extends HttpRequestExchange
         }
         if (!headSent)
         {
-            reply(500, "internal server error", true);
+            reply(HandlerInvoker.FAILURE_STATUS, "internal server error", true);
         }
         else
         {

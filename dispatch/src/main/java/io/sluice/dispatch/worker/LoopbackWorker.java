@@ -83,7 +83,7 @@ public final class LoopbackWorker
         try
         {
             final LoopbackWorkerInitializer initializer = new LoopbackWorkerInitializer(
-                handler,
+                new HandlerInvoker(handler),
                 env.token().getBytes(StandardCharsets.US_ASCII),
                 LoopbackPaths.withTrailingSlash(env.applicationPath()),
                 stopped::countDown,

@@ -27,7 +27,7 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
      */
     static final int MAX_HEADER_LENGTH = 64 * 1024;
 
-    private final Handler handler;
+    private final HandlerInvoker invoker;
     private final byte[] token;
     private final String applicationPath;
     private final Runnable onShutdown;
@@ -37,7 +37,7 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
     private final AtomicInteger openConnections = new AtomicInteger();
 
     LoopbackWorkerInitializer(
-        final Handler handler,
+        final HandlerInvoker invoker,
         final byte[] token,
         final String applicationPath,
         final Runnable onShutdown,
@@ -45,7 +45,7 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
         final long idleConnectionMs,
         final int maxConnections)
     {
-        this.handler = handler;
+        this.invoker = invoker;
         this.token = token;
         this.applicationPath = applicationPath;
         this.onShutdown = onShutdown;
@@ -82,6 +82,6 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
         channel.pipeline()
             .addLast("guard", guard)
             .addLast("http", new HttpServerCodec(decoderConfig))
-            .addLast("loopback", new LoopbackConnectionHandler(handler, token, applicationPath, onShutdown, guard));
+            .addLast("loopback", new LoopbackConnectionHandler(invoker, token, applicationPath, onShutdown, guard));
     }
 }

@@ -26,9 +26,10 @@ import java.util.List;
  * once the backlog is gone and the window has room. The send side is guarded by this object's monitor: the handler's
  * thread and the duty thread (credit) meet only there, and only when a response outruns its client.
  */
-final class SharedMemoryExchange implements Exchange
+final class SharedMemoryExchange implements FailableExchange
 {
     private static final String CONTENT_TYPE = "content-type";
+    private static final UnsafeBuffer FAILURE_BODY_BUFFER = new UnsafeBuffer(HandlerInvoker.failureBody());
 
     private final SharedMemoryWorker worker;
     private final UnsafeBuffer head;
@@ -246,6 +247,42 @@ final class SharedMemoryExchange implements Exchange
     }
 
     /**
+     * {@inheritDoc}
+     * <p>
+     * Here: the 500 is an ordinary complete response; a response already begun is ended with an empty last
+     * {@code RESPONSE_BODY} flagged {@link MessageDescriptor#ABORT_FLAG}, and the body still waiting for credit is
+     * dropped.
+     */
+    public void handlerFailed()
+    {
+        if (aborted || responseComplete)
+        {
+            return;
+        }
+        if (!headSent)
+        {
+            // the failure answer carries none of the headers the handler added
+            responseHeaders = null;
+            respond(
+                HandlerInvoker.FAILURE_STATUS, HandlerInvoker.FAILURE_CONTENT_TYPE, FAILURE_BODY_BUFFER, 0,
+                FAILURE_BODY_BUFFER.capacity());
+            return;
+        }
+        synchronized (this)
+        {
+            if (aborted || responseComplete)
+            {
+                return;
+            }
+            backlog = null;
+            backlogStart = 0;
+            backlogEnd = 0;
+            backlogLast = false;
+            publishBody(FAILURE_BODY_BUFFER, 0, 0, MessageDescriptor.LAST_FLAG | MessageDescriptor.ABORT_FLAG);
+        }
+    }
+
+    /**
      * More response credit from the listener; on the duty thread. Sends what the backlog holds, as far as the new
      * limit allows.
      *
@@ -403,6 +440,14 @@ final class SharedMemoryExchange implements Exchange
 
     private void publishBody(final DirectBuffer buffer, final int offset, final int length, final boolean last)
     {
+        publishBody(buffer, offset, length, last ? MessageDescriptor.LAST_FLAG : 0);
+    }
+
+    /**
+     * @param lastFlags flags of the last chunk: 0 when the body goes on.
+     */
+    private void publishBody(final DirectBuffer buffer, final int offset, final int length, final int lastFlags)
+    {
         final int maxChunk = worker.maxResponseMessageLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
         int position = offset;
         int remaining = length;
@@ -414,14 +459,14 @@ final class SharedMemoryExchange implements Exchange
             pendingBody = buffer;
             pendingBodyOffset = position;
             pendingBodyLength = chunk;
-            pendingFlags = last && remaining == 0 ? MessageDescriptor.LAST_FLAG : 0;
+            pendingFlags = remaining == 0 ? lastFlags : 0;
             worker.publish(this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
             bodySent += chunk;
             position += chunk;
         }
         while (remaining > 0);
         pendingBody = null;
-        if (last)
+        if (lastFlags != 0)
         {
             responseComplete = true;
             backlog = null;

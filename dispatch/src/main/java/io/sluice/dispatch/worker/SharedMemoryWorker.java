@@ -98,7 +98,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private static final long WATCHDOG_PERIOD_MIN_MS = 10;
     private static final long WATCHDOG_PERIOD_MAX_MS = 1_000;
 
-    private final Handler handler;
+    private final HandlerInvoker invoker;
     private final UnsafeBuffer header;
     private final ManyToOneRingBuffer requestRing;
     private final ManyToOneRingBuffer responseRing;
@@ -142,7 +142,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     {
         this.queueWaitNs = TimeUnit.MILLISECONDS.toNanos(queueWaitMs);
         this.responseWindow = responseWindow;
-        this.handler = handler;
+        this.invoker = new HandlerInvoker(handler);
         this.header = header;
         this.requestRing = requestRing;
         this.responseRing = responseRing;
@@ -319,7 +319,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             enterHandler();
             try
             {
-                handler.onRequest(exchange);
+                invoker.onRequest(exchange);
             }
             finally
             {
@@ -474,6 +474,14 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
     }
 
+    /**
+     * @return handler callbacks that threw so far.
+     */
+    long handlerFailureCount()
+    {
+        return invoker.failureCount();
+    }
+
     int maxResponseMessageLength()
     {
         return maxResponseMessageLength;
@@ -524,7 +532,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             enterHandler();
             try
             {
-                handler.onBody(
+                invoker.onBody(
                     exchange, buffer, BodyChunkFlyweight.dataOffset(index),
                     BodyChunkFlyweight.chunkLength(buffer, index), last);
             }
@@ -550,7 +558,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             enterHandler();
             try
             {
-                handler.onAbort(exchange);
+                invoker.onAbort(exchange);
             }
             finally
             {
@@ -576,7 +584,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             enterHandler();
             try
             {
-                handler.onWritable(exchange);
+                invoker.onWritable(exchange);
             }
             finally
             {

@@ -3,7 +3,9 @@ package io.sluice.listener.hosting.inprocess;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.worker.FailableExchange;
 import io.sluice.dispatch.worker.Handler;
+import io.sluice.dispatch.worker.HandlerInvoker;
 import io.sluice.dispatch.worker.HttpRequestExchange;
 import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.queue.RequestSink;
@@ -37,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * response; framing headers ({@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}, ...) it sets are
  * dropped, the listener writes its own; its body is held to the length it declared.
  */
-final class InProcessExchange extends HttpRequestExchange implements RequestSink
+final class InProcessExchange extends HttpRequestExchange implements RequestSink, FailableExchange
 {
     /**
      * Body bytes a handler thread may have handed over that the client connection has not taken yet before
@@ -51,20 +53,26 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
      */
     static final long HOP_WAIT_LENGTH = 4 * HOP_HIGH_WATER_MARK_LENGTH;
 
+    private static final UnsafeBuffer FAILURE_BODY_BUFFER = new UnsafeBuffer(HandlerInvoker.failureBody());
+
     private final ServerExchange exchange;
-    private final Handler handler;
+    private final HandlerInvoker invoker;
     private final SendBound hop;
     private final AtomicBoolean writableOwed = new AtomicBoolean();
     private volatile boolean unwritable;
     private Chunk firstWaiting;
     private Chunk lastWaiting;
+    private boolean failed;
 
     InProcessExchange(
-        final ServerExchange exchange, final Handler handler, final HttpRequest request, final long contentLength)
+        final ServerExchange exchange,
+        final HandlerInvoker invoker,
+        final HttpRequest request,
+        final long contentLength)
     {
         super(request, contentLength);
         this.exchange = exchange;
-        this.handler = handler;
+        this.invoker = invoker;
         // a loop that shut down (the listener stopped) can no longer let a waiting handler thread go
         this.hop = new SendBound(HOP_WAIT_LENGTH, exchange.eventLoop());
     }
@@ -180,6 +188,51 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
     public void abort()
     {
         ended();
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Here: the 500 is written as a handler's own complete response would be (without the headers the handler
+     * added); a response already begun is ended as the listener ends one it answers in a host's place
+     * ({@link ServerExchange#sendError}: the connection closes after what was sent). What still hops or waits from
+     * the handler's threads is dropped. On the event loop.
+     */
+    public void handlerFailed()
+    {
+        if (failed || hop.isClosed() || exchange.isDone())
+        {
+            return;
+        }
+        failed = true;
+        if (!exchange.isHeadSent())
+        {
+            clearResponseHeaders();
+            writeHead(
+                HandlerInvoker.FAILURE_STATUS, HandlerInvoker.FAILURE_CONTENT_TYPE, FAILURE_BODY_BUFFER.capacity(),
+                FAILURE_BODY_BUFFER, 0, FAILURE_BODY_BUFFER.capacity(), true);
+        }
+        else
+        {
+            exchange.sendError(HandlerInvoker.FAILURE_STATUS, "internal server error");
+        }
+        ended();
+    }
+
+    /**
+     * @return true once the handler failed for this exchange: it hears of nothing more, not even an abort.
+     */
+    boolean isFailed()
+    {
+        return failed;
+    }
+
+    /**
+     * @return the invoker the exchange's callbacks go through.
+     */
+    HandlerInvoker invoker()
+    {
+        return invoker;
     }
 
     private void writeHead(
@@ -315,7 +368,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         if (exchange.notifyWhenWritable() && writableOwed.compareAndSet(true, false))
         {
             unwritable = false;
-            handler.onWritable(this);
+            invoker.onWritable(this);
         }
     }
 

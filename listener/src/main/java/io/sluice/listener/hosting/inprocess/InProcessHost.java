@@ -3,6 +3,7 @@ package io.sluice.listener.hosting.inprocess;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.worker.Handler;
+import io.sluice.dispatch.worker.HandlerInvoker;
 import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.RequestSink;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The in-process hosting model: the queue's {@link Handler} is loaded into the listener JVM and called on the
  * connection's event loop, with no copy of the request and no hop between threads. This is the ceiling the
  * out-of-process models are measured against; a handler that blocks stalls every connection of its event loop, so
- * blocking work belongs in an executor the handler answers from.
+ * blocking work belongs in an executor the handler answers from. Every callback goes through a
+ * {@link HandlerInvoker}: a handler that throws gets the failure answer of every hosting model.
  */
 public final class InProcessHost implements Host
 {
@@ -22,7 +24,7 @@ public final class InProcessHost implements Host
     private static final AtomicLong BODY_REFUSALS = new AtomicLong();
 
     private final String handlerClassName;
-    private Handler handler;
+    private HandlerInvoker invoker;
 
     /**
      * @param handlerClassName fully qualified class name of the handler, created by {@link #start()}.
@@ -38,7 +40,7 @@ public final class InProcessHost implements Host
     public InProcessHost(final Handler handler)
     {
         this.handlerClassName = handler.getClass().getName();
-        this.handler = handler;
+        this.invoker = new HandlerInvoker(handler);
     }
 
     /**
@@ -46,9 +48,9 @@ public final class InProcessHost implements Host
      */
     public void start()
     {
-        if (null == handler)
+        if (null == invoker)
         {
-            handler = HandlerLoader.create(handlerClassName, HANDLER_KEY);
+            invoker = new HandlerInvoker(HandlerLoader.create(handlerClassName, HANDLER_KEY));
         }
     }
 
@@ -57,9 +59,9 @@ public final class InProcessHost implements Host
      */
     public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
     {
-        final InProcessExchange inProcess = new InProcessExchange(exchange, handler, request, contentLength);
-        handler.onRequest(inProcess);
-        return inProcess.hasBody() ? new Sink(handler, inProcess, exchange) : inProcess;
+        final InProcessExchange inProcess = new InProcessExchange(exchange, invoker, request, contentLength);
+        invoker.onRequest(inProcess);
+        return inProcess.hasBody() ? new Sink(inProcess, exchange) : inProcess;
     }
 
     /**
@@ -86,15 +88,13 @@ public final class InProcessHost implements Host
      */
     private static final class Sink implements RequestSink
     {
-        private final Handler handler;
         private final InProcessExchange exchange;
         private final ServerExchange serverExchange;
         private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         private boolean bodyRefused;
 
-        Sink(final Handler handler, final InProcessExchange exchange, final ServerExchange serverExchange)
+        Sink(final InProcessExchange exchange, final ServerExchange serverExchange)
         {
-            this.handler = handler;
             this.exchange = exchange;
             this.serverExchange = serverExchange;
         }
@@ -122,7 +122,10 @@ public final class InProcessHost implements Host
             {
                 view.wrap(0, 0);
             }
-            handler.onBody(exchange, view, 0, length, last);
+            if (!exchange.isFailed())
+            {
+                exchange.invoker().onBody(exchange, view, 0, length, last);
+            }
             return true;
         }
 
@@ -144,7 +147,10 @@ public final class InProcessHost implements Host
         public void abort()
         {
             exchange.abort();
-            handler.onAbort(exchange);
+            if (!exchange.isFailed())
+            {
+                exchange.invoker().onAbort(exchange);
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ import io.sluice.dispatch.shm.ResponseHeadDecoder;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
 import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.dispatch.worker.HandlerInvoker;
 import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.ResponseHeads;
@@ -864,6 +865,12 @@ final class SharedMemoryLink
         if (!exchange.isHeadSent() && !exchange.isDone())
         {
             failWorker(request, "RESPONSE_BODY before the RESPONSE_HEAD of its request");
+            return;
+        }
+        if ((BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.ABORT_FLAG) != 0 && last)
+        {
+            // the worker abandoned the response it began (its handler failed): the client sees it cut off
+            answer(request, HandlerInvoker.FAILURE_STATUS, "internal server error");
             return;
         }
         if (!request.credit.onBody(chunkLength))
