@@ -17,7 +17,7 @@ import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
 import io.sluice.listener.http.HttpServerInitializer;
-import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.process.WorkerCommand;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.queue.QueueBinding;
@@ -190,7 +190,7 @@ public final class Listener implements AutoCloseable
             {
                 try
                 {
-                    WorkerSupervisor.checkCommand(queue.worker().command());
+                    WorkerCommand.checkCommand(queue.worker().command());
                 }
                 catch (final IllegalArgumentException ex)
                 {

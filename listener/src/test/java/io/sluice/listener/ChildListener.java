@@ -1,6 +1,6 @@
 package io.sluice.listener;
 
-import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.process.WorkerCommand;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +98,7 @@ final class ChildListener implements AutoCloseable
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerSupervisor.workerJvmFlags());
+        command.addAll(WorkerCommand.workerJvmFlags());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(SluiceMain.class.getName());

@@ -2,7 +2,7 @@ package io.sluice.listener;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.process.WorkerCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -259,7 +259,7 @@ class IdleConnectionsTest
 
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerSupervisor.workerJvmFlags());
+        command.addAll(WorkerCommand.workerJvmFlags());
         command.add(HEAP_LIMIT);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -1,6 +1,6 @@
 package io.sluice.listener;
 
-import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.process.WorkerCommand;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
@@ -57,7 +57,7 @@ public final class OrphaningWorker
         {
             final List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(WorkerSupervisor.workerJvmFlags());
+            command.addAll(WorkerCommand.workerJvmFlags());
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             command.add(OrphaningWorker.class.getName());

@@ -3,7 +3,7 @@ package io.sluice.listener;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
-import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.process.WorkerCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -391,7 +391,7 @@ class StartupErrorsTest
         final Path stderr = tempDir.resolve("stderr.txt");
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerSupervisor.workerJvmFlags());
+        command.addAll(WorkerCommand.workerJvmFlags());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(SluiceMain.class.getName());

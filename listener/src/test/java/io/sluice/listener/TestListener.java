@@ -4,6 +4,7 @@ import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
+import io.sluice.listener.process.WorkerCommand;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.Host;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
@@ -110,7 +111,7 @@ final class TestListener implements AutoCloseable
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerSupervisor.workerJvmFlags());
+        command.addAll(WorkerCommand.workerJvmFlags());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

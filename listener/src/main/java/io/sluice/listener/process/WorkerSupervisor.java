@@ -5,13 +5,9 @@ import io.sluice.listener.queue.HostingMode;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,18 +38,9 @@ import java.util.logging.Logger;
  */
 public final class WorkerSupervisor implements AutoCloseable
 {
-    /**
-     * Main class of the worker SDK, run when a queue names a handler but no command.
-     */
-    public static final String WORKER_MAIN_CLASS = "io.sluice.dispatch.worker.WorkerMain";
-
     private static final Logger LOG = Logger.getLogger(WorkerSupervisor.class.getName());
     private static final long RESTART_DELAY_MS = 100;
-    private static final long MINUTE_MS = 60_000;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String PATH_VARIABLE = "PATH";
-    // The search path of ProcessBuilder (and execvp) when PATH is not set.
-    private static final String PATH_DEFAULT = ":/bin:/usr/bin";
 
     /**
      * What the host learns about its workers, on the supervisor thread.
@@ -98,9 +85,6 @@ public final class WorkerSupervisor implements AutoCloseable
      * The variable naming a worker's own directory of shared files, when its model has one.
      */
     static final String SHARED_DIR_ENV_NAME = "SLUICE_SHM_DIR";
-    private static final Path PROC = Path.of("/proc");
-    private static final long HOLDER_EXIT_WAIT_MS = 1_000;
-    private static final long HOLDER_EXIT_POLL_MS = 10;
 
     private final String queueName;
     private final HostingMode hosting;
@@ -111,7 +95,7 @@ public final class WorkerSupervisor implements AutoCloseable
     private final Events events;
     private final ScheduledExecutorService executor;
     private final Slot[] slots;
-    private final ArrayDeque<Long> failureTimesMs = new ArrayDeque<>();
+    private final RapidFailWindow failures = new RapidFailWindow();
     private volatile boolean stopped;
     private volatile boolean queueStopped;
 
@@ -250,7 +234,7 @@ public final class WorkerSupervisor implements AutoCloseable
                     {
                         LOG.warning(() -> "queue " + queueName + ": worker " + slot + " pid " + process.pid() + " " +
                             reason + "; killing it");
-                        killTree(process);
+                        WorkerKiller.killTree(process);
                     }
                 });
         }
@@ -295,14 +279,14 @@ public final class WorkerSupervisor implements AutoCloseable
                 {
                     LOG.warning(() -> "worker " + process.pid() + " of queue " + queueName +
                         " did not stop within shutdownTimeLimit; killing it");
-                    killTree(process);
+                    WorkerKiller.killTree(process);
                     process.waitFor(5, TimeUnit.SECONDS);
                 }
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
-                killTree(process);
+                WorkerKiller.killTree(process);
             }
         }
         executor.shutdownNow();
@@ -316,7 +300,7 @@ public final class WorkerSupervisor implements AutoCloseable
         }
 
         final String token = newToken();
-        final List<String> command = command();
+        final List<String> command = WorkerCommand.of(config, handlerClass);
         final ProcessBuilder builder = new ProcessBuilder(command);
         final Map<String, String> env = builder.environment();
         env.putAll(config.environment());
@@ -388,139 +372,8 @@ public final class WorkerSupervisor implements AutoCloseable
         {
             LOG.warning(() -> "queue " + queueName + ": worker " + process.pid() +
                 " not ready within startupTimeLimit; killing it");
-            killTree(process);
+            WorkerKiller.killTree(process);
         }
-    }
-
-    /**
-     * Kill a worker and every process it started that is still in its tree (SIGKILL): a child would otherwise outlive
-     * it, keep the ring file mapped and write into the replacement's rings. The descendants are listed before the
-     * worker dies, since its children are handed to another parent the moment it does; a process the worker started
-     * and detached from its tree earlier (a double fork, or a child of a worker that exited on its own) is out of
-     * reach here.
-     *
-     * @param process the worker.
-     */
-    static void killTree(final Process process)
-    {
-        final List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroyForcibly();
-        for (final ProcessHandle descendant : descendants)
-        {
-            descendant.destroyForcibly();
-        }
-    }
-
-    /**
-     * Kill every other process that still maps or holds open a file of a dead worker's directory (SIGKILL), before its
-     * rings are reset for a replacement: a process the worker left behind (double-forked, or orphaned by a worker that
-     * exited on its own) is no longer in its tree, but it would write into the replacement's rings. Only this user's
-     * processes can be looked at, and only they can open the directory (mode 0700). Waits briefly for each to die.
-     *
-     * @param dir the worker's directory (its {@code SLUICE_SHM_DIR}).
-     */
-    static void killHolders(final Path dir)
-    {
-        final String prefix;
-        try
-        {
-            prefix = dir.toRealPath() + "/";
-        }
-        catch (final IOException ex)
-        {
-            return;
-        }
-        final long self = ProcessHandle.current().pid();
-        final List<ProcessHandle> holders = new ArrayList<>();
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(PROC))
-        {
-            for (final Path proc : procs)
-            {
-                final long pid = pidOf(proc.getFileName().toString());
-                if (pid > 0 && pid != self && holds(proc, prefix))
-                {
-                    ProcessHandle.of(pid).ifPresent(holders::add);
-                }
-            }
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            LOG.warning(() -> "cannot look for processes left holding " + dir + ": " + ex);
-        }
-        for (final ProcessHandle holder : holders)
-        {
-            LOG.warning(() ->
-                "process " + holder.pid() + " still holds " + dir + " after its worker exited; killing it");
-            holder.destroyForcibly();
-        }
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLDER_EXIT_WAIT_MS);
-        for (final ProcessHandle holder : holders)
-        {
-            try
-            {
-                while (holder.isAlive() && System.nanoTime() - deadlineNs < 0)
-                {
-                    Thread.sleep(HOLDER_EXIT_POLL_MS);
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (holder.isAlive())
-            {
-                LOG.warning(() -> "process " + holder.pid() + " holding " + dir + " did not die in time");
-            }
-        }
-    }
-
-    private static long pidOf(final String name)
-    {
-        for (int i = 0; i < name.length(); i++)
-        {
-            if (name.charAt(i) < '0' || name.charAt(i) > '9')
-            {
-                return -1;
-            }
-        }
-        return name.isEmpty() || name.length() > 18 ? -1 : Long.parseLong(name);
-    }
-
-    private static boolean holds(final Path proc, final String prefix)
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(proc.resolve("maps")))
-            {
-                if (line.contains(prefix))
-                {
-                    return true;
-                }
-            }
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd")))
-            {
-                for (final Path fd : fds)
-                {
-                    try
-                    {
-                        if (Files.readSymbolicLink(fd).toString().startsWith(prefix))
-                        {
-                            return true;
-                        }
-                    }
-                    catch (final IOException ex)
-                    {
-                        // closed meanwhile
-                    }
-                }
-            }
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            // another user's process, or gone meanwhile
-        }
-        return false;
     }
 
     private void exited(final Slot slot, final Process process)
@@ -539,7 +392,7 @@ public final class WorkerSupervisor implements AutoCloseable
         final int exitCode = process.exitValue();
         if (null != slot.sharedDir)
         {
-            killHolders(Path.of(slot.sharedDir));
+            WorkerKiller.killHolders(Path.of(slot.sharedDir));
         }
         events.onExited(slot.index, exitCode);
         if (stopped)
@@ -562,116 +415,17 @@ public final class WorkerSupervisor implements AutoCloseable
             events.onQueueStopped();
             return;
         }
-        final long nowMs = System.currentTimeMillis();
-        failureTimesMs.addLast(nowMs);
-        while (!failureTimesMs.isEmpty() && failureTimesMs.peekFirst() < nowMs - MINUTE_MS)
-        {
-            failureTimesMs.pollFirst();
-        }
-        if (failureTimesMs.size() > config.rapidFailsPerMinute())
+        final int recentFailures = failures.failed(System.currentTimeMillis());
+        if (recentFailures > config.rapidFailsPerMinute())
         {
             queueStopped = true;
-            LOG.severe(() -> "queue " + queueName + ": " + failureTimesMs.size() +
+            LOG.severe(() -> "queue " + queueName + ": " + recentFailures +
                 " worker failures within a minute (rapidFailsPerMinute=" + config.rapidFailsPerMinute() +
                 "); queue stopped, answering 503 until reconfigured");
             events.onQueueStopped();
             return;
         }
         executor.schedule(() -> launch(slot), RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Check that a worker command's program can be run, the way the process is started: a name with a slash is a path
-     * (relative to the working directory); a name without one is looked up in the listener's {@code PATH}, as a shell
-     * and {@link ProcessBuilder} do. An empty command (the worker SDK in a JVM like the listener's) needs no check.
-     *
-     * @param command the configured command.
-     * @throws IllegalArgumentException with the problem in one line when the program is missing or not executable.
-     */
-    public static void checkCommand(final List<String> command)
-    {
-        if (command.isEmpty())
-        {
-            return;
-        }
-        final String program = command.get(0);
-        if (program.indexOf('/') >= 0)
-        {
-            final Path path = Path.of(program);
-            if (!Files.exists(path))
-            {
-                throw new IllegalArgumentException("program not found: " + program);
-            }
-            if (!isExecutableFile(path))
-            {
-                throw new IllegalArgumentException("not an executable file: " + program);
-            }
-            return;
-        }
-        final String searchPath = null == System.getenv(PATH_VARIABLE) ? PATH_DEFAULT : System.getenv(PATH_VARIABLE);
-        boolean foundNotExecutable = false;
-        for (final String directory : searchPath.split(":", -1))
-        {
-            final Path candidate = Path.of(directory.isEmpty() ? "." : directory).resolve(program);
-            if (isExecutableFile(candidate))
-            {
-                return;
-            }
-            foundNotExecutable |= Files.exists(candidate);
-        }
-        throw new IllegalArgumentException(foundNotExecutable ?
-            "program found in PATH but not executable: " + program :
-            "program not found in PATH (" + searchPath + "): " + program);
-    }
-
-    private static boolean isExecutableFile(final Path path)
-    {
-        return Files.isRegularFile(path) && Files.isExecutable(path);
-    }
-
-    private List<String> command()
-    {
-        if (!config.command().isEmpty())
-        {
-            return config.command();
-        }
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(WORKER_MAIN_CLASS);
-        command.add(handlerClass);
-        return command;
-    }
-
-    /**
-     * JVM flags for a worker JVM started by the listener: what Agrona and Netty need on this JDK, and a small-footprint
-     * collector (a worker's garbage is young and small).
-     *
-     * @return the flags.
-     */
-    public static List<String> workerJvmFlags()
-    {
-        final List<String> flags = new ArrayList<>();
-        flags.add("--add-opens");
-        flags.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        flags.add("--add-opens");
-        flags.add("java.base/java.nio=ALL-UNNAMED");
-        flags.add("--enable-native-access=ALL-UNNAMED");
-        if (Runtime.version().feature() >= 24)
-        {
-            flags.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        flags.add("-XX:+UseSerialGC");
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (arg.startsWith("-Dio.netty.leakDetection"))
-            {
-                flags.add(arg);
-            }
-        }
-        return flags;
     }
 
     private static String newToken()

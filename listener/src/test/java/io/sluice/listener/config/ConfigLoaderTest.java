@@ -1,6 +1,6 @@
 package io.sluice.listener.config;
 
-import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.process.WorkerCommand;
 import io.sluice.listener.queue.HostingMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +91,7 @@ class ConfigLoaderTest
     {
         final List<Path> files = new ArrayList<>(yamlFiles(NATIVE_CONFIG));
         files.addAll(yamlFiles(NATIVE_CONFIG.resolve("examples")));
-        final List<String> defaultFlags = WorkerSupervisor.workerJvmFlags();
+        final List<String> defaultFlags = WorkerCommand.workerJvmFlags();
 
         for (final Path file : files)
         {

@@ -39,16 +39,16 @@ class WorkerCommandTest
     @Test
     void shouldAcceptDefaultCommandAndProgramFoundInPath()
     {
-        assertDoesNotThrow(() -> WorkerSupervisor.checkCommand(List.of()));
-        assertDoesNotThrow(() -> WorkerSupervisor.checkCommand(List.of("sh", "-c", "exit 0")));
-        assertDoesNotThrow(() -> WorkerSupervisor.checkCommand(List.of("/bin/sh")));
+        assertDoesNotThrow(() -> WorkerCommand.checkCommand(List.of()));
+        assertDoesNotThrow(() -> WorkerCommand.checkCommand(List.of("sh", "-c", "exit 0")));
+        assertDoesNotThrow(() -> WorkerCommand.checkCommand(List.of("/bin/sh")));
     }
 
     @Test
     void shouldRefuseProgramNotInPath()
     {
         final IllegalArgumentException ex = assertThrows(
-            IllegalArgumentException.class, () -> WorkerSupervisor.checkCommand(List.of("no-such-sluice-worker")));
+            IllegalArgumentException.class, () -> WorkerCommand.checkCommand(List.of("no-such-sluice-worker")));
 
         assertEquals("program not found in PATH (" + System.getenv("PATH") + "): no-such-sluice-worker",
             ex.getMessage());
@@ -62,14 +62,14 @@ class WorkerCommandTest
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
 
         assertEquals("program not found: " + missing, assertThrows(IllegalArgumentException.class,
-            () -> WorkerSupervisor.checkCommand(List.of(missing.toString()))).getMessage());
+            () -> WorkerCommand.checkCommand(List.of(missing.toString()))).getMessage());
         assertEquals("not an executable file: " + script, assertThrows(IllegalArgumentException.class,
-            () -> WorkerSupervisor.checkCommand(List.of(script.toString()))).getMessage());
+            () -> WorkerCommand.checkCommand(List.of(script.toString()))).getMessage());
         assertEquals("not an executable file: " + tempDir, assertThrows(IllegalArgumentException.class,
-            () -> WorkerSupervisor.checkCommand(List.of(tempDir.toString()))).getMessage());
+            () -> WorkerCommand.checkCommand(List.of(tempDir.toString()))).getMessage());
 
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertDoesNotThrow(() -> WorkerSupervisor.checkCommand(List.of(script.toString())));
+        assertDoesNotThrow(() -> WorkerCommand.checkCommand(List.of(script.toString())));
     }
 
     @Test

@@ -1,0 +1,128 @@
+package io.sluice.listener.process;
+
+import io.sluice.listener.config.WorkerConfiguration;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line of a worker process: checked when the listener starts, built for each start of a worker.
+ */
+public final class WorkerCommand
+{
+    /**
+     * Main class of the worker SDK, run when a queue names a handler but no command.
+     */
+    public static final String WORKER_MAIN_CLASS = "io.sluice.dispatch.worker.WorkerMain";
+
+    private static final String PATH_VARIABLE = "PATH";
+    // The search path of ProcessBuilder (and execvp) when PATH is not set.
+    private static final String PATH_DEFAULT = ":/bin:/usr/bin";
+
+    private WorkerCommand()
+    {
+    }
+
+    /**
+     * Check that a worker command's program can be run, the way the process is started: a name with a slash is a path
+     * (relative to the working directory); a name without one is looked up in the listener's {@code PATH}, as a shell
+     * and {@link ProcessBuilder} do. An empty command (the worker SDK in a JVM like the listener's) needs no check.
+     *
+     * @param command the configured command.
+     * @throws IllegalArgumentException with the problem in one line when the program is missing or not executable.
+     */
+    public static void checkCommand(final List<String> command)
+    {
+        if (command.isEmpty())
+        {
+            return;
+        }
+        final String program = command.get(0);
+        if (program.indexOf('/') >= 0)
+        {
+            final Path path = Path.of(program);
+            if (!Files.exists(path))
+            {
+                throw new IllegalArgumentException("program not found: " + program);
+            }
+            if (!isExecutableFile(path))
+            {
+                throw new IllegalArgumentException("not an executable file: " + program);
+            }
+            return;
+        }
+        final String searchPath = null == System.getenv(PATH_VARIABLE) ? PATH_DEFAULT : System.getenv(PATH_VARIABLE);
+        boolean foundNotExecutable = false;
+        for (final String directory : searchPath.split(":", -1))
+        {
+            final Path candidate = Path.of(directory.isEmpty() ? "." : directory).resolve(program);
+            if (isExecutableFile(candidate))
+            {
+                return;
+            }
+            foundNotExecutable |= Files.exists(candidate);
+        }
+        throw new IllegalArgumentException(foundNotExecutable ?
+            "program found in PATH but not executable: " + program :
+            "program not found in PATH (" + searchPath + "): " + program);
+    }
+
+    private static boolean isExecutableFile(final Path path)
+    {
+        return Files.isRegularFile(path) && Files.isExecutable(path);
+    }
+
+    /**
+     * @param config       the worker settings: their command when one is configured.
+     * @param handlerClass the handler class, passed to the worker SDK's main class otherwise.
+     * @return the command that starts one worker: the configured one, else the worker SDK in a JVM like the
+     * listener's (same {@code java}, class path and the {@link #workerJvmFlags()}).
+     */
+    static List<String> of(final WorkerConfiguration config, final String handlerClass)
+    {
+        if (!config.command().isEmpty())
+        {
+            return config.command();
+        }
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(workerJvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WORKER_MAIN_CLASS);
+        command.add(handlerClass);
+        return command;
+    }
+
+    /**
+     * JVM flags for a worker JVM started by the listener: what Agrona and Netty need on this JDK, and a small-footprint
+     * collector (a worker's garbage is young and small).
+     *
+     * @return the flags.
+     */
+    public static List<String> workerJvmFlags()
+    {
+        final List<String> flags = new ArrayList<>();
+        flags.add("--add-opens");
+        flags.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        flags.add("--add-opens");
+        flags.add("java.base/java.nio=ALL-UNNAMED");
+        flags.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 24)
+        {
+            flags.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        flags.add("-XX:+UseSerialGC");
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("-Dio.netty.leakDetection"))
+            {
+                flags.add(arg);
+            }
+        }
+        return flags;
+    }
+}
