@@ -11,13 +11,11 @@ import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.hosting.inprocess.HandlerLoader;
 import io.sluice.listener.hosting.inprocess.InProcessHost;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
 import io.sluice.listener.http.HttpServerInitializer;
-import io.sluice.listener.process.WorkerCommand;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.queue.QueueBinding;
@@ -27,10 +25,7 @@ import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.UrlPrefix;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +48,6 @@ public final class Listener implements AutoCloseable
 {
     private static final Logger LOG = Logger.getLogger(Listener.class.getName());
     private static final long DRAIN_POLL_MS = 10;
-    private static final String NATIVE_ERROR_PREAMBLE = "failed with error(";
 
     private final ListenerConfiguration config;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
@@ -89,7 +83,7 @@ public final class Listener implements AutoCloseable
     {
         try
         {
-            checkStartup();
+            inProcessHandlers.putAll(StartupChecks.check(config));
             transport = Transport.create(config.eventLoops());
             final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
             for (final QueueConfiguration queue : config.queues())
@@ -158,46 +152,6 @@ public final class Listener implements AutoCloseable
             LOG.info(() -> "admin endpoint on http://" + config.admin().bindAddress() + ":" + config.adminPort() + "/");
         }
         return this;
-    }
-
-    /**
-     * Check, before anything starts, what the configuration names and the file alone cannot prove: the bind addresses
-     * resolve, each handler class the listener loads (in-process, or a worker SDK started with the listener's class
-     * path) exists, and each worker command's program exists and is executable. An in-process handler is created here,
-     * so that a class whose static initialiser or constructor throws is a start-up error naming its key.
-     */
-    private void checkStartup()
-    {
-        checkResolves(ConfigKeys.LISTENER_BIND, config.bindAddress());
-        if (config.adminPort() > 0)
-        {
-            checkResolves(ConfigKeys.LISTENER_ADMIN_BIND, config.admin().bindAddress());
-        }
-        final List<QueueConfiguration> queueConfigs = config.queues();
-        for (int i = 0; i < queueConfigs.size(); i++)
-        {
-            final QueueConfiguration queue = queueConfigs.get(i);
-            final boolean customCommand = null != queue.worker() && !queue.worker().command().isEmpty();
-            if (queue.hosting() == HostingMode.IN_PROCESS)
-            {
-                inProcessHandlers.put(queue.name(), HandlerLoader.create(queue.handler(), ConfigKeys.queueHandler(i)));
-            }
-            else if (!customCommand)
-            {
-                HandlerLoader.check(queue.handler(), ConfigKeys.queueHandler(i));
-            }
-            else
-            {
-                try
-                {
-                    WorkerCommand.checkCommand(queue.worker().command());
-                }
-                catch (final IllegalArgumentException ex)
-                {
-                    throw new StartupException(ConfigKeys.workerCommand(i), ex.getMessage(), ex);
-                }
-            }
-        }
     }
 
     /**
@@ -400,18 +354,6 @@ public final class Listener implements AutoCloseable
         }
     }
 
-    private static void checkResolves(final String key, final String hostName)
-    {
-        try
-        {
-            InetAddress.getByName(hostName);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw new StartupException(key, "cannot resolve host name (was '" + hostName + "')", ex);
-        }
-    }
-
     private Channel bind(final int port, final HttpServerInitializer initializer)
     {
         try
@@ -430,8 +372,8 @@ public final class Listener implements AutoCloseable
         }
         catch (final Exception ex)
         {
-            throw new StartupException(bindKey(port), "cannot listen on " + config.bindAddress() + ":" + port + ": " +
-                bindProblem(ex), ex);
+            throw new StartupException(BindFailures.bindKey(config, port), "cannot listen on " + config.bindAddress() +
+                ":" + port + ": " + BindFailures.bindProblem(ex), ex);
         }
     }
 
@@ -444,67 +386,11 @@ public final class Listener implements AutoCloseable
         catch (final IllegalStateException ex)
         {
             final String bindAddress = config.admin().bindAddress();
-            final String key = isLocalAddress(bindAddress) ? ConfigKeys.LISTENER_ADMIN_PORT :
+            final String key = BindFailures.isLocalAddress(bindAddress) ? ConfigKeys.LISTENER_ADMIN_PORT :
                 ConfigKeys.LISTENER_ADMIN_BIND;
             throw new StartupException(key, "cannot listen on admin port " + bindAddress + ":" +
-                config.adminPort() + ": " + bindProblem(null == ex.getCause() ? ex : ex.getCause()), ex);
+                config.adminPort() + ": " + BindFailures.bindProblem(null == ex.getCause() ? ex : ex.getCause()), ex);
         }
     }
 
-    /**
-     * @return the key to blame for a port that cannot be bound: the bind address when this host does not have it,
-     * else the first prefix that names the port.
-     */
-    private String bindKey(final int port)
-    {
-        if (!isLocalAddress(config.bindAddress()))
-        {
-            return ConfigKeys.LISTENER_BIND;
-        }
-        final List<QueueConfiguration> queueConfigs = config.queues();
-        for (int i = 0; i < queueConfigs.size(); i++)
-        {
-            final List<String> prefixes = queueConfigs.get(i).prefixes();
-            for (int j = 0; j < prefixes.size(); j++)
-            {
-                if (UrlPrefix.parse(prefixes.get(j)).port() == port)
-                {
-                    return ConfigKeys.queuePrefix(i, j);
-                }
-            }
-        }
-        return ConfigKeys.LISTENER_BIND;
-    }
-
-    private static boolean isLocalAddress(final String bindAddress)
-    {
-        try
-        {
-            final InetAddress address = InetAddress.getByName(bindAddress);
-            return address.isAnyLocalAddress() || address.isLoopbackAddress() ||
-                null != NetworkInterface.getByInetAddress(address);
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
-
-    /**
-     * @return the operating system's reason, without Netty's {@code bind(..) failed with error(-98): } preamble.
-     */
-    private static String bindProblem(final Throwable ex)
-    {
-        final String message = String.valueOf(ex.getMessage());
-        final int errorAt = message.indexOf(NATIVE_ERROR_PREAMBLE);
-        if (errorAt >= 0)
-        {
-            final int reasonAt = message.indexOf("): ", errorAt);
-            if (reasonAt >= 0)
-            {
-                return message.substring(reasonAt + 3);
-            }
-        }
-        return null == ex.getMessage() ? ex.getClass().getSimpleName() : message;
-    }
 }
