@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class BenchServersTest
+class BenchConfigsTest
 {
     private static final Path DEFAULT_CONFIG = Path.of("..", "native-config", "sluice.yaml");
 
@@ -65,16 +65,16 @@ class BenchServersTest
     @Test
     void shouldMovePrefixesOfAnyHostForm()
     {
-        assertEquals("http://+:9/shm/", BenchServers.movePrefix("http://+:8080/shm/", 9));
-        assertEquals("http://*:9/a/b/", BenchServers.movePrefix("http://*:80/a/b/", 9));
-        assertEquals("http://[::1]:9/x/", BenchServers.movePrefix("http://[::1]:8080/x/", 9));
+        assertEquals("http://+:9/shm/", BenchConfigs.movePrefix("http://+:8080/shm/", 9));
+        assertEquals("http://*:9/a/b/", BenchConfigs.movePrefix("http://*:80/a/b/", 9));
+        assertEquals("http://[::1]:9/x/", BenchConfigs.movePrefix("http://[::1]:8080/x/", 9));
     }
 
     @Test
     void shouldRejectAPrefixWithoutAPort()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> BenchServers.movePrefix("http://+/shm/", 9));
+            () -> BenchConfigs.movePrefix("http://+/shm/", 9));
 
         assertEquals("prefix without scheme://host:port/path: http://+/shm/", ex.getMessage());
     }
@@ -82,7 +82,7 @@ class BenchServersTest
     @Test
     void shouldProxyNginxToTheLoopbackWorkerWithItsTokenAndKeepAlive()
     {
-        final String conf = BenchServers.nginxConfig(Path.of("/r/nginx"), 18090, 41234, "abc123", 256);
+        final String conf = BenchConfigs.nginxConfig(Path.of("/r/nginx"), 18090, 41234, "abc123", 256);
 
         assertTrue(conf.contains("worker_processes 1;\ndaemon off;\n"), conf);
         assertTrue(conf.contains("server 127.0.0.1:41234;\n    keepalive 256;\n"), conf);
@@ -95,7 +95,7 @@ class BenchServersTest
 
     private static Map<String, Object> rewrittenDefault() throws IOException
     {
-        final String yaml = BenchServers.benchConfig(Files.readString(DEFAULT_CONFIG), 18080, "bench-42",
+        final String yaml = BenchConfigs.benchConfig(Files.readString(DEFAULT_CONFIG), 18080, "bench-42",
             Path.of("/dev/shm/sluice-bench-42"), Path.of("/results/logs"));
         return new Yaml().load(yaml);
     }

@@ -1,0 +1,161 @@
+package io.sluice.benchmarks.harness;
+
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The configuration files of a bench run's servers: the listener's, rewritten from the configuration measured, and
+ * nginx's.
+ */
+final class BenchConfigs
+{
+    private static final Pattern PREFIX_PORT = Pattern.compile("^([a-zA-Z]+://(?:\\[[^]]*]|[^/:]+)):(\\d+)(/.*)$");
+
+    private BenchConfigs()
+    {
+    }
+
+    /**
+     * Rewrite a listener configuration for a bench run: every prefix moved to {@code port}, the admin endpoint off, the
+     * listener id and shared-memory directory the run's own, each worker's output to a log file. Everything else (the
+     * queues, hosting models, event loops, limits) stays as the file says, so the run measures that configuration.
+     *
+     * @param yaml       the configuration text.
+     * @param port       the port every prefix moves to.
+     * @param listenerId the listener id for the run.
+     * @param shmDir     the shared-memory directory for the run.
+     * @param logsDir    where worker output goes ({@code <queue>-worker.log}).
+     * @return the rewritten configuration text.
+     */
+    static String benchConfig(
+        final String yaml, final int port, final String listenerId, final Path shmDir, final Path logsDir)
+    {
+        final Map<String, Object> root = asMap(new Yaml().load(yaml), "the configuration");
+        final Map<String, Object> listenerSection = root.get("listener") instanceof Map ?
+            asMap(root.get("listener"), "listener") : new LinkedHashMap<>();
+        listenerSection.put("id", listenerId);
+        listenerSection.put("adminPort", 0);
+        listenerSection.put("shmDir", shmDir.toString());
+        root.put("listener", listenerSection);
+
+        if (!(root.get("queues") instanceof List<?> queues))
+        {
+            throw new IllegalArgumentException("configuration has no queues list");
+        }
+        for (final Object element : queues)
+        {
+            final Map<String, Object> queue = asMap(element, "a queue");
+            if (queue.get("prefixes") instanceof List<?> prefixes)
+            {
+                final List<String> moved = new ArrayList<>();
+                for (final Object prefix : prefixes)
+                {
+                    moved.add(movePrefix(String.valueOf(prefix), port));
+                }
+                queue.put("prefixes", moved);
+            }
+            if (!"in-process".equals(queue.get("hosting")))
+            {
+                final Map<String, Object> worker = queue.get("worker") instanceof Map ?
+                    asMap(queue.get("worker"), "worker") : new LinkedHashMap<>();
+                worker.put("stdoutLog", logsDir.resolve(queue.get("name") + "-worker.log").toString());
+                queue.put("worker", worker);
+            }
+        }
+
+        final DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndent(2);
+        return "# Written by the Sluice bench harness from the configuration it measured; see report.md.\n" +
+            new Yaml(options).dump(root);
+    }
+
+    /**
+     * @param prefix a URL prefix such as {@code http://+:8080/shm/}.
+     * @param port   the new port.
+     * @return the prefix on that port.
+     * @throws IllegalArgumentException when the prefix names no port.
+     */
+    static String movePrefix(final String prefix, final int port)
+    {
+        final Matcher matcher = PREFIX_PORT.matcher(prefix);
+        if (!matcher.matches())
+        {
+            throw new IllegalArgumentException("prefix without scheme://host:port/path: " + prefix);
+        }
+        return matcher.group(1) + ":" + port + matcher.group(3);
+    }
+
+    /**
+     * Write nginx's configuration: one worker, no access log, upstream keep-alive to the loopback worker, the worker's
+     * token and application path added as the listener adds them, and neither request nor response buffered (Sluice
+     * streams both, so the two proxies do the same work; nginx's default would spool a 1 MiB response to disk).
+     *
+     * @param dir          nginx's prefix directory: pid file, logs, temporary files.
+     * @param port         the port nginx listens on.
+     * @param upstreamPort the loopback worker's port.
+     * @param token        the loopback worker's {@code Sluice-Token}.
+     * @param keepalive    idle upstream connections nginx keeps: at least the most connections a scenario opens.
+     * @return the configuration text.
+     */
+    static String nginxConfig(
+        final Path dir, final int port, final int upstreamPort, final String token, final int keepalive)
+    {
+        return """
+            # Written by the Sluice bench harness: nginx proxy_pass to the Sluice loopback worker.
+            worker_processes 1;
+            daemon off;
+            pid %1$s/nginx.pid;
+            error_log %1$s/error.log warn;
+            events {
+              worker_connections 4096;
+            }
+            http {
+              access_log off;
+              keepalive_requests 1000000;
+              keepalive_timeout 75s;
+              client_max_body_size 0;
+              client_body_temp_path %1$s/client_body;
+              proxy_temp_path %1$s/proxy;
+              fastcgi_temp_path %1$s/fastcgi;
+              uwsgi_temp_path %1$s/uwsgi;
+              scgi_temp_path %1$s/scgi;
+              upstream sluice_loopback_worker {
+                server %2$s:%3$d;
+                keepalive %4$d;
+                keepalive_requests 1000000;
+              }
+              server {
+                listen %2$s:%5$d backlog=4096;
+                location /loopback/ {
+                  proxy_pass http://sluice_loopback_worker;
+                  proxy_http_version 1.1;
+                  proxy_set_header Connection "";
+                  proxy_set_header Sluice-Token "%6$s";
+                  proxy_set_header Sluice-Appl-Path /loopback/;
+                  proxy_buffering off;
+                  proxy_request_buffering off;
+                }
+              }
+            }
+            """.formatted(dir, BenchServers.HOST, upstreamPort, keepalive, port, token);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(final Object value, final String what)
+    {
+        if (!(value instanceof Map))
+        {
+            throw new IllegalArgumentException(what + " is not a mapping");
+        }
+        return (Map<String, Object>)value;
+    }
+}
