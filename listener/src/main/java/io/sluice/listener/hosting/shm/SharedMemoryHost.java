@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -61,23 +60,20 @@ public final class SharedMemoryHost implements Host
     private final Supplier<SharedMemoryFiles.PrivateDirectory> directory;
     private Path queueDir;
     private final String applicationPath;
-    private final SharedMemoryRequest[] slots;
-    private final ArrayDeque<SharedMemoryRequest> freeSlots;
+    private final RequestSlots slots;
     private final SharedMemoryLink[] links;
     private final Channel[] doorbellServers;
     private final DoorbellGate[] doorbellGates;
-    private final SharedMemoryRequest[] scratch;
-    private final int[] scratchGenerations;
     private final long requestTimeoutMs;
     private final long heartbeatTimeoutMs;
     private final long timerPeriodMs;
     private final long clockBaseNs = System.nanoTime();
     private final Runnable timerTask = this::onTimer;
+    private final Consumer<SharedMemoryRequest> timeOutAction = this::timeOut;
+    private final Consumer<SharedMemoryRequest> queueStoppedAction = this::queueStopped;
     private EventLoop homeLoop;
     private WorkerSupervisor supervisor;
     private ScheduledFuture<?> timer;
-    private SharedMemoryRequest oldest;
-    private SharedMemoryRequest newest;
     private long clockMs;
     private int nextLink;
     private boolean closed;
@@ -108,13 +104,7 @@ public final class SharedMemoryHost implements Host
         this.transport = transport;
         this.directory = directory;
         this.applicationPath = applicationPath;
-        this.slots = new SharedMemoryRequest[queue.queueLength()];
-        this.freeSlots = new ArrayDeque<>(queue.queueLength());
-        for (int i = 0; i < slots.length; i++)
-        {
-            slots[i] = new SharedMemoryRequest(this, i);
-            freeSlots.addLast(slots[i]);
-        }
+        this.slots = new RequestSlots(this, queue.queueLength());
         this.links = new SharedMemoryLink[queue.worker().processes()];
         this.doorbellServers = new Channel[links.length];
         this.doorbellGates = new DoorbellGate[links.length];
@@ -122,8 +112,6 @@ public final class SharedMemoryHost implements Host
         {
             doorbellGates[i] = new DoorbellGate(queue.worker().startupTimeLimitMs());
         }
-        this.scratch = new SharedMemoryRequest[slots.length];
-        this.scratchGenerations = new int[slots.length];
         this.requestTimeoutMs = queue.worker().requestTimeoutMs();
         this.heartbeatTimeoutMs = queue.worker().heartbeatTimeoutMs();
         this.timerPeriodMs = HostTimer.periodMs(requestTimeoutMs, heartbeatTimeoutMs);
@@ -213,14 +201,11 @@ public final class SharedMemoryHost implements Host
         {
             return null;
         }
-        final SharedMemoryRequest slot = freeSlots.pollFirst();
+        final SharedMemoryRequest slot = slots.acquire(exchange, clockMs);
         if (null == slot)
         {
             return null;
         }
-        slot.exchange = exchange;
-        slot.startMs = clockMs;
-        track(slot);
         final SharedMemoryLink link = pickLink();
         if (!link.openRequest(slot, request, contentLength))
         {
@@ -278,10 +263,7 @@ public final class SharedMemoryHost implements Host
         {
             timer.cancel(false);
         }
-        while (null != oldest)
-        {
-            oldest.release();
-        }
+        slots.releaseAll();
         for (final SharedMemoryLink link : links)
         {
             if (null != link)
@@ -453,20 +435,12 @@ public final class SharedMemoryHost implements Host
         LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " attached to its rings");
     }
 
-    SharedMemoryRequest lookup(final long requestId, final SharedMemoryLink link)
+    /**
+     * @return the queue's request slots.
+     */
+    RequestSlots slots()
     {
-        final int index = SharedMemoryRequest.slotIndex(requestId);
-        if (index < 0 || index >= slots.length)
-        {
-            return null;
-        }
-        final SharedMemoryRequest request = slots[index];
-        if (request.generation != SharedMemoryRequest.generation(requestId) || null == request.exchange ||
-            request.link != link)
-        {
-            return null;
-        }
-        return request;
+        return slots;
     }
 
     /**
@@ -477,80 +451,9 @@ public final class SharedMemoryHost implements Host
         return clockMs;
     }
 
-    /**
-     * Apply an action to the link's requests in flight, oldest first. The requests are listed before the first action
-     * runs, and one that ended meanwhile (an action may end others: a connection that closes aborts its pipelined
-     * requests) is skipped.
-     */
-    void forEachInFlight(final SharedMemoryLink link, final Consumer<SharedMemoryRequest> action)
-    {
-        int count = 0;
-        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
-        {
-            if (request.link == link)
-            {
-                scratchGenerations[count] = request.generation;
-                scratch[count++] = request;
-            }
-        }
-        for (int i = 0; i < count; i++)
-        {
-            final SharedMemoryRequest request = scratch[i];
-            scratch[i] = null;
-            if (request.generation == scratchGenerations[i] && request.link == link && null != request.exchange)
-            {
-                action.accept(request);
-            }
-        }
-    }
-
     void free(final SharedMemoryRequest request)
     {
-        untrack(request);
-        freeSlots.addLast(request);
-    }
-
-    private void track(final SharedMemoryRequest request)
-    {
-        request.previous = newest;
-        request.next = null;
-        if (null == newest)
-        {
-            oldest = request;
-        }
-        else
-        {
-            newest.next = request;
-        }
-        newest = request;
-    }
-
-    private void untrack(final SharedMemoryRequest request)
-    {
-        final SharedMemoryRequest previous = request.previous;
-        final SharedMemoryRequest next = request.next;
-        if (null == previous)
-        {
-            if (oldest != request)
-            {
-                return;
-            }
-            oldest = next;
-        }
-        else
-        {
-            previous.next = next;
-        }
-        if (null == next)
-        {
-            newest = previous;
-        }
-        else
-        {
-            next.previous = previous;
-        }
-        request.previous = null;
-        request.next = null;
+        slots.free(request);
     }
 
     /**
@@ -587,7 +490,8 @@ public final class SharedMemoryHost implements Host
                 link.drain();
             }
         }
-        if (null != oldest && clockMs - oldest.startMs >= requestTimeoutMs + timerPeriodMs)
+        final SharedMemoryRequest oldest = slots.oldest();
+        if (null != oldest && clockMs - oldest.startMs() >= requestTimeoutMs + timerPeriodMs)
         {
             timeOutOldRequests();
         }
@@ -600,60 +504,42 @@ public final class SharedMemoryHost implements Host
      */
     private void timeOutOldRequests()
     {
-        final long limitMs = requestTimeoutMs + timerPeriodMs;
-        int count = 0;
-        for (SharedMemoryRequest request = oldest;
-            null != request && clockMs - request.startMs >= limitMs;
-            request = request.next)
-        {
-            scratchGenerations[count] = request.generation;
-            scratch[count++] = request;
-        }
-        for (int i = 0; i < count; i++)
-        {
-            final SharedMemoryRequest request = scratch[i];
-            scratch[i] = null;
-            final ServerExchange exchange = request.exchange;
-            final SharedMemoryLink link = request.link;
-            if (request.generation == scratchGenerations[i] && null != exchange && null != link)
-            {
-                link.abort(request);
-                exchange.sendError(504, "gateway timeout: no answer from the worker within requestTimeout");
-            }
-        }
-        timedOutCount += count;
-        final int timedOut = count;
+        final int timedOut = slots.forEachInFlight(null, clockMs - (requestTimeoutMs + timerPeriodMs), timeOutAction);
+        timedOutCount += timedOut;
         LOG.warning(() -> "queue " + queue.name() + ": " + timedOut + " request(s) not answered within " +
             "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), worker told " +
             "to abort");
     }
 
+    private void timeOut(final SharedMemoryRequest request)
+    {
+        final ServerExchange exchange = request.exchange();
+        final SharedMemoryLink link = request.link();
+        if (null != link)
+        {
+            link.abort(request);
+            exchange.sendError(504, "gateway timeout: no answer from the worker within requestTimeout");
+        }
+    }
+
     private void failAll()
     {
-        int count = 0;
-        for (SharedMemoryRequest request = oldest; null != request; request = request.next)
+        slots.forEachInFlight(null, RequestSlots.ANY_START, queueStoppedAction);
+    }
+
+    private void queueStopped(final SharedMemoryRequest request)
+    {
+        final ServerExchange exchange = request.exchange();
+        final SharedMemoryLink link = request.link();
+        if (null != link)
         {
-            scratchGenerations[count] = request.generation;
-            scratch[count++] = request;
+            link.abort(request);
         }
-        for (int i = 0; i < count; i++)
+        else
         {
-            final SharedMemoryRequest request = scratch[i];
-            scratch[i] = null;
-            final ServerExchange exchange = request.exchange;
-            if (request.generation == scratchGenerations[i] && null != exchange)
-            {
-                if (null != request.link)
-                {
-                    request.link.abort(request);
-                }
-                else
-                {
-                    request.release();
-                }
-                exchange.sendError(503, "service unavailable: queue stopped");
-            }
+            request.release();
         }
+        exchange.sendError(503, "service unavailable: queue stopped");
     }
 
     private SharedMemoryLink pickLink()

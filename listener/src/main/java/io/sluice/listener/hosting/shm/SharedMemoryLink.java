@@ -82,7 +82,6 @@ final class SharedMemoryLink
     private static final int SETTLED_FAILED = 0;
     private static final int SETTLED_RETRIED = 1;
     private static final int SETTLED_LEFT = 2;
-    private static final long NOT_STUCK = Long.MIN_VALUE;
 
     final int slot;
     private final SharedMemoryHost host;
@@ -115,9 +114,7 @@ final class SharedMemoryLink
     private volatile String expectedToken;
     private boolean retryScheduled;
     private boolean closed;
-    private boolean killRequested;
-    private long seenWorkerHeartbeatMs;
-    private long stuckSinceMs = NOT_STUCK;
+    private final WorkerLiveness liveness = new WorkerLiveness();
     private volatile long ringRepairs;
     private boolean failed;
     private String attachedToken;
@@ -199,10 +196,8 @@ final class SharedMemoryLink
         doorbell = channel;
         attachedToken = expectedToken;
         usedToken = expectedToken;
-        killRequested = false;
         failed = false;
-        seenWorkerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
-        stuckSinceMs = NOT_STUCK;
+        liveness.attached(header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET));
         if (!requestProducer.check())
         {
             // it wrote its request ring's trailer before it attached
@@ -239,31 +234,17 @@ final class SharedMemoryLink
             // found by the timer even when no request comes to claim room in the ring
             failWorker(requestProducer.violation());
         }
-        if (null == doorbell || killRequested || timeoutMs <= 0)
+        if (null == doorbell || timeoutMs <= 0)
         {
-            stuckSinceMs = NOT_STUCK;
+            liveness.unwatched();
             return false;
         }
-        final long workerHeartbeatMs = header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
-        final boolean sleeping =
-            header.getIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET) == WorkerFileDescriptor.SLEEPING;
-        if (workerHeartbeatMs != seenWorkerHeartbeatMs || sleeping ||
-            requestProducer.knownHead() >= requestProducer.tail())
-        {
-            seenWorkerHeartbeatMs = workerHeartbeatMs;
-            stuckSinceMs = NOT_STUCK;
-            return false;
-        }
-        if (NOT_STUCK == stuckSinceMs)
-        {
-            stuckSinceMs = nowMs;
-        }
-        else if (nowMs - stuckSinceMs >= timeoutMs)
-        {
-            killRequested = true;
-            return true;
-        }
-        return false;
+        return liveness.isHung(
+            header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET),
+            header.getIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET) == WorkerFileDescriptor.SLEEPING,
+            requestProducer.knownHead() < requestProducer.tail(),
+            nowMs,
+            timeoutMs);
     }
 
     /**
@@ -299,7 +280,7 @@ final class SharedMemoryLink
     {
         final String method = httpRequest.method().name();
         final String target = httpRequest.uri();
-        final String remoteAddress = request.exchange.remoteAddress();
+        final String remoteAddress = request.exchange().remoteAddress();
         int headersLength = 0;
         int longestField = 0;
         // one pass sizes the head and finds its longest header field (Netty's headers offer no allocation-free walk)
@@ -320,9 +301,7 @@ final class SharedMemoryLink
             return false;
         }
 
-        request.link = this;
-        request.retainedHead = contentLength == 0 && isRetryable(httpRequest.method());
-        request.credit.reset(responseWindow);
+        request.assign(this, contentLength == 0 && isRetryable(httpRequest.method()), responseWindow);
         final int index = pendingHeads.isEmpty() ?
             claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
         try
@@ -336,10 +315,8 @@ final class SharedMemoryLink
             }
             else
             {
-                buffer = request.pendingHead;
+                buffer = request.holdHead(length);
                 offset = 0;
-                request.pendingHead.checkLimit(length);
-                request.pendingHeadLength = length;
             }
 
             // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a
@@ -348,7 +325,7 @@ final class SharedMemoryLink
                 .requestId(request.requestId())
                 .admittedAtNs(System.nanoTime())
                 .contentLength(contentLength)
-                .remotePort(request.exchange.remotePort())
+                .remotePort(request.exchange().remotePort())
                 .method(method)
                 .target(target)
                 .remoteAddress(remoteAddress);
@@ -362,18 +339,13 @@ final class SharedMemoryLink
 
             if (index > 0)
             {
-                if (request.retainedHead)
-                {
-                    // kept in case the worker dies before answering: then it goes into the ring again
-                    request.pendingHead.putBytes(0, buffer, index, length);
-                    request.pendingHeadLength = length;
-                }
-                request.headPosition = requestProducer.commit(index);
+                request.retainHead(buffer, index, length);
+                request.headCommitted(requestProducer.commit(index));
                 ringWorker();
             }
             else
             {
-                request.headPending = true;
+                request.headQueued();
                 pendingHeads.addLast(request);
                 scheduleRetry();
             }
@@ -404,7 +376,7 @@ final class SharedMemoryLink
      */
     boolean offerBody(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
     {
-        if (request.headPending)
+        if (request.isHeadPending())
         {
             return false;
         }
@@ -465,7 +437,7 @@ final class SharedMemoryLink
 
     private void tellAbort(final SharedMemoryRequest request)
     {
-        if (request.headPending)
+        if (request.isHeadPending())
         {
             pendingHeads.remove(request);
         }
@@ -628,7 +600,7 @@ final class SharedMemoryLink
             header.putIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
             header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
             doorbell = null;
-            killRequested = false;
+            liveness.exited();
             failed = false;
             if (!pendingHeads.isEmpty() && !retryScheduled)
             {
@@ -642,23 +614,21 @@ final class SharedMemoryLink
         repairConsumerPosition();
         final long consumed = requestProducer.knownHead();
         final int[] settled = new int[3];
-        host.forEachInFlight(
+        host.slots().forEachInFlight(
             this,
+            RequestSlots.ANY_START,
             (request) ->
             {
-                if (request.headPending || request.headPosition >= consumed)
+                if (request.isHeadPending() || request.headPosition() >= consumed)
                 {
                     settled[SETTLED_LEFT]++;
                     return;
                 }
-                final ServerExchange exchange = request.exchange;
-                if (request.retainedHead && !request.retried && !exchange.isHeadSent())
+                final ServerExchange exchange = request.exchange();
+                if (request.mayRetry() && !exchange.isHeadSent())
                 {
                     settled[SETTLED_RETRIED]++;
-                    request.retried = true;
-                    host.responseBytesDone(request.credit.settle());
-                    request.credit.reset(responseWindow);
-                    request.headPending = true;
+                    host.responseBytesDone(request.retryHead(responseWindow));
                     pendingHeads.addLast(request);
                 }
                 else
@@ -735,7 +705,7 @@ final class SharedMemoryLink
         final int headerCount = responseDecoder.headerCount();
         final int bodyLength = responseDecoder.bodyLength();
         final int end = index + length;
-        final SharedMemoryRequest request = host.lookup(requestId, this);
+        final SharedMemoryRequest request = host.slots().lookup(requestId, this);
         if (contentLength < MessageDescriptor.UNKNOWN_LENGTH)
         {
             failWorker(request, "RESPONSE_HEAD with content length " + contentLength);
@@ -753,7 +723,7 @@ final class SharedMemoryLink
             return;
         }
 
-        final ServerExchange exchange = null == request ? null : request.exchange;
+        final ServerExchange exchange = null == request ? null : request.exchange();
         if (null != exchange && exchange.isHeadSent() && !exchange.isDone())
         {
             // its response is open: only the worker's own head can have been sent
@@ -808,7 +778,7 @@ final class SharedMemoryLink
             if (exchange.isDone())
             {
                 // answered already (its body was cut at its declared length): nothing more is needed from the worker
-                answered(request, request.generation, last);
+                answered(request, request.generation(), last);
             }
             else
             {
@@ -821,7 +791,7 @@ final class SharedMemoryLink
             }
             return;
         }
-        final int generation = request.generation;
+        final int generation = request.generation();
         final boolean sent;
         try
         {
@@ -851,7 +821,7 @@ final class SharedMemoryLink
         final long requestId = BodyChunkFlyweight.requestId(buffer, index);
         final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
         final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
-        final SharedMemoryRequest request = host.lookup(requestId, this);
+        final SharedMemoryRequest request = host.slots().lookup(requestId, this);
         if (chunkLength < 0 || chunkLength > length - MessageDescriptor.CHUNK_HEADER_LENGTH)
         {
             failWorker(request, "RESPONSE_BODY with chunk length " + chunkLength + " in " + length + " bytes");
@@ -861,7 +831,7 @@ final class SharedMemoryLink
         {
             return;
         }
-        final ServerExchange exchange = request.exchange;
+        final ServerExchange exchange = request.exchange();
         if (!exchange.isHeadSent() && !exchange.isDone())
         {
             failWorker(request, "RESPONSE_BODY before the RESPONSE_HEAD of its request");
@@ -882,7 +852,7 @@ final class SharedMemoryLink
             return;
         }
         host.responseBytesReceived(chunkLength, request.credit.outstanding());
-        final int generation = request.generation;
+        final int generation = request.generation();
         try
         {
             exchange.body(buffer, BodyChunkFlyweight.dataOffset(index), chunkLength, last);
@@ -906,7 +876,7 @@ final class SharedMemoryLink
      */
     private boolean answered(final SharedMemoryRequest request, final int generation, final boolean last)
     {
-        if (request.generation != generation || null == request.exchange)
+        if (request.generation() != generation || null == request.exchange())
         {
             return false;
         }
@@ -915,7 +885,7 @@ final class SharedMemoryLink
             finish(request);
             return false;
         }
-        if (request.exchange.isDone())
+        if (request.exchange().isDone())
         {
             abort(request);
             return false;
@@ -929,10 +899,10 @@ final class SharedMemoryLink
      */
     private void answer(final SharedMemoryRequest request, final int status, final String message)
     {
-        final int generation = request.generation;
-        final ServerExchange exchange = request.exchange;
+        final int generation = request.generation();
+        final ServerExchange exchange = request.exchange();
         // the listener answers: the exchange's abort of its sink must not write an abort for the worker
-        request.answering = true;
+        request.answeredByListener();
         try
         {
             exchange.sendError(status, message);
@@ -949,7 +919,7 @@ final class SharedMemoryLink
      */
     private void answerAfterThrow(final SharedMemoryRequest request, final int generation)
     {
-        if (request.generation == generation && null != request.exchange)
+        if (request.generation() == generation && null != request.exchange())
         {
             answer(request, 502, "bad gateway: invalid response from the worker");
         }
@@ -961,7 +931,7 @@ final class SharedMemoryLink
      */
     private void settle(final SharedMemoryRequest request, final int generation)
     {
-        if (request.generation == generation && null != request.exchange)
+        if (request.generation() == generation && null != request.exchange())
         {
             finish(request);
         }
@@ -995,7 +965,7 @@ final class SharedMemoryLink
      */
     private void failWorker(final SharedMemoryRequest request, final String reason)
     {
-        if (null != request && null != request.exchange)
+        if (null != request && null != request.exchange())
         {
             answer(request, 502, "bad gateway: invalid response from the worker");
         }
@@ -1029,7 +999,7 @@ final class SharedMemoryLink
     private void watch(final SharedMemoryRequest request)
     {
         request.credit.watch();
-        request.exchange.notifyWhenFlushed(flushListener, request.requestId());
+        request.exchange().notifyWhenFlushed(flushListener, request.requestId());
     }
 
     /**
@@ -1045,7 +1015,7 @@ final class SharedMemoryLink
         {
             return;
         }
-        final SharedMemoryRequest request = host.lookup(requestId, this);
+        final SharedMemoryRequest request = host.slots().lookup(requestId, this);
         if (null != request)
         {
             flushed(request);
@@ -1073,14 +1043,14 @@ final class SharedMemoryLink
 
     private void grant(final SharedMemoryRequest request, final int grant)
     {
-        if (request.creditQueued)
+        if (request.isGrantQueued())
         {
             request.credit.deferGrant(grant);
         }
         else if (!writeCredit(request.requestId(), grant))
         {
             request.credit.deferGrant(grant);
-            request.creditQueued = true;
+            request.grantQueued();
             pendingCredits.addLast(request);
             scheduleRetry();
         }
@@ -1105,7 +1075,7 @@ final class SharedMemoryLink
         SharedMemoryRequest request;
         while (null != (request = pendingCredits.pollFirst()))
         {
-            request.creditQueued = false;
+            request.grantWritten();
             request.credit.takePendingGrant();
         }
     }
@@ -1131,20 +1101,20 @@ final class SharedMemoryLink
                 break;
             }
             request.credit.takePendingGrant();
-            request.creditQueued = false;
+            request.grantWritten();
             pendingCredits.pollFirst();
         }
         boolean wrote = false;
         while (null != (request = pendingHeads.peekFirst()))
         {
-            final int index = claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, request.pendingHeadLength);
+            final int length = request.pendingHeadLength();
+            final int index = claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
             if (index <= 0)
             {
                 break;
             }
-            requestRing.buffer().putBytes(index, request.pendingHead, 0, request.pendingHeadLength);
-            request.headPosition = requestProducer.commit(index);
-            request.headPending = false;
+            requestRing.buffer().putBytes(index, request.pendingHead(), 0, length);
+            request.headCommitted(requestProducer.commit(index));
             pendingHeads.pollFirst();
             wrote = true;
         }

@@ -1,10 +1,11 @@
 package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
+import io.sluice.listener.hosting.InFlightList;
 import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.queue.RequestSink;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One request slot of a shared-memory queue: preallocated at start-up, one per unit of queue length, reused for
@@ -12,36 +13,38 @@ import org.agrona.concurrent.UnsafeBuffer;
  * and the slot's generation in the high 32 bits, so an answer for an earlier occupant of the slot is recognised and
  * dropped.
  * <p>
- * While in flight a slot is linked into its host's in-flight list, oldest first ({@link #previous}, {@link #next}),
- * which the host's timer walks for {@code requestTimeout}.
+ * While in flight a slot is listed in its host's {@link InFlightList}, oldest first, which the host's timer walks for
+ * {@code requestTimeout}.
  * <p>
- * {@link #pendingHead} holds the encoded head while the ring is full ({@link #headPending}), and, for a request that
- * may be retried (GET, HEAD or OPTIONS without a body: {@link #retainedHead}), for the whole life of the request, so it
- * can be written again into the ring if the worker dies before answering.
+ * The pending head holds the encoded head while the ring is full ({@link #isHeadPending()}), and, for a request that
+ * may be retried (GET, HEAD or OPTIONS without a body: {@link #isHeadRetained()}), for the whole life of the request,
+ * so it can be written again into the ring if the worker dies before answering.
  * <p>
- * {@link #credit} accounts the response's flow control; {@link #creditQueued} says the slot waits in its link's queue
- * of grants that found the request ring full.
+ * {@link #credit} accounts the response's flow control; {@link #isGrantQueued()} says the slot waits in its link's
+ * queue of grants that found the request ring full.
+ * <p>
+ * The slot's state changes only through the methods named for what happened to the request: {@link #begin},
+ * {@link #assign}, {@link #headQueued()}, {@link #headCommitted}, {@link #retryHead}, {@link #answeredByListener()},
+ * {@link #grantQueued()}, {@link #grantWritten()} and {@link #release()}. Threading: confined to the host's event loop.
  */
-final class SharedMemoryRequest implements RequestSink
+final class SharedMemoryRequest extends InFlightList.Entry implements RequestSink
 {
+    private static final int PENDING_HEAD_INITIAL_LENGTH = 256;
+
     final int index;
-    final UnsafeBuffer bodyView = new UnsafeBuffer(0, 0);
-    int generation;
-    ServerExchange exchange;
-    SharedMemoryLink link;
-    long headPosition;
-    boolean headPending;
-    boolean retainedHead;
-    boolean retried;
-    boolean answering;
-    long startMs;
-    SharedMemoryRequest previous;
-    SharedMemoryRequest next;
-    final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(256);
-    int pendingHeadLength;
     final ResponseCredit credit = new ResponseCredit();
-    boolean creditQueued;
+    private final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(PENDING_HEAD_INITIAL_LENGTH);
     private final SharedMemoryHost host;
+    private int generation;
+    private ServerExchange exchange;
+    private SharedMemoryLink link;
+    private long headPosition;
+    private int pendingHeadLength;
+    private boolean headPending;
+    private boolean retainedHead;
+    private boolean retried;
+    private boolean answering;
+    private boolean creditQueued;
 
     SharedMemoryRequest(final SharedMemoryHost host, final int index)
     {
@@ -49,6 +52,9 @@ final class SharedMemoryRequest implements RequestSink
         this.index = index;
     }
 
+    /**
+     * @return the id the worker knows this request by: generation high, slot index low.
+     */
     long requestId()
     {
         return ((long)generation << 32) | index;
@@ -62,6 +68,209 @@ final class SharedMemoryRequest implements RequestSink
     static int generation(final long requestId)
     {
         return (int)(requestId >>> 32);
+    }
+
+    /**
+     * @return how many requests this slot has held before the current one.
+     */
+    int generation()
+    {
+        return generation;
+    }
+
+    /**
+     * @return the request's exchange, or null while the slot is free.
+     */
+    ServerExchange exchange()
+    {
+        return exchange;
+    }
+
+    /**
+     * @return the link of the worker the request was sent to, or null before it was.
+     */
+    SharedMemoryLink link()
+    {
+        return link;
+    }
+
+    /**
+     * @return the request ring position just past the request's head record, once committed.
+     */
+    long headPosition()
+    {
+        return headPosition;
+    }
+
+    /**
+     * @return true while the head waits in {@link #pendingHead()} for room in the request ring.
+     */
+    boolean isHeadPending()
+    {
+        return headPending;
+    }
+
+    /**
+     * @return true when the head is kept for the whole request, to be written again if the worker dies.
+     */
+    boolean isHeadRetained()
+    {
+        return retainedHead;
+    }
+
+    /**
+     * @return true when the request may still be written into the ring again after its worker died: its head is
+     * retained and it has not been retried yet.
+     */
+    boolean mayRetry()
+    {
+        return retainedHead && !retried;
+    }
+
+    /**
+     * @return true once the listener answers the request in the worker's place.
+     */
+    boolean isAnsweredByListener()
+    {
+        return answering;
+    }
+
+    /**
+     * @return true while a credit grant for the request waits for room in the request ring.
+     */
+    boolean isGrantQueued()
+    {
+        return creditQueued;
+    }
+
+    /**
+     * @return the head kept while the ring is full, or for a retry.
+     */
+    ExpandableArrayBuffer pendingHead()
+    {
+        return pendingHead;
+    }
+
+    /**
+     * @return the length of the head in {@link #pendingHead()}.
+     */
+    int pendingHeadLength()
+    {
+        return pendingHeadLength;
+    }
+
+    /**
+     * The slot was taken for a request.
+     *
+     * @param exchange the request's exchange.
+     */
+    void begin(final ServerExchange exchange)
+    {
+        this.exchange = exchange;
+    }
+
+    /**
+     * The request goes to a worker's link.
+     *
+     * @param link           the worker's link.
+     * @param retainHead     true when the head is kept to be written again if the worker dies.
+     * @param responseWindow the response body a worker may send ahead of the listener's credit.
+     */
+    void assign(final SharedMemoryLink link, final boolean retainHead, final int responseWindow)
+    {
+        this.link = link;
+        this.retainedHead = retainHead;
+        credit.reset(responseWindow);
+    }
+
+    /**
+     * The head is encoded into {@link #pendingHead()} rather than the ring, which has no room for it.
+     *
+     * @param length of the head.
+     * @return the buffer to encode it into, long enough.
+     */
+    ExpandableArrayBuffer holdHead(final int length)
+    {
+        pendingHead.checkLimit(length);
+        pendingHeadLength = length;
+        return pendingHead;
+    }
+
+    /**
+     * The head went straight into the ring: keep a copy when it is retained.
+     *
+     * @param buffer the ring's buffer.
+     * @param index  of the head in it.
+     * @param length of the head.
+     */
+    void retainHead(final DirectBuffer buffer, final int index, final int length)
+    {
+        if (retainedHead)
+        {
+            // kept in case the worker dies before answering: then it goes into the ring again
+            pendingHead.putBytes(0, buffer, index, length);
+            pendingHeadLength = length;
+        }
+    }
+
+    /**
+     * The head waits in its link's queue for room in the request ring.
+     */
+    void headQueued()
+    {
+        headPending = true;
+    }
+
+    /**
+     * The head was committed to the request ring.
+     *
+     * @param position the ring position just past its record.
+     */
+    void headCommitted(final long position)
+    {
+        headPosition = position;
+        headPending = false;
+    }
+
+    /**
+     * The worker died before answering: the request is written into the ring again, once. Its response accounting
+     * starts over.
+     *
+     * @param responseWindow the response body a worker may send ahead of the listener's credit.
+     * @return the response bytes that stopped being outstanding.
+     */
+    long retryHead(final int responseWindow)
+    {
+        retried = true;
+        final long settled = credit.settle();
+        credit.reset(responseWindow);
+        headPending = true;
+        return settled;
+    }
+
+    /**
+     * The listener answers the request in the worker's place: the exchange's abort of its sink must not write an
+     * abort for the worker.
+     */
+    void answeredByListener()
+    {
+        answering = true;
+    }
+
+    /**
+     * A credit grant found the request ring full and waits in its link's queue.
+     */
+    void grantQueued()
+    {
+        creditQueued = true;
+    }
+
+    /**
+     * The queued grant was written, or dropped.
+     */
+    void grantWritten()
+    {
+        creditQueued = false;
     }
 
     /**
@@ -89,6 +298,9 @@ final class SharedMemoryRequest implements RequestSink
         }
     }
 
+    /**
+     * The request ended: settle its response accounting and free the slot for its next generation.
+     */
     void release()
     {
         if (creditQueued)
@@ -114,5 +326,15 @@ final class SharedMemoryRequest implements RequestSink
         {
             host.free(this);
         }
+    }
+
+    /**
+     * For tests: the slot as it is after {@code generation} requests.
+     *
+     * @param generation the slot's generation.
+     */
+    void reuseAs(final int generation)
+    {
+        this.generation = generation;
     }
 }

@@ -86,8 +86,7 @@ class SharedMemoryLinkCreditTest
         host.homeLoop(loopChannel.eventLoop());
         link = new SharedMemoryLink(host, 0, listenerMapping, WINDOW);
         request = new SharedMemoryRequest(null, SLOT);
-        request.link = link;
-        request.credit.reset(WINDOW);
+        request.assign(link, false, WINDOW);
     }
 
     @AfterEach
@@ -131,20 +130,20 @@ class SharedMemoryLinkCreditTest
         request.credit.watch();
         link.flushed(request);
 
-        assertTrue(request.creditQueued, "the grants wait for room");
+        assertTrue(request.isGrantQueued(), "the grants wait for room");
         assertEquals(1300, request.credit.pendingGrant(), "merged");
         assertEquals(0, host.responseBytesOutstanding());
 
         loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         loopChannel.runScheduledPendingTasks();
-        assertTrue(request.creditQueued, "still no room: still waiting");
+        assertTrue(request.isGrantQueued(), "still no room: still waiting");
 
         assertEquals(List.of(), drainCredits(), "only the filler was in the ring");
         loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         loopChannel.runScheduledPendingTasks();
 
         assertEquals(List.of(new Credit(request.requestId(), 1300)), drainCredits());
-        assertFalse(request.creditQueued);
+        assertFalse(request.isGrantQueued());
         assertEquals(0, request.credit.pendingGrant());
     }
 
@@ -152,8 +151,7 @@ class SharedMemoryLinkCreditTest
     void shouldCountTheOutstandingBytesOfARequestThatEndsAsSettled()
     {
         final SharedMemoryRequest slot = new SharedMemoryRequest(host, SLOT);
-        slot.link = link;
-        slot.credit.reset(WINDOW);
+        slot.assign(link, false, WINDOW);
         assertTrue(slot.credit.onBody(700));
         host.responseBytesReceived(700, slot.credit.outstanding());
         assertEquals(700, host.responseBytesOutstanding());

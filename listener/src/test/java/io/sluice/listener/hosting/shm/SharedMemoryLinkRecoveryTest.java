@@ -196,7 +196,7 @@ class SharedMemoryLinkRecoveryTest
             {
                 final int chunk = random.nextInt(10) == 0 ? 0 : random.nextInt(maxChunk() + 1);
                 final long generation = round * 8L + i;
-                request.generation = (int)generation;
+                request.reuseAs((int)generation);
                 final long tailBefore = ring.producerPosition();
                 if (write(chunk))
                 {
@@ -270,7 +270,7 @@ class SharedMemoryLinkRecoveryTest
         final byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++)
         {
-            bytes[i] = (byte)(0x41 + (i + request.generation) % 26);
+            bytes[i] = (byte)(0x41 + (i + request.generation()) % 26);
         }
         return link.offerBody(request, Unpooled.wrappedBuffer(bytes), false);
     }

@@ -173,7 +173,7 @@ class SharedMemoryLinkTest
     @Test
     void shouldRefuseBodyWhileHeadIsPending()
     {
-        request.headPending = true;
+        request.headQueued();
         final ByteBuf content = content(Kind.HEAP, pattern(10), 0);
 
         assertFalse(link.offerBody(request, content, true));
@@ -210,7 +210,7 @@ class SharedMemoryLinkTest
     @Test
     void shouldCarrySlotGenerationInRequestIdWhenSlotIsReused()
     {
-        request.generation = 5;
+        request.reuseAs(5);
         final ByteBuf content = content(Kind.HEAP, pattern(3), 0);
 
         assertTrue(link.offerBody(request, content, true));
