@@ -9,22 +9,22 @@ public final class ConfigKeys
     /**
      * The address the client ports are bound to.
      */
-    public static final String LISTENER_BIND = "listener.bind";
+    public static final String LISTENER_BIND = YamlKeys.LISTENER + "." + YamlKeys.BIND;
 
     /**
      * The shared-memory directory (its default, {@code /dev/shm/sluice-<id>}, comes from {@code listener.id}).
      */
-    public static final String LISTENER_SHM_DIR = "listener.shmDir";
+    public static final String LISTENER_SHM_DIR = YamlKeys.LISTENER + "." + YamlKeys.SHM_DIR;
 
     /**
      * The admin endpoint's port.
      */
-    public static final String LISTENER_ADMIN_PORT = "listener.adminPort";
+    public static final String LISTENER_ADMIN_PORT = YamlKeys.LISTENER + "." + YamlKeys.ADMIN_PORT;
 
     /**
      * The admin endpoint's bind address.
      */
-    public static final String LISTENER_ADMIN_BIND = "listener.adminBind";
+    public static final String LISTENER_ADMIN_BIND = YamlKeys.LISTENER + "." + YamlKeys.ADMIN_BIND;
 
     private ConfigKeys()
     {
@@ -36,7 +36,7 @@ public final class ConfigKeys
      */
     public static String queueHandler(final int queueIndex)
     {
-        return queue(queueIndex) + ".handler";
+        return queue(queueIndex) + "." + YamlKeys.HANDLER;
     }
 
     /**
@@ -46,7 +46,7 @@ public final class ConfigKeys
      */
     public static String queuePrefix(final int queueIndex, final int prefixIndex)
     {
-        return queue(queueIndex) + ".prefixes[" + prefixIndex + "]";
+        return queue(queueIndex) + "." + YamlKeys.PREFIXES + "[" + prefixIndex + "]";
     }
 
     /**
@@ -55,11 +55,11 @@ public final class ConfigKeys
      */
     public static String workerCommand(final int queueIndex)
     {
-        return queue(queueIndex) + ".worker.command";
+        return queue(queueIndex) + "." + YamlKeys.WORKER + "." + YamlKeys.COMMAND;
     }
 
     private static String queue(final int queueIndex)
     {
-        return "queues[" + queueIndex + "]";
+        return YamlKeys.QUEUES + "[" + queueIndex + "]";
     }
 }

@@ -223,19 +223,27 @@ public final class ConfigLoader
         {
             context.prefixes(queue.stringList(YamlKeys.PREFIXES));
         }
-        if (queue.contains(YamlKeys.HOSTING))
+        final HostingMode hosting = queue.contains(YamlKeys.HOSTING) ? hosting(queue) : null;
+        if (null != hosting)
         {
-            context.hosting(hosting(queue));
+            context.hosting(hosting);
         }
-        if (queue.contains(YamlKeys.WORKER))
+        // a key the hosting model does not take is an error whatever its value: its value is not read
+        if (queue.contains(YamlKeys.WORKER) && QueueContext.takes(hosting, YamlKeys.WORKER))
         {
-            context.worker(worker(queue.section(YamlKeys.WORKER), baseDirectory));
+            context.worker(worker(queue.section(YamlKeys.WORKER), hosting, baseDirectory));
         }
         queue.string(YamlKeys.HANDLER, context::handler);
         queue.integer(YamlKeys.QUEUE_LENGTH, context::queueLength);
-        queue.size(YamlKeys.RING_CAPACITY, context::ringCapacity);
+        if (QueueContext.takes(hosting, YamlKeys.RING_CAPACITY))
+        {
+            queue.size(YamlKeys.RING_CAPACITY, context::ringCapacity);
+        }
         queue.size(YamlKeys.MAX_REQUEST_BODY_SIZE, context::maxRequestBodySize);
-        queue.size(YamlKeys.RESPONSE_WINDOW, context::responseWindow);
+        if (QueueContext.takes(hosting, YamlKeys.RESPONSE_WINDOW))
+        {
+            queue.size(YamlKeys.RESPONSE_WINDOW, context::responseWindow);
+        }
 
         final ConfigSection timeouts = queue.section(YamlKeys.TIMEOUTS);
         timeouts.rejectUnknownKeys(YamlKeys.ENTITY_BODY, YamlKeys.QUEUE_WAIT);
@@ -262,7 +270,8 @@ public final class ConfigLoader
         return hosting;
     }
 
-    private static WorkerContext worker(final ConfigSection worker, final Path baseDirectory)
+    private static WorkerContext worker(
+        final ConfigSection worker, final HostingMode hosting, final Path baseDirectory)
     {
         worker.rejectUnknownKeys(
             YamlKeys.COMMAND,
@@ -294,11 +303,17 @@ public final class ConfigLoader
         worker.integer(YamlKeys.RAPID_FAILS_PER_MINUTE, context::rapidFailsPerMinute);
         worker.durationMs(YamlKeys.SHUTDOWN_TIME_LIMIT, context::shutdownTimeLimitMs);
         worker.durationMs(YamlKeys.REQUEST_TIMEOUT, context::requestTimeoutMs);
-        worker.durationMs(YamlKeys.HEARTBEAT_TIMEOUT, context::heartbeatTimeoutMs);
+        if (WorkerContext.takes(hosting, YamlKeys.HEARTBEAT_TIMEOUT))
+        {
+            worker.durationMs(YamlKeys.HEARTBEAT_TIMEOUT, context::heartbeatTimeoutMs);
+        }
         worker.path(YamlKeys.STDOUT_LOG, baseDirectory, context::stdoutLog);
-        worker.durationMs(YamlKeys.HEADER_WAIT, context::headerWaitMs);
-        worker.durationMs(YamlKeys.IDLE_CONNECTION, context::idleConnectionMs);
-        worker.integer(YamlKeys.MAX_CONNECTIONS, context::maxConnections);
+        if (WorkerContext.takes(hosting, YamlKeys.HEADER_WAIT))
+        {
+            worker.durationMs(YamlKeys.HEADER_WAIT, context::headerWaitMs);
+            worker.durationMs(YamlKeys.IDLE_CONNECTION, context::idleConnectionMs);
+            worker.integer(YamlKeys.MAX_CONNECTIONS, context::maxConnections);
+        }
         return context;
     }
 

@@ -158,6 +158,31 @@ public final class QueueContext
         return this;
     }
 
+    /**
+     * Whether a queue of a hosting model takes a key: {@code ringCapacity} and {@code responseWindow} only in shared
+     * memory, {@code worker} only out of process. A key a queue does not take is an error when written, whatever its
+     * value, so the loader does not read its value.
+     *
+     * @param hosting the queue's hosting model, or null when not known.
+     * @param key     a key of a queue.
+     * @return true when the key may be written.
+     */
+    static boolean takes(final HostingMode hosting, final String key)
+    {
+        switch (key)
+        {
+            case YamlKeys.RING_CAPACITY:
+            case YamlKeys.RESPONSE_WINDOW:
+                return hosting == HostingMode.SHARED_MEMORY;
+
+            case YamlKeys.WORKER:
+                return null != hosting && hosting.isOutOfProcess();
+
+            default:
+                return true;
+        }
+    }
+
     SettingOrigin origin()
     {
         return origin;
@@ -269,7 +294,7 @@ public final class QueueContext
 
     private WorkerConfiguration concludeWorker()
     {
-        if (!hosting.isOutOfProcess())
+        if (!takes(hosting, YamlKeys.WORKER))
         {
             if (origin.isWritten(YamlKeys.WORKER))
             {
@@ -326,7 +351,7 @@ public final class QueueContext
 
     private boolean sharedMemoryOnly(final String key)
     {
-        if (hosting != HostingMode.SHARED_MEMORY)
+        if (!takes(hosting, key))
         {
             if (origin.isWritten(key))
             {

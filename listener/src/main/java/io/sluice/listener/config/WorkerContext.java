@@ -199,6 +199,32 @@ public final class WorkerContext
         return this;
     }
 
+    /**
+     * Whether the worker of a queue of a hosting model takes a key: {@code heartbeatTimeout} only in shared memory,
+     * {@code headerWait}, {@code idleConnection} and {@code maxConnections} only over loopback. A key a worker does not
+     * take is an error when written, whatever its value, so the loader does not read its value.
+     *
+     * @param hosting the queue's hosting model.
+     * @param key     a key of a worker.
+     * @return true when the key may be written.
+     */
+    static boolean takes(final HostingMode hosting, final String key)
+    {
+        switch (key)
+        {
+            case YamlKeys.HEARTBEAT_TIMEOUT:
+                return hosting == HostingMode.SHARED_MEMORY;
+
+            case YamlKeys.HEADER_WAIT:
+            case YamlKeys.IDLE_CONNECTION:
+            case YamlKeys.MAX_CONNECTIONS:
+                return hosting == HostingMode.LOOPBACK_FORWARD;
+
+            default:
+                return true;
+        }
+    }
+
     SettingOrigin origin()
     {
         return origin;
@@ -274,19 +300,19 @@ public final class WorkerContext
 
     private boolean loopbackOnly(final HostingMode hosting, final String key)
     {
-        if (hosting != HostingMode.LOOPBACK_FORWARD && origin.isWritten(key))
+        if (!takes(hosting, key) && origin.isWritten(key))
         {
             throw origin.error(
                 key,
                 "only allowed when hosting is " + HostingMode.LOOPBACK_FORWARD.configName() +
                 " (hosting is " + hosting.configName() + ")");
         }
-        return hosting == HostingMode.LOOPBACK_FORWARD;
+        return takes(hosting, key);
     }
 
     private long heartbeatTimeoutMs(final HostingMode hosting)
     {
-        if (hosting != HostingMode.SHARED_MEMORY)
+        if (!takes(hosting, YamlKeys.HEARTBEAT_TIMEOUT))
         {
             if (origin.isWritten(YamlKeys.HEARTBEAT_TIMEOUT))
             {
