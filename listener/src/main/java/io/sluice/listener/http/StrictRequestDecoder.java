@@ -19,8 +19,28 @@ import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
 import io.netty.util.CharsetUtil;
 
-import java.util.Arrays;
 import java.util.List;
+
+import static io.sluice.listener.http.HttpGrammar.CHUNKED;
+import static io.sluice.listener.http.HttpGrammar.CLOSE;
+import static io.sluice.listener.http.HttpGrammar.CR;
+import static io.sluice.listener.http.HttpGrammar.FIELD_CHAR;
+import static io.sluice.listener.http.HttpGrammar.HTAB;
+import static io.sluice.listener.http.HttpGrammar.KEEP_ALIVE;
+import static io.sluice.listener.http.HttpGrammar.LF;
+import static io.sluice.listener.http.HttpGrammar.SP;
+import static io.sluice.listener.http.HttpGrammar.TCHAR;
+import static io.sluice.listener.http.HttpGrammar.VCHAR;
+import static io.sluice.listener.http.HttpGrammar.badRequest;
+import static io.sluice.listener.http.HttpGrammar.equalsIgnoreCase;
+import static io.sluice.listener.http.HttpGrammar.fieldName;
+import static io.sluice.listener.http.HttpGrammar.isDigit;
+import static io.sluice.listener.http.HttpGrammar.isOws;
+import static io.sluice.listener.http.HttpGrammar.method;
+import static io.sluice.listener.http.HttpGrammar.parseChunkSizeLine;
+import static io.sluice.listener.http.HttpGrammar.scan;
+import static io.sluice.listener.http.HttpGrammar.skipOws;
+import static io.sluice.listener.http.HttpGrammar.version;
 
 /**
  * A strict RFC 9112 HTTP/1.1 request decoder for a front that other servers sit behind: anything a lenient parser
@@ -60,6 +80,8 @@ import java.util.List;
  * trailer section (431), chunk-size line (400, bounded by the request line limit). A line too long for both the field
  * limit and what is left of its section is refused as soon as it passes the smaller of the two.
  * <p>
+ * The grammar's character tables and byte helpers are {@link HttpGrammar}'s.
+ * <p>
  * <b>Cost model.</b> The end of each head line is found by a {@link ByteProcessor} scan of the cumulation (a line
  * arriving in pieces is not rescanned); the complete line is then copied once into a reusable array, which is
  * validated and cut into the strings the request carries. Common methods and header names are shared constants.
@@ -95,77 +117,11 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     public static final String BAD_REQUEST_URI = "/bad-request";
 
     private static final int NEED_MORE = -1;
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-    private static final byte SP = ' ';
-    private static final byte HTAB = '\t';
-    private static final byte DQUOTE = '"';
-    private static final byte BACKSLASH = '\\';
-
-    private static final int TCHAR = 1;
-    private static final int VCHAR = 2;
-    private static final int FIELD_CHAR = 4;
-    private static final int QDTEXT = 8;
-    private static final byte[] CHAR_CLASS = new byte[256];
-    private static final byte[] HEX_VALUE = new byte[256];
-
     private static final int INITIAL_LINE_BUFFER_LENGTH = 256;
-    private static final byte[] HTTP_SLASH = ascii("HTTP/");
-    private static final byte[] CHUNKED = ascii("chunked");
-    private static final byte[] CLOSE = ascii("close");
-    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
-
-    private static final HttpMethod[] KNOWN_METHODS = {
-        HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.HEAD, HttpMethod.DELETE, HttpMethod.OPTIONS,
-        HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT, HttpMethod.QUERY };
-
-    private static final AsciiString[][] KNOWN_NAMES_BY_LENGTH = knownNamesByLength(
-        HttpHeaderNames.HOST, HttpHeaderNames.ACCEPT, HttpHeaderNames.CONNECTION, HttpHeaderNames.CONTENT_TYPE,
-        HttpHeaderNames.CONTENT_LENGTH, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.USER_AGENT,
-        HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderNames.ACCEPT_LANGUAGE, HttpHeaderNames.COOKIE,
-        HttpHeaderNames.CACHE_CONTROL, HttpHeaderNames.UPGRADE, HttpHeaderNames.EXPECT, HttpHeaderNames.REFERER,
-        HttpHeaderNames.ORIGIN, HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.IF_NONE_MATCH,
-        HttpHeaderNames.IF_MODIFIED_SINCE,
-        AsciiString.cached("Host"), AsciiString.cached("Accept"), AsciiString.cached("Connection"),
-        AsciiString.cached("Content-Type"), AsciiString.cached("Content-Length"),
-        AsciiString.cached("Transfer-Encoding"), AsciiString.cached("User-Agent"),
-        AsciiString.cached("Accept-Encoding"), AsciiString.cached("Accept-Language"), AsciiString.cached("Cookie"),
-        AsciiString.cached("Cache-Control"), AsciiString.cached("Upgrade"), AsciiString.cached("Expect"),
-        AsciiString.cached("Referer"), AsciiString.cached("Origin"), AsciiString.cached("Authorization"),
-        AsciiString.cached("If-None-Match"), AsciiString.cached("If-Modified-Since"));
-
     private static final DefaultHttpHeadersFactory HEADERS_FACTORY =
         DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private static final DefaultHttpHeadersFactory TRAILERS_FACTORY =
         DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
-
-    static
-    {
-        final String tcharSymbols = "!#$%&'*+-.^_`|~";
-        for (int c = 0; c < 256; c++)
-        {
-            int cls = 0;
-            final boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-            if (alnum || (c < 128 && tcharSymbols.indexOf(c) >= 0))
-            {
-                cls |= TCHAR;
-            }
-            if (c >= 0x21 && c <= 0x7E)
-            {
-                cls |= VCHAR;
-            }
-            if (c == HTAB || c == SP || (c >= 0x21 && c <= 0x7E) || c >= 0x80)
-            {
-                cls |= FIELD_CHAR;
-            }
-            if (c == HTAB || c == SP || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E) || c >= 0x80)
-            {
-                cls |= QDTEXT;
-            }
-            CHAR_CLASS[c] = (byte)cls;
-            HEX_VALUE[c] = (byte)Character.digit(c, 16);
-        }
-    }
 
     private enum State
     {
@@ -364,45 +320,6 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         headers = HEADERS_FACTORY.newHeaders();
     }
 
-    private static HttpMethod method(final byte[] bytes, final int length)
-    {
-        for (final HttpMethod known : KNOWN_METHODS)
-        {
-            if (equalsExactly(bytes, 0, length, known.asciiName()))
-            {
-                return known;
-            }
-        }
-        try
-        {
-            return HttpMethod.valueOf(new String(bytes, 0, length, CharsetUtil.ISO_8859_1));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw badRequest("invalid method: " + ex.getMessage());
-        }
-    }
-
-    private static HttpVersion version(final byte[] bytes, final int start, final int end)
-    {
-        if (end - start == HTTP_SLASH.length + 3 &&
-            Arrays.equals(bytes, start, start + HTTP_SLASH.length, HTTP_SLASH, 0, HTTP_SLASH.length) &&
-            isDigit(bytes[start + 5]) && '.' == bytes[start + 6] && isDigit(bytes[start + 7]))
-        {
-            if ('1' == bytes[start + 5] && '1' == bytes[start + 7])
-            {
-                return HttpVersion.HTTP_1_1;
-            }
-            if ('1' == bytes[start + 5] && '0' == bytes[start + 7])
-            {
-                return HttpVersion.HTTP_1_0;
-            }
-            throw new HttpStatusException(505, "HTTP version not supported: " +
-                new String(bytes, start, end - start, CharsetUtil.ISO_8859_1));
-        }
-        throw badRequest("invalid request line: HTTP-version is not HTTP/1.1 or HTTP/1.0 followed by CRLF");
-    }
-
     private boolean headerLine(final ByteBuf in, final List<Object> out)
     {
         final int length = fieldLineLength(in, maxHeaderSize - headSize - 2, "request header section");
@@ -517,103 +434,6 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             state = State.CHUNK_DATA;
         }
         return true;
-    }
-
-    private static long parseChunkSizeLine(final byte[] bytes, final int end)
-    {
-        long size = 0;
-        int index = 0;
-        while (index < end)
-        {
-            final int digit = HEX_VALUE[bytes[index] & 0xFF];
-            if (digit < 0)
-            {
-                break;
-            }
-            size = (size << 4) | digit;
-            index++;
-        }
-        if (0 == index)
-        {
-            throw badRequest("invalid chunk size: no hex digits");
-        }
-        if (index > MAX_CHUNK_SIZE_DIGITS || size < 0)
-        {
-            throw badRequest("invalid chunk size: too large");
-        }
-        parseChunkExtensions(bytes, index, end);
-        return size;
-    }
-
-    /**
-     * RFC 9112 7.1.1: {@code *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )}, the value a token or a
-     * quoted-string.
-     */
-    private static void parseChunkExtensions(final byte[] bytes, final int start, final int end)
-    {
-        int index = start;
-        while (index < end)
-        {
-            index = skipOws(bytes, index, end);
-            if (index == end || ';' != bytes[index])
-            {
-                throw badRequest("invalid chunk extension: expected ';'");
-            }
-            index = skipOws(bytes, index + 1, end);
-            final int nameEnd = scan(bytes, index, end, TCHAR);
-            if (nameEnd == index)
-            {
-                throw badRequest("invalid chunk extension: name is not a token");
-            }
-            index = nameEnd;
-            final int equals = skipOws(bytes, nameEnd, end);
-            if (equals < end && '=' == bytes[equals])
-            {
-                final int valueStart = skipOws(bytes, equals + 1, end);
-                if (valueStart < end && DQUOTE == bytes[valueStart])
-                {
-                    index = quotedStringEnd(bytes, valueStart, end);
-                }
-                else
-                {
-                    index = scan(bytes, valueStart, end, TCHAR);
-                    if (index == valueStart)
-                    {
-                        throw badRequest("invalid chunk extension: value is not a token or quoted-string");
-                    }
-                }
-            }
-        }
-    }
-
-    private static int quotedStringEnd(final byte[] bytes, final int start, final int end)
-    {
-        int index = start + 1;
-        while (index < end)
-        {
-            final byte b = bytes[index];
-            if (DQUOTE == b)
-            {
-                return index + 1;
-            }
-            if (BACKSLASH == b)
-            {
-                if (index + 1 == end || !is(bytes[index + 1], FIELD_CHAR))
-                {
-                    throw badRequest("invalid chunk extension: bad quoted-pair");
-                }
-                index += 2;
-            }
-            else if (is(b, QDTEXT))
-            {
-                index++;
-            }
-            else
-            {
-                throw badRequest("invalid chunk extension: bad character in quoted-string");
-            }
-        }
-        throw badRequest("invalid chunk extension: unterminated quoted-string");
     }
 
     private boolean chunkData(final ByteBuf in, final List<Object> out)
@@ -981,119 +801,5 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
         resetRequest();
         state = State.DISCARD;
-    }
-
-    private static AsciiString fieldName(final byte[] bytes, final int length)
-    {
-        if (length < KNOWN_NAMES_BY_LENGTH.length)
-        {
-            for (final AsciiString known : KNOWN_NAMES_BY_LENGTH[length])
-            {
-                if (equalsExactly(bytes, 0, length, known))
-                {
-                    return known;
-                }
-            }
-        }
-        return new AsciiString(bytes, 0, length, true);
-    }
-
-    /**
-     * @return the index of the first byte from {@code start} not in the character class, or {@code end}.
-     */
-    private static int scan(final byte[] bytes, final int start, final int end, final int charClass)
-    {
-        int index = start;
-        while (index < end && (CHAR_CLASS[bytes[index] & 0xFF] & charClass) != 0)
-        {
-            index++;
-        }
-        return index;
-    }
-
-    private static boolean is(final byte b, final int charClass)
-    {
-        return (CHAR_CLASS[b & 0xFF] & charClass) != 0;
-    }
-
-    private static int skipOws(final byte[] bytes, final int start, final int end)
-    {
-        int index = start;
-        while (index < end && isOws(bytes[index]))
-        {
-            index++;
-        }
-        return index;
-    }
-
-    private static boolean isOws(final byte b)
-    {
-        return SP == b || HTAB == b;
-    }
-
-    private static boolean isDigit(final byte b)
-    {
-        return b >= '0' && b <= '9';
-    }
-
-    private static boolean equalsExactly(final byte[] bytes, final int start, final int length, final AsciiString s)
-    {
-        return s.length() == length &&
-            Arrays.equals(bytes, start, start + length, s.array(), s.arrayOffset(), s.arrayOffset() + length);
-    }
-
-    private static boolean equalsIgnoreCase(final byte[] bytes, final int start, final int length, final byte[] lower)
-    {
-        if (lower.length != length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            final byte b = bytes[start + i];
-            if ((b >= 'A' && b <= 'Z' ? (byte)(b + ('a' - 'A')) : b) != lower[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static HttpStatusException badRequest(final String message)
-    {
-        return new HttpStatusException(400, message);
-    }
-
-    private static byte[] ascii(final String s)
-    {
-        return s.getBytes(CharsetUtil.US_ASCII);
-    }
-
-    private static AsciiString[][] knownNamesByLength(final AsciiString... names)
-    {
-        int longest = 0;
-        for (final AsciiString name : names)
-        {
-            longest = Math.max(longest, name.length());
-        }
-        final AsciiString[][] byLength = new AsciiString[longest + 1][];
-        for (int length = 0; length <= longest; length++)
-        {
-            int count = 0;
-            for (final AsciiString name : names)
-            {
-                count += name.length() == length ? 1 : 0;
-            }
-            byLength[length] = new AsciiString[count];
-            count = 0;
-            for (final AsciiString name : names)
-            {
-                if (name.length() == length)
-                {
-                    byLength[length][count++] = name;
-                }
-            }
-        }
-        return byLength;
     }
 }
