@@ -13,9 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * wake-up rather than one each. Handler code may block, though, and an answer completed earlier in the batch must not
  * wait for it. So the duty thread {@link #handOff hands off} what it owes before it calls into the handler (and after
  * each record it publishes from inside the handler) and {@link #takeBack takes it back} when the handler returns.
- * The watcher {@link #poll looks} every {@link #POLL_INTERVAL_NS} ns: a hand-off it sees twice, unchanged, has been
- * owed for at least one interval, and it announces it (at most two intervals after the hand-off). A handler that
- * returns in time costs no system call and no context switch.
+ * A hand-off carries the time of the duty thread's read batch, at most as late as the hand-off itself. The watcher
+ * {@link #poll looks} every {@link #POLL_INTERVAL_NS} ns and announces a hand-off owed for at least
+ * {@link #ANNOUNCE_AFTER_NS} ns: at most about a millisecond after it was made. A handler that returns in time costs
+ * no system call and no context switch.
  * <p>
  * An idle watcher costs nothing: after {@link #IDLE_POLLS_BEFORE_PARK} looks with nothing handed off, it parks until
  * the next hand-off unparks it (a system call only then). A busy worker keeps it looking, at the cost of one short
@@ -27,10 +28,15 @@ import java.util.concurrent.locks.LockSupport;
 final class PendingWakeWatcher implements Runnable
 {
     /**
-     * Interval between two looks of the watcher: a hand-off is announced between one and two of them after it was
-     * made, so within a millisecond.
+     * Interval between two looks of the watcher.
      */
-    static final long POLL_INTERVAL_NS = TimeUnit.MICROSECONDS.toNanos(500);
+    static final long POLL_INTERVAL_NS = TimeUnit.MICROSECONDS.toNanos(800);
+
+    /**
+     * Age at which a look announces a hand-off; younger ones are left to the duty thread, which is likely to take
+     * them back soon. A hand-off is announced at most {@code POLL_INTERVAL_NS + ANNOUNCE_AFTER_NS} after it was made.
+     */
+    static final long ANNOUNCE_AFTER_NS = TimeUnit.MICROSECONDS.toNanos(200);
 
     /**
      * Looks with nothing handed off before the watcher parks until the next hand-off: {@value}.
@@ -57,8 +63,8 @@ final class PendingWakeWatcher implements Runnable
     private final Runnable announce;
 
     /**
-     * 0, or the generation of the hand-off the watcher may announce. Written by the duty thread (hand-off, take-back)
-     * and by the watcher (compare-and-set to 0 when it announces).
+     * 0, or the time ({@link System#nanoTime()}, never 0) of the hand-off the watcher may announce. Written by the
+     * duty thread (hand-off, take-back) and by the watcher (compare-and-set to 0 when it announces).
      */
     private volatile long handedOff;
 
@@ -67,8 +73,6 @@ final class PendingWakeWatcher implements Runnable
      */
     private volatile boolean parked;
 
-    private long generation;
-    private long seen;
     private int idlePolls;
     private volatile Thread thread;
 
@@ -109,10 +113,12 @@ final class PendingWakeWatcher implements Runnable
     /**
      * Duty thread: the records it published so far are owed an announcement and it is running, or about to run,
      * handler code. Unparks the watcher only when it was parked.
+     *
+     * @param batchNs {@link System#nanoTime()} read at the start of the duty thread's read batch: no later than now.
      */
-    void handOff()
+    void handOff(final long batchNs)
     {
-        HANDED_OFF.setVolatile(this, ++generation);
+        HANDED_OFF.setVolatile(this, 0 == batchNs ? 1L : batchNs);
         if ((boolean)PARKED.getVolatile(this))
         {
             final Thread watcher = thread;
@@ -134,20 +140,19 @@ final class PendingWakeWatcher implements Runnable
     }
 
     /**
-     * One look: announce a hand-off seen unchanged since the previous look.
+     * One look: announce a hand-off owed for at least {@link #ANNOUNCE_AFTER_NS}.
      *
+     * @param nowNs {@link System#nanoTime()}.
      * @return true when this look announced.
      */
-    boolean poll()
+    boolean poll(final long nowNs)
     {
-        final long current = (long)HANDED_OFF.getVolatile(this);
-        if (0 != current && current == seen && HANDED_OFF.compareAndSet(this, current, 0L))
+        final long handOffNs = (long)HANDED_OFF.getVolatile(this);
+        if (0 != handOffNs && nowNs - handOffNs >= ANNOUNCE_AFTER_NS && HANDED_OFF.compareAndSet(this, handOffNs, 0L))
         {
-            seen = 0;
             announce.run();
             return true;
         }
-        seen = current;
         return false;
     }
 
@@ -166,8 +171,8 @@ final class PendingWakeWatcher implements Runnable
     {
         while (!Thread.currentThread().isInterrupted())
         {
-            poll();
-            if (0 != seen)
+            poll(System.nanoTime());
+            if (0 != (long)HANDED_OFF.getVolatile(this))
             {
                 idlePolls = 0;
             }

@@ -116,6 +116,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private Thread dutyThread;
     private boolean wakePending;
     private boolean inHandler;
+    private long batchNs;
     private PendingWakeWatcher wakeWatcher;
     private boolean startWakeWatcher = true;
     private boolean listenerGone;
@@ -294,6 +295,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     public int doWork()
     {
+        batchNs = 0;
         final long nowMs = System.currentTimeMillis();
         if (nowMs - heartbeatMs >= HEARTBEAT_INTERVAL_MS)
         {
@@ -410,7 +412,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         else if (inHandler)
         {
             // handler code may block before it returns: the watcher announces this record if it does
-            watcher().handOff();
+            watcher().handOff(batchStartNs());
         }
         else
         {
@@ -429,8 +431,21 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         if (wakePending)
         {
             wakePending = false;
-            watcher().handOff();
+            watcher().handOff(batchStartNs());
         }
+    }
+
+    /**
+     * @return when this read batch began, as far as hand-offs are concerned: the clock is read at the first hand-off
+     * of the batch (no clock read in a batch without one, nor while idle).
+     */
+    private long batchStartNs()
+    {
+        if (0 == batchNs)
+        {
+            batchNs = System.nanoTime();
+        }
+        return batchNs;
     }
 
     /**
