@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,22 +38,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class AdminPortTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          bind: ${BIND}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          adminPort: ${ADMIN_PORT}
-          adminMaxConnections: ${ADMIN_MAX_CONNECTIONS}
-          adminHeaderWait: ${ADMIN_HEADER_WAIT}
-          adminIdleConnection: ${ADMIN_IDLE}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("bind", "${BIND}")
+        .listener("adminPort", "${ADMIN_PORT}")
+        .listener("adminMaxConnections", "${ADMIN_MAX_CONNECTIONS}")
+        .listener("adminHeaderWait", "${ADMIN_HEADER_WAIT}")
+        .listener("adminIdleConnection", "${ADMIN_IDLE}")
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .yaml();
 
     private static final byte[] METRICS_REQUEST =
         "GET /metrics HTTP/1.1\r\nHost: admin\r\n\r\n".getBytes(StandardCharsets.US_ASCII);

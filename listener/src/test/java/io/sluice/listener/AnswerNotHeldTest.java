@@ -21,35 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AnswerNotHeldTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.DeliveryHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class))
+        .yaml();
 
-    private static final String SILENT_CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: silent
-            prefixes: [ "http://+:${PORT}/silent/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.DeliveryHandler
-            worker:
-              command: ${COMMAND}
-              requestTimeout: 5s
-              stdoutLog: ${LOG_DIR}/silent.log
-        """;
+    private static final String SILENT_CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("silent", DeliveryHandler.class)
+            .worker("command", "${COMMAND}")
+            .worker("requestTimeout", "5s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long PAUSE_MS = 3_000;

@@ -30,24 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CreditViolationTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          adminPort: ${ADMIN_PORT}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.CreditIgnoringWorker
-            responseWindow: 4k
-            worker:
-              command: ${COMMAND}
-              shutdownTimeLimit: 1s
-              rapidFailsPerMinute: 100
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("adminPort", "${ADMIN_PORT}")
+        .queue(TestConfig.sharedMemory("shm", CreditIgnoringWorker.class)
+            .set("responseWindow", "4k")
+            .worker("command", "${COMMAND}")
+            .worker("shutdownTimeLimit", "1s")
+            .worker("rapidFailsPerMinute", 100))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
 

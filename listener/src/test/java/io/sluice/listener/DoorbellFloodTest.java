@@ -2,11 +2,10 @@ package io.sluice.listener;
 
 import io.sluice.listener.RawHttpClient.Received;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,69 +25,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the listener's own descriptors stay bounded (the listener runs in this JVM), the duplicate token attaches nothing
  * (the worker keeps serving, not failed), and another queue's worker keeps answering throughout.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DoorbellFloodTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          bind: 127.0.0.1
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: raw
-            prefixes: [ "http://+:${PORT}/raw/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.HostileWorker
-            worker:
-              command: ${COMMAND}
-              stdoutLog: ${LOG_DIR}/raw.log
-              shutdownTimeLimit: 1s
-              requestTimeout: 30s
-          - name: bystander
-            prefixes: [ "http://+:${PORT}/bystander/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.HostileWorker
-            worker:
-              command: ${COMMAND}
-              stdoutLog: ${LOG_DIR}/bystander.log
-              shutdownTimeLimit: 1s
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("bind", "127.0.0.1")
+        .queue(TestConfig.sharedMemory("raw", HostileWorker.class)
+            .worker("command", "${COMMAND}")
+            .worker("shutdownTimeLimit", "1s")
+            .worker("requestTimeout", "30s"))
+        .queue(TestConfig.sharedMemory("bystander", HostileWorker.class)
+            .worker("command", "${COMMAND}")
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final int FLOOD_READ_TIMEOUT_MS = 40_000;
     private static final int FLOOD_CONNECTIONS = 500;
     private static final long DESCRIPTOR_SLACK = 50;
 
-    private static TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension.perClass(
+        "doorbell-flood", CONFIG.replace("${COMMAND}", TestListener.workerCommand(HostileWorker.class)));
 
     @BeforeAll
-    static void startListener() throws Exception
+    static void awaitWorkers() throws Exception
     {
-        final String config = CONFIG.replace("${COMMAND}", TestListener.workerCommand(HostileWorker.class));
-        listener = TestListener.start("doorbell-flood", config);
-        assertEquals(200, listener.awaitOk("/raw/good", READY_TIMEOUT_MS).status());
-        assertEquals(200, listener.awaitOk("/bystander/good", READY_TIMEOUT_MS).status());
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
+        assertEquals(200, LISTENER.get().awaitOk("/raw/good", READY_TIMEOUT_MS).status());
+        assertEquals(200, LISTENER.get().awaitOk("/bystander/good", READY_TIMEOUT_MS).status());
     }
 
     @Test
     void shouldCloseExtraDoorbellConnectionsAndKeepServing() throws Exception
     {
-        final SharedMemoryHost host = (SharedMemoryHost)listener.listener().host("raw");
+        final SharedMemoryHost host = (SharedMemoryHost)LISTENER.listener().host("raw");
         final long failedBefore = host.failedWorkerCount();
-        final long pid = listener.supervisor("raw").pid(0);
-        final long bystanderPid = listener.supervisor("bystander").pid(0);
+        final long pid = LISTENER.get().supervisor("raw").pid(0);
+        final long bystanderPid = LISTENER.get().supervisor("bystander").pid(0);
         final long descriptorsBefore = openDescriptors();
 
         final CompletableFuture<Received> flood = CompletableFuture.supplyAsync(() -> floodExchange());
@@ -103,7 +76,7 @@ class DoorbellFloodTest
         assertTrue(descriptorsAfter - descriptorsBefore < DESCRIPTOR_SLACK,
             "listener descriptors bounded: " + descriptorsBefore + " -> " + descriptorsAfter);
         assertEquals(pid + "\n", good("/raw/"), "the attached worker keeps serving");
-        assertEquals(pid, listener.supervisor("raw").pid(0), "not replaced");
+        assertEquals(pid, LISTENER.get().supervisor("raw").pid(0), "not replaced");
         assertEquals(failedBefore, host.failedWorkerCount(), "not failed");
         assertEquals(bystanderPid + "\n", good("/bystander/"));
     }
@@ -113,7 +86,7 @@ class DoorbellFloodTest
         try
         {
             return RawHttpClient.exchange(
-                listener.port(), RawHttpClient.get("/raw/doorbell-flood", listener.port()),
+                LISTENER.port(), RawHttpClient.get("/raw/doorbell-flood", LISTENER.port()),
                 FLOOD_READ_TIMEOUT_MS, 1_000);
         }
         catch (final IOException ex)
@@ -135,7 +108,7 @@ class DoorbellFloodTest
      */
     private static String good(final String queue) throws Exception
     {
-        final RawHttpClient.Response response = listener.awaitOk(queue + "good", READY_TIMEOUT_MS);
+        final RawHttpClient.Response response = LISTENER.get().awaitOk(queue + "good", READY_TIMEOUT_MS);
         assertEquals(200, response.status(), String.valueOf(response));
         return response.bodyText();
     }

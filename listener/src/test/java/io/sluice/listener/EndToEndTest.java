@@ -1,10 +1,8 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,14 +36,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ({@code /shm/}, a real worker process) and loopback forwarding ({@code /loopback/}, a real worker process behind its
  * own 127.0.0.1 server). Every queue serves {@code SampleHandler}, so every path must answer byte for byte alike.
  * <p>
- * The listener is started once for the class (worker start-up is the slow part) and closed in {@link #closeListener()}.
+ * The listener is started once for the class (worker start-up is the slow part) by {@link #LISTENER}.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EndToEndTest
 {
     private static final String CONFIG = TestListener.allModelsConfig(SampleHandler.class.getName());
-
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final String HELLO = "Hello, World!";
@@ -59,24 +55,10 @@ class EndToEndTest
     private static final long PROGRESS_POLL_MS = 100;
     private static final int PIPELINE_DEPTH = 10;
 
-    private static TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension.perClass("e2e", CONFIG);
+
     private static final Map<String, RawHttpClient.Response> READINESS = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void startListener()
-    {
-        listener = TestListener.start("e2e", CONFIG);
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
 
     static Stream<Arguments> pathsAndBodyLengths()
     {
@@ -358,7 +340,7 @@ class EndToEndTest
 
     private static int port()
     {
-        return listener.port();
+        return LISTENER.port();
     }
 
     /**
@@ -367,11 +349,11 @@ class EndToEndTest
      */
     private static void awaitReady(final String path) throws InterruptedException
     {
-        assertNotNull(listener, "listener did not start");
+        assertNotNull(LISTENER.get(), "listener did not start");
         RawHttpClient.Response readiness = READINESS.get(path);
         if (null == readiness)
         {
-            final RawHttpClient.Response last = listener.awaitOk(path, READY_TIMEOUT_MS);
+            final RawHttpClient.Response last = LISTENER.get().awaitOk(path, READY_TIMEOUT_MS);
             readiness = null == last ? new RawHttpClient.Response(0, "no response", List.of(), new byte[0]) : last;
             READINESS.put(path, readiness);
         }

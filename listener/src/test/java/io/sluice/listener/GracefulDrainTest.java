@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -17,17 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class GracefulDrainTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .yaml();
 
     private static final long SLOW_MS = 1_000;
     private static final long IN_FLIGHT_WAIT_MS = 200;

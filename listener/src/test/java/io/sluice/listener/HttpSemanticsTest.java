@@ -1,11 +1,9 @@
 package io.sluice.listener;
 
 import io.sluice.listener.http.HttpConnectionHandler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,12 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * targets, the path handlers are given, HTTP/1.0 keep-alive, {@code Date}, {@code OPTIONS *}, {@code CONNECT}, and
  * client fields whose names read as internal ones once {@code _} is taken for {@code -}.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpSemanticsTest
 {
     private static final String CONFIG = TestListener.allModelsConfig(TargetEchoHandler.class.getName());
-
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int CLOSE_WAIT_MS = 5_000;
@@ -47,24 +43,9 @@ class HttpSemanticsTest
         "(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} " +
         "\\d\\d:\\d\\d:\\d\\d GMT";
 
-    private static TestListener listener;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("http-semantics", CONFIG);
-        listener.assertReady(READY_TIMEOUT_MS, PATHS.toArray(new String[0]));
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("http-semantics", CONFIG).awaitReady(READY_TIMEOUT_MS, PATHS.toArray(new String[0]));
 
     static Stream<Arguments> pathsAndInvalidHosts()
     {
@@ -112,7 +93,7 @@ class HttpSemanticsTest
     @MethodSource("pathsAndInvalidHosts")
     void shouldRefuseInvalidHostWith400(final String path, final String host) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(RawHttpClient.request("GET", path, host));
 
@@ -124,7 +105,7 @@ class HttpSemanticsTest
     @MethodSource("pathsAndInvalidAuthorities")
     void shouldRefuseInvalidAbsoluteFormAuthorityWith400(final String path, final String authority) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response =
                 client.send(RawHttpClient.request("GET", "http://" + authority + path, hostAndPort()));
@@ -137,7 +118,7 @@ class HttpSemanticsTest
     @MethodSource("pathsAndValidHosts")
     void shouldServeValidHost(final String path, final String host) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(RawHttpClient.request("GET", path, host));
 
@@ -150,7 +131,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldHandHandlerOriginFormTargetAndAuthorityAsHost(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response =
                 client.send(RawHttpClient.request("GET", "http://x.example:81" + path + "a?b=1", hostAndPort()));
@@ -168,9 +149,9 @@ class HttpSemanticsTest
     void shouldHandHandlerTheNormalizedPathTheRouterUsedAndTheRawTarget(final String path) throws Exception
     {
         final String target = path + "x/.././a%62\\c/%C3%A9?q=%2F..";
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
-            final RawHttpClient.Response response = client.send(RawHttpClient.get(target, listener.port()));
+            final RawHttpClient.Response response = client.send(RawHttpClient.get(target, LISTENER.port()));
 
             assertEquals(200, response.status(), response::toString);
             assertTrue(
@@ -183,7 +164,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldKeepHttp10ConnectionOpenWhenAskedAndSayWhy(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             for (int i = 0; i < 3; i++)
             {
@@ -203,7 +184,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldCloseHttp10ConnectionWithoutKeepAlive(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(ascii("GET " + path + " HTTP/1.0\r\n\r\n"));
 
@@ -217,7 +198,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldDelimitHttp10ResponseOfUnknownLengthByCloseNotChunked(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response =
                 client.send(ascii("GET " + path + "stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
@@ -234,7 +215,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldKeepHttp10ConnectionOpenAfterHeadOfUnknownLength(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             client.write(ascii("HEAD " + path + "stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
             final RawHttpClient.Response head = client.readResponse(true);
@@ -253,19 +234,19 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldDateEveryResponseOnceWithTheListenersClock(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
-            assertDated(client.send(RawHttpClient.get(path, listener.port())), 200);
-            assertDated(client.send(RawHttpClient.get(path + "stream", listener.port())), 200);
-            assertDated(client.send(RawHttpClient.get(path + "../nowhere/", listener.port())), 404);
-            assertDated(client.send(RawHttpClient.get(path + "%zz", listener.port())), 400);
+            assertDated(client.send(RawHttpClient.get(path, LISTENER.port())), 200);
+            assertDated(client.send(RawHttpClient.get(path + "stream", LISTENER.port())), 200);
+            assertDated(client.send(RawHttpClient.get(path + "../nowhere/", LISTENER.port())), 404);
+            assertDated(client.send(RawHttpClient.get(path + "%zz", LISTENER.port())), 400);
         }
     }
 
     @Test
     void shouldAnswerOptionsAsteriskItselfAndKeepTheConnection() throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(RawHttpClient.request("OPTIONS", "*", hostAndPort()));
 
@@ -276,14 +257,14 @@ class HttpSemanticsTest
             assertNull(response.header("connection"), response::toString);
             assertDated(response, 200);
 
-            assertEquals(200, client.send(RawHttpClient.get("/inproc/", listener.port())).status());
+            assertEquals(200, client.send(RawHttpClient.get("/inproc/", LISTENER.port())).status());
         }
     }
 
     @Test
     void shouldRefuseOtherMethodsWithAsteriskTarget() throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             assertEquals(400, client.send(RawHttpClient.request("GET", "*", hostAndPort())).status());
         }
@@ -293,7 +274,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/nowhere/" })
     void shouldRefuseTraceWith405AndTheOptionsAllowAndKeepTheConnection(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(RawHttpClient.request("TRACE", path, hostAndPort()));
 
@@ -304,7 +285,7 @@ class HttpSemanticsTest
             assertNull(response.header("connection"), response::toString);
             assertDated(response, 405);
 
-            assertEquals(200, client.send(RawHttpClient.get("/inproc/", listener.port())).status());
+            assertEquals(200, client.send(RawHttpClient.get("/inproc/", LISTENER.port())).status());
         }
     }
 
@@ -312,7 +293,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "127.0.0.1:443", "x.example:443" })
     void shouldRefuseConnectWith501AndClose(final String target) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response =
                 client.send(RawHttpClient.request("CONNECT", target, hostAndPort()));
@@ -327,7 +308,7 @@ class HttpSemanticsTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
     void shouldDropClientFieldsNamedLikeInternalOnesWithUnderscores(final String path) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(RawHttpClient.request(
                 "GET", path, hostAndPort(),
@@ -385,7 +366,7 @@ class HttpSemanticsTest
     private static void assertFields(
         final String path, final byte[] request, final long contentLength, final String... expected) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(request);
 
@@ -410,7 +391,7 @@ class HttpSemanticsTest
 
     private static String hostAndPort()
     {
-        return RawHttpClient.LOOPBACK_ADDRESS + ":" + listener.port();
+        return RawHttpClient.LOOPBACK_ADDRESS + ":" + LISTENER.port();
     }
 
     private static int occurrences(final String text, final String part)

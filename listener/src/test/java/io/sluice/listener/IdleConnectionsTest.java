@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.listener.process.WorkerCommand;
@@ -46,21 +47,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class IdleConnectionsTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          adminPort: ${ADMIN_PORT}
-          timeouts:
-            headerWait: 2s
-            idleConnection: 60s
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("adminPort", "${ADMIN_PORT}")
+        .timeout("headerWait", "2s")
+        .timeout("idleConnection", "60s")
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .yaml();
 
     private static final Path LOG_ROOT = Path.of("target", "sluice-test-logs").toAbsolutePath();
     private static final String HEAP_LIMIT = "-Xmx256m";

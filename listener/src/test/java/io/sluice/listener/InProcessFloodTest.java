@@ -1,11 +1,9 @@
 package io.sluice.listener;
 
 import io.sluice.listener.http.HttpServerInitializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -24,24 +22,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * without bound, it is let go when the exchange ends (the client closes, the connection times out, the listener stops),
  * and a client that reads at last gets the whole body intact.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class InProcessFloodTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          timeouts:
-            minSendRate: 0
-            idleConnection: 60s
-        queues:
-          - name: flood
-            prefixes: [ "http://+:${PORT}/flood/" ]
-            hosting: in-process
-            handler: io.sluice.listener.FloodingHandler
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .timeout("minSendRate", 0)
+        .timeout("idleConnection", "60s")
+        .queue(TestConfig.inProcess("flood", FloodingHandler.class))
+        .yaml();
 
     private static final long LENGTH = 640L * FloodingHandler.CHUNK_LENGTH;
     private static final long READY_TIMEOUT_MS = 20_000;
@@ -59,26 +47,9 @@ class InProcessFloodTest
     private static final long HELD_BOUND_LENGTH =
         HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 2L * FloodingHandler.CHUNK_LENGTH;
 
-    private static TestListener listener;
-    private static int port;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("inprocflood", CONFIG);
-        port = listener.port();
-        listener.assertReady(READY_TIMEOUT_MS, "/flood/");
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("inprocflood", CONFIG).awaitReady(READY_TIMEOUT_MS, "/flood/");
 
     @Test
     void shouldHoldTheHandlerThreadBackAndDeliverTheWholeBodyOnceTheClientReads() throws Exception
@@ -115,9 +86,9 @@ class InProcessFloodTest
         assertEquals(LENGTH, flood.sentLength, "every sendBody after the end returned");
 
         // and the listener serves the next client
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
-            final RawHttpClient.Response response = client.send(RawHttpClient.get("/flood/", port));
+            final RawHttpClient.Response response = client.send(RawHttpClient.get("/flood/", LISTENER.port()));
             assertEquals(200, response.status(), response::toString);
         }
     }
@@ -182,7 +153,7 @@ class InProcessFloodTest
 
     private static Socket stalledClient() throws Exception
     {
-        return stalledClient(port);
+        return stalledClient(LISTENER.port());
     }
 
     private static Socket stalledClient(final int listenerPort) throws Exception
@@ -245,7 +216,7 @@ class InProcessFloodTest
 
     private static long heldLength()
     {
-        return listener.listener().connections().outboundBytes().largestLength();
+        return LISTENER.listener().connections().outboundBytes().largestLength();
     }
 
     /**

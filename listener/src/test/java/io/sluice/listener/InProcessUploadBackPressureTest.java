@@ -3,11 +3,9 @@ package io.sluice.listener;
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.hosting.inprocess.InProcessHostProbe;
 import io.sluice.listener.http.HttpServerInitializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,24 +28,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * connection instead of the whole body; the stalled upload is woken by the response becoming writable, not polled;
  * and once the client reads, the whole echo arrives intact.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class InProcessUploadBackPressureTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          timeouts:
-            minSendRate: 0
-            idleConnection: 60s
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .timeout("minSendRate", 0)
+        .timeout("idleConnection", "60s")
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .yaml();
 
     private static final int LENGTH = 24 * 1024 * 1024;
     private static final int SOCKET_BUFFER_LENGTH = 64 * 1024;
@@ -73,26 +61,9 @@ class InProcessUploadBackPressureTest
      */
     private static final long MAX_REFUSALS = 50;
 
-    private static TestListener listener;
-    private static int port;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("inprocupload", CONFIG);
-        port = listener.port();
-        listener.assertReady(READY_TIMEOUT_MS, "/inproc/");
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("inprocupload", CONFIG).awaitReady(READY_TIMEOUT_MS, "/inproc/");
 
     @Test
     void shouldStopReadingTheUploadWhileTheEchoCannotBeSentAndDeliverItAllOnceRead() throws Exception
@@ -102,7 +73,7 @@ class InProcessUploadBackPressureTest
             client.setReceiveBufferSize(SOCKET_BUFFER_LENGTH);
             client.setSendBufferSize(SOCKET_BUFFER_LENGTH);
             client.setSoTimeout(READ_TIMEOUT_MS);
-            client.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, port), CONNECT_TIMEOUT_MS);
+            client.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, LISTENER.port()), CONNECT_TIMEOUT_MS);
 
             final AtomicLong uploaded = new AtomicLong();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -166,7 +137,7 @@ class InProcessUploadBackPressureTest
         try
         {
             final OutputStream out = client.getOutputStream();
-            out.write(("POST /inproc/echo HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+            out.write(("POST /inproc/echo HTTP/1.1\r\nHost: 127.0.0.1:" + LISTENER.port() +
                 "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + LENGTH + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
             final byte[] chunk = new byte[WRITE_LENGTH];
@@ -192,6 +163,6 @@ class InProcessUploadBackPressureTest
 
     private static long heldLength()
     {
-        return listener.listener().connections().outboundBytes().largestLength();
+        return LISTENER.listener().connections().outboundBytes().largestLength();
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.queue.RequestQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,29 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LimitsTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.listener.LimitsHandler
-          - name: small
-            prefixes: [ "http://+:${PORT}/small/" ]
-            hosting: in-process
-            handler: io.sluice.listener.LimitsHandler
-            maxRequestBodySize: 1m
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            maxRequestBodySize: 1m
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.inProcess("inproc", LimitsHandler.class))
+        .queue(TestConfig.inProcess("small", LimitsHandler.class)
+            .set("maxRequestBodySize", "1m"))
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+            .set("maxRequestBodySize", "1m"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long CLOSE_WAIT_MS = 5_000;

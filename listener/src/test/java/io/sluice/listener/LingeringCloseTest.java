@@ -1,10 +1,8 @@
 package io.sluice.listener;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -18,50 +16,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * while the client is still sending, never a reset; the listener half-closes after the response, reads and discards
  * what still arrives, and the connection ends with end-of-file.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LingeringCloseTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.listener.LimitsHandler
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.inProcess("inproc", LimitsHandler.class))
+        .yaml();
 
     private static final int CHUNK = 32 * 1024;
     private static final int CHUNKS = 16;
     private static final long CHUNK_PAUSE_MS = 20;
 
-    private static TestListener listener;
-    private static int port;
-
-    @BeforeAll
-    static void startListener()
-    {
-        listener = TestListener.start("linger", CONFIG);
-        port = listener.port();
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension.perClass("linger", CONFIG);
 
     @Test
     void shouldDeliverWhole413WithoutResetWhileClientIsStillSendingBody() throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final IOException[] writeFailure = new IOException[1];
             final Thread writer = new Thread(
@@ -69,7 +41,8 @@ class LingeringCloseTest
                 {
                     try
                     {
-                        client.write(RawHttpClient.ascii("POST /inproc/upload HTTP/1.1\r\nHost: 127.0.0.1:" + port +
+                        client.write(RawHttpClient.ascii("POST /inproc/upload HTTP/1.1\r\nHost: 127.0.0.1:" +
+                            LISTENER.port() +
                             "\r\nContent-Type: application/octet-stream\r\nContent-Length: 31000000\r\n\r\n"));
                         final byte[] chunk = new byte[CHUNK];
                         for (int i = 0; i < CHUNKS; i++)

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
@@ -29,25 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ListenerKilledTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/loopback.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
+        .queue(TestConfig.loopback("loopback", SampleHandler.class))
+        .yaml();
 
     private static final long WORKER_EXIT_LIMIT_MS = 5_000;
     private static final Set<String> SHM_FILES = Set.of(

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,44 +37,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoopbackPortTest
 {
-    private static final String SQUATTER_CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.dispatch.sample.SampleHandler
-            timeouts:
-              queueWait: 2s
-            worker:
-              command: [ "${JAVA}", "-cp", "${CLASS_PATH}", "io.sluice.listener.SquatterWorker" ]
-              environment:
-                SQUATTER_LOG: "${LOG_DIR}/squatter.log"
-                SQUATTER_PROOF: "${PROOF}"
-              startupTimeLimit: 30s
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/squatter.out
-        """;
+    private static final String SQUATTER_CONFIG = TestConfig.listener()
+        .queue(TestConfig.loopback("loopback", SampleHandler.class)
+            .timeout("queueWait", "2s")
+            .command("${JAVA}", "-cp", "${CLASS_PATH}", "io.sluice.listener.SquatterWorker")
+            .environment("SQUATTER_LOG", "${LOG_DIR}/squatter.log")
+            .environment("SQUATTER_PROOF", "${PROOF}")
+            .worker("startupTimeLimit", "30s")
+            .worker("shutdownTimeLimit", "1s")
+            .worker("stdoutLog", "${LOG_DIR}/squatter.out"))
+        .yaml();
 
-    private static final String WORKER_CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              headerWait: ${HEADER_WAIT}
-              idleConnection: ${IDLE}
-              maxConnections: ${MAX_CONNECTIONS}
-              stdoutLog: ${LOG_DIR}/loopback.log
-        """;
+    private static final String WORKER_CONFIG = TestConfig.listener()
+        .queue(TestConfig.loopback("loopback", SampleHandler.class)
+            .worker("headerWait", "${HEADER_WAIT}")
+            .worker("idleConnection", "${IDLE}")
+            .worker("maxConnections", "${MAX_CONNECTIONS}"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int CLOSE_WAIT_MS = 5_000;

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,19 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class LoopbackTokenTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/loopback.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.loopback("loopback", SampleHandler.class))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final String REFUSAL = "bad request: missing or wrong Sluice-Token\n";

@@ -1,10 +1,10 @@
 package io.sluice.listener;
 
-import org.junit.jupiter.api.AfterAll;
+import io.sluice.dispatch.sample.SampleHandler;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,57 +19,38 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * first, {@code X-Forwarded-Proto}, {@code Sluice-Appl-Path}, the framing the client did not send, and the token. The
  * worker SDK hides the listener's fields from its handler; a worker of its own still gets them all.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoopbackWireTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          bind: 127.0.0.1
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              command: [ "${JAVA}", "-cp", "${CLASS_PATH}", "io.sluice.listener.RawLoopbackWorker" ]
-              startupTimeLimit: 30s
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/raw.out
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("bind", "127.0.0.1")
+        .queue(TestConfig.loopback("loopback", SampleHandler.class)
+            .command("${JAVA}", "-cp", "${CLASS_PATH}", "io.sluice.listener.RawLoopbackWorker")
+            .worker("startupTimeLimit", "30s")
+            .worker("shutdownTimeLimit", "1s")
+            .worker("stdoutLog", "${LOG_DIR}/raw.out"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
 
-    private static TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension.perClass("loopback-wire", CONFIG
+            .replace("${JAVA}", Path.of(System.getProperty("java.home"), "bin", "java").toString())
+            .replace("${CLASS_PATH}", System.getProperty("java.class.path")))
+        .awaitReady(READY_TIMEOUT_MS, "/loopback/");
+
     private static String token;
 
     @BeforeAll
-    static void startListener() throws Exception
+    static void readToken() throws Exception
     {
-        listener = TestListener.start("loopback-wire", CONFIG
-            .replace("${JAVA}", Path.of(System.getProperty("java.home"), "bin", "java").toString())
-            .replace("${CLASS_PATH}", System.getProperty("java.class.path")));
-        listener.assertReady(READY_TIMEOUT_MS, "/loopback/");
-        token = tokenOf(listener.supervisor("loopback").pid(0));
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
+        token = tokenOf(LISTENER.get().supervisor("loopback").pid(0));
     }
 
     @Test
     void shouldSendTheClientsFieldsThenForwardingFieldsFramingAndTokenToAWorkerOfItsOwn() throws Exception
     {
-        final String host = "127.0.0.1:" + listener.port();
+        final String host = "127.0.0.1:" + LISTENER.port();
 
         assertEquals(
             "GET /loopback/a?b HTTP/1.1\r\n" +
@@ -99,7 +80,7 @@ class LoopbackWireTest
 
     private static String send(final byte[] request) throws IOException
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             RawHttpClient.Response response = client.send(request);
             if (100 == response.status())

@@ -27,20 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoopbackWorkerCrashTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.listener.DeliveryHandler
-            worker:
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/loopback.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.loopback("loopback", DeliveryHandler.class)
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int CLIENTS = 8;

@@ -1,10 +1,9 @@
 package io.sluice.listener;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.sluice.dispatch.sample.SampleHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,26 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client that reads a larger one slowly but above the rate gets all of it. The other timers are long, so only
  * the send rate can close the connection.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MinSendRateTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          timeouts:
-            headerWait: 60s
-            idleConnection: 60s
-            minSendRate: 150
-            minSendRateGrace: 2s
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .timeout("headerWait", "60s")
+        .timeout("idleConnection", "60s")
+        .timeout("minSendRate", 150)
+        .timeout("minSendRateGrace", "2s")
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .yaml();
 
     private static final int LENGTH = 256 * 1024;
     private static final int SLOW_LENGTH = 512 * 1024;
@@ -49,41 +38,24 @@ class MinSendRateTest
     private static final long IN_KERNEL_TIMEOUT_MS = 5_000;
     private static final long CLOSE_TIMEOUT_MS = 10_000;
 
-    private static TestListener listener;
-    private static int port;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("sendrate", CONFIG);
-        port = listener.port();
-        listener.assertReady(READY_TIMEOUT_MS, "/inproc/");
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("sendrate", CONFIG).awaitReady(READY_TIMEOUT_MS, "/inproc/");
 
     @Test
     void shouldCloseAClientThatReadsNothingOfAResponseTheKernelHolds() throws Exception
     {
-        Await.value(0, () -> listener.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
+        Await.value(0, () -> LISTENER.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
         try (Socket socket = open())
         {
-            socket.getOutputStream().write(RawHttpClient.get("/inproc/bytes?n=" + LENGTH, port));
-            Await.value(1, () -> listener.listener().connections().openCount(), CONNECT_TIMEOUT_MS);
+            socket.getOutputStream().write(RawHttpClient.get("/inproc/bytes?n=" + LENGTH, LISTENER.port()));
+            Await.value(1, () -> LISTENER.listener().connections().openCount(), CONNECT_TIMEOUT_MS);
 
             // the whole response left the listener for the kernel: the old check never looked at it again
-            Await.value(0, () -> listener.listener().connections().outboundBytes().totalLength(), IN_KERNEL_TIMEOUT_MS);
+            Await.value(0, () -> LISTENER.listener().connections().outboundBytes().totalLength(), IN_KERNEL_TIMEOUT_MS);
 
             final long startNs = System.nanoTime();
-            Await.value(0, () -> listener.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
+            Await.value(0, () -> LISTENER.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
             final long closedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
             socket.setSoTimeout(CONNECT_TIMEOUT_MS);
@@ -96,10 +68,10 @@ class MinSendRateTest
     @Test
     void shouldKeepAClientThatReadsSlowlyButAboveTheRate() throws Exception
     {
-        Await.value(0, () -> listener.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
+        Await.value(0, () -> LISTENER.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
         try (Socket socket = open())
         {
-            socket.getOutputStream().write(RawHttpClient.get("/inproc/bytes?n=" + SLOW_LENGTH, port));
+            socket.getOutputStream().write(RawHttpClient.get("/inproc/bytes?n=" + SLOW_LENGTH, LISTENER.port()));
             socket.setSoTimeout(CONNECT_TIMEOUT_MS);
             // 8 KiB every 100 ms: 80 KiB/s, far above 150 B/s, over several grace windows
             final long received = readUntilClosed(socket.getInputStream(), SLOW_LENGTH, 100);
@@ -112,7 +84,7 @@ class MinSendRateTest
         final Socket socket = new Socket();
         // a small receive window, so the client's kernel takes little of the response
         socket.setReceiveBufferSize(64 * 1024);
-        socket.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, port), CONNECT_TIMEOUT_MS);
+        socket.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, LISTENER.port()), CONNECT_TIMEOUT_MS);
         return socket;
     }
 

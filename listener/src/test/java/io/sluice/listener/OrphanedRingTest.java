@@ -23,20 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OrphanedRingTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            worker:
-              command: ${COMMAND}
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm")
+            .worker("command", "${COMMAND}")
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final long SERVE_MS = 3_000;

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.queue.RequestQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -20,25 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class QueueLimitTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-            queueLength: 2
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            queueLength: 2
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class)
+            .set("queueLength", 2))
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+            .set("queueLength", 2))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long SLEEP_MS = 3_000;

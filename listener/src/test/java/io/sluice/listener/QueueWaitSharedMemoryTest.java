@@ -21,21 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class QueueWaitSharedMemoryTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.DeliveryHandler
-            timeouts: { queueWait: 300ms }
-            worker:
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
+            .timeout("queueWait", "300ms")
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long QUEUE_WAIT_MS = 300;

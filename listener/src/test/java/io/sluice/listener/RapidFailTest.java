@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,32 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RapidFailTest
 {
     private static final int RAPID_FAILS_PER_MINUTE = 3;
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-          - name: broken
-            prefixes: [ "http://+:${PORT}/broken/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              command: [ "/bin/sh", "-c", "sleep 1; exit 1" ]
-              startupRetryCount: 100
-              rapidFailsPerMinute: 3
-              stdoutLog: ${LOG_DIR}/broken.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
+        .queue(TestConfig.sharedMemory("broken", SampleHandler.class)
+            .command("/bin/sh", "-c", "sleep 1; exit 1")
+            .worker("startupRetryCount", 100)
+            .worker("rapidFailsPerMinute", 3))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long STOP_TIMEOUT_MS = 20_000;

@@ -1,9 +1,8 @@
 package io.sluice.listener;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,57 +23,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code REQUEST_ABORT} over shared memory, the worker connection closed over loopback), for both out-of-process
  * models. The queue serves the next request normally.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RequestTimeoutTest
 {
     private static final long REQUEST_TIMEOUT_MS = 500;
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.DeliveryHandler
-            worker:
-              requestTimeout: 500ms
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/shm.log
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.listener.DeliveryHandler
-            worker:
-              requestTimeout: 500ms
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/loopback.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
+            .worker("requestTimeout", "500ms")
+            .worker("shutdownTimeLimit", "1s"))
+        .queue(TestConfig.loopback("loopback", DeliveryHandler.class)
+            .worker("requestTimeout", "500ms")
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     // a request is timed out between requestTimeout and requestTimeout plus two timer periods (requestTimeout / 8)
     private static final long LATEST_MS = REQUEST_TIMEOUT_MS + 2_000;
 
-    private static TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension.perClass("timeout", CONFIG);
 
     @BeforeAll
-    static void startListener() throws Exception
+    static void awaitWorkers() throws Exception
     {
-        listener = TestListener.start("timeout", CONFIG);
-        assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
-        assertEquals(200, listener.awaitOk("/loopback/", READY_TIMEOUT_MS).status());
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
+        assertEquals(200, LISTENER.get().awaitOk("/shm/", READY_TIMEOUT_MS).status());
+        assertEquals(200, LISTENER.get().awaitOk("/loopback/", READY_TIMEOUT_MS).status());
     }
 
     @ParameterizedTest
@@ -82,7 +55,7 @@ class RequestTimeoutTest
     void shouldAnswer504AndAbortInWorkerWhenWorkerDoesNotAnswerWithinRequestTimeout(final String queue)
         throws Exception
     {
-        final int port = listener.port();
+        final int port = LISTENER.port();
         final String id = queue + "-silent";
         final Path marker = Files.createTempFile("sluice-timeout-", ".count");
         Files.delete(marker);
@@ -116,7 +89,7 @@ class RequestTimeoutTest
     void shouldCloseConnectionWhenWorkerSentHeadButNotWholeBodyWithinRequestTimeout(final String queue)
         throws Exception
     {
-        final int port = listener.port();
+        final int port = LISTENER.port();
         try (RawHttpClient client = new RawHttpClient(port))
         {
             client.write(RawHttpClient.get("/" + queue + "/halfway", port));
@@ -134,7 +107,7 @@ class RequestTimeoutTest
 
     private static void awaitLogLine(final String queue, final String line) throws IOException, InterruptedException
     {
-        final Path log = listener.logDir().resolve(queue + ".log");
+        final Path log = LISTENER.get().logDir().resolve(queue + ".log");
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() - deadlineNs < 0)
         {

@@ -41,21 +41,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RingRepairKillTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.DeliveryHandler
-            worker:
-              rapidFailsPerMinute: 1000
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
+            .worker("rapidFailsPerMinute", 1000)
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long SERVE_TIMEOUT_MS = 15_000;

@@ -37,32 +37,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RingTrailerTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          bind: 127.0.0.1
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: raw
-            prefixes: [ "http://+:${PORT}/raw/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.HostileWorker
-            worker:
-              command: ${COMMAND}
-              stdoutLog: ${LOG_DIR}/raw.log
-              shutdownTimeLimit: 1s
-              requestTimeout: 20s
-              rapidFailsPerMinute: 1000
-          - name: bystander
-            prefixes: [ "http://+:${PORT}/bystander/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.HostileWorker
-            worker:
-              command: ${COMMAND}
-              stdoutLog: ${LOG_DIR}/bystander.log
-              shutdownTimeLimit: 1s
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("bind", "127.0.0.1")
+        .queue(TestConfig.sharedMemory("raw", HostileWorker.class)
+            .worker("command", "${COMMAND}")
+            .worker("shutdownTimeLimit", "1s")
+            .worker("requestTimeout", "20s")
+            .worker("rapidFailsPerMinute", 1000))
+        .queue(TestConfig.sharedMemory("bystander", HostileWorker.class)
+            .worker("command", "${COMMAND}")
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final int READ_TIMEOUT_MS = 15_000;

@@ -17,73 +17,44 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class RoutingEndToEndTest
 {
-    private static final String HANDLERS = "io.sluice.listener.NamedHandler$";
-
     /**
      * The five prefixes: strong wildcard, specific hosts (two paths on localhost, one on example.test), weak wildcard.
      */
-    private static final String ALL_HOST_KINDS = """
-        listener:
-          id: ${ID}
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: strong-app
-            prefixes: [ "http://+:${PORT}/app/" ]
-            hosting: in-process
-            handler: %1$sStrongApp
-          - name: localhost-app
-            prefixes: [ "http://localhost:${PORT}/app/" ]
-            hosting: in-process
-            handler: %1$sLocalhostApp
-          - name: weak-root
-            prefixes: [ "http://*:${PORT}/" ]
-            hosting: in-process
-            handler: %1$sWeakRoot
-          - name: localhost-deep
-            prefixes: [ "http://localhost:${PORT}/app/deep/" ]
-            hosting: in-process
-            handler: %1$sLocalhostDeep
-          - name: example-root
-            prefixes: [ "http://example.test:${PORT}/" ]
-            hosting: in-process
-            handler: %1$sExampleRoot
-        """.formatted(HANDLERS);
+    private static final String ALL_HOST_KINDS = TestConfig.listener()
+        .listener("eventLoops", null)
+        .queue(TestConfig.inProcess("strong-app", NamedHandler.StrongApp.class)
+            .prefixes("http://+:${PORT}/app/"))
+        .queue(TestConfig.inProcess("localhost-app", NamedHandler.LocalhostApp.class)
+            .prefixes("http://localhost:${PORT}/app/"))
+        .queue(TestConfig.inProcess("weak-root", NamedHandler.WeakRoot.class)
+            .prefixes("http://*:${PORT}/"))
+        .queue(TestConfig.inProcess("localhost-deep", NamedHandler.LocalhostDeep.class)
+            .prefixes("http://localhost:${PORT}/app/deep/"))
+        .queue(TestConfig.inProcess("example-root", NamedHandler.ExampleRoot.class)
+            .prefixes("http://example.test:${PORT}/"))
+        .yaml();
 
     /**
      * Overlapping paths on one specific host, no strong wildcard to shadow them.
      */
-    private static final String OVERLAPPING_PATHS = """
-        listener:
-          id: ${ID}
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: localhost-app
-            prefixes: [ "http://localhost:${PORT}/app/" ]
-            hosting: in-process
-            handler: %1$sLocalhostApp
-          - name: localhost-deep
-            prefixes: [ "http://localhost:${PORT}/app/deep/" ]
-            hosting: in-process
-            handler: %1$sLocalhostDeep
-          - name: weak-root
-            prefixes: [ "http://*:${PORT}/" ]
-            hosting: in-process
-            handler: %1$sWeakRoot
-        """.formatted(HANDLERS);
+    private static final String OVERLAPPING_PATHS = TestConfig.listener()
+        .listener("eventLoops", null)
+        .queue(TestConfig.inProcess("localhost-app", NamedHandler.LocalhostApp.class)
+            .prefixes("http://localhost:${PORT}/app/"))
+        .queue(TestConfig.inProcess("localhost-deep", NamedHandler.LocalhostDeep.class)
+            .prefixes("http://localhost:${PORT}/app/deep/"))
+        .queue(TestConfig.inProcess("weak-root", NamedHandler.WeakRoot.class)
+            .prefixes("http://*:${PORT}/"))
+        .yaml();
 
     /**
      * No wildcard at all: anything but localhost /app/ is unrouted.
      */
-    private static final String NO_WILDCARD = """
-        listener:
-          id: ${ID}
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: localhost-app
-            prefixes: [ "http://localhost:${PORT}/app/" ]
-            hosting: in-process
-            handler: %1$sLocalhostApp
-        """.formatted(HANDLERS);
+    private static final String NO_WILDCARD = TestConfig.listener()
+        .listener("eventLoops", null)
+        .queue(TestConfig.inProcess("localhost-app", NamedHandler.LocalhostApp.class)
+            .prefixes("http://localhost:${PORT}/app/"))
+        .yaml();
 
     private TestListener listener;
 

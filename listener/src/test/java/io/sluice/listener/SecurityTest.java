@@ -60,31 +60,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class SecurityTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: /dev/shm/sluice-${ID}
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.listener.HeaderEchoHandler
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.listener.HeaderEchoHandler
-            ringCapacity: 64k
-            worker:
-              processes: 2
-              stdoutLog: ${LOG_DIR}/shm.log
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.listener.HeaderEchoHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/loopback.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("shmDir", "/dev/shm/sluice-${ID}")
+        .queue(TestConfig.inProcess("inproc", HeaderEchoHandler.class))
+        .queue(TestConfig.sharedMemory("shm", HeaderEchoHandler.class)
+            .set("ringCapacity", "64k")
+            .worker("processes", 2))
+        .queue(TestConfig.loopback("loopback", HeaderEchoHandler.class))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int SHM_WORKERS = 2;

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
@@ -49,19 +50,11 @@ class SharedMemoryDirectoryTest
 {
     private static final FileAttribute<Set<PosixFilePermission>> DIR_MODE = PosixFilePermissions.asFileAttribute(
         PosixFilePermissions.fromString("rwx------"));
-    private static final String CONFIG = """
-        listener:
-          id: shmdir-${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .listener("id", "shmdir-${ID}")
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+            .prefixes("http://+:${PORT}/"))
+        .yaml();
 
     @TempDir
     Path tempDir;

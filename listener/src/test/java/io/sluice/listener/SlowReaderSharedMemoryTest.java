@@ -29,23 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SlowReaderSharedMemoryTest
 {
     private static final int WINDOW = 256 * 1024;
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          timeouts: { minSendRate: 0 }
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            responseWindow: 256k
-            worker:
-              processes: 1
-              shutdownTimeLimit: 1s
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .timeout("minSendRate", 0)
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+            .set("responseWindow", "256k")
+            .worker("processes", 1)
+            .worker("shutdownTimeLimit", "1s"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int LARGE = 10 * 1024 * 1024;

@@ -2,10 +2,8 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.http.HttpServerInitializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,37 +27,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * keep serving other clients meanwhile, and deliver the whole body intact once the client reads. Run against every
  * hosting model, with the sample's {@code bytes?n=}.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class SlowReaderTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          timeouts:
-            minSendRate: 0
-            idleConnection: 60s
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.dispatch.sample.SampleHandler
-          - name: loopback
-            prefixes: [ "http://+:${PORT}/loopback/" ]
-            hosting: loopback
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/loopback.log
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            responseWindow: 256k
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .timeout("minSendRate", 0)
+        .timeout("idleConnection", "60s")
+        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .queue(TestConfig.loopback("loopback", SampleHandler.class))
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+            .set("responseWindow", "256k"))
+        .yaml();
 
     private static final int LENGTH = 10 * 1024 * 1024;
     private static final long READY_TIMEOUT_MS = 20_000;
@@ -77,26 +55,10 @@ class SlowReaderTest
     private static final long HELD_BOUND_LENGTH =
         HttpServerInitializer.WRITE_BUFFER_HIGH_WATER_MARK_LENGTH + 256 * 1024;
 
-    private static TestListener listener;
-    private static int port;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("slowreader", CONFIG);
-        port = listener.port();
-        listener.assertReady(READY_TIMEOUT_MS, "/inproc/", "/loopback/", "/shm/");
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("slowreader", CONFIG)
+            .awaitReady(READY_TIMEOUT_MS, "/inproc/", "/loopback/", "/shm/");
 
     @ParameterizedTest
     @ValueSource(strings = { "/inproc/", "/loopback/", "/shm/" })
@@ -108,8 +70,8 @@ class SlowReaderTest
             // a small receive window, so the client's kernel cannot take the response off the listener's hands
             slow.setReceiveBufferSize(64 * 1024);
             slow.setSoTimeout(READ_TIMEOUT_MS);
-            slow.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, port), CONNECT_TIMEOUT_MS);
-            slow.getOutputStream().write(RawHttpClient.get(prefix + "bytes?n=" + LENGTH, port));
+            slow.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, LISTENER.port()), CONNECT_TIMEOUT_MS);
+            slow.getOutputStream().write(RawHttpClient.get(prefix + "bytes?n=" + LENGTH, LISTENER.port()));
 
             // the response fills the kernel's buffers, then the listener's outbound buffer for this connection
             final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STALL_WAIT_MS);
@@ -135,9 +97,9 @@ class SlowReaderTest
             // the event loop, the queue and the worker keep serving everyone else
             for (int i = 0; i < OTHER_CLIENTS; i++)
             {
-                try (RawHttpClient client = new RawHttpClient(port))
+                try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
                 {
-                    final RawHttpClient.Response response = client.send(RawHttpClient.get(prefix, port));
+                    final RawHttpClient.Response response = client.send(RawHttpClient.get(prefix, LISTENER.port()));
                     assertEquals(200, response.status(), response::toString);
                     assertEquals("Hello, World!", response.bodyText());
                 }
@@ -151,7 +113,7 @@ class SlowReaderTest
 
     private static long heldLength()
     {
-        return listener.listener().connections().outboundBytes().largestLength();
+        return LISTENER.listener().connections().outboundBytes().largestLength();
     }
 
     /**

@@ -39,8 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  *     <li>{@code ${SHM_DIR}}: {@code /dev/shm/sluice-test-<random>};</li>
  *     <li>{@code ${LOG_DIR}}: {@code target/sluice-test-logs/<id>}, where workers' stdout goes.</li>
  * </ul>
- * Worker logs are deleted on {@link #close()} unless a test failed while the listener was open and the test class
- * registers {@link KeepLogsOnFailure}: then they are kept as the failure's artifacts and their place is printed.
+ * {@link TestConfig} builds such templates. Worker logs are deleted on {@link #close()} unless a test failed while the
+ * listener was open and the test class registers {@link KeepLogsOnFailure} (or {@link ListenerExtension}, which starts
+ * and closes the listeners of a test class): then they are kept as the failure's artifacts and their place is printed.
  */
 final class TestListener implements AutoCloseable
 {
@@ -73,30 +74,12 @@ final class TestListener implements AutoCloseable
      */
     static String allModelsConfig(final String handlerClassName)
     {
-        return """
-            listener:
-              id: ${ID}
-              bind: 127.0.0.1
-              eventLoops: 1
-              shmDir: ${SHM_DIR}
-            queues:
-              - name: inproc
-                prefixes: [ "http://+:${PORT}/inproc/" ]
-                hosting: in-process
-                handler: ${HANDLER}
-              - name: shm
-                prefixes: [ "http://+:${PORT}/shm/" ]
-                hosting: shared-memory
-                handler: ${HANDLER}
-                worker:
-                  stdoutLog: ${LOG_DIR}/shm.log
-              - name: loopback
-                prefixes: [ "http://+:${PORT}/loopback/" ]
-                hosting: loopback
-                handler: ${HANDLER}
-                worker:
-                  stdoutLog: ${LOG_DIR}/loopback.log
-            """.replace("${HANDLER}", handlerClassName);
+        return TestConfig.listener()
+            .listener("bind", "127.0.0.1")
+            .queue(TestConfig.inProcess("inproc", handlerClassName))
+            .queue(TestConfig.sharedMemory("shm", handlerClassName))
+            .queue(TestConfig.loopback("loopback", handlerClassName))
+            .yaml();
     }
 
     /**
@@ -308,6 +291,20 @@ final class TestListener implements AutoCloseable
         }
     }
 
+    /**
+     * Keep the worker logs of every listener open now, and say where they are: a test failed.
+     *
+     * @param testName the name of the test that failed.
+     */
+    static void keepLogsOfOpenListeners(final String testName)
+    {
+        for (final TestListener open : OPEN)
+        {
+            open.keepLogs = true;
+            System.err.println(testName + " failed; worker logs kept in " + open.logDir);
+        }
+    }
+
     private static void deleteRecursively(final Path root)
     {
         if (!Files.exists(root))
@@ -338,11 +335,7 @@ final class TestListener implements AutoCloseable
         {
             if (context.getExecutionException().isPresent())
             {
-                for (final TestListener open : OPEN)
-                {
-                    open.keepLogs = true;
-                    System.err.println(context.getDisplayName() + " failed; worker logs kept in " + open.logDir);
-                }
+                keepLogsOfOpenListeners(context.getDisplayName());
             }
         }
     }

@@ -1,12 +1,11 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.queue.RequestQueue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,76 +24,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (503, for requests a loopback queue holds while no worker is ready) and the minimum send rate (a client that stops
  * reading a large response is cut off).
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TimeoutsTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-          timeouts:
-            headerWait: 400ms
-            idleConnection: 400ms
-            entityBody: 400ms
-            drainEntityBody: 400ms
-            queueWait: 10s
-            minSendRate: 150
-            minSendRateGrace: 400ms
-        queues:
-          - name: inproc
-            prefixes: [ "http://+:${PORT}/inproc/" ]
-            hosting: in-process
-            handler: io.sluice.listener.LimitsHandler
-          - name: early
-            prefixes: [ "http://+:${PORT}/early/" ]
-            hosting: in-process
-            handler: io.sluice.listener.LimitsHandler
-            timeouts:
-              entityBody: 0
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-          - name: stuck
-            prefixes: [ "http://+:${PORT}/stuck/" ]
-            hosting: loopback
-            handler: io.sluice.dispatch.sample.SampleHandler
-            timeouts:
-              queueWait: 300ms
-            worker:
-              command: [ "sleep", "60" ]
-              shutdownTimeLimit: 0ms
-              stdoutLog: ${LOG_DIR}/stuck.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .timeout("headerWait", "400ms")
+        .timeout("idleConnection", "400ms")
+        .timeout("entityBody", "400ms")
+        .timeout("drainEntityBody", "400ms")
+        .timeout("queueWait", "10s")
+        .timeout("minSendRate", 150)
+        .timeout("minSendRateGrace", "400ms")
+        .queue(TestConfig.inProcess("inproc", LimitsHandler.class))
+        .queue(TestConfig.inProcess("early", LimitsHandler.class)
+            .timeout("entityBody", 0))
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
+        .queue(TestConfig.loopback("stuck", SampleHandler.class)
+            .timeout("queueWait", "300ms")
+            .command("sleep", "60")
+            .worker("shutdownTimeLimit", "0ms"))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int CLOSE_WAIT_MS = 5_000;
     private static final int MIB = 1024 * 1024;
 
-    private static TestListener listener;
-    private static int port;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("timeouts", CONFIG);
-        port = listener.port();
-        listener.assertReady(READY_TIMEOUT_MS, "/shm/");
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("timeouts", CONFIG).awaitReady(READY_TIMEOUT_MS, "/shm/");
 
     @BeforeEach
     void resetHandler()
@@ -105,7 +62,7 @@ class TimeoutsTest
     @Test
     void shouldAnswer408AndCloseWhenRequestHeadIsNotCompleteInTime() throws IOException
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             client.write("GET /inproc/ HTTP/1.1\r\nHost: " + RawHttpClient.LOOPBACK_ADDRESS + "\r\n");
             final RawHttpClient.Response timedOut = client.readResponse(false);
@@ -121,7 +78,7 @@ class TimeoutsTest
     @Test
     void shouldCloseNewConnectionWithoutResponseWhenNoRequestArrives() throws IOException
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             assertTrue(client.isClosedByPeer(CLOSE_WAIT_MS));
         }
@@ -130,9 +87,9 @@ class TimeoutsTest
     @Test
     void shouldCloseKeepAliveConnectionWithoutResponseWhenIdle() throws IOException
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
-            final RawHttpClient.Response served = client.send(RawHttpClient.get("/inproc/", port));
+            final RawHttpClient.Response served = client.send(RawHttpClient.get("/inproc/", LISTENER.port()));
             assertEquals(200, served.status(), served::toString);
             assertEquals(null, served.header("connection"));
 
@@ -143,12 +100,12 @@ class TimeoutsTest
     @Test
     void shouldKeepConnectionOpenWhileRequestsKeepComing() throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             // each pause is under the idle time; together they are well over it
             for (int i = 0; i < 4; i++)
             {
-                final RawHttpClient.Response served = client.send(RawHttpClient.get("/inproc/", port));
+                final RawHttpClient.Response served = client.send(RawHttpClient.get("/inproc/", LISTENER.port()));
                 assertEquals(200, served.status(), served::toString);
                 Thread.sleep(200);
             }
@@ -159,7 +116,7 @@ class TimeoutsTest
     @Test
     void shouldAnswer408CloseAndTellHandlerWhenBodyStalls() throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             client.write(RawHttpClient.concat(upload("/inproc/upload", 100), new byte[10]));
             final RawHttpClient.Response timedOut = client.readResponse(false);
@@ -171,14 +128,14 @@ class TimeoutsTest
         }
         assertEquals(1, LimitsHandler.REQUESTS.get());
         Await.value(1, LimitsHandler.ABORTS::get, CLOSE_WAIT_MS);
-        assertEquals(0, listener.listener().queue("inproc").length());
+        assertEquals(0, LISTENER.listener().queue("inproc").length());
     }
 
     @Test
     void shouldAnswer408WhenSharedMemoryBodyStallsAndKeepServing() throws Exception
     {
-        final RequestQueue queue = listener.listener().queue("shm");
-        try (RawHttpClient client = new RawHttpClient(port))
+        final RequestQueue queue = LISTENER.listener().queue("shm");
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             client.write(RawHttpClient.concat(upload("/shm/upload", 100), new byte[10]));
             final RawHttpClient.Response timedOut = client.readResponse(false);
@@ -188,9 +145,9 @@ class TimeoutsTest
             assertTrue(client.isClosedByPeer(CLOSE_WAIT_MS));
         }
         Await.value(0, queue::length, CLOSE_WAIT_MS);
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
-            final RawHttpClient.Response served = client.send(RawHttpClient.get("/shm/", port));
+            final RawHttpClient.Response served = client.send(RawHttpClient.get("/shm/", LISTENER.port()));
             assertEquals(200, served.status(), served::toString);
             assertEquals("Hello, World!", served.bodyText());
         }
@@ -199,7 +156,7 @@ class TimeoutsTest
     @Test
     void shouldDrainRestOfBodyAfterEarlyResponseAndServeNextRequest() throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             client.write(RawHttpClient.concat(upload("/early/early", 100), new byte[10]));
             final RawHttpClient.Response early = client.readResponse(false);
@@ -207,7 +164,7 @@ class TimeoutsTest
             assertEquals("early", early.bodyText());
 
             client.write(new byte[90]);
-            final RawHttpClient.Response next = client.send(RawHttpClient.get("/early/", port));
+            final RawHttpClient.Response next = client.send(RawHttpClient.get("/early/", LISTENER.port()));
             assertEquals(200, next.status(), next::toString);
             assertEquals("ok", next.bodyText());
         }
@@ -218,7 +175,7 @@ class TimeoutsTest
     void shouldCloseWhenRestOfBodyIsNotDrainedInTime() throws IOException
     {
         // the early queue has no entity body timer: only the drain timer can end this connection
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             client.write(RawHttpClient.concat(upload("/early/early", 100), new byte[10]));
             final RawHttpClient.Response early = client.readResponse(false);
@@ -232,10 +189,10 @@ class TimeoutsTest
     @Test
     void shouldAnswer503WhenNoWorkerTakesRequestWithinQueueWait() throws Exception
     {
-        final RequestQueue queue = listener.listener().queue("stuck");
-        try (RawHttpClient client = new RawHttpClient(port))
+        final RequestQueue queue = LISTENER.listener().queue("stuck");
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
-            final RawHttpClient.Response refused = client.send(RawHttpClient.get("/stuck/", port));
+            final RawHttpClient.Response refused = client.send(RawHttpClient.get("/stuck/", LISTENER.port()));
 
             assertEquals(503, refused.status(), refused::toString);
             assertEquals("service unavailable: request waited too long in the queue\n", refused.bodyText());
@@ -243,7 +200,7 @@ class TimeoutsTest
             assertEquals(0, queue.length());
 
             // the connection is still good: a request to another queue on it is served
-            final RawHttpClient.Response served = client.send(RawHttpClient.get("/inproc/", port));
+            final RawHttpClient.Response served = client.send(RawHttpClient.get("/inproc/", LISTENER.port()));
             assertEquals(200, served.status(), served::toString);
         }
     }
@@ -253,17 +210,17 @@ class TimeoutsTest
     {
         final int length = 16 * MIB;
         // earlier tests' connections are closed by the idle timer at the latest
-        Await.value(0, () -> listener.listener().connections().openCount(), CLOSE_WAIT_MS);
+        Await.value(0, () -> LISTENER.listener().connections().openCount(), CLOSE_WAIT_MS);
         try (Socket socket = new Socket())
         {
             // a small receive window, so the kernel cannot take the whole response off the listener's hands
             socket.setReceiveBufferSize(64 * 1024);
-            socket.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, port), CLOSE_WAIT_MS);
-            socket.getOutputStream().write(RawHttpClient.get("/inproc/big?mib=16", port));
+            socket.connect(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, LISTENER.port()), CLOSE_WAIT_MS);
+            socket.getOutputStream().write(RawHttpClient.get("/inproc/big?mib=16", LISTENER.port()));
             Await.value(1, LimitsHandler.REQUESTS::get, CLOSE_WAIT_MS);
 
             // never reading: the listener closes the connection once a window passes with nothing taken
-            Await.value(0, () -> listener.listener().connections().openCount(), 10_000);
+            Await.value(0, () -> LISTENER.listener().connections().openCount(), 10_000);
 
             socket.setSoTimeout(CLOSE_WAIT_MS);
             final long received = readUntilClosed(socket.getInputStream());
@@ -294,7 +251,7 @@ class TimeoutsTest
     private static byte[] upload(final String target, final int contentLength)
     {
         return RawHttpClient.request(
-            "POST", target, RawHttpClient.LOOPBACK_ADDRESS + ":" + port,
+            "POST", target, RawHttpClient.LOOPBACK_ADDRESS + ":" + LISTENER.port(),
             "Content-Type: application/x", "Content-Length: " + contentLength);
     }
 }

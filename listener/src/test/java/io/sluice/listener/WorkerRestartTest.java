@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,19 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerRestartTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            handler: io.sluice.dispatch.sample.SampleHandler
-            worker:
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
+        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long RESTART_TIMEOUT_MS = 30_000;

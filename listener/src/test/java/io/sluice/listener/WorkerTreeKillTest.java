@@ -26,21 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerTreeKillTest
 {
-    private static final String CONFIG = """
-        listener:
-          id: ${ID}
-          eventLoops: 1
-          shmDir: ${SHM_DIR}
-        queues:
-          - name: shm
-            prefixes: [ "http://+:${PORT}/shm/" ]
-            hosting: shared-memory
-            worker:
-              command: [ "/bin/sh", "-c", "sleep 600 & echo $! >> ${CHILDREN}; exec sleep 600" ]
-              startupTimeLimit: 1s
-              startupRetryCount: 1
-              stdoutLog: ${LOG_DIR}/shm.log
-        """;
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.sharedMemory("shm")
+            .command("/bin/sh", "-c", "sleep 600 & echo $! >> ${CHILDREN}; exec sleep 600")
+            .worker("startupTimeLimit", "1s")
+            .worker("startupRetryCount", 1))
+        .yaml();
 
     // the worker leaves a process behind that holds its ring file open and is no longer its child, then exits
     private static final String DETACHED_CONFIG = CONFIG.replace(
