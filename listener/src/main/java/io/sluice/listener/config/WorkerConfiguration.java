@@ -1,5 +1,7 @@
 package io.sluice.listener.config;
 
+import io.sluice.dispatch.worker.WorkerEnvironment;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -73,9 +75,9 @@ public record WorkerConfiguration(
     public static final int RAPID_FAILS_PER_MINUTE_DEFAULT = 10;
 
     /**
-     * Default shutdown time limit: 10 s.
+     * Default shutdown time limit: 10 s, the worker's own when the listener sets none.
      */
-    public static final long SHUTDOWN_TIME_LIMIT_MS_DEFAULT = 10_000;
+    public static final long SHUTDOWN_TIME_LIMIT_MS_DEFAULT = WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_DEFAULT;
 
     /**
      * Default request timeout: 120 s, as ANCM's requestTimeout.
@@ -99,14 +101,15 @@ public record WorkerConfiguration(
     public static final long HEARTBEAT_TIMEOUT_MS_MIN = 100;
 
     /**
-     * Default header wait of a loopback worker's port: 10 s.
+     * Default header wait of a loopback worker's port: 10 s, the worker's own when the listener sets none.
      */
-    public static final long HEADER_WAIT_MS_DEFAULT = 10_000;
+    public static final long HEADER_WAIT_MS_DEFAULT = WorkerEnvironment.HEADER_WAIT_MS_DEFAULT;
 
     /**
-     * Default idle time of a connection to a loopback worker's port that has sent nothing: 10 s.
+     * Default idle time of a connection to a loopback worker's port that has sent nothing: 10 s, the worker's own when
+     * the listener sets none.
      */
-    public static final long IDLE_CONNECTION_MS_DEFAULT = 10_000;
+    public static final long IDLE_CONNECTION_MS_DEFAULT = WorkerEnvironment.IDLE_CONNECTION_MS_DEFAULT;
 
     /**
      * {@link #maxConnections()} value that sizes the cap from the queue: its length plus
