@@ -17,6 +17,7 @@ import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
 import io.sluice.listener.http.HttpServerInitializer;
 import io.sluice.listener.queue.Host;
+import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestQueue;
@@ -328,14 +329,19 @@ public final class Listener implements AutoCloseable
                         ": shared-memory queues currently need listener.eventLoops: 1 (was " +
                         config.eventLoops() + ")");
                 }
-                return new SharedMemoryHost(queue, transport, () -> shmDir, applicationPath);
+                return new SharedMemoryHost(queue, hostContext(), applicationPath);
 
             case LOOPBACK_FORWARD:
-                return new LoopbackHost(queue, transport);
+                return new LoopbackHost(queue, hostContext());
 
             default:
                 throw new IllegalStateException("unknown hosting: " + queue.hosting());
         }
+    }
+
+    private HostContext hostContext()
+    {
+        return new HostContext(transport, () -> shmDir);
     }
 
     private void createShmDir()

@@ -3,6 +3,7 @@ package io.sluice.listener.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.RequestSink;
@@ -29,7 +30,7 @@ import java.util.ArrayDeque;
  * when its queue's {@code queueWait} has passed since admission, the listener answers it 503 itself and aborts the
  * host's sink. A host that never calls {@link #markQueued()} is taken to hand every request over at once.
  */
-public final class ServerExchange
+public final class ServerExchange implements ClientExchange
 {
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);

@@ -2,7 +2,7 @@ package io.sluice.listener.queue;
 
 /**
  * Told when every response byte written to a connection up to a point has been taken by the client's socket
- * ({@link io.sluice.listener.http.ServerExchange#notifyWhenFlushed(FlushListener, long)}). One instance may serve
+ * ({@link ClientExchange#notifyWhenFlushed(FlushListener, long)}). One instance may serve
  * many requests: the token given with each request comes back with its notice, so that a late notice for a request
  * that has ended meanwhile can be told apart and ignored. Nothing is allocated per notice.
  */

@@ -1,11 +1,10 @@
 package io.sluice.listener.queue;
 
 import io.netty.handler.codec.http.HttpRequest;
-import io.sluice.listener.http.ServerExchange;
 
 /**
  * One request queue's hosting model: hands admitted requests to the handler (in-process, shared memory or loopback
- * forwarding) and writes the handler's response through the {@link ServerExchange}.
+ * forwarding) and writes the handler's response through the {@link ClientExchange}.
  */
 public interface Host extends AutoCloseable
 {
@@ -22,7 +21,7 @@ public interface Host extends AutoCloseable
      * @param contentLength of the body, -1 for chunked, 0 for none.
      * @return the sink for the body and abort, or null when the host cannot take requests (the caller answers 503).
      */
-    RequestSink open(ServerExchange exchange, HttpRequest request, long contentLength);
+    RequestSink open(ClientExchange exchange, HttpRequest request, long contentLength);
 
     /**
      * Stop: stop workers, unmap and delete shared memory. Requests still open get no further response.

@@ -1,7 +1,6 @@
 package io.sluice.listener.queue;
 
 import io.netty.buffer.ByteBuf;
-import io.sluice.listener.http.ServerExchange;
 
 /**
  * Where the connection streams one admitted request's body, and how it tells the host the client went away.
@@ -21,11 +20,11 @@ public interface RequestSink
 
     /**
      * Whether a chunk {@link #body} refused is offered again when the sink asks for it
-     * ({@link ServerExchange#resumeBody()}) rather than after a short wait: true for a sink that refuses only while
+     * ({@link ClientExchange#resumeBody()}) rather than after a short wait: true for a sink that refuses only while
      * the client connection cannot take more of the response. The connection then still looks again now and then, so
      * a refusal is never left waiting for a wake-up that does not come.
      *
-     * @return true when refusals are woken by {@link ServerExchange#resumeBody()}.
+     * @return true when refusals are woken by {@link ClientExchange#resumeBody()}.
      */
     default boolean resumesBody()
     {
@@ -34,7 +33,7 @@ public interface RequestSink
 
     /**
      * The client connection can take more of this request's response again: called once after
-     * {@link ServerExchange#notifyWhenWritable()} returned false, when the response is the one being written and the
+     * {@link ClientExchange#notifyWhenWritable()} returned false, when the response is the one being written and the
      * connection dropped below its write-buffer low water mark. Not called once the response completed or the request
      * was abandoned.
      */

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCounted;
 import io.sluice.listener.FreshThread;
 import io.sluice.listener.queue.FlushListener;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestQueue;
@@ -226,9 +227,9 @@ class FlushNoticeTest
         {
         }
 
-        public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+        public RequestSink open(final ClientExchange exchange, final HttpRequest request, final long contentLength)
         {
-            this.exchange = exchange;
+            this.exchange = (ServerExchange)exchange;
             return new RequestSink()
             {
                 public boolean body(final ByteBuf content, final boolean last)

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.listener.FreshThread;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestQueue;
@@ -179,7 +180,7 @@ class HttpConnectionTimersTest
      */
     private static final class RecordingHost implements Host
     {
-        final List<ServerExchange> exchanges = new ArrayList<>();
+        final List<ClientExchange> exchanges = new ArrayList<>();
         final boolean queued;
         long bodyLength;
         int aborts;
@@ -193,7 +194,7 @@ class HttpConnectionTimersTest
         {
         }
 
-        public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+        public RequestSink open(final ClientExchange exchange, final HttpRequest request, final long contentLength)
         {
             exchanges.add(exchange);
             if (queued)

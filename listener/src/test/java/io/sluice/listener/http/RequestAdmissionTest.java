@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestQueue;
@@ -194,7 +195,7 @@ class RequestAdmissionTest
         {
         }
 
-        public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+        public RequestSink open(final ClientExchange exchange, final HttpRequest request, final long contentLength)
         {
             throw new AssertionError("admission opens no host");
         }

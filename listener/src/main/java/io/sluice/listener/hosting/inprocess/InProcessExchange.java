@@ -7,7 +7,7 @@ import io.sluice.dispatch.worker.FailableExchange;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.dispatch.worker.HandlerInvoker;
 import io.sluice.dispatch.worker.HttpRequestExchange;
-import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.DirectBuffer;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link Exchange} an in-process handler sees: request facts read from the decoded request, responses written
- * straight into the connection's {@link ServerExchange}. Calls from a thread other than the event loop hop to it,
+ * straight into the connection's {@link ClientExchange}. Calls from a thread other than the event loop hop to it,
  * copying the body first.
  * <p>
  * Back-pressure: {@link #sendBody} answers false once the client connection is over its write-buffer high water mark
@@ -55,7 +55,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
 
     private static final UnsafeBuffer FAILURE_BODY_BUFFER = new UnsafeBuffer(HandlerInvoker.failureBody());
 
-    private final ServerExchange exchange;
+    private final ClientExchange exchange;
     private final HandlerInvoker invoker;
     private final SendBound hop;
     private final AtomicBoolean writableOwed = new AtomicBoolean();
@@ -65,7 +65,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
     private boolean failed;
 
     InProcessExchange(
-        final ServerExchange exchange,
+        final ClientExchange exchange,
         final HandlerInvoker invoker,
         final HttpRequest request,
         final long contentLength)
@@ -112,7 +112,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
 
     /**
      * On the event loop the chunk goes straight into the client connection's outbound buffer, and the answer is the
-     * connection's writability for this response ({@link ServerExchange#isWritable()}). From another thread (or on the
+     * connection's writability for this response ({@link ClientExchange#isWritable()}). From another thread (or on the
      * event loop behind chunks from another thread still on their way) the chunk is copied and hops to the event loop;
      * the answer is false while too many bytes wait to be taken or the connection is full. A thread other than the
      * event loop that has more than {@link #HOP_WAIT_LENGTH} bytes waiting waits here until the connection takes some
@@ -195,7 +195,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
      * <p>
      * Here: the 500 is written as a handler's own complete response would be (without the headers the handler
      * added); a response already begun is ended as the listener ends one it answers in a host's place
-     * ({@link ServerExchange#sendError}: the connection closes after what was sent). What still hops or waits from
+     * ({@link ClientExchange#sendError}: the connection closes after what was sent). What still hops or waits from
      * the handler's threads is dropped. On the event loop.
      */
     public void handlerFailed()

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.dispatch.worker.HandlerInvoker;
-import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.RequestSink;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -57,7 +57,7 @@ public final class InProcessHost implements Host
     /**
      * {@inheritDoc}
      */
-    public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+    public RequestSink open(final ClientExchange exchange, final HttpRequest request, final long contentLength)
     {
         final InProcessExchange inProcess = new InProcessExchange(exchange, invoker, request, contentLength);
         invoker.onRequest(inProcess);
@@ -89,11 +89,11 @@ public final class InProcessHost implements Host
     private static final class Sink implements RequestSink
     {
         private final InProcessExchange exchange;
-        private final ServerExchange serverExchange;
+        private final ClientExchange serverExchange;
         private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         private boolean bodyRefused;
 
-        Sink(final InProcessExchange exchange, final ServerExchange serverExchange)
+        Sink(final InProcessExchange exchange, final ClientExchange serverExchange)
         {
             this.exchange = exchange;
             this.serverExchange = serverExchange;

@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.ResponseHeads;
 
@@ -16,7 +16,7 @@ import java.util.ArrayDeque;
 
 /**
  * One request forwarded to a worker over loopback: the {@link RequestSink} the client connection streams the body
- * into, and the relay of the worker's response into the client's {@link ServerExchange}.
+ * into, and the relay of the worker's response into the client's {@link ClientExchange}.
  * <p>
  * Life: waiting for a ready worker (head encoded, body chunks held up to {@link #EARLY_BODY_LIMIT_LENGTH}), then
  * attached to a {@link LoopbackUpstream} (head, token and held chunks written once it is connected), then relaying the
@@ -30,13 +30,13 @@ import java.util.ArrayDeque;
  * nothing) is sent again once, on a fresh connection, when it is a GET, HEAD or OPTIONS without a body, and is
  * answered 502 otherwise, as in the shared-memory model. A request with a body or another method never runs twice.
  * <p>
- * Back-pressure: while the client connection is not writable for this response ({@link ServerExchange#isWritable()})
+ * Back-pressure: while the client connection is not writable for this response ({@link ClientExchange#isWritable()})
  * the forward stops reading the worker's connection, and reads on when the client has taken enough
  * ({@link #writable()}): a slow client holds about the client connection's high water mark in the listener, and the
  * rest of the response waits in the worker (whose own {@code sendBody} then answers false).
  * <p>
  * Buffer ownership: the forward owns its encoded head and held chunks until it writes them (the channel then owns
- * them) or is done (it releases them). Response content handed to {@link ServerExchange#body(ByteBuf, boolean)}
+ * them) or is done (it releases them). Response content handed to {@link ClientExchange#body(ByteBuf, boolean)}
  * becomes the exchange's. Event-loop confined.
  */
 final class LoopbackForward implements RequestSink
@@ -59,7 +59,7 @@ final class LoopbackForward implements RequestSink
     private static final int MAX_STATUS = 599;
 
     private final LoopbackLoop loop;
-    private final ServerExchange exchange;
+    private final ClientExchange exchange;
     private final long contentLength;
     private final boolean headRequest;
     private final boolean retryable;
@@ -92,7 +92,7 @@ final class LoopbackForward implements RequestSink
      */
     LoopbackForward(
         final LoopbackLoop loop,
-        final ServerExchange exchange,
+        final ClientExchange exchange,
         final long contentLength,
         final ByteBuf head,
         final boolean retryable)

@@ -11,9 +11,10 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
+import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.Transport;
 import io.sluice.listener.routing.UrlPrefix;
@@ -48,7 +49,7 @@ import java.util.logging.Logger;
  *                                                  │ round robin over ready workers; an idle pooled
  *                                                  │ connection, or a new one on the same event loop
  *                                                  ▼
- *   ServerExchange ◀── LoopbackForward ◀──▶ LoopbackUpstream ──HTTP/1.1──▶ worker 127.0.0.1:port
+ *   ClientExchange ◀── LoopbackForward ◀──▶ LoopbackUpstream ──HTTP/1.1──▶ worker 127.0.0.1:port
  *   (response relayed)  (RequestSink)        (+ Sluice-Token, X-Forwarded-*, Sluice-Appl-Path)
  * </pre>
  * The forwarded head is the client's, less hop-by-hop headers, {@code Expect} and any client-sent {@code Sluice-*},
@@ -99,10 +100,10 @@ public final class LoopbackHost implements Host
 
     /**
      * @param queue     the queue's configuration; its worker settings and first prefix are used.
-     * @param transport the listener's transport: its event loops probe workers, its socket channel class connects.
+     * @param context   the listener's transport: its event loops probe workers, its socket channel class connects.
      * @throws IllegalArgumentException when the queue has no worker settings or no prefix.
      */
-    public LoopbackHost(final QueueConfiguration queue, final Transport transport)
+    public LoopbackHost(final QueueConfiguration queue, final HostContext context)
     {
         if (null == queue.worker())
         {
@@ -113,7 +114,7 @@ public final class LoopbackHost implements Host
             throw new IllegalArgumentException("loopback queue needs a url prefix: queue=" + queue.name());
         }
         this.queue = queue;
-        this.transport = transport;
+        this.transport = context.transport();
         this.applicationPath = applicationPath(queue.prefixes().get(0));
         this.slots = new AtomicReferenceArray<>(queue.worker().processes());
         this.nextPorts = new int[queue.worker().processes()];
@@ -160,7 +161,7 @@ public final class LoopbackHost implements Host
      * @param contentLength of the body, -1 for chunked, 0 for none.
      * @return the sink for the body and abort, or null when the queue was stopped or the host closed (503).
      */
-    public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+    public RequestSink open(final ClientExchange exchange, final HttpRequest request, final long contentLength)
     {
         if (stopped || closed)
         {

@@ -1,7 +1,7 @@
 package io.sluice.listener.hosting.shm;
 
 import io.sluice.listener.hosting.InFlightList;
-import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.ClientExchange;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -50,7 +50,7 @@ final class RequestSlots
      * @param startMs  the host's cached clock: the request's start.
      * @return the slot, or null when all are in use.
      */
-    SharedMemoryRequest acquire(final ServerExchange exchange, final long startMs)
+    SharedMemoryRequest acquire(final ClientExchange exchange, final long startMs)
     {
         final SharedMemoryRequest slot = free.pollFirst();
         if (null != slot)

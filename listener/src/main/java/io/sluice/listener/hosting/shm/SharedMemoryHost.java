@@ -16,9 +16,10 @@ import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.hosting.HostTimer;
-import io.sluice.listener.http.ServerExchange;
 import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
+import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.Transport;
 import org.agrona.IoUtil;
@@ -89,20 +90,15 @@ public final class SharedMemoryHost implements Host
 
     /**
      * @param queue           the queue's configuration.
-     * @param transport       the listener's transport (epoll needed for the doorbells).
-     * @param directory       the listener's shared-memory directory, created and held by the listener before
-     *                        {@link #start()}.
+     * @param context         the listener's transport (epoll needed for the doorbells) and shared-memory directory
+     *                        (created and held by the listener before {@link #start()}).
      * @param applicationPath the path of the queue's first prefix.
      */
-    public SharedMemoryHost(
-        final QueueConfiguration queue,
-        final Transport transport,
-        final Supplier<SharedMemoryFiles.PrivateDirectory> directory,
-        final String applicationPath)
+    public SharedMemoryHost(final QueueConfiguration queue, final HostContext context, final String applicationPath)
     {
         this.queue = queue;
-        this.transport = transport;
-        this.directory = directory;
+        this.transport = context.transport();
+        this.directory = context.shmDirectory();
         this.applicationPath = applicationPath;
         this.slots = new RequestSlots(this, queue.queueLength());
         this.links = new SharedMemoryLink[queue.worker().processes()];
@@ -195,7 +191,7 @@ public final class SharedMemoryHost implements Host
     /**
      * {@inheritDoc}
      */
-    public RequestSink open(final ServerExchange exchange, final HttpRequest request, final long contentLength)
+    public RequestSink open(final ClientExchange exchange, final HttpRequest request, final long contentLength)
     {
         if (stopped)
         {
@@ -513,7 +509,7 @@ public final class SharedMemoryHost implements Host
 
     private void timeOut(final SharedMemoryRequest request)
     {
-        final ServerExchange exchange = request.exchange();
+        final ClientExchange exchange = request.exchange();
         final SharedMemoryLink link = request.link();
         if (null != link)
         {
@@ -529,7 +525,7 @@ public final class SharedMemoryHost implements Host
 
     private void queueStopped(final SharedMemoryRequest request)
     {
-        final ServerExchange exchange = request.exchange();
+        final ClientExchange exchange = request.exchange();
         final SharedMemoryLink link = request.link();
         if (null != link)
         {

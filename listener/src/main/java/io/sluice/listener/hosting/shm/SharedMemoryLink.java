@@ -15,7 +15,7 @@ import io.sluice.dispatch.shm.ResponseHeadEncoder;
 import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.dispatch.worker.HandlerInvoker;
-import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.BitUtil;
@@ -624,7 +624,7 @@ final class SharedMemoryLink
                     settled[SETTLED_LEFT]++;
                     return;
                 }
-                final ServerExchange exchange = request.exchange();
+                final ClientExchange exchange = request.exchange();
                 if (request.mayRetry() && !exchange.isHeadSent())
                 {
                     settled[SETTLED_RETRIED]++;
@@ -723,7 +723,7 @@ final class SharedMemoryLink
             return;
         }
 
-        final ServerExchange exchange = null == request ? null : request.exchange();
+        final ClientExchange exchange = null == request ? null : request.exchange();
         if (null != exchange && exchange.isHeadSent() && !exchange.isDone())
         {
             // its response is open: only the worker's own head can have been sent
@@ -831,7 +831,7 @@ final class SharedMemoryLink
         {
             return;
         }
-        final ServerExchange exchange = request.exchange();
+        final ClientExchange exchange = request.exchange();
         if (!exchange.isHeadSent() && !exchange.isDone())
         {
             failWorker(request, "RESPONSE_BODY before the RESPONSE_HEAD of its request");
@@ -900,7 +900,7 @@ final class SharedMemoryLink
     private void answer(final SharedMemoryRequest request, final int status, final String message)
     {
         final int generation = request.generation();
-        final ServerExchange exchange = request.exchange();
+        final ClientExchange exchange = request.exchange();
         // the listener answers: the exchange's abort of its sink must not write an abort for the worker
         request.answeredByListener();
         try

@@ -2,7 +2,7 @@ package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
 import io.sluice.listener.hosting.InFlightList;
-import io.sluice.listener.http.ServerExchange;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -36,7 +36,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     private final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(PENDING_HEAD_INITIAL_LENGTH);
     private final SharedMemoryHost host;
     private int generation;
-    private ServerExchange exchange;
+    private ClientExchange exchange;
     private SharedMemoryLink link;
     private long headPosition;
     private int pendingHeadLength;
@@ -81,7 +81,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     /**
      * @return the request's exchange, or null while the slot is free.
      */
-    ServerExchange exchange()
+    ClientExchange exchange()
     {
         return exchange;
     }
@@ -164,7 +164,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
      *
      * @param exchange the request's exchange.
      */
-    void begin(final ServerExchange exchange)
+    void begin(final ClientExchange exchange)
     {
         this.exchange = exchange;
     }

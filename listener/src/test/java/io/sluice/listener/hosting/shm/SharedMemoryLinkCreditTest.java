@@ -10,6 +10,7 @@ import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
@@ -81,7 +82,7 @@ class SharedMemoryLinkCreditTest
             WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
         final QueueConfiguration queue = new QueueConfiguration(
             "credit", List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, CAPACITY, worker);
-        host = new SharedMemoryHost(queue, null, () -> null, "/shm/");
+        host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
         loopChannel = new EmbeddedChannel();
         host.homeLoop(loopChannel.eventLoop());
         link = new SharedMemoryLink(host, 0, listenerMapping, WINDOW);
