@@ -11,14 +11,11 @@ import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.ResponseHeads;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-
 /**
  * One request forwarded to a worker over loopback: the {@link RequestSink} the client connection streams the body
  * into, and the relay of the worker's response into the client's {@link ClientExchange}.
  * <p>
- * Life: waiting for a ready worker (head encoded, body chunks held up to {@link #EARLY_BODY_LIMIT_LENGTH}), then
+ * Life: waiting for a ready worker (head encoded, body chunks held up to {@link LoopbackEarlyBody#LIMIT_LENGTH}), then
  * attached to a {@link LoopbackUpstream} (head, token and held chunks written once it is connected), then relaying the
  * response; done when the response is complete, the request failed (502, or 503 when the queue stopped) or the client
  * went away. Once done the upstream connection goes back to the idle pool if the exchange left it clean, else closes.
@@ -42,18 +39,10 @@ import java.util.ArrayDeque;
 final class LoopbackForward implements RequestSink
 {
     /**
-     * Request body held while no worker connection is ready; past it the client connection is told to wait
-     * (back-pressure): {@value} bytes.
-     */
-    static final int EARLY_BODY_LIMIT_LENGTH = 64 * 1024;
-
-    /**
      * Largest complete response body sent in the same buffer as its head: {@value} bytes.
      */
     static final int INLINE_BODY_MAX_LENGTH = 4 * 1024;
 
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int CHUNK_SIZE_LINE_LENGTH = 10;
     private static final int TOKEN_LINE_LENGTH_ESTIMATE = 64;
     private static final int MIN_STATUS = 200;
     private static final int MAX_STATUS = 599;
@@ -66,9 +55,7 @@ final class LoopbackForward implements RequestSink
     private ByteBuf head;
     private ByteBuf retryHead;
     private boolean retried;
-    private ArrayDeque<ByteBuf> early;
-    private int earlyLength;
-    private boolean earlyLast;
+    private LoopbackEarlyBody early;
     private LoopbackUpstream upstream;
     private boolean requestSent;
     private boolean done;
@@ -129,19 +116,11 @@ final class LoopbackForward implements RequestSink
         final LoopbackUpstream upstream = this.upstream;
         if (null == upstream || !upstream.isActive() || null != head)
         {
-            final int length = content.readableBytes();
-            if (earlyLength > 0 && earlyLength + length > EARLY_BODY_LIMIT_LENGTH)
-            {
-                return false;
-            }
             if (null == early)
             {
-                early = new ArrayDeque<>(4);
+                early = new LoopbackEarlyBody();
             }
-            early.addLast(content.retain());
-            earlyLength += length;
-            earlyLast |= last;
-            return true;
+            return early.hold(content, last);
         }
         final Channel channel = upstream.channel();
         if (!channel.isWritable())
@@ -162,19 +141,7 @@ final class LoopbackForward implements RequestSink
      */
     public void abort()
     {
-        if (done)
-        {
-            return;
-        }
-        done = true;
-        loop.untrack(this);
-        releaseBuffers();
-        final LoopbackUpstream upstream = this.upstream;
-        this.upstream = null;
-        if (null != upstream)
-        {
-            loop.discard(upstream);
-        }
+        end();
     }
 
     boolean isHeadRequest()
@@ -277,20 +244,10 @@ final class LoopbackForward implements RequestSink
      */
     void fail(final int status, final String message)
     {
-        if (done)
+        if (end())
         {
-            return;
+            exchange.sendError(status, message);
         }
-        done = true;
-        loop.untrack(this);
-        releaseBuffers();
-        final LoopbackUpstream upstream = this.upstream;
-        this.upstream = null;
-        if (null != upstream)
-        {
-            loop.discard(upstream);
-        }
-        exchange.sendError(status, message);
     }
 
     /**
@@ -424,56 +381,16 @@ final class LoopbackForward implements RequestSink
         {
             requestSent = true;
         }
-        final ArrayDeque<ByteBuf> early = this.early;
         if (null != early)
         {
-            this.early = null;
-            earlyLength = 0;
-            ByteBuf chunk;
-            while (null != (chunk = early.pollFirst()))
-            {
-                writeBody(upstream, chunk, earlyLast && early.isEmpty());
-            }
+            early.drainTo((chunk, last) -> writeBody(upstream, chunk, last));
         }
         loop.flushLater(upstream);
     }
 
     private void writeBody(final LoopbackUpstream upstream, final ByteBuf content, final boolean last)
     {
-        final int length = content.readableBytes();
-        if (contentLength < 0)
-        {
-            if (length > 0)
-            {
-                final ByteBuf size = upstream.channel().alloc().directBuffer(CHUNK_SIZE_LINE_LENGTH);
-                ResponseHeads.chunkSize(size, length);
-                upstream.write(size);
-                upstream.write(content);
-                final ByteBuf end = upstream.channel().alloc().directBuffer(2 + (last ? LAST_CHUNK.length : 0));
-                ResponseHeads.crlf(end);
-                if (last)
-                {
-                    end.writeBytes(LAST_CHUNK);
-                }
-                upstream.write(end);
-            }
-            else
-            {
-                content.release();
-                if (last)
-                {
-                    upstream.write(upstream.channel().alloc().directBuffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
-                }
-            }
-        }
-        else if (length > 0)
-        {
-            upstream.write(content);
-        }
-        else
-        {
-            content.release();
-        }
+        LoopbackBodyWriter.write(upstream, content, last, contentLength < 0);
         if (last)
         {
             requestSent = true;
@@ -492,6 +409,30 @@ final class LoopbackForward implements RequestSink
             upstream.resumeReading();
             loop.release(upstream, responseReusable && requestSent);
         }
+    }
+
+    /**
+     * Forget the request (done, untracked, its buffers released, its worker connection closed) unless it is done
+     * already.
+     *
+     * @return true when this call ended it.
+     */
+    private boolean end()
+    {
+        if (done)
+        {
+            return false;
+        }
+        done = true;
+        loop.untrack(this);
+        releaseBuffers();
+        final LoopbackUpstream upstream = this.upstream;
+        this.upstream = null;
+        if (null != upstream)
+        {
+            loop.discard(upstream);
+        }
+        return true;
     }
 
     private void releaseRetryHead()
@@ -513,12 +454,7 @@ final class LoopbackForward implements RequestSink
         }
         if (null != early)
         {
-            ByteBuf chunk;
-            while (null != (chunk = early.pollFirst()))
-            {
-                chunk.release();
-            }
-            early = null;
+            early.release();
         }
         if (null != responseHead)
         {

@@ -20,24 +20,16 @@ import io.sluice.listener.queue.Transport;
 import io.sluice.listener.routing.UrlPrefix;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -201,7 +193,7 @@ public final class LoopbackHost implements Host
         {
             supervisor.stopping();
         }
-        sendShutdownEvents();
+        LoopbackShutdown.ask(queue.name(), applicationPath, slots);
         if (null != supervisor)
         {
             supervisor.close();
@@ -409,70 +401,6 @@ public final class LoopbackHost implements Host
         }
     }
 
-    private void sendShutdownEvents()
-    {
-        final List<Socket> sockets = new ArrayList<>();
-        for (int i = 0; i < slots.length(); i++)
-        {
-            final LoopbackSlot slot = slots.get(i);
-            if (null == slot || !slot.isReady())
-            {
-                continue;
-            }
-            final Socket socket = new Socket();
-            try
-            {
-                socket.connect(slot.address(), (int)SHUTDOWN_EVENT_TIMEOUT_MS);
-                final OutputStream out = socket.getOutputStream();
-                out.write(("GET " + applicationPath + " HTTP/1.1\r\n" +
-                    "host: 127.0.0.1:" + slot.port() + "\r\n" +
-                    "sluice-token: " + slot.token() + "\r\n" +
-                    "sluice-event: shutdown\r\n" +
-                    "connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                sockets.add(socket);
-            }
-            catch (final IOException ex)
-            {
-                LOG.fine(() -> "queue " + queue.name() + ": cannot ask worker " + slot + " to stop: " + ex);
-                closeQuietly(socket);
-            }
-        }
-
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_EVENT_TIMEOUT_MS);
-        final byte[] discard = new byte[256];
-        for (final Socket socket : sockets)
-        {
-            try
-            {
-                final InputStream in = socket.getInputStream();
-                int read = 0;
-                while (read >= 0)
-                {
-                    final long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
-                    if (remainingMs <= 0)
-                    {
-                        break;
-                    }
-                    socket.setSoTimeout((int)remainingMs);
-                    read = in.read(discard);
-                }
-            }
-            catch (final SocketTimeoutException ex)
-            {
-                LOG.fine(() -> "queue " + queue.name() + ": worker did not acknowledge shutdown in time");
-            }
-            catch (final IOException ex)
-            {
-                LOG.log(Level.FINE, "queue " + queue.name() + ": shutdown event failed", ex);
-            }
-            finally
-            {
-                closeQuietly(socket);
-            }
-        }
-    }
-
     private static int freePort()
     {
         IOException failure = null;
@@ -490,17 +418,5 @@ public final class LoopbackHost implements Host
             }
         }
         throw new UncheckedIOException("cannot find a free loopback port for a worker", failure);
-    }
-
-    private static void closeQuietly(final Socket socket)
-    {
-        try
-        {
-            socket.close();
-        }
-        catch (final IOException ignore)
-        {
-            // nothing left to do
-        }
     }
 }
