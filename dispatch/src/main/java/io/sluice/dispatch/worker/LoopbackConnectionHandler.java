@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.dispatch.buffer.ByteBufViews;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -648,24 +649,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     private int wrap(final ByteBuf data)
     {
         final int length = data.readableBytes();
-        if (length == 0)
-        {
-            bodyView.wrap(EMPTY);
-        }
-        else if (data.hasMemoryAddress())
-        {
-            bodyView.wrap(data.memoryAddress() + data.readerIndex(), length);
-        }
-        else if (data.hasArray())
-        {
-            bodyView.wrap(data.array(), data.arrayOffset() + data.readerIndex(), length);
-        }
-        else
-        {
-            final byte[] copy = new byte[length];
-            data.getBytes(data.readerIndex(), copy);
-            bodyView.wrap(copy);
-        }
+        ByteBufViews.wrap(bodyView, data, length);
         return length;
     }
 

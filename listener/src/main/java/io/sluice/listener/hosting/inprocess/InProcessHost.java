@@ -2,6 +2,7 @@ package io.sluice.listener.hosting.inprocess;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.dispatch.worker.HandlerInvoker;
 import io.sluice.listener.queue.ClientExchange;
@@ -108,20 +109,7 @@ public final class InProcessHost implements Host
                 return false;
             }
             final int length = content.readableBytes();
-            if (length > 0 && content.hasMemoryAddress())
-            {
-                view.wrap(content.memoryAddress() + content.readerIndex(), length);
-            }
-            else if (length > 0)
-            {
-                final byte[] copy = new byte[length];
-                content.getBytes(content.readerIndex(), copy);
-                view.wrap(copy);
-            }
-            else
-            {
-                view.wrap(0, 0);
-            }
+            ByteBufViews.wrap(view, content, length);
             if (!exchange.isFailed())
             {
                 exchange.invoker().onBody(exchange, view, 0, length, last);

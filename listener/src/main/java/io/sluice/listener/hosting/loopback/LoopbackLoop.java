@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.listener.hosting.HostTimer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -334,26 +335,7 @@ final class LoopbackLoop implements Runnable
      */
     UnsafeBuffer view(final ByteBuf data)
     {
-        final int length = data.readableBytes();
-        if (length == 0)
-        {
-            view.wrap(EMPTY);
-        }
-        else if (data.hasMemoryAddress())
-        {
-            view.wrap(data.memoryAddress() + data.readerIndex(), length);
-        }
-        else if (data.hasArray())
-        {
-            view.wrap(data.array(), data.arrayOffset() + data.readerIndex(), length);
-        }
-        else
-        {
-            final byte[] copy = new byte[length];
-            data.getBytes(data.readerIndex(), copy);
-            view.wrap(copy);
-        }
-        return view;
+        return ByteBufViews.wrap(view, data, data.readableBytes());
     }
 
     void clearView()

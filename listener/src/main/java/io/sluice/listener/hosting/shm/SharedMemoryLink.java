@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
@@ -398,7 +399,7 @@ final class SharedMemoryLink
                     buffer, index, request.requestId(), lastChunk ? MessageDescriptor.LAST_FLAG : 0, chunk);
                 if (chunk > 0)
                 {
-                    wrapContent(content, chunk);
+                    ByteBufViews.wrap(contentView, content, chunk);
                     buffer.putBytes(BodyChunkFlyweight.dataOffset(index), contentView, 0, chunk);
                     content.skipBytes(chunk);
                 }
@@ -1196,23 +1197,5 @@ final class SharedMemoryLink
             return RingBuffer.INSUFFICIENT_CAPACITY;
         }
         return index;
-    }
-
-    private void wrapContent(final ByteBuf content, final int length)
-    {
-        if (content.hasMemoryAddress())
-        {
-            contentView.wrap(content.memoryAddress() + content.readerIndex(), length);
-        }
-        else if (content.hasArray())
-        {
-            contentView.wrap(content.array(), content.arrayOffset() + content.readerIndex(), length);
-        }
-        else
-        {
-            final byte[] copy = new byte[length];
-            content.getBytes(content.readerIndex(), copy);
-            contentView.wrap(copy);
-        }
     }
 }
