@@ -1,5 +1,7 @@
 package io.sluice.dispatch.shm;
 
+import org.agrona.MutableDirectBuffer;
+
 /**
  * Message types and shared field layouts of the ring messages. Every message is one Agrona ring record whose
  * {@code msgTypeId} is one of the {@code *_MSG_TYPE_ID} values; all integers are little-endian; text is one byte per
@@ -147,5 +149,26 @@ public final class MessageDescriptor
     public static int headerEntryLength(final int nameLength, final int length)
     {
         return HEADER_ENTRY_LENGTH + nameLength + length;
+    }
+
+    /**
+     * Write one header entry, as the request and response heads carry them: the name's length and the value's (two
+     * unsigned shorts), then the name and the value in ASCII. {@link HeaderCursor} reads them back.
+     *
+     * @param buffer to write to.
+     * @param index  of the entry in the buffer.
+     * @param name   of the header.
+     * @param value  of the header.
+     * @return the entry's length, {@link #headerEntryLength} of the name and value.
+     */
+    public static int putHeaderEntry(
+        final MutableDirectBuffer buffer, final int index, final CharSequence name, final CharSequence value)
+    {
+        buffer.putShort(index, (short)name.length());
+        buffer.putShort(index + 2, (short)value.length());
+        int cursor = index + HEADER_ENTRY_LENGTH;
+        cursor += AsciiCodec.put(buffer, cursor, name);
+        cursor += AsciiCodec.put(buffer, cursor, value);
+        return cursor - index;
     }
 }

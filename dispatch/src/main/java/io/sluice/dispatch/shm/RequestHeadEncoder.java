@@ -2,8 +2,6 @@ package io.sluice.dispatch.shm;
 
 import org.agrona.MutableDirectBuffer;
 
-import static io.sluice.dispatch.shm.MessageDescriptor.HEADER_ENTRY_LENGTH;
-
 /**
  * Writes a {@link MessageDescriptor#REQUEST_HEAD_MSG_TYPE_ID} message straight into a claimed ring record. Fields
  * are written in layout order: the fixed fields, then {@link #method}, {@link #target}, {@link #remoteAddress}, then
@@ -197,11 +195,7 @@ public final class RequestHeadEncoder
      */
     public RequestHeadEncoder header(final CharSequence name, final CharSequence value)
     {
-        buffer.putShort(cursor, (short)name.length());
-        buffer.putShort(cursor + 2, (short)value.length());
-        cursor += HEADER_ENTRY_LENGTH;
-        cursor += AsciiCodec.put(buffer, cursor, name);
-        cursor += AsciiCodec.put(buffer, cursor, value);
+        cursor += MessageDescriptor.putHeaderEntry(buffer, cursor, name, value);
         buffer.putInt(offset + HEADER_COUNT_OFFSET, ++headerCount);
         return this;
     }

@@ -3,8 +3,6 @@ package io.sluice.dispatch.shm;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import static io.sluice.dispatch.shm.MessageDescriptor.HEADER_ENTRY_LENGTH;
-
 /**
  * Writes a {@link MessageDescriptor#RESPONSE_HEAD_MSG_TYPE_ID} message straight into a claimed ring record: the
  * fixed fields, then {@link #header} per header, then optionally the {@link #body} inline. A head with
@@ -146,11 +144,7 @@ public final class ResponseHeadEncoder
      */
     public ResponseHeadEncoder header(final CharSequence name, final CharSequence value)
     {
-        buffer.putShort(cursor, (short)name.length());
-        buffer.putShort(cursor + 2, (short)value.length());
-        cursor += HEADER_ENTRY_LENGTH;
-        cursor += AsciiCodec.put(buffer, cursor, name);
-        cursor += AsciiCodec.put(buffer, cursor, value);
+        cursor += MessageDescriptor.putHeaderEntry(buffer, cursor, name, value);
         buffer.putInt(offset + HEADER_COUNT_OFFSET, ++headerCount);
         return this;
     }
