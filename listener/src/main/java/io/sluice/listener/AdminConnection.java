@@ -16,7 +16,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.sluice.listener.http.DateHeader;
-import io.sluice.listener.http.HttpConnectionHandler;
+import io.sluice.listener.http.LingeringCloseHandler;
 import io.sluice.listener.http.SendRateWindow;
 import io.sluice.listener.http.StrictDecoderConfig;
 import io.sluice.listener.http.StrictRequestDecoder;
@@ -62,7 +62,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
                 if (lingering)
                 {
                     lingerLength += buf.readableBytes();
-                    if (lingerLength > HttpConnectionHandler.LINGER_MAX_BYTES)
+                    if (lingerLength > LingeringCloseHandler.LINGER_MAX_BYTES)
                     {
                         ctx.close();
                     }
@@ -227,7 +227,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
             ch.close();
             return;
         }
-        if (lingering && nowNs - lingerStartNs > HttpConnectionHandler.LINGER_DEFAULT_NS)
+        if (lingering && nowNs - lingerStartNs > LingeringCloseHandler.LINGER_DEFAULT_NS)
         {
             ch.close();
             return;
@@ -259,7 +259,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
     /**
      * Close after the last answer as the data plane does (RFC 9112 9.6): shut the output, then read and discard
      * what the client still sends, so that it is not reset before it has read the answer, until it closes, or
-     * {@link HttpConnectionHandler#LINGER_MAX_BYTES} or {@link HttpConnectionHandler#LINGER_DEFAULT_NS} pass.
+     * {@link LingeringCloseHandler#LINGER_MAX_BYTES} or {@link LingeringCloseHandler#LINGER_DEFAULT_NS} pass.
      */
     private void linger(final Future<? super Void> flushed)
     {

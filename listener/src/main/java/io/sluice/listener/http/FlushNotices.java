@@ -13,7 +13,7 @@ import io.sluice.listener.queue.FlushListener;
  */
 final class FlushNotices
 {
-    private final HttpConnectionHandler connection;
+    private final ConnectionOutput output;
     private ChannelHandlerContext ctx;
     private long bytesWritten;
     private FlushMarker marker;
@@ -24,11 +24,11 @@ final class FlushNotices
     private long target;
 
     /**
-     * @param connection asked for a flush when the marker is written.
+     * @param output asked for a flush when the marker is written.
      */
-    FlushNotices(final HttpConnectionHandler connection)
+    FlushNotices(final ConnectionOutput output)
     {
-        this.connection = connection;
+        this.output = output;
     }
 
     /**
@@ -109,6 +109,6 @@ final class FlushNotices
         markerQueued = true;
         markerPosition = bytesWritten;
         ctx.write(marker.rearm(), ctx.voidPromise());
-        connection.requestFlush();
+        output.requestFlush();
     }
 }

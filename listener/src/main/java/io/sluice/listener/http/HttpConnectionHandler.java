@@ -3,36 +3,24 @@ package io.sluice.listener.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.listener.queue.FlushListener;
-import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.QueueBinding;
-import io.sluice.listener.queue.RequestSink;
-import io.sluice.listener.queue.ResponseHeads;
 import io.sluice.listener.routing.PrefixRouter;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
 /**
@@ -84,45 +72,23 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public static final String TRACE_REFUSED_BODY = "method not allowed: TRACE\n";
 
-    /**
-     * Most request bytes read and discarded during a lingering close: {@link LingeringCloseHandler#LINGER_MAX_BYTES}.
-     */
-    public static final long LINGER_MAX_BYTES = LingeringCloseHandler.LINGER_MAX_BYTES;
-
-    /**
-     * Longest lingering close when the {@code drainEntityBody} timer is off:
-     * {@link LingeringCloseHandler#LINGER_DEFAULT_NS}.
-     */
-    public static final long LINGER_DEFAULT_NS = LingeringCloseHandler.LINGER_DEFAULT_NS;
-
-    private static final byte[] TRACE_REFUSED_BODY_BYTES = TRACE_REFUSED_BODY.getBytes(StandardCharsets.US_ASCII);
-    private static final String LINGER_HANDLER_NAME = "linger";
-
     private final RequestAdmission admission;
     private final StrictRequestDecoder decoder;
     private final NanoClock clock;
     private final int maxPipelinedRequests;
-    private final long headerWaitNs;
-    private final long idleConnectionNs;
     private final long entityBodyNs;
-    private final long drainEntityBodyNs;
     private final ConnectionLimiter connections;
     private final ArrayDeque<ServerExchange> inFlight = new ArrayDeque<>();
     private final ConnectionDeadlines deadlines;
+    private final NextRequestWait nextRequest;
     private final RequestBodyPump pump;
-    private final FlushNotices notices = new FlushNotices(this);
+    private final ConnectionOutput output;
     private ChannelHandlerContext ctx;
-    private FlushBatcher batcher;
     private MinSendRateHandler sendRate;
     private String remoteAddress = "";
     private int remotePort;
     private int localPort;
-    private boolean flushRequested;
     private boolean closing;
-    private boolean closeAfterFlush;
-    private boolean lingerOnClose;
-    private boolean lingering;
-    private long waitStartNs;
 
     /**
      * @param router  URL-prefix table built at start-up.
@@ -169,12 +135,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         this.connections = connections;
         this.clock = clock;
         this.maxPipelinedRequests = config.maxPipelinedRequests();
-        this.headerWaitNs = config.headerWaitNs();
-        this.idleConnectionNs = config.idleConnectionNs();
         this.entityBodyNs = config.entityBodyNs();
-        this.drainEntityBodyNs = config.drainEntityBodyNs();
+        final long drainEntityBodyNs = config.drainEntityBodyNs();
         this.deadlines = new ConnectionDeadlines(clock, this::onDeadlines);
+        this.nextRequest = new NextRequestWait(deadlines, decoder, config.headerWaitNs(), config.idleConnectionNs());
         this.pump = new RequestBodyPump(new PumpEvents(), deadlines, drainEntityBodyNs);
+        this.output = new ConnectionOutput(
+            this, decoder, clock, LingeringCloseHandler.lingerNs(drainEntityBodyNs), this::cancelTimers);
     }
 
     /**
@@ -183,11 +150,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
-        this.batcher = FlushBatcher.current(ctx.channel().eventLoop());
         this.sendRate = ctx.pipeline().get(MinSendRateHandler.class);
         deadlines.context(ctx);
         pump.context(ctx);
-        notices.context(ctx);
+        output.context(ctx);
     }
 
     /**
@@ -205,7 +171,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             localPort = local.getPort();
         }
         final long nowNs = clock.nanoTime();
-        waitStartNs = nowNs;
+        nextRequest.start(nowNs);
         armHeadWait(nowNs);
         ctx.fireChannelActive();
         if (isDraining())
@@ -359,51 +325,17 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
     void write(final ByteBuf buf)
     {
-        if (closeAfterFlush && !ctx.channel().isActive())
-        {
-            buf.release();
-            return;
-        }
-        notices.written(buf.readableBytes());
-        ctx.write(buf, ctx.voidPromise());
-        requestFlush();
+        output.write(buf);
     }
 
-    /**
-     * Ask to hear when every byte written so far has been taken by the socket: see {@link FlushNotices}.
-     *
-     * @param listener told on the event loop; never when the connection closes first.
-     * @param token    given back to the listener.
-     */
     void notifyWhenFlushed(final FlushListener listener, final long token)
     {
-        notices.notifyWhenFlushed(listener, token);
-    }
-
-    /**
-     * Flush at the end of this event-loop turn, once however often asked.
-     */
-    void requestFlush()
-    {
-        if (!flushRequested)
-        {
-            flushRequested = true;
-            batcher.flushLater(ctx);
-        }
+        output.notifyWhenFlushed(listener, token);
     }
 
     void flushNow()
     {
-        flushRequested = false;
-        if (closeAfterFlush)
-        {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(
-                lingerOnClose ? (ChannelFutureListener)this::startLinger : ChannelFutureListener.CLOSE);
-        }
-        else
-        {
-            ctx.flush();
-        }
+        output.flushNow();
     }
 
     void responseComplete(final ServerExchange exchange)
@@ -420,15 +352,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         while (null != head && head.isDone())
         {
             inFlight.pollFirst();
-            if (!head.keepAlive() && !closeAfterFlush)
+            if (!head.keepAlive() && !output.isClosingAfterFlush())
             {
                 // the client may still be sending (this request's body, or more requests): linger before closing
-                lingerOnClose = lingerOnClose || !head.isRequestBodyComplete() || null != pump.receiving() ||
+                final boolean linger = !head.isRequestBodyComplete() || null != pump.receiving() ||
                     inFlight.size() > 0 || !decoder.isAwaitingRequest();
-                closeAfterFlush = true;
+                output.closeAfterFlush(linger);
                 markClosing();
                 abortAll();
-                requestFlush();
                 return;
             }
             head = inFlight.peekFirst();
@@ -445,7 +376,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (null == pump.receiving())
         {
-            waitStartNs = nowNs;
+            nextRequest.start(nowNs);
             armHeadWait(nowNs);
         }
     }
@@ -522,69 +453,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
         switch (admission.admit(request))
         {
-            case RequestAdmission.ANSWER_SERVER_OPTIONS -> answerServerOptions(exchange);
-            case RequestAdmission.REFUSE_TRACE -> refuseTrace(exchange);
+            case RequestAdmission.ANSWER_SERVER_OPTIONS -> ServerAnswers.serverOptions(exchange);
+            case RequestAdmission.REFUSE_TRACE -> ServerAnswers.refuseTrace(exchange);
             case RequestAdmission.REFUSE -> exchange.sendError(admission.status(), admission.reason());
             case RequestAdmission.REFUSE_AND_CLOSE -> rejectAndClose(exchange, admission.status(), admission.reason());
-            default -> open(request, binding, exchange, contentLength, nowNs);
+            default -> admission.handOff(request, exchange, nowNs);
         }
-    }
-
-    /**
-     * Hand an admitted request to its queue's host.
-     */
-    private static void open(
-        final HttpRequest request,
-        final QueueBinding binding,
-        final ServerExchange exchange,
-        final long contentLength,
-        final long nowNs)
-    {
-        exchange.enterQueue(binding.queue(), binding.queueWaitTimeoutNs(), nowNs);
-        if (contentLength != 0 && HttpUtil.is100ContinueExpected(request))
-        {
-            // before the host sees the request: an in-process handler may answer within open()
-            exchange.sendContinue();
-        }
-        // every model hands its handler the same fields: the client's, less those of the client's connection
-        HandlerHeaders.strip(request.headers(), contentLength);
-        final RequestSink sink = binding.host().open(exchange, request, contentLength);
-        if (null == sink)
-        {
-            exchange.sendError(503, "service unavailable");
-            return;
-        }
-        if (!exchange.isDone())
-        {
-            exchange.admitted(binding.queue(), sink);
-        }
-    }
-
-    /**
-     * {@code OPTIONS *} asks about the server itself (RFC 9110 9.3.7): the listener answers it, 200 with
-     * {@code allow} and no body, and never routes it.
-     */
-    private static void answerServerOptions(final ServerExchange exchange)
-    {
-        final ByteBuf head = exchange.beginHead(HttpResponseStatus.OK.code());
-        ResponseHeads.header(head, HttpHeaderNames.ALLOW, SERVER_OPTIONS_ALLOW);
-        exchange.finishHead(head, HttpResponseStatus.OK.code(), 0, null, 0, 0, true);
-    }
-
-    /**
-     * {@code TRACE} would echo the request, credentials and cookies included, to whoever can make a client send it:
-     * the listener refuses it for every route and every hosting model, 405 with the {@code allow} of
-     * {@code OPTIONS *}, and never hands it to a host.
-     */
-    private static void refuseTrace(final ServerExchange exchange)
-    {
-        final int status = HttpResponseStatus.METHOD_NOT_ALLOWED.code();
-        final ByteBuf head = exchange.beginHead(status);
-        ResponseHeads.header(head, HttpHeaderNames.ALLOW, SERVER_OPTIONS_ALLOW);
-        ResponseHeads.header(head, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
-        exchange.finishHead(
-            head, status, TRACE_REFUSED_BODY_BYTES.length, new UnsafeBuffer(TRACE_REFUSED_BODY_BYTES), 0,
-            TRACE_REFUSED_BODY_BYTES.length, true);
     }
 
     private boolean onContent(final HttpContent content)
@@ -621,7 +495,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void rejectAndClose(final ServerExchange exchange, final int status, final String message)
     {
-        lingerOnClose = true;
+        output.lingerOnClose();
         pump.end();
         exchange.sendError(status, message);
         markClosing();
@@ -631,8 +505,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     {
         if (!closing)
         {
-            deadlines.arm(nowNs, waitStartNs, headerWaitNs);
-            deadlines.arm(nowNs, waitStartNs, idleConnectionNs);
+            nextRequest.arm(nowNs);
         }
     }
 
@@ -648,7 +521,17 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final ServerExchange receiving = pump.receiving();
         if (null == receiving)
         {
-            checkHeadWait(nowNs);
+            final int wait = nextRequest.check(
+                nowNs, inFlight.isEmpty(), MinSendRateHandler.hasPendingOutput(ctx.channel()));
+            if (NextRequestWait.IDLE_EXPIRED == wait)
+            {
+                closeNow();
+            }
+            else if (NextRequestWait.HEAD_EXPIRED == wait)
+            {
+                rejectAndClose(
+                    enqueue(false, false, null), 408, "request timeout: request head not received in time");
+            }
         }
         else
         {
@@ -665,28 +548,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         if (!closing)
         {
             checkQueueWait(nowNs);
-        }
-    }
-
-    private void checkHeadWait(final long nowNs)
-    {
-        if (MinSendRateHandler.hasPendingOutput(ctx.channel()))
-        {
-            // the previous response is still being sent (the send rate guards that): the wait starts after it
-            waitStartNs = nowNs;
-            armHeadWait(nowNs);
-            return;
-        }
-        if (decoder.isAwaitingRequest())
-        {
-            if (inFlight.isEmpty() && deadlines.isExpired(nowNs, waitStartNs, idleConnectionNs))
-            {
-                closeNow();
-            }
-        }
-        else if (decoder.isReceivingHead() && deadlines.isExpired(nowNs, waitStartNs, headerWaitNs))
-        {
-            rejectAndClose(enqueue(false, false, null), 408, "request timeout: request head not received in time");
         }
     }
 
@@ -715,33 +576,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             }
         }
         while (null != expired && !closing);
-    }
-
-    /**
-     * The response that ends the connection is flushed: a {@link LingeringCloseHandler} takes this stage's place, and
-     * the decoder goes (what it still holds, and everything after, arrives there as bytes to discard).
-     */
-    private void startLinger(final ChannelFuture flushed)
-    {
-        final Channel channel = ctx.channel();
-        if (lingering || !channel.isActive())
-        {
-            return;
-        }
-        if (!flushed.isSuccess() || !(channel instanceof DuplexChannel duplex) || duplex.isInputShutdown())
-        {
-            channel.close();
-            return;
-        }
-        lingering = true;
-        cancelTimers();
-        final ChannelPipeline pipeline = ctx.pipeline();
-        final long lingerNs = LingeringCloseHandler.lingerNs(drainEntityBodyNs);
-        pipeline.replace(this, LINGER_HANDLER_NAME, new LingeringCloseHandler(clock, lingerNs));
-        if (null != pipeline.context(decoder))
-        {
-            pipeline.remove(decoder);
-        }
     }
 
     private void markClosing()
@@ -798,7 +632,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         public void bodyComplete(final long lastPieceNs)
         {
             // the end of this request starts the next one's header wait, from when its last piece came
-            waitStartNs = lastPieceNs;
+            nextRequest.start(lastPieceNs);
             if (inFlight.isEmpty())
             {
                 armHeadWait(lastPieceNs);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.sluice.dispatch.http.PathNormalizer;
 import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.QueueBinding;
+import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.RequestTargets;
 
@@ -37,6 +38,7 @@ import java.util.Locale;
  *     expectation other than {@code 100-continue} 417, a full queue 503; else a place in the queue is taken and the
  *     request is admitted.</li>
  * </ol>
+ * An admitted request is then {@link #handOff handed} to its queue's host.
  * Event-loop confined.
  */
 final class RequestAdmission
@@ -200,6 +202,40 @@ final class RequestAdmission
             return refuse(503, "service unavailable: request queue full");
         }
         return ADMITTED;
+    }
+
+    /**
+     * Hand a request {@link #admit} admitted to its queue's host: its time in queue starts, {@code 100 Continue} is
+     * sent first when the client expects it and a body follows, and the host is given the client's fields less those
+     * of the client's connection ({@link HandlerHeaders}), the same in every hosting model. A host that cannot take it
+     * gets it answered 503.
+     *
+     * @param request  the request.
+     * @param exchange its exchange.
+     * @param nowNs    the connection's clock now: when the request was admitted.
+     */
+    void handOff(final HttpRequest request, final ServerExchange exchange, final long nowNs)
+    {
+        final QueueBinding binding = this.binding;
+        final long contentLength = this.contentLength;
+        exchange.enterQueue(binding.queue(), binding.queueWaitTimeoutNs(), nowNs);
+        if (contentLength != 0 && HttpUtil.is100ContinueExpected(request))
+        {
+            // before the host sees the request: an in-process handler may answer within open()
+            exchange.sendContinue();
+        }
+        // every model hands its handler the same fields: the client's, less those of the client's connection
+        HandlerHeaders.strip(request.headers(), contentLength);
+        final RequestSink sink = binding.host().open(exchange, request, contentLength);
+        if (null == sink)
+        {
+            exchange.sendError(503, "service unavailable");
+            return;
+        }
+        if (!exchange.isDone())
+        {
+            exchange.admitted(binding.queue(), sink);
+        }
     }
 
     /**

@@ -1,18 +1,29 @@
 /**
- * The HTTP/1.1 front on each connection: {@link io.sluice.listener.http.StrictRequestDecoder} (RFC 9112, strict),
- * {@link io.sluice.listener.http.HttpConnectionHandler} (validate, route, admit, stream the body with back-pressure,
- * the connection's timers, the fields a handler is given by {@link io.sluice.listener.queue.HandlerHeaders}),
- * {@link io.sluice.listener.http.ServerExchange} (response bytes written in request order, a handler's or worker's
- * status and header fields checked by {@link io.sluice.listener.queue.ResponseHeads}, its body held to its length,
- * {@link io.sluice.listener.http.DateHeader} added) and
- * {@link io.sluice.listener.http.FlushBatcher} (one flush per connection per event-loop turn). Past
- * {@code maxConnections} ({@link io.sluice.listener.http.ConnectionLimiter}) a connection gets
- * {@link io.sluice.listener.http.RefuseConnectionHandler}'s 503 instead; the minimum send rate is judged by
- * {@link io.sluice.listener.http.SendRateWindow}.
+ * The HTTP/1.1 front on each connection, as a pipeline of small stages:
+ * {@link io.sluice.listener.http.MinSendRateHandler} (the minimum send rate, judged by
+ * {@link io.sluice.listener.http.SendRateWindow}), {@link io.sluice.listener.http.StrictRequestDecoder} (RFC 9112,
+ * strict; its grammar in {@link io.sluice.listener.http.HttpGrammar}), then
+ * {@link io.sluice.listener.http.HttpConnectionHandler}, the coordinator of a connection's requests in pipelining
+ * order. It has each head judged by {@link io.sluice.listener.http.RequestAdmission} (validate, route, admit, hand to
+ * the host with the fields of {@link io.sluice.listener.queue.HandlerHeaders}), the body streamed with back-pressure
+ * by {@link io.sluice.listener.http.RequestBodyPump}, its timers run by one
+ * {@link io.sluice.listener.http.ConnectionDeadlines} task ({@link io.sluice.listener.http.NextRequestWait} for the
+ * wait between requests), and its bytes written by {@link io.sluice.listener.http.ConnectionOutput}
+ * ({@link io.sluice.listener.http.FlushBatcher}: one flush per connection per event-loop turn;
+ * {@link io.sluice.listener.http.FlushNotices}). A connection that closes while the client may still be sending gets
+ * a {@link io.sluice.listener.http.LingeringCloseHandler} in its place. {@link io.sluice.listener.http.ServerExchange}
+ * writes one response in request order (a handler's or worker's status and header fields checked by
+ * {@link io.sluice.listener.queue.ResponseHeads}, its body held to its length,
+ * {@link io.sluice.listener.http.DateHeader} added). Past {@code maxConnections}
+ * ({@link io.sluice.listener.http.ConnectionLimiter}) a connection gets
+ * {@link io.sluice.listener.http.RefuseConnectionHandler}'s 503 instead. Every stage's clock is injected (tests
+ * advance it).
  * <pre>
- *   socket bytes --> StrictRequestDecoder --HttpRequest/HttpContent--> HttpConnectionHandler --HandlerHeaders--> Host
- *   Host --> ServerExchange --ResponseHeads (502 when invalid)--(held until earlier responses complete)--> ctx.write
- *        --> FlushBatcher --> flush
+ *   socket bytes --> [MinSendRateHandler] --> StrictRequestDecoder --HttpRequest/HttpContent--> HttpConnectionHandler
+ *        HttpConnectionHandler --RequestAdmission--> Host;  body --RequestBodyPump--> RequestSink
+ *   Host --> ServerExchange --ResponseHeads (502 when invalid)--(held until earlier responses complete)-->
+ *        ConnectionOutput --> ctx.write --> [MinSendRateHandler counts] --> FlushBatcher --> flush
+ *   close while the client may still send: HttpConnectionHandler --pipeline.replace--> LingeringCloseHandler
  * </pre>
  */
 package io.sluice.listener.http;
