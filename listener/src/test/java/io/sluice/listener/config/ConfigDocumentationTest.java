@@ -6,24 +6,37 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The configuration reference ({@code native-config/README.md}) states each key's default; these are the
- * {@code *_DEFAULT} constants, written once, so the tables must say what the constants are.
+ * The configuration reference ({@code native-config/README.md}) and the commented reference file
+ * ({@code native-config/sluice.yaml}) state each key's default; these are the {@code *_DEFAULT} constants, written
+ * once, so both must say what the constants are.
  */
 class ConfigDocumentationTest
 {
     private static final Path REFERENCE = Path.of("..", "native-config", "README.md");
+    private static final Path REFERENCE_FILE = Path.of("..", "native-config", "sluice.yaml");
+    private static final Pattern COMMENTED_DEFAULT = Pattern.compile("Default: (\\S+?)(?:\\.(?:\\s|$)| \\()");
     private static final String NO_CONSTANT = "no constant";
+    private static final String LIST_ITEM = "-";
 
     @Test
     void shouldDocumentTheListenerDefaultsOfTheConstants() throws IOException
+    {
+        assertDocumented("listener", listenerDefaults());
+    }
+
+    private static Map<String, Object> listenerDefaults()
     {
         final Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("id", ListenerConfiguration.ID_DEFAULT);
@@ -46,11 +59,16 @@ class ConfigDocumentationTest
         expected.put("maxPipelinedRequests", integer(ListenerConfiguration.MAX_PIPELINED_REQUESTS_DEFAULT));
         expected.put("timeouts", NO_CONSTANT);
 
-        assertDocumented("listener", expected);
+        return expected;
     }
 
     @Test
     void shouldDocumentTheTimerDefaultsOfTheConstants() throws IOException
+    {
+        assertDocumented("listener.timeouts", timerDefaults());
+    }
+
+    private static Map<String, Object> timerDefaults()
     {
         final Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("headerWait", duration(TimeoutsConfiguration.HEADER_WAIT_MS_DEFAULT));
@@ -61,11 +79,16 @@ class ConfigDocumentationTest
         expected.put("minSendRate", size(TimeoutsConfiguration.MIN_SEND_RATE_DEFAULT));
         expected.put("minSendRateGrace", duration(TimeoutsConfiguration.MIN_SEND_RATE_GRACE_MS_DEFAULT));
 
-        assertDocumented("listener.timeouts", expected);
+        return expected;
     }
 
     @Test
     void shouldDocumentTheQueueDefaultsOfTheConstants() throws IOException
+    {
+        assertDocumented("queues[]", queueDefaults());
+    }
+
+    private static Map<String, Object> queueDefaults()
     {
         final Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("name", NO_CONSTANT);
@@ -79,11 +102,16 @@ class ConfigDocumentationTest
         expected.put("timeouts", NO_CONSTANT);
         expected.put("worker", NO_CONSTANT);
 
-        assertDocumented("queues[]", expected);
+        return expected;
     }
 
     @Test
     void shouldDocumentTheWorkerDefaultsOfTheConstants() throws IOException
+    {
+        assertDocumented("queues[].worker", workerDefaults());
+    }
+
+    private static Map<String, Object> workerDefaults()
     {
         final Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("command", "[]");
@@ -100,7 +128,57 @@ class ConfigDocumentationTest
         expected.put("maxConnections", integer(WorkerConfiguration.MAX_CONNECTIONS_AUTO));
         expected.put("stdoutLog", "null");
 
-        assertDocumented("queues[].worker", expected);
+        return expected;
+    }
+
+    @Test
+    void shouldStateTheDefaultsOfTheConstantsInTheCommentedReferenceFile() throws IOException
+    {
+        final Map<String, Map<String, Object>> sections = Map.of(
+            "listener", listenerDefaults(),
+            "listener.timeouts", timerDefaults(),
+            "queues[]", queueDefaults(),
+            "queues[].worker", workerDefaults());
+        final List<String> lines = Files.readAllLines(REFERENCE_FILE, StandardCharsets.UTF_8);
+        final List<String> parents = new ArrayList<>();
+        String pendingDefault = null;
+        int compared = 0;
+        for (final String line : lines)
+        {
+            final String trimmed = line.trim();
+            if (trimmed.startsWith("#"))
+            {
+                final Matcher matcher = COMMENTED_DEFAULT.matcher(trimmed);
+                pendingDefault = matcher.find() ? matcher.group(1) : pendingDefault;
+                continue;
+            }
+            if (trimmed.isEmpty() || !trimmed.contains(":"))
+            {
+                continue;
+            }
+            final boolean item = trimmed.startsWith("- ");
+            final int depth = (line.indexOf(trimmed) + (item ? 2 : 0)) / 2;
+            final String key = (item ? trimmed.substring(2) : trimmed).split(":")[0].trim();
+            while (parents.size() > depth)
+            {
+                parents.remove(parents.size() - 1);
+            }
+            while (parents.size() < depth)
+            {
+                parents.add(LIST_ITEM);
+            }
+            final String section = String.join(".", parents).replace("queues." + LIST_ITEM, "queues[]");
+            final Map<String, Object> expected = sections.get(section);
+            if (null != pendingDefault && null != expected && expected.containsKey(key))
+            {
+                assertDefault(section + "." + key, expected.get(key), pendingDefault);
+                compared++;
+            }
+            pendingDefault = null;
+            parents.add(key);
+        }
+
+        assertTrue(compared >= 35, "defaults compared: " + compared);
     }
 
     /**
@@ -115,17 +193,21 @@ class ConfigDocumentationTest
         assertEquals(List.copyOf(expected.keySet()), List.copyOf(documented.keySet()), section);
         for (final Map.Entry<String, Object> entry : expected.entrySet())
         {
-            final String text = documented.get(entry.getKey());
-            final String where = section + "." + entry.getKey() + " (documented as " + text + ")";
-            if (entry.getValue() instanceof Parsed)
-            {
-                final Parsed parsed = (Parsed)entry.getValue();
-                assertEquals(parsed.value, parsed.parser.applyAsLong(text), where);
-            }
-            else if (!NO_CONSTANT.equals(entry.getValue()))
-            {
-                assertEquals(entry.getValue(), text, where);
-            }
+            assertDefault(section + "." + entry.getKey(), entry.getValue(), documented.get(entry.getKey()));
+        }
+    }
+
+    private static void assertDefault(final String key, final Object expected, final String text)
+    {
+        final String where = key + " (documented as " + text + ")";
+        if (expected instanceof Parsed)
+        {
+            final Parsed parsed = (Parsed)expected;
+            assertEquals(parsed.value, parsed.parser.applyAsLong(text), where);
+        }
+        else if (!NO_CONSTANT.equals(expected))
+        {
+            assertEquals(expected, text, where);
         }
     }
 
