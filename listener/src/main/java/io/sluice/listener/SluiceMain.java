@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.worker.SluiceLogging;
 import io.sluice.listener.config.ConfigException;
 import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.ListenerConfiguration;
@@ -32,7 +33,7 @@ public final class SluiceMain
      */
     public static void main(final String[] args)
     {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        SluiceLogging.configure();
         if (args.length == 0 || !"run".equals(args[0]))
         {
             usage();

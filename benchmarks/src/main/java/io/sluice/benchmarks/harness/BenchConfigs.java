@@ -1,5 +1,6 @@
 package io.sluice.benchmarks.harness;
 
+import io.sluice.dispatch.worker.WorkerEnvironment;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -62,7 +63,7 @@ final class BenchConfigs
                 }
                 queue.put("prefixes", moved);
             }
-            if (!"in-process".equals(queue.get("hosting")))
+            if (!WorkerEnvironment.IN_PROCESS.equals(queue.get("hosting")))
             {
                 final Map<String, Object> worker = queue.get("worker") instanceof Map ?
                     asMap(queue.get("worker"), "worker") : new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.sluice.benchmarks.harness;
 
+import io.sluice.dispatch.worker.WorkerEnvironment;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -37,7 +39,7 @@ final class BenchServers implements AutoCloseable
     private static final long START_TIMEOUT_MS = 90_000;
     private static final long POLL_MS = 100;
     private static final String READY_LINE = "listening on ";
-    private static final String HOSTING_ENV = "SLUICE_HOSTING";
+    private static final String HOSTING_ENV = WorkerEnvironment.HOSTING_ENV_NAME;
 
     private final Path home;
     private final Path outDir;
@@ -285,11 +287,11 @@ final class BenchServers implements AutoCloseable
         for (final long pid : procFs.treeOf(listener.pid()))
         {
             final String hosting = procFs.environ(pid).get(HOSTING_ENV);
-            if ("shared-memory".equals(hosting))
+            if (WorkerEnvironment.SHARED_MEMORY.equals(hosting))
             {
                 shmWorkerPid = pid;
             }
-            else if ("loopback".equals(hosting))
+            else if (WorkerEnvironment.LOOPBACK.equals(hosting))
             {
                 loopbackWorkerPid = pid;
             }
@@ -324,8 +326,8 @@ final class BenchServers implements AutoCloseable
     private void startNginx(final String binary) throws IOException
     {
         final Map<String, String> env = procFs.environ(loopbackWorkerPid);
-        final String upstreamPort = env.get("SLUICE_PORT");
-        final String token = env.get("SLUICE_TOKEN");
+        final String upstreamPort = env.get(WorkerEnvironment.PORT_ENV_NAME);
+        final String token = env.get(WorkerEnvironment.TOKEN_ENV_NAME);
         if (null == upstreamPort || null == token)
         {
             failures.put(TargetKind.NGINX, "cannot read SLUICE_PORT and SLUICE_TOKEN of loopback worker " +

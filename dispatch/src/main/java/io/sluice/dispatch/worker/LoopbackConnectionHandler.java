@@ -52,50 +52,15 @@ import java.util.logging.Logger;
  */
 final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
 {
-    /**
-     * Header carrying the worker's secret, set by the listener on every request.
-     */
-    static final AsciiString SLUICE_TOKEN = AsciiString.cached("sluice-token");
-
-    /**
-     * Header carrying a command from the listener instead of a request for the application.
-     */
-    static final AsciiString SLUICE_EVENT = AsciiString.cached("sluice-event");
-
-    /**
-     * Header naming the path of the URL prefix the listener matched.
-     */
-    static final AsciiString SLUICE_APPL_PATH = AsciiString.cached("sluice-appl-path");
-
-    /**
-     * Header carrying the client's address, set by the listener after the client's fields.
-     */
-    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-
-    /**
-     * Header carrying the client's scheme, set by the listener.
-     */
-    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-
-    /**
-     * {@link #SLUICE_EVENT} value asking the worker to stop.
-     */
-    static final String SHUTDOWN_EVENT = "shutdown";
-
-    /**
-     * {@link #SLUICE_EVENT} value of the listener's readiness probe, which carries no token.
-     */
-    static final String READY_EVENT = "ready";
-
-    /**
-     * Header carrying the readiness probe's challenge.
-     */
-    static final AsciiString SLUICE_CHALLENGE = AsciiString.cached("sluice-challenge");
-
-    /**
-     * Header carrying the worker's answer to the challenge.
-     */
-    static final String SLUICE_PROOF = "sluice-proof";
+    static final AsciiString SLUICE_TOKEN = LoopbackProtocol.SLUICE_TOKEN;
+    static final AsciiString SLUICE_EVENT = LoopbackProtocol.SLUICE_EVENT;
+    static final AsciiString SLUICE_APPL_PATH = LoopbackProtocol.SLUICE_APPL_PATH;
+    static final AsciiString X_FORWARDED_FOR = LoopbackProtocol.X_FORWARDED_FOR;
+    static final AsciiString X_FORWARDED_PROTO = LoopbackProtocol.X_FORWARDED_PROTO;
+    static final AsciiString SLUICE_CHALLENGE = LoopbackProtocol.SLUICE_CHALLENGE;
+    static final AsciiString SLUICE_PROOF = LoopbackProtocol.SLUICE_PROOF;
+    static final String SHUTDOWN_EVENT = LoopbackProtocol.SHUTDOWN_EVENT;
+    static final String READY_EVENT = LoopbackProtocol.READY_EVENT;
 
     /**
      * Longest challenge answered: {@value} characters.
@@ -518,8 +483,8 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             exchange.reply(500, "internal server error", true);
             return;
         }
-        exchange.responseHeader(SLUICE_PROOF, proof);
-        exchange.reply(200, "ready", true);
+        exchange.responseHeader(SLUICE_PROOF.toString(), proof);
+        exchange.reply(200, READY_EVENT, true);
     }
 
     private static boolean isHex(final String text)

@@ -3,7 +3,6 @@ package io.sluice.dispatch.worker;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadDecoder;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.DirectBuffer;
@@ -16,12 +15,9 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -95,8 +91,6 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private static final int YIELDS_BEFORE_SLEEP = 20;
     private static final int PUBLISH_ATTEMPTS_PER_HEARTBEAT = 1024;
     private static final long STOPPING_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long WATCHDOG_PERIOD_MIN_MS = 10;
-    private static final long WATCHDOG_PERIOD_MAX_MS = 1_000;
 
     private final HandlerInvoker invoker;
     private final UnsafeBuffer header;
@@ -157,44 +151,20 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      *
      * @param handler the application.
      * @param env     the worker's environment.
+     * @param watch   told of the worker once it is attached, so that end-of-file on standard input asks it to finish.
      * @throws IOException when the files or the doorbell cannot be opened.
      */
-    static void serve(final Handler handler, final WorkerEnvironment env) throws IOException
+    static void serve(final Handler handler, final WorkerEnvironment env, final ListenerWatch watch) throws IOException
     {
-        final Path dir = env.shmDir();
-        final MappedByteBuffer mapped =
-            SharedMemoryFiles.mapExisting(dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME));
-        final UnsafeBuffer header = WorkerFileDescriptor.headerBuffer(mapped);
-        if (header.getIntVolatile(WorkerFileDescriptor.LAYOUT_VERSION_OFFSET) != WorkerFileDescriptor.LAYOUT_VERSION)
-        {
-            throw new IOException("shared-memory file not ready or of another version: " + dir);
-        }
-        final ManyToOneRingBuffer requestRing =
-            new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
-        final ManyToOneRingBuffer responseRing =
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
-        header.putLongVolatile(WorkerFileDescriptor.WORKER_PID_OFFSET, ProcessHandle.current().pid());
-
-        final SocketChannel doorbell = SocketChannel.open(
-            UnixDomainSocketAddress.of(dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)));
-        final byte[] token = env.token().getBytes(StandardCharsets.US_ASCII);
-        if (token.length != WorkerFileDescriptor.TOKEN_LENGTH)
-        {
-            throw new IOException("SLUICE_TOKEN must be " + WorkerFileDescriptor.TOKEN_LENGTH + " characters");
-        }
-        final ByteBuffer hello = ByteBuffer.wrap(token);
-        while (hello.hasRemaining())
-        {
-            doorbell.write(hello);
-        }
-
+        final SharedMemoryAttachment attachment = SharedMemoryAttachment.attach(env);
         final SharedMemoryWorker worker = new SharedMemoryWorker(
-            handler, header, requestRing, responseRing, doorbell, env.queueWaitMs(), env.responseWindow());
+            handler, attachment.header(), attachment.requestRing(), attachment.responseRing(), attachment.doorbell(),
+            env.queueWaitMs(), env.responseWindow());
         if (env.heartbeatTimeoutMs() > 0)
         {
-            watchListenerHeartbeat(header, env.heartbeatTimeoutMs());
+            ListenerWatch.watchHeartbeat(attachment.header(), env.heartbeatTimeoutMs());
         }
-        Worker.attached(worker);
+        watch.attached(worker);
         worker.run();
     }
 
@@ -702,44 +672,6 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
                 return false;
             }
         }
-    }
-
-    /**
-     * Exit when the listener's heartbeat stops changing for {@code timeoutMs}: it is hung, or gone without closing
-     * its end of the doorbell. Measured on this process's monotonic clock, so neither wall-clock steps nor a clock
-     * difference between the processes matter.
-     */
-    private static void watchListenerHeartbeat(final UnsafeBuffer header, final long timeoutMs)
-    {
-        final long periodMs = Math.max(WATCHDOG_PERIOD_MIN_MS, Math.min(WATCHDOG_PERIOD_MAX_MS, timeoutMs / 4));
-        final Thread watchdog = new Thread(
-            () ->
-            {
-                final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-                long seen = header.getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
-                long changedNs = System.nanoTime();
-                while (true)
-                {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(periodMs));
-                    final long heartbeat = header.getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
-                    final long nowNs = System.nanoTime();
-                    if (heartbeat != seen)
-                    {
-                        seen = heartbeat;
-                        changedNs = nowNs;
-                    }
-                    else if (nowNs - changedNs > timeoutNs)
-                    {
-                        System.err.println("sluice worker: listener heartbeat unchanged for " +
-                            TimeUnit.NANOSECONDS.toMillis(nowNs - changedNs) + " ms (heartbeatTimeout " + timeoutMs +
-                            " ms); exiting");
-                        Runtime.getRuntime().halt(EXIT_LISTENER_STALE);
-                    }
-                }
-            },
-            "sluice-listener-heartbeat");
-        watchdog.setDaemon(true);
-        watchdog.start();
     }
 
     private void ringListener()

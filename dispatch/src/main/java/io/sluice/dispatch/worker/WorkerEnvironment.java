@@ -53,6 +53,11 @@ public record WorkerEnvironment(
     int maxConnections)
 {
     /**
+     * Hosting value for the in-process model (the handler runs inside the listener; never a worker's).
+     */
+    public static final String IN_PROCESS = "in-process";
+
+    /**
      * Hosting value for the shared-memory model.
      */
     public static final String SHARED_MEMORY = "shared-memory";
@@ -61,6 +66,81 @@ public record WorkerEnvironment(
      * Hosting value for the loopback model.
      */
     public static final String LOOPBACK = "loopback";
+
+    /**
+     * Start of every environment variable the listener sets for a worker (a queue's own {@code environment} may not use it): {@value}.
+     */
+    public static final String ENV_NAME_PREFIX = "SLUICE_";
+
+    /**
+     * Environment variable naming the request queue: {@value}.
+     */
+    public static final String QUEUE_ENV_NAME = "SLUICE_QUEUE";
+
+    /**
+     * Environment variable naming the hosting model: {@link #SHARED_MEMORY} or {@link #LOOPBACK}: {@value}.
+     */
+    public static final String HOSTING_ENV_NAME = "SLUICE_HOSTING";
+
+    /**
+     * Environment variable naming the worker's shared-memory directory (shared memory only): {@value}.
+     */
+    public static final String SHM_DIR_ENV_NAME = "SLUICE_SHM_DIR";
+
+    /**
+     * Environment variable holding the loopback port to serve on (loopback only): {@value}.
+     */
+    public static final String PORT_ENV_NAME = "SLUICE_PORT";
+
+    /**
+     * Environment variable holding the worker's secret: {@value}.
+     */
+    public static final String TOKEN_ENV_NAME = "SLUICE_TOKEN";
+
+    /**
+     * Environment variable holding the path prefix the queue serves: {@value}.
+     */
+    public static final String APPL_PATH_ENV_NAME = "SLUICE_APPL_PATH";
+
+    /**
+     * Environment variable holding the worker's index in its queue: {@value}.
+     */
+    public static final String WORKER_INDEX_ENV_NAME = "SLUICE_WORKER_INDEX";
+
+    /**
+     * Environment variable holding the listener's process id: {@value}.
+     */
+    public static final String LISTENER_PID_ENV_NAME = "SLUICE_LISTENER_PID";
+
+    /**
+     * Environment variable holding the listener heartbeat timeout in ms: {@value}.
+     */
+    public static final String HEARTBEAT_TIMEOUT_MS_ENV_NAME = "SLUICE_HEARTBEAT_TIMEOUT_MS";
+
+    /**
+     * Environment variable holding the time a worker asked to stop has to finish, in ms: {@value}.
+     */
+    public static final String SHUTDOWN_TIME_LIMIT_MS_ENV_NAME = "SLUICE_SHUTDOWN_TIME_LIMIT_MS";
+
+    /**
+     * Environment variable holding the queue's queueWait in ms (shared memory only): {@value}.
+     */
+    public static final String QUEUE_WAIT_MS_ENV_NAME = "SLUICE_QUEUE_WAIT_MS";
+
+    /**
+     * Environment variable holding the header wait of the loopback port in ms: {@value}.
+     */
+    public static final String HEADER_WAIT_MS_ENV_NAME = "SLUICE_HEADER_WAIT_MS";
+
+    /**
+     * Environment variable holding the idle time of a silent connection to the loopback port in ms: {@value}.
+     */
+    public static final String IDLE_CONNECTION_MS_ENV_NAME = "SLUICE_IDLE_CONNECTION_MS";
+
+    /**
+     * Environment variable holding the most open connections to the loopback port: {@value}.
+     */
+    public static final String MAX_CONNECTIONS_ENV_NAME = "SLUICE_MAX_CONNECTIONS";
 
     /**
      * Heartbeat timeout when the listener sets none: {@value} (never time the listener out).
@@ -152,46 +232,46 @@ public record WorkerEnvironment(
      */
     public static WorkerEnvironment from(final Map<String, String> env)
     {
-        final String hosting = require(env, "SLUICE_HOSTING");
-        final String token = require(env, "SLUICE_TOKEN");
+        final String hosting = require(env, HOSTING_ENV_NAME);
+        final String token = require(env, TOKEN_ENV_NAME);
         Path shmDir = null;
         int port = 0;
         if (SHARED_MEMORY.equals(hosting))
         {
-            shmDir = Path.of(require(env, "SLUICE_SHM_DIR"));
+            shmDir = Path.of(require(env, SHM_DIR_ENV_NAME));
         }
         else if (LOOPBACK.equals(hosting))
         {
             try
             {
-                port = Integer.parseInt(require(env, "SLUICE_PORT"));
+                port = Integer.parseInt(require(env, PORT_ENV_NAME));
             }
             catch (final NumberFormatException ex)
             {
-                throw new IllegalStateException("SLUICE_PORT is not a port number: " + env.get("SLUICE_PORT"));
+                throw new IllegalStateException(PORT_ENV_NAME + " is not a port number: " + env.get(PORT_ENV_NAME));
             }
         }
         else
         {
-            throw new IllegalStateException(
-                "SLUICE_HOSTING must be shared-memory or loopback: SLUICE_HOSTING=" + hosting);
+            throw new IllegalStateException(HOSTING_ENV_NAME + " must be " + SHARED_MEMORY + " or " + LOOPBACK + ": " +
+                HOSTING_ENV_NAME + "=" + hosting);
         }
-        final String pid = env.get("SLUICE_LISTENER_PID");
+        final String pid = env.get(LISTENER_PID_ENV_NAME);
         return new WorkerEnvironment(
-            env.getOrDefault("SLUICE_QUEUE", ""),
+            env.getOrDefault(QUEUE_ENV_NAME, ""),
             hosting,
             shmDir,
             port,
             token,
-            env.getOrDefault("SLUICE_APPL_PATH", "/"),
+            env.getOrDefault(APPL_PATH_ENV_NAME, "/"),
             null == pid ? -1 : Long.parseLong(pid),
-            milliseconds(env, "SLUICE_HEARTBEAT_TIMEOUT_MS", HEARTBEAT_TIMEOUT_MS_NONE),
-            milliseconds(env, "SLUICE_SHUTDOWN_TIME_LIMIT_MS", SHUTDOWN_TIME_LIMIT_MS_DEFAULT),
-            milliseconds(env, "SLUICE_QUEUE_WAIT_MS", QUEUE_WAIT_MS_NONE),
+            milliseconds(env, HEARTBEAT_TIMEOUT_MS_ENV_NAME, HEARTBEAT_TIMEOUT_MS_NONE),
+            milliseconds(env, SHUTDOWN_TIME_LIMIT_MS_ENV_NAME, SHUTDOWN_TIME_LIMIT_MS_DEFAULT),
+            milliseconds(env, QUEUE_WAIT_MS_ENV_NAME, QUEUE_WAIT_MS_NONE),
             responseWindow(env),
-            milliseconds(env, "SLUICE_HEADER_WAIT_MS", HEADER_WAIT_MS_DEFAULT),
-            milliseconds(env, "SLUICE_IDLE_CONNECTION_MS", IDLE_CONNECTION_MS_DEFAULT),
-            connections(env, "SLUICE_MAX_CONNECTIONS", MAX_CONNECTIONS_DEFAULT));
+            milliseconds(env, HEADER_WAIT_MS_ENV_NAME, HEADER_WAIT_MS_DEFAULT),
+            milliseconds(env, IDLE_CONNECTION_MS_ENV_NAME, IDLE_CONNECTION_MS_DEFAULT),
+            connections(env, MAX_CONNECTIONS_ENV_NAME, MAX_CONNECTIONS_DEFAULT));
     }
 
     private static int connections(final Map<String, String> env, final String name, final int defaultCount)

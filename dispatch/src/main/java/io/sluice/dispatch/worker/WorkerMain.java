@@ -16,6 +16,7 @@ public final class WorkerMain
      */
     public static void main(final String[] args)
     {
+        SluiceLogging.configure();
         if (args.length != 1)
         {
             System.err.println("usage: WorkerMain <handler class>");

@@ -1,5 +1,6 @@
 package io.sluice.listener.config;
 
+import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.queue.HostingMode;
 
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class WorkerContext
     /**
      * Prefix of the environment variables the listener sets for its workers; a queue may not set them.
      */
-    public static final String RESERVED_ENVIRONMENT_PREFIX = "SLUICE_";
+    public static final String RESERVED_ENVIRONMENT_PREFIX = WorkerEnvironment.ENV_NAME_PREFIX;
 
     private final SettingOrigin origin = new SettingOrigin();
     private List<String> command = List.of();

@@ -1,5 +1,6 @@
 package io.sluice.listener.process;
 
+import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.queue.HostingMode;
 
@@ -84,7 +85,7 @@ public final class WorkerSupervisor implements AutoCloseable
     /**
      * The variable naming a worker's own directory of shared files, when its model has one.
      */
-    static final String SHARED_DIR_ENV_NAME = "SLUICE_SHM_DIR";
+    static final String SHARED_DIR_ENV_NAME = WorkerEnvironment.SHM_DIR_ENV_NAME;
 
     private final String queueName;
     private final HostingMode hosting;
@@ -304,16 +305,16 @@ public final class WorkerSupervisor implements AutoCloseable
         final ProcessBuilder builder = new ProcessBuilder(command);
         final Map<String, String> env = builder.environment();
         env.putAll(config.environment());
-        env.put("SLUICE_QUEUE", queueName);
-        env.put("SLUICE_HOSTING", hosting.configName());
-        env.put("SLUICE_TOKEN", token);
-        env.put("SLUICE_APPL_PATH", applicationPath);
-        env.put("SLUICE_WORKER_INDEX", Integer.toString(slot.index));
-        env.put("SLUICE_LISTENER_PID", Long.toString(ProcessHandle.current().pid()));
-        env.put("SLUICE_SHUTDOWN_TIME_LIMIT_MS", Long.toString(config.shutdownTimeLimitMs()));
+        env.put(WorkerEnvironment.QUEUE_ENV_NAME, queueName);
+        env.put(WorkerEnvironment.HOSTING_ENV_NAME, hosting.configName());
+        env.put(WorkerEnvironment.TOKEN_ENV_NAME, token);
+        env.put(WorkerEnvironment.APPL_PATH_ENV_NAME, applicationPath);
+        env.put(WorkerEnvironment.WORKER_INDEX_ENV_NAME, Integer.toString(slot.index));
+        env.put(WorkerEnvironment.LISTENER_PID_ENV_NAME, Long.toString(ProcessHandle.current().pid()));
+        env.put(WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_ENV_NAME, Long.toString(config.shutdownTimeLimitMs()));
         if (config.heartbeatTimeoutMs() > 0)
         {
-            env.put("SLUICE_HEARTBEAT_TIMEOUT_MS", Long.toString(config.heartbeatTimeoutMs()));
+            env.put(WorkerEnvironment.HEARTBEAT_TIMEOUT_MS_ENV_NAME, Long.toString(config.heartbeatTimeoutMs()));
         }
         slotEnvironment.fill(slot.index, env);
         slot.sharedDir = env.get(SHARED_DIR_ENV_NAME);

@@ -1,5 +1,7 @@
 package io.sluice.listener.queue;
 
+import io.sluice.dispatch.worker.WorkerEnvironment;
+
 /**
  * How a request queue's handler is hosted. The listener switches on this to wire the same handler, the same routing
  * and the same request queue in different ways.
@@ -9,18 +11,18 @@ public enum HostingMode
     /**
      * The handler is loaded into the listener JVM and called on the connection's event loop.
      */
-    IN_PROCESS("in-process"),
+    IN_PROCESS(WorkerEnvironment.IN_PROCESS),
 
     /**
      * The handler runs in worker processes; requests and responses cross memory-mapped Agrona ring buffers.
      */
-    SHARED_MEMORY("shared-memory"),
+    SHARED_MEMORY(WorkerEnvironment.SHARED_MEMORY),
 
     /**
      * The handler runs in worker processes behind their own loopback HTTP server; the listener forwards over pooled
      * keep-alive connections, adding the worker's token.
      */
-    LOOPBACK_FORWARD("loopback");
+    LOOPBACK_FORWARD(WorkerEnvironment.LOOPBACK);
 
     private final String configName;
 

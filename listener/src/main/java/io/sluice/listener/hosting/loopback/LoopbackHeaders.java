@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
+import io.sluice.dispatch.worker.LoopbackProtocol;
 import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.ResponseHeads;
 import io.sluice.listener.routing.RequestTargets;
@@ -31,13 +32,13 @@ final class LoopbackHeaders
      */
     static final int REQUEST_HEAD_LENGTH_ESTIMATE = 512;
 
-    static final AsciiString SLUICE_TOKEN = AsciiString.cached("sluice-token");
-    static final AsciiString SLUICE_EVENT = AsciiString.cached("sluice-event");
-    static final AsciiString SLUICE_APPL_PATH = AsciiString.cached("sluice-appl-path");
-    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString SLUICE_TOKEN = LoopbackProtocol.SLUICE_TOKEN;
+    static final AsciiString SLUICE_EVENT = LoopbackProtocol.SLUICE_EVENT;
+    static final AsciiString SLUICE_APPL_PATH = LoopbackProtocol.SLUICE_APPL_PATH;
+    static final AsciiString X_FORWARDED_FOR = LoopbackProtocol.X_FORWARDED_FOR;
+    static final AsciiString X_FORWARDED_PROTO = LoopbackProtocol.X_FORWARDED_PROTO;
 
-    private static final AsciiString SLUICE_PREFIX = AsciiString.cached("sluice-");
+    private static final AsciiString SLUICE_PREFIX = LoopbackProtocol.SLUICE_PREFIX;
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
     private static final byte[] HTTP_1_1_LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -120,7 +121,7 @@ final class LoopbackHeaders
      */
     static byte[] tokenLine(final String token)
     {
-        return ("sluice-token: " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        return (SLUICE_TOKEN + ": " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.process.WorkerSupervisor;
@@ -290,11 +291,12 @@ public final class LoopbackHost implements Host
     {
         final int port = freePort();
         nextPorts[slot] = port;
-        env.put("SLUICE_PORT", Integer.toString(port));
+        env.put(WorkerEnvironment.PORT_ENV_NAME, Integer.toString(port));
         final WorkerConfiguration worker = queue.worker();
-        env.put("SLUICE_HEADER_WAIT_MS", Long.toString(worker.headerWaitMs()));
-        env.put("SLUICE_IDLE_CONNECTION_MS", Long.toString(worker.idleConnectionMs()));
-        env.put("SLUICE_MAX_CONNECTIONS", Integer.toString(worker.maxConnectionsFor(queue.queueLength())));
+        env.put(WorkerEnvironment.HEADER_WAIT_MS_ENV_NAME, Long.toString(worker.headerWaitMs()));
+        env.put(WorkerEnvironment.IDLE_CONNECTION_MS_ENV_NAME, Long.toString(worker.idleConnectionMs()));
+        final int maxConnections = worker.maxConnectionsFor(queue.queueLength());
+        env.put(WorkerEnvironment.MAX_CONNECTIONS_ENV_NAME, Integer.toString(maxConnections));
     }
 
     private void starting(final int index, final String token)

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.dispatch.worker.LoopbackProtocol;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -48,22 +49,22 @@ final class LoopbackReadiness extends ChannelInboundHandlerAdapter
     /**
      * {@code Sluice-Event} value of the readiness probe.
      */
-    static final String READY_EVENT = "ready";
+    static final String READY_EVENT = LoopbackProtocol.READY_EVENT;
 
     /**
      * Header naming the probe's event.
      */
-    static final String EVENT_HEADER = "sluice-event";
+    static final String EVENT_HEADER = LoopbackProtocol.SLUICE_EVENT.toString();
 
     /**
      * Header carrying the probe's challenge.
      */
-    static final String CHALLENGE_HEADER = "sluice-challenge";
+    static final String CHALLENGE_HEADER = LoopbackProtocol.SLUICE_CHALLENGE.toString();
 
     /**
      * Header carrying the worker's proof.
      */
-    static final String PROOF_HEADER = "sluice-proof";
+    static final String PROOF_HEADER = LoopbackProtocol.SLUICE_PROOF.toString();
 
     /**
      * Time a worker has to answer one probe: {@value} ms.

@@ -1,5 +1,7 @@
 package io.sluice.listener.hosting.loopback;
 
+import io.sluice.dispatch.worker.LoopbackProtocol;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,8 +55,8 @@ final class LoopbackShutdown
                 final OutputStream out = socket.getOutputStream();
                 out.write(("GET " + applicationPath + " HTTP/1.1\r\n" +
                     "host: 127.0.0.1:" + slot.port() + "\r\n" +
-                    "sluice-token: " + slot.token() + "\r\n" +
-                    "sluice-event: shutdown\r\n" +
+                    LoopbackProtocol.SLUICE_TOKEN + ": " + slot.token() + "\r\n" +
+                    LoopbackProtocol.SLUICE_EVENT + ": " + LoopbackProtocol.SHUTDOWN_EVENT + "\r\n" +
                     "connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 sockets.add(socket);

@@ -159,9 +159,9 @@ public final class SharedMemoryHost implements Host
             queue.worker(),
             (slot, env) ->
             {
-                env.put("SLUICE_SHM_DIR", workerDir(slot).toString());
+                env.put(WorkerEnvironment.SHM_DIR_ENV_NAME, workerDir(slot).toString());
                 // the worker enforces queueWait: it answers 503 for a request it takes off the ring too late
-                env.put("SLUICE_QUEUE_WAIT_MS", Long.toString(queue.queueWaitTimeoutMs()));
+                env.put(WorkerEnvironment.QUEUE_WAIT_MS_ENV_NAME, Long.toString(queue.queueWaitTimeoutMs()));
                 // flow control: the response body a worker may send ahead of the listener's credit
                 env.put(WorkerEnvironment.RESPONSE_WINDOW_ENV_NAME, Integer.toString(queue.responseWindow()));
             },
