@@ -332,6 +332,8 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         if (!addHeaders(response, contentType))
         {
             response.release();
+            // the 502 carries none of the handler's headers (with them it would fail again, without end)
+            clearResponseHeaders();
             reply(502, "bad gateway: invalid response header from the handler", true);
             return;
         }
@@ -362,6 +364,8 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
         if (!addHeaders(response, contentType))
         {
+            // the 502 carries none of the handler's headers (with them it would fail again, without end)
+            clearResponseHeaders();
             reply(502, "bad gateway: invalid response header from the handler", true);
             return;
         }
