@@ -1,7 +1,10 @@
 /**
  * The Sluice listener: {@link io.sluice.listener.Listener} wires configuration, transport, routing, queues and hosts;
- * {@link io.sluice.listener.SluiceMain} is the command line; {@code AdminServer} serves {@code /health} and
- * {@code /metrics} on an event loop of its own.
+ * {@link io.sluice.listener.SluiceMain} is the command line; {@code StartupChecks} checks what the configuration
+ * names before anything starts and {@code BindFailures} names the key to blame for a port that cannot be bound.
+ * {@code AdminServer} serves {@code /health} and {@code /metrics} on an event loop of its own: an
+ * {@code AdminConnection} per connection, {@code AdminAnswer} deciding what a request is answered,
+ * {@code AdminMetrics} writing the metrics.
  * <pre>
  *   HTTP --> epoll event loop --> StrictRequestDecoder --> HttpConnectionHandler
  *              --> PrefixRouter --> RequestQueue (bounded: 503 when full)

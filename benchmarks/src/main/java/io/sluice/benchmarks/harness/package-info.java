@@ -5,7 +5,7 @@
  * <pre>
  *  BenchMain ─▶ BenchPlan: scenarios × rounds × targets, each run's length, the time budget
  *     │
- *     ├─ BenchServers (every server-side process under taskset -c 0):
+ *     ├─ BenchServers (every server-side process under taskset -c 0; BenchConfigs writes their configurations):
  *     │     listener + its workers (/inproc/ /shm/ /loopback/) │ BareHelloServer │ nginx ─▶ the loopback worker
  *     │
  *     ├─ per scenario: HttpCheck every target (status and body), warm up, then rounds A B C D E, A B C D E, …
