@@ -1,13 +1,9 @@
 package io.sluice.listener.config;
 
 import io.netty.util.NetUtil;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.http.StrictDecoderConfig;
 import io.sluice.listener.routing.UrlPrefix;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,11 +42,6 @@ public final class ListenerContext
      * Greatest {@code maxPipelinedRequests}.
      */
     public static final int MAX_PIPELINED_REQUESTS_MAX = 65_536;
-
-    /**
-     * Longest path a Unix domain socket can be bound to on Linux: {@code sun_path} is 108 bytes with its NUL.
-     */
-    public static final int UNIX_SOCKET_PATH_LENGTH_MAX = 107;
 
     /**
      * Greatest port number.
@@ -433,9 +424,9 @@ public final class ListenerContext
             origin.durationMs(YamlKeys.ADMIN_IDLE_CONNECTION, adminIdleConnectionMs, 0, TIMEOUT_MS_MAX));
 
         final List<QueueConfiguration> queueConfigs = concludeQueues(bodySize, timeouts);
-        checkAdminPort(port, queueConfigs);
+        ListenerRules.checkAdminPort(origin, port, queueConfigs);
         final Path queueDir = null == shmDir ? ListenerConfiguration.shmDirDefault(id) : shmDir;
-        checkSharedMemory(loops, queueDir, queueConfigs);
+        ListenerRules.checkSharedMemory(origin, loops, queueDir, queueConfigs);
 
         return new ListenerConfiguration(
             id,
@@ -493,65 +484,6 @@ public final class ListenerContext
             !HOST_NAME.matcher(address).matches())
         {
             throw origin.error(key, "must be an IP address or a host name", address);
-        }
-    }
-
-    private void checkAdminPort(final int port, final List<QueueConfiguration> queueConfigs)
-    {
-        if (ListenerConfiguration.ADMIN_PORT_DISABLED == port)
-        {
-            return;
-        }
-        for (int i = 0; i < queueConfigs.size(); i++)
-        {
-            final List<String> prefixes = queueConfigs.get(i).prefixes();
-            for (int j = 0; j < prefixes.size(); j++)
-            {
-                if (UrlPrefix.parse(prefixes.get(j)).port() == port)
-                {
-                    throw origin.errorNaming(
-                        YamlKeys.ADMIN_PORT,
-                        "port is already used by " +
-                        YamlKeys.QUEUES + "[" + i + "]." + YamlKeys.PREFIXES + "[" + j + "]",
-                        port);
-                }
-            }
-        }
-    }
-
-    /**
-     * What shared-memory queues need of the listener: one event loop (a queue's rings and doorbells belong to one),
-     * and a directory short enough that each worker's doorbell socket path fits a Unix socket address.
-     */
-    private void checkSharedMemory(final int loops, final Path queueDir, final List<QueueConfiguration> queueConfigs)
-    {
-        for (int i = 0; i < queueConfigs.size(); i++)
-        {
-            final QueueConfiguration queue = queueConfigs.get(i);
-            if (queue.hosting() != HostingMode.SHARED_MEMORY)
-            {
-                continue;
-            }
-            if (1 != loops)
-            {
-                throw origin.errorNaming(
-                    YamlKeys.EVENT_LOOPS,
-                    "must be 1 while a queue is hosted in shared memory (" + YamlKeys.QUEUES + "[" + i + "] is)",
-                    loops);
-            }
-            final String doorbell = queueDir
-                .resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), queue.worker().processes() - 1))
-                .resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)
-                .toString();
-            final int length = doorbell.getBytes(StandardCharsets.UTF_8).length;
-            if (length > UNIX_SOCKET_PATH_LENGTH_MAX)
-            {
-                throw origin.errorNaming(
-                    YamlKeys.SHM_DIR,
-                    "is too long for queue " + queue.name() + ": its doorbell socket " + doorbell + " would be " +
-                    length + " bytes, and a Unix socket path holds at most " + UNIX_SOCKET_PATH_LENGTH_MAX,
-                    queueDir.toString());
-            }
         }
     }
 }

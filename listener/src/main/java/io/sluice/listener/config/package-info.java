@@ -7,7 +7,7 @@
  *                 ListenerContext (listener, listener.timeouts)
  *                 +-- QueueContext[] (queues[i], queues[i].timeouts)
  *                     +-- WorkerContext (queues[i].worker)
- *               --ListenerContext.conclude() (ranges, rules across keys and queues, derived defaults)--&gt;
+ *               --ListenerContext.conclude() (ranges, rules across keys and queues: ListenerRules; derived)--&gt;
  *                 ListenerConfiguration                 --decoderConfig()/connectionConfig()--&gt; http settings
  *                 +-- TimeoutsConfiguration
  *                 +-- AdminConfiguration
