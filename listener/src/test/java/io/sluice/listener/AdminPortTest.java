@@ -1,10 +1,9 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code adminMaxConnections} are open; a public {@code bind} leaves the admin port on the loopback address; and the
  * admin port follows the data plane's HTTP rules (Host, CONNECT, HTTP/1.0 keep-alive, Date).
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class AdminPortTest
 {
@@ -60,18 +58,11 @@ class AdminPortTest
     private static final long STILL_MS = 1_000;
     private static final long KERNEL_HELD_BOUND_LENGTH = 96 * 1024;
 
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
     private TestListener listener;
     private int adminPort;
-
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
 
     @Test
     void shouldBoundOutputOfAClientThatPipelinesWithoutReadingAndKeepServingTheDataPlane() throws Exception
@@ -481,7 +472,7 @@ class AdminPortTest
     private void start(final String bind, final String headerWait, final String idle)
     {
         adminPort = TestListener.freePort();
-        listener = TestListener.start("admin-port", CONFIG
+        listener = LISTENERS.start("admin-port", CONFIG
             .replace("${BIND}", bind)
             .replace("${ADMIN_PORT}", Integer.toString(adminPort))
             .replace("${ADMIN_MAX_CONNECTIONS}", Integer.toString(ADMIN_MAX_CONNECTIONS))

@@ -1,10 +1,9 @@
 package io.sluice.listener;
 
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * another. The first answer must reach its client while the slow one is still outstanding, not when the handler
  * returns. The worker is stopped while both requests are written, so that it takes both in one batch.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AnswerNotHeldTest
 {
@@ -35,22 +33,15 @@ class AnswerNotHeldTest
     private static final long PAUSE_MS = 3_000;
     private static final long MIN_LEAD_MS = PAUSE_MS / 2;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldDeliverAnswerWhileDispatchThreadIsBlockedInAnotherHandler() throws Exception
     {
-        listener = TestListener.start("answer-not-held", CONFIG);
+        listener = LISTENERS.start("answer-not-held", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long pid = supervisor.pid(0);
@@ -90,7 +81,7 @@ class AnswerNotHeldTest
     void shouldDeliverAnswersOfWorkerThatNeverWakesTheListener() throws Exception
     {
         final String command = TestListener.workerCommand(SilentWorker.class);
-        listener = TestListener.start("answer-not-held-silent", SILENT_CONFIG.replace("${COMMAND}", command));
+        listener = LISTENERS.start("answer-not-held-silent", SILENT_CONFIG.replace("${COMMAND}", command));
         final RawHttpClient.Response first = listener.awaitOk("/silent/", READY_TIMEOUT_MS);
         assertEquals(200, first.status(), first::toString);
         final int port = listener.port();

@@ -2,10 +2,9 @@ package io.sluice.listener;
 
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * written against the protocol document, with the queue's window at its least (4 KiB) so its first 32 KiB chunk is
  * already past it.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CreditViolationTest
 {
@@ -41,23 +39,16 @@ class CreditViolationTest
 
     private static final long READY_TIMEOUT_MS = 20_000;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldFailAndReplaceWorkerThatSendsPastItsCreditAndNeverRelayTheExcess() throws Exception
     {
         final int adminPort = TestListener.freePort();
-        listener = TestListener.start("credit-violation", CONFIG
+        listener = LISTENERS.start("credit-violation", CONFIG
             .replace("${COMMAND}", TestListener.workerCommand(CreditIgnoringWorker.class))
             .replace("${ADMIN_PORT}", Integer.toString(adminPort)));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());

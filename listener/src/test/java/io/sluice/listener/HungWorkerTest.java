@@ -1,10 +1,9 @@
 package io.sluice.listener;
 
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -20,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * hung within the heartbeat timeout, killed and replaced; what it was doing gets 502 (a POST is never retried), what
  * waited unread in its ring is served by the replacement. A worker that merely sleeps (idle) is left alone.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HungWorkerTest
 {
@@ -39,22 +37,15 @@ class HungWorkerTest
     @TempDir
     Path tempDir;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldKillAndReplaceHungWorkerAndServeWhatWaitedInItsRing() throws Exception
     {
-        listener = TestListener.start("hung", CONFIG);
+        listener = LISTENERS.start("hung", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long pid = supervisor.pid(0);

@@ -2,13 +2,10 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.queue.RequestQueue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and 255 segments (400), a body 30,000,000 bytes or the queue's own limit (413, up front by Content-Length or
  * mid-stream for chunked, the handler told the request was abandoned), and the connection bound (503 and close).
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LimitsTest
 {
@@ -39,42 +35,15 @@ class LimitsTest
     private static final long CLOSE_WAIT_MS = 5_000;
     private static final int MIB = 1024 * 1024;
 
-    private static TestListener listener;
-    private static int port;
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("limits", CONFIG).awaitReady(READY_TIMEOUT_MS, "/shm/");
     private TestListener other;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("limits", CONFIG);
-        port = listener.port();
-        listener.assertReady(READY_TIMEOUT_MS, "/shm/");
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
 
     @BeforeEach
     void resetHandler()
     {
         LimitsHandler.reset();
-    }
-
-    @AfterEach
-    void closeOther()
-    {
-        if (null != other)
-        {
-            other.close();
-            other = null;
-        }
     }
 
     @Test
@@ -101,7 +70,7 @@ class LimitsTest
         // At the defaults (16 KiB each) the request line leaves the field less room than its own limit: the
         // header section limit is the one that binds, and is named.
         final byte[] head = RawHttpClient.request(
-            "GET", "/inproc/", RawHttpClient.LOOPBACK_ADDRESS + ":" + port, "X-Big: " + "v".repeat(17 * 1024));
+            "GET", "/inproc/", RawHttpClient.LOOPBACK_ADDRESS + ":" + port(), "X-Big: " + "v".repeat(17 * 1024));
 
         assertRefusedAndClosed(431, "request header fields too large: request header section over the limit\n", head);
     }
@@ -109,7 +78,7 @@ class LimitsTest
     @Test
     void shouldAnswer431ForOneLongFieldButServeManyShortOnesWhenOnlyTheFieldLimitBinds() throws IOException
     {
-        other = TestListener.start("limits-field", """
+        other = LISTENER.start("limits-field", """
             listener:
               id: ${ID}
               maxRequestBytes: 64k
@@ -186,14 +155,14 @@ class LimitsTest
             413, "request entity too large: Content-Length over the limit: limit=1048576\n",
             post("/small/upload", "Content-Length: 1048577"));
         assertEquals(0, LimitsHandler.REQUESTS.get());
-        assertEquals(0, listener.listener().queue("small").length());
+        assertEquals(0, LISTENER.listener().queue("small").length());
     }
 
     @Test
     void shouldServeBodyOfExactlyTheQueueLimit() throws IOException
     {
         final byte[] body = new byte[MIB];
-        assertResponse(200, "received " + MIB, RawHttpClient.post("/small/upload", port, "application/x", body));
+        assertResponse(200, "received " + MIB, RawHttpClient.post("/small/upload", port(), "application/x", body));
     }
 
     @Test
@@ -202,7 +171,7 @@ class LimitsTest
         final byte[] head = post("/small/upload", "Transfer-Encoding: chunked");
         final byte[] chunks = chunkedWithoutEnd(MIB + 1, 64 * 1024);
 
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(port()))
         {
             client.write(RawHttpClient.concat(head, chunks));
             final RawHttpClient.Response refused = client.readResponse(false);
@@ -214,7 +183,7 @@ class LimitsTest
         }
         assertEquals(1, LimitsHandler.REQUESTS.get());
         Await.value(1, LimitsHandler.ABORTS::get, CLOSE_WAIT_MS);
-        assertEquals(0, listener.listener().queue("small").length());
+        assertEquals(0, LISTENER.listener().queue("small").length());
     }
 
     @Test
@@ -227,14 +196,14 @@ class LimitsTest
         assertRefusedAndClosed(413, "request entity too large: chunked body over the limit: limit=30000000\n", request);
         assertEquals(1, LimitsHandler.REQUESTS.get());
         Await.value(1, LimitsHandler.ABORTS::get, CLOSE_WAIT_MS);
-        assertEquals(0, listener.listener().queue("inproc").length());
+        assertEquals(0, LISTENER.listener().queue("inproc").length());
     }
 
     @Test
     void shouldAnswer413MidStreamOnSharedMemoryQueueAndKeepServing() throws Exception
     {
-        final RequestQueue queue = listener.listener().queue("shm");
-        try (RawHttpClient client = new RawHttpClient(port))
+        final RequestQueue queue = LISTENER.listener().queue("shm");
+        try (RawHttpClient client = new RawHttpClient(port()))
         {
             client.write(RawHttpClient.concat(
                 post("/shm/upload", "Transfer-Encoding: chunked"), chunkedWithoutEnd(MIB + 1, 64 * 1024)));
@@ -248,17 +217,17 @@ class LimitsTest
         Await.value(0, queue::length, CLOSE_WAIT_MS);
         for (int i = 0; i < 3; i++)
         {
-            try (RawHttpClient client = new RawHttpClient(port))
+            try (RawHttpClient client = new RawHttpClient(port()))
             {
-                final RawHttpClient.Response served = client.send(RawHttpClient.get("/shm/", port));
+                final RawHttpClient.Response served = client.send(RawHttpClient.get("/shm/", port()));
                 assertEquals(200, served.status(), served::toString);
                 assertEquals("Hello, World!", served.bodyText());
             }
         }
         final byte[] body = "under the limit".getBytes(StandardCharsets.US_ASCII);
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(port()))
         {
-            final RawHttpClient.Response echoed = client.send(RawHttpClient.post("/shm/echo", port, "text/x", body));
+            final RawHttpClient.Response echoed = client.send(RawHttpClient.post("/shm/echo", port(), "text/x", body));
             assertEquals(200, echoed.status(), echoed::toString);
             assertEquals("under the limit", echoed.bodyText());
         }
@@ -269,7 +238,7 @@ class LimitsTest
     void shouldRefuseConnectionPastMaxConnectionsAtOnceAndServeTheOthers() throws Exception
     {
         final int adminPort = TestListener.freePort();
-        other = TestListener.start("limits-conn", """
+        other = LISTENER.start("limits-conn", """
             listener:
               id: ${ID}
               maxConnections: 2
@@ -320,7 +289,7 @@ class LimitsTest
 
     private static void assertResponse(final int status, final String body, final byte[] request) throws IOException
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(port()))
         {
             final RawHttpClient.Response response = client.send(request);
             assertEquals(status, response.status(), response::toString);
@@ -331,7 +300,7 @@ class LimitsTest
     private static void assertRefusedAndClosed(final int status, final String body, final byte[] request)
         throws IOException
     {
-        try (RawHttpClient client = new RawHttpClient(port))
+        try (RawHttpClient client = new RawHttpClient(port()))
         {
             final RawHttpClient.Response response = client.send(request);
             assertEquals(status, response.status(), response::toString);
@@ -343,7 +312,7 @@ class LimitsTest
 
     private static byte[] get(final String target)
     {
-        return RawHttpClient.get(target, port);
+        return RawHttpClient.get(target, port());
     }
 
     /**
@@ -370,12 +339,12 @@ class LimitsTest
     private static byte[] post(final String target, final String framing)
     {
         return RawHttpClient.request(
-            "POST", target, RawHttpClient.LOOPBACK_ADDRESS + ":" + port, "Content-Type: application/x", framing);
+            "POST", target, RawHttpClient.LOOPBACK_ADDRESS + ":" + port(), "Content-Type: application/x", framing);
     }
 
     private static byte[] headOfLength(final String target, final int length, final int fieldLength)
     {
-        return headOfLength(target, length, fieldLength, RawHttpClient.LOOPBACK_ADDRESS + ":" + port);
+        return headOfLength(target, length, fieldLength, RawHttpClient.LOOPBACK_ADDRESS + ":" + port());
     }
 
     /**
@@ -415,5 +384,10 @@ class LimitsTest
             sent += length;
         }
         return chunks.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int port()
+    {
+        return LISTENER.port();
     }
 }

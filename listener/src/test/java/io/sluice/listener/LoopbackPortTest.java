@@ -2,10 +2,9 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     {@code worker.maxConnections} open.</li>
  * </ul>
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoopbackPortTest
 {
@@ -58,17 +56,10 @@ class LoopbackPortTest
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int CLOSE_WAIT_MS = 5_000;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldSendNeitherTokenNorTrafficToAPortSquatterThatGivesNoProof() throws Exception
@@ -146,7 +137,7 @@ class LoopbackPortTest
     private void shouldSendNeitherTokenNorTrafficToASquatter(final String proof) throws Exception
     {
         final String javaPath = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        listener = TestListener.start("loopback-squatter", SQUATTER_CONFIG
+        listener = LISTENERS.start("loopback-squatter", SQUATTER_CONFIG
             .replace("${JAVA}", javaPath)
             .replace("${CLASS_PATH}", System.getProperty("java.class.path"))
             .replace("${PROOF}", proof));
@@ -172,7 +163,7 @@ class LoopbackPortTest
     private void startWorker(final String headerWait, final String idle, final String maxConnections)
         throws InterruptedException
     {
-        listener = TestListener.start("loopback-port", WORKER_CONFIG
+        listener = LISTENERS.start("loopback-port", WORKER_CONFIG
             .replace("${HEADER_WAIT}", headerWait)
             .replace("${IDLE}", idle)
             .replace("${MAX_CONNECTIONS}", maxConnections));

@@ -2,11 +2,10 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -24,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code Sluice-Token} the listener gave the worker (read here from the worker's {@code /proc/<pid>/environ}), is
  * refused with 400.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class LoopbackTokenTest
 {
@@ -35,6 +33,9 @@ class LoopbackTokenTest
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final String REFUSAL = "bad request: missing or wrong Sluice-Token\n";
 
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
     private TestListener listener;
     private int workerPort;
     private String workerToken;
@@ -42,7 +43,7 @@ class LoopbackTokenTest
     @BeforeEach
     void startListenerAndFindWorker() throws Exception
     {
-        listener = TestListener.start("loopback-token", CONFIG);
+        listener = LISTENERS.start("loopback-token", CONFIG);
         final WorkerSupervisor supervisor = listener.supervisor("loopback");
         assertNotNull(supervisor, "LoopbackHost.supervisor() returned null");
 
@@ -53,16 +54,6 @@ class LoopbackTokenTest
         workerPort = Integer.parseInt(environment.get("SLUICE_PORT"));
         workerToken = environment.get("SLUICE_TOKEN");
         awaitListening(workerPort);
-    }
-
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
     }
 
     @Test

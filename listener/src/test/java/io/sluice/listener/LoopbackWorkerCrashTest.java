@@ -1,10 +1,9 @@
 package io.sluice.listener;
 
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -23,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * GET, HEAD or OPTIONS without a body, and answered 502 otherwise; nothing else runs twice. Executions are counted in
  * the workers' own log ({@link DeliveryHandler}).
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoopbackWorkerCrashTest
 {
@@ -40,17 +38,10 @@ class LoopbackWorkerCrashTest
     @TempDir
     Path tempDir;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     /**
      * The worker is stopped, so every request sent meanwhile is written to it (over a pooled connection, or a new one
@@ -60,7 +51,7 @@ class LoopbackWorkerCrashTest
     @Test
     void shouldRetryWrittenGetsOnReplacementAndAnswerWrittenPost502WhenWorkerIsKilled() throws Exception
     {
-        listener = TestListener.start("loopback-crash-written", CONFIG);
+        listener = LISTENERS.start("loopback-crash-written", CONFIG);
         assertEquals(200, listener.awaitOk("/loopback/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("loopback");
         final int port = listener.port();
@@ -119,7 +110,7 @@ class LoopbackWorkerCrashTest
     @Test
     void shouldServeRequestsSentRightAfterKillFromReplacementAndNotRunStartedPostTwice() throws Exception
     {
-        listener = TestListener.start("loopback-crash-after", CONFIG);
+        listener = LISTENERS.start("loopback-crash-after", CONFIG);
         assertEquals(200, listener.awaitOk("/loopback/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("loopback");
         final int port = listener.port();

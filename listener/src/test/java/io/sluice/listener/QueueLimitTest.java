@@ -2,9 +2,8 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.queue.RequestQueue;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * A full request queue refuses at once with 503, never parks the request, and serves again once it drains; for the
  * in-process and the shared-memory hosting models.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class QueueLimitTest
 {
@@ -31,24 +29,17 @@ class QueueLimitTest
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long SLEEP_MS = 3_000;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @ParameterizedTest
     @CsvSource({ "/inproc/, inproc", "/shm/, shm" })
     void shouldAnswer503AtOnceWhenQueueIsFullAnd200AfterItDrains(final String path, final String queueName)
         throws Exception
     {
-        listener = TestListener.start("queue-limit", CONFIG);
+        listener = LISTENERS.start("queue-limit", CONFIG);
         final int port = listener.port();
         listener.assertReady(READY_TIMEOUT_MS, path);
         final RequestQueue queue = listener.listener().queue(queueName);

@@ -1,9 +1,8 @@
 package io.sluice.listener;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * itself, without running the handler, if the listener admitted the request more than {@code queueWait} ago. The
  * worker is stopped (SIGSTOP) so requests wait in its ring past the limit, then continued (SIGCONT).
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class QueueWaitSharedMemoryTest
 {
@@ -31,22 +29,15 @@ class QueueWaitSharedMemoryTest
     private static final long QUEUE_WAIT_MS = 300;
     private static final String QUEUE_WAIT_BODY = "service unavailable: queue wait\n";
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldAnswer503AndNeverRunRequestWhenWorkerTakesItAfterQueueWait() throws Exception
     {
-        listener = TestListener.start("queue-wait-shm", CONFIG);
+        listener = LISTENERS.start("queue-wait-shm", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final long pid = listener.supervisor("shm").pid(0);
         final String host = "127.0.0.1:" + listener.port();

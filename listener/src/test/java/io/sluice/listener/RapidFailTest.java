@@ -2,10 +2,9 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code rapidFailsPerMinute} failures and answers 503 at once from then on, while the listener's other queues — one
  * in-process, one on a healthy shared-memory worker — answer every request meanwhile, without stalls.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RapidFailTest
 {
@@ -42,22 +40,15 @@ class RapidFailTest
     private static final long HEALTHY_LATENCY_LIMIT_MS = 1_000;
     private static final long REFUSAL_LATENCY_LIMIT_MS = 1_000;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldStopCrashingQueueWith503WhileOtherQueuesKeepServing() throws Exception
     {
-        listener = TestListener.start("rapid-fail", CONFIG);
+        listener = LISTENERS.start("rapid-fail", CONFIG);
         assertEquals(200, listener.awaitOk("/inproc/", READY_TIMEOUT_MS).status());
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor healthy = listener.supervisor("shm");

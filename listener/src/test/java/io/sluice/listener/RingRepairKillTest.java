@@ -9,7 +9,7 @@ import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * worker had begun the response; executions are counted in the workers' own log ({@link DeliveryHandler}), and none
  * is run twice.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RingRepairKillTest
 {
@@ -56,28 +55,26 @@ class RingRepairKillTest
     private static final long PROBES_MS = 1_000;
     private static final int MAX_PROBE_INTERVAL_MS = 3;
 
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
     private TestListener listener;
     private Signals signals;
 
     @AfterEach
-    void closeListener()
+    void closeSignals()
     {
         if (null != signals)
         {
             signals.close();
             signals = null;
         }
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
     }
 
     @Test
     void shouldServeAfterEveryKillAndAnswerEveryUploadExactlyOnce() throws Exception
     {
-        listener = TestListener.start("ring-repair", CONFIG);
+        listener = LISTENERS.start("ring-repair", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final Random random = new Random();

@@ -1,8 +1,8 @@
 package io.sluice.listener;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -56,22 +56,15 @@ class RoutingEndToEndTest
             .prefixes("http://localhost:${PORT}/app/"))
         .yaml();
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldPreferStrongWildcardOverSpecificHost() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         assertEquals("strong-app", served("localhost:" + listener.port(), "/app/x"));
     }
@@ -79,7 +72,7 @@ class RoutingEndToEndTest
     @Test
     void shouldPreferStrongWildcardOverLongerSpecificHostPrefix() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         assertEquals("strong-app", served("localhost:" + listener.port(), "/app/deep/x"));
     }
@@ -87,7 +80,7 @@ class RoutingEndToEndTest
     @Test
     void shouldPreferSpecificHostOverWeakWildcard() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         assertEquals("example-root", served("example.test:" + listener.port(), "/other"));
     }
@@ -95,7 +88,7 @@ class RoutingEndToEndTest
     @Test
     void shouldFallBackToWeakWildcardWhenNoHostMatches() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         assertEquals("weak-root", served("other.test:" + listener.port(), "/other"));
     }
@@ -103,7 +96,7 @@ class RoutingEndToEndTest
     @Test
     void shouldFallBackToWeakWildcardWhenHostMatchesButNoPathOfItDoes() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         assertEquals("weak-root", served("localhost:" + listener.port(), "/other"));
     }
@@ -111,7 +104,7 @@ class RoutingEndToEndTest
     @Test
     void shouldMatchHostHeaderWithAndWithoutPort() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         assertEquals("example-root", served("example.test:" + listener.port(), "/x"));
         assertEquals("example-root", served("example.test", "/x"));
@@ -121,7 +114,7 @@ class RoutingEndToEndTest
     @Test
     void shouldRouteToLongestPrefixWhenPrefixesOverlap() throws IOException
     {
-        listener = TestListener.start("routing", OVERLAPPING_PATHS);
+        listener = LISTENERS.start("routing", OVERLAPPING_PATHS);
         final String host = "localhost:" + listener.port();
 
         assertEquals("localhost-deep", served(host, "/app/deep/x"));
@@ -134,7 +127,7 @@ class RoutingEndToEndTest
     @Test
     void shouldMatchPathCaseInsensitively() throws IOException
     {
-        listener = TestListener.start("routing", OVERLAPPING_PATHS);
+        listener = LISTENERS.start("routing", OVERLAPPING_PATHS);
         final String host = "localhost:" + listener.port();
 
         assertEquals("localhost-app", served(host, "/APP/x"));
@@ -144,7 +137,7 @@ class RoutingEndToEndTest
     @Test
     void shouldMatchPrefixWithoutTrailingSlash() throws IOException
     {
-        listener = TestListener.start("routing", OVERLAPPING_PATHS);
+        listener = LISTENERS.start("routing", OVERLAPPING_PATHS);
 
         assertEquals("localhost-app", served("localhost:" + listener.port(), "/app"));
     }
@@ -152,7 +145,7 @@ class RoutingEndToEndTest
     @Test
     void shouldRemoveDotSegmentsBeforeRouting() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
         final String host = "other.test:" + listener.port();
 
         assertEquals("strong-app", served(host, "/x/../app/"));
@@ -163,7 +156,7 @@ class RoutingEndToEndTest
     @Test
     void shouldRoutePercentDecodedPath() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         assertEquals("strong-app", served("other.test:" + listener.port(), "/%61pp/x"));
     }
@@ -171,7 +164,7 @@ class RoutingEndToEndTest
     @Test
     void shouldRejectEncodedSlashWith400AndClose() throws IOException
     {
-        listener = TestListener.start("routing", ALL_HOST_KINDS);
+        listener = LISTENERS.start("routing", ALL_HOST_KINDS);
 
         try (RawHttpClient client = new RawHttpClient(listener.port()))
         {
@@ -187,7 +180,7 @@ class RoutingEndToEndTest
     @Test
     void shouldAnswer404WhenNoPrefixMatchesPath() throws IOException
     {
-        listener = TestListener.start("routing", NO_WILDCARD);
+        listener = LISTENERS.start("routing", NO_WILDCARD);
 
         final RawHttpClient.Response response = send("localhost:" + listener.port(), "/other");
 
@@ -199,7 +192,7 @@ class RoutingEndToEndTest
     @Test
     void shouldAnswer404WhenNoPrefixMatchesHost() throws IOException
     {
-        listener = TestListener.start("routing", NO_WILDCARD);
+        listener = LISTENERS.start("routing", NO_WILDCARD);
 
         final RawHttpClient.Response response = send("other.test:" + listener.port(), "/app/");
 
@@ -210,7 +203,7 @@ class RoutingEndToEndTest
     @Test
     void shouldKeepConnectionOpenAfter404() throws IOException
     {
-        listener = TestListener.start("routing", NO_WILDCARD);
+        listener = LISTENERS.start("routing", NO_WILDCARD);
         final String host = "localhost:" + listener.port();
 
         try (RawHttpClient client = new RawHttpClient(listener.port()))

@@ -2,10 +2,9 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * meanwhile, and the whole body arrives intact once the client reads. Real worker process (the sample handler's
  * {@code bytes?n=N}), real sockets.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SlowReaderSharedMemoryTest
 {
@@ -41,22 +39,15 @@ class SlowReaderSharedMemoryTest
     private static final int LARGE = 10 * 1024 * 1024;
     private static final int SMALL_RECEIVE_BUFFER = 4096;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldHoldAtMostTheWindowForAClientThatDoesNotReadAndKeepServingOthers() throws Exception
     {
-        listener = TestListener.start("slow-reader-shm", CONFIG);
+        listener = LISTENERS.start("slow-reader-shm", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final SharedMemoryHost host = (SharedMemoryHost)listener.listener().host("shm");
 

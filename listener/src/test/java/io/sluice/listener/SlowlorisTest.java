@@ -5,7 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The attackers are non-blocking channels driven by one thread and one selector; the normal clients are
  * {@link RawHttpClient}s on their own threads.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SlowlorisTest
 {
@@ -59,6 +58,9 @@ class SlowlorisTest
     private static final String HELLO = "Hello, World!";
     private static final String TIMEOUT_BODY = "request timeout: request head not received in time\n";
 
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
     private TestListener listener;
     private int port;
     private Trickler trickler;
@@ -67,24 +69,19 @@ class SlowlorisTest
     @BeforeEach
     void startListener() throws InterruptedException
     {
-        listener = TestListener.start("slowloris", CONFIG);
+        listener = LISTENERS.start("slowloris", CONFIG);
         port = listener.port();
         listener.assertReady(READY_TIMEOUT_MS, "/inproc/", "/shm/");
         Await.value(0, () -> listener.listener().connections().openCount(), READY_TIMEOUT_MS);
     }
 
     @AfterEach
-    void closeAll() throws InterruptedException
+    void stopTrickler() throws InterruptedException
     {
         if (null != trickler)
         {
             trickler.shutDown();
             trickler = null;
-        }
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
         }
     }
 

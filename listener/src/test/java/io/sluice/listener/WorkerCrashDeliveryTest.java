@@ -2,10 +2,9 @@ package io.sluice.listener;
 
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -28,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * get 502, except GET, HEAD and OPTIONS, retried once; nothing but those is executed twice. Executions are counted in
  * the workers' own log ({@link DeliveryHandler}).
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerCrashDeliveryTest
 {
@@ -50,22 +48,15 @@ class WorkerCrashDeliveryTest
     @TempDir
     Path tempDir;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldAnswerEveryRequestExactlyOnceWhenWorkerIsKilledUnderLoad() throws Exception
     {
-        listener = TestListener.start("crash-load", CONFIG);
+        listener = LISTENERS.start("crash-load", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long oldPid = supervisor.pid(0);
@@ -125,7 +116,7 @@ class WorkerCrashDeliveryTest
     @Test
     void shouldServeRequestsWaitingUnreadInTheRingAfterTheWorkerIsKilled() throws Exception
     {
-        listener = TestListener.start("crash-unread", CONFIG);
+        listener = LISTENERS.start("crash-unread", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long oldPid = supervisor.pid(0);
@@ -176,7 +167,7 @@ class WorkerCrashDeliveryTest
     @Test
     void shouldRetryStartedGetOnceAndAnswerStartedPostAndTwiceFailedGetWith502() throws Exception
     {
-        listener = TestListener.start("crash-started", CONFIG);
+        listener = LISTENERS.start("crash-started", CONFIG);
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final int port = listener.port();

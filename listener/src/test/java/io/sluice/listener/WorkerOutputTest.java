@@ -6,7 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -37,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * record whose lengths do not fit it fails that worker alone: its request gets 502 (or a close), a new worker serves
  * the next one, and the response ring is reset even when the worker dies right after its bad record.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WorkerOutputTest
 {
@@ -65,36 +64,29 @@ class WorkerOutputTest
     private static final int READ_TIMEOUT_MS = 10_000;
     private static final List<String> MODELS = List.of("/inproc/", "/shm/", "/loopback/", "/raw/");
 
-    private static TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension.perClass(
+        "worker-output", CONFIG.replace("${COMMAND}", TestListener.workerCommand(HostileWorker.class)));
+
     private static long bystanderPid;
 
     @BeforeAll
-    static void startListener() throws Exception
+    static void awaitWorkers() throws Exception
     {
-        final String config = CONFIG.replace("${COMMAND}", TestListener.workerCommand(HostileWorker.class));
-        listener = TestListener.start("worker-output", config);
         for (final String model : MODELS)
         {
-            assertEquals(200, listener.awaitOk(model + "good", READY_TIMEOUT_MS).status(), model);
+            assertEquals(200, LISTENER.get().awaitOk(model + "good", READY_TIMEOUT_MS).status(), model);
         }
-        assertEquals(200, listener.awaitOk("/bystander/good", READY_TIMEOUT_MS).status());
-        bystanderPid = listener.supervisor("bystander").pid(0);
+        assertEquals(200, LISTENER.get().awaitOk("/bystander/good", READY_TIMEOUT_MS).status());
+        bystanderPid = LISTENER.get().supervisor("bystander").pid(0);
     }
 
     @AfterAll
-    static void closeListener() throws Exception
+    static void checkBystander() throws Exception
     {
-        if (null != listener)
+        if (null != LISTENER.get())
         {
-            try
-            {
-                assertBystanderUndisturbed();
-            }
-            finally
-            {
-                listener.close();
-                listener = null;
-            }
+            assertBystanderUndisturbed();
         }
     }
 
@@ -163,7 +155,7 @@ class WorkerOutputTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
     void shouldDropFramingHeadersFromTheHandler(final String model) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(get(model + "framing"));
 
@@ -302,7 +294,7 @@ class WorkerOutputTest
     @Test
     void shouldServeWithAReplacementAfterAWorkerDiesRightAfterABadRecord() throws Exception
     {
-        final WorkerSupervisor supervisor = listener.supervisor("raw");
+        final WorkerSupervisor supervisor = LISTENER.get().supervisor("raw");
         for (int i = 0; i < 3; i++)
         {
             final long pid = pid("/raw/");
@@ -316,8 +308,8 @@ class WorkerOutputTest
 
     private static void assertBystanderUndisturbed() throws Exception
     {
-        assertEquals(bystanderPid, listener.supervisor("bystander").pid(0), "the bystander queue's worker");
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        assertEquals(bystanderPid, LISTENER.get().supervisor("bystander").pid(0), "the bystander queue's worker");
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             final RawHttpClient.Response response = client.send(get("/bystander/good"));
             assertEquals(200, response.status());
@@ -345,7 +337,7 @@ class WorkerOutputTest
      */
     private static void assertReplaced(final long failedPid) throws Exception
     {
-        WorkerSignals.awaitNewPid(listener.supervisor("raw"), failedPid);
+        WorkerSignals.awaitNewPid(LISTENER.get().supervisor("raw"), failedPid);
         final String servedBy = awaitGood("/raw/");
         assertNotEquals(String.valueOf(failedPid), servedBy);
         assertEquals(String.valueOf(pid("/raw/")), servedBy);
@@ -355,16 +347,16 @@ class WorkerOutputTest
     {
         return switch (model)
         {
-            case "/shm/" -> listener.supervisor("shm").pid(0);
-            case "/loopback/" -> listener.supervisor("loopback").pid(0);
-            case "/raw/" -> listener.supervisor("raw").pid(0);
+            case "/shm/" -> LISTENER.get().supervisor("shm").pid(0);
+            case "/loopback/" -> LISTENER.get().supervisor("loopback").pid(0);
+            case "/raw/" -> LISTENER.get().supervisor("raw").pid(0);
             default -> ProcessHandle.current().pid();
         };
     }
 
     private static void assertGood(final String model) throws Exception
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
             assertEquals(200, client.send(get(model + "good")).status(), model);
         }
@@ -375,14 +367,14 @@ class WorkerOutputTest
      */
     private static String awaitGood(final String model) throws Exception
     {
-        final RawHttpClient.Response response = listener.awaitOk(model + "good", READY_TIMEOUT_MS);
+        final RawHttpClient.Response response = LISTENER.get().awaitOk(model + "good", READY_TIMEOUT_MS);
         assertEquals(200, response.status(), String.valueOf(response));
         return response.bodyText().trim();
     }
 
     private static byte[] get(final String target)
     {
-        return RawHttpClient.get(target, listener.port());
+        return RawHttpClient.get(target, LISTENER.port());
     }
 
     private static int count(final String text, final String part)
@@ -414,6 +406,6 @@ class WorkerOutputTest
     private static Received exchange(final byte[] request, final int idleMs) throws IOException
     {
         // the first byte may take a while (a worker being replaced); after that, silence means the end
-        return RawHttpClient.exchange(listener.port(), request, READ_TIMEOUT_MS, idleMs);
+        return RawHttpClient.exchange(LISTENER.port(), request, READ_TIMEOUT_MS, idleMs);
     }
 }

@@ -2,10 +2,9 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A shared-memory worker killed with SIGKILL is noticed, restarted as a new process, and the queue serves again.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerRestartTest
 {
@@ -29,22 +27,15 @@ class WorkerRestartTest
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long RESTART_TIMEOUT_MS = 30_000;
 
-    private TestListener listener;
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
-    @AfterEach
-    void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    private TestListener listener;
 
     @Test
     void shouldRestartKilledSharedMemoryWorkerAndServeAgain() throws Exception
     {
-        listener = TestListener.start("restart", CONFIG);
+        listener = LISTENERS.start("restart", CONFIG);
         listener.assertReady(READY_TIMEOUT_MS, "/shm/");
 
         final WorkerSupervisor supervisor = listener.supervisor("shm");
