@@ -16,17 +16,22 @@
  *              --> HTTP
  *   admin HTTP --> admin event loop (adminBind) --> AdminServer: /health, /metrics
  * </pre>
- * Packages: {@code http} (front), {@code routing} (URL prefixes), {@code queue} (what the front and the hosts share:
- * queues, the hosting SPI), {@code hosting.inprocess}, {@code hosting.shm} and {@code hosting.loopback} (the three
- * models; {@code hosting} for what they share), {@code process} (worker supervision), {@code config} (the YAML file).
- * They depend on each other so:
+ * Packages, each described in its {@code package-info}: {@code http} (the HTTP/1.1 front), {@code routing} (URL
+ * prefixes), {@code queue} (what the front and the hosts share: queues, the hosting SPI, the exchange a host answers
+ * through), {@code hosting.inprocess}, {@code hosting.shm} and {@code hosting.loopback} (the three models; {@code
+ * hosting} for what they share), {@code process} (worker supervision), {@code config} (the YAML file). They depend on
+ * each other so, and never in a cycle ({@code PackageStructureTest} checks it):
  * <pre>
- *   io.sluice.listener (Listener, AdminServer, SluiceMain)
- *      |--&gt; http --&gt; routing
- *      |      '----------------&gt; queue &lt;-- config --&gt; routing
- *      |--&gt; hosting.{inprocess, shm, loopback} --&gt; queue
- *      |        |--&gt; hosting (HostTimer), process --&gt; config, queue
- *      |        '--&gt; config, routing, dispatch
+ *   io.sluice.listener  Listener, AdminServer, SluiceMain: wire and serve; no package depends on them
+ *     |
+ *     +--&gt; http                                --&gt; queue, routing
+ *     +--&gt; hosting.inprocess, .shm, .loopback  --&gt; queue, hosting, process, config, routing
+ *     +--&gt; process                             --&gt; config, queue
+ *     +--&gt; config                              --&gt; queue, routing, http (the component configurations it derives)
+ *     +--&gt; queue, routing                      --&gt; no package of the listener
+ *
+ *   http --&gt; queue &lt;-- hosting.{inprocess, shm, loopback} --&gt; process, io.sluice.dispatch
  * </pre>
+ * No hosting model depends on another, and {@code io.sluice.dispatch} never depends on the listener.
  */
 package io.sluice.listener;
