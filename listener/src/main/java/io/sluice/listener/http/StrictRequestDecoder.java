@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
 import io.netty.util.CharsetUtil;
+import io.sluice.listener.queue.HandlerHeaders;
 
 import java.util.List;
 
@@ -92,15 +93,6 @@ import static io.sluice.listener.http.HttpGrammar.version;
  */
 public final class StrictRequestDecoder extends ByteToMessageDecoder
 {
-    /**
-     * Lower-case prefix of the field names reserved for the listener; client-sent fields with it are dropped.
-     */
-    private static final byte[] INTERNAL_FIELD_PREFIX = "sluice-".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] X_FORWARDED_FOR =
-        "x-forwarded-for".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] X_FORWARDED_PROTO =
-        "x-forwarded-proto".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
     /**
      * Most empty lines (CRLF) skipped before a request line (RFC 9112 2.2); one more is refused with 400.
      */
@@ -582,13 +574,13 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             valueEnd--;
         }
 
-        if (isInternalFieldName(bytes, colon))
+        final AsciiString name = fieldName(bytes, colon);
+        if (HandlerHeaders.isInternalFieldName(name))
         {
             // Sluice-* and X-Forwarded-For/-Proto (any case, '_' for '-') are the listener's to send; a client's
             // copy is dropped, in every model
             return;
         }
-        final AsciiString name = fieldName(bytes, colon);
         if (trailer)
         {
             if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) ||
@@ -605,35 +597,6 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         final String value = valueEnd == valueStart ?
             "" : new String(bytes, valueStart, valueEnd - valueStart, CharsetUtil.ISO_8859_1);
         (trailer ? trailers : headers).add(name, value);
-    }
-
-    private static boolean isInternalFieldName(final byte[] bytes, final int nameLength)
-    {
-        if (nameLength >= INTERNAL_FIELD_PREFIX.length && startsWithLowerCase(bytes, INTERNAL_FIELD_PREFIX))
-        {
-            return true;
-        }
-        // the listener vouches for the client's address and scheme itself; a client's claim is not passed on
-        return nameLength == X_FORWARDED_FOR.length && startsWithLowerCase(bytes, X_FORWARDED_FOR) ||
-            nameLength == X_FORWARDED_PROTO.length && startsWithLowerCase(bytes, X_FORWARDED_PROTO);
-    }
-
-    /**
-     * Compare a field name's start with a lower-case name, ASCII case-insensitively and with {@code _} taken as
-     * {@code -}: a CGI or WSGI gateway maps both to the same variable ({@code HTTP_X_FORWARDED_FOR}), so a client's
-     * {@code X_Forwarded_For} must be dropped like its {@code X-Forwarded-For}.
-     */
-    private static boolean startsWithLowerCase(final byte[] bytes, final byte[] prefix)
-    {
-        for (int i = 0; i < prefix.length; i++)
-        {
-            final int b = bytes[i];
-            if ((b >= 'A' && b <= 'Z' ? b + 32 : '_' == b ? '-' : b) != prefix[i])
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void framingField(final byte[] bytes, final AsciiString name, final int valueStart, final int valueEnd)

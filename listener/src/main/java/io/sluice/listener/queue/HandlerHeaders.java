@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.sluice.dispatch.worker.LoopbackProtocol;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -42,8 +43,33 @@ public final class HandlerHeaders
         HttpHeaderNames.EXPECT
     };
 
+    private static final AsciiString SLUICE_PREFIX = LoopbackProtocol.SLUICE_PREFIX;
+    private static final AsciiString X_FORWARDED_FOR = LoopbackProtocol.X_FORWARDED_FOR;
+    private static final AsciiString X_FORWARDED_PROTO = LoopbackProtocol.X_FORWARDED_PROTO;
+
     private HandlerHeaders()
     {
+    }
+
+    /**
+     * The one rule for the request fields only the listener may send: {@code Sluice-*}, {@code X-Forwarded-For} and
+     * {@code X-Forwarded-Proto} (the listener vouches for the client's address and scheme itself), in any case and
+     * with {@code _} taken as {@code -} (a CGI or WSGI gateway maps both to the same variable, so a client's
+     * {@code X_Forwarded_For} must go like its {@code X-Forwarded-For}). A client's copy never reaches a handler in any
+     * model: {@code StrictRequestDecoder} drops it as it parses the field, and the loopback forwarder would too.
+     *
+     * @param name a request field name.
+     * @return true when the name is reserved for the listener.
+     */
+    public static boolean isInternalFieldName(final CharSequence name)
+    {
+        final int length = name.length();
+        if (length >= SLUICE_PREFIX.length() && startsWithLowerCase(name, SLUICE_PREFIX))
+        {
+            return true;
+        }
+        return length == X_FORWARDED_FOR.length() && startsWithLowerCase(name, X_FORWARDED_FOR) ||
+            length == X_FORWARDED_PROTO.length() && startsWithLowerCase(name, X_FORWARDED_PROTO);
     }
 
     /**
@@ -201,5 +227,21 @@ public final class HandlerHeaders
         final CharSequence value, final int from, final int to, final AsciiString token)
     {
         return to - from == token.length() && AsciiString.regionMatches(value, true, from, token, 0, token.length());
+    }
+
+    /**
+     * Compare a name's start with a lower-case name, ASCII case-insensitively and with {@code _} taken as {@code -}.
+     */
+    private static boolean startsWithLowerCase(final CharSequence name, final AsciiString prefix)
+    {
+        for (int i = 0; i < prefix.length(); i++)
+        {
+            final char c = name.charAt(i);
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : '_' == c ? '-' : c) != prefix.charAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HandlerHeadersTest
 {
@@ -87,5 +89,21 @@ class HandlerHeadersTest
     {
         return headers.entries().stream().map((final Map.Entry<String, String> e) -> e.getKey() + ": " + e.getValue())
             .toList();
+    }
+
+    @Test
+    void shouldTellTheFieldNamesReservedForTheListenerInAnyCaseAndWithUnderscoreForDash()
+    {
+        for (final String name : List.of(
+            "Sluice-Token", "sluice-event", "SLUICE_APPL_PATH", "Sluice-", "X-Forwarded-For", "x_forwarded_FOR",
+            "X-Forwarded-Proto", "x-forwarded_proto"))
+        {
+            assertTrue(HandlerHeaders.isInternalFieldName(name), name);
+        }
+        for (final String name : List.of("Sluice", "Sluicer", "X-Sluice", "X-Forwarded-Host", "X-Forwarded-Fo",
+            "X-Forwarded-Forx", "Host", ""))
+        {
+            assertFalse(HandlerHeaders.isInternalFieldName(name), name);
+        }
     }
 }

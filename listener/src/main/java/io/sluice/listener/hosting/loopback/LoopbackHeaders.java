@@ -38,7 +38,6 @@ final class LoopbackHeaders
     static final AsciiString X_FORWARDED_FOR = LoopbackProtocol.X_FORWARDED_FOR;
     static final AsciiString X_FORWARDED_PROTO = LoopbackProtocol.X_FORWARDED_PROTO;
 
-    private static final AsciiString SLUICE_PREFIX = LoopbackProtocol.SLUICE_PREFIX;
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
     private static final byte[] HTTP_1_1_LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -162,7 +161,7 @@ final class LoopbackHeaders
      * @param name of a request header.
      * @return true when the proxy drops it: hop-by-hop, {@code Expect} (the listener answers 100-continue itself),
      * and any client-sent {@code Sluice-*}, {@code X-Forwarded-For} or {@code X-Forwarded-Proto}, which only the
-     * listener may set.
+     * listener may set ({@link HandlerHeaders#isInternalFieldName}).
      */
     static boolean isStrippedRequestHeader(final CharSequence name)
     {
@@ -175,16 +174,7 @@ final class LoopbackHeaders
         {
             return HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name);
         }
-        if (length == 15 && X_FORWARDED_FOR.contentEqualsIgnoreCase(name))
-        {
-            return true;
-        }
-        if (length == 17 && X_FORWARDED_PROTO.contentEqualsIgnoreCase(name))
-        {
-            return true;
-        }
-        return length >= SLUICE_PREFIX.length() &&
-            AsciiString.regionMatches(name, true, 0, SLUICE_PREFIX, 0, SLUICE_PREFIX.length());
+        return HandlerHeaders.isInternalFieldName(name);
     }
 
     private static boolean isListed(final List<CharSequence> options, final CharSequence name)
