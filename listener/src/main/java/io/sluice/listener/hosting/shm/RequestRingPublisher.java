@@ -1,0 +1,454 @@
+package io.sluice.listener.hosting.shm;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.unix.UnixChannel;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.buffer.ByteBufViews;
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestHeadEncoder;
+import io.sluice.dispatch.shm.WakeProtocol;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything the listener writes into one worker's request ring: request heads (encoded straight into the ring),
+ * body chunks, aborts and response credit grants, through the {@link RequestRingProducer}; and the wake-up of the
+ * worker once per event-loop turn.
+ * <p>
+ * A full request ring is back-pressure: a head that does not fit waits in its slot's buffer, queued here, and a body
+ * chunk is refused so the connection stops reading and offers it again; a grant that does not fit is merged into the
+ * request's pending grant and queued. Both queues are retried shortly ({@value #PENDING_RETRY_US} us), credit first.
+ * <p>
+ * Trust: room is claimed from the listener's own copy of the ring's positions; a trailer the worker has written fails
+ * the worker ({@link SharedMemoryLink#failWorker(String)}) and claims nothing. A throw between claim and commit
+ * leaves padding, never a record the worker waits on forever.
+ * <p>
+ * Threading: confined to the host's event loop.
+ */
+final class RequestRingPublisher
+{
+    private static final long PENDING_RETRY_US = 50;
+    private static final long PENDING_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(PENDING_RETRY_US);
+
+    private final SharedMemoryLink link;
+    private final AtomicBuffer header;
+    private final AtomicBuffer ringBuffer;
+    private final RequestRingProducer requestProducer;
+    private final int maxRequestChunk;
+    private final int responseWindow;
+    private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
+    private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
+    private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
+    private final ArrayDeque<SharedMemoryRequest> pendingHeads = new ArrayDeque<>();
+    private final ArrayDeque<SharedMemoryRequest> pendingCredits = new ArrayDeque<>();
+    private final Runnable retryPending = this::retryPending;
+    private final Runnable wakeTask = this::wakeWorkerNow;
+    private boolean wakeScheduled;
+    private boolean retryScheduled;
+    private boolean closed;
+
+    /**
+     * @param link            the worker's link: its doorbell, its event loop, and its failure.
+     * @param header          the worker file's header (the worker's sleeping flag).
+     * @param ringBuffer      the request ring's buffer.
+     * @param requestProducer the listener's producer over it.
+     * @param responseWindow  the response body a worker may send ahead of the listener's credit.
+     */
+    RequestRingPublisher(
+        final SharedMemoryLink link,
+        final AtomicBuffer header,
+        final AtomicBuffer ringBuffer,
+        final RequestRingProducer requestProducer,
+        final int responseWindow)
+    {
+        this.link = link;
+        this.header = header;
+        this.ringBuffer = ringBuffer;
+        this.requestProducer = requestProducer;
+        this.maxRequestChunk = requestProducer.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
+        this.responseWindow = responseWindow;
+    }
+
+    /**
+     * The host is closing: nothing is written or retried any more.
+     */
+    void close()
+    {
+        closed = true;
+        pendingHeads.clear();
+        clearPendingCredits();
+    }
+
+    /**
+     * The worker died after it may have started the request: write its retained head into the ring again, after the
+     * heads already waiting.
+     *
+     * @param request whose {@link SharedMemoryRequest#retryHead} was just called.
+     */
+    void requeueHead(final SharedMemoryRequest request)
+    {
+        pendingHeads.addLast(request);
+    }
+
+    /**
+     * After a worker exited: write the heads waiting for room now, unless a retry is already scheduled.
+     */
+    void retryPendingHeads()
+    {
+        if (!pendingHeads.isEmpty() && !retryScheduled)
+        {
+            retryPending();
+        }
+    }
+
+    /**
+     * Write a request head, stamped with the admission time ({@link System#nanoTime()}, read here: the host's cached
+     * clock may lag by a timer period, which would make the worker's {@code queueWait} check fire early); on the
+     * connection's event loop.
+     *
+     * @param request       the slot.
+     * @param httpRequest   the decoded head.
+     * @param contentLength of the body, -1 chunked, 0 none.
+     * @return false when the head cannot be encoded at all (larger than the ring's largest message).
+     */
+    boolean openRequest(final SharedMemoryRequest request, final HttpRequest httpRequest, final long contentLength)
+    {
+        final String method = httpRequest.method().name();
+        final String target = httpRequest.uri();
+        final String remoteAddress = request.exchange().remoteAddress();
+        int headersLength = 0;
+        int longestField = 0;
+        // one pass sizes the head and finds its longest header field (Netty's headers offer no allocation-free walk)
+        final Iterator<Map.Entry<CharSequence, CharSequence>> sizing = httpRequest.headers().iteratorCharSequence();
+        while (sizing.hasNext())
+        {
+            final Map.Entry<CharSequence, CharSequence> entry = sizing.next();
+            final int nameLength = entry.getKey().length();
+            final int valueLength = entry.getValue().length();
+            headersLength += MessageDescriptor.headerEntryLength(nameLength, valueLength);
+            longestField = Math.max(longestField, Math.max(nameLength, valueLength));
+        }
+        final int length = RequestHeadEncoder.length(
+            method.length(), target.length(), remoteAddress.length(), headersLength);
+        if (length > requestProducer.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
+            method.length() > MessageDescriptor.MAX_FIELD_LENGTH || longestField > MessageDescriptor.MAX_FIELD_LENGTH)
+        {
+            return false;
+        }
+
+        request.assign(link, contentLength == 0 && isRetryable(httpRequest.method()), responseWindow);
+        final int index = pendingHeads.isEmpty() ?
+            claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
+        try
+        {
+            final MutableDirectBuffer buffer;
+            final int offset;
+            if (index > 0)
+            {
+                buffer = ringBuffer;
+                offset = index;
+            }
+            else
+            {
+                buffer = request.holdHead(length);
+                offset = 0;
+            }
+
+            // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a
+            // head written later from pendingHead (ring full, or again after a worker died) keeps this time
+            headEncoder.wrap(buffer, offset)
+                .requestId(request.requestId())
+                .admittedAtNs(System.nanoTime())
+                .contentLength(contentLength)
+                .remotePort(request.exchange().remotePort())
+                .method(method)
+                .target(target)
+                .remoteAddress(remoteAddress);
+            final Iterator<Map.Entry<CharSequence, CharSequence>> headers =
+                httpRequest.headers().iteratorCharSequence();
+            while (headers.hasNext())
+            {
+                final Map.Entry<CharSequence, CharSequence> entry = headers.next();
+                headEncoder.header(entry.getKey(), entry.getValue());
+            }
+
+            if (index > 0)
+            {
+                request.retainHead(buffer, index, length);
+                request.headCommitted(requestProducer.commit(index));
+                ringWorker();
+            }
+            else
+            {
+                request.headQueued();
+                pendingHeads.addLast(request);
+                scheduleRetry();
+            }
+        }
+        finally
+        {
+            // a throw between claim and commit leaves padding, never a record the worker waits on forever
+            requestProducer.abortOpenClaim();
+        }
+        return true;
+    }
+
+    /**
+     * Methods a request of which may be sent to a worker a second time (RFC 9110 9.2.2 idempotent and safe ones).
+     */
+    private static boolean isRetryable(final HttpMethod method)
+    {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
+    }
+
+    /**
+     * Copy body bytes into the ring, as far as they fit; on the connection's event loop.
+     *
+     * @param request the slot.
+     * @param content the chunk; its reader index advances over what was written.
+     * @param last    true for the final chunk.
+     * @return true when all of it (and the last flag) was written.
+     */
+    boolean offerBody(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
+    {
+        if (request.isHeadPending())
+        {
+            return false;
+        }
+        boolean wrote = false;
+        try
+        {
+            do
+            {
+                final int chunk = Math.min(content.readableBytes(), maxRequestChunk);
+                final int index = claimRequestRecord(
+                    MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
+                if (index <= 0)
+                {
+                    return false;
+                }
+                final boolean lastChunk = last && chunk == content.readableBytes();
+                final MutableDirectBuffer buffer = ringBuffer;
+                BodyChunkFlyweight.encode(
+                    buffer, index, request.requestId(), lastChunk ? MessageDescriptor.LAST_FLAG : 0, chunk);
+                if (chunk > 0)
+                {
+                    ByteBufViews.wrap(contentView, content, chunk);
+                    buffer.putBytes(BodyChunkFlyweight.dataOffset(index), contentView, 0, chunk);
+                    content.skipBytes(chunk);
+                }
+                requestProducer.commit(index);
+                wrote = true;
+                if (lastChunk)
+                {
+                    return true;
+                }
+            }
+            while (content.isReadable() || last);
+            return true;
+        }
+        finally
+        {
+            // a throw between claim and commit leaves padding, never a record the worker waits on forever
+            requestProducer.abortOpenClaim();
+            if (wrote)
+            {
+                ringWorker();
+            }
+        }
+    }
+
+    void tellAbort(final SharedMemoryRequest request)
+    {
+        if (request.isHeadPending())
+        {
+            pendingHeads.remove(request);
+        }
+        else if (!closed)
+        {
+            final int index = claimRequestRecord(
+                MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+            if (index > 0)
+            {
+                BodyChunkFlyweight.encode(ringBuffer, index, request.requestId(), 0, 0);
+                requestProducer.commit(index);
+                ringWorker();
+            }
+        }
+    }
+
+    void grant(final SharedMemoryRequest request, final int grant)
+    {
+        if (request.isGrantQueued())
+        {
+            request.credit.deferGrant(grant);
+        }
+        else if (!writeCredit(request.requestId(), grant))
+        {
+            request.credit.deferGrant(grant);
+            request.grantQueued();
+            pendingCredits.addLast(request);
+            scheduleRetry();
+        }
+    }
+
+    private boolean writeCredit(final long requestId, final int grant)
+    {
+        final int index = claimRequestRecord(
+            MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+        if (index <= 0)
+        {
+            return false;
+        }
+        BodyChunkFlyweight.encode(ringBuffer, index, requestId, 0, grant);
+        requestProducer.commit(index);
+        ringWorker();
+        return true;
+    }
+
+    void clearPendingCredits()
+    {
+        SharedMemoryRequest request;
+        while (null != (request = pendingCredits.pollFirst()))
+        {
+            request.grantWritten();
+            request.credit.takePendingGrant();
+        }
+    }
+
+    /**
+     * A grant still waiting for room in the request ring is dropped with its request.
+     *
+     * @param request the slot being released.
+     */
+    void dropPendingCredit(final SharedMemoryRequest request)
+    {
+        pendingCredits.remove(request);
+        request.credit.takePendingGrant();
+    }
+
+    private void retryPending()
+    {
+        retryScheduled = false;
+        if (closed)
+        {
+            return;
+        }
+        SharedMemoryRequest request;
+        while (null != (request = pendingCredits.peekFirst()))
+        {
+            // credit first: it lets the worker finish answers, which frees room in both rings
+            if (!writeCredit(request.requestId(), request.credit.pendingGrant()))
+            {
+                break;
+            }
+            request.credit.takePendingGrant();
+            request.grantWritten();
+            pendingCredits.pollFirst();
+        }
+        boolean wrote = false;
+        while (null != (request = pendingHeads.peekFirst()))
+        {
+            final int length = request.pendingHeadLength();
+            final int index = claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
+            if (index <= 0)
+            {
+                break;
+            }
+            ringBuffer.putBytes(index, request.pendingHead(), 0, length);
+            request.headCommitted(requestProducer.commit(index));
+            pendingHeads.pollFirst();
+            wrote = true;
+        }
+        if (wrote)
+        {
+            ringWorker();
+        }
+        if (!pendingHeads.isEmpty() || !pendingCredits.isEmpty())
+        {
+            scheduleRetry();
+        }
+    }
+
+    private void scheduleRetry()
+    {
+        if (!retryScheduled)
+        {
+            retryScheduled = true;
+            link.eventLoop().schedule(retryPending, PENDING_RETRY_NS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Wake the worker, if it sleeps, once at the end of this event-loop turn rather than per message: requests
+     * committed in one turn reach a sleeping worker with one doorbell, and a worker sharing this core is not
+     * scheduled in between them.
+     */
+    void ringWorker()
+    {
+        // no worker attached: it looks at its ring when it attaches
+        if (!wakeScheduled && link.isAttached())
+        {
+            wakeScheduled = true;
+            link.eventLoop().execute(wakeTask);
+        }
+    }
+
+    private void wakeWorkerNow()
+    {
+        wakeScheduled = false;
+        if (closed)
+        {
+            return;
+        }
+        final Channel channel = link.doorbell();
+        if (null != channel && WakeProtocol.shouldWake(header, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET))
+        {
+            try
+            {
+                wakeByte.clear();
+                ((UnixChannel)channel).fd().write(wakeByte, 0, 1);
+            }
+            catch (final IOException ex)
+            {
+                // the worker is gone; its exit is handled when the process is reaped
+            }
+        }
+    }
+
+    /**
+     * Claim room in the request ring ({@link RequestRingProducer#tryClaim}). A trailer the worker has written (the
+     * tail or head cache position, which only the listener writes, or a head position no consumer following the
+     * protocol stores) fails the worker and claims nothing: the caller sees a full ring, and what it holds waits for
+     * the replacement, as for any full ring. Never throws for what the worker wrote.
+     *
+     * @return the message index, or a value {@code <= 0} when nothing was claimed.
+     */
+    private int claimRequestRecord(final int msgTypeId, final int length)
+    {
+        final int index = requestProducer.tryClaim(msgTypeId, length);
+        if (RequestRingProducer.BROKEN == index)
+        {
+            // before it attached, the worker is failed when it attaches (attach checks the trailer)
+            if (link.isAttached())
+            {
+                link.failWorker(requestProducer.violation());
+            }
+            return RingBuffer.INSUFFICIENT_CAPACITY;
+        }
+        return index;
+    }
+}

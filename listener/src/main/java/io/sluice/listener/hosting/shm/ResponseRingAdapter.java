@@ -1,0 +1,430 @@
+package io.sluice.listener.hosting.shm;
+
+import io.netty.buffer.ByteBuf;
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.HeaderCursor;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.ResponseHeadDecoder;
+import io.sluice.dispatch.shm.ResponseHeadEncoder;
+import io.sluice.dispatch.worker.HandlerInvoker;
+import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ResponseHeads;
+import org.agrona.BitUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.util.logging.Logger;
+
+/**
+ * Reads one worker's response ring and hands each answer to its request's exchange: the listener's consumer of the
+ * ring, as Agrona's {@code ManyToOneRingBuffer.read} but trusting nothing the worker wrote.
+ * <p>
+ * Every length (record, header count and entries, inline body, chunk) must lie within the record that holds it; a
+ * record that breaks the layout, or the protocol (an unknown message type, a body before its head, a second head, a
+ * body past its credit), fails the worker ({@link SharedMemoryLink#failWorker(String)}), and the request it names is
+ * answered 502 at once. A response that is well formed but not valid HTTP (a status that is not final, a header name
+ * that is not a token, a value with CR, LF or NUL) is answered 502 in the worker's place, and the worker keeps
+ * serving. A request's slot is freed only once its answer path has run, so a throw midway leaves it in flight, to be
+ * settled, never orphaned. The ring's head position is the listener's own copy: the worker maps the trailer
+ * read-write, and only the consumer writes the head.
+ * <p>
+ * Threading: confined to the host's event loop.
+ */
+final class ResponseRingAdapter
+{
+    private static final Logger LOG = Logger.getLogger(ResponseRingAdapter.class.getName());
+
+    private final SharedMemoryLink link;
+    private final SharedMemoryHost host;
+    private final RequestSlots slots;
+    private final RequestRingPublisher publisher;
+    private final AtomicBuffer buffer;
+    private final int responseCapacity;
+    private final int responseHeadPositionIndex;
+    private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
+    private final HeaderCursor headerCursor = new HeaderCursor();
+    private long responseHead;
+
+    /**
+     * @param link       the worker's link, failed for a record that breaks the protocol.
+     * @param host       the host, which accounts response bytes; null in tests of a link alone.
+     * @param slots      the queue's request slots, where request ids are looked up; null in tests of a link alone.
+     * @param publisher  the writer of the worker's request ring, which tells the worker of requests abandoned.
+     * @param buffer     the response ring's buffer.
+     */
+    ResponseRingAdapter(
+        final SharedMemoryLink link,
+        final SharedMemoryHost host,
+        final RequestSlots slots,
+        final RequestRingPublisher publisher,
+        final AtomicBuffer buffer)
+    {
+        this.link = link;
+        this.host = host;
+        this.slots = slots;
+        this.publisher = publisher;
+        this.buffer = buffer;
+        final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(buffer);
+        this.responseCapacity = ring.capacity();
+        this.responseHeadPositionIndex = responseCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        this.responseHead = ring.consumerPosition();
+    }
+
+    /**
+     * @return the listener's copy of the ring's head position: what it has read.
+     */
+    long position()
+    {
+        return responseHead;
+    }
+
+    /**
+     * The ring's only producer is gone: clear the ring, so a bad record left in it never fails the replacement.
+     */
+    void reset()
+    {
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        responseHead = 0;
+    }
+
+    /**
+     * Read up to {@code limit} records off the response ring, as Agrona's {@code ManyToOneRingBuffer.read} does (zero
+     * what was read, then move the head position), but checking each record's length against the space left before
+     * the end of the ring first: a length written by the worker is never used to read, zero or move past the ring.
+     *
+     * @return the number of messages read (padding is skipped, not counted).
+     */
+    int read(final int limit)
+    {
+        final AtomicBuffer buffer = this.buffer;
+        // the listener's own copy: the worker maps the trailer read-write, and only the consumer writes the head
+        final long head = responseHead;
+        final int headIndex = (int)head & (responseCapacity - 1);
+        final int maxBlockLength = responseCapacity - headIndex;
+        int bytesRead = 0;
+        int messages = 0;
+        try
+        {
+            while (bytesRead < maxBlockLength && messages < limit && !link.isFailed())
+            {
+                final int recordIndex = headIndex + bytesRead;
+                final int recordLength = buffer.getIntVolatile(RecordDescriptor.lengthOffset(recordIndex));
+                if (recordLength <= 0)
+                {
+                    break;
+                }
+                if (recordLength < RecordDescriptor.HEADER_LENGTH || recordLength > maxBlockLength - bytesRead)
+                {
+                    link.failWorker("record length " + recordLength + " at ring offset " + recordIndex +
+                        " does not fit the ring (" + (maxBlockLength - bytesRead) + " bytes to its end)");
+                    break;
+                }
+                bytesRead += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+                final int msgTypeId = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));
+                if (msgTypeId == RingBuffer.PADDING_MSG_TYPE_ID)
+                {
+                    continue;
+                }
+                messages++;
+                onRecord(msgTypeId, buffer, recordIndex + RecordDescriptor.HEADER_LENGTH,
+                    recordLength - RecordDescriptor.HEADER_LENGTH);
+            }
+        }
+        finally
+        {
+            if (bytesRead > 0)
+            {
+                buffer.setMemory(headIndex, bytesRead, (byte)0);
+                responseHead = head + bytesRead;
+                buffer.putLongRelease(responseHeadPositionIndex, responseHead);
+            }
+        }
+        return messages;
+    }
+
+    private void onRecord(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
+        {
+            onResponseHead(buffer, index, length);
+        }
+        else if (msgTypeId == MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID)
+        {
+            onResponseBody(buffer, index, length);
+        }
+        else
+        {
+            link.failWorker("unknown message type " + msgTypeId + " in the response ring");
+        }
+    }
+
+    private void onResponseHead(final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (length < ResponseHeadEncoder.VARIABLE_OFFSET)
+        {
+            link.failWorker("RESPONSE_HEAD of " + length + " bytes, shorter than its fixed part");
+            return;
+        }
+        // each field read once: the worker can still write to the record
+        responseDecoder.wrap(buffer, index);
+        final long requestId = responseDecoder.requestId();
+        final long contentLength = responseDecoder.contentLength();
+        final int status = responseDecoder.status();
+        final boolean last = (responseDecoder.flags() & MessageDescriptor.LAST_FLAG) != 0;
+        final int headerCount = responseDecoder.headerCount();
+        final int bodyLength = responseDecoder.bodyLength();
+        final int end = index + length;
+        final SharedMemoryRequest request = slots.lookup(requestId, link);
+        if (contentLength < MessageDescriptor.UNKNOWN_LENGTH)
+        {
+            failWorker(request, "RESPONSE_HEAD with content length " + contentLength);
+            return;
+        }
+        if (headerCount < 0 || headerCount > (length - ResponseHeadEncoder.VARIABLE_OFFSET) /
+            MessageDescriptor.HEADER_ENTRY_LENGTH)
+        {
+            failWorker(request, "RESPONSE_HEAD with header count " + headerCount + " in " + length + " bytes");
+            return;
+        }
+        if (bodyLength < 0 || bodyLength > length - ResponseHeadEncoder.VARIABLE_OFFSET)
+        {
+            failWorker(request, "RESPONSE_HEAD with inline body length " + bodyLength + " in " + length + " bytes");
+            return;
+        }
+
+        final ClientExchange exchange = null == request ? null : request.exchange();
+        if (null != exchange && exchange.isHeadSent() && !exchange.isDone())
+        {
+            // its response is open: only the worker's own head can have been sent
+            failWorker(request, "second RESPONSE_HEAD");
+            return;
+        }
+        final boolean answer = null != exchange && !exchange.isDone() && ResponseHeads.isFinalStatus(status);
+        final ByteBuf head = answer ? exchange.beginHead(status) : null;
+        boolean valid = true;
+        try
+        {
+            headerCursor.reset(buffer, responseDecoder.headersOffset(), headerCount, end);
+            while (headerCursor.next())
+            {
+                if (valid && null != head)
+                {
+                    valid = ResponseHeads.checkedHeader(
+                        head, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
+                        headerCursor.valueOffset(), headerCursor.valueLength());
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != head)
+            {
+                head.release();
+            }
+            throw ex;
+        }
+        final int bodyOffset = headerCursor.end();
+        if (headerCursor.isMalformed() || bodyLength > end - bodyOffset)
+        {
+            if (null != head)
+            {
+                head.release();
+            }
+            failWorker(request, "RESPONSE_HEAD whose header entries or inline body (" + bodyLength +
+                " bytes) run past its " + length + " bytes");
+            return;
+        }
+        if (null == exchange)
+        {
+            return;
+        }
+        if (null == head || !valid)
+        {
+            if (null != head)
+            {
+                head.release();
+            }
+            if (exchange.isDone())
+            {
+                // answered already (its body was cut at its declared length): nothing more is needed from the worker
+                answered(request, request.generation(), last);
+            }
+            else
+            {
+                // well formed but not a valid HTTP answer: 502 in its place; the worker keeps serving
+                final String reason = null == head ? "status " + status + " is not a final status" :
+                    "a header name that is not a token or a value with CR, LF or NUL";
+                LOG.warning(() -> "worker " + link.slot + " sent a response with " + reason + "; answered 502");
+                publisher.tellAbort(request);
+                answer(request, 502, "bad gateway: invalid response from the worker");
+            }
+            return;
+        }
+        final int generation = request.generation();
+        final boolean sent;
+        try
+        {
+            sent = exchange.finishHead(head, status, contentLength, buffer, bodyOffset, bodyLength, last);
+        }
+        catch (final RuntimeException ex)
+        {
+            answerAfterThrow(request, generation);
+            throw ex;
+        }
+        if (!sent)
+        {
+            // checked above, so never expected: a dropped head never answers the request
+            failWorker(request, "RESPONSE_HEAD for a request whose head was sent");
+            return;
+        }
+        answered(request, generation, last);
+    }
+
+    private void onResponseBody(final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (length < MessageDescriptor.CHUNK_HEADER_LENGTH)
+        {
+            link.failWorker("RESPONSE_BODY of " + length + " bytes, shorter than its fixed part");
+            return;
+        }
+        final long requestId = BodyChunkFlyweight.requestId(buffer, index);
+        final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
+        final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
+        final SharedMemoryRequest request = slots.lookup(requestId, link);
+        if (chunkLength < 0 || chunkLength > length - MessageDescriptor.CHUNK_HEADER_LENGTH)
+        {
+            failWorker(request, "RESPONSE_BODY with chunk length " + chunkLength + " in " + length + " bytes");
+            return;
+        }
+        if (null == request)
+        {
+            return;
+        }
+        final ClientExchange exchange = request.exchange();
+        if (!exchange.isHeadSent() && !exchange.isDone())
+        {
+            failWorker(request, "RESPONSE_BODY before the RESPONSE_HEAD of its request");
+            return;
+        }
+        if ((BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.ABORT_FLAG) != 0 && last)
+        {
+            // the worker abandoned the response it began (its handler failed): the client sees it cut off
+            answer(request, HandlerInvoker.FAILURE_STATUS, "internal server error");
+            return;
+        }
+        if (!request.credit.onBody(chunkLength))
+        {
+            final long limit = request.credit.limit();
+            final long received = request.credit.received();
+            failWorker(request, "sent a response body chunk of " + chunkLength + " bytes past its credit (" +
+                received + " of " + limit + " bytes sent)");
+            return;
+        }
+        host.responseBytesReceived(chunkLength, request.credit.outstanding());
+        final int generation = request.generation();
+        try
+        {
+            exchange.body(buffer, BodyChunkFlyweight.dataOffset(index), chunkLength, last);
+        }
+        catch (final RuntimeException ex)
+        {
+            answerAfterThrow(request, generation);
+            throw ex;
+        }
+        if (answered(request, generation, last) && request.credit.shouldWatch())
+        {
+            link.watch(request);
+        }
+    }
+
+    /**
+     * A message of the worker's answer went to the exchange: free the slot after the last one; and when the exchange
+     * ended before it (a body past its declared length is cut there), tell the worker to stop and free the slot now.
+     *
+     * @return true while the request stays in flight for more of the worker's answer.
+     */
+    private boolean answered(final SharedMemoryRequest request, final int generation, final boolean last)
+    {
+        if (request.generation() != generation || null == request.exchange())
+        {
+            return false;
+        }
+        if (last)
+        {
+            finish(request);
+            return false;
+        }
+        if (request.exchange().isDone())
+        {
+            link.abort(request);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Answer a request in the worker's place (502 or similar; its connection is closed if its head was sent), then
+     * free its slot: freed last, so an answer path that throws leaves the request in flight to be settled.
+     */
+    void answer(final SharedMemoryRequest request, final int status, final String message)
+    {
+        final int generation = request.generation();
+        final ClientExchange exchange = request.exchange();
+        // the listener answers: the exchange's abort of its sink must not write an abort for the worker
+        request.answeredByListener();
+        try
+        {
+            exchange.sendError(status, message);
+        }
+        finally
+        {
+            settle(request, generation);
+        }
+    }
+
+    /**
+     * The answer path threw midway: answer 502 (or close, when the head was sent) so the request still settles; the
+     * caller then fails the worker.
+     */
+    private void answerAfterThrow(final SharedMemoryRequest request, final int generation)
+    {
+        if (request.generation() == generation && null != request.exchange())
+        {
+            answer(request, 502, "bad gateway: invalid response from the worker");
+        }
+    }
+
+    /**
+     * Free a request's slot once its answer path has run, unless the slot moved on meanwhile (the answer path may end
+     * the request itself: a connection that closes aborts its requests).
+     */
+    private void settle(final SharedMemoryRequest request, final int generation)
+    {
+        if (request.generation() == generation && null != request.exchange())
+        {
+            finish(request);
+        }
+    }
+
+    /**
+     * Fail the worker over a record for one request: that request is answered 502 at once (or its connection
+     * closed, when its head was sent), not retried.
+     */
+    private void failWorker(final SharedMemoryRequest request, final String reason)
+    {
+        if (null != request && null != request.exchange())
+        {
+            answer(request, 502, "bad gateway: invalid response from the worker");
+        }
+        link.failWorker(reason);
+    }
+
+    private void finish(final SharedMemoryRequest request)
+    {
+        request.release();
+    }
+}
