@@ -9,15 +9,13 @@ import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
-import io.sluice.dispatch.shm.WakeProtocol;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.dispatch.shm.Doorbell;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
@@ -44,14 +42,13 @@ final class RequestRingPublisher
     private static final long PENDING_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(PENDING_RETRY_US);
 
     private final SharedMemoryLink link;
-    private final AtomicBuffer header;
+    private final Doorbell wakeUp;
     private final AtomicBuffer ringBuffer;
     private final RequestRingProducer requestProducer;
     private final int maxRequestChunk;
     private final int responseWindow;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
-    private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
     private final ArrayDeque<SharedMemoryRequest> pendingHeads = new ArrayDeque<>();
     private final ArrayDeque<SharedMemoryRequest> pendingCredits = new ArrayDeque<>();
     private final Runnable retryPending = this::retryPending;
@@ -62,20 +59,20 @@ final class RequestRingPublisher
 
     /**
      * @param link            the worker's link: its doorbell, its event loop, and its failure.
-     * @param header          the worker file's header (the worker's sleeping flag).
+     * @param wakeUp          the listener's end of the worker's doorbell.
      * @param ringBuffer      the request ring's buffer.
      * @param requestProducer the listener's producer over it.
      * @param responseWindow  the response body a worker may send ahead of the listener's credit.
      */
     RequestRingPublisher(
         final SharedMemoryLink link,
-        final AtomicBuffer header,
+        final Doorbell wakeUp,
         final AtomicBuffer ringBuffer,
         final RequestRingProducer requestProducer,
         final int responseWindow)
     {
         this.link = link;
-        this.header = header;
+        this.wakeUp = wakeUp;
         this.ringBuffer = ringBuffer;
         this.requestProducer = requestProducer;
         this.maxRequestChunk = requestProducer.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
@@ -415,12 +412,11 @@ final class RequestRingPublisher
             return;
         }
         final Channel channel = link.doorbell();
-        if (null != channel && WakeProtocol.shouldWake(header, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET))
+        if (null != channel && wakeUp.shouldWake())
         {
             try
             {
-                wakeByte.clear();
-                ((UnixChannel)channel).fd().write(wakeByte, 0, 1);
+                ((UnixChannel)channel).fd().write(wakeUp.wakeByte(), 0, 1);
             }
             catch (final IOException ex)
             {

@@ -1,15 +1,9 @@
 package io.sluice.listener.hosting.shm;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFile;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.ConfigKeys;
@@ -22,21 +16,15 @@ import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.Transport;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -63,13 +51,14 @@ public final class SharedMemoryHost implements Host
     private final String applicationPath;
     private final RequestSlots slots;
     private final SharedMemoryLink[] links;
-    private final Channel[] doorbellServers;
-    private final DoorbellGate[] doorbellGates;
+    private final WorkerFile[] files;
+    private final DoorbellServer[] doorbellServers;
     private final long requestTimeoutMs;
     private final long heartbeatTimeoutMs;
     private final long timerPeriodMs;
     private final long clockBaseNs = System.nanoTime();
     private final Runnable timerTask = this::onTimer;
+    private final LongSupplier freshClock = this::freshClockMs;
     private final Consumer<SharedMemoryRequest> timeOutAction = this::timeOut;
     private final Consumer<SharedMemoryRequest> queueStoppedAction = this::queueStopped;
     private EventLoop homeLoop;
@@ -102,12 +91,8 @@ public final class SharedMemoryHost implements Host
         this.applicationPath = applicationPath;
         this.slots = new RequestSlots(this, queue.queueLength());
         this.links = new SharedMemoryLink[queue.worker().processes()];
-        this.doorbellServers = new Channel[links.length];
-        this.doorbellGates = new DoorbellGate[links.length];
-        for (int i = 0; i < doorbellGates.length; i++)
-        {
-            doorbellGates[i] = new DoorbellGate(queue.worker().startupTimeLimitMs());
-        }
+        this.files = new WorkerFile[links.length];
+        this.doorbellServers = new DoorbellServer[links.length];
         this.requestTimeoutMs = queue.worker().requestTimeoutMs();
         this.heartbeatTimeoutMs = queue.worker().heartbeatTimeoutMs();
         this.timerPeriodMs = HostTimer.periodMs(requestTimeoutMs, heartbeatTimeoutMs);
@@ -134,15 +119,11 @@ public final class SharedMemoryHost implements Host
             {
                 final String name = SharedMemoryFiles.workerDirectoryName(queue.name(), i);
                 final Path dir = shmDir.createWorkerDirectory(name);
-                final MappedByteBuffer mapped = shmDir.createAndMap(
-                    name,
-                    WorkerFileDescriptor.RINGS_FILE_NAME,
-                    WorkerFileDescriptor.fileLength(queue.ringCapacity(), queue.ringCapacity()));
-                WorkerFileDescriptor.initialise(
-                    new UnsafeBuffer(mapped, 0, WorkerFileDescriptor.HEADER_LENGTH),
-                    queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
-                links[i] = new SharedMemoryLink(this, i, mapped, queue.responseWindow());
-                doorbellServers[i] = bindDoorbell(links[i], dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME));
+                files[i] = WorkerFile.create(shmDir, name, queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
+                links[i] = new SharedMemoryLink(this, i, files[i].mapped(), queue.responseWindow());
+                doorbellServers[i] = new DoorbellServer(links[i], queue.worker().startupTimeLimitMs(), freshClock);
+                doorbellServers[i].bind(
+                    homeLoop, transport.serverDomainChannel(), dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME));
             }
         }
         catch (final IOException ex)
@@ -239,11 +220,11 @@ public final class SharedMemoryHost implements Host
         {
             closeOnLoop();
         }
-        for (final Channel server : doorbellServers)
+        for (final DoorbellServer server : doorbellServers)
         {
             if (null != server)
             {
-                server.close().syncUninterruptibly();
+                server.close();
             }
         }
     }
@@ -260,12 +241,15 @@ public final class SharedMemoryHost implements Host
             timer.cancel(false);
         }
         slots.releaseAll();
-        for (final SharedMemoryLink link : links)
+        for (int i = 0; i < links.length; i++)
         {
-            if (null != link)
+            if (null != links[i])
             {
-                link.close();
-                IoUtil.unmap(link.mapped());
+                links[i].close();
+            }
+            if (null != files[i])
+            {
+                files[i].close();
             }
         }
     }
@@ -467,12 +451,7 @@ public final class SharedMemoryHost implements Host
         for (int i = 0; i < links.length; i++)
         {
             final SharedMemoryLink link = links[i];
-            final Channel unready = doorbellGates[i].expire(clockMs);
-            if (null != unready)
-            {
-                LOG.warning("doorbell: no token within " + doorbellGates[i].deadlineMs() + "ms; connection closed");
-                unready.close();
-            }
+            doorbellServers[i].expireUnready(clockMs);
             if (link.heartbeat(epochMs, clockMs, heartbeatTimeoutMs))
             {
                 supervisor.kill(
@@ -560,138 +539,8 @@ public final class SharedMemoryHost implements Host
         return queueDir.resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), slot));
     }
 
-    /**
-     * Bind a worker's doorbell socket by path: a Unix socket cannot be bound relative to a directory handle in Java.
-     * The path is safe because no other user can change a name on it (see {@link SharedMemoryFiles.PrivateDirectory}).
-     */
-    private Channel bindDoorbell(final SharedMemoryLink link, final Path socket) throws IOException
-    {
-        final Channel channel;
-        try
-        {
-            channel = bindDomainSocket(link, socket);
-        }
-        catch (final Exception ex)
-        {
-            // syncUninterruptibly rethrows the native bind failure unchecked
-            throw new IOException("cannot bind " + socket + ": " + ex.getMessage(), ex);
-        }
-        // the 0700 directory already keeps other users out; the socket's own mode should not depend on the umask
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        return channel;
-    }
-
-    private Channel bindDomainSocket(final SharedMemoryLink link, final Path socket)
-    {
-        return new ServerBootstrap()
-            .group(homeLoop, homeLoop)
-            .channel(transport.serverDomainChannel())
-            .childHandler(new ChannelInitializer<>()
-            {
-                protected void initChannel(final Channel ch)
-                {
-                    ch.pipeline().addLast(new DoorbellHandler(SharedMemoryHost.this, link, doorbellGates[link.slot]));
-                }
-            })
-            .bind(new DomainSocketAddress(socket.toFile()))
-            .syncUninterruptibly()
-            .channel();
-    }
-
     private long freshClockMs()
     {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
-    }
-
-    /**
-     * The listener's end of a worker's doorbell socket: the first bytes are the worker's token; after that every
-     * readable event means "responses are waiting". Admission is bounded ({@link DoorbellGate}): one connection per
-     * slot may wait for its token, for a short deadline, and none while a worker is attached; a token is accepted
-     * once per worker start.
-     */
-    private static final class DoorbellHandler extends ChannelInboundHandlerAdapter
-    {
-        private final SharedMemoryHost host;
-        private final SharedMemoryLink link;
-        private final DoorbellGate gate;
-        private final byte[] token = new byte[WorkerFileDescriptor.TOKEN_LENGTH];
-        private int tokenLength;
-        private boolean attached;
-
-        DoorbellHandler(final SharedMemoryHost host, final SharedMemoryLink link, final DoorbellGate gate)
-        {
-            this.host = host;
-            this.link = link;
-            this.gate = gate;
-        }
-
-        public void channelActive(final ChannelHandlerContext ctx)
-        {
-            if (!gate.admit(ctx.channel(), host.freshClockMs(), link.isAttached()))
-            {
-                ctx.close();
-            }
-        }
-
-        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
-        {
-            final ByteBuf buf = (ByteBuf)msg;
-            try
-            {
-                if (!attached)
-                {
-                    if (!gate.isWaiting(ctx.channel()))
-                    {
-                        // refused, or its deadline passed: the close is under way
-                        ctx.close();
-                        return;
-                    }
-                    final int take = Math.min(buf.readableBytes(), token.length - tokenLength);
-                    buf.readBytes(token, tokenLength, take);
-                    tokenLength += take;
-                    if (tokenLength < token.length)
-                    {
-                        return;
-                    }
-                    gate.release(ctx.channel());
-                    final String expected = link.expectedToken();
-                    if (null == expected || !MessageDigest.isEqual(
-                        token, expected.getBytes(StandardCharsets.US_ASCII)))
-                    {
-                        LOG.warning("doorbell: wrong token from a process; connection refused");
-                        ctx.close();
-                        return;
-                    }
-                    if (!link.admitsToken(expected))
-                    {
-                        LOG.warning("doorbell: the worker's token was presented again; connection refused");
-                        ctx.close();
-                        return;
-                    }
-                    attached = true;
-                    link.attach(ctx.channel());
-                    return;
-                }
-                link.drain();
-            }
-            finally
-            {
-                buf.release();
-            }
-        }
-
-        public void channelInactive(final ChannelHandlerContext ctx)
-        {
-            gate.release(ctx.channel());
-            if (attached)
-            {
-                link.detach(ctx.channel());
-            }
-        }
-
-        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
-        {
-            ctx.close();
-        }
     }
 }

@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.WakeProtocol;
+import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.queue.FlushListener;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -45,8 +45,8 @@ final class SharedMemoryLink
 
     final int slot;
     private final SharedMemoryHost host;
-    private final MappedByteBuffer mapped;
     private final UnsafeBuffer header;
+    private final Doorbell wakeUp;
     private final RequestRingProducer requestProducer;
     private final RequestRingPublisher publisher;
     private final ResponseRingAdapter adapter;
@@ -71,25 +71,20 @@ final class SharedMemoryLink
     {
         this.host = host;
         this.slot = slot;
-        this.mapped = mapped;
         this.header = WorkerFileDescriptor.headerBuffer(mapped);
+        this.wakeUp = Doorbell.listenerSide(header);
         final UnsafeBuffer requestRingBuffer = WorkerFileDescriptor.requestRingBuffer(mapped);
         final ManyToOneRingBuffer requestRing = new ManyToOneRingBuffer(requestRingBuffer);
         final PublishedRecords publishedRecords =
             new PublishedRecords(requestRing.capacity(), requestRing.producerPosition());
         this.requestProducer = new RequestRingProducer(requestRingBuffer, publishedRecords);
         final RequestSlots slots = null == host ? null : host.slots();
-        this.publisher = new RequestRingPublisher(this, header, requestRingBuffer, requestProducer, responseWindow);
+        this.publisher = new RequestRingPublisher(this, wakeUp, requestRingBuffer, requestProducer, responseWindow);
         this.adapter = new ResponseRingAdapter(
             this, host, slots, publisher, WorkerFileDescriptor.responseRingBuffer(mapped));
         this.recovery = new WorkerCrashRecovery(
             this, host, slots, publisher, adapter, requestRingBuffer, requestProducer, publishedRecords,
             responseWindow);
-    }
-
-    MappedByteBuffer mapped()
-    {
-        return mapped;
     }
 
     boolean isAttached()
@@ -196,7 +191,7 @@ final class SharedMemoryLink
         }
         return liveness.isHung(
             header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET),
-            header.getIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET) == WorkerFileDescriptor.SLEEPING,
+            wakeUp.isPeerSleeping(),
             requestProducer.knownHead() < requestProducer.tail(),
             nowMs,
             timeoutMs);
@@ -289,14 +284,14 @@ final class SharedMemoryLink
                 {
                     continue;
                 }
-                WakeProtocol.arm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
+                wakeUp.arm();
                 final long position = adapter.position();
                 // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
                 if (adapter.read(DRAIN_LIMIT) == 0 && adapter.position() == position)
                 {
                     return;
                 }
-                WakeProtocol.disarm(header, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
+                wakeUp.disarm();
             }
         }
         catch (final RuntimeException ex)
@@ -330,8 +325,7 @@ final class SharedMemoryLink
         {
             // reset even when draining or settling threw: a bad record left here would fail every replacement
             adapter.reset();
-            header.putIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
-            header.putIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET, WorkerFileDescriptor.AWAKE);
+            wakeUp.reset();
             doorbell = null;
             liveness.exited();
             failed = false;
