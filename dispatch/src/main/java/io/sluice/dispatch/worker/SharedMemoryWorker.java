@@ -9,6 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -20,7 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Logger;
 
 import static io.sluice.dispatch.shm.WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET;
 import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET;
@@ -29,8 +30,10 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * The worker side of the shared-memory hand-off: an {@link Agent} whose duty cycle reads the request ring and calls
  * the {@link Handler}; {@link SharedMemoryExchange} writes the answers into the response ring from any thread.
  * <p>
- * Idle: after a short spin it sets its sleeping flag, looks at the ring once more, and blocks reading its doorbell
- * socket, so an idle worker costs no CPU. End-of-file on the doorbell means the listener is gone: the worker exits.
+ * Running: {@link #run()} runs the duty cycle under Agrona's {@link AgentRunner} ({@link SharedMemoryWorkerAgent}), with
+ * its error handler and {@link WorkerCounters counters}. Idle ({@link DoorbellIdleStrategy}): after a short spin it
+ * sets its sleeping flag, looks at the ring once more, and blocks reading its doorbell socket, so an idle worker costs
+ * no CPU. End-of-file on the doorbell means the listener is gone: the worker exits.
  * <p>
  * Delivery: a {@code REQUEST_HEAD} is taken off the ring (the ring's head position moves past it) <em>before</em> the
  * handler sees it, so the listener, reading the head position after this process died, knows exactly which requests
@@ -87,10 +90,8 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private static final UnsafeBuffer QUEUE_WAIT_BODY_BUFFER =
         new UnsafeBuffer(QUEUE_WAIT_BODY.getBytes(StandardCharsets.US_ASCII));
     private static final int READ_LIMIT = 64;
-    private static final int SPINS_BEFORE_SLEEP = 200;
-    private static final int YIELDS_BEFORE_SLEEP = 20;
     private static final int PUBLISH_ATTEMPTS_PER_HEARTBEAT = 1024;
-    private static final long STOPPING_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final Logger LOG = Logger.getLogger(SharedMemoryWorker.class.getName());
 
     private final HandlerInvoker invoker;
     private final UnsafeBuffer header;
@@ -100,6 +101,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
     private final ByteBuffer sleepBuffer = ByteBuffer.allocateDirect(64);
     private final Long2ObjectHashMap<SharedMemoryExchange> exchanges = new Long2ObjectHashMap<>();
+    private final WorkerCounters counters = new WorkerCounters();
     private final int maxResponseMessageLength;
     private final long queueWaitNs;
     private final int responseWindow;
@@ -194,18 +196,17 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     }
 
     /**
-     * The duty cycle on the calling thread until the listener goes away.
+     * The duty cycle on the calling thread until the listener goes away, or, after {@link #requestStop()}, until the
+     * ring is drained and the answers owed are finished: a {@link SharedMemoryWorkerAgent} under Agrona's
+     * {@link AgentRunner}, idling with a {@link DoorbellIdleStrategy}.
      */
     void run()
     {
-        dutyThread = Thread.currentThread();
-        if (startWakeWatcher)
-        {
-            watcher().start("sluice-wake-watcher");
-        }
+        final SharedMemoryWorkerAgent agent = new SharedMemoryWorkerAgent(this);
+        final AgentRunner runner = new AgentRunner(new DoorbellIdleStrategy(this), agent, counters.errors(), agent);
         try
         {
-            dutyCycle();
+            runner.run();
         }
         finally
         {
@@ -213,48 +214,58 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             {
                 wakeWatcher.stop();
             }
+            LOG.fine(() -> roleName() + ": duty cycle ended: " + counters);
+        }
+        agent.rethrowFailure();
+    }
+
+    /**
+     * The duty thread begins: records published from now on by this thread are announced per batch, and the watcher
+     * of hand-offs starts.
+     */
+    void startDuty()
+    {
+        dutyThread = Thread.currentThread();
+        if (startWakeWatcher)
+        {
+            watcher().start("sluice-wake-watcher");
         }
     }
 
-    private void dutyCycle()
+    /**
+     * End of a read batch, on the duty thread: announce what the batch published (one wake-up check per batch).
+     */
+    void endBatch()
     {
-        int idleCount = 0;
-        while (!listenerGone)
+        if (wakePending)
         {
-            final int work = doWork();
-            if (wakePending)
-            {
-                wakePending = false;
-                wakeListener();
-            }
-            if (work > 0)
-            {
-                idleCount = 0;
-            }
-            else if (stopRequested)
-            {
-                if (isDrained())
-                {
-                    return;
-                }
-                LockSupport.parkNanos(STOPPING_IDLE_NS);
-            }
-            else if (idleCount < SPINS_BEFORE_SLEEP)
-            {
-                idleCount++;
-                Thread.onSpinWait();
-            }
-            else if (idleCount < SPINS_BEFORE_SLEEP + YIELDS_BEFORE_SLEEP)
-            {
-                idleCount++;
-                Thread.yield();
-            }
-            else
-            {
-                sleep();
-                idleCount = 0;
-            }
+            wakePending = false;
+            wakeListener();
         }
+    }
+
+    /**
+     * @return true once {@link #requestStop()} was called.
+     */
+    boolean isStopRequested()
+    {
+        return stopRequested;
+    }
+
+    /**
+     * @return true once the doorbell said the listener is gone.
+     */
+    boolean isListenerGone()
+    {
+        return listenerGone;
+    }
+
+    /**
+     * @return the duty cycle's counters.
+     */
+    WorkerCounters counters()
+    {
+        return counters;
     }
 
     /**
@@ -606,7 +617,10 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
     }
 
-    private boolean isDrained()
+    /**
+     * @return true when the request ring is empty and every exchange taken off it is answered.
+     */
+    boolean isDrained()
     {
         if (requestRing.consumerPosition() != requestRing.producerPosition())
         {
@@ -622,7 +636,11 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         header.putLongRelease(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET, nowMs);
     }
 
-    private void sleep()
+    /**
+     * Block on the doorbell until the listener rings (see {@link DoorbellIdleStrategy}): arm the sleeping flag, look at
+     * the ring once more, then read the doorbell. Duty thread only.
+     */
+    void sleep()
     {
         // asleep is idle, not hung: the listener reads the flag; the heartbeat says when the worker last looked
         heartbeat(System.currentTimeMillis());
@@ -639,6 +657,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
             }
             return;
         }
+        counters.sleeps().incrementRelease();
         try
         {
             sleepBuffer.clear();
@@ -678,6 +697,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     {
         synchronized (wakeByte)
         {
+            counters.listenerWakeUps().incrementRelease();
             try
             {
                 wakeByte.clear();
