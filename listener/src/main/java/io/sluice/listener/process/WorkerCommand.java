@@ -2,14 +2,17 @@ package io.sluice.listener.process;
 
 import io.sluice.listener.config.WorkerConfiguration;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
- * The command line of a worker process: checked when the listener starts, built for each start of a worker.
+ * The command line and standard streams of a worker process: the command checked when the listener starts, both
+ * set up for each start of a worker.
  */
 public final class WorkerCommand
 {
@@ -18,6 +21,7 @@ public final class WorkerCommand
      */
     public static final String WORKER_MAIN_CLASS = "io.sluice.dispatch.worker.WorkerMain";
 
+    private static final Logger LOG = Logger.getLogger(WorkerSupervisor.class.getName());
     private static final String PATH_VARIABLE = "PATH";
     // The search path of ProcessBuilder (and execvp) when PATH is not set.
     private static final String PATH_DEFAULT = ":/bin:/usr/bin";
@@ -95,6 +99,40 @@ public final class WorkerCommand
         command.add(WORKER_MAIN_CLASS);
         command.add(handlerClass);
         return command;
+    }
+
+    /**
+     * Set a worker's standard streams: its input a pipe from the listener (end-of-file when the listener dies), its
+     * output and errors appended to {@code stdoutLog} when one is configured (its directory created), else the
+     * listener's own.
+     *
+     * @param builder the worker's process builder.
+     * @param log     the configured {@code stdoutLog}, or null.
+     */
+    static void redirect(final ProcessBuilder builder, final Path log)
+    {
+        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        if (null != log)
+        {
+            try
+            {
+                if (null != log.getParent())
+                {
+                    Files.createDirectories(log.getParent());
+                }
+            }
+            catch (final IOException ex)
+            {
+                LOG.warning(() -> "cannot create directory for stdoutLog " + log + ": " + ex);
+            }
+            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.redirectErrorStream(true);
+        }
+        else
+        {
+            builder.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
     }
 
     /**

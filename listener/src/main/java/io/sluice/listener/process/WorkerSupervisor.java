@@ -6,7 +6,6 @@ import io.sluice.listener.queue.HostingMode;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -319,29 +318,7 @@ public final class WorkerSupervisor implements AutoCloseable
         slotEnvironment.fill(slot.index, env);
         slot.sharedDir = env.get(SHARED_DIR_ENV_NAME);
 
-        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
-        final Path log = config.stdoutLog();
-        if (null != log)
-        {
-            try
-            {
-                if (null != log.getParent())
-                {
-                    Files.createDirectories(log.getParent());
-                }
-            }
-            catch (final IOException ex)
-            {
-                LOG.warning(() -> "cannot create directory for stdoutLog " + log + ": " + ex);
-            }
-            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.redirectErrorStream(true);
-        }
-        else
-        {
-            builder.redirectOutput(ProcessBuilder.Redirect.INHERIT);
-            builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-        }
+        WorkerCommand.redirect(builder, config.stdoutLog());
 
         events.onStarting(slot.index, token);
         slot.token = token;
