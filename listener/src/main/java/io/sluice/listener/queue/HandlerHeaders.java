@@ -21,8 +21,7 @@ import java.util.Map;
  * and {@code Expect} (the listener answers {@code 100-continue} itself, and refuses any other expectation). The
  * client's {@code Content-Length} stays where it was, as its decimal value. An absolute-form target's authority
  * replaces the {@code Host} value in place. (Client-sent {@code Sluice-*} and {@code X-Forwarded-*} fields never get
- * this far: {@link io.sluice.listener.http.StrictRequestDecoder} drops them.) Stateless and
- * thread-safe.
+ * this far: the front's decoder, {@code http.StrictRequestDecoder}, drops them.) Stateless and thread-safe.
  */
 public final class HandlerHeaders
 {
