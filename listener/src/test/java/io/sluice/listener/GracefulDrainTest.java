@@ -3,7 +3,7 @@ package io.sluice.listener;
 import io.sluice.dispatch.sample.SampleHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * While {@link Listener#stop()} drains the requests in flight, an idle keep-alive connection is closed at once and a
  * request in flight is answered with {@code connection: close}, its connection closed after it.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class GracefulDrainTest
 {
@@ -26,10 +25,13 @@ class GracefulDrainTest
     private static final long IN_FLIGHT_WAIT_MS = 200;
     private static final int IDLE_CLOSE_LIMIT_MS = 500;
 
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
     @Test
     void shouldCloseIdleConnectionsAtOnceAndAnswerInFlightRequestWithConnectionClose() throws Exception
     {
-        final TestListener listener = TestListener.start("drain", CONFIG);
+        final TestListener listener = LISTENERS.start("drain", CONFIG);
         final int port = listener.port();
         Thread stopper = null;
         try (RawHttpClient idle = new RawHttpClient(port); RawHttpClient busy = new RawHttpClient(port))
@@ -64,7 +66,6 @@ class GracefulDrainTest
             {
                 stopper.join(20_000);
             }
-            listener.close();
         }
     }
 }

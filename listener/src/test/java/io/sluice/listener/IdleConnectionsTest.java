@@ -1,7 +1,7 @@
 package io.sluice.listener;
 
-import io.sluice.dispatch.sample.SampleHandler;
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.listener.process.WorkerCommand;
 import org.junit.jupiter.api.AfterEach;

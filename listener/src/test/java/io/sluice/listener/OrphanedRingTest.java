@@ -4,7 +4,7 @@ import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * unknown type into its response ring ({@link OrphaningWorker}), cannot harm the replacement: the replacement serves
  * with 200 for seconds and is never killed.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OrphanedRingTest
 {
@@ -37,17 +36,15 @@ class OrphanedRingTest
     @TempDir
     Path tempDir;
 
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
     private TestListener listener;
     private Path marker;
 
     @AfterEach
-    void closeListenerAndOrphan() throws Exception
+    void killOrphan() throws Exception
     {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
         if (null != marker && Files.exists(marker))
         {
             final long pid = Long.parseLong(Files.readString(marker, StandardCharsets.US_ASCII).trim());
@@ -81,7 +78,7 @@ class OrphanedRingTest
         final String command = TestListener.workerCommand(OrphaningWorker.class);
         final String commandWithMarker =
             command.substring(0, command.length() - 2) + ", \"" + marker + "\"" + extraArguments + " ]";
-        listener = TestListener.start("orphaned-ring", CONFIG.replace("${COMMAND}", commandWithMarker));
+        listener = LISTENERS.start("orphaned-ring", CONFIG.replace("${COMMAND}", commandWithMarker));
     }
 
     private void assertReplacementServesUndisturbed() throws Exception

@@ -3,7 +3,7 @@ package io.sluice.listener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * startup time limit, and its child dies too. A process a worker left behind, no longer its child, that still holds the
  * worker's ring file when the worker exits is killed before the rings are reset for a replacement.
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerTreeKillTest
 {
@@ -46,17 +45,15 @@ class WorkerTreeKillTest
     @TempDir
     Path tempDir;
 
+    @RegisterExtension
+    static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
     private TestListener listener;
     private Path children;
 
     @AfterEach
-    void closeListenerAndChildren() throws Exception
+    void killChildren() throws Exception
     {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
         for (final long pid : childPids())
         {
             ProcessHandle.of(pid)
@@ -80,7 +77,7 @@ class WorkerTreeKillTest
     private void assertFirstChildDies(final String config) throws Exception
     {
         children = tempDir.resolve("children");
-        listener = TestListener.start("tree-kill", config.replace("${CHILDREN}", children.toString()));
+        listener = LISTENERS.start("tree-kill", config.replace("${CHILDREN}", children.toString()));
 
         final long firstChildDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_CHILD_TIMEOUT_MS);
         while (childPids().isEmpty())
