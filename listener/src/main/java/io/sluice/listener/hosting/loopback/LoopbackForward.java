@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.sluice.listener.hosting.InFlightList;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.ResponseHeads;
@@ -36,7 +37,7 @@ import io.sluice.listener.queue.ResponseHeads;
  * them) or is done (it releases them). Response content handed to {@link ClientExchange#body(ByteBuf, boolean)}
  * becomes the exchange's. Event-loop confined.
  */
-final class LoopbackForward implements RequestSink
+final class LoopbackForward extends InFlightList.Entry implements RequestSink
 {
     /**
      * Largest complete response body sent in the same buffer as its head: {@value} bytes.
@@ -59,9 +60,6 @@ final class LoopbackForward implements RequestSink
     private LoopbackUpstream upstream;
     private boolean requestSent;
     private boolean done;
-    long startMs;
-    LoopbackForward previous;
-    LoopbackForward next;
 
     private ByteBuf responseHead;
     private int status;

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.listener.hosting.HostTimer;
+import io.sluice.listener.hosting.InFlightList;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
@@ -54,8 +55,7 @@ final class LoopbackLoop implements Runnable
     private final long timerPeriodMs;
     private final long clockBaseNs = System.nanoTime();
     private final ScheduledFuture<?> timer;
-    private LoopbackForward oldest;
-    private LoopbackForward newest;
+    private final InFlightList<LoopbackForward> inFlight = new InFlightList<>();
     private long clockMs;
     private boolean flushScheduled;
     private int nextSlot;
@@ -220,30 +220,7 @@ final class LoopbackLoop implements Runnable
      */
     void untrack(final LoopbackForward forward)
     {
-        final LoopbackForward previous = forward.previous;
-        final LoopbackForward next = forward.next;
-        if (null == previous)
-        {
-            if (oldest != forward)
-            {
-                return;
-            }
-            oldest = next;
-        }
-        else
-        {
-            previous.next = next;
-        }
-        if (null == next)
-        {
-            newest = previous;
-        }
-        else
-        {
-            next.previous = previous;
-        }
-        forward.previous = null;
-        forward.next = null;
+        inFlight.remove(forward);
     }
 
     /**
@@ -345,18 +322,7 @@ final class LoopbackLoop implements Runnable
 
     private void track(final LoopbackForward forward)
     {
-        forward.startMs = clockMs;
-        forward.previous = newest;
-        forward.next = null;
-        if (null == newest)
-        {
-            oldest = forward;
-        }
-        else
-        {
-            newest.next = forward;
-        }
-        newest = forward;
+        inFlight.add(forward, clockMs);
     }
 
     /**
@@ -369,7 +335,7 @@ final class LoopbackLoop implements Runnable
         final long limitMs = requestTimeoutMs + timerPeriodMs;
         int count = 0;
         LoopbackForward forward;
-        while (null != (forward = oldest) && clockMs - forward.startMs >= limitMs)
+        while (null != (forward = inFlight.oldest()) && clockMs - forward.startMs() >= limitMs)
         {
             // failing it unlinks it (and may end others of its client connection): the next oldest is read again
             untrack(forward);

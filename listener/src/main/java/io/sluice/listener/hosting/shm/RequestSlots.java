@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * The request slots of a shared-memory queue: the pool (one slot per unit of queue length, allocated at start-up),
  * the slots' generations through request ids ({@link #lookup}), and the requests in flight, oldest first, with the
- * one way to act on several of them ({@link #forEachInFlight}).
+ * one way to act on several of them ({@link #forEachInFlight}): to time them out ({@link #timeOut}) or fail them
+ * all when the queue stops ({@link #failAll()}).
  * <p>
  * Threading: confined to the host's event loop.
  */
@@ -25,6 +26,8 @@ final class RequestSlots
     private final InFlightList<SharedMemoryRequest> inFlight = new InFlightList<>();
     private final SharedMemoryRequest[] scratch;
     private final int[] scratchGenerations;
+    private final Consumer<SharedMemoryRequest> timeOutAction = RequestSlots::timeOut;
+    private final Consumer<SharedMemoryRequest> queueStoppedAction = RequestSlots::queueStopped;
 
     /**
      * @param host  the host the slots' requests account their response bytes to; null in tests of a link alone.
@@ -140,6 +143,26 @@ final class RequestSlots
     }
 
     /**
+     * Answer 504 (or close the connection, when the head was sent) for every request started at or before a time, and
+     * tell its worker to abort it.
+     *
+     * @param startedByMs the latest start timed out.
+     * @return the number of requests timed out.
+     */
+    int timeOut(final long startedByMs)
+    {
+        return forEachInFlight(null, startedByMs, timeOutAction);
+    }
+
+    /**
+     * The queue stopped: answer 503 for every request in flight, and tell the workers to abort them.
+     */
+    void failAll()
+    {
+        forEachInFlight(null, ANY_START, queueStoppedAction);
+    }
+
+    /**
      * End every request in flight without an answer: the host is closing.
      */
     void releaseAll()
@@ -149,5 +172,31 @@ final class RequestSlots
         {
             request.release();
         }
+    }
+
+    private static void timeOut(final SharedMemoryRequest request)
+    {
+        final ClientExchange exchange = request.exchange();
+        final SharedMemoryLink link = request.link();
+        if (null != link)
+        {
+            link.abort(request);
+            exchange.sendError(504, "gateway timeout: no answer from the worker within requestTimeout");
+        }
+    }
+
+    private static void queueStopped(final SharedMemoryRequest request)
+    {
+        final ClientExchange exchange = request.exchange();
+        final SharedMemoryLink link = request.link();
+        if (null != link)
+        {
+            link.abort(request);
+        }
+        else
+        {
+            request.release();
+        }
+        exchange.sendError(503, "service unavailable: queue stopped");
     }
 }

@@ -324,7 +324,7 @@ final class ResponseRingAdapter
                 received + " of " + limit + " bytes sent)");
             return;
         }
-        host.responseBytesReceived(chunkLength, request.credit.outstanding());
+        host.responseBytes().received(chunkLength, request.credit.outstanding());
         final int generation = request.generation();
         try
         {

@@ -22,8 +22,6 @@ import java.nio.file.Path;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -59,8 +57,6 @@ public final class SharedMemoryHost implements Host
     private final long clockBaseNs = System.nanoTime();
     private final Runnable timerTask = this::onTimer;
     private final LongSupplier freshClock = this::freshClockMs;
-    private final Consumer<SharedMemoryRequest> timeOutAction = this::timeOut;
-    private final Consumer<SharedMemoryRequest> queueStoppedAction = this::queueStopped;
     private EventLoop homeLoop;
     private WorkerSupervisor supervisor;
     private ScheduledFuture<?> timer;
@@ -73,9 +69,7 @@ public final class SharedMemoryHost implements Host
     private volatile long leftForReplacementCount;
     private volatile long timedOutCount;
     private volatile long failedWorkerCount;
-    private volatile long maxResponseBytesOutstanding;
-    private long responseBytesOutstandingOnLoop;
-    private final AtomicLong responseBytesOutstanding = new AtomicLong();
+    private final ResponseBytesGauge responseBytes = new ResponseBytesGauge();
 
     /**
      * @param queue           the queue's configuration.
@@ -320,7 +314,7 @@ public final class SharedMemoryHost implements Host
      */
     public long responseBytesOutstanding()
     {
-        return responseBytesOutstanding.get();
+        return responseBytes.outstanding();
     }
 
     /**
@@ -329,7 +323,7 @@ public final class SharedMemoryHost implements Host
      */
     public long maxResponseBytesOutstanding()
     {
-        return maxResponseBytesOutstanding;
+        return responseBytes.maxRequestOutstanding();
     }
 
     /**
@@ -357,34 +351,11 @@ public final class SharedMemoryHost implements Host
     }
 
     /**
-     * A worker sent response body bytes for a request. On the home event loop.
-     *
-     * @param length             bytes received.
-     * @param requestOutstanding the request's bytes outstanding now.
+     * @return the response body bytes the queue holds for its requests in flight.
      */
-    void responseBytesReceived(final int length, final long requestOutstanding)
+    ResponseBytesGauge responseBytes()
     {
-        responseBytesOutstandingOnLoop += length;
-        responseBytesOutstanding.lazySet(responseBytesOutstandingOnLoop);
-        if (requestOutstanding > maxResponseBytesOutstanding)
-        {
-            maxResponseBytesOutstanding = requestOutstanding;
-        }
-    }
-
-    /**
-     * Response body bytes stopped being outstanding: the client's socket took them, or their request ended. On the
-     * home event loop.
-     *
-     * @param length bytes no longer outstanding.
-     */
-    void responseBytesDone(final long length)
-    {
-        if (0 != length)
-        {
-            responseBytesOutstandingOnLoop -= length;
-            responseBytesOutstanding.lazySet(responseBytesOutstandingOnLoop);
-        }
+        return responseBytes;
     }
 
     /**
@@ -479,42 +450,16 @@ public final class SharedMemoryHost implements Host
      */
     private void timeOutOldRequests()
     {
-        final int timedOut = slots.forEachInFlight(null, clockMs - (requestTimeoutMs + timerPeriodMs), timeOutAction);
+        final int timedOut = slots.timeOut(clockMs - (requestTimeoutMs + timerPeriodMs));
         timedOutCount += timedOut;
         LOG.warning(() -> "queue " + queue.name() + ": " + timedOut + " request(s) not answered within " +
             "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), worker told " +
             "to abort");
     }
 
-    private void timeOut(final SharedMemoryRequest request)
-    {
-        final ClientExchange exchange = request.exchange();
-        final SharedMemoryLink link = request.link();
-        if (null != link)
-        {
-            link.abort(request);
-            exchange.sendError(504, "gateway timeout: no answer from the worker within requestTimeout");
-        }
-    }
-
     private void failAll()
     {
-        slots.forEachInFlight(null, RequestSlots.ANY_START, queueStoppedAction);
-    }
-
-    private void queueStopped(final SharedMemoryRequest request)
-    {
-        final ClientExchange exchange = request.exchange();
-        final SharedMemoryLink link = request.link();
-        if (null != link)
-        {
-            link.abort(request);
-        }
-        else
-        {
-            request.release();
-        }
-        exchange.sendError(503, "service unavailable: queue stopped");
+        slots.failAll();
     }
 
     private SharedMemoryLink pickLink()

@@ -404,7 +404,7 @@ final class SharedMemoryLink
         final int grant = request.credit.flushed(request.credit.watchMark());
         if (grant > 0)
         {
-            host.responseBytesDone(grant);
+            host.responseBytes().done(grant);
             publisher.grant(request, grant);
         }
         if (request.credit.shouldWatch())

@@ -313,7 +313,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
         }
         if (null != host)
         {
-            host.responseBytesDone(credit.settle());
+            host.responseBytes().done(credit.settle());
         }
         exchange = null;
         link = null;

@@ -96,7 +96,7 @@ final class WorkerCrashRecovery
                 if (request.mayRetry() && !exchange.isHeadSent())
                 {
                     settled[SETTLED_RETRIED]++;
-                    host.responseBytesDone(request.retryHead(responseWindow));
+                    host.responseBytes().done(request.retryHead(responseWindow));
                     publisher.requeueHead(request);
                 }
                 else

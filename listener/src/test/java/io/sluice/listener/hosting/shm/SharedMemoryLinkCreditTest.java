@@ -154,7 +154,7 @@ class SharedMemoryLinkCreditTest
         final SharedMemoryRequest slot = new SharedMemoryRequest(host, SLOT);
         slot.assign(link, false, WINDOW);
         assertTrue(slot.credit.onBody(700));
-        host.responseBytesReceived(700, slot.credit.outstanding());
+        host.responseBytes().received(700, slot.credit.outstanding());
         assertEquals(700, host.responseBytesOutstanding());
         assertEquals(700, host.maxResponseBytesOutstanding());
 
@@ -217,7 +217,7 @@ class SharedMemoryLinkCreditTest
     private void receive(final int length)
     {
         assertTrue(request.credit.onBody(length));
-        host.responseBytesReceived(length, request.credit.outstanding());
+        host.responseBytes().received(length, request.credit.outstanding());
     }
 
     /**
