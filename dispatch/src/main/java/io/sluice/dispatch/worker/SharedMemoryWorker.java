@@ -1,34 +1,22 @@
 package io.sluice.dispatch.worker;
 
-import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.RequestHeadDecoder;
-import io.sluice.dispatch.shm.WakeProtocol;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
-
-import static io.sluice.dispatch.shm.WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET;
-import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET;
 
 /**
  * The worker side of the shared-memory hand-off: an {@link Agent} whose duty cycle reads the request ring and calls
- * the {@link Handler}; {@link SharedMemoryExchange} writes the answers into the response ring from any thread.
+ * the {@link Handler} ({@link RequestRingAdapter}); {@link SharedMemoryExchange} writes the answers into the response
+ * ring from any thread ({@link ResponsePublisher}).
  * <p>
  * Running: {@link #run()} runs the duty cycle under Agrona's {@link AgentRunner} ({@link SharedMemoryWorkerAgent}), with
  * its error handler and {@link WorkerCounters counters}. Idle ({@link DoorbellIdleStrategy}): after a short spin it
@@ -40,7 +28,7 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * it may have started (those are answered 502 or retried when idempotent) and which it never saw (those are served by
  * the replacement worker). Every other message is taken after it was handled.
  * <p>
- * Waking the listener ({@link #publish}): records published by the duty thread share one wake-up check per read
+ * Waking the listener ({@link ResponsePublisher}): records published by the duty thread share one wake-up check per read
  * batch, made at the end of the batch (a batch of answers costs a sleeping listener one wake-up). While the duty
  * thread runs handler code, which may block, it hands what it owes to a {@link PendingWakeWatcher}, which announces it
  * if the handler has not returned within about a millisecond: a finished answer never waits for whatever a handler
@@ -65,7 +53,7 @@ import static io.sluice.dispatch.shm.WorkerFileDescriptor.WORKER_SLEEPING_OFFSET
  * Stopping: {@link #requestStop()} (end-of-file on standard input while the listener is alive) makes the duty cycle
  * serve what is already in the ring and wait for the answers still owed, then return.
  */
-public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
+public final class SharedMemoryWorker implements Agent
 {
     /**
      * Least interval between two heartbeats written by the duty cycle: {@value} ms.
@@ -87,34 +75,20 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     public static final String QUEUE_WAIT_BODY = "service unavailable: queue wait\n";
 
-    private static final UnsafeBuffer QUEUE_WAIT_BODY_BUFFER =
-        new UnsafeBuffer(QUEUE_WAIT_BODY.getBytes(StandardCharsets.US_ASCII));
     private static final int READ_LIMIT = 64;
-    private static final int PUBLISH_ATTEMPTS_PER_HEARTBEAT = 1024;
     private static final Logger LOG = Logger.getLogger(SharedMemoryWorker.class.getName());
 
-    private final HandlerInvoker invoker;
     private final UnsafeBuffer header;
     private final ManyToOneRingBuffer requestRing;
-    private final ManyToOneRingBuffer responseRing;
     private final SocketChannel doorbell;
-    private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
+    private final Doorbell doorbellFlags;
+    private final ResponsePublisher publisher;
+    private final RequestRingAdapter adapter;
     private final ByteBuffer sleepBuffer = ByteBuffer.allocateDirect(64);
-    private final Long2ObjectHashMap<SharedMemoryExchange> exchanges = new Long2ObjectHashMap<>();
     private final WorkerCounters counters = new WorkerCounters();
     private final int maxResponseMessageLength;
-    private final long queueWaitNs;
     private final int responseWindow;
-    private final RequestHeadDecoder headDecoder = new RequestHeadDecoder();
-    private long requestsReceived;
     private long heartbeatMs;
-    private SharedMemoryExchange dispatchNext;
-    private Thread dutyThread;
-    private boolean wakePending;
-    private boolean inHandler;
-    private long batchNs;
-    private PendingWakeWatcher wakeWatcher;
-    private boolean startWakeWatcher = true;
     private boolean listenerGone;
     private volatile boolean stopRequested;
 
@@ -137,13 +111,14 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         final long queueWaitMs,
         final int responseWindow)
     {
-        this.queueWaitNs = TimeUnit.MILLISECONDS.toNanos(queueWaitMs);
         this.responseWindow = responseWindow;
-        this.invoker = new HandlerInvoker(handler);
         this.header = header;
         this.requestRing = requestRing;
-        this.responseRing = responseRing;
         this.doorbell = doorbell;
+        this.doorbellFlags = Doorbell.workerSide(header);
+        this.publisher = new ResponsePublisher(
+            this, responseRing, doorbellFlags, doorbell, counters.listenerWakeUps());
+        this.adapter = new RequestRingAdapter(this, header, new HandlerInvoker(handler), publisher, queueWaitMs);
         this.maxResponseMessageLength = responseRing.maxMsgLength();
     }
 
@@ -178,7 +153,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     boolean requestStop()
     {
-        if (!isListenerReachable())
+        if (!publisher.isListenerReachable())
         {
             return false;
         }
@@ -210,10 +185,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         }
         finally
         {
-            if (null != wakeWatcher)
-            {
-                wakeWatcher.stop();
-            }
+            publisher.stopDuty();
             LOG.fine(() -> roleName() + ": duty cycle ended: " + counters);
         }
         agent.rethrowFailure();
@@ -225,11 +197,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     void startDuty()
     {
-        dutyThread = Thread.currentThread();
-        if (startWakeWatcher)
-        {
-            watcher().start("sluice-wake-watcher");
-        }
+        publisher.startDuty();
     }
 
     /**
@@ -237,11 +205,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     void endBatch()
     {
-        if (wakePending)
-        {
-            wakePending = false;
-            wakeListener();
-        }
+        publisher.endBatch();
     }
 
     /**
@@ -257,7 +221,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     boolean isListenerGone()
     {
-        return listenerGone;
+        return listenerGone || publisher.isListenerGone();
     }
 
     /**
@@ -276,39 +240,23 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     public int doWork()
     {
-        batchNs = 0;
+        publisher.startBatch();
         final long nowMs = System.currentTimeMillis();
         if (nowMs - heartbeatMs >= HEARTBEAT_INTERVAL_MS)
         {
             heartbeat(nowMs);
-            pruneCompleted();
+            adapter.pruneCompleted();
         }
         int work = 0;
         while (work < READ_LIMIT)
         {
-            work += requestRing.controlledRead(this, READ_LIMIT - work);
-            final SharedMemoryExchange exchange = dispatchNext;
+            work += requestRing.controlledRead(adapter, READ_LIMIT - work);
+            final SharedMemoryExchange exchange = adapter.takeDispatchNext();
             if (null == exchange)
             {
                 break;
             }
-            dispatchNext = null;
-            if (exchange.isExpired())
-            {
-                exchange.respond(
-                    QUEUE_WAIT_STATUS, "text/plain", QUEUE_WAIT_BODY_BUFFER, 0, QUEUE_WAIT_BODY_BUFFER.capacity());
-                continue;
-            }
-            enterHandler();
-            try
-            {
-                invoker.onRequest(exchange);
-            }
-            finally
-            {
-                leaveHandler();
-            }
-            forgetIfComplete(exchange);
+            adapter.dispatch(exchange);
         }
         return work;
     }
@@ -322,37 +270,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     }
 
     /**
-     * {@inheritDoc}
-     */
-    public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        switch (msgTypeId)
-        {
-            case MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID ->
-            {
-                onHead(buffer, index, length);
-                // take the head off the ring now; the handler is called once controlledRead has moved past it
-                return Action.BREAK;
-            }
-            case MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID -> onBody(buffer, index);
-            case MessageDescriptor.REQUEST_ABORT_MSG_TYPE_ID -> onAbort(buffer, index);
-            case MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID -> onCredit(buffer, index);
-            default ->
-            {
-                // unknown types are skipped: a newer listener may send more than this worker knows
-            }
-        }
-        return Action.COMMIT;
-    }
-
-    /**
-     * Write a record into the response ring, waiting while it is full, and see that the listener hears of it.
-     * <p>
-     * When to wake: a record published by the duty thread is announced once for its read batch, at the end of the
-     * batch; while the duty thread runs handler code, the {@link PendingWakeWatcher} announces it if the handler takes
-     * longer than about a millisecond. Other threads announce every record. An announcement is a full fence and a
-     * read of the listener's flag; a system call only when the listener sleeps. A full ring wakes the listener at once:
-     * only it can make room.
+     * Write a record into the response ring and see that the listener hears of it ({@link ResponsePublisher}).
      *
      * @param exchange  the writer, holding the encoded record.
      * @param msgTypeId type of the record.
@@ -360,85 +278,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     void publish(final SharedMemoryExchange exchange, final int msgTypeId, final int length)
     {
-        int index;
-        int attempts = 0;
-        while ((index = responseRing.tryClaim(msgTypeId, length)) == RingBuffer.INSUFFICIENT_CAPACITY)
-        {
-            if (attempts == 0)
-            {
-                // the ring is full of answers the listener has yet to drain: it must be awake to make room
-                wakePending = false;
-                wakeListener();
-            }
-            if (++attempts < 100)
-            {
-                Thread.onSpinWait();
-            }
-            else
-            {
-                Thread.yield();
-                if (attempts % PUBLISH_ATTEMPTS_PER_HEARTBEAT == 0 && Thread.currentThread() == dutyThread)
-                {
-                    // waiting for room is not hanging: keep the heartbeat going
-                    heartbeat(System.currentTimeMillis());
-                }
-            }
-        }
-        exchange.encodeInto(responseRing.buffer(), index);
-        responseRing.commit(index);
-        if (Thread.currentThread() != dutyThread)
-        {
-            wakeListener();
-        }
-        else if (inHandler)
-        {
-            // handler code may block before it returns: the watcher announces this record if it does
-            watcher().handOff(batchStartNs());
-        }
-        else
-        {
-            // within the duty cycle: one wake-up check covers the batch
-            wakePending = true;
-        }
-    }
-
-    /**
-     * Duty thread, before it calls into the handler: what it published since the last check is handed to the
-     * watcher, which announces it should the handler not return in time.
-     */
-    private void enterHandler()
-    {
-        inHandler = true;
-        if (wakePending)
-        {
-            wakePending = false;
-            watcher().handOff(batchStartNs());
-        }
-    }
-
-    /**
-     * @return when this read batch began, as far as hand-offs are concerned: the clock is read at the first hand-off
-     * of the batch (no clock read in a batch without one, nor while idle).
-     */
-    private long batchStartNs()
-    {
-        if (0 == batchNs)
-        {
-            batchNs = System.nanoTime();
-        }
-        return batchNs;
-    }
-
-    /**
-     * Duty thread, back from the handler: what the watcher has not announced is owed at the end of the batch.
-     */
-    private void leaveHandler()
-    {
-        inHandler = false;
-        if (null != wakeWatcher && wakeWatcher.takeBack())
-        {
-            wakePending = true;
-        }
+        publisher.publish(exchange, msgTypeId, length);
     }
 
     /**
@@ -446,28 +286,15 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     void pollWakeWatcherByHand()
     {
-        startWakeWatcher = false;
+        publisher.pollWakeWatcherByHand();
     }
 
     /**
-     * @return the watcher of hand-offs, created on first use (a worker driven through {@link #doWork()} alone, as
-     * in tests, has one whose thread is not started; a test may {@link PendingWakeWatcher#poll poll} it).
+     * @return the watcher of hand-offs (see {@link ResponsePublisher#watcher()}).
      */
     PendingWakeWatcher watcher()
     {
-        if (null == wakeWatcher)
-        {
-            wakeWatcher = new PendingWakeWatcher(this::wakeListener);
-        }
-        return wakeWatcher;
-    }
-
-    private void wakeListener()
-    {
-        if (WakeProtocol.shouldWake(header, LISTENER_SLEEPING_OFFSET))
-        {
-            ringListener();
-        }
+        return publisher.watcher();
     }
 
     /**
@@ -475,7 +302,7 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
      */
     long handlerFailureCount()
     {
-        return invoker.failureCount();
+        return adapter.handlerFailureCount();
     }
 
     int maxResponseMessageLength()
@@ -491,132 +318,6 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         return responseWindow;
     }
 
-    private void onHead(final DirectBuffer buffer, final int index, final int length)
-    {
-        requestsReceived++;
-        header.putLongRelease(WorkerFileDescriptor.WORKER_REQUESTS_OFFSET, requestsReceived);
-        if (queueWaitNs > 0 &&
-            System.nanoTime() - headDecoder.wrap(buffer, index).admittedAtNs() > queueWaitNs)
-        {
-            // taken too late: answered here once controlledRead has moved past the head; never registered, so its
-            // body chunks are ignored as for an unknown id
-            final SharedMemoryExchange exchange = new SharedMemoryExchange(this, buffer, index, length);
-            exchange.expired();
-            dispatchNext = exchange;
-            return;
-        }
-        final SharedMemoryExchange exchange = new SharedMemoryExchange(this, buffer, index, length);
-        exchanges.put(exchange.requestId(), exchange);
-        dispatchNext = exchange;
-    }
-
-    /**
-     * A body chunk for an exchange still in progress. Once an exchange's response is complete it takes no more body:
-     * the listener stops forwarding it too.
-     */
-    private void onBody(final DirectBuffer buffer, final int index)
-    {
-        final long requestId = BodyChunkFlyweight.requestId(buffer, index);
-        final SharedMemoryExchange exchange = exchanges.get(requestId);
-        if (null == exchange)
-        {
-            return;
-        }
-        final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
-        if (!exchange.isResponseComplete())
-        {
-            enterHandler();
-            try
-            {
-                invoker.onBody(
-                    exchange, buffer, BodyChunkFlyweight.dataOffset(index),
-                    BodyChunkFlyweight.chunkLength(buffer, index), last);
-            }
-            finally
-            {
-                leaveHandler();
-            }
-        }
-        forgetIfComplete(exchange);
-    }
-
-    /**
-     * The listener gave up on a request (the client went away, or the worker took longer than requestTimeout): the
-     * handler is told, and whatever it answers from now on is dropped.
-     */
-    private void onAbort(final DirectBuffer buffer, final int index)
-    {
-        final long requestId = BodyChunkFlyweight.requestId(buffer, index);
-        final SharedMemoryExchange exchange = exchanges.remove(requestId);
-        if (null != exchange && !exchange.isResponseComplete())
-        {
-            exchange.aborted();
-            enterHandler();
-            try
-            {
-                invoker.onAbort(exchange);
-            }
-            finally
-            {
-                leaveHandler();
-            }
-        }
-    }
-
-    /**
-     * The listener granted more response credit for a request: the exchange sends what it held back, and the handler
-     * hears {@link Handler#onWritable} if it was told to wait. Credit for a request already answered is ignored.
-     */
-    private void onCredit(final DirectBuffer buffer, final int index)
-    {
-        final SharedMemoryExchange exchange = exchanges.get(BodyChunkFlyweight.requestId(buffer, index));
-        final int grantLength = BodyChunkFlyweight.chunkLength(buffer, index);
-        if (null == exchange || grantLength <= 0)
-        {
-            return;
-        }
-        if (exchange.credit(grantLength))
-        {
-            enterHandler();
-            try
-            {
-                invoker.onWritable(exchange);
-            }
-            finally
-            {
-                leaveHandler();
-            }
-        }
-        forgetIfComplete(exchange);
-    }
-
-    private void forgetIfComplete(final SharedMemoryExchange exchange)
-    {
-        if (exchange.isResponseComplete())
-        {
-            exchanges.remove(exchange.requestId());
-        }
-    }
-
-    /**
-     * Forget exchanges answered from other threads since the last look: only the duty thread touches the map.
-     */
-    private void pruneCompleted()
-    {
-        if (exchanges.isEmpty())
-        {
-            return;
-        }
-        final Iterator<SharedMemoryExchange> iterator = exchanges.values().iterator();
-        while (iterator.hasNext())
-        {
-            if (iterator.next().isResponseComplete())
-            {
-                iterator.remove();
-            }
-        }
-    }
-
     /**
      * @return true when the request ring is empty and every exchange taken off it is answered.
      */
@@ -626,11 +327,15 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         {
             return false;
         }
-        pruneCompleted();
-        return exchanges.isEmpty();
+        return !adapter.hasOpenExchanges();
     }
 
-    private void heartbeat(final long nowMs)
+    /**
+     * Store the worker heartbeat: the duty thread is alive (also while it waits for room in a full response ring).
+     *
+     * @param nowMs the epoch-ms clock.
+     */
+    void heartbeat(final long nowMs)
     {
         heartbeatMs = nowMs;
         header.putLongRelease(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET, nowMs);
@@ -644,17 +349,13 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
     {
         // asleep is idle, not hung: the listener reads the flag; the heartbeat says when the worker last looked
         heartbeat(System.currentTimeMillis());
-        WakeProtocol.arm(header, WORKER_SLEEPING_OFFSET);
+        doorbellFlags.arm();
         final long position = requestRing.consumerPosition();
         // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
         if (doWork() > 0 || requestRing.consumerPosition() != position)
         {
-            WakeProtocol.disarm(header, WORKER_SLEEPING_OFFSET);
-            if (wakePending)
-            {
-                wakePending = false;
-                wakeListener();
-            }
+            doorbellFlags.disarm();
+            publisher.endBatch();
             return;
         }
         counters.sleeps().incrementRelease();
@@ -670,43 +371,6 @@ public final class SharedMemoryWorker implements Agent, ControlledMessageHandler
         {
             listenerGone = !stopRequested;
         }
-        WakeProtocol.disarm(header, WORKER_SLEEPING_OFFSET);
-    }
-
-    /**
-     * @return false when a byte cannot be written to the doorbell: the listener's end is closed (it died).
-     */
-    private boolean isListenerReachable()
-    {
-        synchronized (wakeByte)
-        {
-            try
-            {
-                wakeByte.clear();
-                doorbell.write(wakeByte);
-                return true;
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-    }
-
-    private void ringListener()
-    {
-        synchronized (wakeByte)
-        {
-            counters.listenerWakeUps().incrementRelease();
-            try
-            {
-                wakeByte.clear();
-                doorbell.write(wakeByte);
-            }
-            catch (final IOException ex)
-            {
-                listenerGone = true;
-            }
-        }
+        doorbellFlags.disarm();
     }
 }
