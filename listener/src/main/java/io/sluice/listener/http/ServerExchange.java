@@ -1,10 +1,7 @@
 package io.sluice.listener.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.EventLoop;
 import io.sluice.listener.queue.ClientExchange;
-import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.ResponseHeads;
@@ -12,7 +9,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 
 /**
  * One request on a connection, from the listener's side: the connection facts a host needs and the response writer.
@@ -30,17 +26,11 @@ import java.util.ArrayDeque;
  * when its queue's {@code queueWait} has passed since admission, the listener answers it 503 itself and aborts the
  * host's sink. A host that never calls {@link #markQueued()} is taken to hand every request over at once.
  */
-public final class ServerExchange implements ClientExchange
+public final class ServerExchange extends PipelinedResponse implements ClientExchange
 {
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final String CONNECTION = "connection";
-    private static final String CLOSE = "close";
-    private static final String KEEP_ALIVE = "keep-alive";
     private static final long NO_DECLARED_LENGTH = -1;
     private static final String BODY_BEFORE_HEAD = "bad gateway: response body before its head";
 
-    private final HttpConnectionHandler connection;
     private final boolean headRequest;
     private final String applicationPath;
     private boolean keepAlive;
@@ -50,7 +40,6 @@ public final class ServerExchange implements ClientExchange
     private boolean headSent;
     private boolean complete;
     private boolean aborted;
-    private boolean active;
     private boolean requestBodyComplete;
     private boolean waitingForStart;
     private long remainingBodyLength = NO_DECLARED_LENGTH;
@@ -58,10 +47,6 @@ public final class ServerExchange implements ClientExchange
     private long queueWaitTimeoutNs;
     private RequestQueue queue;
     private RequestSink sink;
-    private ArrayDeque<ByteBuf> held;
-    private boolean writeBlocked;
-    private FlushListener heldFlushListener;
-    private long heldFlushToken;
 
     ServerExchange(
         final HttpConnectionHandler connection,
@@ -69,30 +54,14 @@ public final class ServerExchange implements ClientExchange
         final boolean keepAlive,
         final String applicationPath)
     {
-        this.connection = connection;
+        super(connection);
         this.headRequest = headRequest;
         this.keepAlive = keepAlive;
         this.applicationPath = applicationPath;
     }
 
     /**
-     * @return the event loop every call must be made on.
-     */
-    public EventLoop eventLoop()
-    {
-        return connection.eventLoop();
-    }
-
-    /**
-     * @return the allocator for response buffers.
-     */
-    public ByteBufAllocator alloc()
-    {
-        return connection.alloc();
-    }
-
-    /**
-     * @return true when the request method is HEAD: the head is sent, body bytes are dropped.
+     * {@inheritDoc}
      */
     public boolean isHeadRequest()
     {
@@ -100,7 +69,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * @return the path of the URL prefix the request matched, e.g. {@code /shm/}.
+     * {@inheritDoc}
      */
     public String applicationPath()
     {
@@ -108,23 +77,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * @return the client's IP address as text.
-     */
-    public String remoteAddress()
-    {
-        return connection.remoteAddress();
-    }
-
-    /**
-     * @return the client's port.
-     */
-    public int remotePort()
-    {
-        return connection.remotePort();
-    }
-
-    /**
-     * @return true once the head has been written (the status can no longer change).
+     * {@inheritDoc}
      */
     public boolean isHeadSent()
     {
@@ -132,7 +85,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * @return true once the response is complete or the request abandoned.
+     * {@inheritDoc}
      */
     public boolean isDone()
     {
@@ -140,37 +93,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * Back-pressure towards the host: whether the client connection can take more of this response now. It can when
-     * this exchange is the one being written (the first in pipelining order) and the connection is under its
-     * write-buffer high water mark; once the response is complete or abandoned nothing waits for it, so true.
-     *
-     * @return true when more response bytes may be sent now.
-     */
-    public boolean isWritable()
-    {
-        return isDone() || (active && connection.isWritable());
-    }
-
-    /**
-     * Ask to be told when the client connection can take more of this response: when {@link #isWritable()} is false,
-     * the sink's {@link RequestSink#writable()} is called once it becomes true (on the event loop, never from within
-     * this call).
-     *
-     * @return true when writable now (nothing is registered); false when the sink will be told later.
-     */
-    public boolean notifyWhenWritable()
-    {
-        if (isWritable())
-        {
-            return true;
-        }
-        writeBlocked = true;
-        return false;
-    }
-
-    /**
-     * The host can take the request body chunk it refused again: the connection offers it now (on the event loop,
-     * never from within this call). Used by a sink whose {@link RequestSink#resumesBody()} is true.
+     * {@inheritDoc}
      */
     public void resumeBody()
     {
@@ -178,11 +101,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * Start a response head: a pooled buffer holding the status line. Add headers with {@link ResponseHeads}, then
-     * pass it to {@link #finishHead}.
-     *
-     * @param status HTTP status in 100..599.
-     * @return the buffer, owned by the caller until passed on.
+     * {@inheritDoc}
      */
     public ByteBuf beginHead(final int status)
     {
@@ -192,22 +111,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * Finish and send a head started with {@link #beginHead}: add the framing headers, then queue it in request order.
-     * The listener owns the framing: a status that is not final (below 200, or not a status at all) is answered 502
-     * instead, and a body is held to the content length the head declares. Body bytes past it are cut and the
-     * connection closed after the response; a body that ends short of it closes the connection too, so the client sees
-     * the response is incomplete and nothing after it is read as part of it.
-     *
-     * @param head          the head buffer; becomes the exchange's.
-     * @param status        the status written by {@link #beginHead}.
-     * @param contentLength of the body, or -1 when not known (sent chunked).
-     * @param inlineBody    body bytes to send with the head, or null.
-     * @param bodyOffset    of the inline body.
-     * @param bodyLength    of the inline body.
-     * @param last          true when the inline body (or nothing) is the whole response.
-     * @return false when the head was dropped: the exchange was done, or it had sent a head already (a second head is
-     * the handler's or worker's mistake: the response cannot be repaired, so the connection is closed). A caller must
-     * then not treat the response as answered by this head.
+     * {@inheritDoc}
      */
     public boolean finishHead(
         final ByteBuf head,
@@ -279,25 +183,15 @@ public final class ServerExchange implements ClientExchange
             }
         }
         DateHeader.SYSTEM.write(head);
-        if (!keepAlive || connection.isClosing() || connection.isDraining())
-        {
-            keepAlive = false;
-            ResponseHeads.header(head, CONNECTION, CLOSE);
-        }
-        else if (http10)
-        {
-            // HTTP/1.0 closes by default: an HTTP/1.0 client that asked to keep the connection must be told it is kept
-            ResponseHeads.header(head, CONNECTION, KEEP_ALIVE);
-        }
-        ResponseHeads.end(head);
-
+        keepAlive = keepAlive && !connection.isClosing() && !connection.isDraining();
+        ResponseFraming.endHead(head, keepAlive, http10);
         if (inlineLength > 0 && !dropBody)
         {
-            appendChunk(head, inlineBody, bodyOffset, inlineLength);
+            ResponseFraming.appendBody(head, inlineBody, bodyOffset, inlineLength, chunked);
         }
         if (complete && chunked)
         {
-            head.writeBytes(LAST_CHUNK);
+            ResponseFraming.lastChunk(head);
         }
         emit(head);
         if (complete)
@@ -308,12 +202,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * Send a chunk of the body, copied from a buffer.
-     *
-     * @param src    holding the chunk.
-     * @param offset of the chunk.
-     * @param length of the chunk; may be 0.
-     * @param last   true for the final chunk.
+     * {@inheritDoc}
      */
     public void body(final DirectBuffer src, final int offset, final int length, final boolean last)
     {
@@ -345,10 +234,10 @@ public final class ServerExchange implements ClientExchange
             return;
         }
         final ByteBuf buf = connection.alloc().directBuffer(sendLength + 16);
-        appendChunk(buf, src, offset, sendLength);
+        ResponseFraming.appendBody(buf, src, offset, sendLength, chunked);
         if (end && chunked)
         {
-            buf.writeBytes(LAST_CHUNK);
+            ResponseFraming.lastChunk(buf);
         }
         emit(buf);
         if (end)
@@ -358,10 +247,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * Send a chunk of the body.
-     *
-     * @param content the chunk; becomes the exchange's.
-     * @param last    true for the final chunk.
+     * {@inheritDoc}
      */
     public void body(final ByteBuf content, final boolean last)
     {
@@ -395,17 +281,9 @@ public final class ServerExchange implements ClientExchange
         }
         if (chunked)
         {
-            final ByteBuf size = connection.alloc().directBuffer(12);
-            ResponseHeads.chunkSize(size, content.readableBytes());
-            emit(size);
+            emit(ResponseFraming.chunkSize(connection.alloc(), content.readableBytes()));
             emit(content);
-            final ByteBuf endOfChunk = connection.alloc().directBuffer(8);
-            ResponseHeads.crlf(endOfChunk);
-            if (end)
-            {
-                endOfChunk.writeBytes(LAST_CHUNK);
-            }
-            emit(endOfChunk);
+            emit(ResponseFraming.chunkEnd(connection.alloc(), end));
         }
         else
         {
@@ -418,38 +296,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * Ask to hear when every response byte sent so far through this exchange has been taken by the client's socket
-     * (flow control: a host grants its worker more credit then). A response waiting behind an earlier one on the
-     * connection is noticed once it has been written and drained. At most one request may be pending per exchange; a
-     * second replaces the first while the response waits behind another. Nothing is heard for an exchange already
-     * done, nor when the connection closes first.
-     *
-     * @param listener told on the event loop, with the token; may serve many exchanges (nothing is allocated).
-     * @param token    given back to the listener: it tells a notice for this exchange from one for an earlier.
-     */
-    public void notifyWhenFlushed(final FlushListener listener, final long token)
-    {
-        if (isDone())
-        {
-            return;
-        }
-        if (active)
-        {
-            connection.notifyWhenFlushed(listener, token);
-        }
-        else
-        {
-            heldFlushListener = listener;
-            heldFlushToken = token;
-        }
-    }
-
-    /**
-     * Answer with a short text response generated by the listener (errors: 400, 404, 502, 503, ...). When the head has
-     * already been sent the status cannot change: the connection is closed instead.
-     *
-     * @param status  HTTP status.
-     * @param message body text.
+     * {@inheritDoc}
      */
     public void sendError(final int status, final String message)
     {
@@ -490,8 +337,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * The host could not hand the request to a worker at once: it waits in the queue, and the queue's time limit
-     * ({@code queueWait}) applies until {@link #markStarted()}.
+     * {@inheritDoc}
      */
     public void markQueued()
     {
@@ -504,7 +350,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * A worker took the request: the queue's time limit no longer applies.
+     * {@inheritDoc}
      */
     public void markStarted()
     {
@@ -525,7 +371,7 @@ public final class ServerExchange implements ClientExchange
      */
     void sendContinue()
     {
-        emit(connection.alloc().directBuffer(CONTINUE.length).writeBytes(CONTINUE));
+        emit(ResponseFraming.continueLine(connection.alloc()));
     }
 
     void admitted(final RequestQueue queue, final RequestSink sink)
@@ -550,7 +396,7 @@ public final class ServerExchange implements ClientExchange
     }
 
     /**
-     * @return when the request's time in queue runs out, on the {@link System#nanoTime()} clock.
+     * @return when the request's time in queue runs out, on the connection's clock.
      */
     long queueWaitDeadlineNs()
     {
@@ -575,47 +421,6 @@ public final class ServerExchange implements ClientExchange
     boolean keepAlive()
     {
         return keepAlive;
-    }
-
-    void activate()
-    {
-        active = true;
-        if (null != held)
-        {
-            ByteBuf buf;
-            while (null != (buf = held.poll()))
-            {
-                connection.write(buf);
-            }
-            held = null;
-        }
-        final FlushListener listener = heldFlushListener;
-        if (null != listener)
-        {
-            heldFlushListener = null;
-            connection.notifyWhenFlushed(listener, heldFlushToken);
-        }
-        if (writeBlocked)
-        {
-            // the host waits for this response's turn: tell it after the caller's bookkeeping, not from within it
-            connection.eventLoop().execute(this::writabilityChanged);
-        }
-    }
-
-    /**
-     * The connection became writable, or this exchange became the one being written: tell a waiting host.
-     */
-    void writabilityChanged()
-    {
-        if (writeBlocked && !isDone() && isWritable())
-        {
-            writeBlocked = false;
-            final RequestSink sink = this.sink;
-            if (null != sink)
-            {
-                sink.writable();
-            }
-        }
     }
 
     void abort()
@@ -660,41 +465,9 @@ public final class ServerExchange implements ClientExchange
     {
         if (chunked)
         {
-            emit(connection.alloc().directBuffer(LAST_CHUNK.length).writeBytes(LAST_CHUNK));
+            emit(ResponseFraming.lastChunk(connection.alloc().directBuffer(ResponseFraming.LAST_CHUNK_LENGTH)));
         }
         complete();
-    }
-
-    private void appendChunk(final ByteBuf buf, final DirectBuffer src, final int offset, final int length)
-    {
-        if (chunked)
-        {
-            ResponseHeads.chunkSize(buf, length);
-        }
-        buf.ensureWritable(length + 2);
-        final int writerIndex = buf.writerIndex();
-        src.getBytes(offset, buf.nioBuffer(writerIndex, length), length);
-        buf.writerIndex(writerIndex + length);
-        if (chunked)
-        {
-            ResponseHeads.crlf(buf);
-        }
-    }
-
-    private void emit(final ByteBuf buf)
-    {
-        if (active)
-        {
-            connection.write(buf);
-        }
-        else
-        {
-            if (null == held)
-            {
-                held = new ArrayDeque<>(4);
-            }
-            held.add(buf);
-        }
     }
 
     private void complete()
@@ -712,20 +485,6 @@ public final class ServerExchange implements ClientExchange
         {
             this.queue = null;
             queue.release();
-        }
-    }
-
-    private void releaseHeld()
-    {
-        heldFlushListener = null;
-        if (null != held)
-        {
-            ByteBuf buf;
-            while (null != (buf = held.poll()))
-            {
-                buf.release();
-            }
-            held = null;
         }
     }
 }
