@@ -1,10 +1,8 @@
 package io.sluice.listener;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and part of the body: the head and that part, then the connection closes, without the end a complete body would
  * have (no last chunk; fewer bytes than the declared length).
  */
-@ExtendWith(TestListener.KeepLogsOnFailure.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HandlerFailureTest
 {
@@ -44,24 +41,10 @@ class HandlerFailureTest
         "\r\n" +
         "internal server error\n";
 
-    private static TestListener listener;
-
-    @BeforeAll
-    static void startListener() throws InterruptedException
-    {
-        listener = TestListener.start("handler-failure", TestListener.allModelsConfig(FailingHandler.class.getName()));
-        listener.assertReady(READY_TIMEOUT_MS, PATHS.toArray(new String[0]));
-    }
-
-    @AfterAll
-    static void closeListener()
-    {
-        if (null != listener)
-        {
-            listener.close();
-            listener = null;
-        }
-    }
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension
+        .perClass("handler-failure", TestListener.allModelsConfig(FailingHandler.class.getName()))
+        .awaitReady(READY_TIMEOUT_MS, PATHS.toArray(new String[0]));
 
     static Stream<Arguments> failures()
     {
@@ -96,7 +79,7 @@ class HandlerFailureTest
             final long pidBefore = pid(path);
 
             final RawHttpClient.Received answer =
-                RawHttpClient.exchange(listener.port(), ascii(requestTemplate.formatted(path)), FIRST_BYTE_WAIT_MS,
+                RawHttpClient.exchange(LISTENER.port(), ascii(requestTemplate.formatted(path)), FIRST_BYTE_WAIT_MS,
                     IDLE_WAIT_MS);
 
             final String text = withoutDate(answer.text());
@@ -119,9 +102,9 @@ class HandlerFailureTest
 
     private static long pid(final String path) throws IOException
     {
-        try (RawHttpClient client = new RawHttpClient(listener.port()))
+        try (RawHttpClient client = new RawHttpClient(LISTENER.port()))
         {
-            final RawHttpClient.Response response = client.send(RawHttpClient.get(path + "pid", listener.port()));
+            final RawHttpClient.Response response = client.send(RawHttpClient.get(path + "pid", LISTENER.port()));
             assertEquals(200, response.status(), response::toString);
             return Long.parseLong(response.bodyText());
         }
