@@ -19,6 +19,7 @@ import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.Transport;
 import io.sluice.listener.routing.UrlPrefix;
+import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,6 +84,7 @@ public final class LoopbackHost implements Host
 
     private final QueueConfiguration queue;
     private final Transport transport;
+    private final NanoClock nanoClock;
     private final String applicationPath;
     private final AtomicReferenceArray<LoopbackSlot> slots;
     private final int[] nextPorts;
@@ -93,7 +95,8 @@ public final class LoopbackHost implements Host
 
     /**
      * @param queue     the queue's configuration; its worker settings and first prefix are used.
-     * @param context   the listener's transport: its event loops probe workers, its socket channel class connects.
+     * @param context   the listener's transport (its event loops probe workers, its socket channel class connects) and
+     *                  the clock of the request timeouts.
      * @throws IllegalArgumentException when the queue has no worker settings or no prefix.
      */
     public LoopbackHost(final QueueConfiguration queue, final HostContext context)
@@ -108,6 +111,7 @@ public final class LoopbackHost implements Host
         }
         this.queue = queue;
         this.transport = context.transport();
+        this.nanoClock = context.nanoClock();
         this.applicationPath = applicationPath(queue.prefixes().get(0));
         this.slots = new AtomicReferenceArray<>(queue.worker().processes());
         this.nextPorts = new int[queue.worker().processes()];
@@ -165,7 +169,8 @@ public final class LoopbackHost implements Host
         if (null == loop)
         {
             loop = loops.computeIfAbsent(
-                eventLoop, (key) -> new LoopbackLoop(this, key, slots.length(), queue.worker().requestTimeoutMs()));
+                eventLoop,
+                (key) -> new LoopbackLoop(this, key, slots.length(), queue.worker().requestTimeoutMs(), nanoClock));
         }
         final LoopbackForward forward = new LoopbackForward(
             loop,

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.listener.hosting.HostTimer;
 import io.sluice.listener.hosting.InFlightList;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
@@ -53,7 +54,8 @@ final class LoopbackLoop implements Runnable
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
     private final long requestTimeoutMs;
     private final long timerPeriodMs;
-    private final long clockBaseNs = System.nanoTime();
+    private final NanoClock nanoClock;
+    private final long clockBaseNs;
     private final ScheduledFuture<?> timer;
     private final InFlightList<LoopbackForward> inFlight = new InFlightList<>();
     private long clockMs;
@@ -61,10 +63,16 @@ final class LoopbackLoop implements Runnable
     private int nextSlot;
 
     LoopbackLoop(
-        final LoopbackHost host, final EventLoop eventLoop, final int slotCount, final long requestTimeoutMs)
+        final LoopbackHost host,
+        final EventLoop eventLoop,
+        final int slotCount,
+        final long requestTimeoutMs,
+        final NanoClock nanoClock)
     {
         this.host = host;
         this.eventLoop = eventLoop;
+        this.nanoClock = nanoClock;
+        this.clockBaseNs = nanoClock.nanoTime();
         this.pools = new Pool[slotCount];
         for (int i = 0; i < slotCount; i++)
         {
@@ -331,7 +339,7 @@ final class LoopbackLoop implements Runnable
      */
     private void onTimer()
     {
-        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        clockMs = TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
         final long limitMs = requestTimeoutMs + timerPeriodMs;
         int count = 0;
         LoopbackForward forward;

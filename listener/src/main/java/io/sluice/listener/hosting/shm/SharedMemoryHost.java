@@ -16,6 +16,7 @@ import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.Transport;
+import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -54,7 +55,8 @@ public final class SharedMemoryHost implements Host
     private final long requestTimeoutMs;
     private final long heartbeatTimeoutMs;
     private final long timerPeriodMs;
-    private final long clockBaseNs = System.nanoTime();
+    private final NanoClock nanoClock;
+    private final long clockBaseNs;
     private final Runnable timerTask = this::onTimer;
     private final LongSupplier freshClock = this::freshClockMs;
     private EventLoop homeLoop;
@@ -82,6 +84,8 @@ public final class SharedMemoryHost implements Host
         this.queue = queue;
         this.transport = context.transport();
         this.directory = context.shmDirectory();
+        this.nanoClock = context.nanoClock();
+        this.clockBaseNs = nanoClock.nanoTime();
         this.applicationPath = applicationPath;
         this.slots = new RequestSlots(this, queue.queueLength());
         this.links = new SharedMemoryLink[queue.worker().processes()];
@@ -158,7 +162,7 @@ public final class SharedMemoryHost implements Host
                     homeLoop.execute(SharedMemoryHost.this::failAll);
                 }
             });
-        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        clockMs = TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
         timer = homeLoop.scheduleAtFixedRate(timerTask, timerPeriodMs, timerPeriodMs, TimeUnit.MILLISECONDS);
         supervisor.start();
     }
@@ -417,7 +421,7 @@ public final class SharedMemoryHost implements Host
         {
             return;
         }
-        clockMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        clockMs = TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
         final long epochMs = System.currentTimeMillis();
         for (int i = 0; i < links.length; i++)
         {
@@ -486,6 +490,6 @@ public final class SharedMemoryHost implements Host
 
     private long freshClockMs()
     {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - clockBaseNs);
+        return TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
     }
 }
