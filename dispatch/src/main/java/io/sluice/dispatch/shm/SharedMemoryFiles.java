@@ -5,34 +5,25 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Creating, mapping and removing the private shared-memory files: directories are 0700 and files 0600 from the
@@ -59,33 +50,7 @@ public final class SharedMemoryFiles
      */
     public static final String MARKER_FILE_NAME = ".sluice";
 
-    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> FOLDER_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
-    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
-    private static final Set<String> FILE_NAMES = Set.of(
-        MARKER_FILE_NAME, WorkerFileDescriptor.RINGS_FILE_NAME, WorkerFileDescriptor.DOORBELL_FILE_NAME);
-    private static final Pattern WORKER_DIRECTORY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}-[0-9]{1,3}");
-    private static final Set<OpenOption> CREATE_MARKER = Set.of(
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-    private static final Set<OpenOption> OPEN_MARKER = Set.of(
-        StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-    private static final Set<OpenOption> CREATE_FILE = Set.of(
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-    private static final Path PROCESS_OWNER_PATH = Path.of("/proc/self");
     private static final Set<Object> HELD = new HashSet<>();
-    private static final Pattern PID = Pattern.compile("[0-9]{1,19}");
-    private static final int MAX_MARKER_LENGTH = 32;
-    private static final int MAX_LINK_DEPTH = 40;
-    private static final int ROOT_UID = 0;
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFLNK = 0120000;
-    private static final int S_ISVTX = 01000;
-    private static final int GROUP_OTHER_WRITE = 0022;
-    private static final int MODE_BITS = 07777;
-    private static final int ANY_MODE = 0;
-    private static final int FIX_MODE = 1;
-    private static final int CHECK_MODE = 2;
     private static final Consumer<Path> NO_HOOK = (dir) -> {};
 
     private SharedMemoryFiles()
@@ -146,13 +111,13 @@ public final class SharedMemoryFiles
         {
             throw new IOException("cannot use the root directory: " + dir);
         }
-        final int uid = processUid();
+        final int uid = OwnDirectories.processUid();
         // each folder is checked before anything is made in it, and made (0755 at most) only when missing
-        checkFolders(parent, uid, true, 0);
+        OwnDirectories.checkFolders(parent, uid, true, 0);
         boolean created = true;
         try
         {
-            Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(DIR_MODE));
+            Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(OwnDirectories.DIR_MODE));
         }
         catch (final FileAlreadyExistsException ex)
         {
@@ -164,9 +129,10 @@ public final class SharedMemoryFiles
         Object heldKey = null;
         try
         {
-            try (SecureDirectoryStream<Path> parentStream = openDirectory(parent))
+            try (SecureDirectoryStream<Path> parentStream = OwnDirectories.openDirectory(parent))
             {
-                own = openOwnDirectory(parentStream, absolute, created ? FIX_MODE : ANY_MODE);
+                own = OwnDirectories.openOwnDirectory(
+                    parentStream, absolute, created ? OwnDirectories.FIX_MODE : OwnDirectories.ANY_MODE);
             }
             final Object key = own.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
             synchronized (HELD)
@@ -179,21 +145,21 @@ public final class SharedMemoryFiles
                 }
             }
             heldKey = key;
-            final List<String> names = names(own);
+            final List<String> names = OwnDirectories.names(own);
             if (!created)
             {
                 if (!names.isEmpty() && !names.contains(MARKER_FILE_NAME))
                 {
                     throw new IOException("refusing to replace a directory Sluice did not create: " + dir);
                 }
-                checkMode(own, absolute);
+                OwnDirectories.checkMode(own, absolute);
             }
-            marker = openMarker(own, absolute);
-            final FileLock lock = lock(marker);
+            marker = OwnDirectories.openMarker(own, absolute);
+            final FileLock lock = OwnDirectories.lock(marker);
             if (!created)
             {
                 final List<String> foreign = new ArrayList<>();
-                visit(own, names, absolute, 0, false, foreign, NO_HOOK);
+                OwnDirectories.visit(own, names, absolute, 0, false, foreign, NO_HOOK);
                 if (!foreign.isEmpty())
                 {
                     throw new IOException("refusing to replace " + dir + ": it holds " + String.join(", ", foreign) +
@@ -202,7 +168,7 @@ public final class SharedMemoryFiles
                 }
                 final List<String> replaced = new ArrayList<>(names);
                 replaced.remove(MARKER_FILE_NAME);
-                visit(own, replaced, absolute, 0, true, foreign, NO_HOOK);
+                OwnDirectories.visit(own, replaced, absolute, 0, true, foreign, NO_HOOK);
             }
             marker.truncate(0);
             marker.write(ByteBuffer.wrap(
@@ -215,130 +181,6 @@ public final class SharedMemoryFiles
             closeQuietly(own, ex);
             release(heldKey);
             throw ex;
-        }
-    }
-
-    /**
-     * Open the marker of a directory without following a link: create it, or open the one there.
-     */
-    private static FileChannel openMarker(final SecureDirectoryStream<Path> own, final Path dir) throws IOException
-    {
-        final Path name = Path.of(MARKER_FILE_NAME);
-        SeekableByteChannel channel;
-        try
-        {
-            channel = own.newByteChannel(name, CREATE_MARKER, PosixFilePermissions.asFileAttribute(FILE_MODE));
-        }
-        catch (final FileAlreadyExistsException ex)
-        {
-            final PosixFileAttributes attributes = own
-                .getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .readAttributes();
-            if (!attributes.isRegularFile())
-            {
-                throw new IOException("refusing to replace " + dir + ": its " + MARKER_FILE_NAME +
-                    " is not a regular file", ex);
-            }
-            channel = own.newByteChannel(name, OPEN_MARKER);
-        }
-        if (!(channel instanceof FileChannel))
-        {
-            channel.close();
-            throw new IOException("this platform cannot lock a file opened relative to a directory: " + dir);
-        }
-        return (FileChannel)channel;
-    }
-
-    private static FileLock lock(final FileChannel marker) throws IOException
-    {
-        FileLock lock;
-        try
-        {
-            lock = marker.tryLock();
-        }
-        catch (final OverlappingFileLockException ex)
-        {
-            // this process holds it already
-            lock = null;
-        }
-        if (null == lock)
-        {
-            final ByteBuffer content = ByteBuffer.allocate(MAX_MARKER_LENGTH);
-            marker.read(content, 0);
-            final String pid = new String(content.array(), 0, content.position(), StandardCharsets.US_ASCII).trim();
-            throw new IOException(
-                "in use by listener " + (PID.matcher(pid).matches() ? "pid " + pid : "(pid unknown)"));
-        }
-        return lock;
-    }
-
-    /**
-     * Check every folder of {@code absolute} from the root down, following symbolic links: each owned by root or
-     * {@code uid}, a directory writable by group or others only with the sticky bit; with {@code create}, a missing
-     * folder is made (mode 0755 at most) in its checked parent, and then checked.
-     */
-    private static void checkFolders(final Path absolute, final int uid, final boolean create, final int depth)
-        throws IOException
-    {
-        if (depth > MAX_LINK_DEPTH)
-        {
-            throw new IOException(absolute + ": Too many levels of symbolic links");
-        }
-        Path prefix = absolute.getRoot();
-        for (int i = -1; i < absolute.getNameCount(); i++)
-        {
-            if (i >= 0)
-            {
-                prefix = prefix.resolve(absolute.getName(i));
-                if (create && !Files.exists(prefix, LinkOption.NOFOLLOW_LINKS))
-                {
-                    try
-                    {
-                        Files.createDirectory(prefix, PosixFilePermissions.asFileAttribute(FOLDER_MODE));
-                    }
-                    catch (final FileAlreadyExistsException ex)
-                    {
-                        // made meanwhile: checked below, as every folder
-                    }
-                }
-            }
-            final Map<String, Object> attributes;
-            try
-            {
-                attributes = Files.readAttributes(prefix, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
-            }
-            catch (final NoSuchFileException ex)
-            {
-                if (create)
-                {
-                    throw ex;
-                }
-                return;
-            }
-            final int owner = (Integer)attributes.get("uid");
-            final int mode = (Integer)attributes.get("mode");
-            if (ROOT_UID != owner && uid != owner)
-            {
-                throw new IOException(prefix + " is owned by " +
-                    Files.getOwner(prefix, LinkOption.NOFOLLOW_LINKS).getName() +
-                    (ROOT_UID == uid ? ", not by root" : ", neither by root nor by " + processOwner().getName()) +
-                    " (the listener's user); another user could replace what is in it");
-            }
-            if (S_IFLNK == (mode & S_IFMT))
-            {
-                // the link is in a checked folder and cannot be changed by another user; check where it leads
-                checkFolders(prefix.getParent().resolve(Files.readSymbolicLink(prefix)), uid, false, depth + 1);
-                continue;
-            }
-            if (S_IFDIR != (mode & S_IFMT))
-            {
-                throw new IOException(prefix + ": Not a directory");
-            }
-            if (0 != (mode & GROUP_OTHER_WRITE) && 0 == (mode & S_ISVTX))
-            {
-                throw new IOException(prefix + " is writable by group or others without the sticky bit (mode " +
-                    String.format("0%o", mode & MODE_BITS) + "); another user could replace what is in it");
-            }
         }
     }
 
@@ -402,7 +244,7 @@ public final class SharedMemoryFiles
     {
         try
         {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE_MODE));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(OwnDirectories.FILE_MODE));
         }
         catch (final FileAlreadyExistsException ex)
         {
@@ -465,216 +307,7 @@ public final class SharedMemoryFiles
      */
     static List<String> deletePrivateDirectory(final Path dir, final Consumer<Path> onSubdirOpen) throws IOException
     {
-        final Path absolute = dir.toAbsolutePath();
-        final Path parent = absolute.getParent();
-        if (null == parent || !Files.exists(absolute, LinkOption.NOFOLLOW_LINKS))
-        {
-            return List.of();
-        }
-        final List<String> foreign = new ArrayList<>();
-        try (SecureDirectoryStream<Path> parentStream = openDirectory(parent))
-        {
-            try (SecureDirectoryStream<Path> own = openOwnDirectory(parentStream, absolute, ANY_MODE))
-            {
-                visit(own, names(own), absolute, 0, true, foreign, onSubdirOpen);
-            }
-            if (foreign.isEmpty())
-            {
-                parentStream.deleteDirectory(absolute.getFileName());
-            }
-        }
-        catch (final NoSuchFileException ex)
-        {
-            // removed meanwhile
-        }
-        return foreign;
-    }
-
-    private static SecureDirectoryStream<Path> openDirectory(final Path dir) throws IOException
-    {
-        final DirectoryStream<Path> stream = Files.newDirectoryStream(dir);
-        if (!(stream instanceof SecureDirectoryStream))
-        {
-            stream.close();
-            throw new IOException("this platform cannot open directories race-free (no SecureDirectoryStream): " + dir);
-        }
-        return (SecureDirectoryStream<Path>)stream;
-    }
-
-    /**
-     * Open {@code dir} through its parent without following a link, and check it is a directory owned by this
-     * process's user; {@link #FIX_MODE}: one this process has just made, whose mode may have lost bits to the umask, is
-     * set to 0700; {@link #CHECK_MODE}: the mode must be 0700; {@link #ANY_MODE}: not checked.
-     */
-    private static SecureDirectoryStream<Path> openOwnDirectory(
-        final SecureDirectoryStream<Path> parent, final Path dir, final int modeAction) throws IOException
-    {
-        final Path name = dir.getFileName();
-        final PosixFileAttributes linkAttributes = parent
-            .getFileAttributeView(name, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-            .readAttributes();
-        if (linkAttributes.isSymbolicLink())
-        {
-            throw new IOException(dir + " is a symbolic link; Sluice uses only a directory it created");
-        }
-        if (!linkAttributes.isDirectory())
-        {
-            throw new IOException(dir + " is not a directory");
-        }
-        final SecureDirectoryStream<Path> stream;
-        try
-        {
-            stream = parent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
-        }
-        catch (final IOException ex)
-        {
-            throw new IOException(dir + " cannot be opened without following links: " + ex.getMessage(), ex);
-        }
-        try
-        {
-            final PosixFileAttributeView view = stream.getFileAttributeView(PosixFileAttributeView.class);
-            final PosixFileAttributes attributes = view.readAttributes();
-            final UserPrincipal processOwner = processOwner();
-            if (!processOwner.equals(attributes.owner()))
-            {
-                throw new IOException(dir + " is owned by " + attributes.owner().getName() + ", not by " +
-                    processOwner.getName() + " (the listener's user)");
-            }
-            if (FIX_MODE == modeAction && !DIR_MODE.equals(attributes.permissions()))
-            {
-                view.setPermissions(DIR_MODE);
-            }
-            else if (CHECK_MODE == modeAction)
-            {
-                checkMode(stream, dir);
-            }
-            return stream;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            stream.close();
-            throw ex;
-        }
-    }
-
-    private static void checkMode(final SecureDirectoryStream<Path> stream, final Path dir) throws IOException
-    {
-        final Set<PosixFilePermission> permissions = stream
-            .getFileAttributeView(PosixFileAttributeView.class)
-            .readAttributes()
-            .permissions();
-        if (!DIR_MODE.equals(permissions))
-        {
-            throw new IOException(dir + " has mode " + octal(permissions) + ", not 0700");
-        }
-    }
-
-    /**
-     * Walk the names Sluice creates in an open directory; with {@code delete}, remove them. Every other entry is added
-     * to {@code foreign} and left alone. Depth 0 is the listener's directory (which may hold worker directories),
-     * depth 1 a worker directory.
-     */
-    private static void visit(
-        final SecureDirectoryStream<Path> dir,
-        final List<String> names,
-        final Path path,
-        final int depth,
-        final boolean delete,
-        final List<String> foreign,
-        final Consumer<Path> onSubdirOpen) throws IOException
-    {
-        for (final String name : names)
-        {
-            final Path relative = Path.of(name);
-            final PosixFileAttributes attributes;
-            try
-            {
-                attributes = dir
-                    .getFileAttributeView(relative, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .readAttributes();
-            }
-            catch (final NoSuchFileException ex)
-            {
-                continue;
-            }
-            final String shown = 0 == depth ? name : path.getFileName() + "/" + name;
-            if (FILE_NAMES.contains(name) && (attributes.isRegularFile() || attributes.isOther()))
-            {
-                if (delete)
-                {
-                    dir.deleteFile(relative);
-                }
-            }
-            else if (0 == depth && WORKER_DIRECTORY_NAME.matcher(name).matches() && attributes.isDirectory())
-            {
-                final Path subdirPath = path.resolve(name);
-                final SecureDirectoryStream<Path> subdir;
-                try
-                {
-                    subdir = openOwnDirectory(dir, subdirPath, CHECK_MODE);
-                }
-                catch (final IOException ex)
-                {
-                    foreign.add(shown + " (" + ex.getMessage() + ")");
-                    continue;
-                }
-                final int foreignBefore = foreign.size();
-                try (subdir)
-                {
-                    onSubdirOpen.accept(subdirPath);
-                    visit(subdir, names(subdir), subdirPath, depth + 1, delete, foreign, onSubdirOpen);
-                }
-                if (delete && foreign.size() == foreignBefore)
-                {
-                    try
-                    {
-                        // fails, deleting nothing, when the name is no longer an empty directory (swapped, or added to)
-                        dir.deleteDirectory(relative);
-                    }
-                    catch (final IOException ex)
-                    {
-                        foreign.add(shown + " (cannot remove: " + ex.getMessage() + ")");
-                    }
-                }
-            }
-            else
-            {
-                foreign.add(shown + (attributes.isSymbolicLink() ? " (a symbolic link)" :
-                    attributes.isDirectory() ? " (a directory)" : ""));
-            }
-        }
-    }
-
-    private static List<String> names(final SecureDirectoryStream<Path> dir)
-    {
-        final List<String> names = new ArrayList<>();
-        for (final Path entry : dir)
-        {
-            names.add(entry.getFileName().toString());
-        }
-        names.sort(null);
-        return names;
-    }
-
-    private static int processUid() throws IOException
-    {
-        return (Integer)Files.getAttribute(PROCESS_OWNER_PATH, "unix:uid");
-    }
-
-    private static UserPrincipal processOwner() throws IOException
-    {
-        // the owner of /proc/self is the process's effective user
-        return Files.readAttributes(PROCESS_OWNER_PATH, PosixFileAttributes.class).owner();
-    }
-
-    private static String octal(final Set<PosixFilePermission> permissions)
-    {
-        int mode = 0;
-        for (final PosixFilePermission permission : permissions)
-        {
-            mode |= 0400 >> permission.ordinal();
-        }
-        return String.format("0%03o", mode);
+        return OwnDirectories.delete(dir, onSubdirOpen);
     }
 
     /**
@@ -732,11 +365,13 @@ public final class SharedMemoryFiles
             checkWorkerName(name);
             final Path dir = path.resolve(name);
             // by path: Java has no mkdirat; the name is checked through the handle before use
-            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
-            try (SecureDirectoryStream<Path> worker = openOwnDirectory(handle, dir, FIX_MODE))
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OwnDirectories.DIR_MODE));
+            try (SecureDirectoryStream<Path> worker =
+                OwnDirectories.openOwnDirectory(handle, dir, OwnDirectories.FIX_MODE))
             {
                 worker.newByteChannel(
-                    Path.of(MARKER_FILE_NAME), CREATE_MARKER, PosixFilePermissions.asFileAttribute(FILE_MODE)).close();
+                    Path.of(MARKER_FILE_NAME), OwnDirectories.CREATE_MARKER,
+                    PosixFilePermissions.asFileAttribute(OwnDirectories.FILE_MODE)).close();
             }
             return dir;
         }
@@ -756,13 +391,14 @@ public final class SharedMemoryFiles
         {
             checkWorkerName(workerDirectory);
             try (SecureDirectoryStream<Path> worker =
-                openOwnDirectory(handle, path.resolve(workerDirectory), CHECK_MODE))
+                OwnDirectories.openOwnDirectory(handle, path.resolve(workerDirectory), OwnDirectories.CHECK_MODE))
             {
                 final SeekableByteChannel channel;
                 try
                 {
                     channel = worker.newByteChannel(
-                        Path.of(fileName), CREATE_FILE, PosixFilePermissions.asFileAttribute(FILE_MODE));
+                        Path.of(fileName), OwnDirectories.CREATE_FILE,
+                        PosixFilePermissions.asFileAttribute(OwnDirectories.FILE_MODE));
                 }
                 catch (final FileAlreadyExistsException ex)
                 {
@@ -819,7 +455,7 @@ public final class SharedMemoryFiles
 
         private static void checkWorkerName(final String name) throws IOException
         {
-            if (!WORKER_DIRECTORY_NAME.matcher(name).matches())
+            if (!OwnDirectories.WORKER_DIRECTORY_NAME.matcher(name).matches())
             {
                 throw new IOException("not a worker directory name: " + name);
             }

@@ -1,8 +1,10 @@
 /**
  * The shared-memory hand-off between the listener and one worker process: the ring file's layout
- * ({@link io.sluice.dispatch.shm.WorkerFileDescriptor}), the messages ({@link io.sluice.dispatch.shm.MessageDescriptor}
- * and the head encoders/decoders), the wake-up protocol ({@link io.sluice.dispatch.shm.WakeProtocol}) and the private
- * files ({@link io.sluice.dispatch.shm.SharedMemoryFiles}).
+ * ({@link io.sluice.dispatch.shm.WorkerFileDescriptor}), mapped on both sides as a
+ * {@link io.sluice.dispatch.shm.WorkerFile}; the messages ({@link io.sluice.dispatch.shm.MessageDescriptor} and the
+ * head encoders/decoders); each side's end of the doorbell ({@link io.sluice.dispatch.shm.Doorbell}: the token, the
+ * wake byte and the wake-up protocol of {@link io.sluice.dispatch.shm.WakeProtocol}); and the private files and
+ * directories ({@link io.sluice.dispatch.shm.SharedMemoryFiles}, its checks in {@code OwnDirectories}).
  * <pre>
  *   listener event loop                     worker process
  *   -------------------                     --------------
