@@ -35,17 +35,10 @@ import java.util.ArrayDeque;
  * {@code connection: keep-alive}.
  * <p>
  * <b>Timers</b> (HTTP.sys semantics), all from the connection's one {@link ConnectionDeadlines} task, which carries the
- * earliest deadline in force and is cancelled when the connection closes, so it never keeps one alive:
- * <ul>
- *     <li>header wait: from accept, or from the end of the previous request or response, until a started request
- *     head is complete: 408, close;</li>
- *     <li>idle connection: nothing in flight and no byte of a next request: close without a response;</li>
- *     <li>entity body: silence between pieces of a request body while it is being read (time the connection itself
- *     stops reading, for back-pressure or pipelining, does not count): 408, close, sink aborted;</li>
- *     <li>drain entity body: the rest of a body still arriving after its response completed: close;</li>
- *     <li>queue wait: a request its host reports queued ({@link ServerExchange#markQueued()}) without a response head:
- *     503, sink aborted.</li>
- * </ul>
+ * earliest deadline in force and is cancelled when the connection closes, so it never keeps one alive: header wait
+ * (408) and idle connection (close) between requests ({@link NextRequestWait}); entity body (408) and drain entity
+ * body (close) while a body is received ({@link RequestBodyPump}); queue wait (503) of a request its host reports
+ * queued ({@link QueueWaits}).
  * The minimum send rate is {@link MinSendRateHandler}'s, a stage of its own before this one: when it finds the client
  * too slow, it fires {@link MinSendRateHandler#TOO_SLOW} and this stage aborts its requests and closes.
  * <p>
@@ -98,22 +91,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     public HttpConnectionHandler(
         final PrefixRouter<QueueBinding> router, final HttpConnectionConfig config, final StrictRequestDecoder decoder)
     {
-        this(router, config, decoder, null);
-    }
-
-    /**
-     * @param router      URL-prefix table built at start-up.
-     * @param config      pipelining, path segment limits and timers.
-     * @param decoder     this connection's decoder, asked whether a request head is under way.
-     * @param connections the listener's connections, asked whether a graceful stop is draining them; may be null.
-     */
-    public HttpConnectionHandler(
-        final PrefixRouter<QueueBinding> router,
-        final HttpConnectionConfig config,
-        final StrictRequestDecoder decoder,
-        final ConnectionLimiter connections)
-    {
-        this(router, config, decoder, connections, SystemNanoClock.INSTANCE);
+        this(router, config, decoder, null, SystemNanoClock.INSTANCE);
     }
 
     /**
@@ -203,9 +181,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public void channelInactive(final ChannelHandlerContext ctx)
     {
-        markClosing();
-        cancelTimers();
-        abortAll();
+        stop();
         ctx.fireChannelInactive();
     }
 
@@ -252,10 +228,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        markClosing();
-        cancelTimers();
-        abortAll();
-        ctx.close();
+        closeNow();
     }
 
     EventLoop eventLoop()
@@ -289,14 +262,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * @return the connection's clock now, the one every timer of the connection reads.
-     */
-    long nowNs()
-    {
-        return clock.nanoTime();
-    }
-
-    /**
      * @return true once the listener is stopping gracefully: every response closes its connection.
      */
     boolean isDraining()
@@ -316,9 +281,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (inFlight.isEmpty() && null == pump.receiving() && decoder.isAwaitingRequest())
         {
-            markClosing();
-            cancelTimers();
-            abortAll();
+            stop();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -547,35 +510,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (!closing)
         {
-            checkQueueWait(nowNs);
+            QueueWaits.expire(inFlight, nowNs, deadlines, this);
         }
-    }
-
-    private void checkQueueWait(final long nowNs)
-    {
-        ServerExchange expired;
-        do
-        {
-            expired = null;
-            for (final ServerExchange exchange : inFlight)
-            {
-                if (exchange.isWaitingForStart())
-                {
-                    final long deadlineNs = exchange.queueWaitDeadlineNs();
-                    if (nowNs - deadlineNs >= 0)
-                    {
-                        expired = exchange;
-                        break;
-                    }
-                    deadlines.consider(deadlineNs);
-                }
-            }
-            if (null != expired)
-            {
-                expired.sendError(503, "service unavailable: request waited too long in the queue");
-            }
-        }
-        while (null != expired && !closing);
     }
 
     private void markClosing()
@@ -598,10 +534,18 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void closeNow()
     {
+        stop();
+        ctx.close();
+    }
+
+    /**
+     * The connection ends: no timer fires, and every request in flight and every body piece held is let go.
+     */
+    private void stop()
+    {
         markClosing();
         cancelTimers();
         abortAll();
-        ctx.close();
     }
 
     private void abortAll()
