@@ -1,16 +1,14 @@
 package io.sluice.dispatch.worker;
 
-import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.Doorbell;
+import io.sluice.dispatch.shm.WorkerFile;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -40,31 +38,15 @@ record SharedMemoryAttachment(
     static SharedMemoryAttachment attach(final WorkerEnvironment env) throws IOException
     {
         final Path dir = env.shmDir();
-        final MappedByteBuffer mapped =
-            SharedMemoryFiles.mapExisting(dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME));
-        final UnsafeBuffer header = WorkerFileDescriptor.headerBuffer(mapped);
-        if (header.getIntVolatile(WorkerFileDescriptor.LAYOUT_VERSION_OFFSET) != WorkerFileDescriptor.LAYOUT_VERSION)
-        {
-            throw new IOException("shared-memory file not ready or of another version: " + dir);
-        }
-        final ManyToOneRingBuffer requestRing =
-            new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(mapped));
-        final ManyToOneRingBuffer responseRing =
-            new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(mapped));
+        final WorkerFile file = WorkerFile.open(dir);
+        final UnsafeBuffer header = file.header();
+        final ManyToOneRingBuffer requestRing = new ManyToOneRingBuffer(file.requestRingBuffer());
+        final ManyToOneRingBuffer responseRing = new ManyToOneRingBuffer(file.responseRingBuffer());
         header.putLongVolatile(WorkerFileDescriptor.WORKER_PID_OFFSET, ProcessHandle.current().pid());
 
         final SocketChannel doorbell = SocketChannel.open(
             UnixDomainSocketAddress.of(dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)));
-        final byte[] token = env.token().getBytes(StandardCharsets.US_ASCII);
-        if (token.length != WorkerFileDescriptor.TOKEN_LENGTH)
-        {
-            throw new IOException("SLUICE_TOKEN must be " + WorkerFileDescriptor.TOKEN_LENGTH + " characters");
-        }
-        final ByteBuffer hello = ByteBuffer.wrap(token);
-        while (hello.hasRemaining())
-        {
-            doorbell.write(hello);
-        }
+        Doorbell.presentToken(doorbell, env.token());
         return new SharedMemoryAttachment(header, requestRing, responseRing, doorbell);
     }
 }
