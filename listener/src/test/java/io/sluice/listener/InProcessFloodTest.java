@@ -31,6 +31,14 @@ class InProcessFloodTest
         .queue(TestConfig.inProcess("flood", FloodingHandler.class))
         .yaml();
 
+    // the same with a send rate a client that takes nothing falls below
+    private static final String SEND_RATE_CONFIG = TestConfig.listener()
+        .timeout("minSendRate", 150)
+        .timeout("minSendRateGrace", "1s")
+        .timeout("idleConnection", "60s")
+        .queue(TestConfig.inProcess("flood", FloodingHandler.class))
+        .yaml();
+
     private static final long LENGTH = 640L * FloodingHandler.CHUNK_LENGTH;
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -125,8 +133,7 @@ class InProcessFloodTest
     @Test
     void shouldLetAWaitingHandlerThreadGoWhenTheConnectionTimesOut() throws Exception
     {
-        final TestListener timing = TestListener.start("inprocfloodrate",
-            CONFIG.replace("    minSendRate: 0\n", "    minSendRate: 150\n    minSendRateGrace: 1s\n"));
+        final TestListener timing = TestListener.start("inprocfloodrate", SEND_RATE_CONFIG);
         try
         {
             assertNotNull(timing.awaitOk("/flood/", READY_TIMEOUT_MS), "no response from /flood/");
