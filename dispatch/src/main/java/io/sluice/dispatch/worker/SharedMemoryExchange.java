@@ -1,11 +1,7 @@
 package io.sluice.dispatch.worker;
 
-import io.sluice.dispatch.http.PathNormalizer;
-import io.sluice.dispatch.shm.AsciiCodec;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
-import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.RequestHeadDecoder;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -17,7 +13,7 @@ import java.util.List;
 
 /**
  * The {@link Exchange} a handler sees in a shared-memory worker. The request head is copied out of the ring when it
- * arrives (so the exchange outlives the ring record); responses are encoded straight into the response ring.
+ * arrives ({@link RingRequestHead}: the exchange outlives the ring record); responses are encoded straight into the response ring.
  * <p>
  * Flow control: the response body (the chunk bytes of {@code RESPONSE_BODY} messages) may run at most the send limit
  * ahead: the queue's response window, plus every {@code RESPONSE_CREDIT} the listener granted as the client drained
@@ -32,13 +28,8 @@ final class SharedMemoryExchange implements FailableExchange
     private static final UnsafeBuffer FAILURE_BODY_BUFFER = new UnsafeBuffer(HandlerInvoker.failureBody());
 
     private final SharedMemoryWorker worker;
-    private final UnsafeBuffer head;
-    private final RequestHeadDecoder decoder = new RequestHeadDecoder();
+    private final RingRequestHead request;
     private final long requestId;
-    private final long contentLength;
-    private final String method;
-    private String target;
-    private String path;
     private List<String> responseHeaders;
     private Object attachment;
     private boolean expired;
@@ -68,13 +59,8 @@ final class SharedMemoryExchange implements FailableExchange
     {
         this.worker = worker;
         this.sendLimit = worker.responseWindow();
-        final byte[] copy = new byte[length];
-        buffer.getBytes(index, copy);
-        this.head = new UnsafeBuffer(copy);
-        decoder.wrap(head, 0);
-        this.requestId = decoder.requestId();
-        this.contentLength = decoder.contentLength();
-        this.method = internMethod(head, decoder.methodOffset(), decoder.methodLength());
+        this.request = new RingRequestHead(buffer, index, length);
+        this.requestId = request.requestId();
     }
 
     long requestId()
@@ -117,65 +103,47 @@ final class SharedMemoryExchange implements FailableExchange
 
     public String method()
     {
-        return method;
+        return request.method();
     }
 
     public String target()
     {
-        if (null == target)
-        {
-            target = AsciiCodec.get(head, decoder.targetOffset(), decoder.targetLength());
-        }
-        return target;
+        return request.target();
     }
 
     public String path()
     {
-        if (null == path)
-        {
-            path = PathNormalizer.pathOf(target());
-        }
-        return path;
+        return request.path();
     }
 
     public String header(final String name)
     {
-        final HeaderCursor cursor = new HeaderCursor().reset(head, decoder.headersOffset(), decoder.headerCount());
-        while (cursor.next())
-        {
-            if (AsciiCodec.equalsIgnoreCase(head, cursor.nameOffset(), cursor.nameLength(), name))
-            {
-                return AsciiCodec.get(head, cursor.valueOffset(), cursor.valueLength());
-            }
-        }
-        return null;
+        return request.header(name);
     }
 
     public int headerCount()
     {
-        return decoder.headerCount();
+        return request.headerCount();
     }
 
     public String headerName(final int index)
     {
-        final HeaderCursor cursor = cursorAt(index);
-        return AsciiCodec.get(head, cursor.nameOffset(), cursor.nameLength());
+        return request.headerName(index);
     }
 
     public String headerValue(final int index)
     {
-        final HeaderCursor cursor = cursorAt(index);
-        return AsciiCodec.get(head, cursor.valueOffset(), cursor.valueLength());
+        return request.headerValue(index);
     }
 
     public long contentLength()
     {
-        return contentLength;
+        return request.contentLength();
     }
 
     public String remoteAddress()
     {
-        return decoder.remoteAddress();
+        return request.remoteAddress();
     }
 
     public Exchange responseHeader(final String name, final String value)
@@ -515,40 +483,5 @@ final class SharedMemoryExchange implements FailableExchange
             }
         }
         return length;
-    }
-
-    private HeaderCursor cursorAt(final int index)
-    {
-        if (index < 0 || index >= decoder.headerCount())
-        {
-            throw new IndexOutOfBoundsException("header index: index=" + index + ", count=" + decoder.headerCount());
-        }
-        final HeaderCursor cursor = new HeaderCursor().reset(head, decoder.headersOffset(), decoder.headerCount());
-        for (int i = 0; i <= index; i++)
-        {
-            cursor.next();
-        }
-        return cursor;
-    }
-
-    private static String internMethod(final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (AsciiCodec.equals(buffer, offset, length, "GET"))
-        {
-            return "GET";
-        }
-        if (AsciiCodec.equals(buffer, offset, length, "POST"))
-        {
-            return "POST";
-        }
-        if (AsciiCodec.equals(buffer, offset, length, "HEAD"))
-        {
-            return "HEAD";
-        }
-        if (AsciiCodec.equals(buffer, offset, length, "PUT"))
-        {
-            return "PUT";
-        }
-        return AsciiCodec.get(buffer, offset, length);
     }
 }

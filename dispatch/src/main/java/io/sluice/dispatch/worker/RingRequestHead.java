@@ -1,0 +1,142 @@
+package io.sluice.dispatch.worker;
+
+import io.sluice.dispatch.http.PathNormalizer;
+import io.sluice.dispatch.shm.AsciiCodec;
+import io.sluice.dispatch.shm.HeaderCursor;
+import io.sluice.dispatch.shm.RequestHeadDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The request side of a {@link SharedMemoryExchange}: a {@code REQUEST_HEAD} record copied out of the request ring
+ * when it arrives (so the exchange outlives the ring record), and the request facts read from the copy, the text ones
+ * made on first use; each accessor answers as {@link Exchange}'s of the same name. Belongs to the handler's thread, as
+ * the exchange's request accessors do.
+ */
+final class RingRequestHead
+{
+    private final UnsafeBuffer head;
+    private final RequestHeadDecoder decoder = new RequestHeadDecoder();
+    private final long contentLength;
+    private final String method;
+    private String target;
+    private String path;
+
+    /**
+     * @param buffer holding the record.
+     * @param index  of the record in the buffer.
+     * @param length of the record.
+     */
+    RingRequestHead(final DirectBuffer buffer, final int index, final int length)
+    {
+        final byte[] copy = new byte[length];
+        buffer.getBytes(index, copy);
+        this.head = new UnsafeBuffer(copy);
+        decoder.wrap(head, 0);
+        this.contentLength = decoder.contentLength();
+        this.method = internMethod(head, decoder.methodOffset(), decoder.methodLength());
+    }
+
+    long requestId()
+    {
+        return decoder.requestId();
+    }
+
+    String method()
+    {
+        return method;
+    }
+
+    String target()
+    {
+        if (null == target)
+        {
+            target = AsciiCodec.get(head, decoder.targetOffset(), decoder.targetLength());
+        }
+        return target;
+    }
+
+    String path()
+    {
+        if (null == path)
+        {
+            path = PathNormalizer.pathOf(target());
+        }
+        return path;
+    }
+
+    String header(final String name)
+    {
+        final HeaderCursor cursor = new HeaderCursor().reset(head, decoder.headersOffset(), decoder.headerCount());
+        while (cursor.next())
+        {
+            if (AsciiCodec.equalsIgnoreCase(head, cursor.nameOffset(), cursor.nameLength(), name))
+            {
+                return AsciiCodec.get(head, cursor.valueOffset(), cursor.valueLength());
+            }
+        }
+        return null;
+    }
+
+    int headerCount()
+    {
+        return decoder.headerCount();
+    }
+
+    String headerName(final int index)
+    {
+        final HeaderCursor cursor = cursorAt(index);
+        return AsciiCodec.get(head, cursor.nameOffset(), cursor.nameLength());
+    }
+
+    String headerValue(final int index)
+    {
+        final HeaderCursor cursor = cursorAt(index);
+        return AsciiCodec.get(head, cursor.valueOffset(), cursor.valueLength());
+    }
+
+    long contentLength()
+    {
+        return contentLength;
+    }
+
+    String remoteAddress()
+    {
+        return decoder.remoteAddress();
+    }
+
+    private HeaderCursor cursorAt(final int index)
+    {
+        if (index < 0 || index >= decoder.headerCount())
+        {
+            throw new IndexOutOfBoundsException("header index: index=" + index + ", count=" + decoder.headerCount());
+        }
+        final HeaderCursor cursor = new HeaderCursor().reset(head, decoder.headersOffset(), decoder.headerCount());
+        for (int i = 0; i <= index; i++)
+        {
+            cursor.next();
+        }
+        return cursor;
+    }
+
+    private static String internMethod(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (AsciiCodec.equals(buffer, offset, length, "GET"))
+        {
+            return "GET";
+        }
+        if (AsciiCodec.equals(buffer, offset, length, "POST"))
+        {
+            return "POST";
+        }
+        if (AsciiCodec.equals(buffer, offset, length, "HEAD"))
+        {
+            return "HEAD";
+        }
+        if (AsciiCodec.equals(buffer, offset, length, "PUT"))
+        {
+            return "PUT";
+        }
+        return AsciiCodec.get(buffer, offset, length);
+    }
+}
