@@ -8,31 +8,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.dispatch.buffer.ByteBufViews;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,46 +33,22 @@ import java.util.logging.Logger;
  * written at any other time are flushed at once. Reading also pauses while the connection is over its write limit,
  * so a peer that does not read cannot make the worker buffer without bound.
  * <p>
- * Threading: event-loop confined, except {@link #hopped}, {@link #landed}, {@link #isWritable} and
- * {@link #awaitWritable}, which the exchange calls from the handler's threads.
+ * Threading: event-loop confined, except its {@link LoopbackHop}, which the exchange uses from the handler's
+ * threads.
  */
 final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
 {
-    static final AsciiString SLUICE_TOKEN = LoopbackProtocol.SLUICE_TOKEN;
-    static final AsciiString SLUICE_EVENT = LoopbackProtocol.SLUICE_EVENT;
-    static final AsciiString SLUICE_APPL_PATH = LoopbackProtocol.SLUICE_APPL_PATH;
-    static final AsciiString X_FORWARDED_FOR = LoopbackProtocol.X_FORWARDED_FOR;
-    static final AsciiString X_FORWARDED_PROTO = LoopbackProtocol.X_FORWARDED_PROTO;
-    static final AsciiString SLUICE_CHALLENGE = LoopbackProtocol.SLUICE_CHALLENGE;
-    static final AsciiString SLUICE_PROOF = LoopbackProtocol.SLUICE_PROOF;
-    static final String SHUTDOWN_EVENT = LoopbackProtocol.SHUTDOWN_EVENT;
-    static final String READY_EVENT = LoopbackProtocol.READY_EVENT;
-
-    /**
-     * Longest challenge answered: {@value} characters.
-     */
-    static final int MAX_CHALLENGE_LENGTH = 256;
-
-    /**
-     * Bytes handed over from other threads and not yet written, past which {@code sendBody} waits: {@value}.
-     */
-    static final long HOP_HIGH_WATER_MARK_LENGTH = 256 * 1024;
-
     private static final Logger LOG = Logger.getLogger(LoopbackConnectionHandler.class.getName());
-    private static final long BACK_PRESSURE_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final byte[] EMPTY = new byte[0];
-    private static final String HMAC = "HmacSHA256";
 
     private final HandlerInvoker invoker;
-    private final byte[] token;
-    private final String applicationPath;
+    private final LoopbackRequestGate gate;
     private final Runnable onShutdown;
     private final LoopbackConnectionGuard guard;
     private final UnsafeBuffer bodyView = new UnsafeBuffer(EMPTY);
-    private final UnsafeBuffer copyView = new UnsafeBuffer(EMPTY);
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
-    private final AtomicLong hopLength = new AtomicLong();
     private ChannelHandlerContext ctx;
+    private LoopbackHop hop;
     private String peerAddress = "";
     private LoopbackExchange current;
     private LoopbackExchange shutdownExchange;
@@ -112,8 +74,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         final LoopbackConnectionGuard guard)
     {
         this.invoker = invoker;
-        this.token = token;
-        this.applicationPath = applicationPath;
+        this.gate = new LoopbackRequestGate(token, applicationPath);
         this.onShutdown = onShutdown;
         this.guard = guard;
     }
@@ -124,6 +85,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
+        this.hop = new LoopbackHop(ctx.channel());
     }
 
     /**
@@ -179,7 +141,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     {
         updateAutoRead();
         final LoopbackExchange waiting = writableWaiter;
-        if (null != waiting && isWritable())
+        if (null != waiting && hop.isWritable())
         {
             writableWaiter = null;
             tellWritable(waiting);
@@ -228,27 +190,11 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Copy bytes into a buffer from the connection's allocator. Event loop only.
+     * @return the bytes on their way to this connection from handler threads.
      */
-    ByteBuf copy(final DirectBuffer src, final int offset, final int length)
+    LoopbackHop hop()
     {
-        if (length == 0)
-        {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        final ByteBuf buf = ctx.alloc().directBuffer(length);
-        if (buf.hasMemoryAddress())
-        {
-            copyView.wrap(buf.memoryAddress() + buf.writerIndex(), length);
-            src.getBytes(offset, copyView, 0, length);
-            copyView.wrap(EMPTY);
-        }
-        else
-        {
-            src.getBytes(offset, buf.nioBuffer(buf.writerIndex(), length), 0, length);
-        }
-        buf.writerIndex(buf.writerIndex() + length);
-        return buf;
+        return hop;
     }
 
     /**
@@ -306,31 +252,6 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * A handler thread handed bytes to the event loop.
-     */
-    void hopped(final int length)
-    {
-        hopLength.addAndGet(length);
-    }
-
-    /**
-     * Bytes handed over by a handler thread reached the event loop.
-     */
-    void landed(final int length)
-    {
-        hopLength.addAndGet(-length);
-    }
-
-    /**
-     * @return true while the connection is under its write-buffer high water mark and handler threads have at most
-     * {@link #HOP_HIGH_WATER_MARK_LENGTH} bytes on their way to it. Any thread.
-     */
-    boolean isWritable()
-    {
-        return hopLength.get() <= HOP_HIGH_WATER_MARK_LENGTH && ctx.channel().isWritable();
-    }
-
-    /**
      * The exchange's handler is owed {@link Handler#onWritable(Exchange)}: call it once the connection has room (at
      * once, in a later task, if it has room now). Event loop only.
      */
@@ -340,7 +261,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         {
             return;
         }
-        if (isWritable())
+        if (hop.isWritable())
         {
             ctx.channel().eventLoop().execute(() -> tellWritable(exchange));
         }
@@ -350,27 +271,13 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    /**
-     * Back-pressure for handler threads that send on after {@code sendBody} answered false: wait while the connection
-     * holds more than it may.
-     */
-    void awaitWritable(final LoopbackExchange exchange)
-    {
-        final Channel channel = ctx.channel();
-        while ((hopLength.get() > HOP_HIGH_WATER_MARK_LENGTH || !channel.isWritable()) &&
-            channel.isActive() && !exchange.isAborted())
-        {
-            LockSupport.parkNanos(BACK_PRESSURE_PARK_NS);
-        }
-    }
-
     private void tellWritable(final LoopbackExchange exchange)
     {
         if (exchange != current || !exchange.takeWritableOwed())
         {
             return;
         }
-        if (!isWritable())
+        if (!hop.isWritable())
         {
             // filled up again meanwhile: the call is still owed
             exchange.oweWritable();
@@ -407,18 +314,18 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final HttpHeaders headers = request.headers();
-        final String probe = headers.get(SLUICE_EVENT);
-        if (null != probe && READY_EVENT.equalsIgnoreCase(probe.trim()))
+        final String probe = headers.get(LoopbackProtocol.SLUICE_EVENT);
+        if (null != probe && LoopbackProtocol.READY_EVENT.equalsIgnoreCase(probe.trim()))
         {
-            answerReadiness(request, headers.get(SLUICE_CHALLENGE));
+            answerReadiness(request, headers.get(LoopbackProtocol.SLUICE_CHALLENGE));
             return;
         }
-        if (!tokenMatches(headers.get(SLUICE_TOKEN)))
+        if (!gate.tokenMatches(headers.get(LoopbackProtocol.SLUICE_TOKEN)))
         {
             begin(request, 0).reply(400, "bad request: missing or wrong Sluice-Token", true);
             return;
         }
-        headers.remove(SLUICE_TOKEN);
+        headers.remove(LoopbackProtocol.SLUICE_TOKEN);
         if (null != guard)
         {
             guard.trust();
@@ -426,14 +333,14 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
 
         final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
             Exchange.UNKNOWN_LENGTH : HttpUtil.getContentLength(request, 0L);
-        final String event = headers.get(SLUICE_EVENT);
-        final String forwardedFor = headers.get(X_FORWARDED_FOR);
-        final String matchedPath = headers.get(SLUICE_APPL_PATH);
-        hideTransportFields(headers);
+        final String event = headers.get(LoopbackProtocol.SLUICE_EVENT);
+        final String forwardedFor = headers.get(LoopbackProtocol.X_FORWARDED_FOR);
+        final String matchedPath = headers.get(LoopbackProtocol.SLUICE_APPL_PATH);
+        LoopbackRequestGate.hideTransportFields(headers);
         if (null != event)
         {
             final LoopbackExchange exchange = begin(request, contentLength);
-            if (SHUTDOWN_EVENT.equalsIgnoreCase(event.trim()))
+            if (LoopbackProtocol.SHUTDOWN_EVENT.equalsIgnoreCase(event.trim()))
             {
                 LOG.info("loopback worker: shutdown requested by the listener");
                 shutdownExchange = exchange;
@@ -448,7 +355,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
 
         final LoopbackExchange exchange = begin(request, contentLength);
         exchange.forwardedFor(forwardedFor);
-        if (!isInApplication(exchange.path(), matchedPath))
+        if (!gate.isInApplication(exchange.path(), matchedPath))
         {
             exchange.reply(404, "not found", false);
             return;
@@ -464,8 +371,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     private void answerReadiness(final HttpRequest request, final String challenge)
     {
         final LoopbackExchange exchange = begin(request, 0);
-        if (null == challenge || challenge.isEmpty() || challenge.length() > MAX_CHALLENGE_LENGTH ||
-            !isHex(challenge))
+        if (!LoopbackRequestGate.isValidChallenge(challenge))
         {
             exchange.reply(400, "bad request: missing or invalid Sluice-Challenge", true);
             return;
@@ -473,9 +379,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         final String proof;
         try
         {
-            final Mac mac = Mac.getInstance(HMAC);
-            mac.init(new SecretKeySpec(token, HMAC));
-            proof = HexFormat.of().formatHex(mac.doFinal(challenge.getBytes(StandardCharsets.US_ASCII)));
+            proof = gate.proof(challenge);
         }
         catch (final GeneralSecurityException ex)
         {
@@ -483,81 +387,8 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             exchange.reply(500, "internal server error", true);
             return;
         }
-        exchange.responseHeader(SLUICE_PROOF.toString(), proof);
-        exchange.reply(200, READY_EVENT, true);
-    }
-
-    private static boolean isHex(final String text)
-    {
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * A queue may have several prefixes with different paths, while the environment names the first: the listener
-     * says which prefix matched in {@code Sluice-Appl-Path}, trusted because the request carried the token.
-     */
-    private boolean isInApplication(final String path, final String matched)
-    {
-        if (LoopbackPaths.isUnder(path, applicationPath))
-        {
-            return true;
-        }
-        return null != matched && LoopbackPaths.isUnder(path, LoopbackPaths.withTrailingSlash(matched));
-    }
-
-    /**
-     * Give the handler the fields a handler of the in-process or shared-memory model would see: remove those the
-     * listener adds for the hop to this worker ({@code X-Forwarded-For}, {@code X-Forwarded-Proto},
-     * {@code Sluice-*}, and the {@code Content-Length} or {@code Transfer-Encoding} it writes after
-     * {@code X-Forwarded-For} when the client sent no such framing). The listener never forwards a client's copy of
-     * these, and writes its own after the client's fields, {@code X-Forwarded-For} first; the client's
-     * {@code Content-Length} stays in its place. What they carry is {@link Exchange#remoteAddress()} and
-     * {@link Exchange#contentLength()}. Called after the request head was decoded: the body's framing is already
-     * known.
-     */
-    static void hideTransportFields(final HttpHeaders headers)
-    {
-        boolean afterForwardedFor = false;
-        boolean addedLength = false;
-        boolean addedChunked = false;
-        final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext())
-        {
-            final CharSequence name = it.next().getKey();
-            if (X_FORWARDED_FOR.contentEqualsIgnoreCase(name))
-            {
-                afterForwardedFor = true;
-            }
-            else if (afterForwardedFor && HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
-            {
-                addedLength = true;
-            }
-            else if (afterForwardedFor && HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name))
-            {
-                addedChunked = true;
-            }
-        }
-        headers.remove(X_FORWARDED_FOR);
-        headers.remove(X_FORWARDED_PROTO);
-        headers.remove(SLUICE_APPL_PATH);
-        headers.remove(SLUICE_EVENT);
-        headers.remove(SLUICE_TOKEN);
-        if (addedLength)
-        {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        }
-        if (addedChunked)
-        {
-            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        }
+        exchange.responseHeader(LoopbackProtocol.SLUICE_PROOF.toString(), proof);
+        exchange.reply(200, LoopbackProtocol.READY_EVENT, true);
     }
 
     private LoopbackExchange begin(final HttpRequest request, final long contentLength)
@@ -649,11 +480,6 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         {
             channel.config().setAutoRead(wanted);
         }
-    }
-
-    private boolean tokenMatches(final String presented)
-    {
-        return null != presented && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.US_ASCII));
     }
 
     private void releaseBacklog()

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -19,7 +18,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -105,16 +103,16 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         final EventLoop loop = connection.eventLoop();
         if (loop.inEventLoop())
         {
-            writeFull(status, contentType, connection.copy(body, offset, length));
+            writeFull(status, contentType, connection.hop().copy(body, offset, length));
         }
         else if (!aborted)
         {
-            final ByteBuf copy = copyOffLoop(body, offset, length);
-            connection.hopped(length);
+            final ByteBuf copy = LoopbackHop.copyOffLoop(body, offset, length);
+            connection.hop().hopped(length);
             loop.execute(
                 () ->
                 {
-                    connection.landed(length);
+                    connection.hop().landed(length);
                     writeFull(status, contentType, copy);
                 });
         }
@@ -144,8 +142,8 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         final EventLoop loop = connection.eventLoop();
         if (loop.inEventLoop())
         {
-            writeBody(connection.copy(buffer, offset, length), last);
-            if (last || complete || aborted || connection.isWritable())
+            writeBody(connection.hop().copy(buffer, offset, length), last);
+            if (last || complete || aborted || connection.hop().isWritable())
             {
                 return true;
             }
@@ -160,17 +158,17 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         if (writableOwed.get())
         {
             // the handler sends on after false: its thread waits for room, so the worker never buffers without bound
-            connection.awaitWritable(this);
+            connection.hop().awaitWritable(this);
         }
-        final ByteBuf copy = copyOffLoop(buffer, offset, length);
-        connection.hopped(length);
+        final ByteBuf copy = LoopbackHop.copyOffLoop(buffer, offset, length);
+        connection.hop().hopped(length);
         loop.execute(
             () ->
             {
-                connection.landed(length);
+                connection.hop().landed(length);
                 writeBody(copy, last);
             });
-        if (last || connection.isWritable())
+        if (last || connection.hop().isWritable())
         {
             return true;
         }
@@ -184,7 +182,7 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
      */
     public boolean isWritable()
     {
-        return aborted || connection.isWritable();
+        return aborted || connection.hop().isWritable();
     }
 
     /**
@@ -320,7 +318,7 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
             reply(502, "bad gateway: invalid status from the handler", true);
             return;
         }
-        final boolean bodiless = isBodiless(status);
+        final boolean bodiless = LoopbackResponseHeads.isBodiless(status);
         final int length = content.readableBytes();
         final ByteBuf body = headRequest || bodiless ? Unpooled.EMPTY_BUFFER : content;
         if (body != content)
@@ -360,7 +358,7 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
             reply(502, "bad gateway: invalid status from the handler", true);
             return;
         }
-        final boolean bodiless = isBodiless(status);
+        final boolean bodiless = LoopbackResponseHeads.isBodiless(status);
         final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
         if (!addHeaders(response, contentType))
         {
@@ -429,7 +427,7 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         }
         if (last)
         {
-            finish(length == 0 ? releaseEmpty(content) : new DefaultLastHttpContent(content));
+            finish(length == 0 ? LoopbackResponseHeads.releaseEmpty(content) : new DefaultLastHttpContent(content));
         }
         else if (length > 0)
         {
@@ -450,25 +448,9 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
 
     private boolean addHeaders(final HttpResponse response, final String contentType)
     {
-        final HttpHeaders out = response.headers();
         try
         {
-            if (null != contentType)
-            {
-                out.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-            }
-            final List<String> extra = responseHeaders();
-            if (null != extra)
-            {
-                for (int i = 0; i < extra.size(); i += 2)
-                {
-                    final String name = extra.get(i);
-                    if (!isFramingHeader(name))
-                    {
-                        out.add(name, extra.get(i + 1));
-                    }
-                }
-            }
+            LoopbackResponseHeads.addHeaders(response.headers(), contentType, responseHeaders());
             return true;
         }
         catch (final IllegalArgumentException | NullPointerException ex)
@@ -480,42 +462,6 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
 
     private void addConnectionHeader(final HttpResponse response)
     {
-        if (!keepAlive)
-        {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        else if (http10)
-        {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-    }
-
-    private static LastHttpContent releaseEmpty(final ByteBuf content)
-    {
-        content.release();
-        return LastHttpContent.EMPTY_LAST_CONTENT;
-    }
-
-    private static boolean isBodiless(final int status)
-    {
-        return status == 204 || status == 304;
-    }
-
-    private static boolean isFramingHeader(final String name)
-    {
-        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name) ||
-            HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name) ||
-            HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name);
-    }
-
-    private static ByteBuf copyOffLoop(final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (length == 0)
-        {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        return Unpooled.wrappedBuffer(bytes);
+        LoopbackResponseHeads.addConnectionHeader(response.headers(), keepAlive, http10);
     }
 }
