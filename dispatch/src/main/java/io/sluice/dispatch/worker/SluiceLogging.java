@@ -1,5 +1,8 @@
 package io.sluice.dispatch.worker;
 
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
+
 /**
  * The one logging setup of the listener and its workers: {@code java.util.logging} to standard error, one line per
  * record in {@link #FORMAT}, e.g. {@code 2026-12-04T21:49:12.345 WARNING io.sluice.dispatch.worker.HandlerInvoker
@@ -23,11 +26,14 @@ public final class SluiceLogging
     }
 
     /**
-     * Use {@link #FORMAT} unless the process was started with a format of its own ({@code -D}{@value #FORMAT_PROP_NAME}).
+     * Use {@link #FORMAT} unless the process was started with a format of its own ({@code -D}{@value #FORMAT_PROP_NAME}),
+     * and have Netty log through {@code java.util.logging} too, whatever else is on the class path (Netty would
+     * otherwise pick SLF4J when its API is present, and print a warning to standard error when it has no provider).
      * Call first thing in {@code main}, before anything logs: the format is read when the first handler is made.
      */
     public static void configure()
     {
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
         if (null == System.getProperty(FORMAT_PROP_NAME))
         {
             System.setProperty(FORMAT_PROP_NAME, FORMAT);
