@@ -7,13 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
@@ -21,14 +14,14 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 
 /**
  * The per-connection HTTP/1.1 stage behind {@link StrictRequestDecoder}: the coordinator of a connection's requests in
- * pipelining order. It has each request head judged by {@link RequestAdmission} (host, target, path segments, body
- * limit, {@code Expect}, route, a place in the queue), hands an admitted request to its queue's host, has its body
- * streamed with back-pressure by {@link RequestBodyPump}, and writes responses in request order with one flush per
- * event-loop turn ({@link FlushBatcher}); {@link FlushNotices} tells a host when the socket has taken its bytes.
+ * pipelining order ({@link InFlightExchanges}). Its {@link RequestIntake} has each request head judged by
+ * {@link RequestAdmission} (host, target, path segments, body limit, {@code Expect}, route, a place in the queue),
+ * hands an admitted request to its queue's host, and has its body streamed with back-pressure by
+ * {@link RequestBodyPump}; responses are written in request order with one flush per event-loop turn
+ * ({@link FlushBatcher}); {@link FlushNotices} tells a host when the socket has taken its bytes.
  * <p>
  * <b>Answered here</b>: {@code OPTIONS *} (200, {@code allow}, no body), {@code TRACE} (405 with the same
  * {@code allow}), and every refusal of {@link RequestAdmission}. An HTTP/1.0 request kept alive is answered with
@@ -65,22 +58,19 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public static final String TRACE_REFUSED_BODY = "method not allowed: TRACE\n";
 
-    private final RequestAdmission admission;
     private final StrictRequestDecoder decoder;
     private final NanoClock clock;
-    private final int maxPipelinedRequests;
-    private final long entityBodyNs;
     private final ConnectionLimiter connections;
-    private final ArrayDeque<ServerExchange> inFlight = new ArrayDeque<>();
+    private final InFlightExchanges inFlight;
     private final ConnectionDeadlines deadlines;
     private final NextRequestWait nextRequest;
+    private final RequestIntake intake;
     private final RequestBodyPump pump;
     private final ConnectionOutput output;
     private ChannelHandlerContext ctx;
     private MinSendRateHandler sendRate;
     private String remoteAddress = "";
     private int remotePort;
-    private int localPort;
     private boolean closing;
 
     /**
@@ -108,18 +98,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final ConnectionLimiter connections,
         final NanoClock clock)
     {
-        this.admission = new RequestAdmission(router, config.maxSegmentLength(), config.maxSegmentCount());
         this.decoder = decoder;
         this.connections = connections;
         this.clock = clock;
-        this.maxPipelinedRequests = config.maxPipelinedRequests();
-        this.entityBodyNs = config.entityBodyNs();
-        final long drainEntityBodyNs = config.drainEntityBodyNs();
+        this.inFlight = new InFlightExchanges(config.maxPipelinedRequests());
         this.deadlines = new ConnectionDeadlines(clock, this::onDeadlines);
         this.nextRequest = new NextRequestWait(deadlines, decoder, config.headerWaitNs(), config.idleConnectionNs());
-        this.pump = new RequestBodyPump(new PumpEvents(), deadlines, drainEntityBodyNs);
+        this.intake = new RequestIntake(this, router, config, inFlight, deadlines, nextRequest, clock);
+        this.pump = intake.pump();
         this.output = new ConnectionOutput(
-            this, decoder, clock, LingeringCloseHandler.lingerNs(drainEntityBodyNs), this::cancelTimers);
+            this, decoder, clock, LingeringCloseHandler.lingerNs(config.drainEntityBodyNs()), this::cancelTimers);
     }
 
     /**
@@ -130,7 +118,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         this.ctx = ctx;
         this.sendRate = ctx.pipeline().get(MinSendRateHandler.class);
         deadlines.context(ctx);
-        pump.context(ctx);
+        intake.context(ctx);
         output.context(ctx);
     }
 
@@ -146,7 +134,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (ctx.channel().localAddress() instanceof InetSocketAddress local)
         {
-            localPort = local.getPort();
+            intake.localPort(local.getPort());
         }
         final long nowNs = clock.nanoTime();
         nextRequest.start(nowNs);
@@ -163,17 +151,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        if (closing)
-        {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        if (pump.isHolding())
-        {
-            pump.hold(msg);
-            return;
-        }
-        handle(msg);
+        intake.read(msg);
     }
 
     /**
@@ -200,12 +178,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     {
         if (ctx.channel().isWritable())
         {
-            // only the response being written may go on; the ones behind it are told when their turn comes
-            final ServerExchange first = inFlight.peekFirst();
-            if (null != first)
-            {
-                first.writabilityChanged();
-            }
+            inFlight.writabilityChanged();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -306,37 +279,24 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final long nowNs = clock.nanoTime();
         // answered before its body is in: read and discard the rest, for at most drainEntityBody
         pump.answered(exchange, nowNs);
-        if (inFlight.peekFirst() != exchange)
+        if (inFlight.writing() != exchange)
         {
             return;
         }
 
-        ServerExchange head = exchange;
-        while (null != head && head.isDone())
+        final ServerExchange last = inFlight.retireDone(output.isClosingAfterFlush());
+        if (null != last)
         {
-            inFlight.pollFirst();
-            if (!head.keepAlive() && !output.isClosingAfterFlush())
-            {
-                // the client may still be sending (this request's body, or more requests): linger before closing
-                final boolean linger = !head.isRequestBodyComplete() || null != pump.receiving() ||
-                    inFlight.size() > 0 || !decoder.isAwaitingRequest();
-                output.closeAfterFlush(linger);
-                markClosing();
-                abortAll();
-                return;
-            }
-            head = inFlight.peekFirst();
-            if (null != head)
-            {
-                head.activate();
-            }
+            // the client may still be sending (this request's body, or more requests): linger before closing
+            final boolean linger = !last.isRequestBodyComplete() || null != pump.receiving() ||
+                !inFlight.isEmpty() || !decoder.isAwaitingRequest();
+            output.closeAfterFlush(linger);
+            markClosing();
+            abortAll();
+            return;
         }
 
-        if (inFlight.size() < maxPipelinedRequests && !ctx.channel().config().isAutoRead() && !pump.isBlocked())
-        {
-            ctx.channel().config().setAutoRead(true);
-            pump.resumedReading(nowNs);
-        }
+        intake.resumeReading(nowNs);
         if (null == pump.receiving())
         {
             nextRequest.start(nowNs);
@@ -365,98 +325,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         pump.resume(exchange);
     }
 
-    private void handle(final Object msg)
-    {
-        boolean release = true;
-        try
-        {
-            if (msg instanceof HttpRequest request)
-            {
-                onRequest(request);
-            }
-            if (msg instanceof HttpContent content)
-            {
-                release = onContent(content);
-            }
-        }
-        finally
-        {
-            if (release)
-            {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-    }
-
-    private void onRequest(final HttpRequest request)
-    {
-        final boolean headRequest = HttpMethod.HEAD.equals(request.method());
-        if (RequestAdmission.REFUSE_AND_CLOSE == admission.checkHead(request, localPort))
-        {
-            rejectAndClose(enqueue(headRequest, false, null), admission.status(), admission.reason());
-            return;
-        }
-
-        final boolean keepAlive = HttpUtil.isKeepAlive(request);
-        final QueueBinding binding = admission.binding();
-        final long contentLength = admission.contentLength();
-        final ServerExchange exchange =
-            enqueue(headRequest, keepAlive, null == binding ? null : binding.applicationPath());
-        if (request.protocolVersion() == HttpVersion.HTTP_1_0)
-        {
-            exchange.http10();
-        }
-        final long nowNs = clock.nanoTime();
-        pump.begin(
-            exchange,
-            contentLength,
-            null == binding ? Long.MAX_VALUE : binding.maxRequestBodySize(),
-            null == binding ? entityBodyNs : binding.entityBodyTimeoutNs(),
-            nowNs);
-
-        switch (admission.admit(request))
-        {
-            case RequestAdmission.ANSWER_SERVER_OPTIONS -> ServerAnswers.serverOptions(exchange);
-            case RequestAdmission.REFUSE_TRACE -> ServerAnswers.refuseTrace(exchange);
-            case RequestAdmission.REFUSE -> exchange.sendError(admission.status(), admission.reason());
-            case RequestAdmission.REFUSE_AND_CLOSE -> rejectAndClose(exchange, admission.status(), admission.reason());
-            default -> admission.handOff(request, exchange, nowNs);
-        }
-    }
-
-    private boolean onContent(final HttpContent content)
-    {
-        final DecoderResult result = content.decoderResult();
-        if (result.isFailure())
-        {
-            final ServerExchange exchange = pump.receiving();
-            if (null != exchange)
-            {
-                rejectAndClose(
-                    exchange, RequestAdmission.statusOf(result.cause()), RequestAdmission.reasonOf(result.cause()));
-            }
-            markClosing();
-            return true;
-        }
-        return pump.content(content);
-    }
-
-    private ServerExchange enqueue(final boolean headRequest, final boolean keepAlive, final String applicationPath)
-    {
-        final ServerExchange exchange = new ServerExchange(this, headRequest, keepAlive, applicationPath);
-        inFlight.addLast(exchange);
-        if (inFlight.size() == 1)
-        {
-            exchange.activate();
-        }
-        if (inFlight.size() >= maxPipelinedRequests)
-        {
-            ctx.channel().config().setAutoRead(false);
-        }
-        return exchange;
-    }
-
-    private void rejectAndClose(final ServerExchange exchange, final int status, final String message)
+    /**
+     * Answer a request and close the connection after it, lingering: more of the client's bytes may follow.
+     *
+     * @param exchange the request.
+     * @param status   the answer's status.
+     * @param message  the answer's text.
+     */
+    void rejectAndClose(final ServerExchange exchange, final int status, final String message)
     {
         output.lingerOnClose();
         pump.end();
@@ -464,7 +340,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         markClosing();
     }
 
-    private void armHeadWait(final long nowNs)
+    /**
+     * Arm the wait for the next request, unless the connection is closing.
+     *
+     * @param nowNs the clock now.
+     */
+    void armHeadWait(final long nowNs)
     {
         if (!closing)
         {
@@ -493,7 +374,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             else if (NextRequestWait.HEAD_EXPIRED == wait)
             {
                 rejectAndClose(
-                    enqueue(false, false, null), 408, "request timeout: request head not received in time");
+                    intake.enqueue(false, false, null), 408, "request timeout: request head not received in time");
             }
         }
         else
@@ -510,11 +391,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (!closing)
         {
-            QueueWaits.expire(inFlight, nowNs, deadlines, this);
+            inFlight.expireQueueWaits(nowNs, deadlines, this);
         }
     }
 
-    private void markClosing()
+    /**
+     * The connection is closing: nothing more is read or handed on.
+     */
+    void markClosing()
     {
         closing = true;
         if (null != sendRate)
@@ -550,59 +434,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
 
     private void abortAll()
     {
-        ServerExchange exchange;
-        while (null != (exchange = inFlight.pollFirst()))
-        {
-            exchange.abort();
-        }
+        inFlight.abortAll();
         pump.releaseAll();
-    }
-
-    /**
-     * What the body pump asks of the connection.
-     */
-    private final class PumpEvents implements RequestBodyPump.Connection
-    {
-        public boolean isClosing()
-        {
-            return closing;
-        }
-
-        public void refuse(final ServerExchange exchange, final int status, final String reason)
-        {
-            rejectAndClose(exchange, status, reason);
-        }
-
-        public void bodyComplete(final long lastPieceNs)
-        {
-            // the end of this request starts the next one's header wait, from when its last piece came
-            nextRequest.start(lastPieceNs);
-            if (inFlight.isEmpty())
-            {
-                armHeadWait(lastPieceNs);
-            }
-        }
-
-        public void replay(final Object msg)
-        {
-            if (closing)
-            {
-                ReferenceCountUtil.release(msg);
-            }
-            else
-            {
-                handle(msg);
-            }
-        }
-
-        public void bodyUnblocked()
-        {
-            if (!closing && inFlight.size() < maxPipelinedRequests)
-            {
-                ctx.channel().config().setAutoRead(true);
-                pump.resumedReading(clock.nanoTime());
-                ctx.read();
-            }
-        }
     }
 }

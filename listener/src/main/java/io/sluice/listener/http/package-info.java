@@ -4,9 +4,10 @@
  * {@link io.sluice.listener.http.SendRateWindow}), {@link io.sluice.listener.http.StrictRequestDecoder} (RFC 9112,
  * strict; its grammar in {@link io.sluice.listener.http.HttpGrammar}), then
  * {@link io.sluice.listener.http.HttpConnectionHandler}, the coordinator of a connection's requests in pipelining
- * order. It has each head judged by {@link io.sluice.listener.http.RequestAdmission} (validate, route, admit, hand to
- * the host with the fields of {@link io.sluice.listener.queue.HandlerHeaders}), the body streamed with back-pressure
- * by {@link io.sluice.listener.http.RequestBodyPump}, its timers run by one
+ * order ({@link io.sluice.listener.http.InFlightExchanges}). Its {@link io.sluice.listener.http.RequestIntake} has
+ * each head judged by {@link io.sluice.listener.http.RequestAdmission} (validate, route, admit, hand to the host with
+ * the fields of {@link io.sluice.listener.queue.HandlerHeaders}) and the body streamed with back-pressure by
+ * {@link io.sluice.listener.http.RequestBodyPump}; its timers run by one
  * {@link io.sluice.listener.http.ConnectionDeadlines} task ({@link io.sluice.listener.http.NextRequestWait} for the
  * wait between requests), and its bytes written by {@link io.sluice.listener.http.ConnectionOutput}
  * ({@link io.sluice.listener.http.FlushBatcher}: one flush per connection per event-loop turn;
@@ -20,7 +21,7 @@
  * advance it).
  * <pre>
  *   socket bytes --> [MinSendRateHandler] --> StrictRequestDecoder --HttpRequest/HttpContent--> HttpConnectionHandler
- *        HttpConnectionHandler --RequestAdmission--> Host;  body --RequestBodyPump--> RequestSink
+ *        HttpConnectionHandler --RequestIntake--RequestAdmission--> Host;  body --RequestBodyPump--> RequestSink
  *   Host --> ServerExchange --ResponseHeads (502 when invalid)--(held until earlier responses complete)-->
  *        ConnectionOutput --> ctx.write --> [MinSendRateHandler counts] --> FlushBatcher --> flush
  *   close while the client may still send: HttpConnectionHandler --pipeline.replace--> LingeringCloseHandler
