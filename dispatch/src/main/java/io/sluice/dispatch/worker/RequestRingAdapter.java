@@ -19,9 +19,19 @@ import java.util.concurrent.TimeUnit;
  * {@link SharedMemoryExchange}, handed to the handler once the read has moved the ring's head past it
  * ({@link #dispatch}); body chunks, aborts and credit go to the exchange they name, and to the handler through the
  * {@link HandlerInvoker}. Keeps the exchanges in progress (only the duty thread touches the table). Duty thread only.
+ * <p>
+ * Exchanges are pooled, so that a request allocates nothing: one the duty thread forgets because its response is
+ * complete goes back to a free list ({@link Exchange}: once the response is complete the handler no longer uses it)
+ * and takes a later request. One that was aborted is not reused: the handler may still be answering it from another
+ * thread, to no effect.
  */
 final class RequestRingAdapter implements ControlledMessageHandler
 {
+    /**
+     * Most completed exchanges kept for reuse; more in progress at once are made anew and left to the collector.
+     */
+    static final int POOL_CAPACITY = 128;
+
     private static final UnsafeBuffer QUEUE_WAIT_BODY_BUFFER =
         new UnsafeBuffer(SharedMemoryWorker.QUEUE_WAIT_BODY.getBytes(StandardCharsets.US_ASCII));
 
@@ -32,6 +42,8 @@ final class RequestRingAdapter implements ControlledMessageHandler
     private final long queueWaitNs;
     private final Long2ObjectHashMap<SharedMemoryExchange> exchanges = new Long2ObjectHashMap<>();
     private final RequestHeadDecoder headDecoder = new RequestHeadDecoder();
+    private final SharedMemoryExchange[] pool = new SharedMemoryExchange[POOL_CAPACITY];
+    private int pooled;
     private long requestsReceived;
     private SharedMemoryExchange dispatchNext;
 
@@ -103,6 +115,8 @@ final class RequestRingAdapter implements ControlledMessageHandler
             exchange.respond(
                 SharedMemoryWorker.QUEUE_WAIT_STATUS, "text/plain", QUEUE_WAIT_BODY_BUFFER, 0,
                 QUEUE_WAIT_BODY_BUFFER.capacity());
+            // never registered nor handed to the handler
+            release(exchange);
             return;
         }
         publisher.enterHandler();
@@ -143,12 +157,12 @@ final class RequestRingAdapter implements ControlledMessageHandler
         {
             // taken too late: answered here once controlledRead has moved past the head; never registered, so its
             // body chunks are ignored as for an unknown id
-            final SharedMemoryExchange exchange = new SharedMemoryExchange(worker, buffer, index, length);
+            final SharedMemoryExchange exchange = acquire(buffer, index, length);
             exchange.expired();
             dispatchNext = exchange;
             return;
         }
-        final SharedMemoryExchange exchange = new SharedMemoryExchange(worker, buffer, index, length);
+        final SharedMemoryExchange exchange = acquire(buffer, index, length);
         exchanges.put(exchange.requestId(), exchange);
         dispatchNext = exchange;
     }
@@ -235,9 +249,43 @@ final class RequestRingAdapter implements ControlledMessageHandler
 
     private void forgetIfComplete(final SharedMemoryExchange exchange)
     {
-        if (exchange.isResponseComplete())
+        if (exchange.isResponseComplete() && exchanges.remove(exchange.requestId()) == exchange)
         {
-            exchanges.remove(exchange.requestId());
+            release(exchange);
+        }
+    }
+
+    /**
+     * @return exchanges kept for reuse (for tests).
+     */
+    int pooledCount()
+    {
+        return pooled;
+    }
+
+    private SharedMemoryExchange acquire(final DirectBuffer buffer, final int index, final int length)
+    {
+        final SharedMemoryExchange exchange;
+        if (pooled > 0)
+        {
+            exchange = pool[--pooled];
+            pool[pooled] = null;
+        }
+        else
+        {
+            exchange = new SharedMemoryExchange(worker);
+        }
+        return exchange.reset(buffer, index, length);
+    }
+
+    /**
+     * @param exchange complete and forgotten: the handler no longer uses it.
+     */
+    private void release(final SharedMemoryExchange exchange)
+    {
+        if (pooled < POOL_CAPACITY)
+        {
+            pool[pooled++] = exchange;
         }
     }
 
@@ -253,9 +301,11 @@ final class RequestRingAdapter implements ControlledMessageHandler
         final Iterator<SharedMemoryExchange> iterator = exchanges.values().iterator();
         while (iterator.hasNext())
         {
-            if (iterator.next().isResponseComplete())
+            final SharedMemoryExchange exchange = iterator.next();
+            if (exchange.isResponseComplete())
             {
                 iterator.remove();
+                release(exchange);
             }
         }
     }

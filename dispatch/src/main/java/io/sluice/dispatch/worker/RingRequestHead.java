@@ -11,30 +11,48 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The request side of a {@link SharedMemoryExchange}: a {@code REQUEST_HEAD} record copied out of the request ring
  * when it arrives (so the exchange outlives the ring record), and the request facts read from the copy, the text ones
  * made on first use; each accessor answers as {@link Exchange}'s of the same name. Belongs to the handler's thread, as
- * the exchange's request accessors do.
+ * the exchange's request accessors do. Reusable: {@link #copy} takes the next request, into the same array when it
+ * fits, so that a pooled exchange reads its requests without allocating.
  */
 final class RingRequestHead
 {
-    private final UnsafeBuffer head;
+    /**
+     * Bytes of the copy made up front: a typical request head fits.
+     */
+    static final int INITIAL_CAPACITY = 512;
+
+    private final UnsafeBuffer head = new UnsafeBuffer();
     private final RequestHeadDecoder decoder = new RequestHeadDecoder();
-    private final long contentLength;
-    private final String method;
+    private final HeaderCursor cursor = new HeaderCursor();
+    private byte[] copy = new byte[INITIAL_CAPACITY];
+    private long contentLength;
+    private String method;
     private String target;
     private String path;
 
     /**
+     * Copy a request head out of the ring; what was read from the one before is forgotten.
+     *
      * @param buffer holding the record.
      * @param index  of the record in the buffer.
      * @param length of the record.
+     * @return this.
      */
-    RingRequestHead(final DirectBuffer buffer, final int index, final int length)
+    RingRequestHead copy(final DirectBuffer buffer, final int index, final int length)
     {
-        final byte[] copy = new byte[length];
-        buffer.getBytes(index, copy);
-        this.head = new UnsafeBuffer(copy);
+        if (length > copy.length)
+        {
+            copy = new byte[length];
+        }
+        buffer.getBytes(index, copy, 0, length);
+        // the view ends where the record does, as a copy of exactly its length would
+        head.wrap(copy, 0, length);
         decoder.wrap(head, 0);
-        this.contentLength = decoder.contentLength();
-        this.method = internMethod(head, decoder.methodOffset(), decoder.methodLength());
+        contentLength = decoder.contentLength();
+        method = internMethod(head, decoder.methodOffset(), decoder.methodLength());
+        target = null;
+        path = null;
+        return this;
     }
 
     long requestId()
@@ -67,7 +85,7 @@ final class RingRequestHead
 
     String header(final String name)
     {
-        final HeaderCursor cursor = new HeaderCursor().reset(head, decoder.headersOffset(), decoder.headerCount());
+        cursor.reset(head, decoder.headersOffset(), decoder.headerCount());
         while (cursor.next())
         {
             if (AsciiCodec.equalsIgnoreCase(head, cursor.nameOffset(), cursor.nameLength(), name))
@@ -111,7 +129,7 @@ final class RingRequestHead
         {
             throw new IndexOutOfBoundsException("header index: index=" + index + ", count=" + decoder.headerCount());
         }
-        final HeaderCursor cursor = new HeaderCursor().reset(head, decoder.headersOffset(), decoder.headerCount());
+        cursor.reset(head, decoder.headersOffset(), decoder.headerCount());
         for (int i = 0; i <= index; i++)
         {
             cursor.next();

@@ -28,8 +28,9 @@ final class SharedMemoryExchange implements FailableExchange
     private static final UnsafeBuffer FAILURE_BODY_BUFFER = new UnsafeBuffer(HandlerInvoker.failureBody());
 
     private final SharedMemoryWorker worker;
-    private final RingRequestHead request;
-    private final long requestId;
+    private final RingRequestHead request = new RingRequestHead();
+    private final ResponseHeadEncoder headEncoder = new ResponseHeadEncoder();
+    private long requestId;
     private List<String> responseHeaders;
     private Object attachment;
     private boolean expired;
@@ -54,13 +55,58 @@ final class SharedMemoryExchange implements FailableExchange
     private boolean backlogLast;
     private boolean writableWanted;
 
-    SharedMemoryExchange(
-        final SharedMemoryWorker worker, final DirectBuffer buffer, final int index, final int length)
+    /**
+     * An exchange for no request yet: {@link #reset} gives it one.
+     *
+     * @param worker the exchange's worker.
+     */
+    SharedMemoryExchange(final SharedMemoryWorker worker)
     {
         this.worker = worker;
-        this.sendLimit = worker.responseWindow();
-        this.request = new RingRequestHead(buffer, index, length);
-        this.requestId = request.requestId();
+    }
+
+    /**
+     * Take the next request, read from its {@code REQUEST_HEAD} record, as a new exchange would; duty thread. Only an
+     * exchange that is new, or whose response is complete (and which the handler therefore no longer uses), is reset.
+     * The monitor is taken so that a thread that completed the response under it has left it.
+     *
+     * @param buffer holding the record.
+     * @param index  of the record in the buffer.
+     * @param length of the record.
+     * @return this.
+     */
+    SharedMemoryExchange reset(final DirectBuffer buffer, final int index, final int length)
+    {
+        synchronized (this)
+        {
+            request.copy(buffer, index, length);
+            requestId = request.requestId();
+            if (null != responseHeaders)
+            {
+                responseHeaders.clear();
+            }
+            attachment = null;
+            expired = false;
+            aborted = false;
+            responseComplete = false;
+            headSent = false;
+            pendingStatus = 0;
+            pendingContentType = null;
+            pendingContentLength = 0;
+            pendingFlags = 0;
+            pendingBody = null;
+            pendingBodyOffset = 0;
+            pendingBodyLength = 0;
+            pendingIsHead = false;
+            sendLimit = worker.responseWindow();
+            bodySent = 0;
+            backlog = null;
+            backlogStart = 0;
+            backlogEnd = 0;
+            backlogLast = false;
+            writableWanted = false;
+            return this;
+        }
     }
 
     long requestId()
@@ -230,7 +276,10 @@ final class SharedMemoryExchange implements FailableExchange
         if (!headSent)
         {
             // the failure answer carries none of the headers the handler added
-            responseHeaders = null;
+            if (null != responseHeaders)
+            {
+                responseHeaders.clear();
+            }
             respond(
                 HandlerInvoker.FAILURE_STATUS, HandlerInvoker.FAILURE_CONTENT_TYPE, FAILURE_BODY_BUFFER, 0,
                 FAILURE_BODY_BUFFER.capacity());
@@ -322,7 +371,7 @@ final class SharedMemoryExchange implements FailableExchange
     {
         if (pendingIsHead)
         {
-            final ResponseHeadEncoder encoder = new ResponseHeadEncoder().wrap(buffer, index)
+            final ResponseHeadEncoder encoder = headEncoder.wrap(buffer, index)
                 .requestId(requestId)
                 .status(pendingStatus)
                 .contentLength(pendingContentLength)
