@@ -17,6 +17,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ final class RequestRingPublisher
 {
     private static final long PENDING_RETRY_US = 50;
     private static final long PENDING_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(PENDING_RETRY_US);
+    private static final int INITIAL_HEADER_FIELDS = 64;
 
     private final SharedMemoryLink link;
     private final Doorbell wakeUp;
@@ -53,6 +55,7 @@ final class RequestRingPublisher
     private final ArrayDeque<SharedMemoryRequest> pendingCredits = new ArrayDeque<>();
     private final Runnable retryPending = this::retryPending;
     private final Runnable wakeTask = this::wakeWorkerNow;
+    private CharSequence[] headerFields = new CharSequence[INITIAL_HEADER_FIELDS];
     private boolean wakeScheduled;
     private boolean retryScheduled;
     private boolean closed;
@@ -123,21 +126,50 @@ final class RequestRingPublisher
      */
     boolean openRequest(final SharedMemoryRequest request, final HttpRequest httpRequest, final long contentLength)
     {
-        final String method = httpRequest.method().name();
-        final String target = httpRequest.uri();
-        final String remoteAddress = request.exchange().remoteAddress();
         int headersLength = 0;
         int longestField = 0;
-        // one pass sizes the head and finds its longest header field (Netty's headers offer no allocation-free walk)
+        // one pass sizes the head, finds its longest header field and keeps the fields for the encoding (Netty's
+        // headers offer no allocation-free walk: one iterator per request)
+        int fields = 0;
         final Iterator<Map.Entry<CharSequence, CharSequence>> sizing = httpRequest.headers().iteratorCharSequence();
         while (sizing.hasNext())
         {
             final Map.Entry<CharSequence, CharSequence> entry = sizing.next();
-            final int nameLength = entry.getKey().length();
-            final int valueLength = entry.getValue().length();
+            final CharSequence name = entry.getKey();
+            final CharSequence value = entry.getValue();
+            final int nameLength = name.length();
+            final int valueLength = value.length();
             headersLength += MessageDescriptor.headerEntryLength(nameLength, valueLength);
             longestField = Math.max(longestField, Math.max(nameLength, valueLength));
+            if (fields + 2 > headerFields.length)
+            {
+                headerFields = Arrays.copyOf(headerFields, headerFields.length * 2);
+            }
+            headerFields[fields++] = name;
+            headerFields[fields++] = value;
         }
+        try
+        {
+            return encodeHead(request, httpRequest, contentLength, headersLength, longestField, fields);
+        }
+        finally
+        {
+            // the fields belong to the request: let them go with it
+            Arrays.fill(headerFields, 0, fields, null);
+        }
+    }
+
+    private boolean encodeHead(
+        final SharedMemoryRequest request,
+        final HttpRequest httpRequest,
+        final long contentLength,
+        final int headersLength,
+        final int longestField,
+        final int fields)
+    {
+        final String method = httpRequest.method().name();
+        final String target = httpRequest.uri();
+        final String remoteAddress = request.exchange().remoteAddress();
         final int length = RequestHeadEncoder.length(
             method.length(), target.length(), remoteAddress.length(), headersLength);
         if (length > requestProducer.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
@@ -174,12 +206,10 @@ final class RequestRingPublisher
                 .method(method)
                 .target(target)
                 .remoteAddress(remoteAddress);
-            final Iterator<Map.Entry<CharSequence, CharSequence>> headers =
-                httpRequest.headers().iteratorCharSequence();
-            while (headers.hasNext())
+            final CharSequence[] headerFields = this.headerFields;
+            for (int i = 0; i < fields; i += 2)
             {
-                final Map.Entry<CharSequence, CharSequence> entry = headers.next();
-                headEncoder.header(entry.getKey(), entry.getValue());
+                headEncoder.header(headerFields[i], headerFields[i + 1]);
             }
 
             if (index > 0)
