@@ -1,7 +1,9 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -22,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The worker's read/publish cycle allocates nothing per request once warm: a request head read off the ring, handed to
  * a handler that reads its method, header count and length and answers inline with a small body and a response header,
- * and the response drained by the listener's side. Measured with the thread's allocated-bytes counter
+ * and the response drained by the listener's side; and the same with a request body chunk echoed as a streamed
+ * response. Measured with the thread's allocated-bytes counter
  * ({@link com.sun.management.ThreadMXBean#getThreadAllocatedBytes(long)}) over many requests after a warm-up, so that
  * the JIT has compiled (and escape-analysed) the path.
  */
@@ -44,6 +47,7 @@ class SharedMemoryWorkerAllocationTest
 
     private ListenerRings rings;
     private SharedMemoryWorker worker;
+    private SharedMemoryWorker echoWorker;
     private final RequestHeadEncoder encoder = new RequestHeadEncoder();
     private final CountingDrain drain = new CountingDrain();
     private long nextRequestId = 1;
@@ -54,6 +58,8 @@ class SharedMemoryWorkerAllocationTest
         rings = ListenerRings.create(tempDir.resolve("queue-0"), CAPACITY);
         worker = new SharedMemoryWorker(
             new InlineHandler(), rings.header, rings.workerRequestRing(), rings.workerResponseRing(), null);
+        echoWorker = new SharedMemoryWorker(
+            new StreamingEcho(), rings.header, rings.workerRequestRing(), rings.workerResponseRing(), null);
     }
 
     @AfterEach
@@ -82,6 +88,60 @@ class SharedMemoryWorkerAllocationTest
             "allocated " + allocated + " bytes over " + REQUESTS_PER_ROUND + " requests");
     }
 
+    @Test
+    void shouldNotAllocatePerRequestWithABodyOnceWarm()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().getId();
+        for (int i = 0; i < WARM_UP_ROUNDS; i++)
+        {
+            runWithBody(REQUESTS_PER_ROUND);
+        }
+
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        runWithBody(REQUESTS_PER_ROUND);
+        final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+
+        assertTrue(
+            allocated <= ALLOWED_BYTES_PER_REQUEST * REQUESTS_PER_ROUND,
+            "allocated " + allocated + " bytes over " + REQUESTS_PER_ROUND + " requests with a body");
+    }
+
+    /**
+     * Each request a head and a body chunk; the echo streams its answer (a head, then the chunk as the last body).
+     */
+    private void runWithBody(final int requests)
+    {
+        final long answeredBefore = drain.lastChunks;
+        for (int sent = 0; sent < requests; sent += BATCH)
+        {
+            for (int i = 0; i < BATCH; i++)
+            {
+                final long requestId = nextRequestId++;
+                writeHead(requestId, BODY.capacity());
+                writeBody(requestId);
+            }
+            while (echoWorker.doWork() > 0)
+            {
+                // take the batch
+            }
+            rings.responses.read(drain);
+        }
+        assertEquals(requests, drain.lastChunks - answeredBefore);
+    }
+
+    private void writeBody(final long requestId)
+    {
+        final ManyToOneRingBuffer ring = rings.requests;
+        final int index = ring.tryClaim(
+            MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(BODY.capacity()));
+        assertTrue(index > 0);
+        BodyChunkFlyweight.encode(ring.buffer(), index, requestId, MessageDescriptor.LAST_FLAG, BODY.capacity());
+        ring.buffer().putBytes(BodyChunkFlyweight.dataOffset(index), BODY, 0, BODY.capacity());
+        ring.commit(index);
+    }
+
     private void run(final int requests)
     {
         final long answeredBefore = drain.responses;
@@ -89,7 +149,7 @@ class SharedMemoryWorkerAllocationTest
         {
             for (int i = 0; i < BATCH; i++)
             {
-                writeHead(nextRequestId++);
+                writeHead(nextRequestId++, -1);
             }
             while (worker.doWork() > 0)
             {
@@ -100,7 +160,7 @@ class SharedMemoryWorkerAllocationTest
         assertEquals(requests, drain.responses - answeredBefore);
     }
 
-    private void writeHead(final long requestId)
+    private void writeHead(final long requestId, final long contentLength)
     {
         final int length = RequestHeadEncoder.length(
             3, TARGET.length(), REMOTE_ADDRESS.length(),
@@ -111,7 +171,7 @@ class SharedMemoryWorkerAllocationTest
         encoder.wrap(ring.buffer(), index)
             .requestId(requestId)
             .admittedAtNs(0)
-            .contentLength(-1)
+            .contentLength(contentLength)
             .remotePort(1234)
             .method("GET")
             .target(TARGET)
@@ -138,17 +198,40 @@ class SharedMemoryWorkerAllocationTest
     }
 
     /**
-     * The listener's side: counts the answers.
+     * Answers with a head when the request arrives, and echoes its body as the last chunk of the response.
+     */
+    private static final class StreamingEcho implements Handler
+    {
+        public void onRequest(final Exchange exchange)
+        {
+            exchange.sendHead(200, "application/octet-stream", exchange.contentLength());
+        }
+
+        public void onBody(
+            final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
+        {
+            exchange.sendBody(buffer, offset, length, last);
+        }
+    }
+
+    /**
+     * The listener's side: counts the answers and the last body chunks.
      */
     private static final class CountingDrain implements MessageHandler
     {
         long responses;
+        long lastChunks;
 
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
         {
             if (MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID == msgTypeId)
             {
                 responses++;
+            }
+            else if (MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID == msgTypeId &&
+                (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0)
+            {
+                lastChunks++;
             }
         }
     }
