@@ -21,6 +21,12 @@ final class RingRequestHead
      */
     static final int INITIAL_CAPACITY = 512;
 
+    /**
+     * Largest copy kept for the next request: a longer head is copied into an array of its own, so that a pooled
+     * exchange holds at most this much.
+     */
+    static final int MAX_RETAINED_CAPACITY = 16 * 1024;
+
     private final UnsafeBuffer head = new UnsafeBuffer();
     private final RequestHeadDecoder decoder = new RequestHeadDecoder();
     private final HeaderCursor cursor = new HeaderCursor();
@@ -40,13 +46,18 @@ final class RingRequestHead
      */
     RingRequestHead copy(final DirectBuffer buffer, final int index, final int length)
     {
-        if (length > copy.length)
+        byte[] bytes = copy;
+        if (length > bytes.length)
         {
-            copy = new byte[length];
+            bytes = new byte[length];
+            if (length <= MAX_RETAINED_CAPACITY)
+            {
+                copy = bytes;
+            }
         }
-        buffer.getBytes(index, copy, 0, length);
+        buffer.getBytes(index, bytes, 0, length);
         // the view ends where the record does, as a copy of exactly its length would
-        head.wrap(copy, 0, length);
+        head.wrap(bytes, 0, length);
         decoder.wrap(head, 0);
         contentLength = decoder.contentLength();
         method = internMethod(head, decoder.methodOffset(), decoder.methodLength());

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(5)
 class SharedMemoryExchangePoolTest
 {
-    private static final int CAPACITY = 64 * 1024;
+    private static final int CAPACITY = 256 * 1024;
     private static final DirectBuffer BODY = new UnsafeBuffer("ok".getBytes(StandardCharsets.US_ASCII));
 
     @TempDir
@@ -85,6 +85,26 @@ class SharedMemoryExchangePoolTest
         assertEquals("POST", seen.get(1).method());
         assertEquals(3, seen.get(1).contentLength());
         assertEquals(List.of("x-request: /first/with/a/longer/target", "x-request: /second"), responseHeaders());
+    }
+
+    @Test
+    void shouldReadHeadsLongerThanTheCopyItHeldAndShorterOnesAfterThem()
+    {
+        final String longTarget = "/" + "a".repeat(2 * RingRequestHead.INITIAL_CAPACITY);
+        final String longerThanKept = "/" + "b".repeat(RingRequestHead.MAX_RETAINED_CAPACITY);
+        rings.writeHead(1, "GET", "/short", -1, System.nanoTime());
+        worker.doWork();
+        rings.writeHead(2, "GET", longTarget, -1, System.nanoTime());
+        worker.doWork();
+        rings.writeHead(3, "GET", "/s", -1, System.nanoTime());
+        worker.doWork();
+        rings.writeHead(4, "GET", longerThanKept, -1, System.nanoTime());
+        worker.doWork();
+        rings.writeHead(5, "GET", "/t", -1, System.nanoTime());
+        worker.doWork();
+
+        assertSame(seen.get(0), seen.get(4));
+        assertEquals(List.of("/short", longTarget, "/s", longerThanKept, "/t"), targets);
     }
 
     @Test
