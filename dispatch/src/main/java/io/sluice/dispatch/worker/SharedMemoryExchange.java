@@ -29,7 +29,7 @@ final class SharedMemoryExchange implements FailableExchange
 
     private final SharedMemoryWorker worker;
     private final RingRequestHead request = new RingRequestHead();
-    private final ResponseHeadEncoder headEncoder = new ResponseHeadEncoder();
+    private final PendingRecord pending = new PendingRecord();
     private long requestId;
     private List<String> responseHeaders;
     private Object attachment;
@@ -38,14 +38,6 @@ final class SharedMemoryExchange implements FailableExchange
     private volatile boolean responseComplete;
     private boolean headSent;
 
-    private int pendingStatus;
-    private String pendingContentType;
-    private long pendingContentLength;
-    private int pendingFlags;
-    private DirectBuffer pendingBody;
-    private int pendingBodyOffset;
-    private int pendingBodyLength;
-    private boolean pendingIsHead;
 
     private long sendLimit;
     private long bodySent;
@@ -90,14 +82,7 @@ final class SharedMemoryExchange implements FailableExchange
             aborted = false;
             responseComplete = false;
             headSent = false;
-            pendingStatus = 0;
-            pendingContentType = null;
-            pendingContentLength = 0;
-            pendingFlags = 0;
-            pendingBody = null;
-            pendingBodyOffset = 0;
-            pendingBodyLength = 0;
-            pendingIsHead = false;
+            pending.clear();
             sendLimit = worker.responseWindow();
             bodySent = 0;
             backlog = null;
@@ -215,7 +200,8 @@ final class SharedMemoryExchange implements FailableExchange
         {
             return;
         }
-        final int headLength = ResponseHeadEncoder.length(headersLength(contentType), 0);
+        final int headLength =
+            ResponseHeadEncoder.length(PendingRecord.headersLength(contentType, responseHeaders), 0);
         if (headLength + length <= worker.maxResponseMessageLength())
         {
             publishHead(status, contentType, length, MessageDescriptor.LAST_FLAG, body, offset, length);
@@ -369,39 +355,7 @@ final class SharedMemoryExchange implements FailableExchange
 
     void encodeInto(final MutableDirectBuffer buffer, final int index)
     {
-        if (pendingIsHead)
-        {
-            final ResponseHeadEncoder encoder = headEncoder.wrap(buffer, index)
-                .requestId(requestId)
-                .status(pendingStatus)
-                .contentLength(pendingContentLength)
-                .flags(pendingFlags);
-            if (null != pendingContentType)
-            {
-                encoder.header(CONTENT_TYPE, pendingContentType);
-            }
-            final List<String> extra = responseHeaders;
-            if (null != extra)
-            {
-                for (int i = 0; i < extra.size(); i += 2)
-                {
-                    encoder.header(extra.get(i), extra.get(i + 1));
-                }
-            }
-            if (pendingBodyLength > 0)
-            {
-                encoder.body(pendingBody, pendingBodyOffset, pendingBodyLength);
-            }
-        }
-        else
-        {
-            BodyChunkFlyweight.encode(buffer, index, requestId, pendingFlags, pendingBodyLength);
-            if (pendingBodyLength > 0)
-            {
-                buffer.putBytes(
-                    BodyChunkFlyweight.dataOffset(index), pendingBody, pendingBodyOffset, pendingBodyLength);
-            }
-        }
+        pending.encodeInto(buffer, index, requestId, responseHeaders);
     }
 
     private boolean isWritableLocked()
@@ -472,17 +426,13 @@ final class SharedMemoryExchange implements FailableExchange
         {
             final int chunk = Math.min(remaining, maxChunk);
             remaining -= chunk;
-            pendingIsHead = false;
-            pendingBody = buffer;
-            pendingBodyOffset = position;
-            pendingBodyLength = chunk;
-            pendingFlags = remaining == 0 ? lastFlags : 0;
+            pending.chunk(buffer, position, chunk, remaining == 0 ? lastFlags : 0);
             worker.publish(this, MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
             bodySent += chunk;
             position += chunk;
         }
         while (remaining > 0);
-        pendingBody = null;
+        pending.clear();
         if (lastFlags != 0)
         {
             responseComplete = true;
@@ -500,37 +450,15 @@ final class SharedMemoryExchange implements FailableExchange
         final int length)
     {
         headSent = true;
-        pendingIsHead = true;
-        pendingStatus = status;
-        pendingContentType = contentType;
-        pendingContentLength = contentLength;
-        pendingFlags = flags;
-        pendingBody = body;
-        pendingBodyOffset = offset;
-        pendingBodyLength = length;
-        final int messageLength = ResponseHeadEncoder.length(headersLength(contentType), length);
+        pending.head(status, contentType, contentLength, flags, body, offset, length);
+        final int messageLength =
+            ResponseHeadEncoder.length(PendingRecord.headersLength(contentType, responseHeaders), length);
         final boolean completes = (flags & MessageDescriptor.LAST_FLAG) != 0;
         worker.publish(this, MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID, messageLength);
-        pendingBody = null;
-        pendingBodyLength = 0;
+        pending.clear();
         if (completes)
         {
             responseComplete = true;
         }
-    }
-
-    private int headersLength(final String contentType)
-    {
-        int length = null == contentType ? 0 :
-            MessageDescriptor.headerEntryLength(CONTENT_TYPE.length(), contentType.length());
-        final List<String> extra = responseHeaders;
-        if (null != extra)
-        {
-            for (int i = 0; i < extra.size(); i += 2)
-            {
-                length += MessageDescriptor.headerEntryLength(extra.get(i).length(), extra.get(i + 1).length());
-            }
-        }
-        return length;
     }
 }
