@@ -159,10 +159,10 @@ public final class SharedMemoryHost implements Host
                 public void onQueueStopped()
                 {
                     stopped = true;
-                    homeLoop.execute(SharedMemoryHost.this::failAll);
+                    homeLoop.execute(slots::failAll);
                 }
             });
-        clockMs = TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
+        clockMs = freshClockMs();
         timer = homeLoop.scheduleAtFixedRate(timerTask, timerPeriodMs, timerPeriodMs, TimeUnit.MILLISECONDS);
         supervisor.start();
     }
@@ -421,7 +421,7 @@ public final class SharedMemoryHost implements Host
         {
             return;
         }
-        clockMs = TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
+        clockMs = freshClockMs();
         final long epochMs = System.currentTimeMillis();
         for (int i = 0; i < links.length; i++)
         {
@@ -459,11 +459,6 @@ public final class SharedMemoryHost implements Host
         LOG.warning(() -> "queue " + queue.name() + ": " + timedOut + " request(s) not answered within " +
             "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), worker told " +
             "to abort");
-    }
-
-    private void failAll()
-    {
-        slots.failAll();
     }
 
     private SharedMemoryLink pickLink()
