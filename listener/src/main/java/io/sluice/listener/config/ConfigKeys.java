@@ -58,7 +58,11 @@ public final class ConfigKeys
         return queue(queueIndex) + "." + YamlKeys.WORKER + "." + YamlKeys.COMMAND;
     }
 
-    private static String queue(final int queueIndex)
+    /**
+     * @param queueIndex index of the queue in {@code queues}.
+     * @return the key path of that queue, e.g. {@code queues[0]}.
+     */
+    static String queue(final int queueIndex)
     {
         return YamlKeys.QUEUES + "[" + queueIndex + "]";
     }

@@ -126,7 +126,7 @@ public final class ConfigLoader
         for (int i = 0; i < elements.size(); i++)
         {
             context.addQueue(queue(
-                ConfigSection.of(root.source(), YamlKeys.QUEUES + "[" + i + "]", elements.get(i)), baseDirectory));
+                ConfigSection.of(root.source(), ConfigKeys.queue(i), elements.get(i)), baseDirectory));
         }
         return context.conclude();
     }

@@ -473,7 +473,7 @@ public final class ListenerContext
         for (int i = 0; i < queues.size(); i++)
         {
             queueConfigs.add(queues.get(i).conclude(
-                YamlKeys.QUEUES + "[" + i + "]", bodySize, timeouts, namePaths, prefixPaths));
+                ConfigKeys.queue(i), bodySize, timeouts, namePaths, prefixPaths));
         }
         return Collections.unmodifiableList(queueConfigs);
     }

@@ -47,8 +47,7 @@ final class ListenerRules
                 {
                     throw origin.errorNaming(
                         YamlKeys.ADMIN_PORT,
-                        "port is already used by " +
-                        YamlKeys.QUEUES + "[" + i + "]." + YamlKeys.PREFIXES + "[" + j + "]",
+                        "port is already used by " + ConfigKeys.queuePrefix(i, j),
                         port);
                 }
             }
@@ -79,7 +78,7 @@ final class ListenerRules
             {
                 throw origin.errorNaming(
                     YamlKeys.EVENT_LOOPS,
-                    "must be 1 while a queue is hosted in shared memory (" + YamlKeys.QUEUES + "[" + i + "] is)",
+                    "must be 1 while a queue is hosted in shared memory (" + ConfigKeys.queue(i) + " is)",
                     loops);
             }
             final String doorbell = queueDir
