@@ -255,14 +255,6 @@ final class RequestRingAdapter implements ControlledMessageHandler
         }
     }
 
-    /**
-     * @return exchanges kept for reuse (for tests).
-     */
-    int pooledCount()
-    {
-        return pooled;
-    }
-
     private SharedMemoryExchange acquire(final DirectBuffer buffer, final int index, final int length)
     {
         final SharedMemoryExchange exchange;

@@ -113,14 +113,6 @@ final class ResponsePublisher
     }
 
     /**
-     * @return the largest record the response ring takes.
-     */
-    int maxMessageLength()
-    {
-        return responseRing.maxMsgLength();
-    }
-
-    /**
      * Write a record into the response ring, waiting while it is full, and see that the listener hears of it.
      * <p>
      * When to wake: a record published by the duty thread is announced once for its read batch, at the end of the
