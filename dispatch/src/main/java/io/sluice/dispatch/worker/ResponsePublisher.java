@@ -6,7 +6,6 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -30,7 +29,6 @@ final class ResponsePublisher
     private final Doorbell doorbellFlags;
     private final SocketChannel doorbell;
     private final AtomicCounter listenerWakeUps;
-    private final ByteBuffer wakeByte = ByteBuffer.allocateDirect(1);
     private Thread dutyThread;
     private boolean wakePending;
     private boolean inHandler;
@@ -242,12 +240,11 @@ final class ResponsePublisher
      */
     boolean isListenerReachable()
     {
-        synchronized (wakeByte)
+        synchronized (doorbellFlags)
         {
             try
             {
-                wakeByte.clear();
-                doorbell.write(wakeByte);
+                doorbell.write(doorbellFlags.wakeByte());
                 return true;
             }
             catch (final IOException ex)
@@ -259,13 +256,12 @@ final class ResponsePublisher
 
     private void ringListener()
     {
-        synchronized (wakeByte)
+        synchronized (doorbellFlags)
         {
             listenerWakeUps.incrementRelease();
             try
             {
-                wakeByte.clear();
-                doorbell.write(wakeByte);
+                doorbell.write(doorbellFlags.wakeByte());
             }
             catch (final IOException ex)
             {
