@@ -44,7 +44,6 @@ final class PendingWakeWatcher implements Runnable
     static final int IDLE_POLLS_BEFORE_PARK = 20;
 
     private static final VarHandle HANDED_OFF;
-    private static final VarHandle PARKED;
 
     static
     {
@@ -52,7 +51,6 @@ final class PendingWakeWatcher implements Runnable
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             HANDED_OFF = lookup.findVarHandle(PendingWakeWatcher.class, "handedOff", long.class);
-            PARKED = lookup.findVarHandle(PendingWakeWatcher.class, "parked", boolean.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -118,8 +116,8 @@ final class PendingWakeWatcher implements Runnable
      */
     void handOff(final long batchNs)
     {
-        HANDED_OFF.setVolatile(this, 0 == batchNs ? 1L : batchNs);
-        if ((boolean)PARKED.getVolatile(this))
+        handedOff = 0 == batchNs ? 1L : batchNs;
+        if (parked)
         {
             final Thread watcher = thread;
             if (null != watcher)
@@ -147,7 +145,7 @@ final class PendingWakeWatcher implements Runnable
      */
     boolean poll(final long nowNs)
     {
-        final long handOffNs = (long)HANDED_OFF.getVolatile(this);
+        final long handOffNs = handedOff;
         if (0 != handOffNs && nowNs - handOffNs >= ANNOUNCE_AFTER_NS && HANDED_OFF.compareAndSet(this, handOffNs, 0L))
         {
             announce.run();
@@ -161,7 +159,7 @@ final class PendingWakeWatcher implements Runnable
      */
     boolean isParked()
     {
-        return (boolean)PARKED.getVolatile(this);
+        return parked;
     }
 
     /**
@@ -172,20 +170,20 @@ final class PendingWakeWatcher implements Runnable
         while (!Thread.currentThread().isInterrupted())
         {
             poll(System.nanoTime());
-            if (0 != (long)HANDED_OFF.getVolatile(this))
+            if (0 != handedOff)
             {
                 idlePolls = 0;
             }
             else if (++idlePolls >= IDLE_POLLS_BEFORE_PARK)
             {
                 idlePolls = 0;
-                PARKED.setVolatile(this, true);
+                parked = true;
                 // a hand-off made before the flag was visible is seen here; one made after it unparks this thread
-                if (0 == (long)HANDED_OFF.getVolatile(this))
+                if (0 == handedOff)
                 {
                     LockSupport.park(this);
                 }
-                PARKED.setVolatile(this, false);
+                parked = false;
                 continue;
             }
             LockSupport.parkNanos(this, POLL_INTERVAL_NS);
