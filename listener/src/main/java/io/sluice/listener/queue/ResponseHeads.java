@@ -293,14 +293,24 @@ public final class ResponseHeads
         final int valueLength)
     {
         buf.ensureWritable(nameLength + valueLength + 4);
-        final int writerIndex = buf.writerIndex();
-        src.getBytes(nameOffset, buf.nioBuffer(writerIndex, nameLength), nameLength);
-        buf.writerIndex(writerIndex + nameLength);
+        copy(src, nameOffset, nameLength, buf);
         buf.writeBytes(COLON_SPACE);
-        final int valueIndex = buf.writerIndex();
-        src.getBytes(valueOffset, buf.nioBuffer(valueIndex, valueLength), valueLength);
-        buf.writerIndex(valueIndex + valueLength);
+        copy(src, valueOffset, valueLength, buf);
         buf.writeBytes(CRLF);
+    }
+
+    /**
+     * Copy bytes of a ring record into the head being written, byte by byte: a field is short, and this needs no
+     * {@code ByteBuffer} view of the destination per field.
+     */
+    private static void copy(final DirectBuffer src, final int offset, final int length, final ByteBuf buf)
+    {
+        final int writerIndex = buf.writerIndex();
+        for (int i = 0; i < length; i++)
+        {
+            buf.setByte(writerIndex + i, src.getByte(offset + i));
+        }
+        buf.writerIndex(writerIndex + length);
     }
 
     /**
