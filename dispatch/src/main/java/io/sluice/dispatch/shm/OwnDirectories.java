@@ -38,10 +38,6 @@ final class OwnDirectories
     static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> FOLDER_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
-    static final Set<String> FILE_NAMES = Set.of(
-        SharedMemoryFiles.MARKER_FILE_NAME,
-        WorkerFileDescriptor.RINGS_FILE_NAME,
-        WorkerFileDescriptor.DOORBELL_FILE_NAME);
     static final Pattern WORKER_DIRECTORY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}-[0-9]{1,3}");
     static final Set<OpenOption> CREATE_MARKER = Set.of(
         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
@@ -282,7 +278,7 @@ final class OwnDirectories
                 continue;
             }
             final String shown = 0 == depth ? name : path.getFileName() + "/" + name;
-            if (FILE_NAMES.contains(name) && (attributes.isRegularFile() || attributes.isOther()))
+            if (isOwnFileName(name) && (attributes.isRegularFile() || attributes.isOther()))
             {
                 if (delete)
                 {
@@ -414,5 +410,14 @@ final class OwnDirectories
                 "in use by listener " + (PID.matcher(pid).matches() ? "pid " + pid : "(pid unknown)"));
         }
         return lock;
+    }
+
+    /**
+     * @param name a name found in a directory Sluice created.
+     * @return true when Sluice creates files of that name: the marker, and every lane's ring file and doorbell socket.
+     */
+    static boolean isOwnFileName(final String name)
+    {
+        return SharedMemoryFiles.MARKER_FILE_NAME.equals(name) || WorkerFileDescriptor.isLaneFileName(name);
     }
 }

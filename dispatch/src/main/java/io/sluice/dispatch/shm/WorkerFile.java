@@ -47,9 +47,36 @@ public final class WorkerFile implements AutoCloseable
         final long listenerPid,
         final long listenerStartMs) throws IOException
     {
+        return create(
+            directory, workerDirectory, 0, requestRingCapacity, responseRingCapacity, listenerPid, listenerStartMs);
+    }
+
+    /**
+     * Listener side: create the file of one of a worker's lanes ({@link WorkerFileDescriptor#ringsFileName}), as
+     * {@link #create(SharedMemoryFiles.PrivateDirectory, String, int, int, long, long)} does lane 0's.
+     *
+     * @param directory            the listener's private directory.
+     * @param workerDirectory      the name of the worker's directory in it, already created.
+     * @param lane                 the lane, 0 to {@link WorkerFileDescriptor#LANES_MAX} - 1.
+     * @param requestRingCapacity  of the request ring, a power of two.
+     * @param responseRingCapacity of the response ring, a power of two.
+     * @param listenerPid          the listener's process id.
+     * @param listenerStartMs      the listener's start, epoch ms.
+     * @return the mapped file.
+     * @throws IOException when it cannot be created or mapped.
+     */
+    public static WorkerFile create(
+        final SharedMemoryFiles.PrivateDirectory directory,
+        final String workerDirectory,
+        final int lane,
+        final int requestRingCapacity,
+        final int responseRingCapacity,
+        final long listenerPid,
+        final long listenerStartMs) throws IOException
+    {
         final MappedByteBuffer mapped = directory.createAndMap(
             workerDirectory,
-            WorkerFileDescriptor.RINGS_FILE_NAME,
+            WorkerFileDescriptor.ringsFileName(lane),
             WorkerFileDescriptor.fileLength(requestRingCapacity, responseRingCapacity));
         WorkerFileDescriptor.initialise(
             new UnsafeBuffer(mapped, 0, WorkerFileDescriptor.HEADER_LENGTH),
@@ -66,8 +93,22 @@ public final class WorkerFile implements AutoCloseable
      */
     public static WorkerFile open(final Path workerDirectory) throws IOException
     {
+        return open(workerDirectory, 0);
+    }
+
+    /**
+     * Worker side: map the file of one of its lanes ({@link WorkerFileDescriptor#ringsFileName}), as
+     * {@link #open(Path)} does lane 0's.
+     *
+     * @param workerDirectory the worker's directory ({@code SLUICE_SHM_DIR}).
+     * @param lane            the lane, 0 to {@code SLUICE_LANES} - 1.
+     * @return the mapped file.
+     * @throws IOException when it cannot be mapped, is not ready, or is of another layout version.
+     */
+    public static WorkerFile open(final Path workerDirectory, final int lane) throws IOException
+    {
         final MappedByteBuffer mapped =
-            SharedMemoryFiles.mapExisting(workerDirectory.resolve(WorkerFileDescriptor.RINGS_FILE_NAME));
+            SharedMemoryFiles.mapExisting(workerDirectory.resolve(WorkerFileDescriptor.ringsFileName(lane)));
         final WorkerFile file = new WorkerFile(mapped);
         if (file.header.getIntVolatile(WorkerFileDescriptor.LAYOUT_VERSION_OFFSET) !=
             WorkerFileDescriptor.LAYOUT_VERSION)

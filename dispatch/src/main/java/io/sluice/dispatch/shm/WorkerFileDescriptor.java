@@ -158,8 +158,82 @@ public final class WorkerFileDescriptor
      */
     public static final int TOKEN_LENGTH = 32;
 
+    /**
+     * Most lanes a worker may be given ({@code SLUICE_LANES}): one per listener event loop, at most {@value}.
+     */
+    public static final int LANES_MAX = 256;
+
     private WorkerFileDescriptor()
     {
+    }
+
+    /**
+     * The ring file of one lane: lane 0's is {@value #RINGS_FILE_NAME}, lane {@code k >= 1}'s is {@code rings.k}.
+     * Every lane's file has the whole layout of this class (header, request ring, response ring).
+     *
+     * @param lane the lane, 0 to {@link #LANES_MAX} - 1.
+     * @return the file's name inside the worker's directory.
+     */
+    public static String ringsFileName(final int lane)
+    {
+        return 0 == lane ? RINGS_FILE_NAME : RINGS_FILE_NAME + "." + lane;
+    }
+
+    /**
+     * The doorbell socket of one lane: lane 0's is {@value #DOORBELL_FILE_NAME}, lane {@code k >= 1}'s is
+     * {@code doorbell.k.sock}.
+     *
+     * @param lane the lane, 0 to {@link #LANES_MAX} - 1.
+     * @return the socket's name inside the worker's directory.
+     */
+    public static String doorbellFileName(final int lane)
+    {
+        return 0 == lane ? DOORBELL_FILE_NAME : "doorbell." + lane + ".sock";
+    }
+
+    /**
+     * @param name a name found in a worker's directory.
+     * @return true when it is a lane's ring file or doorbell socket ({@link #ringsFileName},
+     * {@link #doorbellFileName}) for a lane below {@link #LANES_MAX}.
+     */
+    public static boolean isLaneFileName(final String name)
+    {
+        if (RINGS_FILE_NAME.equals(name) || DOORBELL_FILE_NAME.equals(name))
+        {
+            return true;
+        }
+        final String ringsPrefix = RINGS_FILE_NAME + ".";
+        if (name.startsWith(ringsPrefix))
+        {
+            return isLaneNumber(name.substring(ringsPrefix.length()));
+        }
+        final String doorbellPrefix = "doorbell.";
+        final String doorbellSuffix = ".sock";
+        if (name.startsWith(doorbellPrefix) && name.endsWith(doorbellSuffix) &&
+            name.length() > doorbellPrefix.length() + doorbellSuffix.length())
+        {
+            return isLaneNumber(name.substring(doorbellPrefix.length(), name.length() - doorbellSuffix.length()));
+        }
+        return false;
+    }
+
+    private static boolean isLaneNumber(final String text)
+    {
+        if (text.isEmpty() || text.length() > 3 || text.charAt(0) == '0')
+        {
+            return false;
+        }
+        int lane = 0;
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+            lane = lane * 10 + (c - '0');
+        }
+        return lane < LANES_MAX;
     }
 
     /**

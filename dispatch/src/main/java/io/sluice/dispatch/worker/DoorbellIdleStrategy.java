@@ -32,13 +32,13 @@ final class DoorbellIdleStrategy implements IdleStrategy
      */
     static final long STOPPING_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final SharedMemoryWorker worker;
+    private final WorkerDuty worker;
     private int idleCount;
 
     /**
-     * @param worker whose doorbell it sleeps on.
+     * @param worker whose doorbell(s) it sleeps on.
      */
-    DoorbellIdleStrategy(final SharedMemoryWorker worker)
+    DoorbellIdleStrategy(final WorkerDuty worker)
     {
         this.worker = worker;
     }

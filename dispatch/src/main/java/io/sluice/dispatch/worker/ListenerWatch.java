@@ -29,7 +29,7 @@ final class ListenerWatch
     private static final int DISCARD_LENGTH = 64;
 
     private final long shutdownTimeLimitMs;
-    private volatile SharedMemoryWorker attached;
+    private volatile WorkerDuty attached;
 
     /**
      * @param shutdownTimeLimitMs how long a shared-memory worker asked to stop may take to finish.
@@ -44,7 +44,7 @@ final class ListenerWatch
      *
      * @param worker the attached worker.
      */
-    void attached(final SharedMemoryWorker worker)
+    void attached(final WorkerDuty worker)
     {
         attached = worker;
     }
@@ -68,7 +68,19 @@ final class ListenerWatch
      */
     static void watchHeartbeat(final UnsafeBuffer header, final long timeoutMs)
     {
-        final Thread watchdog = new Thread(() -> awaitStaleHeartbeat(header, timeoutMs), "sluice-listener-heartbeat");
+        watchHeartbeat(new UnsafeBuffer[]{ header }, timeoutMs);
+    }
+
+    /**
+     * Start the daemon thread that exits the process when the listener's heartbeat in any of a worker's lanes (each
+     * kept by the event loop that owns the lane) stops changing for {@code timeoutMs}.
+     *
+     * @param headers   the headers of the lanes' files, each holding a listener heartbeat.
+     * @param timeoutMs how long a heartbeat may stay unchanged.
+     */
+    static void watchHeartbeat(final UnsafeBuffer[] headers, final long timeoutMs)
+    {
+        final Thread watchdog = new Thread(() -> awaitStaleHeartbeat(headers, timeoutMs), "sluice-listener-heartbeat");
         watchdog.setDaemon(true);
         watchdog.start();
     }
@@ -88,7 +100,7 @@ final class ListenerWatch
         {
             // treated as end-of-file
         }
-        final SharedMemoryWorker worker = attached;
+        final WorkerDuty worker = attached;
         if (null != worker && worker.requestStop())
         {
             // the duty cycle exits the JVM when it is done; this bounds how long that may take
@@ -104,28 +116,36 @@ final class ListenerWatch
         Runtime.getRuntime().halt(0);
     }
 
-    private static void awaitStaleHeartbeat(final UnsafeBuffer header, final long timeoutMs)
+    private static void awaitStaleHeartbeat(final UnsafeBuffer[] headers, final long timeoutMs)
     {
         final long periodMs = Math.max(WATCHDOG_PERIOD_MIN_MS, Math.min(WATCHDOG_PERIOD_MAX_MS, timeoutMs / 4));
         final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        long seen = header.getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
-        long changedNs = System.nanoTime();
+        final long[] seen = new long[headers.length];
+        final long[] changedNs = new long[headers.length];
+        for (int i = 0; i < headers.length; i++)
+        {
+            seen[i] = headers[i].getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
+            changedNs[i] = System.nanoTime();
+        }
         while (true)
         {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(periodMs));
-            final long heartbeat = header.getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
-            final long nowNs = System.nanoTime();
-            if (heartbeat != seen)
+            for (int i = 0; i < headers.length; i++)
             {
-                seen = heartbeat;
-                changedNs = nowNs;
-            }
-            else if (nowNs - changedNs > timeoutNs)
-            {
-                System.err.println("sluice worker: listener heartbeat unchanged for " +
-                    TimeUnit.NANOSECONDS.toMillis(nowNs - changedNs) + " ms (heartbeatTimeout " + timeoutMs +
-                    " ms); exiting");
-                Runtime.getRuntime().halt(SharedMemoryWorker.EXIT_LISTENER_STALE);
+                final long heartbeat = headers[i].getLongVolatile(WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
+                final long nowNs = System.nanoTime();
+                if (heartbeat != seen[i])
+                {
+                    seen[i] = heartbeat;
+                    changedNs[i] = nowNs;
+                }
+                else if (nowNs - changedNs[i] > timeoutNs)
+                {
+                    System.err.println("sluice worker: listener heartbeat unchanged for " +
+                        TimeUnit.NANOSECONDS.toMillis(nowNs - changedNs[i]) + " ms (heartbeatTimeout " + timeoutMs +
+                        " ms, lane " + i + "); exiting");
+                    Runtime.getRuntime().halt(SharedMemoryWorker.EXIT_LISTENER_STALE);
+                }
             }
         }
     }

@@ -31,21 +31,23 @@ record SharedMemoryAttachment(
      * Map the worker file, check its layout version, store this process's id, connect to the doorbell and present the
      * token.
      *
-     * @param env the worker's environment: its shared-memory directory and token are used.
+     * @param env  the worker's environment: its shared-memory directory and token are used.
+     * @param lane the lane: its ring file and doorbell ({@link WorkerFileDescriptor#ringsFileName},
+     *             {@link WorkerFileDescriptor#doorbellFileName}).
      * @return the attachment.
      * @throws IOException when the file is not ready or of another version, or the doorbell cannot be reached.
      */
-    static SharedMemoryAttachment attach(final WorkerEnvironment env) throws IOException
+    static SharedMemoryAttachment attach(final WorkerEnvironment env, final int lane) throws IOException
     {
         final Path dir = env.shmDir();
-        final WorkerFile file = WorkerFile.open(dir);
+        final WorkerFile file = WorkerFile.open(dir, lane);
         final UnsafeBuffer header = file.header();
         final ManyToOneRingBuffer requestRing = new ManyToOneRingBuffer(file.requestRingBuffer());
         final ManyToOneRingBuffer responseRing = new ManyToOneRingBuffer(file.responseRingBuffer());
         header.putLongVolatile(WorkerFileDescriptor.WORKER_PID_OFFSET, ProcessHandle.current().pid());
 
         final SocketChannel doorbell = SocketChannel.open(
-            UnixDomainSocketAddress.of(dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)));
+            UnixDomainSocketAddress.of(dir.resolve(WorkerFileDescriptor.doorbellFileName(lane))));
         Doorbell.presentToken(doorbell, env.token());
         return new SharedMemoryAttachment(header, requestRing, responseRing, doorbell);
     }

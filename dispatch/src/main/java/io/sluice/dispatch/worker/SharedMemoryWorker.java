@@ -53,7 +53,7 @@ import java.util.logging.Logger;
  * Stopping: {@link #requestStop()} (end-of-file on standard input while the listener is alive) makes the duty cycle
  * serve what is already in the ring and wait for the answers still owed, then return.
  */
-public final class SharedMemoryWorker implements Agent
+public final class SharedMemoryWorker extends WorkerDuty implements Agent
 {
     /**
      * Least interval between two heartbeats written by the duty cycle: {@value} ms.
@@ -133,7 +133,12 @@ public final class SharedMemoryWorker implements Agent
      */
     static void serve(final Handler handler, final WorkerEnvironment env, final ListenerWatch watch) throws IOException
     {
-        final SharedMemoryAttachment attachment = SharedMemoryAttachment.attach(env);
+        if (env.lanes() > 1)
+        {
+            SharedMemoryLanes.serve(handler, env, watch);
+            return;
+        }
+        final SharedMemoryAttachment attachment = SharedMemoryAttachment.attach(env, 0);
         final SharedMemoryWorker worker = new SharedMemoryWorker(
             handler, attachment.header(), attachment.requestRing(), attachment.responseRing(), attachment.doorbell(),
             env.queueWaitMs(), env.responseWindow());
@@ -177,18 +182,38 @@ public final class SharedMemoryWorker implements Agent
      */
     void run()
     {
-        final SharedMemoryWorkerAgent agent = new SharedMemoryWorkerAgent(this);
-        final AgentRunner runner = new AgentRunner(new DoorbellIdleStrategy(this), agent, counters.errors(), agent);
+        runDuty(this, counters);
+    }
+
+    /**
+     * Run a duty cycle on the calling thread under Agrona's {@link AgentRunner}, idling with a
+     * {@link DoorbellIdleStrategy}, until it ends; then stop it and rethrow the error that ended it, if one did.
+     *
+     * @param duty     one lane, or all of a worker's lanes.
+     * @param counters the counters of the duty cycle (its errors).
+     */
+    static void runDuty(final WorkerDuty duty, final WorkerCounters counters)
+    {
+        final SharedMemoryWorkerAgent agent = new SharedMemoryWorkerAgent(duty);
+        final AgentRunner runner = new AgentRunner(new DoorbellIdleStrategy(duty), agent, counters.errors(), agent);
         try
         {
             runner.run();
         }
         finally
         {
-            publisher.stopDuty();
-            LOG.fine(() -> roleName() + ": duty cycle ended: " + counters);
+            duty.stopDuty();
+            LOG.fine(() -> duty.roleName() + ": duty cycle ended: " + counters);
         }
         agent.rethrowFailure();
+    }
+
+    /**
+     * The duty cycle ended: the watcher's thread stops.
+     */
+    void stopDuty()
+    {
+        publisher.stopDuty();
     }
 
     /**
@@ -339,6 +364,46 @@ public final class SharedMemoryWorker implements Agent
     {
         heartbeatMs = nowMs;
         header.putLongRelease(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET, nowMs);
+    }
+
+    /**
+     * Lanes: this lane may block. Set the sleeping flag; the caller looks at every lane once more before it blocks.
+     */
+    void arm()
+    {
+        doorbellFlags.arm();
+    }
+
+    /**
+     * Lanes: the duty thread found work after arming, or was woken.
+     */
+    void disarm()
+    {
+        doorbellFlags.disarm();
+    }
+
+    /**
+     * @return the request ring's consumer position (a read that only skipped padding moves it without work).
+     */
+    long consumerPosition()
+    {
+        return requestRing.consumerPosition();
+    }
+
+    /**
+     * @return this lane's doorbell connection.
+     */
+    SocketChannel doorbell()
+    {
+        return doorbell;
+    }
+
+    /**
+     * Lanes: end-of-file or an error on this lane's doorbell while no stop was requested: the listener is gone.
+     */
+    void listenerGone()
+    {
+        listenerGone = true;
     }
 
     /**

@@ -18,13 +18,13 @@ import org.agrona.concurrent.AgentTerminationException;
  */
 final class SharedMemoryWorkerAgent implements Agent, ErrorHandler
 {
-    private final SharedMemoryWorker worker;
+    private final WorkerDuty worker;
     private volatile Throwable failure;
 
     /**
-     * @param worker the worker whose duty cycle this is.
+     * @param worker the lane, or lanes, whose duty cycle this is.
      */
-    SharedMemoryWorkerAgent(final SharedMemoryWorker worker)
+    SharedMemoryWorkerAgent(final WorkerDuty worker)
     {
         this.worker = worker;
     }

@@ -1,6 +1,7 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -33,6 +34,8 @@ import java.util.Map;
  * @param idleConnectionMs {@code SLUICE_IDLE_CONNECTION_MS}: a connection to a loopback worker's port that has sent
  *                        nothing is closed this long after it was accepted; 0 never;
  *                        {@link #IDLE_CONNECTION_MS_DEFAULT} when not set.
+ * @param lanes           {@code SLUICE_LANES}: how many lanes a shared-memory worker serves (one per listener event
+ *                        loop), each its own ring file and doorbell; 1 when not set.
  * @param maxConnections  {@code SLUICE_MAX_CONNECTIONS}: most open connections to a loopback worker's port; one past it
  *                        is closed at once; {@link #MAX_CONNECTIONS_DEFAULT} when not set.
  */
@@ -50,7 +53,8 @@ public record WorkerEnvironment(
     int responseWindow,
     long headerWaitMs,
     long idleConnectionMs,
-    int maxConnections)
+    int maxConnections,
+    int lanes)
 {
     /**
      * Hosting value for the in-process model (the handler runs inside the listener; never a worker's).
@@ -143,6 +147,12 @@ public record WorkerEnvironment(
     public static final String MAX_CONNECTIONS_ENV_NAME = "SLUICE_MAX_CONNECTIONS";
 
     /**
+     * Environment variable holding how many lanes a shared-memory worker serves, 1 to
+     * {@link io.sluice.dispatch.shm.WorkerFileDescriptor#LANES_MAX}: {@value}.
+     */
+    public static final String LANES_ENV_NAME = "SLUICE_LANES";
+
+    /**
      * Heartbeat timeout when the listener sets none: {@value} (never time the listener out).
      */
     public static final long HEARTBEAT_TIMEOUT_MS_NONE = 0;
@@ -220,7 +230,8 @@ public record WorkerEnvironment(
             responseWindow,
             HEADER_WAIT_MS_DEFAULT,
             IDLE_CONNECTION_MS_DEFAULT,
-            MAX_CONNECTIONS_DEFAULT);
+            MAX_CONNECTIONS_DEFAULT,
+            1);
     }
 
     /**
@@ -271,7 +282,8 @@ public record WorkerEnvironment(
             responseWindow(env),
             milliseconds(env, HEADER_WAIT_MS_ENV_NAME, HEADER_WAIT_MS_DEFAULT),
             milliseconds(env, IDLE_CONNECTION_MS_ENV_NAME, IDLE_CONNECTION_MS_DEFAULT),
-            connections(env, MAX_CONNECTIONS_ENV_NAME, MAX_CONNECTIONS_DEFAULT));
+            connections(env, MAX_CONNECTIONS_ENV_NAME, MAX_CONNECTIONS_DEFAULT),
+            lanes(env));
     }
 
     private static int connections(final Map<String, String> env, final String name, final int defaultCount)
@@ -294,6 +306,29 @@ public record WorkerEnvironment(
             // reported below
         }
         throw new IllegalStateException(name + " must be a number >= 1: " + name + "=" + value);
+    }
+
+    private static int lanes(final Map<String, String> env)
+    {
+        final String value = env.get(LANES_ENV_NAME);
+        if (null == value || value.isEmpty())
+        {
+            return 1;
+        }
+        try
+        {
+            final int lanes = Integer.parseInt(value);
+            if (lanes >= 1 && lanes <= WorkerFileDescriptor.LANES_MAX)
+            {
+                return lanes;
+            }
+        }
+        catch (final NumberFormatException ignore)
+        {
+            // reported below
+        }
+        throw new IllegalStateException(LANES_ENV_NAME + " must be a number between 1 and " +
+            WorkerFileDescriptor.LANES_MAX + ": " + LANES_ENV_NAME + "=" + value);
     }
 
     private static int responseWindow(final Map<String, String> env)

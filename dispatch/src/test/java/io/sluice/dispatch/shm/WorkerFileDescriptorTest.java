@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -256,6 +257,26 @@ class WorkerFileDescriptorTest
         private void record(final String operation, final int index, final long value)
         {
             writes.add(operation + "@" + index + "=" + value + " (version was " + getInt(0) + ")");
+        }
+    }
+
+    @Test
+    void shouldNameEveryLanesFilesLane0AsBefore()
+    {
+        assertEquals("rings", WorkerFileDescriptor.ringsFileName(0));
+        assertEquals("doorbell.sock", WorkerFileDescriptor.doorbellFileName(0));
+        assertEquals("rings.1", WorkerFileDescriptor.ringsFileName(1));
+        assertEquals("doorbell.255.sock", WorkerFileDescriptor.doorbellFileName(255));
+        for (int lane = 0; lane < WorkerFileDescriptor.LANES_MAX; lane++)
+        {
+            assertTrue(WorkerFileDescriptor.isLaneFileName(WorkerFileDescriptor.ringsFileName(lane)));
+            assertTrue(WorkerFileDescriptor.isLaneFileName(WorkerFileDescriptor.doorbellFileName(lane)));
+        }
+        for (final String other : List.of(
+            "rings.0", "rings.01", "rings.256", "rings.", "rings.x", "doorbell..sock", "doorbell.0.sock",
+            "doorbell.256.sock", "doorbell.1", "rings1", "doorbell.-1.sock", "ring.1"))
+        {
+            assertFalse(WorkerFileDescriptor.isLaneFileName(other), other);
         }
     }
 }

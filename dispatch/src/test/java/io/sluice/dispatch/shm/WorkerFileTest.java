@@ -7,8 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,5 +81,31 @@ class WorkerFileTest
             file.close();
             file.close();
         }
+    }
+
+    @Test
+    void shouldGiveEveryLaneItsOwnFileAndRemoveThemAll() throws IOException
+    {
+        final Path dir = tempDir.resolve("lanes");
+        SharedMemoryFiles.createPrivateDirectory(dir);
+        final String name = SharedMemoryFiles.workerDirectoryName("q", 0);
+        try (SharedMemoryFiles.PrivateDirectory directory = SharedMemoryFiles.openPrivateDirectory(dir))
+        {
+            final Path workerDir = directory.createWorkerDirectory(name);
+            for (int lane = 0; lane < 3; lane++)
+            {
+                try (WorkerFile listenerSide = WorkerFile.create(
+                    directory, name, lane, REQUEST_RING_CAPACITY, RESPONSE_RING_CAPACITY, 42, 1_000 + lane);
+                    WorkerFile workerSide = WorkerFile.open(workerDir, lane))
+                {
+                    assertTrue(Files.isRegularFile(workerDir.resolve(WorkerFileDescriptor.ringsFileName(lane))));
+                    assertEquals(1_000 + lane,
+                        workerSide.header().getLong(WorkerFileDescriptor.LISTENER_START_TIME_OFFSET));
+                    assertEquals(0, listenerSide.header().getLong(WorkerFileDescriptor.WORKER_PID_OFFSET));
+                }
+            }
+        }
+        assertEquals(List.of(), SharedMemoryFiles.deletePrivateDirectory(dir), "lane files are Sluice's own");
+        assertFalse(Files.exists(dir));
     }
 }
