@@ -3,6 +3,7 @@ package io.sluice.listener;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
+import io.sluice.listener.http.LoopConnectionCounts;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.RequestQueue;
@@ -10,30 +11,35 @@ import io.sluice.listener.queue.RequestQueue;
 import java.util.Map;
 
 /**
- * The text of the admin port's {@code /metrics}: plain-text gauges and counters of the client connections, the
- * admin connections, and each queue (length, bound, requests refused, workers, and a shared-memory queue's counters).
+ * The text of the admin port's {@code /metrics}: plain-text gauges and counters of the client connections (and those
+ * each event loop was given), the admin connections, and each queue (length, bound, requests refused, workers, and a
+ * shared-memory queue's counters).
  * Made when asked; allocates freely.
  */
 final class AdminMetrics
 {
     private final ConnectionLimiter connections;
+    private final LoopConnectionCounts loopCounts;
     private final Map<String, RequestQueue> queues;
     private final Map<String, Host> hosts;
     private final AdminCounters counters;
 
     /**
      * @param connections the client connections' count, bound and outbound bytes.
+     * @param loopCounts  the connections each event loop has been given.
      * @param queues      the queues by name.
      * @param hosts       the queues' hosts by queue name.
      * @param counters    the admin port's own counters.
      */
     AdminMetrics(
         final ConnectionLimiter connections,
+        final LoopConnectionCounts loopCounts,
         final Map<String, RequestQueue> queues,
         final Map<String, Host> hosts,
         final AdminCounters counters)
     {
         this.connections = connections;
+        this.loopCounts = loopCounts;
         this.queues = queues;
         this.hosts = hosts;
         this.counters = counters;
@@ -47,6 +53,11 @@ final class AdminMetrics
         final StringBuilder out = new StringBuilder();
         out.append("sluice_connections ").append(connections.openCount()).append('\n');
         out.append("sluice_connections_refused_total ").append(connections.refusedCount()).append('\n');
+        for (int i = 0; i < loopCounts.loopCount(); i++)
+        {
+            out.append("sluice_connections_accepted_total{loop=\"").append(i).append("\"} ")
+                .append(loopCounts.accepted(i)).append('\n');
+        }
         out.append("sluice_admin_connections ").append(counters.openConnections()).append('\n');
         out.append("sluice_admin_connections_refused_total ").append(counters.refusedConnections()).append('\n');
         final ConnectionLimiter.OutboundBytes outbound = connections.outboundBytes();

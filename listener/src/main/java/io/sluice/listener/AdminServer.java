@@ -12,6 +12,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.sluice.dispatch.http.PathNormalizer;
 import io.sluice.listener.config.AdminConfiguration;
 import io.sluice.listener.http.ConnectionLimiter;
+import io.sluice.listener.http.LoopConnectionCounts;
 import io.sluice.listener.http.DateHeader;
 import io.sluice.listener.http.HttpConnectionConfig;
 import io.sluice.listener.http.StrictRequestDecoder;
@@ -118,13 +119,14 @@ final class AdminServer implements AutoCloseable
         final AdminConfiguration config,
         final Map<String, RequestQueue> queues,
         final Map<String, Host> hosts,
-        final ConnectionLimiter connections)
+        final ConnectionLimiter connections,
+        final LoopConnectionCounts loopCounts)
     {
         this.transport = transport;
         this.port = port;
         this.config = config;
         this.timeouts = AdminTimeouts.of(config);
-        this.metrics = new AdminMetrics(connections, queues, hosts, counters);
+        this.metrics = new AdminMetrics(connections, loopCounts, queues, hosts, counters);
     }
 
     // RCVBUF_ALLOCATOR and MAX_MESSAGES_PER_READ are deprecated in Netty 4.2 but remain the way to bound one read

@@ -1,8 +1,5 @@
 package io.sluice.listener;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.listener.config.ConfigKeys;
@@ -16,6 +13,7 @@ import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
 import io.sluice.listener.http.HttpServerInitializer;
+import io.sluice.listener.http.LoopConnectionCounts;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
@@ -26,8 +24,6 @@ import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.UrlPrefix;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,9 +50,10 @@ public final class Listener implements AutoCloseable
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Map<String, RequestQueue> queues = new LinkedHashMap<>();
     private final Map<String, Handler> inProcessHandlers = new LinkedHashMap<>();
-    private final List<Channel> serverChannels = new ArrayList<>();
     private Transport transport;
+    private ServerChannels serverChannels;
     private ConnectionLimiter connections;
+    private LoopConnectionCounts loopCounts;
     private AdminServer admin;
     private SharedMemoryFiles.PrivateDirectory shmDir;
 
@@ -103,15 +100,18 @@ public final class Listener implements AutoCloseable
 
             final PrefixRouter<QueueBinding> table = router.build();
             connections = new ConnectionLimiter(config.maxConnections());
+            loopCounts = new LoopConnectionCounts(transport.group());
             final HttpServerInitializer initializer = new HttpServerInitializer(
-                table, config.decoderConfig(), config.connectionConfig(), connections);
+                table, config.decoderConfig(), config.connectionConfig(), connections, loopCounts);
+            serverChannels = new ServerChannels(config, transport);
             for (final int port : table.ports())
             {
-                serverChannels.add(bind(port, initializer));
+                serverChannels.bind(port, initializer);
             }
             if (config.adminPort() > 0)
             {
-                admin = new AdminServer(transport, config.adminPort(), config.admin(), queues, hosts, connections);
+                admin = new AdminServer(
+                    transport, config.adminPort(), config.admin(), queues, hosts, connections, loopCounts);
                 startAdmin();
             }
             // only once the ports are ours; a second listener of the same directory is refused by its lock
@@ -123,10 +123,7 @@ public final class Listener implements AutoCloseable
                 }
                 host.start();
             }
-            for (final Channel channel : serverChannels)
-            {
-                channel.config().setAutoRead(true);
-            }
+            serverChannels.startAccepting();
         }
         catch (final Throwable ex)
         {
@@ -142,11 +139,11 @@ public final class Listener implements AutoCloseable
             throw ex;
         }
         LOG.info(() -> "effective configuration:\n" + EffectiveConfiguration.describe(config));
-        LOG.info(() -> "transport: " + transport.name() + ", " + config.eventLoops() + " event loop(s)");
-        for (final Channel channel : serverChannels)
+        LOG.info(() -> "transport: " + transport.name() + ", " + config.eventLoops() + " event loop(s)" +
+            (serverChannels.reusePort() ? ", one SO_REUSEPORT socket per loop and port" : ""));
+        for (final int port : serverChannels.ports())
         {
-            LOG.info(() -> "listening on http://" + config.bindAddress() + ":" +
-                ((InetSocketAddress)channel.localAddress()).getPort() + "/");
+            LOG.info(() -> "listening on http://" + config.bindAddress() + ":" + port + "/");
         }
         if (null != admin)
         {
@@ -161,6 +158,22 @@ public final class Listener implements AutoCloseable
     public ConnectionLimiter connections()
     {
         return connections;
+    }
+
+    /**
+     * @return the connections each event loop has been given since start; null before {@link #start()}.
+     */
+    LoopConnectionCounts loopConnectionCounts()
+    {
+        return loopCounts;
+    }
+
+    /**
+     * @return the listening server channels; null before {@link #start()}.
+     */
+    ServerChannels serverChannels()
+    {
+        return serverChannels;
     }
 
     /**
@@ -260,11 +273,10 @@ public final class Listener implements AutoCloseable
 
     private void closeServerChannels()
     {
-        for (final Channel channel : serverChannels)
+        if (null != serverChannels)
         {
-            channel.close().syncUninterruptibly();
+            serverChannels.close();
         }
-        serverChannels.clear();
     }
 
     private void closeHosts()
@@ -357,29 +369,6 @@ public final class Listener implements AutoCloseable
                 throw new StartupException(ConfigKeys.LISTENER_SHM_DIR, "cannot use " + config.shmDir() + ": " +
                     SharedMemoryFiles.reason(ex), ex);
             }
-        }
-    }
-
-    private Channel bind(final int port, final HttpServerInitializer initializer)
-    {
-        try
-        {
-            return new ServerBootstrap()
-                .group(transport.group())
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                // accept nothing until every queue is started
-                .option(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(initializer)
-                .bind(new InetSocketAddress(config.bindAddress(), port))
-                .syncUninterruptibly()
-                .channel();
-        }
-        catch (final Exception ex)
-        {
-            throw new StartupException(BindFailures.bindKey(config, port), "cannot listen on " + config.bindAddress() +
-                ":" + port + ": " + BindFailures.bindProblem(ex), ex);
         }
     }
 

@@ -1,7 +1,8 @@
 /**
  * The Sluice listener: {@link io.sluice.listener.Listener} wires configuration, transport, routing, queues and hosts;
  * {@link io.sluice.listener.SluiceMain} is the command line; {@code StartupChecks} checks what the configuration
- * names before anything starts and {@code BindFailures} names the key to blame for a port that cannot be bound.
+ * names before anything starts and {@code BindFailures} names the key to blame for a port that cannot be bound;
+ * {@code ServerChannels} listens on the prefixes' ports (on epoll, one {@code SO_REUSEPORT} socket per event loop).
  * {@code AdminServer} serves {@code /health} and {@code /metrics} on an event loop of its own: an
  * {@code AdminConnection} per connection, {@code AdminAnswer} deciding what a request is answered,
  * {@code AdminMetrics} writing the metrics.

@@ -1,12 +1,17 @@
 package io.sluice.listener;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.sluice.listener.http.ConnectionLimiter;
+import io.sluice.listener.http.LoopConnectionCounts;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.RequestQueue;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,10 +33,25 @@ class AdminMetricsTest
         counters.tryOpen(1);
         counters.tryOpen(1);
 
-        final String text = new AdminMetrics(connections, queues, Map.<String, Host>of(), counters).text();
+        final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        final LoopConnectionCounts loopCounts = new LoopConnectionCounts(group);
+        try
+        {
+            loopCounts.record(group.next());
+            loopCounts.record(group.next());
+            loopCounts.record(group.next());
+        }
+        finally
+        {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+
+        final String text = new AdminMetrics(connections, loopCounts, queues, Map.<String, Host>of(), counters).text();
         assertEquals(
             "sluice_connections 1\n" +
             "sluice_connections_refused_total 1\n" +
+            "sluice_connections_accepted_total{loop=\"0\"} 2\n" +
+            "sluice_connections_accepted_total{loop=\"1\"} 1\n" +
             "sluice_admin_connections 1\n" +
             "sluice_admin_connections_refused_total 1\n" +
             "sluice_outbound_pending_bytes 0\n" +

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -169,6 +172,43 @@ class StartupErrorsTest
                 "queues[1].prefixes[1]: cannot listen on 127.0.0.1:" + taken.getLocalPort() +
                 ": Address already in use");
         }
+    }
+
+    @Test
+    void shouldExit2NamingPrefixWhenPortIsInUseWithOneSocketPerEventLoop() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(RawHttpClient.LOOPBACK_ADDRESS)))
+        {
+            assertOneLineExit2(
+                config(taken.getLocalPort(), "  bind: 127.0.0.1\n  eventLoops: 2\n", inProcessQueue()),
+                "queues[0].prefixes[0]: cannot listen on 127.0.0.1:" + taken.getLocalPort() +
+                ": Address already in use");
+        }
+    }
+
+    @Test
+    void shouldExit2NamingPrefixWhenAnotherProcessOfTheSameUserListensWithReusePort() throws Exception
+    {
+        // SO_REUSEPORT would let the listener's sockets join this one's group (same user): never share silently
+        try (ServerSocketChannel taken = ServerSocketChannel.open())
+        {
+            taken.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            taken.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            taken.bind(new InetSocketAddress(RawHttpClient.LOOPBACK_ADDRESS, 0));
+            final int port = ((InetSocketAddress)taken.getLocalAddress()).getPort();
+            assertOneLineExit2(
+                config(port, "  bind: 127.0.0.1\n  eventLoops: 2\n", inProcessQueue()),
+                "queues[0].prefixes[0]: cannot listen on 127.0.0.1:" + port + ": Address already in use");
+        }
+    }
+
+    @Test
+    void shouldExit2NamingBindWhenAddressIsNotThisHostsWithOneSocketPerEventLoop() throws Exception
+    {
+        final int port = freePort();
+        assertOneLineExit2(
+            config(port, "  bind: 192.0.2.1\n  eventLoops: 2\n", inProcessQueue()),
+            "listener.bind: cannot listen on 192.0.2.1:" + port + ": Cannot assign requested address");
     }
 
     @Test

@@ -36,6 +36,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     private final StrictDecoderConfig decoderConfig;
     private final HttpConnectionConfig connectionConfig;
     private final ConnectionLimiter connections;
+    private final LoopConnectionCounts loopCounts;
     private final ChannelFutureListener releaseOnClose;
 
     /**
@@ -43,17 +44,20 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      * @param decoderConfig    request line, header, URL and body limits; copied by each decoder.
      * @param connectionConfig pipelining, path segment limits, timers; read by each connection, not changed after.
      * @param connections      counts open connections and bounds them.
+     * @param loopCounts       counts the connections each event loop is given.
      */
     public HttpServerInitializer(
         final PrefixRouter<QueueBinding> router,
         final StrictDecoderConfig decoderConfig,
         final HttpConnectionConfig connectionConfig,
-        final ConnectionLimiter connections)
+        final ConnectionLimiter connections,
+        final LoopConnectionCounts loopCounts)
     {
         this.router = router;
         this.decoderConfig = decoderConfig;
         this.connectionConfig = connectionConfig;
         this.connections = connections;
+        this.loopCounts = loopCounts;
         this.releaseOnClose = (future) -> connections.release();
     }
 
@@ -62,6 +66,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      */
     protected void initChannel(final SocketChannel ch)
     {
+        loopCounts.record(ch.eventLoop());
         if (!connections.tryAcquire())
         {
             ch.pipeline().addLast("refuse", RefuseConnectionHandler.INSTANCE);

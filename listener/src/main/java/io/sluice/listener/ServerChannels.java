@@ -1,0 +1,174 @@
+package io.sluice.listener;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.sluice.listener.config.ListenerConfiguration;
+import io.sluice.listener.config.StartupException;
+import io.sluice.listener.queue.Transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The listening sockets of the ports the URL prefixes name. On the epoll transport with more than one event loop each
+ * port gets one server channel per loop, all bound with {@code SO_REUSEPORT} (as nginx's {@code listen ... reuseport}):
+ * the kernel spreads the incoming connections over the sockets, and each loop serves the connections its own socket
+ * accepted, with no hand-off between threads. Otherwise (one loop, or NIO) a port gets one server channel and the
+ * group hands its connections to the loops in turn.
+ * <p>
+ * {@code SO_REUSEPORT} lets any process of the listener's user bind the same port; so that the listener never shares
+ * a port silently with a process already listening on it, each port is first bound once without it (and released at
+ * once): a port someone listens on fails that bind as it fails a single channel's.
+ */
+final class ServerChannels
+{
+    private final ListenerConfiguration config;
+    private final Transport transport;
+    private final List<EventLoop> loops = new ArrayList<>();
+    private final List<Channel> channels = new ArrayList<>();
+
+    /**
+     * @param config    the loaded configuration: the bind address, and the keys to blame when a port cannot be bound.
+     * @param transport the transport whose event loops serve the connections.
+     */
+    ServerChannels(final ListenerConfiguration config, final Transport transport)
+    {
+        this.config = config;
+        this.transport = transport;
+        for (final EventExecutor loop : transport.group())
+        {
+            loops.add((EventLoop)loop);
+        }
+    }
+
+    /**
+     * @return true when each port gets one server channel per event loop, bound with {@code SO_REUSEPORT}.
+     */
+    boolean reusePort()
+    {
+        return loops.size() > 1 && EpollServerSocketChannel.class == transport.serverChannel();
+    }
+
+    /**
+     * Listen on a port, not accepting until {@link #startAccepting()}.
+     *
+     * @param port         the port.
+     * @param childHandler initializes each accepted connection.
+     * @throws StartupException naming the key to blame when the port cannot be bound.
+     */
+    void bind(final int port, final ChannelHandler childHandler)
+    {
+        final InetSocketAddress address = new InetSocketAddress(config.bindAddress(), port);
+        try
+        {
+            if (reusePort())
+            {
+                checkNobodyListens(address);
+                for (final EventLoop loop : loops)
+                {
+                    channels.add(bind(bootstrap(loop, childHandler).option(EpollChannelOption.SO_REUSEPORT, true),
+                        address));
+                }
+            }
+            else
+            {
+                channels.add(bind(bootstrap(transport.group(), childHandler), address));
+            }
+        }
+        catch (final Exception ex)
+        {
+            throw new StartupException(BindFailures.bindKey(config, port), "cannot listen on " + config.bindAddress() +
+                ":" + port + ": " + BindFailures.bindProblem(ex), ex);
+        }
+    }
+
+    /**
+     * Accept connections on every bound channel.
+     */
+    void startAccepting()
+    {
+        for (final Channel channel : channels)
+        {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * @return the ports listened on, once each, in the order bound.
+     */
+    List<Integer> ports()
+    {
+        final List<Integer> ports = new ArrayList<>();
+        for (final Channel channel : channels)
+        {
+            final int port = ((InetSocketAddress)channel.localAddress()).getPort();
+            if (!ports.contains(port))
+            {
+                ports.add(port);
+            }
+        }
+        return ports;
+    }
+
+    /**
+     * @return the server channels open now.
+     */
+    int channelCount()
+    {
+        return channels.size();
+    }
+
+    /**
+     * Close every server channel and wait until closed; the connections they accepted stay open.
+     */
+    void close()
+    {
+        for (final Channel channel : channels)
+        {
+            channel.close().syncUninterruptibly();
+        }
+        channels.clear();
+    }
+
+    private ServerBootstrap bootstrap(final EventLoopGroup group, final ChannelHandler childHandler)
+    {
+        // a loop given as both groups keeps each connection on the loop whose socket accepted it
+        return new ServerBootstrap()
+            .group(group, group)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            // accept nothing until every queue is started
+            .option(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(childHandler);
+    }
+
+    private static Channel bind(final ServerBootstrap bootstrap, final InetSocketAddress address)
+    {
+        return bootstrap.bind(address).syncUninterruptibly().channel();
+    }
+
+    /**
+     * Bind the address once without {@code SO_REUSEPORT} (and without listening), then release it: fails, as a
+     * single server channel's bind does, when any process listens on the port, also one that set {@code SO_REUSEPORT}
+     * and would otherwise share it with the listener.
+     */
+    private static void checkNobodyListens(final InetSocketAddress address) throws IOException
+    {
+        try (Socket probe = new Socket())
+        {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        }
+    }
+}
