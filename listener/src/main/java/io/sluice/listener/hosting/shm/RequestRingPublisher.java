@@ -56,6 +56,8 @@ final class RequestRingPublisher
     private final Runnable retryPending = this::retryPending;
     private final Runnable wakeTask = this::wakeWorkerNow;
     private CharSequence[] headerFields = new CharSequence[INITIAL_HEADER_FIELDS];
+    private int headersLength;
+    private int longestField;
     private boolean wakeScheduled;
     private boolean retryScheduled;
     private boolean closed;
@@ -93,13 +95,25 @@ final class RequestRingPublisher
     }
 
     /**
-     * The worker died after it may have started the request: write its retained head into the ring again, after the
-     * heads already waiting.
+     * The worker died after it may have started the request: encode its retained head again, with its first admission
+     * time, and write it into the ring again, after the heads already waiting.
      *
      * @param request whose {@link SharedMemoryRequest#retryHead} was just called.
      */
     void requeueHead(final SharedMemoryRequest request)
     {
+        final HttpRequest httpRequest = request.retainedRequest();
+        final int fields = collectFields(httpRequest);
+        try
+        {
+            // it was encoded from the same head once, so it fits
+            final int length = headLength(httpRequest, request);
+            encode(request.holdHead(length), 0, request, httpRequest, 0, request.admittedAtNs(), fields);
+        }
+        finally
+        {
+            Arrays.fill(headerFields, 0, fields, null);
+        }
         pendingHeads.addLast(request);
     }
 
@@ -126,10 +140,29 @@ final class RequestRingPublisher
      */
     boolean openRequest(final SharedMemoryRequest request, final HttpRequest httpRequest, final long contentLength)
     {
+        final int fields = collectFields(httpRequest);
+        try
+        {
+            return encodeHead(request, httpRequest, contentLength, fields);
+        }
+        finally
+        {
+            // the fields belong to the request: let them go with it
+            Arrays.fill(headerFields, 0, fields, null);
+        }
+    }
+
+    /**
+     * One pass over the header fields: sizes them ({@link #headersLength}), finds the longest ({@link #longestField})
+     * and keeps them in {@link #headerFields} for the encoding (Netty's headers offer no allocation-free walk: one
+     * iterator per request).
+     *
+     * @return the number of names and values kept.
+     */
+    private int collectFields(final HttpRequest httpRequest)
+    {
         int headersLength = 0;
         int longestField = 0;
-        // one pass sizes the head, finds its longest header field and keeps the fields for the encoding (Netty's
-        // headers offer no allocation-free walk: one iterator per request)
         int fields = 0;
         final Iterator<Map.Entry<CharSequence, CharSequence>> sizing = httpRequest.headers().iteratorCharSequence();
         while (sizing.hasNext())
@@ -148,30 +181,27 @@ final class RequestRingPublisher
             headerFields[fields++] = name;
             headerFields[fields++] = value;
         }
-        try
-        {
-            return encodeHead(request, httpRequest, contentLength, headersLength, longestField, fields);
-        }
-        finally
-        {
-            // the fields belong to the request: let them go with it
-            Arrays.fill(headerFields, 0, fields, null);
-        }
+        this.headersLength = headersLength;
+        this.longestField = longestField;
+        return fields;
+    }
+
+    private int headLength(final HttpRequest httpRequest, final SharedMemoryRequest request)
+    {
+        return RequestHeadEncoder.length(
+            httpRequest.method().name().length(), httpRequest.uri().length(),
+            request.exchange().remoteAddress().length(), headersLength);
     }
 
     private boolean encodeHead(
         final SharedMemoryRequest request,
         final HttpRequest httpRequest,
         final long contentLength,
-        final int headersLength,
-        final int longestField,
         final int fields)
     {
         final String method = httpRequest.method().name();
         final String target = httpRequest.uri();
-        final String remoteAddress = request.exchange().remoteAddress();
-        final int length = RequestHeadEncoder.length(
-            method.length(), target.length(), remoteAddress.length(), headersLength);
+        final int length = headLength(httpRequest, request);
         if (length > requestProducer.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
             method.length() > MessageDescriptor.MAX_FIELD_LENGTH || longestField > MessageDescriptor.MAX_FIELD_LENGTH)
         {
@@ -183,43 +213,20 @@ final class RequestRingPublisher
             claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
         try
         {
-            final MutableDirectBuffer buffer;
-            final int offset;
-            if (index > 0)
-            {
-                buffer = ringBuffer;
-                offset = index;
-            }
-            else
-            {
-                buffer = request.holdHead(length);
-                offset = 0;
-            }
-
             // the admission time: the worker answers 503 itself if it takes the head more than queueWait after it; a
             // head written later from pendingHead (ring full, or again after a worker died) keeps this time
-            headEncoder.wrap(buffer, offset)
-                .requestId(request.requestId())
-                .admittedAtNs(System.nanoTime())
-                .contentLength(contentLength)
-                .remotePort(request.exchange().remotePort())
-                .method(method)
-                .target(target)
-                .remoteAddress(remoteAddress);
-            final CharSequence[] headerFields = this.headerFields;
-            for (int i = 0; i < fields; i += 2)
-            {
-                headEncoder.header(headerFields[i], headerFields[i + 1]);
-            }
-
+            final long admittedAtNs = System.nanoTime();
             if (index > 0)
             {
-                request.retainHead(buffer, index, length);
+                encode(ringBuffer, index, request, httpRequest, contentLength, admittedAtNs, fields);
+                request.retainHead(httpRequest, admittedAtNs);
                 request.headCommitted(requestProducer.commit(index));
                 ringWorker();
             }
             else
             {
+                encode(request.holdHead(length), 0, request, httpRequest, contentLength, admittedAtNs, fields);
+                request.retainHead(httpRequest, admittedAtNs);
                 request.headQueued();
                 pendingHeads.addLast(request);
                 scheduleRetry();
@@ -231,6 +238,30 @@ final class RequestRingPublisher
             requestProducer.abortOpenClaim();
         }
         return true;
+    }
+
+    private void encode(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final SharedMemoryRequest request,
+        final HttpRequest httpRequest,
+        final long contentLength,
+        final long admittedAtNs,
+        final int fields)
+    {
+        headEncoder.wrap(buffer, offset)
+            .requestId(request.requestId())
+            .admittedAtNs(admittedAtNs)
+            .contentLength(contentLength)
+            .remotePort(request.exchange().remotePort())
+            .method(httpRequest.method().name())
+            .target(httpRequest.uri())
+            .remoteAddress(request.exchange().remoteAddress());
+        final CharSequence[] headerFields = this.headerFields;
+        for (int i = 0; i < fields; i += 2)
+        {
+            headEncoder.header(headerFields[i], headerFields[i + 1]);
+        }
     }
 
     /**

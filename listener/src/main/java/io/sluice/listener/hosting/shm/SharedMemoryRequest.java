@@ -1,10 +1,10 @@
 package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.listener.hosting.InFlightList;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
-import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 /**
@@ -16,9 +16,10 @@ import org.agrona.ExpandableArrayBuffer;
  * While in flight a slot is listed in its host's {@link InFlightList}, oldest first, which the host's timer walks for
  * {@code requestTimeout}.
  * <p>
- * The pending head holds the encoded head while the ring is full ({@link #isHeadPending()}), and, for a request that
- * may be retried (GET, HEAD or OPTIONS without a body: {@link #isHeadRetained()}), for the whole life of the request,
- * so it can be written again into the ring if the worker dies before answering.
+ * The pending head holds the encoded head while the ring is full ({@link #isHeadPending()}). A request that may be
+ * retried (GET, HEAD or OPTIONS without a body: {@link #isHeadRetained()}) keeps its decoded head and admission time
+ * for the whole life of the request instead of a copy of the encoded bytes, so its head can be encoded again into the
+ * pending head and written into the ring if the worker dies before answering; nothing is copied per request.
  * <p>
  * {@link #credit} accounts the response's flow control; {@link #isGrantQueued()} says the slot waits in its link's
  * queue of grants that found the request ring full.
@@ -38,6 +39,8 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     private int generation;
     private ClientExchange exchange;
     private SharedMemoryLink link;
+    private HttpRequest retainedRequest;
+    private long admittedAtNs;
     private long headPosition;
     private int pendingHeadLength;
     private boolean headPending;
@@ -197,20 +200,35 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     }
 
     /**
-     * The head went straight into the ring: keep a copy when it is retained.
+     * The head was encoded: keep what it was encoded from when it is retained, in case the worker dies before
+     * answering; then it is encoded again ({@link RequestRingPublisher#requeueHead}) and goes into the ring again.
      *
-     * @param buffer the ring's buffer.
-     * @param index  of the head in it.
-     * @param length of the head.
+     * @param httpRequest  the decoded head, not changed after it was handed to the queue.
+     * @param admittedAtNs the admission time written into the head.
      */
-    void retainHead(final DirectBuffer buffer, final int index, final int length)
+    void retainHead(final HttpRequest httpRequest, final long admittedAtNs)
     {
         if (retainedHead)
         {
-            // kept in case the worker dies before answering: then it goes into the ring again
-            pendingHead.putBytes(0, buffer, index, length);
-            pendingHeadLength = length;
+            retainedRequest = httpRequest;
+            this.admittedAtNs = admittedAtNs;
         }
+    }
+
+    /**
+     * @return the decoded head kept for a retry, or null when the head is not retained.
+     */
+    HttpRequest retainedRequest()
+    {
+        return retainedRequest;
+    }
+
+    /**
+     * @return the admission time of the retained head ({@link System#nanoTime()}).
+     */
+    long admittedAtNs()
+    {
+        return admittedAtNs;
     }
 
     /**
@@ -317,6 +335,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
         }
         exchange = null;
         link = null;
+        retainedRequest = null;
         headPending = false;
         retainedHead = false;
         retried = false;
