@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 
@@ -367,6 +368,111 @@ public final class ResponseHeads
         if (isFramingHeader(buf, start, nameLength))
         {
             buf.writerIndex(start);
+        }
+        return true;
+    }
+
+    /**
+     * Write a header line copied from ring bytes after checking it as {@link #checkedHeader(ByteBuf, CharSequence,
+     * CharSequence)} does, through a reusable view of the head's memory: each field is copied with one bulk copy and
+     * checked in the copy with plain reads (no per-byte index and reference-count checks of the {@code ByteBuf}). The
+     * check reads the copy, never the ring, which its producer can still write to. A head without a memory address
+     * takes {@link #checkedHeader(ByteBuf, DirectBuffer, int, int, int, int)}.
+     *
+     * @param buf         to write to.
+     * @param view        a view the caller owns, pointed here at the line being written.
+     * @param src         holding name and value.
+     * @param nameOffset  of the name in src.
+     * @param nameLength  of the name.
+     * @param valueOffset of the value in src.
+     * @param valueLength of the value.
+     * @return false, writing nothing, when the name or the value is not valid: the response must not be sent.
+     */
+    public static boolean checkedHeader(
+        final ByteBuf buf,
+        final UnsafeBuffer view,
+        final DirectBuffer src,
+        final int nameOffset,
+        final int nameLength,
+        final int valueOffset,
+        final int valueLength)
+    {
+        final int lineLength = nameLength + valueLength + COLON_SPACE.length + CRLF.length;
+        buf.ensureWritable(lineLength);
+        if (!buf.hasMemoryAddress())
+        {
+            return checkedHeader(buf, src, nameOffset, nameLength, valueOffset, valueLength);
+        }
+        final int start = buf.writerIndex();
+        final int valueIndex = nameLength + COLON_SPACE.length;
+        view.wrap(buf.memoryAddress() + start, lineLength);
+        view.putBytes(0, src, nameOffset, nameLength);
+        view.putByte(nameLength, (byte)':');
+        view.putByte(nameLength + 1, (byte)' ');
+        view.putBytes(valueIndex, src, valueOffset, valueLength);
+        view.putByte(lineLength - 2, (byte)'\r');
+        view.putByte(lineLength - 1, (byte)'\n');
+        if (!isToken(view, 0, nameLength) || !isFieldValue(view, valueIndex, valueLength))
+        {
+            return false;
+        }
+        if (!isFramingHeader(view, nameLength))
+        {
+            buf.writerIndex(start + lineLength);
+        }
+        return true;
+    }
+
+    private static boolean isToken(final DirectBuffer buffer, final int index, final int length)
+    {
+        if (length <= 0)
+        {
+            return false;
+        }
+        for (int i = index, end = index + length; i < end; i++)
+        {
+            if (!isTokenChar(buffer.getByte(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isFieldValue(final DirectBuffer buffer, final int index, final int length)
+    {
+        for (int i = index, end = index + length; i < end; i++)
+        {
+            if (!isFieldValueChar(buffer.getByte(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isFramingHeader(final DirectBuffer name, final int length)
+    {
+        for (final AsciiString framing : FRAMING_HEADERS)
+        {
+            if (framing.length() == length && equalsIgnoreCase(name, framing))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean equalsIgnoreCase(final DirectBuffer name, final AsciiString lowerCase)
+    {
+        for (int i = 0, length = lowerCase.length(); i < length; i++)
+        {
+            final int c = name.getByte(i);
+            final int lower = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+            if (lower != lowerCase.byteAt(i))
+            {
+                return false;
+            }
         }
         return true;
     }

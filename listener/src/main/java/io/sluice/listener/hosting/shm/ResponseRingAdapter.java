@@ -12,6 +12,7 @@ import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -47,6 +48,7 @@ final class ResponseRingAdapter
     private final int responseHeadPositionIndex;
     private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
     private final HeaderCursor headerCursor = new HeaderCursor();
+    private final UnsafeBuffer headView = new UnsafeBuffer(0, 0);
     private long responseHead;
 
     /**
@@ -214,7 +216,7 @@ final class ResponseRingAdapter
                 if (valid && null != head)
                 {
                     valid = ResponseHeads.checkedHeader(
-                        head, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
+                        head, headView, buffer, headerCursor.nameOffset(), headerCursor.nameLength(),
                         headerCursor.valueOffset(), headerCursor.valueLength());
                 }
             }
