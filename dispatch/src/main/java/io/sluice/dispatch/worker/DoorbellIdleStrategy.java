@@ -1,31 +1,37 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.shm.SpinBudget;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How a shared-memory worker's duty cycle idles: after work it goes straight on; idle, it spins
- * {@value #SPINS_BEFORE_SLEEP} times, yields {@value #YIELDS_BEFORE_SLEEP} times, then arms its doorbell and blocks
- * reading it ({@link SharedMemoryWorker#sleep()}: sets its sleeping flag, looks at the ring once more, then reads the
- * doorbell socket until the listener rings), so an idle worker costs no CPU. A worker asked to stop does not block on
- * the doorbell (the listener's wake-ups are no longer wanted): it looks again every millisecond until it has
- * finished.
+ * How a shared-memory worker's duty cycle idles: after work it goes straight on; idle, it yields the CPU and looks at
+ * its ring(s) again for as long as its {@link SpinBudget} allows, then arms its doorbell(s) and blocks
+ * ({@link WorkerDuty#sleep()}: sets its sleeping flag(s), looks at the ring(s) once more, then reads the doorbell(s)
+ * until the listener rings), so an idle worker costs no CPU. The budget (between
+ * {@value #MIN_LOOK_NS} and {@value #MAX_LOOK_NS} ns, or 0) adapts: it grows while the listener's next request comes
+ * within it, and shrinks to 0 when the worker sleeps anyway (one client waiting on the network for each answer):
+ * looking then only costs CPU. Yielding, not spinning, lets a listener that shares the worker's CPU run.
+ * A worker asked to stop does not block on the doorbell (the listener's wake-ups are no longer wanted): it looks again
+ * every millisecond until it has finished.
  * <p>
  * Duty thread only.
  */
 final class DoorbellIdleStrategy implements IdleStrategy
 {
     /**
-     * Idle duty cycles that spin before the worker yields: {@value}.
+     * The smallest budget above 0 of an idle period's looks: {@value} ns.
      */
-    static final int SPINS_BEFORE_SLEEP = 200;
+    static final long MIN_LOOK_NS = TimeUnit.MICROSECONDS.toNanos(1);
 
     /**
-     * Idle duty cycles that yield, after the spins, before the worker sleeps on its doorbell: {@value}.
+     * The largest budget of an idle period's looks (about what a doorbell costs both sides): {@value} ns.
      */
-    static final int YIELDS_BEFORE_SLEEP = 20;
+    static final long MAX_LOOK_NS = TimeUnit.MICROSECONDS.toNanos(16);
 
     /**
      * Pause of an idle duty cycle while the worker finishes after a request to stop: {@value} ns.
@@ -33,14 +39,26 @@ final class DoorbellIdleStrategy implements IdleStrategy
     static final long STOPPING_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final WorkerDuty worker;
-    private int idleCount;
+    private final NanoClock clock;
+    private final SpinBudget budget = new SpinBudget(MIN_LOOK_NS, MAX_LOOK_NS);
+    private boolean idling;
 
     /**
      * @param worker whose doorbell(s) it sleeps on.
      */
     DoorbellIdleStrategy(final WorkerDuty worker)
     {
+        this(worker, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * @param worker whose doorbell(s) it sleeps on.
+     * @param clock  times idle periods.
+     */
+    DoorbellIdleStrategy(final WorkerDuty worker, final NanoClock clock)
+    {
         this.worker = worker;
+        this.clock = clock;
     }
 
     /**
@@ -50,7 +68,11 @@ final class DoorbellIdleStrategy implements IdleStrategy
     {
         if (workCount > 0)
         {
-            idleCount = 0;
+            if (idling)
+            {
+                idling = false;
+                budget.found();
+            }
         }
         else
         {
@@ -66,22 +88,32 @@ final class DoorbellIdleStrategy implements IdleStrategy
         if (worker.isStopRequested())
         {
             LockSupport.parkNanos(STOPPING_IDLE_NS);
+            return;
         }
-        else if (idleCount < SPINS_BEFORE_SLEEP)
+        final long nowNs = clock.nanoTime();
+        if (!idling)
         {
-            idleCount++;
-            Thread.onSpinWait();
+            idling = true;
+            budget.begin(nowNs);
         }
-        else if (idleCount < SPINS_BEFORE_SLEEP + YIELDS_BEFORE_SLEEP)
+        if (budget.isWithin(nowNs))
         {
-            idleCount++;
             Thread.yield();
         }
         else
         {
+            idling = false;
+            budget.missed();
             worker.sleep();
-            idleCount = 0;
         }
+    }
+
+    /**
+     * @return the current budget of an idle period's looks, in nanoseconds.
+     */
+    long budgetNs()
+    {
+        return budget.budgetNs();
     }
 
     /**
@@ -89,7 +121,7 @@ final class DoorbellIdleStrategy implements IdleStrategy
      */
     public void reset()
     {
-        idleCount = 0;
+        idling = false;
     }
 
     /**

@@ -19,9 +19,10 @@ import java.util.logging.Logger;
  * ring from any thread ({@link ResponsePublisher}).
  * <p>
  * Running: {@link #run()} runs the duty cycle under Agrona's {@link AgentRunner} ({@link SharedMemoryWorkerAgent}), with
- * its error handler and {@link WorkerCounters counters}. Idle ({@link DoorbellIdleStrategy}): after a short spin it
- * sets its sleeping flag, looks at the ring once more, and blocks reading its doorbell socket, so an idle worker costs
- * no CPU. End-of-file on the doorbell means the listener is gone: the worker exits.
+ * its error handler and {@link WorkerCounters counters}. Idle ({@link DoorbellIdleStrategy}): after looking again,
+ * yielding, for an adaptive budget, it sets its sleeping flag, looks at the ring once more, and blocks reading its
+ * doorbell socket, so an idle worker costs no CPU. End-of-file on the doorbell means the listener is gone: the worker
+ * exits.
  * <p>
  * Delivery: a {@code REQUEST_HEAD} is taken off the ring (the ring's head position moves past it) <em>before</em> the
  * handler sees it, so the listener, reading the head position after this process died, knows exactly which requests

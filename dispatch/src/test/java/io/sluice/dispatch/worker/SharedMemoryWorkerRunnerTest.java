@@ -1,5 +1,6 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.shm.SpinBudget;
 import org.agrona.concurrent.AgentTerminationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The pieces a shared-memory worker runs under Agrona's {@code AgentRunner}, driven by hand over a real ring file and
- * a real doorbell socket: the idle strategy spins, yields, then sleeps on the doorbell (and never while finishing
- * after a request to stop); the agent ends the duty cycle when the listener is gone, or once drained after a request
- * to stop, and hands an error that escaped the cycle to its caller.
+ * a real doorbell socket: the idle strategy looks for its budget of time (on a clock the test moves), then sleeps on
+ * the doorbell (and never while finishing after a request to stop), its budget shrinking while looking does not pay
+ * and growing again once it does; the agent ends the duty cycle when the listener is gone, or once drained after a
+ * request to stop, and hands an error that escaped the cycle to its caller.
  */
 @Timeout(10)
 class SharedMemoryWorkerRunnerTest
@@ -38,6 +40,7 @@ class SharedMemoryWorkerRunnerTest
     private SocketChannel workerDoorbell;
     private SocketChannel listenerDoorbell;
     private SharedMemoryWorker worker;
+    private long nowNs = 1_000_000;
 
     @BeforeEach
     void before() throws IOException
@@ -63,48 +66,95 @@ class SharedMemoryWorkerRunnerTest
     }
 
     @Test
-    void shouldSpinThenYieldThenSleepOnTheDoorbell() throws IOException
+    void shouldLookUntilTheBudgetIsSpentThenSleepOnTheDoorbell() throws IOException
     {
-        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(worker);
-        for (int i = 0; i < DoorbellIdleStrategy.SPINS_BEFORE_SLEEP + DoorbellIdleStrategy.YIELDS_BEFORE_SLEEP; i++)
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(worker, () -> nowNs);
+        for (int i = 0; i < 1000; i++)
         {
             idle.idle(0);
         }
-        assertEquals(0, worker.counters().sleeps().get(), "no sleep before the spins and yields are done");
+        nowNs += DoorbellIdleStrategy.MAX_LOOK_NS - 1;
+        idle.idle(0);
+        assertEquals(0, worker.counters().sleeps().get(), "no sleep within the budget, however many looks");
 
         // the listener is gone: the sleep's read of the doorbell ends at once
         listenerDoorbell.close();
+        nowNs++;
         idle.idle(0);
 
         assertEquals(1, worker.counters().sleeps().get());
         assertTrue(worker.isListenerGone());
+        assertEquals(DoorbellIdleStrategy.MAX_LOOK_NS / 2, idle.budgetNs(), "looking did not pay: half the budget");
     }
 
     @Test
-    void shouldStartOverAfterWork()
+    void shouldStartOverAfterWorkAndKeepTheBudgetWhenLookingPays()
     {
-        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(worker);
-        for (int i = 0; i < DoorbellIdleStrategy.SPINS_BEFORE_SLEEP + DoorbellIdleStrategy.YIELDS_BEFORE_SLEEP; i++)
-        {
-            idle.idle(0);
-        }
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(worker, () -> nowNs);
+        idle.idle(0);
+        nowNs += DoorbellIdleStrategy.MAX_LOOK_NS - 1;
+        idle.idle(0);
         idle.idle(1);
-        for (int i = 0; i < DoorbellIdleStrategy.SPINS_BEFORE_SLEEP + DoorbellIdleStrategy.YIELDS_BEFORE_SLEEP; i++)
-        {
-            idle.idle(0);
-        }
+        nowNs += DoorbellIdleStrategy.MAX_LOOK_NS - 1;
+        idle.idle(0);
 
         assertEquals(0, worker.counters().sleeps().get());
+        assertEquals(DoorbellIdleStrategy.MAX_LOOK_NS, idle.budgetNs());
+    }
+
+    @Test
+    void shouldSleepAtOnceWhenLookingNeverPaysAndLookAgainOnceItDoes() throws IOException
+    {
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(worker, () -> nowNs);
+        // every sleep ends at once: the doorbell is closed
+        listenerDoorbell.close();
+        long sleeps = 0;
+        while (0 != idle.budgetNs())
+        {
+            idle.idle(0);
+            nowNs += idle.budgetNs();
+            idle.idle(0);
+            assertEquals(++sleeps, worker.counters().sleeps().get());
+        }
+
+        int lookedFirst = 0;
+        for (int period = 0; period < SpinBudget.PROBE_INTERVAL; period++)
+        {
+            idle.idle(0);
+            if (worker.counters().sleeps().get() == sleeps)
+            {
+                // a probe: it looks for the minimum budget before it sleeps
+                lookedFirst++;
+                nowNs += DoorbellIdleStrategy.MIN_LOOK_NS;
+                idle.idle(0);
+            }
+            assertEquals(++sleeps, worker.counters().sleeps().get(), "one sleep per idle period");
+        }
+        assertEquals(1, lookedFirst, "at budget 0, one idle period in " + SpinBudget.PROBE_INTERVAL + " looks");
+
+        for (int period = 0; period < SpinBudget.PROBE_INTERVAL; period++)
+        {
+            idle.idle(0);
+            if (worker.counters().sleeps().get() == sleeps)
+            {
+                // the probe finds the listener's next request
+                idle.idle(1);
+                break;
+            }
+            sleeps++;
+        }
+        assertEquals(DoorbellIdleStrategy.MIN_LOOK_NS, idle.budgetNs(), "looking paid: the budget grows again");
     }
 
     @Test
     void shouldNotSleepOnTheDoorbellWhileFinishingAfterARequestToStop()
     {
         assertTrue(worker.requestStop());
-        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(worker);
-        for (int i = 0; i <= DoorbellIdleStrategy.SPINS_BEFORE_SLEEP + DoorbellIdleStrategy.YIELDS_BEFORE_SLEEP; i++)
+        final DoorbellIdleStrategy idle = new DoorbellIdleStrategy(worker, () -> nowNs);
+        for (int i = 0; i < 3; i++)
         {
             idle.idle(0);
+            nowNs += DoorbellIdleStrategy.MAX_LOOK_NS;
         }
 
         assertEquals(0, worker.counters().sleeps().get());
