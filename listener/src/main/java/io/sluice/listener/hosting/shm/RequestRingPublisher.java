@@ -484,6 +484,7 @@ final class RequestRingPublisher
                 // the worker is gone; its exit is handled when the process is reaped
             }
         }
+        link.pollResponses();
     }
 
     /**

@@ -399,6 +399,14 @@ public final class SharedMemoryHost implements Host
     }
 
     /**
+     * @return the host's monotonic clock.
+     */
+    NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
      * @return the host's clock in ms (monotonic, cached by the timer): a request's start.
      */
     long clockMs()

@@ -39,7 +39,7 @@ import java.nio.MappedByteBuffer;
  * failed alone ({@link #failWorker(String)}); nothing of its rings is believed before it is checked, and the listener
  * keeps its own copies of the positions it owns.
  */
-final class SharedMemoryLink
+final class SharedMemoryLink implements ResponsePoll.Ring
 {
     private static final int DRAIN_LIMIT = 256;
 
@@ -52,6 +52,7 @@ final class SharedMemoryLink
     private final ResponseRingAdapter adapter;
     private final WorkerCrashRecovery recovery;
     private final WorkerLiveness liveness = new WorkerLiveness();
+    private final ResponsePoll poll;
     private final FlushListener flushListener = this::onFlushed;
     private final Runnable drainTask = this::drain;
     private volatile Channel doorbell;
@@ -85,6 +86,7 @@ final class SharedMemoryLink
         this.recovery = new WorkerCrashRecovery(
             this, host, slots, publisher, adapter, requestRingBuffer, requestProducer, publishedRecords,
             responseWindow);
+        this.poll = null == host ? null : new ResponsePoll(this, (task) -> eventLoop().execute(task), host.nanoClock());
     }
 
     boolean isAttached()
@@ -257,8 +259,9 @@ final class SharedMemoryLink
     /**
      * Drain the response ring into the connections until it is empty, then set the sleeping flag and look once more.
      * On the doorbell channel's event loop. Stops for good (until the next worker attaches) once the worker failed.
+     * While {@link ResponsePoll} looks, it does not arm the flag: the poll does when it stops.
      */
-    void drain()
+    public void drain()
     {
         if (closed || failed)
         {
@@ -284,6 +287,11 @@ final class SharedMemoryLink
                 {
                     continue;
                 }
+                if (null != poll && poll.isPolling())
+                {
+                    // the poll looks again, and arms the flag when it stops
+                    return;
+                }
                 wakeUp.arm();
                 final long position = adapter.position();
                 // a read that only skipped the padding at the end of the buffer returns 0 but moves the position
@@ -300,6 +308,62 @@ final class SharedMemoryLink
             // the requests it holds are settled when it exits
             failWorker("reading its response ring failed: " + ex);
         }
+    }
+
+    /**
+     * Requests were sent to the worker: look for its answers for a while ({@link ResponsePoll}). On the home event
+     * loop.
+     */
+    void pollResponses()
+    {
+        if (null != poll && isAttached())
+        {
+            poll.start();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void stayAwake()
+    {
+        wakeUp.disarm();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int look()
+    {
+        if (closed || failed || !isAttached())
+        {
+            return -1;
+        }
+        try
+        {
+            return adapter.read(DRAIN_LIMIT);
+        }
+        catch (final RuntimeException ex)
+        {
+            failWorker("reading its response ring failed: " + ex);
+            return -1;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean hasOutstanding()
+    {
+        return null != host.slots().oldest();
+    }
+
+    /**
+     * @return the link's look at its response ring while requests are outstanding, or null without a host (tests).
+     */
+    ResponsePoll poll()
+    {
+        return poll;
     }
 
     /**

@@ -1,0 +1,171 @@
+package io.sluice.listener.hosting.shm;
+
+import io.sluice.dispatch.shm.SpinBudget;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The listener's look at a response ring while requests are outstanding, over a ring, an event loop and a clock driven
+ * by hand: it keeps the listener's flag clear while it looks, stops (draining and arming) once nothing is outstanding
+ * or its budget is spent, keeps looking while answers come, and stops looking at all (but for a probe) when answers
+ * never come within the budget.
+ */
+class ResponsePollTest
+{
+    private final FakeRing ring = new FakeRing();
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+    private long nowNs = 1_000_000;
+    private final ResponsePoll poll = new ResponsePoll(ring, tasks::add, () -> nowNs);
+
+    @Test
+    void shouldLookWithTheFlagClearAndStopArmedOnceTheAnswerCame()
+    {
+        ring.outstanding = true;
+        poll.start();
+        poll.start();
+
+        assertEquals(1, ring.stayAwake, "the worker sees the listener awake");
+        assertEquals(1, tasks.size(), "one look at a time");
+        assertTrue(poll.isPolling());
+
+        ring.looks.add(0);
+        ring.looks.add(1);
+        ring.outstanding = false;
+        runTasks();
+
+        assertEquals(2, ring.lookCount, "looked, yielded, looked again");
+        assertEquals(1, ring.drains, "stopped with a drain that arms the flag");
+        assertFalse(poll.isPolling());
+        assertEquals(ResponsePoll.MAX_LOOK_NS, poll.budgetNs());
+    }
+
+    @Test
+    void shouldKeepLookingWhileAnswersComeAndRequestsRemain()
+    {
+        ring.outstanding = true;
+        poll.start();
+        for (int i = 0; i < 5; i++)
+        {
+            nowNs += ResponsePoll.MAX_LOOK_NS - 1;
+            ring.looks.add(1);
+            runOneTask();
+        }
+
+        assertEquals(0, ring.drains);
+        assertTrue(poll.isPolling());
+        assertEquals(1, tasks.size(), "each answer begins a new period of looks");
+    }
+
+    @Test
+    void shouldStopWhenTheBudgetIsSpentAndHalveIt()
+    {
+        ring.outstanding = true;
+        poll.start();
+        runOneTask();
+        nowNs += ResponsePoll.MAX_LOOK_NS - 1;
+        runOneTask();
+        assertEquals(0, ring.drains, "still within the budget");
+        assertEquals(1, tasks.size());
+
+        nowNs += 1;
+        runOneTask();
+
+        assertEquals(1, ring.drains, "budget spent: armed, the worker rings from now on");
+        assertFalse(poll.isPolling());
+        assertTrue(tasks.isEmpty());
+        assertEquals(ResponsePoll.MAX_LOOK_NS / 2, poll.budgetNs());
+    }
+
+    @Test
+    void shouldLookForOneBatchInEightOnceAnswersNeverComeWithinTheBudget()
+    {
+        ring.outstanding = true;
+        while (0 != poll.budgetNs())
+        {
+            poll.start();
+            nowNs += poll.budgetNs();
+            runTasks();
+        }
+        final int drains = ring.drains;
+        final int stayAwake = ring.stayAwake;
+
+        int polled = 0;
+        for (int i = 0; i < 2 * SpinBudget.PROBE_INTERVAL; i++)
+        {
+            poll.start();
+            if (poll.isPolling())
+            {
+                polled++;
+                nowNs += ResponsePoll.MIN_LOOK_NS;
+                runTasks();
+            }
+            assertTrue(tasks.isEmpty());
+        }
+
+        assertEquals(2, polled, "one probe in " + SpinBudget.PROBE_INTERVAL);
+        assertEquals(stayAwake + 2, ring.stayAwake, "otherwise the flag stays armed: the worker rings");
+        assertEquals(drains + 2, ring.drains);
+    }
+
+    @Test
+    void shouldStopWithoutDrainingWhenTheLinkNoLongerReads()
+    {
+        ring.outstanding = true;
+        poll.start();
+        ring.looks.add(-1);
+        runTasks();
+
+        assertFalse(poll.isPolling());
+        assertEquals(0, ring.drains);
+    }
+
+    private void runOneTask()
+    {
+        tasks.remove().run();
+    }
+
+    private void runTasks()
+    {
+        while (!tasks.isEmpty())
+        {
+            runOneTask();
+        }
+    }
+
+    private static final class FakeRing implements ResponsePoll.Ring
+    {
+        final Queue<Integer> looks = new ArrayDeque<>();
+        boolean outstanding;
+        int lookCount;
+        int stayAwake;
+        int drains;
+
+        public int look()
+        {
+            lookCount++;
+            final Integer count = looks.poll();
+            return null == count ? 0 : count;
+        }
+
+        public boolean hasOutstanding()
+        {
+            return outstanding;
+        }
+
+        public void stayAwake()
+        {
+            stayAwake++;
+        }
+
+        public void drain()
+        {
+            drains++;
+        }
+    }
+}
