@@ -39,17 +39,51 @@ final class BenchConfigs
     static String benchConfig(
         final String yaml, final int port, final String listenerId, final Path shmDir, final Path logsDir)
     {
+        return benchConfig(yaml, port, listenerId, shmDir, logsDir, null, false);
+    }
+
+    /**
+     * Rewrite a listener configuration for a bench run, as {@link #benchConfig(String, int, String, Path, Path)}
+     * does, with the event loops the run measures and, if asked, without the shared-memory queues.
+     *
+     * @param yaml                the configuration text.
+     * @param port                the port every prefix moves to.
+     * @param listenerId          the listener id for the run.
+     * @param shmDir              the shared-memory directory for the run.
+     * @param logsDir             where worker output goes ({@code <queue>-worker.log}).
+     * @param eventLoops          {@code listener.eventLoops} for the run, or null to keep the file's.
+     * @param withoutSharedMemory true to leave out every queue hosted in shared memory.
+     * @return the rewritten configuration text.
+     */
+    static String benchConfig(
+        final String yaml,
+        final int port,
+        final String listenerId,
+        final Path shmDir,
+        final Path logsDir,
+        final Integer eventLoops,
+        final boolean withoutSharedMemory)
+    {
         final Map<String, Object> root = asMap(new Yaml().load(yaml), "the configuration");
         final Map<String, Object> listenerSection = root.get("listener") instanceof Map ?
             asMap(root.get("listener"), "listener") : new LinkedHashMap<>();
         listenerSection.put("id", listenerId);
         listenerSection.put("adminPort", 0);
         listenerSection.put("shmDir", shmDir.toString());
+        if (null != eventLoops)
+        {
+            listenerSection.put("eventLoops", eventLoops);
+        }
         root.put("listener", listenerSection);
 
         if (!(root.get("queues") instanceof List<?> queues))
         {
             throw new IllegalArgumentException("configuration has no queues list");
+        }
+        if (withoutSharedMemory)
+        {
+            queues.removeIf((q) -> q instanceof Map<?, ?> queue &&
+                WorkerEnvironment.SHARED_MEMORY.equals(queue.get("hosting")));
         }
         for (final Object element : queues)
         {

@@ -113,6 +113,7 @@ public final class BenchMain
         Optional<String> nginxBinary,
         List<String> serverPin,
         List<String> clientPin,
+        int serverCpu,
         boolean pin,
         int wrkThreads,
         LocalDateTime started,
@@ -150,18 +151,32 @@ public final class BenchMain
             return EXIT_USAGE;
         }
 
+        final int missingCpu = options.layout().missingCpu(Machine.onlineCpus());
+        if (options.pin() && missingCpu >= 0)
+        {
+            err.println("sluice bench: this machine has no CPU " + missingCpu + " (CPUs 0-" +
+                (Machine.onlineCpus() - 1) + " are online): see --server-cpus and --load-cpus");
+            return EXIT_USAGE;
+        }
+
         final Progress progress = new Progress(err, "sluice bench");
         final Setup setup = setup(options, wrkBinary.get());
         final BenchPlan plan = options.plan();
-        progress.estimate(plan.estimateSeconds(options.targets()));
-        progress.step(plan.describe() + "; results in " + setup.dir());
+        final ScalingPlan scalingPlan = ScalingRun.hasTargets(options.targets()) ? options.scalingPlan() : null;
+        progress.estimate((options.measuresScenarios() ? plan.estimateSeconds(options.targets()) : 0) +
+            (null != scalingPlan ? scalingPlan.estimateSeconds(options.targets().size()) : 0));
+        progress.step((options.measuresScenarios() ? plan.describe() : "scaling only") + "; results in " +
+            setup.dir());
         progress.step(String.format(Locale.ROOT, "machine: %s; load average %s; %s", setup.machine().oneLine(),
-            setup.loadStart(), setup.pin() ? "servers on CPU 0, wrk on CPU 1" : "not pinned"));
+            setup.loadStart(), setup.pin() ? "servers on CPU " + options.layout().serverList() + ", wrk on CPU " +
+            options.layout().loadList() : "not pinned"));
 
-        final Measurement measurement = run(options, setup, progress);
-        final Map<String, Map<TargetKind, TargetSummary>> summaries =
-            summarise(plan, options, measurement.servers(), measurement.runner());
-        final BenchResults results = results(options, setup, measurement, summaries, progress.elapsedSeconds());
+        final Measurement measurement = options.measuresScenarios() ? run(options, setup, progress) : null;
+        final Map<String, Map<TargetKind, TargetSummary>> summaries = null != measurement ?
+            summarise(plan, options, measurement.servers(), measurement.runner()) : new LinkedHashMap<>();
+        final ScalingResults scaling = null != scalingPlan ? scale(options, setup, scalingPlan, progress) : null;
+        final BenchResults results = results(options, setup, measurement, summaries, scaling,
+            progress.elapsedSeconds());
 
         progress.step("writing results.json, report.md and charts");
         results.write(setup.dir().resolve("results.json"));
@@ -177,10 +192,42 @@ public final class BenchMain
         {
             out.println("report: " + report);
             out.println();
-            out.print(BenchReport.scenarioTable(summaries.getOrDefault(Scenario.HELLO_C64.name(), Map.of())));
+            if (null != measurement)
+            {
+                out.print(BenchReport.scenarioTable(summaries.getOrDefault(Scenario.HELLO_C64.name(), Map.of())));
+            }
+            if (null != scaling)
+            {
+                out.println();
+                out.print(BenchReport.scalingSection(scaling));
+            }
         }
         progress.step("done in " + Progress.clock(progress.elapsedSeconds()) + "; report: " + report);
-        return measuredAll(options, measurement.servers(), summaries) ? 0 : EXIT_NOT_MEASURED;
+        final boolean measured = null == measurement || measuredAll(options, measurement.servers(), summaries);
+        return measured && (null == scaling || scaledAll(scaling)) ? 0 : EXIT_NOT_MEASURED;
+    }
+
+    private static ScalingResults scale(
+        final BenchOptions options, final Setup setup, final ScalingPlan scalingPlan, final Progress progress)
+        throws IOException, InterruptedException
+    {
+        final Wrk wrk = new Wrk(setup.wrkBinary(), setup.clientPin(), setup.wrkThreads(),
+            setup.dir().resolve("scripts"));
+        final ScalingRun scalingRun = new ScalingRun(scalingPlan, options.home(), options.config(), setup.dir(),
+            setup.procFs(), setup.serverPin(), setup.jvmFlags(), wrk, setup.clockTicks(), setup.serverCpu(),
+            progress);
+        final ScalingResults scaling = scalingRun.run(options.targets(),
+            setup.pin() ? options.layout().serverList() : "any", setup.pin() ? options.layout().loadList() : "any");
+        setup.warnings().addAll(scalingRun.warnings());
+        return scaling;
+    }
+
+    /**
+     * @return true unless a target failed at some loop count (one not available there is skipped, not failed).
+     */
+    private static boolean scaledAll(final ScalingResults scaling)
+    {
+        return scaling.rows().stream().noneMatch((row) -> TargetSummary.FAILED.equals(row.summary().status()));
     }
 
     private static Setup setup(final BenchOptions options, final String wrkBinary) throws IOException
@@ -189,11 +236,17 @@ public final class BenchMain
         final List<String> warnings = new ArrayList<>();
         final Optional<String> taskset = executable("taskset");
         final int onlineCpus = Machine.onlineCpus();
+        final CpuLayout layout = options.layout();
         final boolean pin = options.pin() && taskset.isPresent() && onlineCpus >= 2;
         if (options.pin() && !pin)
         {
             warnings.add("not pinned: " + (taskset.isEmpty() ? "taskset is missing (apt-get install util-linux)" :
                 "fewer than 2 CPUs online") + "; server and wrk share the CPUs");
+        }
+        if (pin && layout.overlaps())
+        {
+            warnings.add("servers (CPU " + layout.serverList() + ") and wrk (CPU " + layout.loadList() + ") share a " +
+                "CPU: requests/s and CPU per request include their contention");
         }
         final Optional<String> nginxBinary = options.targets().contains(TargetKind.NGINX) ?
             executable("nginx") : Optional.empty();
@@ -210,10 +263,11 @@ public final class BenchMain
             procFs,
             wrkBinary,
             nginxBinary,
-            pin ? List.of(taskset.get(), "-c", "0") : List.of(),
-            pin ? List.of(taskset.get(), "-c", "1") : List.of(),
+            pin ? List.of(taskset.get(), "-c", layout.serverList()) : List.of(),
+            pin ? List.of(taskset.get(), "-c", layout.loadList()) : List.of(),
+            pin && 1 == layout.serverCpus().size() ? layout.serverCpus().get(0) : -1,
             pin,
-            pin ? 1 : Math.max(1, onlineCpus / 2),
+            pin ? layout.loadCpus().size() : Math.max(1, onlineCpus / 2),
             started,
             dir,
             jvmFlags,
@@ -226,14 +280,14 @@ public final class BenchMain
     private static Measurement run(final BenchOptions options, final Setup setup, final Progress progress)
         throws IOException, InterruptedException
     {
-        final BenchServers servers =
-            new BenchServers(options.home(), setup.dir(), setup.procFs(), setup.serverPin(), setup.jvmFlags());
+        final BenchServers servers = new BenchServers(options.home(), setup.dir(), setup.procFs(), setup.serverPin(),
+            setup.jvmFlags(), options.eventLoops(), false);
         final Thread cleanup = new Thread(servers::close, "sluice-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try
         {
             progress.step("starting " + targetList(options) + " (server side " +
-                (setup.pin() ? "on CPU 0" : "unpinned") + ")");
+                (setup.pin() ? "on CPU " + options.layout().serverList() : "unpinned") + ")");
             servers.start(options.targets(), options.config(), setup.nginxBinary());
             for (final Map.Entry<TargetKind, String> failure : servers.failures().entrySet())
             {
@@ -245,7 +299,7 @@ public final class BenchMain
             final Wrk wrk = new Wrk(setup.wrkBinary(), setup.clientPin(), setup.wrkThreads(),
                 setup.dir().resolve("scripts"));
             final BenchRunner runner = new BenchRunner(options.plan(), servers.targets(), wrk, setup.procFs(),
-                setup.clockTicks(), progress, setup.pin() ? 0 : -1);
+                setup.clockTicks(), progress, setup.serverCpu());
             runner.runAll();
             BenchResults.IdleCpu idle = null;
             if (0 != servers.listenerPid() && servers.targets().keySet().stream().anyMatch(TargetKind::isSluice))
@@ -269,6 +323,7 @@ public final class BenchMain
         final Setup setup,
         final Measurement measurement,
         final Map<String, Map<TargetKind, TargetSummary>> summaries,
+        final ScalingResults scaling,
         final double elapsedSeconds)
     {
         final BenchPlan plan = options.plan();
@@ -282,30 +337,32 @@ public final class BenchMain
         final List<BenchResults.TargetInfo> targetInfos = new ArrayList<>();
         for (final TargetKind kind : options.targets())
         {
-            final Target target = measurement.servers().targets().get(kind);
+            final Target target = null != measurement ? measurement.servers().targets().get(kind) : null;
             targetInfos.add(new BenchResults.TargetInfo(kind.key(), kind.label(), kind.serverSide(),
                 null != target ? "http://" + target.host() + ":" + target.port() + kind.pathPrefix() : null,
-                measurement.servers().failures().get(kind)));
+                null != measurement ? measurement.servers().failures().get(kind) : null));
         }
+        final BenchResults.IdleCpu idle = null != measurement ? measurement.idle() : null;
         return new BenchResults(
             BenchResults.SCHEMA,
             setup.started().withNano(0).toString().replace('T', ' '),
             elapsedSeconds,
-            new BenchResults.Settings(plan.profile().label(), plan.describe(), plan.timeLimitSeconds(), setup.pin(),
-                setup.pin() ? "0" : "any", setup.pin() ? "1" : "any", setup.wrkThreads(), setup.clockTicks(),
-                "listener.yaml"),
+            new BenchResults.Settings(plan.profile().label(),
+                null != measurement ? plan.describe() : "scaling only", plan.timeLimitSeconds(), setup.pin(),
+                setup.pin() ? options.layout().serverList() : "any", setup.pin() ? options.layout().loadList() : "any",
+                setup.wrkThreads(), setup.clockTicks(), "listener.yaml"),
             setup.machine(),
             setup.loadStart(),
-            measurement.loadEnd(),
+            null != measurement ? measurement.loadEnd() : setup.procFs().loadAverage(),
             targetInfos,
-            plan.scenarios(),
-            measurement.runner().runs(),
+            null != measurement ? plan.scenarios() : List.of(),
+            null != measurement ? measurement.runner().runs() : List.of(),
             allSummaries,
             ratios,
-            measurement.idle(),
-            BenchResults.Headline.of(summaries.getOrDefault(Scenario.HELLO_C64.name(), Map.of()), measurement.idle(),
-                setup.dir()),
-            setup.warnings());
+            idle,
+            BenchResults.Headline.of(summaries.getOrDefault(Scenario.HELLO_C64.name(), Map.of()), idle, setup.dir()),
+            setup.warnings(),
+            scaling);
     }
 
     private static Map<String, Map<TargetKind, TargetSummary>> summarise(

@@ -19,19 +19,27 @@ final class BenchOptions
 
         Measures the listener's /inproc/, /shm/ and /loopback/ paths, a bare Netty epoll hello server and (when nginx
         is installed) nginx proxy_pass to the same loopback worker, alternating targets round by round. Server-side
-        processes run on CPU 0, wrk on CPU 1. Writes benchmarks/results/<timestamp>/ (results.json, report.md,
-        charts/); progress goes to standard error.
+        processes run on CPU 0, wrk on CPU 1 (--server-cpus, --load-cpus). Then the scaling scenario: hello-c64 with
+        the listener restarted at 1, 2, 4 ... event loops, up to the serving CPUs (at least 1 and 2: with one serving
+        CPU, two loops share it and show what a loop costs). Writes benchmarks/results/<timestamp>/ (results.json,
+        report.md, charts/); progress goes to standard error.
 
-          --quick            about 90 s: the headline 2 s x 2 rounds, the other scenarios 1 s once
+          --quick            about 90 s: the headline 2 s x 2 rounds, the other scenarios 1 s once; no scaling
           --smoke            CI: hello-c64 and echo-4k, 1 s once, no warm-up; under 60 s; figures mean nothing
           --json             print only the headline figures (hello GET, 64 connections) as one JSON object
           --duration S       length of every run, whole seconds
           --rounds N         rounds per scenario
           --time-limit S     time budget; scenarios that would overrun it are skipped and reported
-          --scenarios A,B    only these scenarios (%s)
+          --scenarios A,B    only these scenarios, and no scaling (%s)
           --targets A,B      only these targets (inproc, shm, loopback, bare, nginx)
           --no-nginx         leave nginx out even when installed
           --no-pin           do not pin servers to CPU 0 and wrk to CPU 1
+          --server-cpus L    CPUs of the server side (listener, workers, bare, nginx), e.g. 0 or 0-3 (default 0)
+          --load-cpus L      CPUs of wrk, one wrk thread each, and of the harness (default 1)
+          --event-loops N    the listener's listener.eventLoops for the scenarios (default: as the config says)
+          --scaling          measure only the scaling scenario (in-process, shared memory, loopback)
+          --no-scaling       leave the scaling scenario out
+          --scaling-loops A,B  the scaling scenario's event loop counts (default 1, 2, 4 ... up to the serving CPUs)
           --config FILE      listener configuration to start from (default native-config/sluice.yaml); its
                              prefixes are moved to a free port, admin off, its own shared-memory directory
           --out DIR          write the results here instead of benchmarks/results/<timestamp>
@@ -40,9 +48,19 @@ final class BenchOptions
         JAVA_HOME selects the JDK of the listener, its workers and the bare server; JAVA_OPTS adds options to them.
         """.formatted(Scenario.names());
 
+    private static final int SCALING_SECONDS = 2;
+    private static final int SCALING_ROUNDS = 3;
+
     private BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL);
     private boolean json;
     private boolean pin = true;
+    private CpuLayout layout = CpuLayout.DEFAULT;
+    private Integer eventLoops;
+    private Scaling scaling = Scaling.BY_PROFILE;
+    private List<Integer> scalingLoops;
+    private boolean durationSet;
+    private boolean roundsSet;
+    private boolean scenariosSet;
     private boolean help;
     private final Set<TargetKind> targets = EnumSet.allOf(TargetKind.class);
     private Path home = Path.of(System.getProperty("sluice.home", "."));
@@ -84,10 +102,30 @@ final class BenchOptions
                 case "--no-pin" -> options.pin = false;
                 case "--no-nginx" -> options.targets.remove(TargetKind.NGINX);
                 case "-h", "--help" -> options.help = true;
-                case "--duration" -> options.plan.durationSeconds(intValue(arg, value(args, ++i, arg)));
-                case "--rounds" -> options.plan.rounds(intValue(arg, value(args, ++i, arg)));
+                case "--duration" ->
+                {
+                    options.plan.durationSeconds(intValue(arg, value(args, ++i, arg)));
+                    options.durationSet = true;
+                }
+                case "--rounds" ->
+                {
+                    options.plan.rounds(intValue(arg, value(args, ++i, arg)));
+                    options.roundsSet = true;
+                }
+                case "--server-cpus" -> options.layout = new CpuLayout(
+                    CpuLayout.parseList(value(args, ++i, arg)), options.layout.loadCpus());
+                case "--load-cpus" -> options.layout = new CpuLayout(
+                    options.layout.serverCpus(), CpuLayout.parseList(value(args, ++i, arg)));
+                case "--event-loops" -> options.eventLoops = eventLoops(arg, value(args, ++i, arg));
+                case "--scaling" -> options.scaling = Scaling.ONLY;
+                case "--no-scaling" -> options.scaling = Scaling.OFF;
+                case "--scaling-loops" -> options.scalingLoops = ScalingPlan.parseLoopCounts(value(args, ++i, arg));
                 case "--time-limit" -> options.plan.timeLimitSeconds(intValue(arg, value(args, ++i, arg)));
-                case "--scenarios" -> options.plan.scenarios(scenarios(value(args, ++i, arg)));
+                case "--scenarios" ->
+                {
+                    options.plan.scenarios(scenarios(value(args, ++i, arg)));
+                    options.scenariosSet = true;
+                }
                 case "--targets" -> options.targets(value(args, ++i, arg));
                 case "--config" -> options.config = Path.of(value(args, ++i, arg));
                 case "--out" -> options.outDir = Path.of(value(args, ++i, arg));
@@ -96,7 +134,81 @@ final class BenchOptions
                 default -> throw new IllegalArgumentException("unknown argument: " + arg);
             }
         }
+        if (Scaling.ONLY == options.scaling && BenchPlan.Profile.FULL != profile)
+        {
+            throw new IllegalArgumentException("--scaling measures only the scaling scenario: not with --quick or " +
+                "--smoke (--duration and --rounds shorten it)");
+        }
+        if (null != options.scalingLoops)
+        {
+            options.scalingPlan(); // checks the counts
+        }
         return options;
+    }
+
+    /**
+     * Whether a run measures the scaling scenario.
+     */
+    enum Scaling
+    {
+        /**
+         * As the profile says: the default profile measures it after the other scenarios unless they are chosen
+         * ({@code --scenarios}); quick and smoke do not.
+         */
+        BY_PROFILE,
+
+        /**
+         * {@code --scaling}: only the scaling scenario.
+         */
+        ONLY,
+
+        /**
+         * {@code --no-scaling}: not at all.
+         */
+        OFF
+    }
+
+    /**
+     * @return the CPUs of the server side and of the load generator.
+     */
+    CpuLayout layout()
+    {
+        return layout;
+    }
+
+    /**
+     * @return the event loops the listener runs for the scenarios, or null to keep the configuration's.
+     */
+    Integer eventLoops()
+    {
+        return eventLoops;
+    }
+
+    /**
+     * @return true when the other scenarios run (not {@code --scaling}).
+     */
+    boolean measuresScenarios()
+    {
+        return Scaling.ONLY != scaling;
+    }
+
+    /**
+     * @return the scaling scenario's plan, or null when it does not run: the loop counts asked for, else 1, 2, 4 ...
+     * up to the serving CPUs; runs of {@code --duration} and {@code --rounds} when given, else 2 s × 3 rounds.
+     */
+    ScalingPlan scalingPlan()
+    {
+        final boolean runs = Scaling.ONLY == scaling ||
+            (Scaling.BY_PROFILE == scaling && BenchPlan.Profile.FULL == plan.profile() && !scenariosSet);
+        if (!runs)
+        {
+            return null;
+        }
+        final List<Integer> counts = null != scalingLoops ? scalingLoops :
+            ScalingPlan.defaultLoopCounts(layout.serverCpus().size());
+        return new ScalingPlan(counts,
+            durationSet ? plan.seconds(Scenario.HELLO_C64) : SCALING_SECONDS,
+            roundsSet ? plan.rounds(Scenario.HELLO_C64) : SCALING_ROUNDS);
     }
 
     /**
@@ -212,6 +324,17 @@ final class BenchOptions
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[index];
+    }
+
+    private static int eventLoops(final String option, final String value)
+    {
+        final int loops = intValue(option, value);
+        if (loops < 1 || loops > ScalingPlan.LOOPS_MAX)
+        {
+            throw new IllegalArgumentException(option + " out of range: " + loops + ", limit=1.." +
+                ScalingPlan.LOOPS_MAX);
+        }
+        return loops;
     }
 
     private static int intValue(final String option, final String value)

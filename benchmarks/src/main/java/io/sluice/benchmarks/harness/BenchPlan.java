@@ -185,6 +185,17 @@ final class BenchPlan
     }
 
     /**
+     * @param seconds seconds of unrecorded load each target gets before the first scenario, 0 for none (0..600).
+     * @return this.
+     */
+    BenchPlan firstWarmupSeconds(final int seconds)
+    {
+        checkRange("warm-up", seconds, 0, 600);
+        firstWarmupSeconds = seconds;
+        return this;
+    }
+
+    /**
      * @param seconds the time budget of the whole run; scenarios that would overrun it are skipped (and reported).
      * @return this.
      */

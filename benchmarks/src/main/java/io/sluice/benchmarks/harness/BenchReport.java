@@ -88,8 +88,12 @@ final class BenchReport
         final StringBuilder md = new StringBuilder(16 * 1024);
         header(md);
         headline(md);
-        ratioTables(md);
-        scenarios(md);
+        if (!results.scenarios().isEmpty())
+        {
+            ratioTables(md);
+            scenarios(md);
+        }
+        scaling(md);
         attention(md);
         machine(md);
         method(md);
@@ -267,6 +271,64 @@ final class BenchReport
             md.append(scenarioTable(summaries)).append('\n');
             md.append(chartLinks(scenario)).append("\n\n");
         }
+    }
+
+    private void scaling(final StringBuilder md)
+    {
+        final ScalingResults scaling = results.scaling();
+        if (null == scaling)
+        {
+            return;
+        }
+        md.append(scalingSection(scaling));
+    }
+
+    /**
+     * @param scaling the scaling scenario's results.
+     * @return its section of the report: the layout, then per target and event loop count requests/s and server CPU
+     * per request, each against the first loop count.
+     */
+    static String scalingSection(final ScalingResults scaling)
+    {
+        final StringBuilder md = new StringBuilder(2048);
+        md.append("## Scaling over event loops: hello GET, 64 connections\n\n");
+        md.append("The listener restarted at each event loop count (").append(scaling.plan()).append("); server side ")
+            .append("on CPU ").append(scaling.serverCpus()).append(", wrk on CPU ").append(scaling.loadCpus())
+            .append(". With more loops than serving CPUs the loops share them: the CPU per request then shows what ")
+            .append("running more loops costs, not what more cores gain.\n\n");
+        final int baseLoops = scaling.loopCounts().get(0);
+        final Markdown table = Markdown.table("target", "event loops>", "req/s (median)>", "server CPU µs/req>",
+            "server core>", "wrk core>", "CPU/req vs " + baseLoops + " loop" + (baseLoops == 1 ? "" : "s") + ">",
+            "req/s vs " + baseLoops + ">");
+        for (final TargetKind kind : TargetKind.values())
+        {
+            for (final ScalingResults.Row row : scaling.rows())
+            {
+                final TargetSummary s = row.summary();
+                if (!s.target().equals(kind.key()))
+                {
+                    continue;
+                }
+                if (!s.isMeasured())
+                {
+                    table.row(kind.label(), String.valueOf(row.loops()), s.status() + ": " + firstLine(s.note()),
+                        "", "", "", "", "");
+                    continue;
+                }
+                final ScalingResults.LoopRatio ratio = scaling.ratio(row.loops(), kind.key());
+                table.row(
+                    kind.label(),
+                    String.valueOf(row.loops()),
+                    "**" + Markdown.count(s.rpsMedian()) + "**",
+                    Markdown.figure(s.cpuUsPerRequest()),
+                    Markdown.percent(s.serverCorePercent()),
+                    Markdown.percent(s.clientCorePercent()),
+                    null != ratio ? Markdown.ratio(ratio.cpuPerRequestRatio()) : Markdown.NONE,
+                    null != ratio ? Markdown.ratio(ratio.requestsPerSecondRatio()) : Markdown.NONE);
+            }
+        }
+        md.append(table.render()).append('\n');
+        return md.toString();
     }
 
     private void attention(final StringBuilder md)

@@ -31,6 +31,7 @@ import java.util.Map;
  * @param idle             CPU of the idle listener and workers; null when not measured.
  * @param headline         the figures {@code --json} prints.
  * @param warnings         what went wrong or needs a reader's attention.
+ * @param scaling          the scaling scenario; null when it did not run.
  */
 record BenchResults(
     String schema,
@@ -47,7 +48,8 @@ record BenchResults(
     Map<String, List<Ratio>> ratios,
     IdleCpu idle,
     Headline headline,
-    List<String> warnings)
+    List<String> warnings,
+    ScalingResults scaling)
 {
     /**
      * Identifies the file's layout.

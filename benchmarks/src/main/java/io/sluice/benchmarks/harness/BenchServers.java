@@ -47,6 +47,8 @@ final class BenchServers implements AutoCloseable
     private final ProcFs procFs;
     private final List<String> cpuPrefix;
     private final List<String> jvmFlags;
+    private final Integer eventLoops;
+    private final boolean withoutSharedMemory;
     private final List<ServerProcess> processes = new ArrayList<>();
     private final Map<TargetKind, Target> targets = new EnumMap<>(TargetKind.class);
     private final Map<TargetKind, String> failures = new EnumMap<>(TargetKind.class);
@@ -69,6 +71,30 @@ final class BenchServers implements AutoCloseable
         final List<String> cpuPrefix,
         final List<String> jvmFlags)
     {
+        this(home, outDir, procFs, cpuPrefix, jvmFlags, null, false);
+    }
+
+    /**
+     * @param home                the repository root.
+     * @param outDir              the run's results directory (logs, the listener and nginx configurations go there).
+     * @param procFs              for the process tree and environments.
+     * @param cpuPrefix           command prefix that pins server-side processes, e.g. {@code taskset -c 0}; empty for
+     *                            none.
+     * @param jvmFlags            flags for the listener's and the bare server's JVMs.
+     * @param eventLoops          the listener's {@code listener.eventLoops}, or null to keep the configuration's.
+     * @param withoutSharedMemory true to start the listener without its shared-memory queues (target shm then fails).
+     */
+    BenchServers(
+        final Path home,
+        final Path outDir,
+        final ProcFs procFs,
+        final List<String> cpuPrefix,
+        final List<String> jvmFlags,
+        final Integer eventLoops,
+        final boolean withoutSharedMemory)
+    {
+        this.eventLoops = eventLoops;
+        this.withoutSharedMemory = withoutSharedMemory;
         this.home = home;
         this.outDir = outDir;
         this.logsDir = outDir.resolve("logs");
@@ -213,7 +239,8 @@ final class BenchServers implements AutoCloseable
         shmDir = Path.of("/dev/shm", "sluice-bench-" + pid);
         final Path config = outDir.resolve("listener.yaml");
         Files.writeString(config, BenchConfigs.benchConfig(
-            Files.readString(baseConfig, StandardCharsets.UTF_8), port, "bench-" + pid, shmDir, logsDir),
+            Files.readString(baseConfig, StandardCharsets.UTF_8), port, "bench-" + pid, shmDir, logsDir, eventLoops,
+            withoutSharedMemory),
             StandardCharsets.UTF_8);
         final List<String> command = new ArrayList<>(cpuPrefix);
         command.add(javaBinary());
@@ -242,7 +269,20 @@ final class BenchServers implements AutoCloseable
     private void awaitListener(final Set<TargetKind> wanted, final int port) throws IOException
     {
         final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-        final List<TargetKind> sluiceTargets = List.of(TargetKind.INPROC, TargetKind.SHM, TargetKind.LOOPBACK);
+        final List<TargetKind> sluiceTargets = new ArrayList<>();
+        for (final TargetKind kind : List.of(TargetKind.INPROC, TargetKind.SHM, TargetKind.LOOPBACK))
+        {
+            final boolean needed = wanted.contains(kind) || (TargetKind.LOOPBACK == kind &&
+                wanted.contains(TargetKind.NGINX));
+            if (needed && !(TargetKind.SHM == kind && withoutSharedMemory))
+            {
+                sluiceTargets.add(kind);
+            }
+        }
+        if (withoutSharedMemory && wanted.contains(TargetKind.SHM))
+        {
+            failures.put(TargetKind.SHM, "started without its shared-memory queue");
+        }
         String lastError = "no answer yet";
         while (System.currentTimeMillis() < deadline && listener.isAlive())
         {
@@ -263,7 +303,8 @@ final class BenchServers implements AutoCloseable
         }
         if (null != lastError)
         {
-            final String reason = "listener did not serve /inproc/, /shm/ and /loopback/ within " +
+            final String reason = "listener did not serve " + String.join(", ",
+                sluiceTargets.stream().map(TargetKind::pathPrefix).toList()) + " within " +
                 START_TIMEOUT_MS / 1000 + " s (" + (listener.isAlive() ? lastError : "it exited") + "); its log:\n" +
                 listener.logTail(20);
             for (final TargetKind kind : TargetKind.values())

@@ -93,6 +93,33 @@ class BenchConfigsTest
         assertTrue(conf.contains("proxy_buffering off;\n      proxy_request_buffering off;"), conf);
     }
 
+    @Test
+    void shouldSetTheEventLoopsAndLeaveOutTheSharedMemoryQueuesWhenAsked() throws IOException
+    {
+        final Map<String, Object> config = new Yaml().load(BenchConfigs.benchConfig(Files.readString(DEFAULT_CONFIG),
+            18080, "bench-42", Path.of("/dev/shm/sluice-bench-42"), Path.of("/results/logs"), 4, true));
+
+        assertEquals(4, ((Map<?, ?>)config.get("listener")).get("eventLoops"));
+        final List<?> queues = (List<?>)config.get("queues");
+        assertFalse(queues.isEmpty());
+        for (final Object queue : queues)
+        {
+            assertFalse("shared-memory".equals(((Map<?, ?>)queue).get("hosting")), queue.toString());
+        }
+        assertTrue(queues.stream().anyMatch((q) -> "loopback".equals(((Map<?, ?>)q).get("hosting"))));
+    }
+
+    @Test
+    void shouldKeepTheFilesEventLoopsAndQueuesByDefault() throws IOException
+    {
+        final Map<String, Object> original = new Yaml().load(Files.readString(DEFAULT_CONFIG));
+        final Map<String, Object> config = rewrittenDefault();
+
+        assertEquals(((Map<?, ?>)original.get("listener")).get("eventLoops"),
+            ((Map<?, ?>)config.get("listener")).get("eventLoops"));
+        assertEquals(((List<?>)original.get("queues")).size(), ((List<?>)config.get("queues")).size());
+    }
+
     private static Map<String, Object> rewrittenDefault() throws IOException
     {
         final String yaml = BenchConfigs.benchConfig(Files.readString(DEFAULT_CONFIG), 18080, "bench-42",

@@ -8,6 +8,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,5 +85,63 @@ class BenchOptionsTest
             () -> BenchOptions.parse("--rounds"));
 
         assertEquals("--rounds needs a value", ex.getMessage());
+    }
+
+    @Test
+    void shouldServeOnCpuZeroAndLoadOnCpuOneAndKeepTheConfigurationsEventLoopsByDefault()
+    {
+        final BenchOptions options = BenchOptions.parse();
+
+        assertEquals(CpuLayout.DEFAULT, options.layout());
+        assertNull(options.eventLoops());
+        assertTrue(options.measuresScenarios());
+    }
+
+    @Test
+    void shouldTakeTheCpuLayoutAndEventLoops()
+    {
+        final BenchOptions options = BenchOptions.parse("--server-cpus", "0-3", "--load-cpus", "4,5", "--event-loops",
+            "4");
+
+        assertEquals(new CpuLayout(List.of(0, 1, 2, 3), List.of(4, 5)), options.layout());
+        assertEquals(4, options.eventLoops());
+        assertEquals(List.of(1, 2, 4), options.scalingPlan().loopCounts());
+    }
+
+    @Test
+    void shouldRefuseABadCpuListOrEventLoopCount()
+    {
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--server-cpus", "x"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--load-cpus"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--event-loops", "0"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--scaling-loops", "1,0"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--scaling", "--smoke"));
+    }
+
+    @Test
+    void shouldRunTheScalingScenarioAfterTheDefaultProfileOnly()
+    {
+        final ScalingPlan plan = BenchOptions.parse().scalingPlan();
+        assertEquals(List.of(1, 2), plan.loopCounts());
+        assertEquals(2, plan.seconds());
+        assertEquals(3, plan.rounds());
+
+        assertNull(BenchOptions.parse("--quick").scalingPlan());
+        assertNull(BenchOptions.parse("--smoke").scalingPlan());
+        assertNull(BenchOptions.parse("--no-scaling").scalingPlan());
+        assertNull(BenchOptions.parse("--scenarios", "hello-c64").scalingPlan());
+    }
+
+    @Test
+    void shouldMeasureOnlyTheScalingScenarioWhenAsked()
+    {
+        final BenchOptions options = BenchOptions.parse("--scaling", "--scaling-loops", "1,2,4", "--duration", "1",
+            "--rounds", "2", "--server-cpus", "0");
+
+        assertFalse(options.measuresScenarios());
+        final ScalingPlan plan = options.scalingPlan();
+        assertEquals(List.of(1, 2, 4), plan.loopCounts());
+        assertEquals(1, plan.seconds());
+        assertEquals(2, plan.rounds());
     }
 }

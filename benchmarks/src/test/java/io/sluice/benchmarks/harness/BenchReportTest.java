@@ -72,7 +72,7 @@ class BenchReportTest
         final BenchResults contended = new BenchResults(quiet.schema(), quiet.started(), quiet.elapsedSeconds(),
             quiet.settings(), quiet.machine(), quiet.loadAverageStart(), quiet.loadAverageEnd(), quiet.targets(),
             quiet.scenarios(), quiet.runs(), summaries, quiet.ratios(), quiet.idle(), quiet.headline(),
-            quiet.warnings());
+            quiet.warnings(), quiet.scaling());
 
         final String md = new BenchReport(contended).render();
 
@@ -165,7 +165,8 @@ class BenchReportTest
             ratios,
             idle,
             BenchResults.Headline.of(Map.of(), idle, Path.of("/r")),
-            List.of("echo-1m skipped: time budget"));
+            List.of("echo-1m skipped: time budget"),
+            null);
     }
 
     private static void add(

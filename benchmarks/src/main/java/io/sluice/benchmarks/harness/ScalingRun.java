@@ -1,0 +1,217 @@
+package io.sluice.benchmarks.harness;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Runs the scaling scenario: for each event loop count of the {@link ScalingPlan}, starts the listener with that many
+ * loops (its configuration otherwise as measured), measures hello-c64 on the in-process, shared-memory and loopback
+ * targets asked for, and stops it. When the listener refuses to start with its shared-memory queue at a loop count
+ * (a build whose shared-memory queues need one loop), it is started again without that queue, and the shared-memory
+ * target is reported not available at that count, with the listener's reason.
+ */
+final class ScalingRun
+{
+    private static final Set<TargetKind> SCALING_TARGETS =
+        EnumSet.of(TargetKind.INPROC, TargetKind.SHM, TargetKind.LOOPBACK);
+
+    private final ScalingPlan plan;
+    private final Path home;
+    private final Path config;
+    private final Path dir;
+    private final ProcFs procFs;
+    private final List<String> serverPin;
+    private final List<String> jvmFlags;
+    private final Wrk wrk;
+    private final long clockTicks;
+    private final int serverCpu;
+    private final Progress progress;
+    private final List<String> warnings = new ArrayList<>();
+    private Map<TargetKind, TargetSummary> dropped = Map.of();
+
+    /**
+     * @param plan       the loop counts and run lengths.
+     * @param home       the repository root.
+     * @param config     the listener configuration to start from.
+     * @param dir        the run's results directory; each loop count writes under {@code scaling/loops-<n>/}.
+     * @param procFs     for CPU times and the process tree.
+     * @param serverPin  command prefix that pins the server side; empty for none.
+     * @param jvmFlags   flags for the listener's JVM.
+     * @param wrk        the load generator.
+     * @param clockTicks the unit of {@code /proc} times.
+     * @param serverCpu  the one CPU the server side is pinned to, or -1.
+     * @param progress   the progress output.
+     */
+    ScalingRun(
+        final ScalingPlan plan,
+        final Path home,
+        final Path config,
+        final Path dir,
+        final ProcFs procFs,
+        final List<String> serverPin,
+        final List<String> jvmFlags,
+        final Wrk wrk,
+        final long clockTicks,
+        final int serverCpu,
+        final Progress progress)
+    {
+        this.plan = plan;
+        this.home = home;
+        this.config = config;
+        this.dir = dir;
+        this.procFs = procFs;
+        this.serverPin = serverPin;
+        this.jvmFlags = jvmFlags;
+        this.wrk = wrk;
+        this.clockTicks = clockTicks;
+        this.serverCpu = serverCpu;
+        this.progress = progress;
+    }
+
+    /**
+     * @param wanted the targets asked for; only in-process, shared memory and loopback are measured.
+     * @return true when the scaling scenario has a target to measure among them.
+     */
+    static boolean hasTargets(final Set<TargetKind> wanted)
+    {
+        return wanted.stream().anyMatch(SCALING_TARGETS::contains);
+    }
+
+    /**
+     * @param wanted     the targets asked for.
+     * @param serverCpus CPU list of the server side, for the results.
+     * @param loadCpus   CPU list of wrk, for the results.
+     * @return what was measured.
+     * @throws IOException          when a configuration or log file cannot be written.
+     * @throws InterruptedException when interrupted.
+     */
+    ScalingResults run(final Set<TargetKind> wanted, final String serverCpus, final String loadCpus)
+        throws IOException, InterruptedException
+    {
+        final Set<TargetKind> targets = EnumSet.noneOf(TargetKind.class);
+        targets.addAll(wanted);
+        targets.retainAll(SCALING_TARGETS);
+        progress.step(plan.describe() + " on " + targets.stream().map(TargetKind::key).toList());
+        final List<ScalingResults.Row> rows = new ArrayList<>();
+        for (final int loops : plan.loopCounts())
+        {
+            rows.addAll(measure(loops, targets));
+        }
+        return ScalingResults.of(plan.describe(), serverCpus, loadCpus, plan.loopCounts(), rows);
+    }
+
+    /**
+     * @return what the report should say went wrong.
+     */
+    List<String> warnings()
+    {
+        return warnings;
+    }
+
+    private List<ScalingResults.Row> measure(final int loops, final Set<TargetKind> targets)
+        throws IOException, InterruptedException
+    {
+        final Path loopsDir = dir.resolve("scaling").resolve("loops-" + loops);
+        progress.step("scaling: starting the listener with " + loops + " event loop(s)");
+        BenchServers servers = start(loopsDir, loops, targets, false);
+        String shmNote = null;
+        try
+        {
+            if (loops > 1 && targets.contains(TargetKind.SHM) && servers.failures().containsKey(TargetKind.SHM))
+            {
+                shmNote = "not available with " + loops + " event loops: " +
+                    listenerReason(servers.failures().get(TargetKind.SHM));
+                progress.step("scaling: shm " + shmNote + "; starting again without the shared-memory queue");
+                servers.close();
+                servers = start(loopsDir.resolve("without-shm"), loops, targets, true);
+            }
+            final List<ScalingResults.Row> rows = new ArrayList<>();
+            final List<RunRecord> runs = measureStarted(servers);
+            for (final TargetKind kind : targets)
+            {
+                final TargetSummary summary;
+                if (TargetKind.SHM == kind && null != shmNote)
+                {
+                    summary = TargetSummary.notMeasured(Scenario.HELLO_C64.name(), kind.key(),
+                        TargetSummary.SKIPPED, shmNote);
+                }
+                else if (servers.failures().containsKey(kind))
+                {
+                    summary = TargetSummary.notMeasured(Scenario.HELLO_C64.name(), kind.key(), TargetSummary.FAILED,
+                        "not started: " + servers.failures().get(kind));
+                }
+                else if (dropped.containsKey(kind))
+                {
+                    summary = dropped.get(kind);
+                }
+                else
+                {
+                    summary = TargetSummary.of(Scenario.HELLO_C64.name(), kind.key(),
+                        runs.stream().filter((r) -> r.target().equals(kind.key())).toList(), true);
+                }
+                rows.add(new ScalingResults.Row(loops, summary));
+            }
+            return rows;
+        }
+        finally
+        {
+            servers.close();
+        }
+    }
+
+    private BenchServers start(
+        final Path loopsDir, final int loops, final Set<TargetKind> targets, final boolean withoutSharedMemory)
+        throws IOException
+    {
+        final BenchServers servers = new BenchServers(home, loopsDir, procFs, serverPin, jvmFlags, loops,
+            withoutSharedMemory);
+        servers.start(targets, config, Optional.empty());
+        return servers;
+    }
+
+    private List<RunRecord> measureStarted(final BenchServers servers) throws InterruptedException
+    {
+        final Map<TargetKind, Target> started = servers.targets();
+        dropped = Map.of();
+        if (started.isEmpty())
+        {
+            return List.of();
+        }
+        final BenchPlan hello = new BenchPlan(BenchPlan.Profile.FULL)
+            .scenarios(List.of(Scenario.HELLO_C64))
+            .durationSeconds(plan.seconds())
+            .rounds(plan.rounds())
+            .firstWarmupSeconds(ScalingPlan.WARMUP_SECONDS);
+        hello.timeLimitSeconds((int)Math.ceil(progress.elapsedSeconds() + hello.finishSeconds() +
+            2 * hello.estimateSeconds(started.keySet()) + 10));
+        final BenchRunner runner = new BenchRunner(hello, started, wrk, procFs, clockTicks, progress, serverCpu);
+        runner.runAll();
+        warnings.addAll(runner.warnings());
+        dropped = runner.notMeasured().getOrDefault(Scenario.HELLO_C64.name(), Map.of());
+        return runner.runs();
+    }
+
+    /**
+     * @param failure a start failure: a sentence, then the listener's log.
+     * @return the listener's own one-line reason when its log has one ({@code sluice: <file>: <key>: ...}), else the
+     * failure's first line.
+     */
+    static String listenerReason(final String failure)
+    {
+        for (final String line : failure.lines().toList())
+        {
+            final int at = line.indexOf("listener.eventLoops");
+            if (at >= 0)
+            {
+                return line.substring(at).trim();
+            }
+        }
+        return failure.lines().findFirst().orElse(failure);
+    }
+}

@@ -1,0 +1,50 @@
+package io.sluice.benchmarks.harness;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScalingPlanTest
+{
+    @Test
+    void shouldDoubleTheLoopsUpToTheServingCpusEndingWithTheirNumber()
+    {
+        assertEquals(List.of(1, 2, 4, 8, 16), ScalingPlan.defaultLoopCounts(16));
+        assertEquals(List.of(1, 2, 4, 6), ScalingPlan.defaultLoopCounts(6));
+        assertEquals(List.of(1, 2, 4), ScalingPlan.defaultLoopCounts(4));
+    }
+
+    @Test
+    void shouldMeasureOneAndTwoLoopsOnOneOrTwoServingCpus()
+    {
+        assertEquals(List.of(1, 2), ScalingPlan.defaultLoopCounts(1));
+        assertEquals(List.of(1, 2), ScalingPlan.defaultLoopCounts(2));
+    }
+
+    @Test
+    void shouldSortCountsAndRefuseOnesTheListenerRefuses()
+    {
+        assertEquals(List.of(1, 2, 4), new ScalingPlan(List.of(4, 1, 2, 4), 2, 3).loopCounts());
+        assertThrows(IllegalArgumentException.class, () -> new ScalingPlan(List.of(0, 1), 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> new ScalingPlan(List.of(257), 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> new ScalingPlan(List.of(), 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ScalingPlan.parseLoopCounts("1,,2"));
+        assertEquals(List.of(1, 3), ScalingPlan.parseLoopCounts("1, 3"));
+    }
+
+    @Test
+    void shouldEstimateEveryStartAndRound()
+    {
+        final ScalingPlan plan = new ScalingPlan(List.of(1, 2), 2, 3);
+
+        // per count: a start, then per target a 1 s warm-up and 3 rounds of 2 s, each run with its overhead
+        final double perTarget = ScalingPlan.WARMUP_SECONDS + 3 * 2 + 4 * BenchPlan.RUN_OVERHEAD_SECONDS;
+        assertEquals(2 * (BenchPlan.STARTUP_SECONDS + 2 * perTarget), plan.estimateSeconds(2), 1e-9);
+        assertTrue(plan.describe().startsWith("scaling: hello-c64 at 1, 2 event loop(s), 2 s × 3 rounds"),
+            plan.describe());
+    }
+}
