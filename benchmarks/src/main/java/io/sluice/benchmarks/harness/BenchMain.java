@@ -281,7 +281,7 @@ public final class BenchMain
         throws IOException, InterruptedException
     {
         final BenchServers servers = new BenchServers(options.home(), setup.dir(), setup.procFs(), setup.serverPin(),
-            setup.jvmFlags(), options.eventLoops(), false);
+            setup.jvmFlags(), options.eventLoops(), false, "");
         final Thread cleanup = new Thread(servers::close, "sluice-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try

@@ -49,6 +49,7 @@ final class BenchServers implements AutoCloseable
     private final List<String> jvmFlags;
     private final Integer eventLoops;
     private final boolean withoutSharedMemory;
+    private final String instance;
     private final List<ServerProcess> processes = new ArrayList<>();
     private final Map<TargetKind, Target> targets = new EnumMap<>(TargetKind.class);
     private final Map<TargetKind, String> failures = new EnumMap<>(TargetKind.class);
@@ -71,7 +72,7 @@ final class BenchServers implements AutoCloseable
         final List<String> cpuPrefix,
         final List<String> jvmFlags)
     {
-        this(home, outDir, procFs, cpuPrefix, jvmFlags, null, false);
+        this(home, outDir, procFs, cpuPrefix, jvmFlags, null, false, "");
     }
 
     /**
@@ -83,6 +84,8 @@ final class BenchServers implements AutoCloseable
      * @param jvmFlags            flags for the listener's and the bare server's JVMs.
      * @param eventLoops          the listener's {@code listener.eventLoops}, or null to keep the configuration's.
      * @param withoutSharedMemory true to start the listener without its shared-memory queues (target shm then fails).
+     * @param instance            tells this run's listeners apart when several run at once (in the listener id and
+     *                            shared-memory directory); empty for the only one.
      */
     BenchServers(
         final Path home,
@@ -91,8 +94,10 @@ final class BenchServers implements AutoCloseable
         final List<String> cpuPrefix,
         final List<String> jvmFlags,
         final Integer eventLoops,
-        final boolean withoutSharedMemory)
+        final boolean withoutSharedMemory,
+        final String instance)
     {
+        this.instance = instance.isEmpty() ? "" : "-" + instance;
         this.eventLoops = eventLoops;
         this.withoutSharedMemory = withoutSharedMemory;
         this.home = home;
@@ -236,12 +241,11 @@ final class BenchServers implements AutoCloseable
     private ServerProcess launchListener(final Path baseConfig, final int port) throws IOException
     {
         final long pid = ProcessHandle.current().pid();
-        shmDir = Path.of("/dev/shm", "sluice-bench-" + pid);
+        shmDir = Path.of("/dev/shm", "sluice-bench-" + pid + instance);
         final Path config = outDir.resolve("listener.yaml");
         Files.writeString(config, BenchConfigs.benchConfig(
-            Files.readString(baseConfig, StandardCharsets.UTF_8), port, "bench-" + pid, shmDir, logsDir, eventLoops,
-            withoutSharedMemory),
-            StandardCharsets.UTF_8);
+            Files.readString(baseConfig, StandardCharsets.UTF_8), port, "bench-" + pid + instance, shmDir, logsDir,
+            eventLoops, withoutSharedMemory), StandardCharsets.UTF_8);
         final List<String> command = new ArrayList<>(cpuPrefix);
         command.add(javaBinary());
         command.addAll(jvmFlags);

@@ -25,9 +25,10 @@ record ScalingPlan(List<Integer> loopCounts, int seconds, int rounds)
     static final int LOOPS_MAX = 256;
 
     /**
-     * Seconds of unrecorded load each target gets after each start of the listener, before its rounds.
+     * Seconds of unrecorded load each target of each listener gets before the first round: every listener and worker
+     * is a fresh JVM.
      */
-    static final int WARMUP_SECONDS = 1;
+    static final int WARMUP_SECONDS = 3;
 
     ScalingPlan
     {
@@ -90,8 +91,8 @@ record ScalingPlan(List<Integer> loopCounts, int seconds, int rounds)
     String describe()
     {
         return "scaling: hello-c64 at " + String.join(", ", loopCounts.stream().map(String::valueOf).toList()) +
-            " event loop(s), " + seconds + " s × " + rounds + (rounds == 1 ? " round" : " rounds") + " after a " +
-            WARMUP_SECONDS + " s warm-up per target";
+            " event loop(s), one listener each, " + seconds + " s × " + rounds + (rounds == 1 ? " round" : " rounds") +
+            " alternating the counts, after a " + WARMUP_SECONDS + " s warm-up per target";
     }
 
     /**

@@ -3,18 +3,22 @@ package io.sluice.benchmarks.harness;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Runs the scaling scenario: for each event loop count of the {@link ScalingPlan}, starts the listener with that many
- * loops (its configuration otherwise as measured), measures hello-c64 on the in-process, shared-memory and loopback
- * targets asked for, and stops it. When the listener refuses to start with its shared-memory queue at a loop count
- * (a build whose shared-memory queues need one loop), it is started again without that queue, and the shared-memory
- * target is reported not available at that count, with the listener's reason.
+ * Runs the scaling scenario: starts one listener per event loop count of the {@link ScalingPlan} (its configuration
+ * otherwise as measured, all on the serving CPUs), then measures hello-c64 on the in-process, shared-memory and
+ * loopback targets asked for, round by round, every loop count once per round (1, 2, 4, 1, 2, 4, ...) so that drift
+ * in the machine hits every count alike, and stops them. The listeners that are not measured at a moment are idle.
+ * When a listener refuses to start with its shared-memory queue at a loop count (a build whose shared-memory queues
+ * need one loop), it is started again without that queue, and the shared-memory target is reported not available at
+ * that count, with the listener's reason.
  */
 final class ScalingRun
 {
@@ -33,7 +37,10 @@ final class ScalingRun
     private final int serverCpu;
     private final Progress progress;
     private final List<String> warnings = new ArrayList<>();
-    private Map<TargetKind, TargetSummary> dropped = Map.of();
+    private final Map<Integer, BenchServers> listeners = new LinkedHashMap<>();
+    private final Map<Integer, String> shmNotes = new LinkedHashMap<>();
+    private final Map<Integer, List<RunRecord>> runs = new LinkedHashMap<>();
+    private final Map<Integer, Map<TargetKind, TargetSummary>> dropped = new LinkedHashMap<>();
 
     /**
      * @param plan       the loop counts and run lengths.
@@ -98,10 +105,36 @@ final class ScalingRun
         targets.addAll(wanted);
         targets.retainAll(SCALING_TARGETS);
         progress.step(plan.describe() + " on " + targets.stream().map(TargetKind::key).toList());
+        final Thread cleanup = new Thread(this::close, "sluice-bench-scaling-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try
+        {
+            for (final int loops : plan.loopCounts())
+            {
+                start(loops, targets);
+            }
+            for (int round = 1; round <= plan.rounds(); round++)
+            {
+                for (final int loops : plan.loopCounts())
+                {
+                    progress.step("scaling: round " + round + "/" + plan.rounds() + ", " + loops + " event loop(s)");
+                    measure(loops, 1 == round ? ScalingPlan.WARMUP_SECONDS : 0);
+                }
+            }
+        }
+        finally
+        {
+            close();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+
         final List<ScalingResults.Row> rows = new ArrayList<>();
         for (final int loops : plan.loopCounts())
         {
-            rows.addAll(measure(loops, targets));
+            for (final TargetKind kind : targets)
+            {
+                rows.add(new ScalingResults.Row(loops, summary(loops, kind)));
+            }
         }
         return ScalingResults.of(plan.describe(), serverCpus, loadCpus, plan.loopCounts(), rows);
     }
@@ -114,55 +147,23 @@ final class ScalingRun
         return warnings;
     }
 
-    private List<ScalingResults.Row> measure(final int loops, final Set<TargetKind> targets)
-        throws IOException, InterruptedException
+    private void start(final int loops, final Set<TargetKind> targets) throws IOException
     {
         final Path loopsDir = dir.resolve("scaling").resolve("loops-" + loops);
-        progress.step("scaling: starting the listener with " + loops + " event loop(s)");
+        progress.step("scaling: starting a listener with " + loops + " event loop(s)");
         BenchServers servers = start(loopsDir, loops, targets, false);
-        String shmNote = null;
-        try
+        if (loops > 1 && targets.contains(TargetKind.SHM) && servers.failures().containsKey(TargetKind.SHM))
         {
-            if (loops > 1 && targets.contains(TargetKind.SHM) && servers.failures().containsKey(TargetKind.SHM))
-            {
-                shmNote = "not available with " + loops + " event loops: " +
-                    listenerReason(servers.failures().get(TargetKind.SHM));
-                progress.step("scaling: shm " + shmNote + "; starting again without the shared-memory queue");
-                servers.close();
-                servers = start(loopsDir.resolve("without-shm"), loops, targets, true);
-            }
-            final List<ScalingResults.Row> rows = new ArrayList<>();
-            final List<RunRecord> runs = measureStarted(servers);
-            for (final TargetKind kind : targets)
-            {
-                final TargetSummary summary;
-                if (TargetKind.SHM == kind && null != shmNote)
-                {
-                    summary = TargetSummary.notMeasured(Scenario.HELLO_C64.name(), kind.key(),
-                        TargetSummary.SKIPPED, shmNote);
-                }
-                else if (servers.failures().containsKey(kind))
-                {
-                    summary = TargetSummary.notMeasured(Scenario.HELLO_C64.name(), kind.key(), TargetSummary.FAILED,
-                        "not started: " + servers.failures().get(kind));
-                }
-                else if (dropped.containsKey(kind))
-                {
-                    summary = dropped.get(kind);
-                }
-                else
-                {
-                    summary = TargetSummary.of(Scenario.HELLO_C64.name(), kind.key(),
-                        runs.stream().filter((r) -> r.target().equals(kind.key())).toList(), true);
-                }
-                rows.add(new ScalingResults.Row(loops, summary));
-            }
-            return rows;
-        }
-        finally
-        {
+            final String note = "not available with " + loops + " event loops: " +
+                listenerReason(servers.failures().get(TargetKind.SHM));
+            shmNotes.put(loops, note);
+            progress.step("scaling: shm " + note + "; starting it again without the shared-memory queue");
             servers.close();
+            servers = start(loopsDir.resolve("without-shm"), loops, targets, true);
         }
+        listeners.put(loops, servers);
+        runs.put(loops, new ArrayList<>());
+        dropped.put(loops, new EnumMap<>(TargetKind.class));
     }
 
     private BenchServers start(
@@ -170,37 +171,65 @@ final class ScalingRun
         throws IOException
     {
         final BenchServers servers = new BenchServers(home, loopsDir, procFs, serverPin, jvmFlags, loops,
-            withoutSharedMemory);
+            withoutSharedMemory, "l" + loops);
         servers.start(targets, config, Optional.empty());
         return servers;
     }
 
-    private List<RunRecord> measureStarted(final BenchServers servers) throws InterruptedException
+    private void measure(final int loops, final int warmupSeconds) throws InterruptedException
     {
-        final Map<TargetKind, Target> started = servers.targets();
-        dropped = Map.of();
+        final Map<TargetKind, Target> started = listeners.get(loops).targets();
         if (started.isEmpty())
         {
-            return List.of();
+            return;
         }
         final BenchPlan hello = new BenchPlan(BenchPlan.Profile.FULL)
             .scenarios(List.of(Scenario.HELLO_C64))
             .durationSeconds(plan.seconds())
-            .rounds(plan.rounds())
-            .firstWarmupSeconds(ScalingPlan.WARMUP_SECONDS);
+            .rounds(1)
+            .firstWarmupSeconds(warmupSeconds);
         hello.timeLimitSeconds((int)Math.ceil(progress.elapsedSeconds() + hello.finishSeconds() +
             2 * hello.estimateSeconds(started.keySet()) + 10));
         final BenchRunner runner = new BenchRunner(hello, started, wrk, procFs, clockTicks, progress, serverCpu);
         runner.runAll();
         warnings.addAll(runner.warnings());
-        dropped = runner.notMeasured().getOrDefault(Scenario.HELLO_C64.name(), Map.of());
-        return runner.runs();
+        runs.get(loops).addAll(runner.runs());
+        dropped.get(loops).putAll(runner.notMeasured().getOrDefault(Scenario.HELLO_C64.name(), Map.of()));
+    }
+
+    private TargetSummary summary(final int loops, final TargetKind kind)
+    {
+        final String scenario = Scenario.HELLO_C64.name();
+        if (TargetKind.SHM == kind && shmNotes.containsKey(loops))
+        {
+            return TargetSummary.notMeasured(scenario, kind.key(), TargetSummary.SKIPPED, shmNotes.get(loops));
+        }
+        final BenchServers servers = listeners.get(loops);
+        if (servers.failures().containsKey(kind))
+        {
+            return TargetSummary.notMeasured(scenario, kind.key(), TargetSummary.FAILED,
+                "not started: " + servers.failures().get(kind));
+        }
+        final List<RunRecord> own = runs.get(loops).stream()
+            .filter((r) -> r.target().equals(kind.key()) && !r.isWarmup()).toList();
+        if (own.isEmpty() && dropped.get(loops).containsKey(kind))
+        {
+            return dropped.get(loops).get(kind);
+        }
+        return TargetSummary.of(scenario, kind.key(), own, true);
+    }
+
+    private synchronized void close()
+    {
+        for (final BenchServers servers : listeners.values())
+        {
+            servers.close();
+        }
     }
 
     /**
      * @param failure a start failure: a sentence, then the listener's log.
-     * @return the listener's own one-line reason when its log has one ({@code sluice: <file>: <key>: ...}), else the
-     * failure's first line.
+     * @return the listener's own reason when its log names {@code listener.eventLoops}, else the failure's first line.
      */
     static String listenerReason(final String failure)
     {

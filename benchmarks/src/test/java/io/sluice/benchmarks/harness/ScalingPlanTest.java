@@ -44,7 +44,8 @@ class ScalingPlanTest
         // per count: a start, then per target a 1 s warm-up and 3 rounds of 2 s, each run with its overhead
         final double perTarget = ScalingPlan.WARMUP_SECONDS + 3 * 2 + 4 * BenchPlan.RUN_OVERHEAD_SECONDS;
         assertEquals(2 * (BenchPlan.STARTUP_SECONDS + 2 * perTarget), plan.estimateSeconds(2), 1e-9);
-        assertTrue(plan.describe().startsWith("scaling: hello-c64 at 1, 2 event loop(s), 2 s × 3 rounds"),
+        assertTrue(plan.describe().startsWith("scaling: hello-c64 at 1, 2 event loop(s), one listener each, 2 s × 3 " +
+            "rounds alternating the counts"),
             plan.describe());
     }
 }
