@@ -292,7 +292,7 @@ final class BenchReport
     {
         final StringBuilder md = new StringBuilder(2048);
         md.append("## Scaling over event loops: hello GET, 64 connections\n\n");
-        md.append("The listener restarted at each event loop count (").append(scaling.plan()).append("); server side ")
+        md.append("One listener per event loop count (").append(scaling.plan()).append("); server side ")
             .append("on CPU ").append(scaling.serverCpus()).append(", wrk on CPU ").append(scaling.loadCpus())
             .append(". With more loops than serving CPUs the loops share them: the CPU per request then shows what ")
             .append("running more loops costs, not what more cores gain.\n\n");

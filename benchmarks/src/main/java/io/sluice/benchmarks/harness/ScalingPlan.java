@@ -26,9 +26,9 @@ record ScalingPlan(List<Integer> loopCounts, int seconds, int rounds)
 
     /**
      * Seconds of unrecorded load each target of each listener gets before the first round: every listener and worker
-     * is a fresh JVM.
+     * is a fresh JVM, and 3 s left the first round of a 2-loop listener a quarter slower than the next.
      */
-    static final int WARMUP_SECONDS = 3;
+    static final int WARMUP_SECONDS = 5;
 
     ScalingPlan
     {
