@@ -1,6 +1,8 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestHeadEncoder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,7 +67,7 @@ class EndToEndTest
         final List<Arguments> arguments = new ArrayList<>();
         for (final String path : List.of("/inproc/", "/shm/", "/loopback/"))
         {
-            for (final int length : new int[] { 0, KIB, MIB, 10 * MIB })
+            for (final int length : new int[] { 0, 1, KIB, 4 * KIB, 256 * KIB, MIB, 10 * MIB })
             {
                 arguments.add(Arguments.of(path, length));
             }
@@ -107,6 +109,53 @@ class EndToEndTest
             assertEquals(Integer.toString(length), response.header("content-length"), response::toString);
             assertArrayEquals(body, response.body());
         }
+    }
+
+    /**
+     * A shared-memory worker gets a body inline in its request head when head and body fit in
+     * {@link RequestHeadEncoder#INLINE_MESSAGE_MAX_LENGTH} bytes: one byte short of it, exactly, and one byte past it
+     * (then in a chunk) come back alike, and so on every other path.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldEchoBodiesAroundTheInlineLimit(final String path) throws Exception
+    {
+        awaitReady(path);
+        final int limit = inlineLimitBodyLength(path + "echo");
+        for (final int length : new int[] { limit - 1, limit, limit + 1 })
+        {
+            final byte[] body = randomBytes(length, 3000L + length);
+            try (RawHttpClient client = new RawHttpClient(port()))
+            {
+                final RawHttpClient.Response response = client.sendWhileReading(
+                    RawHttpClient.post(path + "echo", port(), OCTET_STREAM, body));
+
+                assertEquals(200, response.status(), response::toString);
+                assertEquals(Integer.toString(length), response.header("content-length"), response::toString);
+                assertArrayEquals(body, response.body(), "a body of " + length + " bytes");
+            }
+        }
+    }
+
+    /**
+     * @return the body length that makes the {@code REQUEST_HEAD} of {@link RawHttpClient#post} exactly
+     * {@link RequestHeadEncoder#INLINE_MESSAGE_MAX_LENGTH} bytes long: its fixed part, method, target, the client's
+     * address, and its three header entries (Host, Content-Type, Content-Length).
+     */
+    private static int inlineLimitBodyLength(final String target)
+    {
+        final String host = RawHttpClient.LOOPBACK_ADDRESS + ":" + port();
+        int length = RequestHeadEncoder.INLINE_MESSAGE_MAX_LENGTH;
+        for (int i = 0; i < 3; i++)
+        {
+            final int head = RequestHeadEncoder.length(
+                "POST".length(), target.length(), RawHttpClient.LOOPBACK_ADDRESS.length(),
+                MessageDescriptor.headerEntryLength("Host".length(), host.length()) +
+                MessageDescriptor.headerEntryLength("Content-Type".length(), OCTET_STREAM.length()) +
+                MessageDescriptor.headerEntryLength("Content-Length".length(), Integer.toString(length).length()));
+            length = RequestHeadEncoder.INLINE_MESSAGE_MAX_LENGTH - head;
+        }
+        return length;
     }
 
     @ParameterizedTest(name = "{0} {1} bytes")

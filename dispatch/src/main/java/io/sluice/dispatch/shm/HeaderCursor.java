@@ -129,6 +129,21 @@ public final class HeaderCursor
     }
 
     /**
+     * Walk the remaining entries without looking at them.
+     *
+     * @return offset just past the last entry ({@link #end()}); check {@link #isMalformed()}.
+     */
+    public int skipAll()
+    {
+        boolean more = true;
+        while (more)
+        {
+            more = next();
+        }
+        return next;
+    }
+
+    /**
      * @return offset just past the last entry read.
      */
     public int end()

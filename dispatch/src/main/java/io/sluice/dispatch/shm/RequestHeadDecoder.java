@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 
 import static io.sluice.dispatch.shm.RequestHeadEncoder.ADMITTED_AT_OFFSET;
 import static io.sluice.dispatch.shm.RequestHeadEncoder.CONTENT_LENGTH_OFFSET;
+import static io.sluice.dispatch.shm.RequestHeadEncoder.FLAGS_OFFSET;
 import static io.sluice.dispatch.shm.RequestHeadEncoder.HEADER_COUNT_OFFSET;
 import static io.sluice.dispatch.shm.RequestHeadEncoder.METHOD_LENGTH_OFFSET;
 import static io.sluice.dispatch.shm.RequestHeadEncoder.REMOTE_ADDRESS_LENGTH_OFFSET;
@@ -70,6 +71,22 @@ public final class RequestHeadDecoder
     public int headerCount()
     {
         return buffer.getInt(offset + HEADER_COUNT_OFFSET);
+    }
+
+    /**
+     * @return the flags: {@link RequestHeadEncoder#INLINE_BODY_FLAG}.
+     */
+    public int flags()
+    {
+        return buffer.getShort(offset + FLAGS_OFFSET) & 0xFFFF;
+    }
+
+    /**
+     * @return true when the whole body follows the header entries in this message.
+     */
+    public boolean hasInlineBody()
+    {
+        return (flags() & RequestHeadEncoder.INLINE_BODY_FLAG) != 0;
     }
 
     /**

@@ -22,14 +22,20 @@ import org.agrona.MutableDirectBuffer;
  *  +-------------------------------+-------------------------------+
  *  |     Method length (uint16)    |     Target length (uint16)    | 24
  *  +-------------------------------+-------------------------------+
- *  | Remote address length (uint16)|           Reserved            | 28
+ *  | Remote address length (uint16)|        Flags (uint16)         | 28
  *  +-------------------------------+-------------------------------+
  *  |        Admitted at (int64, System.nanoTime() of the listener) | 32
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |      Method, target, remote address bytes, header entries    ... 40
  *  +---------------------------------------------------------------+
+ *  |      Inline body (content length bytes, with INLINE_BODY_FLAG) ...
+ *  +---------------------------------------------------------------+
  * </pre>
+ * With {@link #INLINE_BODY_FLAG} the whole body (content length bytes, more than 0) follows the header entries in the
+ * same message and no {@code REQUEST_BODY} message follows; the listener sets it only for a worker that announced
+ * {@link WorkerFileDescriptor#FEATURE_INLINE_REQUEST_BODY}, and only when the whole message is at most
+ * {@link #INLINE_MESSAGE_MAX_LENGTH} bytes.
  */
 public final class RequestHeadEncoder
 {
@@ -62,6 +68,27 @@ public final class RequestHeadEncoder
      * Offset of the remote address length.
      */
     public static final int REMOTE_ADDRESS_LENGTH_OFFSET = 28;
+
+    /**
+     * Offset of the flags (uint16).
+     */
+    public static final int FLAGS_OFFSET = 30;
+
+    /**
+     * Flag: the whole body, content length bytes, follows the header entries in this message; no
+     * {@code REQUEST_BODY} message follows.
+     */
+    public static final int INLINE_BODY_FLAG = 1;
+
+    /**
+     * Longest {@code REQUEST_HEAD} message, head and body together, the listener writes with an inline body: {@value}
+     * bytes (16 KiB), and never more than the ring's largest message. Small enough that the worker copies the record
+     * out of the ring without allocating (the Java worker keeps a copy buffer of this size per pooled exchange), and
+     * that an inline record is a small part of the smallest ring (64 KiB of data, 8 KiB messages); large enough for
+     * the form posts and JSON calls that make most bodies. Longer bodies stream as {@code REQUEST_BODY} chunks, which
+     * the worker reads in place in the ring.
+     */
+    public static final int INLINE_MESSAGE_MAX_LENGTH = 16 * 1024;
 
     /**
      * Offset of the admission time: the listener's {@link System#nanoTime()} (CLOCK_MONOTONIC on Linux, comparable
@@ -108,7 +135,7 @@ public final class RequestHeadEncoder
         this.cursor = offset + VARIABLE_OFFSET;
         this.headerCount = 0;
         buffer.putInt(offset + HEADER_COUNT_OFFSET, 0);
-        buffer.putShort(offset + 30, (short)0);
+        buffer.putShort(offset + FLAGS_OFFSET, (short)0);
         buffer.putLong(offset + ADMITTED_AT_OFFSET, 0);
         return this;
     }
@@ -197,6 +224,17 @@ public final class RequestHeadEncoder
     {
         cursor += MessageDescriptor.putHeaderEntry(buffer, cursor, name, value);
         buffer.putInt(offset + HEADER_COUNT_OFFSET, ++headerCount);
+        return this;
+    }
+
+    /**
+     * Mark the message as carrying its whole body inline; the caller writes the body right after the last header.
+     *
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder inlineBody()
+    {
+        buffer.putShort(offset + FLAGS_OFFSET, (short)INLINE_BODY_FLAG);
         return this;
     }
 

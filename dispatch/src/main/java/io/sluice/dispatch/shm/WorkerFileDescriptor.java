@@ -40,6 +40,8 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                  Worker heartbeat (epoch ms)                  | 48
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |              Worker features (bit 0: inline bodies)           | 56
+ *  +---------------------------------------------------------------+
  *  |          Worker sleeping flag (own cache-line pair)           | 128
  *  +---------------------------------------------------------------+
  *  |         Listener sleeping flag (own cache-line pair)          | 256
@@ -112,6 +114,20 @@ public final class WorkerFileDescriptor
      * Offset of the worker's heartbeat in epoch ms.
      */
     public static final int WORKER_HEARTBEAT_OFFSET = 48;
+
+    /**
+     * Offset of the worker's features (int32): what the worker can take beyond the layout version's minimum, written
+     * by the worker before it presents its token; the listener reads it when the worker attaches and zeroes it when
+     * the worker exits, so a replacement that writes nothing gets none of them.
+     */
+    public static final int WORKER_FEATURES_OFFSET = 56;
+
+    /**
+     * Worker feature: the worker reads a request body carried inline in its {@code REQUEST_HEAD}
+     * ({@link RequestHeadEncoder#INLINE_BODY_FLAG}). Without it the listener always sends bodies as
+     * {@code REQUEST_BODY} messages.
+     */
+    public static final int FEATURE_INLINE_REQUEST_BODY = 1;
 
     /**
      * Offset of the flag the worker sets before it blocks waiting for requests.

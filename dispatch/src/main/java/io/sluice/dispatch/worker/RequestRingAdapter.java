@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads a shared-memory worker's request ring and dispatches: a {@code REQUEST_HEAD} becomes a
  * {@link SharedMemoryExchange}, handed to the handler once the read has moved the ring's head past it
- * ({@link #dispatch}); body chunks, aborts and credit go to the exchange they name, and to the handler through the
- * {@link HandlerInvoker}. Keeps the exchanges in progress (only the duty thread touches the table). Duty thread only.
+ * ({@link #dispatch}, with its body when the head carried it inline); body chunks, aborts and credit go to the
+ * exchange they name, and to the handler through the {@link HandlerInvoker}. Keeps the exchanges in progress (only the duty thread touches the table). Duty thread only.
  * <p>
  * Exchanges are pooled, so that a request allocates nothing: one the duty thread forgets because its response is
  * complete goes back to a free list ({@link Exchange}: once the response is complete the handler no longer uses it)
@@ -123,6 +123,13 @@ final class RequestRingAdapter implements ControlledMessageHandler
         try
         {
             invoker.onRequest(exchange);
+            final RingRequestHead request = exchange.request();
+            if (request.hasInlineBody() && !exchange.isResponseComplete())
+            {
+                // the whole body came with the head: the handler sees it as one last chunk, as if it had streamed
+                invoker.onBody(
+                    exchange, request.buffer(), request.inlineBodyOffset(), request.inlineBodyLength(), true);
+            }
         }
         finally
         {

@@ -32,6 +32,8 @@ final class RingRequestHead
     private final HeaderCursor cursor = new HeaderCursor();
     private byte[] copy = new byte[INITIAL_CAPACITY];
     private long contentLength;
+    private int inlineBodyOffset;
+    private int inlineBodyLength = -1;
     private String method;
     private String target;
     private String path;
@@ -60,10 +62,54 @@ final class RingRequestHead
         head.wrap(bytes, 0, length);
         decoder.wrap(head, 0);
         contentLength = decoder.contentLength();
+        inlineBodyOffset = 0;
+        inlineBodyLength = -1;
+        if (decoder.hasInlineBody())
+        {
+            // the body follows the header entries
+            final int bodyOffset = cursor.reset(head, decoder.headersOffset(), decoder.headerCount(), length).skipAll();
+            if (!cursor.isMalformed() && contentLength >= 0 && contentLength <= length - bodyOffset)
+            {
+                inlineBodyOffset = bodyOffset;
+                inlineBodyLength = (int)contentLength;
+            }
+        }
         method = internMethod(head, decoder.methodOffset(), decoder.methodLength());
         target = null;
         path = null;
         return this;
+    }
+
+    /**
+     * @return true when the head carried the whole body inline ({@link #inlineBodyOffset()}).
+     */
+    boolean hasInlineBody()
+    {
+        return inlineBodyLength >= 0;
+    }
+
+    /**
+     * @return the copy of the record, which holds the inline body.
+     */
+    DirectBuffer buffer()
+    {
+        return head;
+    }
+
+    /**
+     * @return offset of the inline body in {@link #buffer()}.
+     */
+    int inlineBodyOffset()
+    {
+        return inlineBodyOffset;
+    }
+
+    /**
+     * @return length of the inline body, -1 when the head carried none.
+     */
+    int inlineBodyLength()
+    {
+        return inlineBodyLength;
     }
 
     long requestId()

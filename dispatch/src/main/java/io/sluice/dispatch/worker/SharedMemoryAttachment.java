@@ -28,8 +28,8 @@ record SharedMemoryAttachment(
     SocketChannel doorbell)
 {
     /**
-     * Map the worker file, check its layout version, store this process's id, connect to the doorbell and present the
-     * token.
+     * Map the worker file, check its layout version, store this process's id and features, connect to the doorbell
+     * and present the token.
      *
      * @param env  the worker's environment: its shared-memory directory and token are used.
      * @param lane the lane: its ring file and doorbell ({@link WorkerFileDescriptor#ringsFileName},
@@ -45,6 +45,9 @@ record SharedMemoryAttachment(
         final ManyToOneRingBuffer requestRing = new ManyToOneRingBuffer(file.requestRingBuffer());
         final ManyToOneRingBuffer responseRing = new ManyToOneRingBuffer(file.responseRingBuffer());
         header.putLongVolatile(WorkerFileDescriptor.WORKER_PID_OFFSET, ProcessHandle.current().pid());
+        // before the token: the listener reads the features when the token arrives
+        header.putIntVolatile(
+            WorkerFileDescriptor.WORKER_FEATURES_OFFSET, WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY);
 
         final SocketChannel doorbell = SocketChannel.open(
             UnixDomainSocketAddress.of(dir.resolve(WorkerFileDescriptor.doorbellFileName(lane))));

@@ -100,6 +100,14 @@ final class SharedMemoryExchange implements FailableExchange
     }
 
     /**
+     * @return the request head as copied out of the ring, which holds a body sent inline with it.
+     */
+    RingRequestHead request()
+    {
+        return request;
+    }
+
+    /**
      * The request was taken off the ring after its queue's {@code queueWait}: the worker answers it 503 itself.
      */
     void expired()

@@ -274,6 +274,27 @@ class RequestHeadCodecTest
     }
 
     @Test
+    void shouldFlagAnInlineBodyAtOffset30AndClearTheFlagWhenRewrapped()
+    {
+        encoder.wrap(buffer, OFFSET).requestId(5).contentLength(3).remotePort(0)
+            .method("POST").target("/").remoteAddress("a").header("A", "1").inlineBody();
+        buffer.putBytes(OFFSET + encoder.encodedLength(), new byte[]{ 'x', 'y', 'z' });
+
+        assertArrayEquals(bytes(1, 0), slice(30, 2));
+        decoder.wrap(buffer, OFFSET);
+        assertTrue(decoder.hasInlineBody());
+        assertEquals(RequestHeadEncoder.INLINE_BODY_FLAG, decoder.flags());
+        final HeaderCursor cursor = new HeaderCursor();
+        final int bodyOffset = cursor.reset(buffer, decoder.headersOffset(), decoder.headerCount()).skipAll();
+        assertEquals(OFFSET + encoder.encodedLength(), bodyOffset);
+        assertEquals("xyz", buffer.getStringWithoutLengthAscii(bodyOffset, 3));
+
+        encoder.wrap(buffer, OFFSET).requestId(6).contentLength(0).remotePort(0)
+            .method("GET").target("/").remoteAddress("a");
+        assertFalse(decoder.wrap(buffer, OFFSET).hasInlineBody());
+    }
+
+    @Test
     void shouldStayFalseWhenCursorIsExhausted()
     {
         encoder.wrap(buffer, OFFSET).requestId(7).contentLength(0).remotePort(0)

@@ -100,6 +100,8 @@ class WorkerFileDescriptorTest
         assertEquals(32, WorkerFileDescriptor.LISTENER_HEARTBEAT_OFFSET);
         assertEquals(40, WorkerFileDescriptor.WORKER_PID_OFFSET);
         assertEquals(48, WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
+        assertEquals(56, WorkerFileDescriptor.WORKER_FEATURES_OFFSET);
+        assertEquals(1, WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY);
         assertEquals(128, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET);
         assertEquals(256, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
         assertEquals(384, WorkerFileDescriptor.WORKER_REQUESTS_OFFSET);

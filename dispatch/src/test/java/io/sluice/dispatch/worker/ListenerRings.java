@@ -110,6 +110,33 @@ final class ListenerRings
     }
 
     /**
+     * Write a {@code REQUEST_HEAD} with no headers that carries its whole body inline.
+     *
+     * @param requestId the request id.
+     * @param method    the method.
+     * @param target    the request target.
+     * @param body      the body, ASCII; its length is the content length.
+     */
+    void writeHeadWithInlineBody(final long requestId, final String method, final String target, final String body)
+    {
+        final int headLength =
+            RequestHeadEncoder.length(method.length(), target.length(), REMOTE_ADDRESS.length(), 0);
+        final int index = requests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, headLength + body.length());
+        assertTrue(index > 0);
+        new RequestHeadEncoder().wrap(requests.buffer(), index)
+            .requestId(requestId)
+            .admittedAtNs(System.nanoTime())
+            .contentLength(body.length())
+            .remotePort(REMOTE_PORT)
+            .method(method)
+            .target(target)
+            .remoteAddress(REMOTE_ADDRESS)
+            .inlineBody();
+        requests.buffer().putStringWithoutLengthAscii(index + headLength, body);
+        requests.commit(index);
+    }
+
+    /**
      * Write a {@code REQUEST_BODY} chunk.
      *
      * @param requestId the request id.

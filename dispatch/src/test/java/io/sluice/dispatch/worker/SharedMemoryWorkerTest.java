@@ -93,6 +93,19 @@ class SharedMemoryWorkerTest
     }
 
     @Test
+    void shouldDeliverAnInlineBodyAsTheLastChunkRightAfterTheRequest()
+    {
+        rings.writeHeadWithInlineBody(8, "POST", "/", "inline body");
+        writeHead(9, "POST", 3);
+        writeBody(9, "abc", true);
+
+        assertEquals(3, worker.doWork());
+
+        assertEquals(List.of("request 8", "body 8 inline body last", "request 9", "body 9 abc last"), handler.events);
+        assertEquals(2, readResponses());
+    }
+
+    @Test
     void shouldTellHandlerWhenListenerAbortsRequestWithoutBody()
     {
         writeHead(9, "GET", 0);

@@ -10,6 +10,8 @@ import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.Doorbell;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -42,12 +44,16 @@ final class RequestRingPublisher
     private static final long PENDING_RETRY_US = 50;
     private static final long PENDING_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(PENDING_RETRY_US);
     private static final int INITIAL_HEADER_FIELDS = 64;
+    private static final int BODY_INLINE = 0;
+    private static final int HEAD_WRITTEN = 1;
+    private static final int HEAD_QUEUED = 2;
 
     private final SharedMemoryLink link;
     private final Doorbell wakeUp;
     private final AtomicBuffer ringBuffer;
     private final RequestRingProducer requestProducer;
     private final int maxRequestChunk;
+    private final int inlineMaxLength;
     private final int responseWindow;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
@@ -58,6 +64,7 @@ final class RequestRingPublisher
     private CharSequence[] headerFields = new CharSequence[INITIAL_HEADER_FIELDS];
     private int headersLength;
     private int longestField;
+    private boolean inlineBodies;
     private boolean wakeScheduled;
     private boolean retryScheduled;
     private boolean closed;
@@ -81,7 +88,26 @@ final class RequestRingPublisher
         this.ringBuffer = ringBuffer;
         this.requestProducer = requestProducer;
         this.maxRequestChunk = requestProducer.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
+        this.inlineMaxLength = Math.min(RequestHeadEncoder.INLINE_MESSAGE_MAX_LENGTH, requestProducer.maxMsgLength());
         this.responseWindow = responseWindow;
+    }
+
+    /**
+     * A worker attached: from now on its features decide how bodies are written.
+     *
+     * @param features the worker's features ({@link WorkerFileDescriptor#WORKER_FEATURES_OFFSET}).
+     */
+    void workerAttached(final int features)
+    {
+        inlineBodies = (features & WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY) != 0;
+    }
+
+    /**
+     * The worker exited: until the next one attaches, bodies go as {@code REQUEST_BODY} chunks, which any worker reads.
+     */
+    void workerDetached()
+    {
+        inlineBodies = false;
     }
 
     /**
@@ -209,7 +235,9 @@ final class RequestRingPublisher
         }
 
         request.assign(link, contentLength == 0 && isRetryable(httpRequest.method()), responseWindow);
-        final int index = pendingHeads.isEmpty() ?
+        // a body small enough to go inline: the head waits in its slot for it (no ring record yet), see offerBody
+        final boolean awaitBody = inlineBodies && contentLength > 0 && contentLength <= inlineMaxLength - length;
+        final int index = pendingHeads.isEmpty() && !awaitBody ?
             claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length) : RingBuffer.INSUFFICIENT_CAPACITY;
         try
         {
@@ -222,6 +250,11 @@ final class RequestRingPublisher
                 request.retainHead(httpRequest, admittedAtNs);
                 request.headCommitted(requestProducer.commit(index));
                 ringWorker();
+            }
+            else if (awaitBody)
+            {
+                encode(request.holdHead(length), 0, request, httpRequest, contentLength, admittedAtNs, fields);
+                request.awaitBody();
             }
             else
             {
@@ -282,6 +315,14 @@ final class RequestRingPublisher
      */
     boolean offerBody(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
     {
+        if (request.isBodyAwaited())
+        {
+            final int written = publishAwaitedHead(request, content, last);
+            if (written != HEAD_WRITTEN)
+            {
+                return written == BODY_INLINE;
+            }
+        }
         if (request.isHeadPending())
         {
             return false;
@@ -329,8 +370,77 @@ final class RequestRingPublisher
         }
     }
 
+    /**
+     * The head of a request whose body may go inline waits in its slot ({@link SharedMemoryRequest#isBodyAwaited()});
+     * the first body offered settles it. When that is the whole body, in one piece, and the worker still takes
+     * inline bodies and no older head waits for room, head and body are written as one {@code REQUEST_HEAD} record
+     * ({@link RequestHeadEncoder#INLINE_BODY_FLAG}): one copy of the body, from the client's buffer into the ring.
+     * Otherwise the head is written alone (or queued, the ring being full) and the body follows in chunks.
+     *
+     * @return {@link #BODY_INLINE} when head and body were written as one record (the body is consumed),
+     * {@link #HEAD_WRITTEN} when the head was written alone, {@link #HEAD_QUEUED} when it waits for room.
+     */
+    private int publishAwaitedHead(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
+    {
+        final ExpandableArrayBuffer head = request.pendingHead();
+        final int headLength = request.pendingHeadLength();
+        final int bodyLength = content.readableBytes();
+        if (last && inlineBodies && pendingHeads.isEmpty() &&
+            bodyLength == head.getLong(RequestHeadEncoder.CONTENT_LENGTH_OFFSET))
+        {
+            final int index = claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, headLength + bodyLength);
+            if (index > 0)
+            {
+                try
+                {
+                    final MutableDirectBuffer buffer = ringBuffer;
+                    buffer.putBytes(index, head, 0, headLength);
+                    buffer.putShort(
+                        index + RequestHeadEncoder.FLAGS_OFFSET, (short)RequestHeadEncoder.INLINE_BODY_FLAG);
+                    ByteBufViews.wrap(contentView, content, bodyLength);
+                    buffer.putBytes(index + headLength, contentView, 0, bodyLength);
+                    content.skipBytes(bodyLength);
+                    request.headCommitted(requestProducer.commit(index));
+                }
+                finally
+                {
+                    requestProducer.abortOpenClaim();
+                }
+                ringWorker();
+                return BODY_INLINE;
+            }
+        }
+        if (pendingHeads.isEmpty())
+        {
+            final int index = claimRequestRecord(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, headLength);
+            if (index > 0)
+            {
+                try
+                {
+                    ringBuffer.putBytes(index, head, 0, headLength);
+                    request.headCommitted(requestProducer.commit(index));
+                }
+                finally
+                {
+                    requestProducer.abortOpenClaim();
+                }
+                ringWorker();
+                return HEAD_WRITTEN;
+            }
+        }
+        request.headQueued();
+        pendingHeads.addLast(request);
+        scheduleRetry();
+        return HEAD_QUEUED;
+    }
+
     void tellAbort(final SharedMemoryRequest request)
     {
+        if (request.isBodyAwaited())
+        {
+            // the worker never saw it
+            return;
+        }
         if (request.isHeadPending())
         {
             pendingHeads.remove(request);

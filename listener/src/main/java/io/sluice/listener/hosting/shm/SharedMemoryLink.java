@@ -150,6 +150,8 @@ final class SharedMemoryLink implements ResponsePoll.Ring
         usedToken = expectedToken;
         failed = false;
         liveness.attached(header.getLongVolatile(WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET));
+        // written before the token: what this worker takes beyond the layout's minimum (inline request bodies)
+        workerFeatures(header.getIntVolatile(WorkerFileDescriptor.WORKER_FEATURES_OFFSET));
         if (!requestProducer.check())
         {
             // it wrote its request ring's trailer before it attached
@@ -159,6 +161,16 @@ final class SharedMemoryLink implements ResponsePoll.Ring
         host.workerReady(slot);
         drain();
         publisher.ringWorker();
+    }
+
+    /**
+     * What the attached worker takes beyond the layout's minimum, as it announced when it attached.
+     *
+     * @param features {@link WorkerFileDescriptor#WORKER_FEATURES_OFFSET}'s value.
+     */
+    void workerFeatures(final int features)
+    {
+        publisher.workerAttached(features);
     }
 
     /**
@@ -390,6 +402,9 @@ final class SharedMemoryLink implements ResponsePoll.Ring
             // reset even when draining or settling threw: a bad record left here would fail every replacement
             adapter.reset();
             wakeUp.reset();
+            // the replacement announces its own features, or none
+            header.putIntVolatile(WorkerFileDescriptor.WORKER_FEATURES_OFFSET, 0);
+            publisher.workerDetached();
             doorbell = null;
             liveness.exited();
             failed = false;

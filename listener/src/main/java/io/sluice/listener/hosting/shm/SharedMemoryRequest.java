@@ -16,7 +16,8 @@ import org.agrona.ExpandableArrayBuffer;
  * While in flight a slot is listed in its host's {@link InFlightList}, oldest first, which the host's timer walks for
  * {@code requestTimeout}.
  * <p>
- * The pending head holds the encoded head while the ring is full ({@link #isHeadPending()}). A request that may be
+ * The pending head holds the encoded head while the ring is full ({@link #isHeadPending()}), and, for a request whose
+ * body may go inline with the head, until the body comes ({@link #isBodyAwaited()}). A request that may be
  * retried (GET, HEAD or OPTIONS without a body: {@link #isHeadRetained()}) keeps its decoded head and admission time
  * for the whole life of the request instead of a copy of the encoded bytes, so its head can be encoded again into the
  * pending head and written into the ring if the worker dies before answering; nothing is copied per request.
@@ -25,7 +26,7 @@ import org.agrona.ExpandableArrayBuffer;
  * queue of grants that found the request ring full.
  * <p>
  * The slot's state changes only through the methods named for what happened to the request: {@link #begin},
- * {@link #assign}, {@link #headQueued()}, {@link #headCommitted}, {@link #retryHead}, {@link #answeredByListener()},
+ * {@link #assign}, {@link #awaitBody()}, {@link #headQueued()}, {@link #headCommitted}, {@link #retryHead}, {@link #answeredByListener()},
  * {@link #grantQueued()}, {@link #grantWritten()} and {@link #release()}. Threading: confined to the host's event loop.
  */
 final class SharedMemoryRequest extends InFlightList.Entry implements RequestSink
@@ -44,6 +45,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     private long headPosition;
     private int pendingHeadLength;
     private boolean headPending;
+    private boolean bodyAwaited;
     private boolean retainedHead;
     private boolean retried;
     private boolean answering;
@@ -111,6 +113,15 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     boolean isHeadPending()
     {
         return headPending;
+    }
+
+    /**
+     * @return true while the head waits in {@link #pendingHead()} for the body to go inline with it: nothing of the
+     * request is in the ring yet.
+     */
+    boolean isBodyAwaited()
+    {
+        return bodyAwaited;
     }
 
     /**
@@ -232,11 +243,21 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     }
 
     /**
+     * The head was encoded into {@link #pendingHead()} ({@link #holdHead}) to wait for the body, which may go inline
+     * with it when it comes whole.
+     */
+    void awaitBody()
+    {
+        bodyAwaited = true;
+    }
+
+    /**
      * The head waits in its link's queue for room in the request ring.
      */
     void headQueued()
     {
         headPending = true;
+        bodyAwaited = false;
     }
 
     /**
@@ -248,6 +269,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     {
         headPosition = position;
         headPending = false;
+        bodyAwaited = false;
     }
 
     /**
@@ -337,6 +359,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
         link = null;
         retainedRequest = null;
         headPending = false;
+        bodyAwaited = false;
         retainedHead = false;
         retried = false;
         answering = false;

@@ -87,7 +87,7 @@ final class WorkerCrashRecovery
             RequestSlots.ANY_START,
             (request) ->
             {
-                if (request.isHeadPending() || request.headPosition() >= consumed)
+                if (request.isHeadPending() || request.isBodyAwaited() || request.headPosition() >= consumed)
                 {
                     settled[SETTLED_LEFT]++;
                     return;

@@ -133,6 +133,56 @@ class SharedMemoryLinkAllocationTest
             "allocated " + allocated + " bytes over " + CHUNKS_PER_ROUND + " request heads");
     }
 
+    @Test
+    void shouldAllocateNoMoreThanNettysHeaderIteratorPerRequestWithAnInlineBodyOnceWarm()
+    {
+        link.workerFeatures(WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY);
+        final HttpRequest http = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/shm/echo");
+        http.headers().add("host", "localhost").add("content-length", Integer.toString(BODY_LENGTH));
+        request.begin(clientExchange());
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().getId();
+        for (int i = 0; i < WARM_UP_ROUNDS; i++)
+        {
+            runInlineBodies(http, CHUNKS_PER_ROUND);
+        }
+
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        runInlineBodies(http, CHUNKS_PER_ROUND);
+        final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+
+        assertTrue(
+            allocated <= ALLOWED_BYTES_PER_HEAD * CHUNKS_PER_ROUND,
+            "allocated " + allocated + " bytes over " + CHUNKS_PER_ROUND + " request heads with an inline body");
+    }
+
+    /**
+     * Each request its head, then its whole body (from a heap or a direct buffer): one record, no chunk.
+     */
+    private void runInlineBodies(final HttpRequest http, final int requests)
+    {
+        final long headsBefore = drain.heads;
+        final long chunksBefore = drain.chunks;
+        for (int sent = 0; sent < requests; sent += BATCH)
+        {
+            for (int i = 0; i < BATCH; i++)
+            {
+                final ByteBuf body = (i & 1) == 0 ? heapBody : directBody;
+                body.readerIndex(0);
+                assertTrue(link.openRequest(request, http, BODY_LENGTH));
+                assertTrue(link.offerBody(request, body, true));
+            }
+            while (consumer.consumerPosition() < consumer.producerPosition())
+            {
+                // a read stops at the end of the ring's buffer
+                consumer.read(drain);
+            }
+        }
+        assertEquals(requests, drain.heads - headsBefore);
+        assertEquals(0, drain.chunks - chunksBefore);
+    }
+
     private void runHeads(final HttpRequest http, final int heads)
     {
         final long drainedBefore = drain.heads;
