@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link Ring#drain()}), when no request is outstanding any more, or when its {@link SpinBudget} is spent
  * without an answer: the worker then rings as usual. The budget (between {@value #MIN_LOOK_NS} and
  * {@value #MAX_LOOK_NS} ns, or 0) grows while answers come within it, and shrinks when they do not (a slow handler):
- * at 0 the listener does not look, but for one batch of requests in {@value SpinBudget#PROBE_INTERVAL}. While answers keep coming, it keeps looking, and the worker
- * rings not at all. Nothing looks while nothing is outstanding, so an idle listener costs no CPU.
+ * at 0 the listener does not look, but for one batch of requests in {@value SpinBudget#PROBE_INTERVAL}. While answers
+ * keep coming, it keeps looking, and the worker rings not at all. The first look comes at once, at the end of the
+ * event-loop turn that sent the requests (a worker on this CPU answers during its yield), so a single request costs one
+ * yield and no extra turn of the loop. Nothing looks while nothing is outstanding, so an idle listener costs no CPU.
  * <p>
  * Threading: confined to the host's event loop.
  */
@@ -91,7 +93,8 @@ final class ResponsePoll implements Runnable
             {
                 polling = true;
                 link.stayAwake();
-                loop.execute(this);
+                // the first look at once: the caller's turn ends here, and a worker on this CPU answers in the yield
+                run();
             }
         }
     }

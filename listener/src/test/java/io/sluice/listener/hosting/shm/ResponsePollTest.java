@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The listener's look at a response ring while requests are outstanding, over a ring, an event loop and a clock driven
- * by hand: it keeps the listener's flag clear while it looks, stops (draining and arming) once nothing is outstanding
- * or its budget is spent, keeps looking while answers come, and stops looking at all (but for a probe) when answers
- * never come within the budget.
+ * by hand: it looks at once, keeps the listener's flag clear while it looks, stops (draining and arming) once nothing
+ * is outstanding or its budget is spent, keeps looking while answers come, and stops looking at all (but for a probe)
+ * when answers never come within the budget.
  */
 class ResponsePollTest
 {
@@ -24,32 +24,37 @@ class ResponsePollTest
     private final ResponsePoll poll = new ResponsePoll(ring, tasks::add, () -> nowNs);
 
     @Test
-    void shouldLookWithTheFlagClearAndStopArmedOnceTheAnswerCame()
+    void shouldLookAtOnceWithTheFlagClearAndStopArmedOnceTheAnswerCame()
     {
-        ring.outstanding = true;
-        poll.start();
+        ring.inFlight = 1;
+        ring.looks.add(0);
+        ring.looks.add(1);
         poll.start();
 
         assertEquals(1, ring.stayAwake, "the worker sees the listener awake");
-        assertEquals(1, tasks.size(), "one look at a time");
-        assertTrue(poll.isPolling());
-
-        ring.looks.add(0);
-        ring.looks.add(1);
-        ring.outstanding = false;
-        runTasks();
-
-        assertEquals(2, ring.lookCount, "looked, yielded, looked again");
+        assertEquals(2, ring.lookCount, "looked, yielded, looked again, in the turn that sent the request");
         assertEquals(1, ring.drains, "stopped with a drain that arms the flag");
         assertFalse(poll.isPolling());
+        assertTrue(tasks.isEmpty(), "no other turn of the loop");
         assertEquals(ResponsePoll.MAX_LOOK_NS, poll.budgetNs());
+
+        ring.inFlight = 1;
+        ring.looks.add(1);
+        poll.start();
+
+        assertEquals(2, ring.stayAwake);
+        assertEquals(3, ring.lookCount);
+        assertEquals(2, ring.drains);
     }
 
     @Test
     void shouldKeepLookingWhileAnswersComeAndRequestsRemain()
     {
-        ring.outstanding = true;
+        ring.inFlight = 10;
+        ring.looks.add(1);
         poll.start();
+        poll.start();
+        assertEquals(1, ring.stayAwake, "one period of looks at a time");
         for (int i = 0; i < 5; i++)
         {
             nowNs += ResponsePoll.MAX_LOOK_NS - 1;
@@ -59,15 +64,15 @@ class ResponsePollTest
 
         assertEquals(0, ring.drains);
         assertTrue(poll.isPolling());
-        assertEquals(1, tasks.size(), "each answer begins a new period of looks");
+        assertEquals(1, tasks.size(), "each answer begins a new period of looks, in the loop's next turn");
     }
 
     @Test
     void shouldStopWhenTheBudgetIsSpentAndHalveIt()
     {
-        ring.outstanding = true;
+        ring.inFlight = 1;
         poll.start();
-        runOneTask();
+        assertEquals(1, tasks.size(), "nothing yet: looks again in the loop's next turn");
         nowNs += ResponsePoll.MAX_LOOK_NS - 1;
         runOneTask();
         assertEquals(0, ring.drains, "still within the budget");
@@ -85,7 +90,7 @@ class ResponsePollTest
     @Test
     void shouldLookForOneBatchInEightOnceAnswersNeverComeWithinTheBudget()
     {
-        ring.outstanding = true;
+        ring.inFlight = 1;
         while (0 != poll.budgetNs())
         {
             poll.start();
@@ -116,13 +121,13 @@ class ResponsePollTest
     @Test
     void shouldStopWithoutDrainingWhenTheLinkNoLongerReads()
     {
-        ring.outstanding = true;
-        poll.start();
+        ring.inFlight = 1;
         ring.looks.add(-1);
-        runTasks();
+        poll.start();
 
         assertFalse(poll.isPolling());
         assertEquals(0, ring.drains);
+        assertTrue(tasks.isEmpty());
     }
 
     private void runOneTask()
@@ -141,7 +146,7 @@ class ResponsePollTest
     private static final class FakeRing implements ResponsePoll.Ring
     {
         final Queue<Integer> looks = new ArrayDeque<>();
-        boolean outstanding;
+        int inFlight;
         int lookCount;
         int stayAwake;
         int drains;
@@ -150,12 +155,17 @@ class ResponsePollTest
         {
             lookCount++;
             final Integer count = looks.poll();
-            return null == count ? 0 : count;
+            if (null == count)
+            {
+                return 0;
+            }
+            inFlight -= Math.max(0, count);
+            return count;
         }
 
         public boolean hasOutstanding()
         {
-            return outstanding;
+            return inFlight > 0;
         }
 
         public void stayAwake()
