@@ -25,10 +25,16 @@ record ScalingPlan(List<Integer> loopCounts, int seconds, int rounds)
     static final int LOOPS_MAX = 256;
 
     /**
-     * Seconds of unrecorded load each target of each listener gets before the first round: every listener and worker
-     * is a fresh JVM, and 3 s left the first round of a 2-loop listener a quarter slower than the next.
+     * Seconds of unrecorded load each target of each listener gets before the first round, followed by one round not
+     * recorded: every listener and worker is a fresh JVM, whose compiler threads share the serving CPUs with its
+     * loops (a warm-up of 3 or 5 s alone left the first round of a 2- or 4-loop listener a fifth slower than the next).
      */
     static final int WARMUP_SECONDS = 5;
+
+    /**
+     * Milliseconds every listener is left idle after the warm-ups, before the first recorded round: {@value}.
+     */
+    static final long SETTLE_MS = 3_000;
 
     ScalingPlan
     {
@@ -92,7 +98,7 @@ record ScalingPlan(List<Integer> loopCounts, int seconds, int rounds)
     {
         return "scaling: hello-c64 at " + String.join(", ", loopCounts.stream().map(String::valueOf).toList()) +
             " event loop(s), one listener each, " + seconds + " s × " + rounds + (rounds == 1 ? " round" : " rounds") +
-            " alternating the counts, after a " + WARMUP_SECONDS + " s warm-up per target";
+            " alternating the counts, after a " + WARMUP_SECONDS + " s warm-up and a round not recorded per target";
     }
 
     /**
@@ -101,7 +107,7 @@ record ScalingPlan(List<Integer> loopCounts, int seconds, int rounds)
      */
     double estimateSeconds(final long targets)
     {
-        return loopCounts.size() * (BenchPlan.STARTUP_SECONDS + targets *
-            (WARMUP_SECONDS + rounds * seconds + (rounds + 1) * BenchPlan.RUN_OVERHEAD_SECONDS));
+        return SETTLE_MS / 1000.0 + loopCounts.size() * (BenchPlan.STARTUP_SECONDS + targets *
+            (WARMUP_SECONDS + (rounds + 1) * seconds + (rounds + 2) * BenchPlan.RUN_OVERHEAD_SECONDS));
     }
 }

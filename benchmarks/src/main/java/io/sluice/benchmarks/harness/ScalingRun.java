@@ -15,7 +15,9 @@ import java.util.Set;
  * Runs the scaling scenario: starts one listener per event loop count of the {@link ScalingPlan} (its configuration
  * otherwise as measured, all on the serving CPUs), then measures hello-c64 on the in-process, shared-memory and
  * loopback targets asked for, round by round, every loop count once per round (1, 2, 4, 1, 2, 4, ...) so that drift
- * in the machine hits every count alike, and stops them. The listeners that are not measured at a moment are idle.
+ * in the machine hits every count alike, and stops them. Before the rounds every listener is warmed up and given one
+ * round that is not recorded, then all are left idle a moment so that the compilations the load queued can end. The
+ * listeners that are not measured at a moment are idle.
  * When a listener refuses to start with its shared-memory queue at a loop count (a build whose shared-memory queues
  * need one loop), it is started again without that queue, and the shared-memory target is reported not available at
  * that count, with the listener's reason.
@@ -113,12 +115,19 @@ final class ScalingRun
             {
                 start(loops, targets);
             }
+            for (final int loops : plan.loopCounts())
+            {
+                progress.step("scaling: warming up " + loops + " event loop(s), then one round not recorded");
+                measure(loops, ScalingPlan.WARMUP_SECONDS, false);
+            }
+            // the loops of a busy listener share its CPUs with its JIT compiler threads: let queued compilations end
+            Thread.sleep(ScalingPlan.SETTLE_MS);
             for (int round = 1; round <= plan.rounds(); round++)
             {
                 for (final int loops : plan.loopCounts())
                 {
                     progress.step("scaling: round " + round + "/" + plan.rounds() + ", " + loops + " event loop(s)");
-                    measure(loops, 1 == round ? ScalingPlan.WARMUP_SECONDS : 0);
+                    measure(loops, 0, true);
                 }
             }
         }
@@ -176,7 +185,7 @@ final class ScalingRun
         return servers;
     }
 
-    private void measure(final int loops, final int warmupSeconds) throws InterruptedException
+    private void measure(final int loops, final int warmupSeconds, final boolean record) throws InterruptedException
     {
         final Map<TargetKind, Target> started = listeners.get(loops).targets();
         if (started.isEmpty())
@@ -193,7 +202,10 @@ final class ScalingRun
         final BenchRunner runner = new BenchRunner(hello, started, wrk, procFs, clockTicks, progress, serverCpu);
         runner.runAll();
         warnings.addAll(runner.warnings());
-        runs.get(loops).addAll(runner.runs());
+        if (record)
+        {
+            runs.get(loops).addAll(runner.runs());
+        }
         dropped.get(loops).putAll(runner.notMeasured().getOrDefault(Scenario.HELLO_C64.name(), Map.of()));
     }
 

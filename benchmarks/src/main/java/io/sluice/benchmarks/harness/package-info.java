@@ -11,6 +11,8 @@
  *     ├─ per scenario: HttpCheck every target (status and body), warm up, then rounds A B C D E, A B C D E, …
  *     │     one run: CpuMeter ─▶ Wrk (taskset -c 1; WrkScript's done() prints JSON) ─▶ CpuMeter ─▶ RunRecord
  *     ├─ idle: CpuMeter over the idle listener and workers
+ *     ├─ scaling (ScalingPlan, ScalingRun): one listener per event loop count, hello-c64 rounds 1 2 4, 1 2 4, …
+ *     │     ─▶ ScalingResults (each count against the first); CpuLayout says which CPUs serve and which load
  *     └─ Summaries (median, spread, merged HdrHistogram) ─▶ Ratios ─▶ ResultsWriter (results.json),
  *        BenchReport (report.md), Charts (charts/*.svg, charts/*.png)
  *

@@ -41,9 +41,11 @@ class ScalingPlanTest
     {
         final ScalingPlan plan = new ScalingPlan(List.of(1, 2), 2, 3);
 
-        // per count: a start, then per target a 1 s warm-up and 3 rounds of 2 s, each run with its overhead
-        final double perTarget = ScalingPlan.WARMUP_SECONDS + 3 * 2 + 4 * BenchPlan.RUN_OVERHEAD_SECONDS;
-        assertEquals(2 * (BenchPlan.STARTUP_SECONDS + 2 * perTarget), plan.estimateSeconds(2), 1e-9);
+        // per count: a start, then per target the warm-up, a round not recorded and 3 rounds of 2 s, each run with its
+        // overhead; once: the settling pause
+        final double perTarget = ScalingPlan.WARMUP_SECONDS + 4 * 2 + 5 * BenchPlan.RUN_OVERHEAD_SECONDS;
+        assertEquals(ScalingPlan.SETTLE_MS / 1000.0 + 2 * (BenchPlan.STARTUP_SECONDS + 2 * perTarget),
+            plan.estimateSeconds(2), 1e-9);
         assertTrue(plan.describe().startsWith("scaling: hello-c64 at 1, 2 event loop(s), one listener each, 2 s × 3 " +
             "rounds alternating the counts"),
             plan.describe());
