@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 
 import java.nio.charset.StandardCharsets;
 
@@ -70,7 +71,17 @@ final class ResponseFraming
         }
         buf.ensureWritable(length + 2);
         final int writerIndex = buf.writerIndex();
-        src.getBytes(offset, buf.nioBuffer(writerIndex, length), length);
+        if (buf.hasMemoryAddress())
+        {
+            // straight into the buffer's memory: no ByteBuffer view per body
+            src.boundsCheck(offset, length);
+            UnsafeApi.copyMemory(
+                src.byteArray(), src.addressOffset() + offset, null, buf.memoryAddress() + writerIndex, length);
+        }
+        else
+        {
+            src.getBytes(offset, buf.nioBuffer(writerIndex, length), length);
+        }
         buf.writerIndex(writerIndex + length);
         if (chunked)
         {
