@@ -41,6 +41,8 @@ public final class HostileHandler implements Handler
             case "status-1" -> exchange.respond(-1, "text/plain", ok());
             case "status204" ->
                 exchange.respond(204, "text/plain", "body of a 204".getBytes(StandardCharsets.US_ASCII));
+            case "status304" ->
+                exchange.respond(304, "text/plain", "body of a 304".getBytes(StandardCharsets.US_ASCII));
             case "long-body", "long-chunks" ->
             {
                 exchange.sendHead(200, "text/plain", 5);

@@ -89,6 +89,7 @@ public final class HostileWorker
             case "status999" -> head(requestId, 999, -1, LAST, "x");
             case "status-1" -> head(requestId, -1, -1, LAST, "x");
             case "status204" -> head(requestId, 204, -1, LAST, "body of a 204");
+            case "status304" -> head(requestId, 304, 13, LAST, "body of a 304");
             case "long-body" -> head(requestId, 200, 5, LAST, "0123456789");
             case "long-chunks" ->
             {

@@ -185,6 +185,40 @@ class WorkerOutputTest
         assertEquals(2, count(response, "HTTP/1.1 "), response);
     }
 
+    /**
+     * A 304 whose worker sends a body with it (inline, in the same message as its head) gets none to the client, and
+     * the connection stays in step.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
+    void shouldSendNoBodyWith304(final String model) throws Exception
+    {
+        final String response = exchangeUntilClosedOrIdle(
+            RawHttpClient.concat(get(model + "status304"), get(model + "good")));
+
+        assertTrue(response.startsWith("HTTP/1.1 304 "), response);
+        assertFalse(response.contains("body of a 304"), response);
+        assertEquals(2, count(response, "HTTP/1.1 "), response);
+    }
+
+    /**
+     * The answer to a HEAD request carries no body, whatever the worker sends inline with its head (the raw worker
+     * sends its PID as the body of every good answer), and the connection stays in step.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "/shm/", "/raw/" })
+    void shouldSendNoBodyForAHeadRequestWhateverTheWorkerSendsInline(final String model) throws Exception
+    {
+        final String response = exchangeUntilClosedOrIdle(RawHttpClient.concat(
+            RawHttpClient.request("HEAD", model + "good", RawHttpClient.LOOPBACK_ADDRESS + ":" + LISTENER.port()),
+            get(model + "good")));
+
+        assertTrue(response.startsWith("HTTP/1.1 200 "), response);
+        assertEquals(2, count(response, "HTTP/1.1 "), response);
+        final String first = response.substring(0, response.indexOf("HTTP/1.1 ", 1));
+        assertTrue(first.endsWith("\r\n\r\n"), "no body after the first head: " + response);
+    }
+
     @ParameterizedTest(name = "{0}{1}")
     @MethodSource("longBodies")
     void shouldCutABodyLongerThanDeclaredAndClose(final String model, final String name) throws Exception

@@ -37,6 +37,10 @@ final class SharedMemoryExchange implements FailableExchange
     private volatile boolean aborted;
     private volatile boolean responseComplete;
     private boolean headSent;
+    private boolean headDeferred;
+    private int deferredStatus;
+    private String deferredContentType;
+    private long deferredContentLength;
 
 
     private long sendLimit;
@@ -82,6 +86,8 @@ final class SharedMemoryExchange implements FailableExchange
             aborted = false;
             responseComplete = false;
             headSent = false;
+            headDeferred = false;
+            deferredContentType = null;
             pending.clear();
             sendLimit = worker.responseWindow();
             bodySent = 0;
@@ -224,10 +230,32 @@ final class SharedMemoryExchange implements FailableExchange
         }
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Here: a head whose body fits in one message with it (content length known and above 0, not the answer to a
+     * HEAD request) is held until the first {@link #sendBody}: when that is the whole body, head and body go as one
+     * complete {@code RESPONSE_HEAD} (no {@code RESPONSE_BODY} message); otherwise the head goes first, as it would
+     * have.
+     */
     public void sendHead(final int status, final String contentType, final long contentLength)
     {
         if (aborted || headSent)
         {
+            return;
+        }
+        if (contentLength > 0 && contentLength <= worker.maxResponseMessageLength() && !"HEAD".equals(method()) &&
+            ResponseHeadEncoder.length(PendingRecord.headersLength(contentType, responseHeaders), (int)contentLength) <=
+            worker.maxResponseMessageLength())
+        {
+            synchronized (this)
+            {
+                headSent = true;
+                headDeferred = true;
+                deferredStatus = status;
+                deferredContentType = contentType;
+                deferredContentLength = contentLength;
+            }
             return;
         }
         publishHead(status, contentType, contentLength, 0, null, 0, 0);
@@ -237,6 +265,23 @@ final class SharedMemoryExchange implements FailableExchange
     {
         synchronized (this)
         {
+            if (headDeferred)
+            {
+                headDeferred = false;
+                if (aborted)
+                {
+                    return true;
+                }
+                if (last && length == deferredContentLength)
+                {
+                    // the whole body with the head: one complete message
+                    publishHead(
+                        deferredStatus, deferredContentType, deferredContentLength, MessageDescriptor.LAST_FLAG,
+                        buffer, offset, length);
+                    return true;
+                }
+                publishHead(deferredStatus, deferredContentType, deferredContentLength, 0, null, 0, 0);
+            }
             final boolean writable = send(buffer, offset, length, last);
             if (!writable)
             {
@@ -266,6 +311,15 @@ final class SharedMemoryExchange implements FailableExchange
         if (aborted || responseComplete)
         {
             return;
+        }
+        synchronized (this)
+        {
+            if (headDeferred)
+            {
+                // the handler sent its head: as in every model, the client sees that head and a cut body
+                headDeferred = false;
+                publishHead(deferredStatus, deferredContentType, deferredContentLength, 0, null, 0, 0);
+            }
         }
         if (!headSent)
         {
