@@ -131,7 +131,7 @@ final class SharedMemoryExchange implements FailableExchange
         synchronized (this)
         {
             aborted = true;
-            backlog = null;
+            releaseBacklog();
             backlogStart = 0;
             backlogEnd = 0;
             backlogLast = false;
@@ -339,7 +339,7 @@ final class SharedMemoryExchange implements FailableExchange
             {
                 return;
             }
-            backlog = null;
+            releaseBacklog();
             backlogStart = 0;
             backlogEnd = 0;
             backlogLast = false;
@@ -458,7 +458,7 @@ final class SharedMemoryExchange implements FailableExchange
     {
         if (null == backlog)
         {
-            backlog = new ExpandableArrayBuffer(Math.max(length, MessageDescriptor.CHUNK_HEADER_LENGTH));
+            backlog = worker.backlogPool().take(Math.max(length, MessageDescriptor.CHUNK_HEADER_LENGTH));
         }
         else if (backlogStart > 0 && backlogEnd + length > backlog.capacity())
         {
@@ -498,7 +498,20 @@ final class SharedMemoryExchange implements FailableExchange
         if (lastFlags != 0)
         {
             responseComplete = true;
-            backlog = null;
+            releaseBacklog();
+        }
+    }
+
+    /**
+     * The backlog is no longer needed: its buffer goes back to the worker's pool for a later response.
+     */
+    private void releaseBacklog()
+    {
+        final ExpandableArrayBuffer backlog = this.backlog;
+        if (null != backlog)
+        {
+            this.backlog = null;
+            worker.backlogPool().give(backlog);
         }
     }
 

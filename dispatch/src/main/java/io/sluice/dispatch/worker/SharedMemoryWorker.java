@@ -89,6 +89,7 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
     private final WorkerCounters counters = new WorkerCounters();
     private final int maxResponseMessageLength;
     private final int responseWindow;
+    private final BacklogPool backlogPool = new BacklogPool();
     private long heartbeatMs;
     private boolean listenerGone;
     private volatile boolean stopRequested;
@@ -342,6 +343,14 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
     int responseWindow()
     {
         return responseWindow;
+    }
+
+    /**
+     * @return the buffers kept for responses waiting for credit.
+     */
+    BacklogPool backlogPool()
+    {
+        return backlogPool;
     }
 
     /**

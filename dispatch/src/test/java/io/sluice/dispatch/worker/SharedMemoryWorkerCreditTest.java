@@ -100,6 +100,7 @@ class SharedMemoryWorkerCreditTest
         assertArrayEquals(payload, body.toByteArray());
         assertEquals(0, exchange.backlogLength());
         assertTrue(exchange.isResponseComplete());
+        assertEquals(1, worker.backlogPool().pooled(), "the backlog's buffer is kept for the next response");
     }
 
     @Test
