@@ -15,14 +15,14 @@ final class BenchOptions
      * What {@code --help} prints.
      */
     static final String USAGE = """
-        usage: bin/sluice bench [--quick | --smoke] [--json] [options]
+        usage: bin/sluice bench [--quick | --smoke | --scaling] [--json] [options]
 
         Measures the listener's /inproc/, /shm/ and /loopback/ paths, a bare Netty epoll hello server and (when nginx
         is installed) nginx proxy_pass to the same loopback worker, alternating targets round by round. Server-side
-        processes run on CPU 0, wrk on CPU 1 (--server-cpus, --load-cpus). Then the scaling scenario: hello-c64 with
-        the listener restarted at 1, 2, 4 ... event loops, up to the serving CPUs (at least 1 and 2: with one serving
-        CPU, two loops share it and show what a loop costs). Writes benchmarks/results/<timestamp>/ (results.json,
-        report.md, charts/); progress goes to standard error.
+        processes run on CPU 0, wrk on CPU 1 (--server-cpus, --load-cpus). Then the scaling scenario: hello-c64 on one
+        listener per event loop count, 1, 2, 4 ... up to the serving CPUs (at least 1 and 2: with one serving CPU, two
+        loops share it and show what a loop costs), in alternating rounds. Writes benchmarks/results/<timestamp>/
+        (results.json, report.md, charts/); progress goes to standard error.
 
           --quick            about 90 s: the headline 2 s x 2 rounds, the other scenarios 1 s once; no scaling
           --smoke            CI: hello-c64 and echo-4k, 1 s once, no warm-up; under 60 s; figures mean nothing
