@@ -14,6 +14,7 @@ import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
 import io.sluice.listener.http.HttpServerInitializer;
 import io.sluice.listener.http.LoopConnectionCounts;
+import io.sluice.listener.http.TlsServerSetup;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
@@ -22,11 +23,14 @@ import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.Transport;
 import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.UrlPrefix;
+import io.sluice.listener.tls.ServerTlsContexts;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -103,10 +107,13 @@ public final class Listener implements AutoCloseable
             loopCounts = new LoopConnectionCounts(transport.group());
             final HttpServerInitializer initializer = new HttpServerInitializer(
                 table, config.decoderConfig(), config.connectionConfig(), connections, loopCounts);
+            final HttpServerInitializer tlsInitializer = null == config.tls() ? null : new HttpServerInitializer(
+                table, config.decoderConfig(), config.connectionConfig(), connections, loopCounts, tlsSetup());
+            final Set<Integer> httpsPorts = httpsPorts();
             serverChannels = new ServerChannels(config, transport);
             for (final int port : table.ports())
             {
-                serverChannels.bind(port, initializer);
+                serverChannels.bind(port, httpsPorts.contains(port) ? tlsInitializer : initializer);
             }
             if (config.adminPort() > 0)
             {
@@ -141,9 +148,11 @@ public final class Listener implements AutoCloseable
         LOG.info(() -> "effective configuration:\n" + EffectiveConfiguration.describe(config));
         LOG.info(() -> "transport: " + transport.name() + ", " + config.eventLoops() + " event loop(s)" +
             (serverChannels.reusePort() ? ", one SO_REUSEPORT socket per loop and port" : ""));
+        final Set<Integer> httpsPorts = httpsPorts();
         for (final int port : serverChannels.ports())
         {
-            LOG.info(() -> "listening on http://" + config.bindAddress() + ":" + port + "/");
+            LOG.info(() -> "listening on " + (httpsPorts.contains(port) ? "https://" : "http://") +
+                config.bindAddress() + ":" + port + "/");
         }
         if (null != admin)
         {
@@ -370,6 +379,32 @@ public final class Listener implements AutoCloseable
                     SharedMemoryFiles.reason(ex), ex);
             }
         }
+    }
+
+    private TlsServerSetup tlsSetup()
+    {
+        final ServerTlsContexts contexts = ServerTlsContexts.create(config.tls());
+        LOG.info(() -> "TLS: " + contexts.provider() + " engine, " + config.tls().protocols() + ", ALPN " +
+            ServerTlsContexts.APPLICATION_PROTOCOLS + ", client certificate " +
+            config.tls().clientCertificate().configName());
+        return new TlsServerSetup(contexts.mapping(), config.tls().handshakeTimeoutMs());
+    }
+
+    private Set<Integer> httpsPorts()
+    {
+        final Set<Integer> ports = new HashSet<>();
+        for (final QueueConfiguration queue : config.queues())
+        {
+            for (final String prefix : queue.prefixes())
+            {
+                final UrlPrefix parsed = UrlPrefix.parse(prefix);
+                if (parsed.isHttps())
+                {
+                    ports.add(parsed.port());
+                }
+            }
+        }
+        return ports;
     }
 
     private void startAdmin()

@@ -21,6 +21,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   hosting.{inprocess, shm, loopback} --&gt; hosting, queue, process, config, routing (never on each other)
  *   process                            --&gt; config, queue
  *   config                             --&gt; queue, routing, http (the component configurations it derives)
+ *   tls                                --&gt; config
  *   queue, routing                     --&gt; nothing of the listener
  * </pre>
  * And {@code io.sluice.dispatch}, which a worker uses alone, never depends on the listener.
@@ -48,6 +49,7 @@ class PackageStructureTest
             .layer("hosting").definedBy(LISTENER + ".hosting..")
             .layer("process").definedBy(LISTENER + ".process..")
             .layer("config").definedBy(LISTENER + ".config..")
+            .layer("tls").definedBy(LISTENER + ".tls..")
             .layer("routing").definedBy(LISTENER + ".routing..")
             .layer("queue").definedBy(LISTENER + ".queue..")
             .whereLayer("listener").mayNotBeAccessedByAnyLayer()
@@ -55,6 +57,7 @@ class PackageStructureTest
             .whereLayer("hosting").mayOnlyAccessLayers("queue", "process", "config", "routing")
             .whereLayer("process").mayOnlyAccessLayers("config", "queue")
             .whereLayer("config").mayOnlyAccessLayers("queue", "routing", "http")
+            .whereLayer("tls").mayOnlyAccessLayers("config")
             .whereLayer("routing").mayNotAccessAnyLayer()
             .whereLayer("queue").mayNotAccessAnyLayer()
             .check(CLASSES);

@@ -1,6 +1,7 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.http.PathNormalizer;
+import io.sluice.dispatch.http.TlsInfo;
 import org.agrona.DirectBuffer;
 
 /**
@@ -98,6 +99,23 @@ public interface Exchange
      * @return the client's address as text (IP literal).
      */
     String remoteAddress();
+
+    /**
+     * @return the TLS facts of the client's connection (version, cipher, SNI name, client certificate), or null when
+     * the request came over cleartext (an {@code http} prefix).
+     */
+    default TlsInfo tls()
+    {
+        return null;
+    }
+
+    /**
+     * @return the scheme the client used: {@code https} when {@link #tls()} is set, else {@code http}.
+     */
+    default String scheme()
+    {
+        return null == tls() ? "http" : "https";
+    }
 
     /**
      * Add a response header; only before {@link #sendHead} or {@link #respond}. The name must be an HTTP token and the

@@ -26,6 +26,12 @@ public final class ConfigKeys
      */
     public static final String LISTENER_ADMIN_BIND = YamlKeys.LISTENER + "." + YamlKeys.ADMIN_BIND;
 
+    /**
+     * The directory of the self-signed certificate.
+     */
+    public static final String LISTENER_TLS_SELF_SIGNED_DIR =
+        YamlKeys.LISTENER + "." + YamlKeys.TLS + "." + YamlKeys.SELF_SIGNED_DIR;
+
     private ConfigKeys()
     {
     }

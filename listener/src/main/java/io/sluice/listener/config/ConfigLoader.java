@@ -153,7 +153,8 @@ public final class ConfigLoader
             YamlKeys.MAX_REQUEST_BODY_SIZE,
             YamlKeys.MAX_CONNECTIONS,
             YamlKeys.MAX_PIPELINED_REQUESTS,
-            YamlKeys.TIMEOUTS);
+            YamlKeys.TIMEOUTS,
+            YamlKeys.TLS);
         final ListenerContext context = new ListenerContext();
         context.origin().readFrom(listener);
         listener.string(YamlKeys.ID, context::id);
@@ -200,6 +201,52 @@ public final class ConfigLoader
         timeouts.durationMs(YamlKeys.QUEUE_WAIT, context::queueWaitMs);
         timeouts.size(YamlKeys.MIN_SEND_RATE, context::minSendRate);
         timeouts.durationMs(YamlKeys.MIN_SEND_RATE_GRACE, context::minSendRateGraceMs);
+        if (null != listener.raw(YamlKeys.TLS))
+        {
+            context.tls(tls(listener.section(YamlKeys.TLS), baseDirectory));
+        }
+        return context;
+    }
+
+    private static TlsContext tls(final ConfigSection tls, final Path baseDirectory)
+    {
+        tls.rejectUnknownKeys(
+            YamlKeys.CERTIFICATES,
+            YamlKeys.PROTOCOLS,
+            YamlKeys.CLIENT_CERTIFICATE,
+            YamlKeys.HANDSHAKE_TIMEOUT,
+            YamlKeys.SELF_SIGNED_DIR);
+        final TlsContext context = new TlsContext();
+        context.origin().readFrom(tls);
+        final List<?> certificates = tls.list(YamlKeys.CERTIFICATES);
+        for (int i = 0; i < certificates.size(); i++)
+        {
+            final ConfigSection certificate = ConfigSection.of(
+                tls.source(), tls.pathOf(YamlKeys.CERTIFICATES) + "[" + i + "]", certificates.get(i));
+            certificate.rejectUnknownKeys(YamlKeys.HOSTS, YamlKeys.CERTIFICATE, YamlKeys.KEY);
+            final List<String> hosts = certificate.contains(YamlKeys.HOSTS) ?
+                certificate.stringList(YamlKeys.HOSTS) : null;
+            final String[] chain = new String[1];
+            if (TlsConfiguration.SELF_SIGNED.equals(certificate.raw(YamlKeys.CERTIFICATE)))
+            {
+                chain[0] = TlsConfiguration.SELF_SIGNED;
+            }
+            else
+            {
+                certificate.path(YamlKeys.CERTIFICATE, baseDirectory, (path) -> chain[0] = path.toString());
+            }
+            final Path[] key = new Path[1];
+            certificate.path(YamlKeys.KEY, baseDirectory, (path) -> key[0] = path);
+            context.addCertificate(hosts, chain[0], key[0]);
+            context.certificateOrigin(i).readFrom(certificate);
+        }
+        if (tls.contains(YamlKeys.PROTOCOLS))
+        {
+            context.protocols(tls.stringList(YamlKeys.PROTOCOLS));
+        }
+        tls.string(YamlKeys.CLIENT_CERTIFICATE, context::clientCertificate);
+        tls.durationMs(YamlKeys.HANDSHAKE_TIMEOUT, context::handshakeTimeoutMs);
+        tls.path(YamlKeys.SELF_SIGNED_DIR, baseDirectory, context::selfSignedDir);
         return context;
     }
 

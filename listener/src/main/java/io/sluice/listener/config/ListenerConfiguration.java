@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * @param timeouts           connection timers and minimum send rate.
  * @param queues             the request queues, in file order.
  * @param admin              the admin endpoint's bind address, connection cap and timers.
+ * @param tls                the certificates and TLS settings of the {@code https} prefixes; null when there are
+ *                           none.
  */
 public record ListenerConfiguration(
     String id,
@@ -51,7 +53,8 @@ public record ListenerConfiguration(
     int maxPipelinedRequests,
     TimeoutsConfiguration timeouts,
     List<QueueConfiguration> queues,
-    AdminConfiguration admin)
+    AdminConfiguration admin,
+    TlsConfiguration tls)
 {
     /**
      * Default listener id.
@@ -178,7 +181,8 @@ public record ListenerConfiguration(
             maxPipelinedRequests,
             TimeoutsConfiguration.defaults(),
             queues,
-            AdminConfiguration.defaults());
+            AdminConfiguration.defaults(),
+            null);
     }
 
     /**

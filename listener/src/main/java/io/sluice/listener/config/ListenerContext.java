@@ -84,6 +84,7 @@ public final class ListenerContext
     private long queueWaitMs = TimeoutsConfiguration.QUEUE_WAIT_MS_DEFAULT;
     private long minSendRate = TimeoutsConfiguration.MIN_SEND_RATE_DEFAULT;
     private long minSendRateGraceMs = TimeoutsConfiguration.MIN_SEND_RATE_GRACE_MS_DEFAULT;
+    private TlsContext tls;
 
     /**
      * @param id listener id, 1 to 32 characters of {@code A-Z a-z 0-9 _ -}.
@@ -362,6 +363,17 @@ public final class ListenerContext
     }
 
     /**
+     * @param tls the TLS settings of the {@code https} prefixes; null (the default) when there are none.
+     * @return this.
+     */
+    public ListenerContext tls(final TlsContext tls)
+    {
+        this.tls = tls;
+        origin.set(YamlKeys.TLS);
+        return this;
+    }
+
+    /**
      * @param queue a request queue, after those added before; at least one is needed.
      * @return this.
      */
@@ -423,8 +435,10 @@ public final class ListenerContext
             origin.durationMs(YamlKeys.ADMIN_HEADER_WAIT, adminHeaderWaitMs, 0, TIMEOUT_MS_MAX),
             origin.durationMs(YamlKeys.ADMIN_IDLE_CONNECTION, adminIdleConnectionMs, 0, TIMEOUT_MS_MAX));
 
+        final TlsConfiguration tlsConfig = null == tls ? null : tls.conclude(origin.pathOf(YamlKeys.TLS), id);
         final List<QueueConfiguration> queueConfigs = concludeQueues(bodySize, timeouts);
         ListenerRules.checkAdminPort(origin, port, queueConfigs);
+        ListenerRules.checkSchemes(origin, null != tlsConfig, queueConfigs);
         final Path queueDir = null == shmDir ? ListenerConfiguration.shmDirDefault(id) : shmDir;
         ListenerRules.checkSharedMemory(origin, loops, queueDir, queueConfigs);
 
@@ -445,7 +459,8 @@ public final class ListenerContext
             pipelined,
             timeouts,
             queueConfigs,
-            admin);
+            admin,
+            tlsConfig);
     }
 
     private TimeoutsConfiguration concludeTimeouts()

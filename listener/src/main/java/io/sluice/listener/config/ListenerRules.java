@@ -7,7 +7,9 @@ import io.sluice.listener.routing.UrlPrefix;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The rules of {@link ListenerContext#conclude()} that span the listener and its queues, checked once every queue is
@@ -49,6 +51,50 @@ final class ListenerRules
                         YamlKeys.ADMIN_PORT,
                         "port is already used by " + ConfigKeys.queuePrefix(i, j),
                         port);
+                }
+            }
+        }
+    }
+
+    /**
+     * A port speaks TLS or cleartext, never both: every prefix on a port has the scheme of the first one named on it;
+     * and {@code https} prefixes need {@code listener.tls}.
+     *
+     * @param origin       the listener mapping, for the message.
+     * @param tls          true when {@code listener.tls} is set.
+     * @param queueConfigs the concluded queues.
+     * @throws ConfigException naming the prefix at fault, or {@code listener.tls}.
+     */
+    static void checkSchemes(
+        final SettingOrigin origin, final boolean tls, final List<QueueConfiguration> queueConfigs)
+    {
+        final Map<Integer, String> firstOnPort = new HashMap<>();
+        final Map<Integer, Boolean> httpsOnPort = new HashMap<>();
+        for (int i = 0; i < queueConfigs.size(); i++)
+        {
+            final List<String> prefixes = queueConfigs.get(i).prefixes();
+            for (int j = 0; j < prefixes.size(); j++)
+            {
+                final UrlPrefix prefix = UrlPrefix.parse(prefixes.get(j));
+                final String key = ConfigKeys.queuePrefix(i, j);
+                if (prefix.isHttps() && !tls)
+                {
+                    throw origin.error(
+                        YamlKeys.TLS, "missing: " + key + " is an https prefix, which needs listener.tls.certificates");
+                }
+                final Boolean https = httpsOnPort.putIfAbsent(prefix.port(), prefix.isHttps());
+                if (null == https)
+                {
+                    firstOnPort.put(prefix.port(), key);
+                }
+                else if (https != prefix.isHttps())
+                {
+                    throw ConfigSection.error(
+                        origin.source(),
+                        key,
+                        "port " + prefix.port() + " is " + (https ? "https" : "http") + " in " +
+                        firstOnPort.get(prefix.port()) + "; a port serves either http or https",
+                        prefixes.get(j));
                 }
             }
         }

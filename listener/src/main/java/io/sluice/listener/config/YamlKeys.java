@@ -59,6 +59,16 @@ final class YamlKeys
     static final String HEARTBEAT_TIMEOUT = "heartbeatTimeout";
     static final String STDOUT_LOG = "stdoutLog";
 
+    static final String TLS = "tls";
+    static final String CERTIFICATES = "certificates";
+    static final String HOSTS = "hosts";
+    static final String CERTIFICATE = "certificate";
+    static final String KEY = "key";
+    static final String PROTOCOLS = "protocols";
+    static final String CLIENT_CERTIFICATE = "clientCertificate";
+    static final String HANDSHAKE_TIMEOUT = "handshakeTimeout";
+    static final String SELF_SIGNED_DIR = "selfSignedDir";
+
     private YamlKeys()
     {
     }

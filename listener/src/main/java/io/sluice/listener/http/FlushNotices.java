@@ -2,11 +2,13 @@ package io.sluice.listener.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandler;
 import io.sluice.listener.queue.FlushListener;
 
 /**
  * Tells a host when the socket has taken every response byte written so far on a connection (flow control: a host
- * grants its worker more credit then). The connection's one {@link FlushMarker} goes behind the bytes (the channel
+ * grants its worker more credit then). On a TLS connection the marker goes behind the TLS handler, after a flush
+ * that encrypts the bytes before it. The connection's one {@link FlushMarker} goes behind the bytes (the channel
  * releases it once the bytes before it are written); while it is queued a later request waits for it and re-sends it
  * if its own bytes go further. One request is kept: a new one replaces it (only the exchange being written asks).
  * Allocates nothing per notice. Event-loop confined.
@@ -15,6 +17,7 @@ final class FlushNotices
 {
     private final ConnectionOutput output;
     private ChannelHandlerContext ctx;
+    private ChannelHandlerContext tlsCtx;
     private long bytesWritten;
     private FlushMarker marker;
     private boolean markerQueued;
@@ -37,6 +40,7 @@ final class FlushNotices
     void context(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
+        this.tlsCtx = ctx.pipeline().context(SslHandler.class);
     }
 
     /**
@@ -108,7 +112,17 @@ final class FlushNotices
         }
         markerQueued = true;
         markerPosition = bytesWritten;
-        ctx.write(marker.rearm(), ctx.voidPromise());
+        if (null == tlsCtx)
+        {
+            ctx.write(marker.rearm(), ctx.voidPromise());
+        }
+        else
+        {
+            // TLS holds written bytes until a flush encrypts them, and takes only bytes: flush them into the channel,
+            // then put the marker behind their ciphertext, past the TLS handler
+            ctx.flush();
+            tlsCtx.write(marker.rearm(), tlsCtx.voidPromise());
+        }
         output.requestFlush();
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
@@ -71,6 +72,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private MinSendRateHandler sendRate;
     private String remoteAddress = "";
     private int remotePort;
+    private TlsInfo tls;
     private boolean closing;
 
     /**
@@ -227,6 +229,19 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     int remotePort()
     {
         return remotePort;
+    }
+
+    TlsInfo tls()
+    {
+        return tls;
+    }
+
+    /**
+     * @param tls the TLS facts of this connection, set once its handshake is complete, before its first request.
+     */
+    void tls(final TlsInfo tls)
+    {
+        this.tls = tls;
     }
 
     boolean isClosing()

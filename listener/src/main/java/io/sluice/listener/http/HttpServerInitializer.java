@@ -1,9 +1,11 @@
 package io.sluice.listener.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
 import org.agrona.concurrent.SystemNanoClock;
@@ -11,8 +13,10 @@ import org.agrona.concurrent.SystemNanoClock;
 /**
  * Builds each accepted connection's pipeline: {@link MinSendRateHandler} (unless the minimum send rate is off),
  * {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
- * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close). Only builds; the
- * logic is in the handlers.
+ * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close). On an HTTPS port
+ * ({@link TlsServerSetup}) the connection starts with {@link SniServerHandler} and {@link ProtocolSelector}, which
+ * adds the HTTP/1.1 handlers behind the TLS handler once the handshake is complete (the protocol ALPN chose picks the
+ * pipeline). Only builds; the logic is in the handlers.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel>
 {
@@ -38,6 +42,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     private final ConnectionLimiter connections;
     private final LoopConnectionCounts loopCounts;
     private final ChannelFutureListener releaseOnClose;
+    private final TlsServerSetup tls;
 
     /**
      * @param router           URL-prefix table.
@@ -53,6 +58,26 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         final ConnectionLimiter connections,
         final LoopConnectionCounts loopCounts)
     {
+        this(router, decoderConfig, connectionConfig, connections, loopCounts, null);
+    }
+
+    /**
+     * @param router           URL-prefix table.
+     * @param decoderConfig    request line, header, URL and body limits; copied by each decoder.
+     * @param connectionConfig pipelining, path segment limits, timers; read by each connection, not changed after.
+     * @param connections      counts open connections and bounds them.
+     * @param loopCounts       counts the connections each event loop is given.
+     * @param tls              the certificates of an HTTPS port; null for a cleartext one.
+     */
+    public HttpServerInitializer(
+        final PrefixRouter<QueueBinding> router,
+        final StrictDecoderConfig decoderConfig,
+        final HttpConnectionConfig connectionConfig,
+        final ConnectionLimiter connections,
+        final LoopConnectionCounts loopCounts,
+        final TlsServerSetup tls)
+    {
+        this.tls = tls;
         this.router = router;
         this.decoderConfig = decoderConfig;
         this.connectionConfig = connectionConfig;
@@ -75,15 +100,38 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         ch.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
         ch.closeFuture().addListener(releaseOnClose);
         connections.track(ch);
+        if (null == tls)
+        {
+            addHttp1(ch, null);
+        }
+        else
+        {
+            final ProtocolSelector selector = new ProtocolSelector(this);
+            ch.pipeline()
+                .addLast("tls", new SniServerHandler(tls, SystemNanoClock.INSTANCE, selector))
+                .addLast("protocol", selector);
+        }
+    }
+
+    /**
+     * Add the HTTP/1.1 handlers at the end of a connection's pipeline.
+     *
+     * @param ch  the connection.
+     * @param tls the connection's TLS facts, or null for a cleartext one.
+     */
+    void addHttp1(final Channel ch, final TlsInfo tls)
+    {
         final MinSendRateHandler sendRate = MinSendRateHandler.newInstance(connectionConfig, SystemNanoClock.INSTANCE);
         if (null != sendRate)
         {
             ch.pipeline().addLast("sendRate", sendRate);
         }
         final StrictRequestDecoder decoder = new StrictRequestDecoder(decoderConfig);
+        final HttpConnectionHandler connection = new HttpConnectionHandler(
+            router, connectionConfig, decoder, connections, SystemNanoClock.INSTANCE);
+        connection.tls(tls);
         ch.pipeline()
             .addLast("decoder", decoder)
-            .addLast("connection", new HttpConnectionHandler(
-                router, connectionConfig, decoder, connections, SystemNanoClock.INSTANCE));
+            .addLast("connection", connection);
     }
 }

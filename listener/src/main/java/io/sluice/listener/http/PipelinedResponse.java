@@ -3,6 +3,7 @@ package io.sluice.listener.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.RequestSink;
 
@@ -63,6 +64,14 @@ abstract class PipelinedResponse
     public int remotePort()
     {
         return connection.remotePort();
+    }
+
+    /**
+     * @return the TLS facts of the connection, or null for a cleartext one.
+     */
+    public TlsInfo tls()
+    {
+        return connection.tls();
     }
 
     /**

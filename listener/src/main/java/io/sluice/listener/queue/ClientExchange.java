@@ -3,6 +3,7 @@ package io.sluice.listener.queue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.sluice.dispatch.http.TlsInfo;
 import org.agrona.DirectBuffer;
 
 /**
@@ -54,6 +55,11 @@ public interface ClientExchange
      * @return the client's port.
      */
     int remotePort();
+
+    /**
+     * @return the TLS facts of the client's connection, or null for a cleartext one.
+     */
+    TlsInfo tls();
 
     /**
      * @return true once the head has been written (the status can no longer change).

@@ -5,7 +5,9 @@ package io.sluice.listener.routing;
  * <p>
  * Accepted forms:
  * <ul>
- *     <li>scheme: {@code http} (any case); {@code https} is rejected until TLS is supported.</li>
+ *     <li>scheme: {@code http} or {@code https} (any case). A port serves one scheme: the listener speaks TLS on the
+ *     ports of {@code https} prefixes and cleartext on the others (the configuration refuses a port named with
+ *     both).</li>
  *     <li>host: {@code +} (strong wildcard), {@code *} (weak wildcard), a DNS name (labels of letters, digits and
  *     {@code -}), a dotted-quad IPv4 literal, or a bracketed IPv6 literal. Stored lower-case, IPv6 with brackets and
  *     as written (not rewritten to the RFC 5952 form).</li>
@@ -18,9 +20,14 @@ package io.sluice.listener.routing;
 public final class UrlPrefix
 {
     /**
-     * The only scheme accepted for now.
+     * The cleartext scheme.
      */
     public static final String HTTP_SCHEME = "http";
+
+    /**
+     * The TLS scheme.
+     */
+    public static final String HTTPS_SCHEME = "https";
 
     private static final String SCHEME_SEPARATOR = "://";
     private static final int MAX_PORT = 65535;
@@ -68,17 +75,13 @@ public final class UrlPrefix
         final int schemeEnd = text.indexOf(SCHEME_SEPARATOR);
         if (schemeEnd <= 0)
         {
-            throw invalid("url prefix must start with 'http://'", text);
+            throw invalid("url prefix must start with 'http://' or 'https://'", text);
         }
 
         final String scheme = toLowerAscii(text.substring(0, schemeEnd));
-        if ("https".equals(scheme))
+        if (!HTTP_SCHEME.equals(scheme) && !HTTPS_SCHEME.equals(scheme))
         {
-            throw invalid("https prefixes are not supported yet", text);
-        }
-        if (!HTTP_SCHEME.equals(scheme))
-        {
-            throw invalid("url prefix scheme must be http", text);
+            throw invalid("url prefix scheme must be http or https", text);
         }
         if (!text.endsWith("/"))
         {
@@ -101,11 +104,19 @@ public final class UrlPrefix
     }
 
     /**
-     * @return the scheme, lower-case; always {@value #HTTP_SCHEME} for now.
+     * @return the scheme, lower-case: {@value #HTTP_SCHEME} or {@value #HTTPS_SCHEME}.
      */
     public String scheme()
     {
         return scheme;
+    }
+
+    /**
+     * @return true for an {@code https} prefix: its port speaks TLS.
+     */
+    public boolean isHttps()
+    {
+        return HTTPS_SCHEME.equals(scheme);
     }
 
     /**

@@ -5,8 +5,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UrlPrefixTest
 {
@@ -95,22 +97,29 @@ class UrlPrefixTest
     }
 
     @Test
-    void shouldRejectHttpsPrefix()
+    void shouldParseHttpsPrefixInAnyCase()
     {
-        assertRejected("https prefixes are not supported yet: https://+:443/", "https://+:443/");
+        final UrlPrefix prefix = UrlPrefix.parse("HTTPS://WWW.Example.com:8443/App/");
+
+        assertEquals("https", prefix.scheme());
+        assertTrue(prefix.isHttps());
+        assertEquals("www.example.com", prefix.host());
+        assertEquals(8443, prefix.port());
+        assertEquals("https://www.example.com:8443/app/", prefix.toString());
+        assertFalse(UrlPrefix.parse("http://+:8080/").isHttps());
     }
 
     @Test
     void shouldRejectOtherScheme()
     {
-        assertRejected("url prefix scheme must be http: ftp://+:21/", "ftp://+:21/");
+        assertRejected("url prefix scheme must be http or https: ftp://+:21/", "ftp://+:21/");
     }
 
     @ParameterizedTest
     @CsvSource({"+:8080/", "://+:8080/", "http:/+:8080/"})
     void shouldRejectMissingScheme(final String text)
     {
-        assertRejected("url prefix must start with 'http://': " + text, text);
+        assertRejected("url prefix must start with 'http://' or 'https://': " + text, text);
     }
 
     @ParameterizedTest

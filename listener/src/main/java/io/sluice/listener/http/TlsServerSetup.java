@@ -1,0 +1,15 @@
+package io.sluice.listener.http;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
+
+/**
+ * What an HTTPS port needs: the server context for each SNI host name and the handshake timeout.
+ *
+ * @param contexts           the context for a client's SNI host name (the default for null or an unknown name).
+ * @param handshakeTimeoutMs time from accepting a connection until its handshake must be complete; past it the
+ *                           connection is closed.
+ */
+public record TlsServerSetup(Mapping<String, SslContext> contexts, long handshakeTimeoutMs)
+{
+}
