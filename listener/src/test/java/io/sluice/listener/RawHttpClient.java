@@ -40,12 +40,29 @@ final class RawHttpClient implements AutoCloseable
 
     RawHttpClient(final String address, final int port) throws IOException
     {
-        socket = new Socket();
-        socket.setTcpNoDelay(true);
+        this(connect(address, port));
+    }
+
+    /**
+     * @param socket a connected socket, e.g. a TLS one whose handshake is done; the client closes it.
+     */
+    RawHttpClient(final Socket socket) throws IOException
+    {
+        this.socket = socket;
         socket.setSoTimeout(READ_TIMEOUT_MS);
-        socket.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
         in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = socket.getOutputStream();
+    }
+
+    /**
+     * @return a connected socket with TCP_NODELAY.
+     */
+    static Socket connect(final String address, final int port) throws IOException
+    {
+        final Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+        return socket;
     }
 
     /**

@@ -62,6 +62,27 @@ class StartupErrorsTest
     }
 
     @Test
+    void shouldExit2NamingTheKeyWhenItDoesNotMatchItsCertificate() throws Exception
+    {
+        final Path[] first = TlsClients.certificateFiles(tempDir.resolve("first"), "first.test");
+        final Path[] second = TlsClients.certificateFiles(tempDir.resolve("second"), "second.test");
+        assertOneLineExit2(
+            config(freePort(), """
+                  tls:
+                    certificates:
+                      - hosts: ["*"]
+                        certificate: %s
+                        key: %s
+                """.formatted(first[0], second[1]), """
+                  - name: app
+                    prefixes: [ "https://+:${PORT}/" ]
+                    hosting: in-process
+                    handler: %s
+                """.formatted(SAMPLE_HANDLER)),
+            "listener.tls.certificates[0].key: does not match its certificate's public key");
+    }
+
+    @Test
     void shouldExit2NamingHandlerWhenWorkerHandlerClassDoesNotExist() throws Exception
     {
         assertOneLineExit2(

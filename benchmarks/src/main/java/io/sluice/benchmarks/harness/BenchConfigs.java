@@ -25,7 +25,8 @@ final class BenchConfigs
     }
 
     /**
-     * Rewrite a listener configuration for a bench run: every prefix moved to {@code port}, the admin endpoint off, the
+     * Rewrite a listener configuration for a bench run: every {@code http} prefix moved to {@code port} ({@code https}
+     * prefixes and {@code listener.tls} left out: the run measures cleartext), the admin endpoint off, the
      * listener id and shared-memory directory the run's own, each worker's output to a log file. Everything else (the
      * queues, hosting models, event loops, limits) stays as the file says, so the run measures that configuration.
      *
@@ -74,6 +75,7 @@ final class BenchConfigs
         {
             listenerSection.put("eventLoops", eventLoops);
         }
+        listenerSection.remove("tls");
         root.put("listener", listenerSection);
 
         if (!(root.get("queues") instanceof List<?> queues))
@@ -93,7 +95,10 @@ final class BenchConfigs
                 final List<String> moved = new ArrayList<>();
                 for (final Object prefix : prefixes)
                 {
-                    moved.add(movePrefix(String.valueOf(prefix), port));
+                    if (!String.valueOf(prefix).regionMatches(true, 0, "https://", 0, "https://".length()))
+                    {
+                        moved.add(movePrefix(String.valueOf(prefix), port));
+                    }
                 }
                 queue.put("prefixes", moved);
             }

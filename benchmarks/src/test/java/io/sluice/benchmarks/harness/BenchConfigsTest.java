@@ -29,7 +29,9 @@ class BenchConfigsTest
             {
                 assertTrue(prefix.toString().startsWith("http://+:18080/"), prefix.toString());
             }
+            assertEquals(1, ((List<?>)((Map<?, ?>)queue).get("prefixes")).size(), "the https prefix is left out");
         }
+        assertFalse(((Map<?, ?>)config.get("listener")).containsKey("tls"), "the run measures cleartext");
     }
 
     @Test

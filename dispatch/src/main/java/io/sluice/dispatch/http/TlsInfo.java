@@ -37,6 +37,7 @@ public final class TlsInfo
     private final String cipher;
     private final String serverName;
     private final String clientCertificate;
+    private final String clientCertificateField;
 
     /**
      * @param protocol          TLS version, e.g. {@code TLSv1.3}.
@@ -50,6 +51,33 @@ public final class TlsInfo
         this.cipher = Objects.requireNonNull(cipher, "cipher");
         this.serverName = serverName;
         this.clientCertificate = clientCertificate;
+        this.clientCertificateField = null == clientCertificate ? null : ':' + clientCertificate + ':';
+    }
+
+    /**
+     * Read the listener's fields of a request: the TLS facts a worker is told.
+     *
+     * @param protocol          value of {@link #PROTOCOL_FIELD}, or null when absent (a cleartext request).
+     * @param cipher            value of {@link #CIPHER_FIELD}.
+     * @param serverName        value of {@link #SERVER_NAME_FIELD}, or null.
+     * @param clientCertificate value of {@link #CLIENT_CERT_FIELD} ({@code :base64:}), or null.
+     * @return the facts, or null when the request came over cleartext (no protocol or no cipher).
+     */
+    public static TlsInfo fromFields(
+        final String protocol, final String cipher, final String serverName, final String clientCertificate)
+    {
+        if (null == protocol || null == cipher)
+        {
+            return null;
+        }
+        String certificate = clientCertificate;
+        if (null != certificate && certificate.length() >= 2 && certificate.charAt(0) == ':' &&
+            certificate.charAt(certificate.length() - 1) == ':')
+        {
+            certificate = certificate.substring(1, certificate.length() - 1);
+        }
+        return new TlsInfo(
+            protocol, cipher, serverName, null == certificate || certificate.isEmpty() ? null : certificate);
     }
 
     /**
@@ -84,6 +112,14 @@ public final class TlsInfo
     public String clientCertificate()
     {
         return clientCertificate;
+    }
+
+    /**
+     * @return the value of {@link #CLIENT_CERT_FIELD}: {@code :base64:}, or null when the client presented none.
+     */
+    public String clientCertificateField()
+    {
+        return clientCertificateField;
     }
 
     /**

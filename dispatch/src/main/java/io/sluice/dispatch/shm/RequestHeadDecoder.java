@@ -146,6 +146,14 @@ public final class RequestHeadDecoder
     }
 
     /**
+     * @return the number of the listener's field entries after the header entries (0 for a cleartext request).
+     */
+    public int listenerFieldCount()
+    {
+        return (flags() >> RequestHeadEncoder.LISTENER_FIELD_COUNT_SHIFT) & RequestHeadEncoder.LISTENER_FIELD_COUNT_MAX;
+    }
+
+    /**
      * @return offset of the first header entry in the buffer.
      */
     public int headersOffset()

@@ -75,7 +75,8 @@ public final class RequestHeadEncoder
     public static final int FLAGS_OFFSET = 30;
 
     /**
-     * Flag: the whole body, content length bytes, follows the header entries in this message; no
+     * Flag: the whole body, content length bytes, follows the header entries (and the listener's fields) in this
+     * message; no
      * {@code REQUEST_BODY} message follows.
      */
     public static final int INLINE_BODY_FLAG = 1;
@@ -89,6 +90,18 @@ public final class RequestHeadEncoder
      * the worker reads in place in the ring.
      */
     public static final int INLINE_MESSAGE_MAX_LENGTH = 16 * 1024;
+
+    /**
+     * Flags bits 8..15: the number of the listener's field entries after the client's header entries (the TLS facts
+     * of an https request, {@code io.sluice.dispatch.http.TlsInfo}), before any inline body; 0 for a cleartext
+     * request. A worker that reads only the header count never sees them, but must skip them to find an inline body.
+     */
+    public static final int LISTENER_FIELD_COUNT_SHIFT = 8;
+
+    /**
+     * Most listener field entries one head can carry.
+     */
+    public static final int LISTENER_FIELD_COUNT_MAX = 0xFF;
 
     /**
      * Offset of the admission time: the listener's {@link System#nanoTime()} (CLOCK_MONOTONIC on Linux, comparable
@@ -105,6 +118,7 @@ public final class RequestHeadEncoder
     private int offset;
     private int cursor;
     private int headerCount;
+    private int listenerFieldCount;
 
     /**
      * The encoded length of a head with the given variable parts.
@@ -134,6 +148,7 @@ public final class RequestHeadEncoder
         this.offset = offset;
         this.cursor = offset + VARIABLE_OFFSET;
         this.headerCount = 0;
+        this.listenerFieldCount = 0;
         buffer.putInt(offset + HEADER_COUNT_OFFSET, 0);
         buffer.putShort(offset + FLAGS_OFFSET, (short)0);
         buffer.putLong(offset + ADMITTED_AT_OFFSET, 0);
@@ -234,7 +249,24 @@ public final class RequestHeadEncoder
      */
     public RequestHeadEncoder inlineBody()
     {
-        buffer.putShort(offset + FLAGS_OFFSET, (short)INLINE_BODY_FLAG);
+        buffer.putShort(offset + FLAGS_OFFSET, (short)(buffer.getShort(offset + FLAGS_OFFSET) | INLINE_BODY_FLAG));
+        return this;
+    }
+
+    /**
+     * Append a field of the listener's own after every client header entry ({@link #header} must not follow, the
+     * inline body follows them).
+     *
+     * @param name  of the field, e.g. {@code sluice-tls-protocol}.
+     * @param value of the field.
+     * @return this for a fluent API.
+     */
+    public RequestHeadEncoder listenerField(final CharSequence name, final CharSequence value)
+    {
+        cursor += MessageDescriptor.putHeaderEntry(buffer, cursor, name, value);
+        listenerFieldCount++;
+        final int flags = buffer.getShort(offset + FLAGS_OFFSET) & ((1 << LISTENER_FIELD_COUNT_SHIFT) - 1);
+        buffer.putShort(offset + FLAGS_OFFSET, (short)(flags | listenerFieldCount << LISTENER_FIELD_COUNT_SHIFT));
         return this;
     }
 

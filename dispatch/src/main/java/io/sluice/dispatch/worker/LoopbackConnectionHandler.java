@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.dispatch.buffer.ByteBufViews;
+import io.sluice.dispatch.http.TlsInfo;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
@@ -336,6 +337,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         final String event = headers.get(LoopbackProtocol.SLUICE_EVENT);
         final String forwardedFor = headers.get(LoopbackProtocol.X_FORWARDED_FOR);
         final String matchedPath = headers.get(LoopbackProtocol.SLUICE_APPL_PATH);
+        final TlsInfo tls = LoopbackRequestGate.tls(headers);
         LoopbackRequestGate.hideTransportFields(headers);
         if (null != event)
         {
@@ -355,6 +357,7 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
 
         final LoopbackExchange exchange = begin(request, contentLength);
         exchange.forwardedFor(forwardedFor);
+        exchange.tls(tls);
         if (!gate.isInApplication(exchange.path(), matchedPath))
         {
             exchange.reply(404, "not found", false);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.sluice.dispatch.http.TlsInfo;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.agrona.DirectBuffer;
 
@@ -45,6 +46,7 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
     private boolean dispatched;
     private boolean keepAlive;
     private String remoteAddress;
+    private TlsInfo tls;
 
     private boolean headSent;
     private boolean complete;
@@ -92,6 +94,22 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
             final int comma = forwardedFor.lastIndexOf(',');
             remoteAddress = (comma < 0 ? forwardedFor : forwardedFor.substring(comma + 1)).trim();
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public TlsInfo tls()
+    {
+        return tls;
+    }
+
+    /**
+     * @param tls the TLS facts the listener sent with the request, or null for cleartext.
+     */
+    void tls(final TlsInfo tls)
+    {
+        this.tls = tls;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.sluice.dispatch.worker;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.sluice.dispatch.http.TlsInfo;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,6 +27,7 @@ final class LoopbackRequestGate
     static final int MAX_CHALLENGE_LENGTH = 256;
 
     private static final String HMAC = "HmacSHA256";
+    private static final String HTTPS = "https";
 
     private final byte[] token;
     private final String applicationPath;
@@ -94,7 +96,7 @@ final class LoopbackRequestGate
     /**
      * Give the handler the fields a handler of the in-process or shared-memory model would see: remove those the
      * listener adds for the hop to this worker ({@code X-Forwarded-For}, {@code X-Forwarded-Proto},
-     * {@code Sluice-*}, and the {@code Content-Length} or {@code Transfer-Encoding} it writes after
+     * {@code Sluice-*} with the TLS facts of {@link TlsInfo}, and the {@code Content-Length} or {@code Transfer-Encoding} it writes after
      * {@code X-Forwarded-For} when the client sent no such framing). The listener never forwards a client's copy of
      * these, and writes its own after the client's fields, {@code X-Forwarded-For} first; the client's
      * {@code Content-Length} stays in its place. What they carry is {@link Exchange#remoteAddress()} and
@@ -130,6 +132,13 @@ final class LoopbackRequestGate
         headers.remove(LoopbackProtocol.SLUICE_APPL_PATH);
         headers.remove(LoopbackProtocol.SLUICE_EVENT);
         headers.remove(LoopbackProtocol.SLUICE_TOKEN);
+        if (headers.contains(TlsInfo.PROTOCOL_FIELD))
+        {
+            headers.remove(TlsInfo.PROTOCOL_FIELD);
+            headers.remove(TlsInfo.CIPHER_FIELD);
+            headers.remove(TlsInfo.SERVER_NAME_FIELD);
+            headers.remove(TlsInfo.CLIENT_CERT_FIELD);
+        }
         if (addedLength)
         {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -138,6 +147,27 @@ final class LoopbackRequestGate
         {
             headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         }
+    }
+
+    /**
+     * The TLS facts the listener sends with a request that came over TLS ({@code X-Forwarded-Proto: https} and the
+     * {@link TlsInfo} fields); read before {@link #hideTransportFields} removes them. Trusted: the request carried the
+     * worker's token, and the listener never forwards a client's {@code Sluice-*} or {@code X-Forwarded-Proto}.
+     *
+     * @param headers the request's fields.
+     * @return the facts, or null for a request that came over cleartext.
+     */
+    static TlsInfo tls(final HttpHeaders headers)
+    {
+        if (!headers.containsValue(LoopbackProtocol.X_FORWARDED_PROTO, HTTPS, true))
+        {
+            return null;
+        }
+        return TlsInfo.fromFields(
+            headers.get(TlsInfo.PROTOCOL_FIELD),
+            headers.get(TlsInfo.CIPHER_FIELD),
+            headers.get(TlsInfo.SERVER_NAME_FIELD),
+            headers.get(TlsInfo.CLIENT_CERT_FIELD));
     }
 
     private static boolean isHex(final String text)

@@ -1,6 +1,7 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.http.PathNormalizer;
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.dispatch.shm.AsciiCodec;
 import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.RequestHeadDecoder;
@@ -37,6 +38,8 @@ final class RingRequestHead
     private String method;
     private String target;
     private String path;
+    private TlsInfo tls;
+    private boolean tlsRead;
 
     /**
      * Copy a request head out of the ring; what was read from the one before is forgotten.
@@ -66,8 +69,9 @@ final class RingRequestHead
         inlineBodyLength = -1;
         if (decoder.hasInlineBody())
         {
-            // the body follows the header entries
-            final int bodyOffset = cursor.reset(head, decoder.headersOffset(), decoder.headerCount(), length).skipAll();
+            // the body follows the header entries and the listener's fields
+            final int bodyOffset = cursor.reset(
+                head, decoder.headersOffset(), decoder.headerCount() + decoder.listenerFieldCount(), length).skipAll();
             if (!cursor.isMalformed() && contentLength >= 0 && contentLength <= length - bodyOffset)
             {
                 inlineBodyOffset = bodyOffset;
@@ -77,6 +81,8 @@ final class RingRequestHead
         method = internMethod(head, decoder.methodOffset(), decoder.methodLength());
         target = null;
         path = null;
+        tls = null;
+        tlsRead = false;
         return this;
     }
 
@@ -178,6 +184,59 @@ final class RingRequestHead
     String remoteAddress()
     {
         return decoder.remoteAddress();
+    }
+
+    /**
+     * @return the TLS facts from the listener's fields after the header entries, or null for a cleartext request.
+     */
+    TlsInfo tls()
+    {
+        if (!tlsRead)
+        {
+            tlsRead = true;
+            final int listenerFields = decoder.listenerFieldCount();
+            if (listenerFields > 0)
+            {
+                tls = readTls(decoder.headerCount(), listenerFields);
+            }
+        }
+        return tls;
+    }
+
+    private TlsInfo readTls(final int headerCount, final int listenerFields)
+    {
+        String protocol = null;
+        String cipher = null;
+        String serverName = null;
+        String certificate = null;
+        cursor.reset(head, decoder.headersOffset(), headerCount + listenerFields, head.capacity());
+        for (int i = 0; cursor.next(); i++)
+        {
+            if (i < headerCount)
+            {
+                continue;
+            }
+            final String value = AsciiCodec.get(head, cursor.valueOffset(), cursor.valueLength());
+            if (AsciiCodec.equalsIgnoreCase(head, cursor.nameOffset(), cursor.nameLength(), TlsInfo.PROTOCOL_FIELD))
+            {
+                protocol = value;
+            }
+            else if (AsciiCodec.equalsIgnoreCase(head, cursor.nameOffset(), cursor.nameLength(), TlsInfo.CIPHER_FIELD))
+            {
+                cipher = value;
+            }
+            else if (AsciiCodec.equalsIgnoreCase(
+                head, cursor.nameOffset(), cursor.nameLength(), TlsInfo.SERVER_NAME_FIELD))
+            {
+                serverName = value;
+            }
+            else if (AsciiCodec.equalsIgnoreCase(
+                head, cursor.nameOffset(), cursor.nameLength(), TlsInfo.CLIENT_CERT_FIELD))
+            {
+                certificate = value;
+            }
+        }
+        return TlsInfo.fromFields(protocol, cipher, serverName, certificate);
     }
 
     private HeaderCursor cursorAt(final int index)

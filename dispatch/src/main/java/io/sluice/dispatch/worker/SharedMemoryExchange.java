@@ -1,5 +1,6 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
@@ -189,6 +190,14 @@ final class SharedMemoryExchange implements FailableExchange
     public String remoteAddress()
     {
         return request.remoteAddress();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public TlsInfo tls()
+    {
+        return request.tls();
     }
 
     public Exchange responseHeader(final String name, final String value)

@@ -53,6 +53,10 @@ public final class EffectiveConfiguration
         listener.put(YamlKeys.MAX_CONNECTIONS, config.maxConnections());
         listener.put(YamlKeys.MAX_PIPELINED_REQUESTS, config.maxPipelinedRequests());
         listener.put(YamlKeys.TIMEOUTS, timeouts(config.timeouts()));
+        if (null != config.tls())
+        {
+            listener.put(YamlKeys.TLS, tls(config.tls()));
+        }
 
         final List<Object> queues = new ArrayList<>();
         for (final QueueConfiguration queue : config.queues())
@@ -81,6 +85,33 @@ public final class EffectiveConfiguration
         map.put(YamlKeys.QUEUE_WAIT, ConfigValues.formatDurationMs(timeouts.queueWaitMs()));
         map.put(YamlKeys.MIN_SEND_RATE, ConfigValues.formatSize(timeouts.minSendRate()));
         map.put(YamlKeys.MIN_SEND_RATE_GRACE, ConfigValues.formatDurationMs(timeouts.minSendRateGraceMs()));
+        return map;
+    }
+
+    private static Map<String, Object> tls(final TlsConfiguration tls)
+    {
+        final List<Object> certificates = new ArrayList<>();
+        for (final TlsConfiguration.Certificate certificate : tls.certificates())
+        {
+            final Map<String, Object> map = new LinkedHashMap<>();
+            map.put(YamlKeys.HOSTS, certificate.hosts());
+            if (certificate.isSelfSigned())
+            {
+                map.put(YamlKeys.CERTIFICATE, TlsConfiguration.SELF_SIGNED);
+            }
+            else
+            {
+                map.put(YamlKeys.CERTIFICATE, certificate.certificate().toString());
+                map.put(YamlKeys.KEY, certificate.key().toString());
+            }
+            certificates.add(map);
+        }
+        final Map<String, Object> map = new LinkedHashMap<>();
+        map.put(YamlKeys.CERTIFICATES, certificates);
+        map.put(YamlKeys.PROTOCOLS, tls.protocols());
+        map.put(YamlKeys.CLIENT_CERTIFICATE, tls.clientCertificate().configName());
+        map.put(YamlKeys.HANDSHAKE_TIMEOUT, ConfigValues.formatDurationMs(tls.handshakeTimeoutMs()));
+        map.put(YamlKeys.SELF_SIGNED_DIR, tls.selfSignedDir().toString());
         return map;
     }
 

@@ -58,6 +58,25 @@ class ConfigDocumentationTest
         expected.put("maxConnections", integer(ListenerConfiguration.MAX_CONNECTIONS_DEFAULT));
         expected.put("maxPipelinedRequests", integer(ListenerConfiguration.MAX_PIPELINED_REQUESTS_DEFAULT));
         expected.put("timeouts", NO_CONSTANT);
+        expected.put("tls", NO_CONSTANT);
+
+        return expected;
+    }
+
+    @Test
+    void shouldDocumentTheTlsDefaultsOfTheConstants() throws IOException
+    {
+        assertDocumented("listener.tls", tlsDefaults());
+    }
+
+    private static Map<String, Object> tlsDefaults()
+    {
+        final Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("certificates", NO_CONSTANT);
+        expected.put("protocols", "[" + String.join(", ", TlsConfiguration.PROTOCOLS_DEFAULT) + "]");
+        expected.put("clientCertificate", TlsConfiguration.ClientCertificate.NONE.configName());
+        expected.put("handshakeTimeout", duration(TlsConfiguration.HANDSHAKE_TIMEOUT_MS_DEFAULT));
+        expected.put("selfSignedDir", NO_CONSTANT);
 
         return expected;
     }
@@ -137,6 +156,7 @@ class ConfigDocumentationTest
         final Map<String, Map<String, Object>> sections = Map.of(
             "listener", listenerDefaults(),
             "listener.timeouts", timerDefaults(),
+            "listener.tls", tlsDefaults(),
             "queues[]", queueDefaults(),
             "queues[].worker", workerDefaults());
         final List<String> lines = Files.readAllLines(REFERENCE_FILE, StandardCharsets.UTF_8);

@@ -50,7 +50,7 @@ class ConfigLoaderTest
         assertEquals(List.of("inproc", "shm", "loopback"), names(queues));
 
         final QueueConfiguration inproc = queues.get(0);
-        assertEquals(List.of("http://+:8080/inproc/"), inproc.prefixes());
+        assertEquals(List.of("http://+:8080/inproc/", "https://+:8443/inproc/"), inproc.prefixes());
         assertEquals(HostingMode.IN_PROCESS, inproc.hosting());
         assertEquals(SAMPLE_HANDLER, inproc.handler());
         assertEquals(1000, inproc.queueLength());
@@ -58,7 +58,7 @@ class ConfigLoaderTest
         assertNull(inproc.worker());
 
         final QueueConfiguration shm = queues.get(1);
-        assertEquals(List.of("http://+:8080/shm/"), shm.prefixes());
+        assertEquals(List.of("http://+:8080/shm/", "https://+:8443/shm/"), shm.prefixes());
         assertEquals(HostingMode.SHARED_MEMORY, shm.hosting());
         assertEquals(SAMPLE_HANDLER, shm.handler());
         assertEquals(1024 * 1024, shm.ringCapacity());
@@ -66,7 +66,7 @@ class ConfigLoaderTest
         assertEquals(defaultWorker(HostingMode.SHARED_MEMORY), shm.worker());
 
         final QueueConfiguration loopback = queues.get(2);
-        assertEquals(List.of("http://+:8080/loopback/"), loopback.prefixes());
+        assertEquals(List.of("http://+:8080/loopback/", "https://+:8443/loopback/"), loopback.prefixes());
         assertEquals(HostingMode.LOOPBACK_FORWARD, loopback.hosting());
         assertEquals(SAMPLE_HANDLER, loopback.handler());
         assertEquals(QueueConfiguration.RING_CAPACITY_NONE, loopback.ringCapacity());

@@ -3,6 +3,7 @@ package io.sluice.listener.hosting.inprocess;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.dispatch.worker.FailableExchange;
 import io.sluice.dispatch.worker.Handler;
 import io.sluice.dispatch.worker.HandlerInvoker;
@@ -80,6 +81,11 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
     public String remoteAddress()
     {
         return exchange.remoteAddress();
+    }
+
+    public TlsInfo tls()
+    {
+        return exchange.tls();
     }
 
     public void respond(

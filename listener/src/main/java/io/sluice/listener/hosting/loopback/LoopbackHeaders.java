@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.dispatch.worker.LoopbackProtocol;
 import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.ResponseHeads;
@@ -20,8 +21,9 @@ import java.util.Map;
  * Writes what the loopback proxy sends and relays, as bytes and without intermediate objects: the forwarded request
  * head (hop-by-hop headers and client-sent {@code Sluice-*} / {@code X-Forwarded-*} removed, the client's
  * {@code Content-Length} in its place, then the listener's own: {@code X-Forwarded-For} first, so a worker can tell
- * them from the client's, then {@code X-Forwarded-Proto}, {@code Sluice-Appl-Path}, the framing the client did not
- * send, and the token)
+ * them from the client's, then {@code X-Forwarded-Proto} ({@code https} followed by the TLS facts of
+ * {@link TlsInfo} for a request over TLS), {@code Sluice-Appl-Path}, the framing the client did not send, and the
+ * token)
  * and the relayed response headers (hop-by-hop and framing headers removed: the listener frames the response itself).
  * Stateless and thread-safe.
  */
@@ -39,6 +41,11 @@ final class LoopbackHeaders
     static final AsciiString X_FORWARDED_PROTO = LoopbackProtocol.X_FORWARDED_PROTO;
 
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
+    private static final AsciiString TLS_PROTOCOL = AsciiString.cached(TlsInfo.PROTOCOL_FIELD);
+    private static final AsciiString TLS_CIPHER = AsciiString.cached(TlsInfo.CIPHER_FIELD);
+    private static final AsciiString TLS_SERVER_NAME = AsciiString.cached(TlsInfo.SERVER_NAME_FIELD);
+    private static final AsciiString CLIENT_CERT = AsciiString.cached(TlsInfo.CLIENT_CERT_FIELD);
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
     private static final byte[] HTTP_1_1_LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -55,6 +62,8 @@ final class LoopbackHeaders
      * @param contentLength   of the body, -1 for chunked, 0 for none.
      * @param remoteAddress   the client's address, sent as {@code X-Forwarded-For}.
      * @param applicationPath the path of the prefix the request matched, sent as {@code Sluice-Appl-Path}.
+     * @param tls             the TLS facts of the client's connection, or null for cleartext: sent as
+     *                        {@code X-Forwarded-Proto: https} and the {@link TlsInfo} fields.
      * @return the head, owned by the caller.
      */
     static ByteBuf encodeRequestHead(
@@ -62,7 +71,8 @@ final class LoopbackHeaders
         final HttpRequest request,
         final long contentLength,
         final String remoteAddress,
-        final String applicationPath)
+        final String applicationPath,
+        final TlsInfo tls)
     {
         final ByteBuf buf = alloc.directBuffer(REQUEST_HEAD_LENGTH_ESTIMATE);
         buf.writeCharSequence(request.method().asciiName(), StandardCharsets.ISO_8859_1);
@@ -97,7 +107,24 @@ final class LoopbackHeaders
 
         // the listener's fields follow the client's, X-Forwarded-For first: a worker tells them apart by position
         ResponseHeads.header(buf, X_FORWARDED_FOR, remoteAddress);
-        ResponseHeads.header(buf, X_FORWARDED_PROTO, HTTP);
+        if (null == tls)
+        {
+            ResponseHeads.header(buf, X_FORWARDED_PROTO, HTTP);
+        }
+        else
+        {
+            ResponseHeads.header(buf, X_FORWARDED_PROTO, HTTPS);
+            ResponseHeads.header(buf, TLS_PROTOCOL, tls.protocol());
+            ResponseHeads.header(buf, TLS_CIPHER, tls.cipher());
+            if (null != tls.serverName())
+            {
+                ResponseHeads.header(buf, TLS_SERVER_NAME, tls.serverName());
+            }
+            if (null != tls.clientCertificateField())
+            {
+                ResponseHeads.header(buf, CLIENT_CERT, tls.clientCertificateField());
+            }
+        }
         if (null != applicationPath)
         {
             ResponseHeads.header(buf, SLUICE_APPL_PATH, applicationPath);

@@ -177,7 +177,8 @@ public final class LoopbackHost implements Host
             exchange,
             contentLength,
             LoopbackHeaders.encodeRequestHead(
-                exchange.alloc(), request, contentLength, exchange.remoteAddress(), exchange.applicationPath()),
+                exchange.alloc(), request, contentLength, exchange.remoteAddress(), exchange.applicationPath(),
+                exchange.tls()),
             contentLength == 0 && LoopbackForward.isRetryable(request.method()));
         loop.dispatch(forward);
         return forward;

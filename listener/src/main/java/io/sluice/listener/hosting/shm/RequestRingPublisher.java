@@ -6,7 +6,9 @@ import io.netty.channel.unix.UnixChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.buffer.ByteBufViews;
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.Doorbell;
@@ -216,7 +218,7 @@ final class RequestRingPublisher
     {
         return RequestHeadEncoder.length(
             httpRequest.method().name().length(), httpRequest.uri().length(),
-            request.exchange().remoteAddress().length(), headersLength);
+            request.exchange().remoteAddress().length(), headersLength + tlsFieldsLength(request.exchange().tls()));
     }
 
     private boolean encodeHead(
@@ -229,7 +231,8 @@ final class RequestRingPublisher
         final String target = httpRequest.uri();
         final int length = headLength(httpRequest, request);
         if (length > requestProducer.maxMsgLength() || target.length() > MessageDescriptor.MAX_FIELD_LENGTH ||
-            method.length() > MessageDescriptor.MAX_FIELD_LENGTH || longestField > MessageDescriptor.MAX_FIELD_LENGTH)
+            method.length() > MessageDescriptor.MAX_FIELD_LENGTH || longestField > MessageDescriptor.MAX_FIELD_LENGTH ||
+            tlsFieldTooLong(request.exchange().tls()))
         {
             return false;
         }
@@ -294,6 +297,56 @@ final class RequestRingPublisher
         for (int i = 0; i < fields; i += 2)
         {
             headEncoder.header(headerFields[i], headerFields[i + 1]);
+        }
+        final TlsInfo tls = request.exchange().tls();
+        if (null != tls)
+        {
+            encodeTlsFields(tls);
+        }
+    }
+
+    private static int tlsFieldsLength(final TlsInfo tls)
+    {
+        if (null == tls)
+        {
+            return 0;
+        }
+        int length = MessageDescriptor.headerEntryLength(TlsInfo.PROTOCOL_FIELD.length(), tls.protocol().length()) +
+            MessageDescriptor.headerEntryLength(TlsInfo.CIPHER_FIELD.length(), tls.cipher().length());
+        if (null != tls.serverName())
+        {
+            length += MessageDescriptor.headerEntryLength(
+                TlsInfo.SERVER_NAME_FIELD.length(), tls.serverName().length());
+        }
+        if (null != tls.clientCertificateField())
+        {
+            length += MessageDescriptor.headerEntryLength(
+                TlsInfo.CLIENT_CERT_FIELD.length(), tls.clientCertificateField().length());
+        }
+        return length;
+    }
+
+    private static boolean tlsFieldTooLong(final TlsInfo tls)
+    {
+        return null != tls && null != tls.clientCertificateField() &&
+            tls.clientCertificateField().length() > MessageDescriptor.MAX_FIELD_LENGTH;
+    }
+
+    /**
+     * The TLS facts of an https request, as the listener's fields after the client's (the worker SDK reads them into
+     * {@code Exchange.tls()}; a worker reading only the header count never sees them).
+     */
+    private void encodeTlsFields(final TlsInfo tls)
+    {
+        headEncoder.listenerField(TlsInfo.PROTOCOL_FIELD, tls.protocol())
+            .listenerField(TlsInfo.CIPHER_FIELD, tls.cipher());
+        if (null != tls.serverName())
+        {
+            headEncoder.listenerField(TlsInfo.SERVER_NAME_FIELD, tls.serverName());
+        }
+        if (null != tls.clientCertificateField())
+        {
+            headEncoder.listenerField(TlsInfo.CLIENT_CERT_FIELD, tls.clientCertificateField());
         }
     }
 
@@ -395,8 +448,10 @@ final class RequestRingPublisher
                 {
                     final MutableDirectBuffer buffer = ringBuffer;
                     buffer.putBytes(index, head, 0, headLength);
+                    // keeps the other flags (the listener field count)
                     buffer.putShort(
-                        index + RequestHeadEncoder.FLAGS_OFFSET, (short)RequestHeadEncoder.INLINE_BODY_FLAG);
+                        index + RequestHeadEncoder.FLAGS_OFFSET,
+                        (short)(head.getShort(RequestHeadEncoder.FLAGS_OFFSET) | RequestHeadEncoder.INLINE_BODY_FLAG));
                     ByteBufViews.wrap(contentView, content, bodyLength);
                     buffer.putBytes(index + headLength, contentView, 0, bodyLength);
                     content.skipBytes(bodyLength);

@@ -160,7 +160,7 @@ class LoopbackHeadersTest
     private static String encode(final HttpRequest request, final long contentLength)
     {
         final ByteBuf head = LoopbackHeaders.encodeRequestHead(
-            ByteBufAllocator.DEFAULT, request, contentLength, "192.0.2.1", "/app/");
+            ByteBufAllocator.DEFAULT, request, contentLength, "192.0.2.1", "/app/", null);
         try
         {
             return head.toString(StandardCharsets.US_ASCII);

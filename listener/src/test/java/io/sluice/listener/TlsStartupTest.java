@@ -1,0 +1,127 @@
+package io.sluice.listener;
+
+import io.sluice.dispatch.sample.SampleHandler;
+import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.StartupException;
+import io.sluice.listener.tls.SelfSignedFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the listener checks of {@code listener.tls} when it starts (files it cannot read, a key of another
+ * certificate: each a {@link StartupException} naming the key), the self-signed certificate it creates once and then
+ * reuses, and the handshake timeout closing a client that never completes its handshake.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsStartupTest
+{
+    @TempDir
+    Path tempDir;
+
+    @Test
+    void shouldNameTheCertificateWhenItsFileIsMissing()
+    {
+        final Path[] files = TlsClients.certificateFiles(tempDir.resolve("a"), "a.test");
+        final StartupException ex = assertThrows(
+            StartupException.class,
+            () -> start(certificate(tempDir.resolve("missing.pem"), files[1]), "").close());
+
+        assertEquals("listener.tls.certificates[0].certificate", ex.key());
+        assertTrue(ex.getMessage().contains("file not found: " + tempDir.resolve("missing.pem")), ex.getMessage());
+    }
+
+    @Test
+    void shouldNameTheKeyWhenItIsNotAPrivateKey()
+    {
+        final Path[] files = TlsClients.certificateFiles(tempDir.resolve("a"), "a.test");
+        final StartupException ex = assertThrows(
+            StartupException.class, () -> start(certificate(files[0], files[0]), "").close());
+
+        assertEquals("listener.tls.certificates[0].key", ex.key());
+        assertTrue(ex.getMessage().contains("is not a PEM PKCS#8 private key"), ex.getMessage());
+    }
+
+    @Test
+    void shouldCreateTheSelfSignedCertificateOnceAndReuseIt() throws Exception
+    {
+        final Path directory = tempDir.resolve("state").resolve("tls");
+        final String tls = "  tls:\n    certificates:\n      - hosts: [\"*\"]\n        certificate: self-signed\n" +
+            "    selfSignedDir: " + directory + "\n";
+        start(tls, "").close();
+        final Path key = directory.resolve(SelfSignedFiles.KEY_FILE_NAME);
+        final byte[] created = Files.readAllBytes(key);
+
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
+        start(tls, "").close();
+        assertArrayEquals(created, Files.readAllBytes(key), "reused, not created again");
+    }
+
+    @Test
+    void shouldRefuseASelfSignedDirectoryThatIsALink() throws Exception
+    {
+        final Path target = Files.createDirectory(tempDir.resolve("elsewhere"));
+        final Path link = Files.createSymbolicLink(tempDir.resolve("link"), target);
+        final String tls = "  tls:\n    certificates:\n      - hosts: [\"*\"]\n        certificate: self-signed\n" +
+            "    selfSignedDir: " + link + "\n";
+
+        final StartupException ex = assertThrows(StartupException.class, () -> start(tls, "").close());
+        assertEquals("listener.tls.selfSignedDir", ex.key());
+        assertTrue(Files.notExists(target.resolve(SelfSignedFiles.KEY_FILE_NAME), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void shouldCloseAConnectionThatNeverCompletesItsHandshake() throws Exception
+    {
+        final Path[] files = TlsClients.certificateFiles(tempDir.resolve("a"), "a.test");
+        final Listener listener = start(certificate(files[0], files[1]), "    handshakeTimeout: 200ms\n");
+        try (Socket socket = RawHttpClient.connect(RawHttpClient.LOOPBACK_ADDRESS, port))
+        {
+            // a client that sends nothing, then one that sends half a hello: both closed without a byte
+            socket.setSoTimeout(20_000);
+            final InputStream in = socket.getInputStream();
+            assertEquals(-1, in.read(), "closed by the handshake timeout");
+            try (Socket half = RawHttpClient.connect(RawHttpClient.LOOPBACK_ADDRESS, port))
+            {
+                half.getOutputStream().write(new byte[]{0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
+                half.setSoTimeout(20_000);
+                assertEquals(-1, half.getInputStream().read(), "closed by the handshake timeout");
+            }
+        }
+        finally
+        {
+            listener.close();
+        }
+    }
+
+    private int port;
+
+    private Listener start(final String tls, final String extra)
+    {
+        port = TestListener.freePort();
+        final String yaml = "listener:\n  id: tls-" + Long.toHexString(System.nanoTime()) + "\n" + tls + extra +
+            "queues:\n  - name: app\n    prefixes: [ \"https://+:" + port + "/\" ]\n    hosting: in-process\n" +
+            "    handler: " + SampleHandler.class.getName() + "\n";
+        return new Listener(ConfigLoader.parse(yaml, "sluice.yaml")).start();
+    }
+
+    private static String certificate(final Path certificate, final Path key)
+    {
+        return "  tls:\n    certificates:\n      - hosts: [\"*\"]\n        certificate: " + certificate + "\n" +
+            "        key: " + key + "\n";
+    }
+}
