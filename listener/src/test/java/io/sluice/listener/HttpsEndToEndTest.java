@@ -1,6 +1,6 @@
 package io.sluice.listener;
 
-import io.sluice.dispatch.sample.SampleHandler;
+import io.sluice.listener.tls.PemFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Random;
@@ -33,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * HTTPS against each hosting model of one listener, over JDK TLS sockets: the {@code EndToEndTest} scenarios that
  * matter for TLS (hello, echo byte for byte, keep-alive and pipelining on one connection), and the certificate a
  * client gets for the host name it sends (SNI): the one configured for it, else the default ({@code "*"}, here the
- * self-signed one Sluice creates).
+ * self-signed one Sluice creates); and what each model's handler is told of the connection (scheme, protocol,
+ * cipher, SNI name, client certificate), never a client's copy of the listener's fields.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpsEndToEndTest
@@ -43,6 +45,7 @@ class HttpsEndToEndTest
     private static final Path CERT_ROOT =
         Path.of("target", "tls-test", UUID.randomUUID().toString()).toAbsolutePath();
     private static final Path[] NAMED_FILES = TlsClients.certificateFiles(CERT_ROOT.resolve("named"), NAMED_HOST);
+    private static final Path[] CLIENT_FILES = TlsClients.certificateFiles(CERT_ROOT.resolve("client"), "client.test");
     private static final String CONFIG = config();
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long READY_POLL_MS = 50;
@@ -151,13 +154,60 @@ class HttpsEndToEndTest
         assertFalse(named.equals(none));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldTellTheHandlerTheTlsFactsAndNoClientCopyOfTheListenersFields(final String path) throws Exception
+    {
+        awaitReady(path);
+        final String response;
+        try (RawHttpClient client = new RawHttpClient(TlsClients.connect(port(), NAMED_HOST, null)))
+        {
+            response = client.send(RawHttpClient.request(
+                "GET", path + "tls", NAMED_HOST,
+                "Sluice-Client-Cert: :Zm9yZ2Vk:",
+                "sluice_client_cert: forged",
+                "X-Forwarded-Proto: http",
+                "x_FORWARDED_proto: http",
+                "SLUICE-TLS-PROTOCOL: SSLv2",
+                "Sluice-Tls-Server-Name: forged.example",
+                "Accept: */*")).bodyText();
+        }
+
+        assertEquals(
+            "scheme: https\nprotocol: TLSv1.3\ncipher: " + cipherOf(response) + "\nserver-name: " + NAMED_HOST + "\n" +
+            "client-cert: -\nhost: " + NAMED_HOST + "\naccept: */*\n",
+            response);
+        assertTrue(cipherOf(response).startsWith("TLS_"), response);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/" })
+    void shouldPassTheClientCertificateToTheHandler(final String path) throws Exception
+    {
+        awaitReady(path);
+        final String expected = Base64.getEncoder().encodeToString(
+            PemFiles.readChain(CLIENT_FILES[0], "test")[0].getEncoded());
+        try (RawHttpClient client = new RawHttpClient(TlsClients.connect(port(), null, CLIENT_FILES)))
+        {
+            final String response = client.send(RawHttpClient.get(path + "tls", port())).bodyText();
+
+            assertTrue(response.contains("\nserver-name: -\nclient-cert: " + expected + "\n"), response);
+        }
+    }
+
+    private static String cipherOf(final String response)
+    {
+        final int start = response.indexOf("cipher: ") + "cipher: ".length();
+        return response.substring(start, response.indexOf('\n', start));
+    }
+
     private static String config()
     {
         final String tls = "{ certificates: [ " +
             "{ hosts: [ \"*\" ], certificate: self-signed }, " +
             "{ hosts: [ \"" + NAMED_HOST + "\" ], certificate: \"" + NAMED_FILES[0] + "\", key: \"" + NAMED_FILES[1] +
-            "\" } ], selfSignedDir: \"" + CERT_ROOT.resolve("self") + "\" }";
-        final String handler = SampleHandler.class.getName();
+            "\" } ], clientCertificate: optional, selfSignedDir: \"" + CERT_ROOT.resolve("self") + "\" }";
+        final String handler = TlsFactsHandler.class.getName();
         return TestConfig.listener()
             .listener("bind", "127.0.0.1")
             .listener("tls", tls)
