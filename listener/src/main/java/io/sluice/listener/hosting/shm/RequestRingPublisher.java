@@ -11,7 +11,6 @@ import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
-import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
