@@ -59,7 +59,10 @@ public interface ClientExchange
     /**
      * @return the TLS facts of the client's connection, or null for a cleartext one.
      */
-    TlsInfo tls();
+    default TlsInfo tls()
+    {
+        return null;
+    }
 
     /**
      * @return true once the head has been written (the status can no longer change).
