@@ -637,6 +637,8 @@ final class RequestRingPublisher
             return;
         }
         final Channel channel = link.doorbell();
+        // before ringing: a worker woken onto this CPU may answer before this thread goes on, and must see it awake
+        final boolean look = link.startPoll();
         if (null != channel && wakeUp.shouldWake())
         {
             try
@@ -648,7 +650,10 @@ final class RequestRingPublisher
                 // the worker is gone; its exit is handled when the process is reaped
             }
         }
-        link.pollResponses();
+        if (look)
+        {
+            link.pollNow();
+        }
     }
 
     /**

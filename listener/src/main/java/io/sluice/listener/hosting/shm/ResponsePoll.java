@@ -8,17 +8,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The listener's bounded look at one worker's response ring while requests are outstanding, so that a worker that
- * answers quickly needs no doorbell to reach it. Once the listener has sent requests (and rung the worker if it
- * slept), it {@link #start() starts}: it clears its sleeping flag (the worker then sees it awake and does not ring),
- * and an event-loop task looks at the ring, yields the CPU (to a worker that may share it), and submits itself again,
- * so the loop still serves its sockets between looks. It stops, arming the flag with a last look
- * ({@link Ring#drain()}), when no request is outstanding any more, or when its {@link SpinBudget} is spent
- * without an answer: the worker then rings as usual. The budget (between {@value #MIN_LOOK_NS} and
- * {@value #MAX_LOOK_NS} ns, or 0) grows while answers come within it, and shrinks when they do not (a slow handler):
- * at 0 the listener does not look, but for one batch of requests in {@value SpinBudget#PROBE_INTERVAL}. While answers
- * keep coming, it keeps looking, and the worker rings not at all. The first look comes at once, at the end of the
- * event-loop turn that sent the requests (a worker on this CPU answers during its yield), so a single request costs one
- * yield and no extra turn of the loop. Nothing looks while nothing is outstanding, so an idle listener costs no CPU.
+ * answers quickly needs no doorbell to reach it. Once the listener has sent requests in an event-loop turn, it
+ * {@link #start() starts}: it clears its sleeping flag, then rings the worker if it slept (so a worker woken onto this
+ * CPU, which may run and answer before the listener goes on, sees it awake and does not ring), then {@link #run()}
+ * looks at the ring, yields the CPU (to a worker that may share it) and looks again, and while nothing came submits
+ * itself for the loop's next turn, so the loop still serves its sockets between looks. A period of looks makes at
+ * least {@value #MIN_YIELDS} yields. It stops, arming the flag with a last look ({@link Ring#drain()}), when no request
+ * is outstanding any more, or when its {@link SpinBudget} is spent without an answer: the worker then rings as usual.
+ * The budget (between {@value #MIN_LOOK_NS} and {@value #MAX_LOOK_NS} ns, or 0) grows while answers come within it,
+ * and shrinks when they do not (a slow handler): at 0 the listener does not look, but for one batch of requests in
+ * {@value SpinBudget#PROBE_INTERVAL}. While answers keep coming, it keeps looking, and the worker rings not at all.
+ * Nothing looks while nothing is outstanding, so an idle listener costs no CPU.
  * <p>
  * Threading: confined to the host's event loop.
  */
@@ -34,11 +34,20 @@ final class ResponsePoll implements Runnable
      */
     static final long MAX_LOOK_NS = TimeUnit.MICROSECONDS.toNanos(16);
 
+    /**
+     * Yields a period of looks makes, whatever its budget, before it may count as missed: {@value}. One yield need
+     * not run a worker that shares the CPU (the scheduler may pick the listener again), and a period timed on the wall
+     * clock may be spent by then: without a second chance such a period would shrink the budget although the worker
+     * answers at once.
+     */
+    static final int MIN_YIELDS = 2;
+
     private final Ring link;
     private final Executor loop;
     private final NanoClock clock;
     private final SpinBudget budget = new SpinBudget(MIN_LOOK_NS, MAX_LOOK_NS);
     private boolean polling;
+    private int yields;
 
     /**
      * What the poll needs of a link.
@@ -81,22 +90,28 @@ final class ResponsePoll implements Runnable
     }
 
     /**
-     * Requests were sent to the worker: look for its answers, unless already looking. On the home event loop.
+     * Requests were sent to the worker: clear the listener's flag, unless the budget says not to look, before the
+     * worker is rung (a worker woken onto this CPU may run, answer and check the flag before the listener goes on);
+     * then {@link #run()} makes the first look, in the same turn. Nothing, when already looking. On the home event
+     * loop.
+     *
+     * @return true when a period of looks began: the caller makes the first look.
      */
-    void start()
+    boolean start()
     {
-        if (!polling)
+        if (polling)
         {
-            final long nowNs = clock.nanoTime();
-            budget.begin(nowNs);
-            if (budget.isWithin(nowNs))
-            {
-                polling = true;
-                link.stayAwake();
-                // the first look at once: the caller's turn ends here, and a worker on this CPU answers in the yield
-                run();
-            }
+            return false;
         }
+        budget.begin(clock.nanoTime());
+        if (!budget.isWithin(clock.nanoTime()))
+        {
+            return false;
+        }
+        polling = true;
+        yields = 0;
+        link.stayAwake();
+        return true;
     }
 
     /**
@@ -125,10 +140,11 @@ final class ResponsePoll implements Runnable
             return;
         }
         int count = link.look();
-        if (0 == count && budget.isWithin(clock.nanoTime()))
+        if (0 == count && isLooking(clock.nanoTime()))
         {
             // let a worker that shares this CPU answer, and look again at once
             Thread.yield();
+            yields++;
             count = link.look();
         }
         if (count < 0)
@@ -152,9 +168,10 @@ final class ResponsePoll implements Runnable
             // answers keep coming: a new period of looks for those still outstanding
             budget.found();
             budget.begin(nowNs);
+            yields = 0;
             loop.execute(this);
         }
-        else if (budget.isWithin(nowNs))
+        else if (isLooking(nowNs))
         {
             loop.execute(this);
         }
@@ -163,6 +180,11 @@ final class ResponsePoll implements Runnable
             budget.missed();
             stop();
         }
+    }
+
+    private boolean isLooking(final long nowNs)
+    {
+        return budget.isWithin(nowNs) || yields < MIN_YIELDS;
     }
 
     private void stop()

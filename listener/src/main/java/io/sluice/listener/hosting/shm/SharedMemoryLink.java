@@ -323,15 +323,23 @@ final class SharedMemoryLink implements ResponsePoll.Ring
     }
 
     /**
-     * Requests were sent to the worker: look for its answers for a while ({@link ResponsePoll}). On the home event
+     * Requests were sent to the worker, which is rung next: look for its answers for a while ({@link ResponsePoll}),
+     * unless its budget says not to, or it already looks. On the home event loop.
+     *
+     * @return true when a period of looks began: call {@link #pollNow()} once the worker is rung.
+     */
+    boolean startPoll()
+    {
+        return null != poll && isAttached() && poll.start();
+    }
+
+    /**
+     * After {@link #startPoll()} returned true and the worker was rung: the first look, at once. On the home event
      * loop.
      */
-    void pollResponses()
+    void pollNow()
     {
-        if (null != poll && isAttached())
-        {
-            poll.start();
-        }
+        poll.run();
     }
 
     /**

@@ -29,7 +29,7 @@ class ResponsePollTest
         ring.inFlight = 1;
         ring.looks.add(0);
         ring.looks.add(1);
-        poll.start();
+        start();
 
         assertEquals(1, ring.stayAwake, "the worker sees the listener awake");
         assertEquals(2, ring.lookCount, "looked, yielded, looked again, in the turn that sent the request");
@@ -40,7 +40,7 @@ class ResponsePollTest
 
         ring.inFlight = 1;
         ring.looks.add(1);
-        poll.start();
+        start();
 
         assertEquals(2, ring.stayAwake);
         assertEquals(3, ring.lookCount);
@@ -52,8 +52,8 @@ class ResponsePollTest
     {
         ring.inFlight = 10;
         ring.looks.add(1);
-        poll.start();
-        poll.start();
+        start();
+        start();
         assertEquals(1, ring.stayAwake, "one period of looks at a time");
         for (int i = 0; i < 5; i++)
         {
@@ -71,7 +71,7 @@ class ResponsePollTest
     void shouldStopWhenTheBudgetIsSpentAndHalveIt()
     {
         ring.inFlight = 1;
-        poll.start();
+        start();
         assertEquals(1, tasks.size(), "nothing yet: looks again in the loop's next turn");
         nowNs += ResponsePoll.MAX_LOOK_NS - 1;
         runOneTask();
@@ -93,7 +93,7 @@ class ResponsePollTest
         ring.inFlight = 1;
         while (0 != poll.budgetNs())
         {
-            poll.start();
+            start();
             nowNs += poll.budgetNs();
             runTasks();
         }
@@ -103,7 +103,7 @@ class ResponsePollTest
         int polled = 0;
         for (int i = 0; i < 2 * SpinBudget.PROBE_INTERVAL; i++)
         {
-            poll.start();
+            start();
             if (poll.isPolling())
             {
                 polled++;
@@ -123,11 +123,20 @@ class ResponsePollTest
     {
         ring.inFlight = 1;
         ring.looks.add(-1);
-        poll.start();
+        start();
 
         assertFalse(poll.isPolling());
         assertEquals(0, ring.drains);
         assertTrue(tasks.isEmpty());
+    }
+
+    private void start()
+    {
+        // as the listener does: start (clears the flag), ring the worker, first look
+        if (poll.start())
+        {
+            poll.run();
+        }
     }
 
     private void runOneTask()
