@@ -3,17 +3,20 @@ package io.sluice.listener;
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.StartupException;
+import io.sluice.listener.tls.PemFiles;
 import io.sluice.listener.tls.SelfSignedFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What the listener checks of {@code listener.tls} when it starts (files it cannot read, a key of another
  * certificate: each a {@link StartupException} naming the key), the self-signed certificate it creates once and then
- * reuses, and the handshake timeout closing a client that never completes its handshake.
+ * reuses, the handshake timeout closing a client that never completes its handshake, and a required client
+ * certificate.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsStartupTest
@@ -108,14 +112,52 @@ class TlsStartupTest
         }
     }
 
+    @Test
+    void shouldRefuseAClientWithoutCertificateWhenOneIsRequiredAndPassOnThePresentedOne() throws Exception
+    {
+        final Path[] server = TlsClients.certificateFiles(tempDir.resolve("server"), "server.test");
+        final Path[] client = TlsClients.certificateFiles(tempDir.resolve("client"), "client.test");
+        final Listener listener = start(
+            certificate(server[0], server[1]), "    clientCertificate: required\n", TlsFactsHandler.class.getName());
+        try
+        {
+            // TLS 1.3: the client's side of the handshake completes before the server judges it; the refusal comes
+            // as an alert where the answer would
+            assertThrows(IOException.class, () ->
+            {
+                try (RawHttpClient anonymous = new RawHttpClient(TlsClients.connect(port, null, null)))
+                {
+                    anonymous.send(RawHttpClient.get("/tls", port));
+                }
+            });
+            final String expected = Base64.getEncoder().encodeToString(
+                PemFiles.readChain(client[0], "test")[0].getEncoded());
+            try (RawHttpClient presenting = new RawHttpClient(TlsClients.connect(port, null, client)))
+            {
+                final RawHttpClient.Response response = presenting.send(RawHttpClient.get("/tls", port));
+                assertEquals(200, response.status(), response::toString);
+                assertTrue(response.bodyText().contains("\nclient-cert: " + expected + "\n"), response::bodyText);
+            }
+        }
+        finally
+        {
+            listener.close();
+        }
+    }
+
     private int port;
 
     private Listener start(final String tls, final String extra)
     {
+        return start(tls, extra, SampleHandler.class.getName());
+    }
+
+    private Listener start(final String tls, final String extra, final String handler)
+    {
         port = TestListener.freePort();
         final String yaml = "listener:\n  id: tls-" + Long.toHexString(System.nanoTime()) + "\n" + tls + extra +
             "queues:\n  - name: app\n    prefixes: [ \"https://+:" + port + "/\" ]\n    hosting: in-process\n" +
-            "    handler: " + SampleHandler.class.getName() + "\n";
+            "    handler: " + handler + "\n";
         return new Listener(ConfigLoader.parse(yaml, "sluice.yaml")).start();
     }
 
