@@ -20,6 +20,7 @@ final class AdminMetrics
 {
     private final ConnectionLimiter connections;
     private final LoopConnectionCounts loopCounts;
+    private final EventLoopAllocations allocations;
     private final Map<String, RequestQueue> queues;
     private final Map<String, Host> hosts;
     private final AdminCounters counters;
@@ -27,6 +28,7 @@ final class AdminMetrics
     /**
      * @param connections the client connections' count, bound and outbound bytes.
      * @param loopCounts  the connections each event loop has been given.
+     * @param allocations the bytes each event loop's thread has allocated.
      * @param queues      the queues by name.
      * @param hosts       the queues' hosts by queue name.
      * @param counters    the admin port's own counters.
@@ -34,12 +36,14 @@ final class AdminMetrics
     AdminMetrics(
         final ConnectionLimiter connections,
         final LoopConnectionCounts loopCounts,
+        final EventLoopAllocations allocations,
         final Map<String, RequestQueue> queues,
         final Map<String, Host> hosts,
         final AdminCounters counters)
     {
         this.connections = connections;
         this.loopCounts = loopCounts;
+        this.allocations = allocations;
         this.queues = queues;
         this.hosts = hosts;
         this.counters = counters;
@@ -57,6 +61,15 @@ final class AdminMetrics
         {
             out.append("sluice_connections_accepted_total{loop=\"").append(i).append("\"} ")
                 .append(loopCounts.accepted(i)).append('\n');
+        }
+        for (int i = 0; i < allocations.loopCount(); i++)
+        {
+            final long allocatedBytes = allocations.allocatedBytes(i);
+            if (allocatedBytes >= 0)
+            {
+                out.append("sluice_event_loop_allocated_bytes_total{loop=\"").append(i).append("\"} ")
+                    .append(allocatedBytes).append('\n');
+            }
         }
         out.append("sluice_admin_connections ").append(counters.openConnections()).append('\n');
         out.append("sluice_admin_connections_refused_total ").append(counters.refusedConnections()).append('\n');

@@ -126,7 +126,8 @@ final class AdminServer implements AutoCloseable
         this.port = port;
         this.config = config;
         this.timeouts = AdminTimeouts.of(config);
-        this.metrics = new AdminMetrics(connections, loopCounts, queues, hosts, counters);
+        this.metrics = new AdminMetrics(
+            connections, loopCounts, new EventLoopAllocations(transport.group()), queues, hosts, counters);
     }
 
     // RCVBUF_ALLOCATOR and MAX_MESSAGES_PER_READ are deprecated in Netty 4.2 but remain the way to bound one read

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdminMetricsTest
 {
@@ -35,6 +37,7 @@ class AdminMetricsTest
 
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         final LoopConnectionCounts loopCounts = new LoopConnectionCounts(group);
+        final EventLoopAllocations allocations = new EventLoopAllocations(group);
         try
         {
             loopCounts.record(group.next());
@@ -46,7 +49,12 @@ class AdminMetricsTest
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
         }
 
-        final String text = new AdminMetrics(connections, loopCounts, queues, Map.<String, Host>of(), counters).text();
+        final String text = new AdminMetrics(
+            connections, loopCounts, allocations, queues, Map.<String, Host>of(), counters).text();
+        // a loop's allocated bytes are shown while its thread is alive, which an ending loop's may still be
+        final String allocated = "sluice_event_loop_allocated_bytes_total";
+        text.lines().filter((line) -> line.startsWith(allocated)).forEach(
+            (line) -> assertTrue(line.matches(allocated + "\\{loop=\"[01]\"} [0-9]+"), line));
         assertEquals(
             "sluice_connections 1\n" +
             "sluice_connections_refused_total 1\n" +
@@ -59,6 +67,7 @@ class AdminMetricsTest
             "sluice_queue_length{queue=\"inproc\"} 2\n" +
             "sluice_queue_capacity{queue=\"inproc\"} 2\n" +
             "sluice_queue_rejected_total{queue=\"inproc\"} 1\n",
-            text);
+            text.lines().filter((line) -> !line.startsWith(allocated)).map((line) -> line + "\n")
+                .collect(Collectors.joining()));
     }
 }
