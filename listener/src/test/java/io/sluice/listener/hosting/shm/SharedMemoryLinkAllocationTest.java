@@ -217,6 +217,9 @@ class SharedMemoryLinkAllocationTest
                         return REMOTE_ADDRESS;
                     case "remotePort":
                         return REMOTE_PORT;
+                    case "tls":
+                        // a plain-text connection
+                        return null;
                     default:
                         throw new UnsupportedOperationException(method.getName());
                 }

@@ -289,6 +289,9 @@ class SharedMemoryLinkInlineBodyTest
                         return "127.0.0.1";
                     case "remotePort":
                         return 80;
+                    case "tls":
+                        // a plain-text connection
+                        return null;
                     default:
                         throw new UnsupportedOperationException(method.getName());
                 }
