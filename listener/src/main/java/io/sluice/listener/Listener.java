@@ -344,12 +344,6 @@ public final class Listener implements AutoCloseable
                 return new InProcessHost(inProcessHandlers.get(queue.name()));
 
             case SHARED_MEMORY:
-                if (config.eventLoops() != 1)
-                {
-                    throw new IllegalStateException("queue " + queue.name() +
-                        ": shared-memory queues currently need listener.eventLoops: 1 (was " +
-                        config.eventLoops() + ")");
-                }
                 return new SharedMemoryHost(queue, hostContext(), applicationPath);
 
             case LOOPBACK_FORWARD:

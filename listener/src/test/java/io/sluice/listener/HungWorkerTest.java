@@ -1,10 +1,11 @@
 package io.sluice.listener;
 
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HungWorkerTest
 {
     private static final long HEARTBEAT_TIMEOUT_MS = 1_000;
-    private static final String CONFIG = TestConfig.listener()
-        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
-            .worker("heartbeatTimeout", "1s")
-            .worker("shutdownTimeLimit", "1s"))
-        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long RESTART_TIMEOUT_MS = 30_000;
@@ -37,15 +33,30 @@ class HungWorkerTest
     @TempDir
     Path tempDir;
 
+    /**
+     * @param loops the listener's event loops: every shared-memory worker serves one lane per loop.
+     * @return the configuration.
+     */
+    private static String config(final int loops)
+    {
+        return TestConfig.listener()
+            .listener("eventLoops", loops)
+            .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
+                .worker("heartbeatTimeout", "1s")
+                .worker("shutdownTimeLimit", "1s"))
+            .yaml();
+    }
+
     @RegisterExtension
     static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
     private TestListener listener;
 
-    @Test
-    void shouldKillAndReplaceHungWorkerAndServeWhatWaitedInItsRing() throws Exception
+    @ParameterizedTest(name = "{0} event loop(s)")
+    @ValueSource(ints = { 1, 4 })
+    void shouldKillAndReplaceHungWorkerAndServeWhatWaitedInItsRing(final int loops) throws Exception
     {
-        listener = LISTENERS.start("hung", CONFIG);
+        listener = LISTENERS.start("hung", config(loops));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long pid = supervisor.pid(0);

@@ -19,27 +19,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class QueueLimitTest
 {
-    private static final String CONFIG = TestConfig.listener()
-        .queue(TestConfig.inProcess("inproc", SampleHandler.class)
-            .set("queueLength", 2))
-        .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
-            .set("queueLength", 2))
-        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long SLEEP_MS = 3_000;
+
+    /**
+     * @param loops the listener's event loops: every shared-memory worker serves one lane per loop, and the queue's
+     *              bound holds across them.
+     * @return the configuration.
+     */
+    private static String config(final int loops)
+    {
+        return TestConfig.listener()
+            .listener("eventLoops", loops)
+            .queue(TestConfig.inProcess("inproc", SampleHandler.class)
+                .set("queueLength", 2))
+            .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+                .set("queueLength", 2))
+            .yaml();
+    }
 
     @RegisterExtension
     static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
     private TestListener listener;
 
-    @ParameterizedTest
-    @CsvSource({ "/inproc/, inproc", "/shm/, shm" })
-    void shouldAnswer503AtOnceWhenQueueIsFullAnd200AfterItDrains(final String path, final String queueName)
-        throws Exception
+    @ParameterizedTest(name = "{1}, {2} event loop(s)")
+    @CsvSource({ "/inproc/, inproc, 1", "/shm/, shm, 1", "/inproc/, inproc, 4", "/shm/, shm, 4" })
+    void shouldAnswer503AtOnceWhenQueueIsFullAnd200AfterItDrains(
+        final String path, final String queueName, final int loops) throws Exception
     {
-        listener = LISTENERS.start("queue-limit", CONFIG);
+        listener = LISTENERS.start("queue-limit", config(loops));
         final int port = listener.port();
         listener.assertReady(READY_TIMEOUT_MS, path);
         final RequestQueue queue = listener.listener().queue(queueName);

@@ -4,13 +4,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,35 +28,55 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RequestTimeoutTest
 {
     private static final long REQUEST_TIMEOUT_MS = 500;
-    private static final String CONFIG = TestConfig.listener()
-        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
-            .worker("requestTimeout", "500ms")
-            .worker("shutdownTimeLimit", "1s"))
-        .queue(TestConfig.loopback("loopback", DeliveryHandler.class)
-            .worker("requestTimeout", "500ms")
-            .worker("shutdownTimeLimit", "1s"))
-        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     // a request is timed out between requestTimeout and requestTimeout plus two timer periods (requestTimeout / 8)
     private static final long LATEST_MS = REQUEST_TIMEOUT_MS + 2_000;
 
     @RegisterExtension
-    static final ListenerExtension LISTENER = ListenerExtension.perClass("timeout", CONFIG);
+    static final ListenerExtension LISTENER = ListenerExtension.perClass("timeout", config(1));
+
+    @RegisterExtension
+    static final ListenerExtension FOUR_LOOPS = ListenerExtension.perClass("timeout4", config(4));
 
     @BeforeAll
     static void awaitWorkers() throws Exception
     {
-        assertEquals(200, LISTENER.get().awaitOk("/shm/", READY_TIMEOUT_MS).status());
-        assertEquals(200, LISTENER.get().awaitOk("/loopback/", READY_TIMEOUT_MS).status());
+        for (final ListenerExtension listener : List.of(LISTENER, FOUR_LOOPS))
+        {
+            assertEquals(200, listener.get().awaitOk("/shm/", READY_TIMEOUT_MS).status());
+            assertEquals(200, listener.get().awaitOk("/loopback/", READY_TIMEOUT_MS).status());
+        }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = { "shm", "loopback" })
-    void shouldAnswer504AndAbortInWorkerWhenWorkerDoesNotAnswerWithinRequestTimeout(final String queue)
-        throws Exception
+    /**
+     * @param loops the listener's event loops: every shared-memory worker serves one lane per loop.
+     * @return the configuration.
+     */
+    private static String config(final int loops)
     {
-        final int port = LISTENER.port();
+        return TestConfig.listener()
+            .listener("eventLoops", loops)
+            .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
+                .worker("requestTimeout", "500ms")
+                .worker("shutdownTimeLimit", "1s"))
+            .queue(TestConfig.loopback("loopback", DeliveryHandler.class)
+                .worker("requestTimeout", "500ms")
+                .worker("shutdownTimeLimit", "1s"))
+            .yaml();
+    }
+
+    private static ListenerExtension listener(final int loops)
+    {
+        return 1 == loops ? LISTENER : FOUR_LOOPS;
+    }
+
+    @ParameterizedTest(name = "{0}, {1} event loop(s)")
+    @CsvSource({ "shm, 1", "loopback, 1", "shm, 4", "loopback, 4" })
+    void shouldAnswer504AndAbortInWorkerWhenWorkerDoesNotAnswerWithinRequestTimeout(
+        final String queue, final int loops) throws Exception
+    {
+        final int port = listener(loops).port();
         final String id = queue + "-silent";
         final Path marker = Files.createTempFile("sluice-timeout-", ".count");
         Files.delete(marker);
@@ -74,7 +95,7 @@ class RequestTimeoutTest
         {
             Files.deleteIfExists(marker);
         }
-        awaitLogLine(queue, "abort " + id);
+        awaitLogLine(listener(loops), queue, "abort " + id);
 
         try (RawHttpClient client = new RawHttpClient(port))
         {
@@ -84,12 +105,12 @@ class RequestTimeoutTest
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = { "shm", "loopback" })
-    void shouldCloseConnectionWhenWorkerSentHeadButNotWholeBodyWithinRequestTimeout(final String queue)
-        throws Exception
+    @ParameterizedTest(name = "{0}, {1} event loop(s)")
+    @CsvSource({ "shm, 1", "loopback, 1", "shm, 4", "loopback, 4" })
+    void shouldCloseConnectionWhenWorkerSentHeadButNotWholeBodyWithinRequestTimeout(
+        final String queue, final int loops) throws Exception
     {
-        final int port = LISTENER.port();
+        final int port = listener(loops).port();
         try (RawHttpClient client = new RawHttpClient(port))
         {
             client.write(RawHttpClient.get("/" + queue + "/halfway", port));
@@ -105,9 +126,10 @@ class RequestTimeoutTest
         }
     }
 
-    private static void awaitLogLine(final String queue, final String line) throws IOException, InterruptedException
+    private static void awaitLogLine(final ListenerExtension listener, final String queue, final String line)
+        throws IOException, InterruptedException
     {
-        final Path log = LISTENER.get().logDir().resolve(queue + ".log");
+        final Path log = listener.get().logDir().resolve(queue + ".log");
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() - deadlineNs < 0)
         {

@@ -7,9 +7,10 @@ import io.sluice.listener.process.WorkerSupervisor;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,11 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RingRepairKillTest
 {
-    private static final String CONFIG = TestConfig.listener()
-        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
-            .worker("rapidFailsPerMinute", 1000)
-            .worker("shutdownTimeLimit", "1s"))
-        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long SERVE_TIMEOUT_MS = 15_000;
@@ -54,6 +50,20 @@ class RingRepairKillTest
     private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
     private static final long PROBES_MS = 1_000;
     private static final int MAX_PROBE_INTERVAL_MS = 3;
+
+    /**
+     * @param loops the listener's event loops: every shared-memory worker serves one lane per loop.
+     * @return the configuration.
+     */
+    private static String config(final int loops)
+    {
+        return TestConfig.listener()
+            .listener("eventLoops", loops)
+            .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
+                .worker("rapidFailsPerMinute", 1000)
+                .worker("shutdownTimeLimit", "1s"))
+            .yaml();
+    }
 
     @RegisterExtension
     static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
@@ -71,10 +81,11 @@ class RingRepairKillTest
         }
     }
 
-    @Test
-    void shouldServeAfterEveryKillAndAnswerEveryUploadExactlyOnce() throws Exception
+    @ParameterizedTest(name = "{0} event loop(s)")
+    @ValueSource(ints = { 1, 4 })
+    void shouldServeAfterEveryKillAndAnswerEveryUploadExactlyOnce(final int loops) throws Exception
     {
-        listener = LISTENERS.start("ring-repair", CONFIG);
+        listener = LISTENERS.start("ring-repair", config(loops));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final Random random = new Random();

@@ -366,14 +366,6 @@ class StartupErrorsTest
     }
 
     @Test
-    void shouldExit2NamingEventLoopsWhenSharedMemoryQueueHasMoreThanOne() throws Exception
-    {
-        assertOneLineExit2(
-            config(freePort(), "  eventLoops: 2\n", shmQueue()),
-            "listener.eventLoops: must be 1 while a queue is hosted in shared memory (queues[0] is) (was 2)");
-    }
-
-    @Test
     void shouldExit2WithOperatingSystemReasonWhenShmDirIsUnderFile() throws Exception
     {
         final Path file = Files.writeString(tempDir.resolve("file"), "x");

@@ -2,10 +2,11 @@ package io.sluice.listener;
 
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerCrashDeliveryTest
 {
-    private static final String CONFIG = TestConfig.listener()
-        .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
-            .worker("shutdownTimeLimit", "1s"))
-        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long RESTART_TIMEOUT_MS = 30_000;
@@ -48,15 +45,29 @@ class WorkerCrashDeliveryTest
     @TempDir
     Path tempDir;
 
+    /**
+     * @param loops the listener's event loops: every shared-memory worker serves one lane per loop.
+     * @return the configuration.
+     */
+    private static String config(final int loops)
+    {
+        return TestConfig.listener()
+            .listener("eventLoops", loops)
+            .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
+                .worker("shutdownTimeLimit", "1s"))
+            .yaml();
+    }
+
     @RegisterExtension
     static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
     private TestListener listener;
 
-    @Test
-    void shouldAnswerEveryRequestExactlyOnceWhenWorkerIsKilledUnderLoad() throws Exception
+    @ParameterizedTest(name = "{0} event loop(s)")
+    @ValueSource(ints = { 1, 4 })
+    void shouldAnswerEveryRequestExactlyOnceWhenWorkerIsKilledUnderLoad(final int loops) throws Exception
     {
-        listener = LISTENERS.start("crash-load", CONFIG);
+        listener = LISTENERS.start("crash-load", config(loops));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long oldPid = supervisor.pid(0);
@@ -113,10 +124,11 @@ class WorkerCrashDeliveryTest
         }
     }
 
-    @Test
-    void shouldServeRequestsWaitingUnreadInTheRingAfterTheWorkerIsKilled() throws Exception
+    @ParameterizedTest(name = "{0} event loop(s)")
+    @ValueSource(ints = { 1, 4 })
+    void shouldServeRequestsWaitingUnreadInTheRingAfterTheWorkerIsKilled(final int loops) throws Exception
     {
-        listener = LISTENERS.start("crash-unread", CONFIG);
+        listener = LISTENERS.start("crash-unread", config(loops));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final long oldPid = supervisor.pid(0);
@@ -164,10 +176,11 @@ class WorkerCrashDeliveryTest
         }
     }
 
-    @Test
-    void shouldRetryStartedGetOnceAndAnswerStartedPostAndTwiceFailedGetWith502() throws Exception
+    @ParameterizedTest(name = "{0} event loop(s)")
+    @ValueSource(ints = { 1, 4 })
+    void shouldRetryStartedGetOnceAndAnswerStartedPostAndTwiceFailedGetWith502(final int loops) throws Exception
     {
-        listener = LISTENERS.start("crash-started", CONFIG);
+        listener = LISTENERS.start("crash-started", config(loops));
         assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
         final WorkerSupervisor supervisor = listener.supervisor("shm");
         final int port = listener.port();

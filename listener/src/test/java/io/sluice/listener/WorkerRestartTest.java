@@ -2,9 +2,10 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.process.WorkerSupervisor;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -20,22 +21,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkerRestartTest
 {
-    private static final String CONFIG = TestConfig.listener()
-        .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
-        .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long RESTART_TIMEOUT_MS = 30_000;
+
+    /**
+     * @param loops the listener's event loops: every shared-memory worker serves one lane per loop.
+     * @return the configuration.
+     */
+    private static String config(final int loops)
+    {
+        return TestConfig.listener()
+            .listener("eventLoops", loops)
+            .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
+            .yaml();
+    }
 
     @RegisterExtension
     static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
 
     private TestListener listener;
 
-    @Test
-    void shouldRestartKilledSharedMemoryWorkerAndServeAgain() throws Exception
+    @ParameterizedTest(name = "{0} event loop(s)")
+    @ValueSource(ints = { 1, 4 })
+    void shouldRestartKilledSharedMemoryWorkerAndServeAgain(final int loops) throws Exception
     {
-        listener = LISTENERS.start("restart", CONFIG);
+        listener = LISTENERS.start("restart", config(loops));
         listener.assertReady(READY_TIMEOUT_MS, "/shm/");
 
         final WorkerSupervisor supervisor = listener.supervisor("shm");

@@ -109,7 +109,7 @@ public final class ListenerContext
     }
 
     /**
-     * @param eventLoops epoll event loops, 1 to {@value #EVENT_LOOPS_MAX}; 1 while a queue is hosted in shared memory.
+     * @param eventLoops epoll event loops, 1 to {@value #EVENT_LOOPS_MAX}.
      * @return this.
      */
     public ListenerContext eventLoops(final long eventLoops)
@@ -395,7 +395,7 @@ public final class ListenerContext
 
     /**
      * Check every setting once, in file order, then the rules across keys: no prefix on the admin port, and what
-     * shared-memory queues need of the listener (one event loop, a directory short enough for the doorbell sockets).
+     * shared-memory queues need of the listener (a directory short enough for the doorbell sockets).
      *
      * @return the effective configuration.
      * @throws ConfigException naming the first key at fault, the file and the value.

@@ -101,14 +101,14 @@ final class ListenerRules
     }
 
     /**
-     * What shared-memory queues need of the listener: one event loop (a queue's rings and doorbells belong to one),
-     * and a directory short enough that each worker's doorbell socket path fits a Unix socket address.
+     * What shared-memory queues need of the listener: a directory short enough that each worker's doorbell socket
+     * paths fit a Unix socket address (the longest is that of the last worker's last lane, one lane per event loop).
      *
      * @param origin       the listener mapping, for the message.
      * @param loops        the number of event loops.
      * @param queueDir     the shared-memory directory in force.
      * @param queueConfigs the concluded queues.
-     * @throws ConfigException naming {@code listener.eventLoops} or {@code listener.shmDir}.
+     * @throws ConfigException naming {@code listener.shmDir}.
      */
     static void checkSharedMemory(
         final SettingOrigin origin, final int loops, final Path queueDir, final List<QueueConfiguration> queueConfigs)
@@ -120,16 +120,9 @@ final class ListenerRules
             {
                 continue;
             }
-            if (1 != loops)
-            {
-                throw origin.errorNaming(
-                    YamlKeys.EVENT_LOOPS,
-                    "must be 1 while a queue is hosted in shared memory (" + ConfigKeys.queue(i) + " is)",
-                    loops);
-            }
             final String doorbell = queueDir
                 .resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), queue.worker().processes() - 1))
-                .resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)
+                .resolve(WorkerFileDescriptor.doorbellFileName(loops - 1))
                 .toString();
             final int length = doorbell.getBytes(StandardCharsets.UTF_8).length;
             if (length > UNIX_SOCKET_PATH_LENGTH_MAX)

@@ -85,14 +85,31 @@ class ListenerContextTest
     }
 
     @Test
-    void shouldRejectEventLoopsWhenAQueueIsHostedInSharedMemory()
+    void shouldAcceptSeveralEventLoopsWhenAQueueIsHostedInSharedMemory()
     {
+        final ListenerConfiguration config = new ListenerContext()
+            .eventLoops(4)
+            .addQueue(queue("a", 8080, "loopback"))
+            .addQueue(queue("b", 8080, "shared-memory"))
+            .conclude();
+
+        assertEquals(4, config.eventLoops());
+    }
+
+    @Test
+    void shouldRejectShmDirWhenTheLastLanesDoorbellSocketPathWouldNotFit()
+    {
+        // fits with one lane (doorbell.sock), not with 12 (doorbell.11.sock: 3 bytes more)
+        final String dir = "/dev/shm/" + "d".repeat(107 - "/dev/shm/".length() - "/a-0/doorbell.sock".length());
+        new ListenerContext().shmDir(Path.of(dir)).eventLoops(1).addQueue(queue("a", 8080, "shared-memory")).conclude();
+        final String doorbell = Path.of(dir)
+            .resolve(SharedMemoryFiles.workerDirectoryName("a", 0))
+            .resolve(WorkerFileDescriptor.doorbellFileName(11))
+            .toString();
         assertError(
-            "context: listener.eventLoops: must be 1 while a queue is hosted in shared memory (queues[1] is) (was 2)",
-            new ListenerContext()
-                .eventLoops(2)
-                .addQueue(queue("a", 8080, "loopback"))
-                .addQueue(queue("b", 8080, "shared-memory")));
+            "context: listener.shmDir: is too long for queue a: its doorbell socket " + doorbell + " would be 110 " +
+            "bytes, and a Unix socket path holds at most 107 (was " + ConfigValues.describe(dir) + ")",
+            new ListenerContext().shmDir(Path.of(dir)).eventLoops(12).addQueue(queue("a", 8080, "shared-memory")));
     }
 
     @Test
@@ -110,6 +127,7 @@ class ListenerContextTest
             ConfigValues.describe(dir) + ")",
             new ListenerContext()
                 .shmDir(Path.of(dir))
+                .eventLoops(1)
                 .addQueue(queue("a", 8080, "shared-memory").worker(new WorkerContext().processes(2))));
     }
 

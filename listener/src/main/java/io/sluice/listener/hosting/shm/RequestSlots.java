@@ -33,7 +33,7 @@ final class RequestSlots
      * @param host  the host the slots' requests account their response bytes to; null in tests of a link alone.
      * @param count the number of slots: the queue length.
      */
-    RequestSlots(final SharedMemoryHost host, final int count)
+    RequestSlots(final LoopLanes host, final int count)
     {
         this.slots = new SharedMemoryRequest[count];
         this.free = new ArrayDeque<>(count);

@@ -40,7 +40,7 @@ final class ResponseRingAdapter
     private static final Logger LOG = Logger.getLogger(ResponseRingAdapter.class.getName());
 
     private final SharedMemoryLink link;
-    private final SharedMemoryHost host;
+    private final LoopLanes host;
     private final RequestSlots slots;
     private final RequestRingPublisher publisher;
     private final AtomicBuffer buffer;
@@ -60,7 +60,7 @@ final class ResponseRingAdapter
      */
     ResponseRingAdapter(
         final SharedMemoryLink link,
-        final SharedMemoryHost host,
+        final LoopLanes host,
         final RequestSlots slots,
         final RequestRingPublisher publisher,
         final AtomicBuffer buffer)

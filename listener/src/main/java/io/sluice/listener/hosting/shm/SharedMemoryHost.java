@@ -2,14 +2,12 @@ package io.sluice.listener.hosting.shm;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.concurrent.EventExecutor;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFile;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.StartupException;
-import io.sluice.listener.hosting.HostTimer;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
@@ -20,24 +18,29 @@ import org.agrona.concurrent.NanoClock;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The shared-memory hosting model: each worker process of the queue gets a private directory (0700) holding its ring
- * file (0600) and its doorbell socket; requests are encoded straight into the worker's request ring and answers
- * drained from its response ring into the connections. Request slots are preallocated, one per unit of queue length.
+ * The shared-memory hosting model: each worker process of the queue gets a private directory (0700) holding, for
+ * each event loop of the listener, one lane: a ring file (0600) and a doorbell socket ({@code rings},
+ * {@code doorbell.sock} for lane 0; {@code rings.k}, {@code doorbell.k.sock} for lane k). Requests are encoded straight
+ * into a request ring of the loop they arrived on and answers drained from that lane's response ring into the
+ * connections, by that loop ({@link LoopLanes}): no lock and no thread hop per request. Request slots are
+ * preallocated, one per unit of queue length, on each loop (the queue's bound itself is kept across loops by its
+ * {@link io.sluice.listener.queue.RequestQueue}).
  * <p>
- * One timer per host ({@link HostTimer#periodMs}, at most a second) stores the listener heartbeat in every worker's
- * file, kills a worker found hung (see {@link SharedMemoryLink#heartbeat}), and answers 504 for requests older than
- * {@code requestTimeout}, walking the in-flight slots oldest first and stopping at the first young one. A request's
- * start is the timer's cached clock, so opening a request reads no clock.
+ * A worker is ready once every lane presented its token; when it exits, every loop settles and repairs its own lane
+ * of it. Each loop's timer keeps the heartbeats and the request timeouts of its own lanes.
  * <p>
- * Threading: confined to one event loop (the home loop), which owns the doorbell channels.
+ * Threading: {@link #open} on the connection's event loop; worker events are passed to each loop's lanes.
  */
 public final class SharedMemoryHost implements Host
 {
@@ -48,30 +51,15 @@ public final class SharedMemoryHost implements Host
     private final Supplier<SharedMemoryFiles.PrivateDirectory> directory;
     private Path queueDir;
     private final String applicationPath;
-    private final RequestSlots slots;
-    private final SharedMemoryLink[] links;
-    private final WorkerFile[] files;
-    private final DoorbellServer[] doorbellServers;
-    private final long requestTimeoutMs;
-    private final long heartbeatTimeoutMs;
-    private final long timerPeriodMs;
     private final NanoClock nanoClock;
     private final long clockBaseNs;
-    private final Runnable timerTask = this::onTimer;
     private final LongSupplier freshClock = this::freshClockMs;
-    private EventLoop homeLoop;
+    private EventLoop[] loops = new EventLoop[0];
+    private LoopLanes[] lanes = new LoopLanes[0];
+    private AtomicIntegerArray readyLanes;
     private WorkerSupervisor supervisor;
-    private ScheduledFuture<?> timer;
-    private long clockMs;
-    private int nextLink;
-    private boolean closed;
     private volatile boolean stopped;
-    private volatile long failedOnWorkerExitCount;
-    private volatile long retriedOnWorkerExitCount;
-    private volatile long leftForReplacementCount;
-    private volatile long timedOutCount;
-    private volatile long failedWorkerCount;
-    private final ResponseBytesGauge responseBytes = new ResponseBytesGauge();
+    private final AtomicLong failedWorkerCount = new AtomicLong();
 
     /**
      * @param queue           the queue's configuration.
@@ -87,13 +75,6 @@ public final class SharedMemoryHost implements Host
         this.nanoClock = context.nanoClock();
         this.clockBaseNs = nanoClock.nanoTime();
         this.applicationPath = applicationPath;
-        this.slots = new RequestSlots(this, queue.queueLength());
-        this.links = new SharedMemoryLink[queue.worker().processes()];
-        this.files = new WorkerFile[links.length];
-        this.doorbellServers = new DoorbellServer[links.length];
-        this.requestTimeoutMs = queue.worker().requestTimeoutMs();
-        this.heartbeatTimeoutMs = queue.worker().heartbeatTimeoutMs();
-        this.timerPeriodMs = HostTimer.periodMs(requestTimeoutMs, heartbeatTimeoutMs);
     }
 
     /**
@@ -106,22 +87,28 @@ public final class SharedMemoryHost implements Host
             throw new IllegalStateException(
                 "queue " + queue.name() + ": shared-memory hosting needs the native epoll transport");
         }
-        homeLoop = transport.group().next();
+        final List<EventLoop> groupLoops = new ArrayList<>();
+        for (final EventExecutor executor : transport.group())
+        {
+            groupLoops.add((EventLoop)executor);
+        }
+        loops = groupLoops.toArray(new EventLoop[0]);
+        lanes = new LoopLanes[loops.length];
+        readyLanes = new AtomicIntegerArray(queue.worker().processes());
         final long pid = ProcessHandle.current().pid();
         final long startMs = System.currentTimeMillis();
         final SharedMemoryFiles.PrivateDirectory shmDir = directory.get();
         queueDir = shmDir.path();
         try
         {
-            for (int i = 0; i < links.length; i++)
+            for (int i = 0; i < queue.worker().processes(); i++)
             {
-                final String name = SharedMemoryFiles.workerDirectoryName(queue.name(), i);
-                final Path dir = shmDir.createWorkerDirectory(name);
-                files[i] = WorkerFile.create(shmDir, name, queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
-                links[i] = new SharedMemoryLink(this, i, files[i].mapped(), queue.responseWindow());
-                doorbellServers[i] = new DoorbellServer(links[i], queue.worker().startupTimeLimitMs(), freshClock);
-                doorbellServers[i].bind(
-                    homeLoop, transport.serverDomainChannel(), dir.resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME));
+                shmDir.createWorkerDirectory(SharedMemoryFiles.workerDirectoryName(queue.name(), i));
+            }
+            for (int lane = 0; lane < loops.length; lane++)
+            {
+                lanes[lane] = new LoopLanes(this, lane, queue);
+                lanes[lane].start(loops[lane], transport, shmDir, pid, startMs, freshClock);
             }
         }
         catch (final IOException ex)
@@ -130,6 +117,7 @@ public final class SharedMemoryHost implements Host
                 queue.name() + " in " + queueDir + ": " + SharedMemoryFiles.reason(ex), ex);
         }
 
+        final int laneCount = lanes.length;
         supervisor = new WorkerSupervisor(
             queue.name(),
             queue.hosting(),
@@ -143,27 +131,40 @@ public final class SharedMemoryHost implements Host
                 env.put(WorkerEnvironment.QUEUE_WAIT_MS_ENV_NAME, Long.toString(queue.queueWaitTimeoutMs()));
                 // flow control: the response body a worker may send ahead of the listener's credit
                 env.put(WorkerEnvironment.RESPONSE_WINDOW_ENV_NAME, Integer.toString(queue.responseWindow()));
+                if (laneCount > 1)
+                {
+                    // one lane per event loop; a worker not told serves lane 0 alone
+                    env.put(WorkerEnvironment.LANES_ENV_NAME, Integer.toString(laneCount));
+                }
             },
             new WorkerSupervisor.Events()
             {
                 public void onStarting(final int slot, final String token)
                 {
-                    links[slot].expectToken(token);
+                    readyLanes.set(slot, 0);
+                    for (final LoopLanes loopLanes : lanes)
+                    {
+                        loopLanes.expectToken(slot, token);
+                    }
                 }
 
                 public void onExited(final int slot, final int exitCode)
                 {
-                    homeLoop.execute(() -> links[slot].workerExited());
+                    for (final LoopLanes loopLanes : lanes)
+                    {
+                        loopLanes.workerExited(slot);
+                    }
                 }
 
                 public void onQueueStopped()
                 {
                     stopped = true;
-                    homeLoop.execute(slots::failAll);
+                    for (final LoopLanes loopLanes : lanes)
+                    {
+                        loopLanes.queueStopped();
+                    }
                 }
             });
-        clockMs = freshClockMs();
-        timer = homeLoop.scheduleAtFixedRate(timerTask, timerPeriodMs, timerPeriodMs, TimeUnit.MILLISECONDS);
         supervisor.start();
     }
 
@@ -176,25 +177,13 @@ public final class SharedMemoryHost implements Host
         {
             return null;
         }
-        final SharedMemoryRequest slot = slots.acquire(exchange, clockMs);
-        if (null == slot)
-        {
-            return null;
-        }
-        final SharedMemoryLink link = pickLink();
-        if (!link.openRequest(slot, request, contentLength))
-        {
-            slot.release();
-            exchange.sendError(431, "request header fields too large");
-            return null;
-        }
-        return slot;
+        return lanesOf(exchange.eventLoop()).open(exchange, request, contentLength);
     }
 
     /**
      * Stop the workers (each is asked to finish what it holds, for up to {@code shutdownTimeLimit}; answers keep
-     * flowing meanwhile), then, on the home loop, forget the requests still open and unmap the rings. Blocks; call it
-     * off the event loop.
+     * flowing meanwhile), then, on each loop, forget the requests still open and unmap the rings. Blocks; call it
+     * off the event loops.
      */
     public void close()
     {
@@ -203,51 +192,34 @@ public final class SharedMemoryHost implements Host
         {
             supervisor.close();
         }
-        if (null != homeLoop && !homeLoop.inEventLoop())
+        for (final LoopLanes loopLanes : lanes)
         {
-            try
+            if (null == loopLanes)
             {
-                homeLoop.submit(this::closeOnLoop).syncUninterruptibly();
+                continue;
             }
-            catch (final RejectedExecutionException ex)
+            final EventLoop loop = loopLanes.eventLoop();
+            if (null != loop && !loop.inEventLoop())
             {
-                closeOnLoop();
+                try
+                {
+                    loop.submit(loopLanes::closeOnLoop).syncUninterruptibly();
+                }
+                catch (final RejectedExecutionException ex)
+                {
+                    loopLanes.closeOnLoop();
+                }
+            }
+            else
+            {
+                loopLanes.closeOnLoop();
             }
         }
-        else
+        for (final LoopLanes loopLanes : lanes)
         {
-            closeOnLoop();
-        }
-        for (final DoorbellServer server : doorbellServers)
-        {
-            if (null != server)
+            if (null != loopLanes)
             {
-                server.close();
-            }
-        }
-    }
-
-    private void closeOnLoop()
-    {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
-        if (null != timer)
-        {
-            timer.cancel(false);
-        }
-        slots.releaseAll();
-        for (int i = 0; i < links.length; i++)
-        {
-            if (null != links[i])
-            {
-                links[i].close();
-            }
-            if (null != files[i])
-            {
-                files[i].close();
+                loopLanes.closeDoorbells();
             }
         }
     }
@@ -261,11 +233,24 @@ public final class SharedMemoryHost implements Host
     }
 
     /**
+     * @return the number of lanes each worker serves: one per event loop.
+     */
+    public int laneCount()
+    {
+        return lanes.length;
+    }
+
+    /**
      * @return requests answered 502 because the worker that may have started them died, since start.
      */
     public long failedOnWorkerExitCount()
     {
-        return failedOnWorkerExitCount;
+        long count = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            count += null == loopLanes ? 0 : loopLanes.failedOnWorkerExitCount();
+        }
+        return count;
     }
 
     /**
@@ -273,7 +258,12 @@ public final class SharedMemoryHost implements Host
      */
     public long retriedOnWorkerExitCount()
     {
-        return retriedOnWorkerExitCount;
+        long count = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            count += null == loopLanes ? 0 : loopLanes.retriedOnWorkerExitCount();
+        }
+        return count;
     }
 
     /**
@@ -281,22 +271,24 @@ public final class SharedMemoryHost implements Host
      */
     public long leftForReplacementCount()
     {
-        return leftForReplacementCount;
+        long count = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            count += null == loopLanes ? 0 : loopLanes.leftForReplacementCount();
+        }
+        return count;
     }
 
     /**
      * @return request rings whose head was moved past records a dead worker had taken but not finished zeroing (or
-     * not moved past), since start.
+     * not moved past), since start, over every lane.
      */
     public long ringRepairCount()
     {
         long count = 0;
-        for (final SharedMemoryLink link : links)
+        for (final LoopLanes loopLanes : lanes)
         {
-            if (null != link)
-            {
-                count += link.ringRepairs();
-            }
+            count += null == loopLanes ? 0 : loopLanes.ringRepairCount();
         }
         return count;
     }
@@ -306,19 +298,29 @@ public final class SharedMemoryHost implements Host
      */
     public long timedOutCount()
     {
-        return timedOutCount;
+        long count = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            count += null == loopLanes ? 0 : loopLanes.timedOutCount();
+        }
+        return count;
     }
 
     /**
      * Response body bytes of the requests in flight that workers sent and the clients' sockets have not yet been seen
      * to take: what the listener may hold for them, each at most the queue's {@code responseWindow}. Kept as the
-     * requests' bytes come and go, on the home event loop; read from any thread without waiting for it.
+     * requests' bytes come and go, on each event loop; read from any thread without waiting for them.
      *
      * @return the sum over the requests in flight.
      */
     public long responseBytesOutstanding()
     {
-        return responseBytes.outstanding();
+        long bytes = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            bytes += null == loopLanes ? 0 : loopLanes.responseBytes().outstanding();
+        }
+        return bytes;
     }
 
     /**
@@ -327,7 +329,12 @@ public final class SharedMemoryHost implements Host
      */
     public long maxResponseBytesOutstanding()
     {
-        return responseBytes.maxRequestOutstanding();
+        long max = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            max = Math.max(max, null == loopLanes ? 0 : loopLanes.responseBytes().maxRequestOutstanding());
+        }
+        return max;
     }
 
     /**
@@ -335,67 +342,60 @@ public final class SharedMemoryHost implements Host
      */
     public long failedWorkerCount()
     {
-        return failedWorkerCount;
-    }
-
-    EventLoop eventLoop()
-    {
-        return homeLoop;
+        return failedWorkerCount.get();
     }
 
     /**
-     * Give the host its home event loop without {@link #start()}: for a test that drives one link over a ring file of
-     * its own.
+     * Lanes on one event loop without {@link #start()}: for a test that drives one link over a ring file of its own.
      *
      * @param loop the loop the link's retries are scheduled on.
+     * @return the lanes of that loop (lane 0).
      */
-    void homeLoop(final EventLoop loop)
+    LoopLanes testLanes(final EventLoop loop)
     {
-        homeLoop = loop;
+        final LoopLanes loopLanes = new LoopLanes(this, 0, queue);
+        loopLanes.eventLoop(loop);
+        loops = new EventLoop[]{ loop };
+        lanes = new LoopLanes[]{ loopLanes };
+        return loopLanes;
     }
 
     /**
-     * @return the response body bytes the queue holds for its requests in flight.
-     */
-    ResponseBytesGauge responseBytes()
-    {
-        return responseBytes;
-    }
-
-    /**
-     * A worker broke the protocol: kill it; its exit settles its requests and starts its replacement.
+     * A worker broke the protocol on one of its lanes: kill it; its exit settles its requests on every lane and starts
+     * its replacement. Any event loop.
      */
     void failWorker(final int slot, final String token, final String reason)
     {
-        failedWorkerCount++;
+        failedWorkerCount.incrementAndGet();
         LOG.warning(() -> "queue " + queue.name() + ": worker " + slot + " broke the protocol: " + reason);
         supervisor.kill(slot, token, "broke the protocol");
     }
 
-    void workerExitSettled(final int slot, final int failed, final int retried, final int left)
+    /**
+     * A worker was found hung on one of its lanes. Any event loop.
+     */
+    void killHung(final int slot, final String token, final int lane, final long heartbeatTimeoutMs)
     {
-        failedOnWorkerExitCount += failed;
-        retriedOnWorkerExitCount += retried;
-        leftForReplacementCount += left;
-        if (failed + retried + left > 0)
-        {
-            LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " exited; requests it may have started: " +
-                failed + " answered 502, " + retried + " retried; " + left + " it never took left for its replacement");
-        }
-    }
-
-    void workerReady(final int slot)
-    {
-        supervisor.ready(slot);
-        LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " attached to its rings");
+        supervisor.kill(
+            slot, token,
+            "is hung: awake with requests waiting (lane " + lane + ") and no heartbeat for heartbeatTimeout=" +
+            heartbeatTimeoutMs + "ms");
     }
 
     /**
-     * @return the queue's request slots.
+     * A worker's lane presented the token: once every lane has, the worker is ready. Any event loop.
      */
-    RequestSlots slots()
+    void laneReady(final int slot, final int lane)
     {
-        return slots;
+        if (null == readyLanes || readyLanes.incrementAndGet(slot) == lanes.length)
+        {
+            if (null != supervisor)
+            {
+                supervisor.ready(slot);
+            }
+            LOG.info(() -> "queue " + queue.name() + ": worker " + slot + " attached to its rings" +
+                (lanes.length > 1 ? " (" + lanes.length + " lanes)" : ""));
+        }
     }
 
     /**
@@ -407,92 +407,28 @@ public final class SharedMemoryHost implements Host
     }
 
     /**
-     * @return the host's clock in ms (monotonic, cached by the timer): a request's start.
+     * @return the host's monotonic clock in ms, read now.
      */
-    long clockMs()
+    long freshClockMs()
     {
-        return clockMs;
+        return TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
     }
 
-    void free(final SharedMemoryRequest request)
+    private LoopLanes lanesOf(final EventLoop loop)
     {
-        slots.free(request);
-    }
-
-    /**
-     * The timer: advance the cached clock, keep the heartbeats, kill hung workers, drain the response rings (answers
-     * a worker committed without waking the listener), time out old requests.
-     */
-    private void onTimer()
-    {
-        if (closed)
+        final EventLoop[] loops = this.loops;
+        for (int i = 0; i < loops.length; i++)
         {
-            return;
-        }
-        clockMs = freshClockMs();
-        final long epochMs = System.currentTimeMillis();
-        for (int i = 0; i < links.length; i++)
-        {
-            final SharedMemoryLink link = links[i];
-            doorbellServers[i].expireUnready(clockMs);
-            if (link.heartbeat(epochMs, clockMs, heartbeatTimeoutMs))
+            if (loops[i] == loop)
             {
-                supervisor.kill(
-                    i, link.expectedToken(),
-                    "is hung: awake with requests waiting and no heartbeat for heartbeatTimeout=" +
-                    heartbeatTimeoutMs + "ms");
-            }
-            else if (link.isAttached())
-            {
-                // a safety net: a worker that committed answers without waking this listener is drained anyway
-                link.drain();
+                return lanes[i];
             }
         }
-        final SharedMemoryRequest oldest = slots.oldest();
-        if (null != oldest && clockMs - oldest.startMs() >= requestTimeoutMs + timerPeriodMs)
-        {
-            timeOutOldRequests();
-        }
-    }
-
-    /**
-     * Answer 504 (or close the connection, when the head was sent) for every request older than requestTimeout, and
-     * tell the worker to abort it. A start is stamped with the cached clock, up to one period early, so a request is
-     * old after requestTimeout plus one period: never before its time, at most two periods after.
-     */
-    private void timeOutOldRequests()
-    {
-        final int timedOut = slots.timeOut(clockMs - (requestTimeoutMs + timerPeriodMs));
-        timedOutCount += timedOut;
-        LOG.warning(() -> "queue " + queue.name() + ": " + timedOut + " request(s) not answered within " +
-            "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), worker told " +
-            "to abort");
-    }
-
-    private SharedMemoryLink pickLink()
-    {
-        final int count = links.length;
-        for (int i = 0; i < count; i++)
-        {
-            final SharedMemoryLink link = links[nextLink];
-            nextLink = nextLink + 1 == count ? 0 : nextLink + 1;
-            if (link.isAttached())
-            {
-                return link;
-            }
-        }
-        final SharedMemoryLink link = links[nextLink];
-        nextLink = nextLink + 1 == count ? 0 : nextLink + 1;
-        return link;
+        throw new IllegalStateException("queue " + queue.name() + ": a request on an event loop of another group");
     }
 
     private Path workerDir(final int slot)
     {
         return queueDir.resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), slot));
-    }
-
-    private long freshClockMs()
-    {
-        return TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
     }
 }

@@ -23,8 +23,8 @@ import java.nio.MappedByteBuffer;
  *     <li>{@link WorkerCrashRecovery}: its requests once it exited ({@link #workerExited()}).</li>
  * </ul>
  * <p>
- * Threading: confined to the host's event loop, which also owns the doorbell channel. (The rings allow many
- * producers; the listener currently serves shared-memory queues from one event loop.)
+ * Threading: confined to the event loop that owns this lane of the worker ({@link LoopLanes}), which also owns the
+ * lane's doorbell channel: only that loop produces into the lane's request ring and drains its response ring.
  * <p>
  * Flow control: a worker may send each response's body at most its window ahead of what the client's socket has
  * taken ({@link ResponseCredit}). Once half a window of a response is outstanding, the link asks the exchange to tell
@@ -39,12 +39,12 @@ import java.nio.MappedByteBuffer;
  * failed alone ({@link #failWorker(String)}); nothing of its rings is believed before it is checked, and the listener
  * keeps its own copies of the positions it owns.
  */
-final class SharedMemoryLink implements ResponsePoll.Ring
+final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
 {
     private static final int DRAIN_LIMIT = 256;
 
     final int slot;
-    private final SharedMemoryHost host;
+    private final LoopLanes host;
     private final UnsafeBuffer header;
     private final Doorbell wakeUp;
     private final RequestRingProducer requestProducer;
@@ -61,14 +61,15 @@ final class SharedMemoryLink implements ResponsePoll.Ring
     private boolean failed;
     private String attachedToken;
     private String usedToken;
+    private int outstanding;
 
-    SharedMemoryLink(final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped)
+    SharedMemoryLink(final LoopLanes host, final int slot, final MappedByteBuffer mapped)
     {
         this(host, slot, mapped, MessageDescriptor.RESPONSE_WINDOW_DEFAULT);
     }
 
     SharedMemoryLink(
-        final SharedMemoryHost host, final int slot, final MappedByteBuffer mapped, final int responseWindow)
+        final LoopLanes host, final int slot, final MappedByteBuffer mapped, final int responseWindow)
     {
         this.host = host;
         this.slot = slot;
@@ -89,7 +90,34 @@ final class SharedMemoryLink implements ResponsePoll.Ring
         this.poll = null == host ? null : new ResponsePoll(this, (task) -> eventLoop().execute(task), host.nanoClock());
     }
 
-    boolean isAttached()
+    /**
+     * @return the requests sent through this link that have not ended: the load {@link LoopLanes#pickLink()} weighs.
+     */
+    public int outstanding()
+    {
+        return outstanding;
+    }
+
+    /**
+     * A request was assigned to this link ({@link SharedMemoryRequest#assign}).
+     */
+    void requestAssigned()
+    {
+        outstanding++;
+    }
+
+    /**
+     * A request assigned to this link ended ({@link SharedMemoryRequest#release()}).
+     */
+    void requestEnded()
+    {
+        outstanding--;
+    }
+
+    /**
+     * @return true while a worker is attached to this lane.
+     */
+    public boolean isAttached()
     {
         return null != doorbell;
     }
@@ -103,7 +131,7 @@ final class SharedMemoryLink implements ResponsePoll.Ring
     }
 
     /**
-     * @return the event loop of the link's host: the home loop.
+     * @return the event loop that owns this lane.
      */
     EventLoop eventLoop()
     {
@@ -375,7 +403,7 @@ final class SharedMemoryLink implements ResponsePoll.Ring
      */
     public boolean hasOutstanding()
     {
-        return null != host.slots().oldest();
+        return outstanding > 0;
     }
 
     /**

@@ -36,7 +36,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     final int index;
     final ResponseCredit credit = new ResponseCredit();
     private final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(PENDING_HEAD_INITIAL_LENGTH);
-    private final SharedMemoryHost host;
+    private final LoopLanes host;
     private int generation;
     private ClientExchange exchange;
     private SharedMemoryLink link;
@@ -51,7 +51,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     private boolean answering;
     private boolean creditQueued;
 
-    SharedMemoryRequest(final SharedMemoryHost host, final int index)
+    SharedMemoryRequest(final LoopLanes host, final int index)
     {
         this.host = host;
         this.index = index;
@@ -193,6 +193,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     void assign(final SharedMemoryLink link, final boolean retainHead, final int responseWindow)
     {
         this.link = link;
+        link.requestAssigned();
         this.retainedHead = retainHead;
         credit.reset(responseWindow);
     }
@@ -354,6 +355,10 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
         if (null != host)
         {
             host.responseBytes().done(credit.settle());
+        }
+        if (null != link)
+        {
+            link.requestEnded();
         }
         exchange = null;
         link = null;

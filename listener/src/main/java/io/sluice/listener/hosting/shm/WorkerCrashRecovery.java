@@ -27,7 +27,7 @@ final class WorkerCrashRecovery
     private static final int SETTLED_LEFT = 2;
 
     private final SharedMemoryLink link;
-    private final SharedMemoryHost host;
+    private final LoopLanes host;
     private final RequestSlots slots;
     private final RequestRingPublisher publisher;
     private final ResponseRingAdapter adapter;
@@ -51,7 +51,7 @@ final class WorkerCrashRecovery
      */
     WorkerCrashRecovery(
         final SharedMemoryLink link,
-        final SharedMemoryHost host,
+        final LoopLanes host,
         final RequestSlots slots,
         final RequestRingPublisher publisher,
         final ResponseRingAdapter adapter,

@@ -1,8 +1,9 @@
 /**
  * The shared-memory hosting model: {@link io.sluice.listener.hosting.shm.SharedMemoryHost} gives each worker process
- * a ring file ({@code WorkerFile}) and a doorbell ({@code DoorbellServer}, which admits the connection with the token
- * through a {@code DoorbellGate}), as {@code docs/shared-memory-protocol.md} specifies. A {@code SharedMemoryLink} per
- * worker puts together one job per class:
+ * one lane per event loop ({@code LoopLanes}): a ring file ({@code WorkerFile}) and a doorbell ({@code DoorbellServer},
+ * which admits the connection with the token through a {@code DoorbellGate}), as {@code docs/shared-memory-protocol.md}
+ * specifies, owned by that loop; a request goes to the attached worker with the fewest requests outstanding on the loop
+ * it arrived on. A {@code SharedMemoryLink} per lane puts together one job per class:
  * <pre>
  *   RequestRingPublisher  heads, body chunks, aborts, credit grants --&gt; request ring (RequestRingProducer,
  *                         PublishedRecords); wakes the worker once per event-loop turn

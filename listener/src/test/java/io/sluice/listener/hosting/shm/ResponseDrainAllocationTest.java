@@ -65,6 +65,7 @@ class ResponseDrainAllocationTest
     private ManyToOneRingBuffer responseRing;
     private EmbeddedChannel loopChannel;
     private SharedMemoryHost host;
+    private LoopLanes lanes;
     private SharedMemoryLink link;
     private final ResponseHeadEncoder encoder = new ResponseHeadEncoder();
     private final UnsafeBuffer body = new UnsafeBuffer(BODY);
@@ -90,8 +91,8 @@ class ResponseDrainAllocationTest
             worker);
         host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
         loopChannel = new EmbeddedChannel();
-        host.homeLoop(loopChannel.eventLoop());
-        link = new SharedMemoryLink(host, 0, listenerMapping, WINDOW);
+        lanes = host.testLanes(loopChannel.eventLoop());
+        link = new SharedMemoryLink(lanes, 0, listenerMapping, WINDOW);
     }
 
     @AfterEach
@@ -143,7 +144,7 @@ class ResponseDrainAllocationTest
         {
             for (int i = 0; i < BATCH; i++)
             {
-                final SharedMemoryRequest request = host.slots().acquire(exchange, 0);
+                final SharedMemoryRequest request = lanes.slots().acquire(exchange, 0);
                 request.assign(link, false, WINDOW);
                 batch[i] = request;
                 writeResponse(request.requestId());

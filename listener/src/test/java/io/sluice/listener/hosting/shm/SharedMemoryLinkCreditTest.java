@@ -60,6 +60,7 @@ class SharedMemoryLinkCreditTest
     private ManyToOneRingBuffer consumer;
     private EmbeddedChannel loopChannel;
     private SharedMemoryHost host;
+    private LoopLanes lanes;
     private SharedMemoryLink link;
     private SharedMemoryRequest request;
     private long[] grantedTotal;
@@ -84,8 +85,8 @@ class SharedMemoryLinkCreditTest
             "credit", List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, CAPACITY, worker);
         host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
         loopChannel = new EmbeddedChannel();
-        host.homeLoop(loopChannel.eventLoop());
-        link = new SharedMemoryLink(host, 0, listenerMapping, WINDOW);
+        lanes = host.testLanes(loopChannel.eventLoop());
+        link = new SharedMemoryLink(lanes, 0, listenerMapping, WINDOW);
         request = new SharedMemoryRequest(null, SLOT);
         request.assign(link, false, WINDOW);
     }
@@ -151,10 +152,10 @@ class SharedMemoryLinkCreditTest
     @Test
     void shouldCountTheOutstandingBytesOfARequestThatEndsAsSettled()
     {
-        final SharedMemoryRequest slot = new SharedMemoryRequest(host, SLOT);
+        final SharedMemoryRequest slot = new SharedMemoryRequest(lanes, SLOT);
         slot.assign(link, false, WINDOW);
         assertTrue(slot.credit.onBody(700));
-        host.responseBytes().received(700, slot.credit.outstanding());
+        lanes.responseBytes().received(700, slot.credit.outstanding());
         assertEquals(700, host.responseBytesOutstanding());
         assertEquals(700, host.maxResponseBytesOutstanding());
 
@@ -217,7 +218,7 @@ class SharedMemoryLinkCreditTest
     private void receive(final int length)
     {
         assertTrue(request.credit.onBody(length));
-        host.responseBytes().received(length, request.credit.outstanding());
+        lanes.responseBytes().received(length, request.credit.outstanding());
     }
 
     /**
