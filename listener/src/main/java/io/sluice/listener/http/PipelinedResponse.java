@@ -51,6 +51,14 @@ abstract class PipelinedResponse
     }
 
     /**
+     * @return the connection: every exchange of it answers in its request order.
+     */
+    public Object orderKey()
+    {
+        return connection;
+    }
+
+    /**
      * @return the client's IP address as text.
      */
     public String remoteAddress()

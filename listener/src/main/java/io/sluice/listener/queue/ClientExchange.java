@@ -37,6 +37,20 @@ public interface ClientExchange
     ByteBufAllocator alloc();
 
     /**
+     * The identity of the ordered stream of responses this exchange belongs to: the same object for every request
+     * whose response goes out in request order behind the others (the requests of one HTTP/1.1 connection), a
+     * different one for any other connection. A host may carry such requests, in order, over one connection to a
+     * worker (as the loopback model pipelines them). Compared by identity only. By default the exchange itself: it
+     * shares its order with no other.
+     *
+     * @return the key, never null.
+     */
+    default Object orderKey()
+    {
+        return this;
+    }
+
+    /**
      * @return true when the request method is HEAD: the head is sent, body bytes are dropped.
      */
     boolean isHeadRequest();

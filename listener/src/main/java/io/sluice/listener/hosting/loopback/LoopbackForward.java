@@ -17,9 +17,12 @@ import io.sluice.listener.queue.ResponseHeads;
  * into, and the relay of the worker's response into the client's {@link ClientExchange}.
  * <p>
  * Life: waiting for a ready worker (head encoded, body chunks held up to {@link LoopbackEarlyBody#LIMIT_LENGTH}), then
- * attached to a {@link LoopbackUpstream} (head, token and held chunks written once it is connected), then relaying the
- * response; done when the response is complete, the request failed (502, or 503 when the queue stopped) or the client
- * went away. Once done the upstream connection goes back to the idle pool if the exchange left it clean, else closes.
+ * queued on a {@link LoopbackUpstream} (head, token and held chunks written once it is connected and it is this
+ * request's turn: the requests of its client connection before it are written, and answered unless they and it are
+ * {@link #isPipelinable() pipelinable}), then relaying the response; done when the response is complete, the request
+ * failed (502, 504, or 503 when the queue stopped) or the client went away. Once done it leaves the upstream
+ * connection's queue; the connection carries on with the requests behind, or goes back to the idle pool, if the
+ * exchange left it clean, and closes otherwise (the requests behind then get {@link #upstreamLost()}).
  * <p>
  * A lost worker connection (the worker died, or closed a kept-alive connection as the request was written to it):
  * the worker gets nothing more until it is probed ready again ({@link LoopbackHost}), and a request not yet written to
@@ -48,8 +51,14 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     private static final int MIN_STATUS = 200;
     private static final int MAX_STATUS = 599;
 
+    /**
+     * The next request queued on the same worker connection ({@link LoopbackUpstream}'s link).
+     */
+    LoopbackForward nextOnUpstream;
+
     private final LoopbackLoop loop;
     private final ClientExchange exchange;
+    private final Object orderKey;
     private final long contentLength;
     private final boolean headRequest;
     private final boolean retryable;
@@ -84,6 +93,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     {
         this.loop = loop;
         this.exchange = exchange;
+        this.orderKey = exchange.orderKey();
         this.contentLength = contentLength;
         this.headRequest = exchange.isHeadRequest();
         this.head = head;
@@ -131,6 +141,10 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         }
         writeBody(upstream, content.retain(), last);
         loop.flushLater(upstream);
+        if (last)
+        {
+            upstream.requestWritten(this);
+        }
         return true;
     }
 
@@ -153,9 +167,26 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     }
 
     /**
-     * Carry this request over a connection; it is sent at once if the connection is up, else when it comes up.
+     * @return true when the request may be written behind others awaiting their responses on one worker connection:
+     * it may be sent twice ({@link #isRetryable}, no body), so losing the connection costs no answer.
+     */
+    boolean isPipelinable()
+    {
+        return retryable;
+    }
+
+    /**
+     * @return the order key of the client connection: its requests share one worker connection.
+     */
+    Object orderKey()
+    {
+        return orderKey;
+    }
+
+    /**
+     * Carry this request over a connection; it is written in its turn once the connection is up.
      *
-     * @param upstream the connection, already pointing at this forward.
+     * @param upstream the connection, this forward already queued on it.
      */
     void attach(final LoopbackUpstream upstream)
     {
@@ -166,10 +197,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         }
         exchange.markStarted();
         this.upstream = upstream;
-        if (upstream.isActive())
-        {
-            send(upstream);
-        }
+        upstream.sendQueued();
     }
 
     /**
@@ -178,18 +206,6 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     void parked()
     {
         exchange.markQueued();
-    }
-
-    /**
-     * The attached connection came up.
-     */
-    void upstreamActive()
-    {
-        final LoopbackUpstream upstream = this.upstream;
-        if (!done && null != upstream && null != head)
-        {
-            send(upstream);
-        }
     }
 
     /**
@@ -202,8 +218,8 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     }
 
     /**
-     * The attached connection failed to connect, or closed before the response completed. A request never written
-     * is dispatched again; one written is sent once more on a fresh connection when it may be ({@link #retryable},
+     * The attached connection failed to connect, or closed before the response completed (the worker's doing, or the
+     * listener's when a request before this one on it ended early). A request never written is dispatched again; one written is sent once more on a fresh connection when it may be ({@link #retryable},
      * not retried yet, no response byte arrived), else answered 502.
      */
     void upstreamLost()
@@ -364,9 +380,19 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         }
     }
 
-    private void send(final LoopbackUpstream upstream)
+    /**
+     * Write the request (head, token, and the body held so far) in its turn on the connection.
+     *
+     * @param upstream the connection, up.
+     * @return true when the whole request is written: the next one on the connection may follow.
+     */
+    boolean send(final LoopbackUpstream upstream)
     {
         final ByteBuf head = this.head;
+        if (null == head)
+        {
+            return requestSent;
+        }
         this.head = null;
         if (retryable && !retried)
         {
@@ -384,6 +410,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
             early.drainTo((chunk, last) -> writeBody(upstream, chunk, last));
         }
         loop.flushLater(upstream);
+        return requestSent;
     }
 
     private void writeBody(final LoopbackUpstream upstream, final ByteBuf content, final boolean last)
@@ -404,8 +431,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         this.upstream = null;
         if (null != upstream)
         {
-            upstream.resumeReading();
-            loop.release(upstream, responseReusable && requestSent);
+            loop.responseDone(upstream, this, responseReusable && requestSent);
         }
     }
 
@@ -423,12 +449,13 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         }
         done = true;
         loop.untrack(this);
+        final boolean written = null == head;
         releaseBuffers();
         final LoopbackUpstream upstream = this.upstream;
         this.upstream = null;
         if (null != upstream)
         {
-            loop.discard(upstream);
+            loop.abandon(upstream, this, written);
         }
         return true;
     }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -37,10 +38,13 @@ import java.util.logging.Logger;
 /**
  * The loopback-forwarding hosting model (ANCM out-of-process analogue, and the baseline shared memory must beat): each
  * worker process serves the handler on its own {@code 127.0.0.1} port, and the listener proxies requests to it over
- * pooled keep-alive HTTP/1.1 connections.
+ * pooled keep-alive HTTP/1.1 connections; a client connection's pipelined requests are pipelined in order over one of
+ * them.
  * <pre>
  *   client ──▶ HttpConnectionHandler ──open()──▶ LoopbackLoop (this event loop's share)
- *                                                  │ round robin over ready workers; an idle pooled
+ *                                                  │ the client connection's own worker connection
+ *                                                  │ while it has requests on it (pipelined in order);
+ *                                                  │ else round robin over ready workers: an idle pooled
  *                                                  │ connection, or a new one on the same event loop
  *                                                  ▼
  *   ClientExchange ◀── LoopbackForward ◀──▶ LoopbackUpstream ──HTTP/1.1──▶ worker 127.0.0.1:port
@@ -89,6 +93,7 @@ public final class LoopbackHost implements Host
     private final AtomicReferenceArray<LoopbackSlot> slots;
     private final int[] nextPorts;
     private final Map<EventLoop, LoopbackLoop> loops = new ConcurrentHashMap<>();
+    private final AtomicLong connectionsOpened = new AtomicLong();
     private WorkerSupervisor supervisor;
     private volatile boolean stopped;
     private volatile boolean closed;
@@ -242,6 +247,20 @@ public final class LoopbackHost implements Host
     {
         final LoopbackSlot current = slots.get(slot);
         return null != current && current.isReady();
+    }
+
+    /**
+     * @return the connections to workers opened so far to carry requests (readiness probes and shutdown events not
+     * counted): pipelined requests of one client connection share one.
+     */
+    public long connectionsOpened()
+    {
+        return connectionsOpened.get();
+    }
+
+    void connectionOpened()
+    {
+        connectionsOpened.incrementAndGet();
     }
 
     Transport transport()

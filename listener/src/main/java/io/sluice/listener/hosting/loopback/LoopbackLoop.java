@@ -14,6 +14,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -24,6 +25,12 @@ import java.util.logging.Logger;
  * answered and that may be sent again: {@link LoopbackForward}), and the once-per-turn flush of the connections
  * written in this turn.
  * Connections are opened on this loop, so a client connection and the worker connection serving it share a thread.
+ * <p>
+ * Pipelining: while a client connection has requests on a worker connection, its next requests are queued on that
+ * same connection and pipelined to the worker in order ({@link LoopbackUpstream}), so a client that pipelines takes
+ * one worker connection, not one per request; the worker answers them in order. A worker connection carries one
+ * client connection's requests at a time, so responses never cross between clients, and a failure of it touches
+ * only that client's requests. Once its last request is answered it goes back to the idle pool for any client.
  * <p>
  * Its requests in flight are linked oldest first; one timer ({@link HostTimer#periodMs}) walks them from the oldest and
  * answers 504 for those older than {@code requestTimeout} (closing their worker connections, which is how a loopback
@@ -51,6 +58,8 @@ final class LoopbackLoop implements Runnable
     private final Pool[] pools;
     private final ArrayDeque<LoopbackForward> pending = new ArrayDeque<>();
     private final ArrayList<LoopbackUpstream> toFlush = new ArrayList<>();
+    private final IdentityHashMap<Object, LoopbackUpstream> byClient = new IdentityHashMap<>();
+    private final ArrayList<LoopbackForward> reparked = new ArrayList<>();
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
     private final long requestTimeoutMs;
     private final long timerPeriodMs;
@@ -60,6 +69,7 @@ final class LoopbackLoop implements Runnable
     private final InFlightList<LoopbackForward> inFlight = new InFlightList<>();
     private long clockMs;
     private boolean flushScheduled;
+    private boolean handingOver;
     private int nextSlot;
 
     LoopbackLoop(
@@ -89,14 +99,18 @@ final class LoopbackLoop implements Runnable
     }
 
     /**
-     * Send a request to a ready worker, round robin, over an idle connection or a new one; park it when no worker
-     * is ready.
+     * Send a request behind its client connection's requests on their worker connection; else to a ready worker,
+     * round robin, over an idle connection or a new one; park it when no worker is ready.
      *
      * @param forward the request.
      */
     void dispatch(final LoopbackForward forward)
     {
         track(forward);
+        if (joinClient(forward))
+        {
+            return;
+        }
         final LoopbackSlot slot = pickSlot();
         if (null == slot)
         {
@@ -117,14 +131,57 @@ final class LoopbackLoop implements Runnable
      */
     void redispatch(final LoopbackForward forward, final boolean fresh)
     {
+        if (joinClient(forward))
+        {
+            return;
+        }
         final LoopbackSlot slot = pickSlot();
         if (null == slot)
         {
-            pending.addFirst(forward);
+            if (handingOver)
+            {
+                reparked.add(forward);
+            }
+            else
+            {
+                pending.addFirst(forward);
+            }
             forward.parked();
             return;
         }
         assign(forward, slot, fresh);
+    }
+
+    /**
+     * A worker connection ended with requests still queued on it: each, in order, is sent again or answered
+     * ({@link LoopbackForward#upstreamLost()}); those that must wait for a ready worker keep their order, ahead of
+     * the requests parked before.
+     *
+     * @param survivors the oldest of the requests, linked through {@link LoopbackForward#nextOnUpstream}.
+     */
+    void handOver(final LoopbackForward survivors)
+    {
+        handingOver = true;
+        try
+        {
+            LoopbackForward forward = survivors;
+            while (null != forward)
+            {
+                final LoopbackForward next = forward.nextOnUpstream;
+                forward.nextOnUpstream = null;
+                forward.upstreamLost();
+                forward = next;
+            }
+        }
+        finally
+        {
+            handingOver = false;
+        }
+        for (int i = reparked.size() - 1; i >= 0; i--)
+        {
+            pending.addFirst(reparked.get(i));
+        }
+        reparked.clear();
     }
 
     /**
@@ -211,12 +268,13 @@ final class LoopbackLoop implements Runnable
         {
             forward.discard();
         }
+        byClient.clear();
         for (final Pool pool : pools)
         {
             pool.idle.clear();
             for (final LoopbackUpstream upstream : new ArrayList<>(pool.open))
             {
-                upstream.close();
+                upstream.closeQuietly();
             }
         }
     }
@@ -232,17 +290,68 @@ final class LoopbackLoop implements Runnable
     }
 
     /**
-     * A request on this connection completed.
+     * The oldest request on this connection got its whole response. The connection carries on with the requests
+     * queued behind it; with none, it goes back to the idle pool. A connection the exchange did not leave clean is
+     * closed, and the requests queued behind are handed over once it is gone.
      *
      * @param upstream the connection.
+     * @param forward  the request answered.
      * @param reusable true when the request and response were both complete and the worker keeps the connection.
      */
-    void release(final LoopbackUpstream upstream, final boolean reusable)
+    void responseDone(final LoopbackUpstream upstream, final LoopbackForward forward, final boolean reusable)
     {
-        upstream.forward(null);
+        upstream.resumeReading();
+        if (!reusable)
+        {
+            // closed first, so that no request queued behind is written to it as this one leaves the queue
+            discard(upstream);
+            upstream.remove(forward);
+            return;
+        }
+        upstream.remove(forward);
+        if (upstream.isEmpty())
+        {
+            release(upstream);
+        }
+    }
+
+    /**
+     * A request on this connection ended before its response did (the client went away, it timed out, or the
+     * listener answered it). One never written to the worker just leaves the queue; otherwise the connection is
+     * closed (which is how the worker learns to abort it) and the requests queued behind it are handed over.
+     *
+     * @param upstream the connection.
+     * @param forward  the request.
+     * @param written  true when any of the request was written to the connection.
+     */
+    void abandon(final LoopbackUpstream upstream, final LoopbackForward forward, final boolean written)
+    {
+        if (written || upstream.isClosed())
+        {
+            discard(upstream);
+            upstream.remove(forward);
+            return;
+        }
+        upstream.remove(forward);
+        if (upstream.isEmpty())
+        {
+            if (upstream.isActive())
+            {
+                release(upstream);
+            }
+            else
+            {
+                discard(upstream);
+            }
+        }
+    }
+
+    private void release(final LoopbackUpstream upstream)
+    {
+        disown(upstream);
         final LoopbackSlot slot = upstream.slot();
         final Pool pool = pools[slot.index()];
-        if (reusable && upstream.isActive() && slot.isReady() && !host.isClosed() &&
+        if (upstream.isActive() && slot.isReady() && !host.isClosed() &&
             pool.idle.size() < IDLE_CONNECTIONS_MAX)
         {
             pool.idle.addLast(upstream);
@@ -254,12 +363,14 @@ final class LoopbackLoop implements Runnable
     }
 
     /**
-     * Close a connection whose request was abandoned or failed; it is never reused.
+     * Close a connection whose request was abandoned or failed; it is never reused. Requests still queued on it are
+     * handed over once it is gone.
      *
      * @param upstream the connection.
      */
     void discard(final LoopbackUpstream upstream)
     {
+        disown(upstream);
         pools[upstream.slot().index()].idle.remove(upstream);
         upstream.close();
     }
@@ -271,6 +382,7 @@ final class LoopbackLoop implements Runnable
      */
     void removeConnection(final LoopbackUpstream upstream)
     {
+        disown(upstream);
         final Pool pool = pools[upstream.slot().index()];
         if (pool.open.remove(upstream))
         {
@@ -379,6 +491,49 @@ final class LoopbackLoop implements Runnable
         return null;
     }
 
+    /**
+     * Queue a request behind its client connection's requests in flight, on their worker connection, if they have
+     * one that takes more.
+     *
+     * @param forward the request.
+     * @return true when queued there.
+     */
+    private boolean joinClient(final LoopbackForward forward)
+    {
+        final LoopbackUpstream upstream = byClient.get(forward.orderKey());
+        if (null == upstream || !upstream.acceptsMore())
+        {
+            return false;
+        }
+        upstream.enqueue(forward);
+        forward.attach(upstream);
+        return true;
+    }
+
+    /**
+     * The connection now carries the requests of the forward's client connection, this one first.
+     */
+    private void claim(final LoopbackUpstream upstream, final LoopbackForward forward)
+    {
+        final Object key = forward.orderKey();
+        upstream.owner(key);
+        byClient.put(key, upstream);
+        upstream.enqueue(forward);
+    }
+
+    /**
+     * The connection no longer stands for its client connection: that client's next request takes another.
+     */
+    private void disown(final LoopbackUpstream upstream)
+    {
+        final Object owner = upstream.owner();
+        if (null != owner)
+        {
+            upstream.owner(null);
+            byClient.remove(owner, upstream);
+        }
+    }
+
     private void assign(final LoopbackForward forward, final LoopbackSlot slot, final boolean fresh)
     {
         final Pool pool = pools[slot.index()];
@@ -397,7 +552,7 @@ final class LoopbackLoop implements Runnable
         }
         else
         {
-            upstream.forward(forward);
+            claim(upstream, forward);
         }
         forward.attach(upstream);
     }
@@ -405,8 +560,9 @@ final class LoopbackLoop implements Runnable
     private LoopbackUpstream connect(final LoopbackSlot slot, final LoopbackForward forward)
     {
         final LoopbackUpstream upstream = new LoopbackUpstream(this, slot);
-        upstream.forward(forward);
+        claim(upstream, forward);
         pools[slot.index()].open.add(upstream);
+        host.connectionOpened();
         final ChannelFuture future = new Bootstrap()
             .group(eventLoop)
             .channel(host.transport().socketChannel())

@@ -16,8 +16,16 @@ import java.util.logging.Logger;
 
 /**
  * One keep-alive connection from the listener to a worker's loopback server, living on one event loop (the loop of
- * the client connections it serves, so forwarding never changes threads). Carries one {@link LoopbackForward} at a
- * time; between requests it waits in its {@link LoopbackLoop}'s idle pool.
+ * the client connections it serves, so forwarding never changes threads). It carries the requests of one client
+ * connection at a time, pipelined in their order ({@link LoopbackForward}s queued oldest first): each request is
+ * written once the one before it is completely written (and, unless all of them may be sent twice, answered: see
+ * {@link #sendQueued()}), and each response read belongs to the oldest request not answered yet, as the worker
+ * answers in order. Between client connections it waits in its {@link LoopbackLoop}'s
+ * idle pool.
+ * <p>
+ * When the connection ends (the worker closed it, or the listener did: {@link #close()}), the requests still queued
+ * on it are handed back to the loop ({@link LoopbackLoop#handOver}) in their order, each to be sent again or answered
+ * ({@link LoopbackForward#upstreamLost()}).
  * <p>
  * Pipeline position: after the {@link LoopbackResponseDecoder}. Event-loop confined.
  */
@@ -28,9 +36,14 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     private final LoopbackLoop loop;
     private final LoopbackSlot slot;
     private Channel channel;
-    private LoopbackForward forward;
+    private LoopbackForward first;
+    private LoopbackForward last;
+    private LoopbackForward unsent;
+    private Object owner;
     private boolean active;
     private boolean closed;
+    private boolean closedByListener;
+    private boolean lost;
     private boolean flushRequested;
 
     LoopbackUpstream(final LoopbackLoop loop, final LoopbackSlot slot)
@@ -63,6 +76,19 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     }
 
     /**
+     * @return the order key of the client connection whose requests this connection carries, or null when idle.
+     */
+    Object owner()
+    {
+        return owner;
+    }
+
+    void owner(final Object owner)
+    {
+        this.owner = owner;
+    }
+
+    /**
      * @return true while connected and not closing.
      */
     boolean isActive()
@@ -73,6 +99,23 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     boolean isClosed()
     {
         return closed;
+    }
+
+    /**
+     * @return true when no request is queued on the connection.
+     */
+    boolean isEmpty()
+    {
+        return null == first;
+    }
+
+    /**
+     * @return true when more requests of its client connection may be pipelined on it: not closing, and its worker
+     * still takes requests.
+     */
+    boolean acceptsMore()
+    {
+        return !closed && slot.isReady();
     }
 
     boolean flushRequested()
@@ -86,19 +129,118 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     }
 
     /**
-     * @param forward the request this connection now carries, or null when it goes idle.
+     * Queue a request after the others; it is written once those before it are completely written.
+     *
+     * @param forward the request, on no connection.
      */
-    void forward(final LoopbackForward forward)
+    void enqueue(final LoopbackForward forward)
     {
-        this.forward = forward;
+        forward.nextOnUpstream = null;
+        if (null == last)
+        {
+            first = forward;
+        }
+        else
+        {
+            last.nextOnUpstream = forward;
+        }
+        last = forward;
+        if (null == unsent)
+        {
+            unsent = forward;
+        }
     }
 
     /**
-     * @return true when the request in flight is a HEAD: its response has no body.
+     * Write the queued requests in order, while the connection is up, until one is not completely written (its body
+     * still streaming in from the client) or may not be pipelined yet: a request is written behind others awaiting
+     * their responses only when it and they are all safe to send twice ({@link LoopbackForward#isPipelinable()}), so
+     * that a worker lost mid-pipeline leaves at most one request that cannot be sent again (RFC 9112 9.3.2: no
+     * pipelining after a non-idempotent request), and a request that times out leaves the others unwritten.
+     */
+    void sendQueued()
+    {
+        LoopbackForward forward;
+        while (isActive() && null != (forward = unsent))
+        {
+            if (forward != first && !(forward.isPipelinable() && first.isPipelinable()))
+            {
+                return;
+            }
+            if (!forward.send(this))
+            {
+                return;
+            }
+            if (unsent == forward)
+            {
+                unsent = forward.nextOnUpstream;
+            }
+        }
+    }
+
+    /**
+     * A request's body ended after its head was written: the next request may be written.
+     *
+     * @param forward the request.
+     */
+    void requestWritten(final LoopbackForward forward)
+    {
+        if (unsent == forward)
+        {
+            unsent = forward.nextOnUpstream;
+            sendQueued();
+        }
+    }
+
+    /**
+     * Take a request off the queue (answered, or ended without being written). When it was the next to be written,
+     * the one after it may be written now.
+     *
+     * @param forward the request.
+     */
+    void remove(final LoopbackForward forward)
+    {
+        LoopbackForward previous = null;
+        LoopbackForward current = first;
+        while (null != current && current != forward)
+        {
+            previous = current;
+            current = current.nextOnUpstream;
+        }
+        if (null == current)
+        {
+            return;
+        }
+        final LoopbackForward next = forward.nextOnUpstream;
+        if (null == previous)
+        {
+            first = next;
+        }
+        else
+        {
+            previous.nextOnUpstream = next;
+        }
+        if (last == forward)
+        {
+            last = previous;
+        }
+        forward.nextOnUpstream = null;
+        if (unsent == forward)
+        {
+            unsent = next;
+        }
+        if (null != unsent)
+        {
+            sendQueued();
+        }
+    }
+
+    /**
+     * @return true when the oldest request queued is a HEAD: its response has no body.
      */
     boolean expectsEmptyBody()
     {
-        final LoopbackForward forward = this.forward;
+        final LoopbackForward forward = first;
         return null != forward && forward.isHeadRequest();
     }
 
@@ -136,16 +278,35 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     }
 
     /**
-     * Close, dropping the request in flight without a word (it was settled already).
+     * Close: the requests still queued are handed back to the loop once the connection is gone, without counting
+     * against the worker.
      */
     void close()
     {
-        forward = null;
         closed = true;
+        closedByListener = true;
         if (null != channel)
         {
             channel.close();
         }
+    }
+
+    /**
+     * Close and forget the requests still queued (the listener is stopping).
+     */
+    void closeQuietly()
+    {
+        LoopbackForward forward = first;
+        first = null;
+        last = null;
+        unsent = null;
+        while (null != forward)
+        {
+            final LoopbackForward next = forward.nextOnUpstream;
+            forward.nextOnUpstream = null;
+            forward = next;
+        }
+        close();
     }
 
     /**
@@ -176,11 +337,7 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     public void channelActive(final ChannelHandlerContext ctx)
     {
         active = true;
-        final LoopbackForward forward = this.forward;
-        if (null != forward && !closed)
-        {
-            forward.upstreamActive();
-        }
+        sendQueued();
         ctx.fireChannelActive();
     }
 
@@ -189,13 +346,13 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
      */
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        final LoopbackForward forward = this.forward;
+        final LoopbackForward forward = first;
         if (null == forward || closed)
         {
             ReferenceCountUtil.release(msg);
             if (!closed)
             {
-                LOG.fine(() -> "unexpected data from worker " + slot + " on an idle connection; closing it");
+                LOG.fine(() -> "unexpected data from worker " + slot + " with no request in flight; closing it");
                 loop.discard(this);
             }
             return;
@@ -204,8 +361,8 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
         {
             ReferenceCountUtil.release(msg);
             LOG.log(Level.WARNING, "invalid response from worker " + slot, object.decoderResult().cause());
-            this.forward = null;
-            close();
+            loop.discard(this);
+            remove(forward);
             forward.upstreamFailed();
             return;
         }
@@ -241,18 +398,36 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
         ctx.close();
     }
 
+    /**
+     * {@inheritDoc}
+     */
+    public String toString()
+    {
+        return "upstream to " + slot;
+    }
+
     private void lost()
     {
+        if (lost)
+        {
+            return;
+        }
+        lost = true;
         active = false;
         closed = true;
         loop.removeConnection(this);
-        final LoopbackForward forward = this.forward;
-        this.forward = null;
-        if (null != forward)
+        final LoopbackForward survivors = first;
+        first = null;
+        last = null;
+        unsent = null;
+        if (null != survivors)
         {
-            // refused, or dropped with a request on it: the worker may be dying, its exit not processed yet
-            loop.unreachable(slot);
-            forward.upstreamLost();
+            if (!closedByListener)
+            {
+                // refused, or dropped with requests on it: the worker may be dying, its exit not processed yet
+                loop.unreachable(slot);
+            }
+            loop.handOver(survivors);
         }
     }
 }
