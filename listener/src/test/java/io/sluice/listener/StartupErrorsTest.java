@@ -338,7 +338,7 @@ class StartupErrorsTest
             final Object ringsFile = Files.getAttribute(rings, "unix:ino");
 
             assertOneLineExit2(
-                config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+                config(freePort(), "  eventLoops: 1\n  shmDir: " + shmDir + "\n", shmQueue()),
                 "listener.shmDir: cannot use " + shmDir + ": in use by listener pid " +
                 ProcessHandle.current().pid());
 
@@ -358,7 +358,7 @@ class StartupErrorsTest
     {
         final Path shmDir = tempDir.resolve("d".repeat(100));
         final String output = assertOneLineExit2(
-            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            config(freePort(), "  eventLoops: 1\n  shmDir: " + shmDir + "\n", shmQueue()),
             "listener.shmDir: is too long for queue shm: its doorbell socket " + shmDir +
             "/shm-0/doorbell.sock would be ");
         assertTrue(output.contains("a Unix socket path holds at most 107"), output);
@@ -371,7 +371,7 @@ class StartupErrorsTest
         final Path file = Files.writeString(tempDir.resolve("file"), "x");
         final Path shmDir = file.resolve("x");
         assertOneLineExit2(
-            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            config(freePort(), "  eventLoops: 1\n  shmDir: " + shmDir + "\n", shmQueue()),
             "listener.shmDir: cannot use " + shmDir + ": " + file + ": Not a directory");
     }
 
@@ -382,7 +382,7 @@ class StartupErrorsTest
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
         final Path shmDir = shared.resolve("sl");
         assertOneLineExit2(
-            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            config(freePort(), "  eventLoops: 1\n  shmDir: " + shmDir + "\n", shmQueue()),
             "listener.shmDir: cannot use " + shmDir + ": " + shared + " is writable by group or others without the " +
             "sticky bit (mode 0777); another user could replace what is in it");
         assertFalse(Files.exists(shmDir), "created");
@@ -399,7 +399,7 @@ class StartupErrorsTest
         Files.setOwner(shared, nobody);
         final Path shmDir = shared.resolve("sl");
         assertOneLineExit2(
-            config(freePort(), "  shmDir: " + shmDir + "\n", shmQueue()),
+            config(freePort(), "  eventLoops: 1\n  shmDir: " + shmDir + "\n", shmQueue()),
             "listener.shmDir: cannot use " + shmDir + ": " + shared + " is owned by nobody, not by root (the " +
             "listener's user); another user could replace what is in it");
         assertFalse(Files.exists(shmDir), "created");

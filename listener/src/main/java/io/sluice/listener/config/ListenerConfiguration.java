@@ -67,9 +67,12 @@ public record ListenerConfiguration(
     public static final String BIND_ADDRESS_DEFAULT = "127.0.0.1";
 
     /**
-     * Default number of event loops: one, which measured fastest on a 2-core machine shared with a load generator.
+     * Default number of event loops: one per processor available to the JVM ({@link Runtime#availableProcessors()},
+     * which follows CPU affinity and container limits), at most {@link ListenerContext#EVENT_LOOPS_MAX}; read once,
+     * when this class is loaded.
      */
-    public static final int EVENT_LOOPS_DEFAULT = 1;
+    public static final int EVENT_LOOPS_DEFAULT =
+        Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), ListenerContext.EVENT_LOOPS_MAX));
 
     /**
      * Default admin port (0 = disabled).

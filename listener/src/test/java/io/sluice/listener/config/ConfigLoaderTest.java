@@ -149,6 +149,8 @@ class ConfigLoaderTest
         assertEquals(ListenerConfiguration.ID_DEFAULT, config.id());
         assertEquals(ListenerConfiguration.BIND_ADDRESS_DEFAULT, config.bindAddress());
         assertEquals(ListenerConfiguration.EVENT_LOOPS_DEFAULT, config.eventLoops());
+        assertEquals(Math.min(Runtime.getRuntime().availableProcessors(), 256), config.eventLoops(),
+            "one event loop per available processor");
         assertEquals(ListenerConfiguration.shmDirDefault("default"), config.shmDir());
         assertEquals(ListenerConfiguration.ADMIN_PORT_DEFAULT, config.adminPort());
         assertEquals(ListenerConfiguration.MAX_INITIAL_LINE_LENGTH_DEFAULT, config.maxInitialLineLength());
