@@ -13,9 +13,11 @@ import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A shared-memory queue on a listener with four event loops: each worker serves one lane per loop (its own ring file
  * and doorbell), and requests arriving on every loop, over many concurrent connections, all get exactly one answer,
- * their own; each lane of each worker carries its share.
+ * their own; each lane of each worker carries its share; large bodies stream both ways, under flow control, on
+ * every loop.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EventLoopLanesTest
@@ -36,6 +39,7 @@ class EventLoopLanesTest
     private static final int CONNECTIONS = 64;
     private static final int REQUESTS_PER_CONNECTION = 40;
     private static final long READY_TIMEOUT_MS = 20_000;
+    private static final int LARGE_BODY_BYTES = 1024 * 1024;
 
     @RegisterExtension
     static final ListenerExtension LISTENER = ListenerExtension.perClass("lanes", TestConfig.listener()
@@ -127,6 +131,54 @@ class EventLoopLanesTest
             assertTrue(workerTaken > 0, "worker " + worker + " was never chosen");
         }
         assertEquals(0, host.failedWorkerCount());
+    }
+
+    @Test
+    void shouldStreamLargeBodiesBothWaysOnEveryLoop() throws Exception
+    {
+        final TestListener listener = LISTENER.get();
+        assertEquals(200, listener.awaitOk("/shm/", READY_TIMEOUT_MS).status());
+        final int port = listener.port();
+        final int clientCount = 2 * LOOPS;
+        final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong echoed = new AtomicLong();
+        final List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < clientCount; c++)
+        {
+            final int client = c;
+            clients.add(new Thread(() ->
+            {
+                // several ring messages each way (capacity / 8 per chunk) and past the response window
+                final byte[] body = new byte[LARGE_BODY_BYTES + client];
+                new Random(client).nextBytes(body);
+                try (RawHttpClient connection = new RawHttpClient(port))
+                {
+                    final RawHttpClient.Response response = connection.sendWhileReading(
+                        RawHttpClient.post("/shm/stream", port, "application/octet-stream", body));
+                    if (200 == response.status() && Arrays.equals(body, response.body()))
+                    {
+                        echoed.incrementAndGet();
+                    }
+                    else
+                    {
+                        failures.add(new AssertionError("client " + client + ": status " + response.status() +
+                            ", " + response.body().length + " of " + body.length + " bytes"));
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failures.add(ex);
+                }
+            }, "lanes-stream-" + c));
+        }
+        clients.forEach(Thread::start);
+        for (final Thread client : clients)
+        {
+            client.join();
+        }
+
+        assertEquals(List.of(), failures);
+        assertEquals(clientCount, echoed.get(), "bodies echoed byte for byte");
     }
 
     /**
