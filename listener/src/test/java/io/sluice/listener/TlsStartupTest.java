@@ -12,12 +12,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -105,6 +107,28 @@ class TlsStartupTest
                 half.setSoTimeout(20_000);
                 assertEquals(-1, half.getInputStream().read(), "closed by the handshake timeout");
             }
+        }
+        finally
+        {
+            listener.close();
+        }
+    }
+
+    @Test
+    void shouldCloseAConnectionPastTheLimitOnAnHttpsPortWithoutACleartextByte() throws Exception
+    {
+        final Path[] files = TlsClients.certificateFiles(tempDir.resolve("a"), "a.test");
+        final Listener listener = start("  maxConnections: 1\n" + certificate(files[0], files[1]), "");
+        try (SSLSocket held = TlsClients.connect(port, "a.test", null);
+            Socket refused = RawHttpClient.connect(RawHttpClient.LOOPBACK_ADDRESS, port))
+        {
+            // the first holds the only slot (its handshake done); the second expects TLS, so a cleartext 503 would
+            // only be garbage to it: it is closed without a byte
+            refused.setSoTimeout(20_000);
+            assertEquals(
+                "", new String(refused.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1),
+                "closed without a cleartext answer");
+            assertTrue(held.getSession().isValid());
         }
         finally
         {

@@ -13,7 +13,8 @@ import org.agrona.concurrent.SystemNanoClock;
 /**
  * Builds each accepted connection's pipeline: {@link MinSendRateHandler} (unless the minimum send rate is off),
  * {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
- * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close). On an HTTPS port
+ * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close; on an HTTPS port a
+ * close without a byte, as a cleartext answer would only break the client's handshake). On an HTTPS port
  * ({@link TlsServerSetup}) the connection starts with {@link SniServerHandler} and {@link ProtocolSelector}, which
  * adds the HTTP/1.1 handlers behind the TLS handler once the handshake is complete (the protocol ALPN chose picks the
  * pipeline). Only builds; the logic is in the handlers.
@@ -94,7 +95,15 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         loopCounts.record(ch.eventLoop());
         if (!connections.tryAcquire())
         {
-            ch.pipeline().addLast("refuse", RefuseConnectionHandler.INSTANCE);
+            if (null == tls)
+            {
+                ch.pipeline().addLast("refuse", RefuseConnectionHandler.INSTANCE);
+            }
+            else
+            {
+                // a TLS client would take a cleartext 503 for a broken handshake: close without a byte
+                ch.close();
+            }
             return;
         }
         ch.config().setWriteBufferWaterMark(WRITE_BUFFER_WATER_MARK);
