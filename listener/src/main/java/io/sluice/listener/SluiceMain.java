@@ -24,6 +24,13 @@ public final class SluiceMain
      */
     public static final String CONFIG_DEFAULT = "native-config/sluice.yaml";
 
+    /**
+     * JDK setting that makes its TLS engine (the fallback when OpenSSL does not load) refuse a renegotiation a client
+     * starts, as the OpenSSL engine does: each would cost the listener a full handshake. Set before any handshake,
+     * since the JDK reads it once; a value given on the command line is kept.
+     */
+    static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
     private SluiceMain()
     {
     }
@@ -33,6 +40,10 @@ public final class SluiceMain
      */
     public static void main(final String[] args)
     {
+        if (null == System.getProperty(REJECT_CLIENT_RENEGOTIATION))
+        {
+            System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
+        }
         SluiceLogging.configure();
         if (args.length == 0 || !"run".equals(args[0]))
         {
