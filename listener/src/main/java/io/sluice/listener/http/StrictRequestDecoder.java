@@ -268,6 +268,12 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
             }
             if (CR != first)
             {
+                if (!HttpGrammar.is(first, TCHAR))
+                {
+                    // a request line never starts so (e.g. a TLS handshake on a cleartext port): answer now rather
+                    // than wait for a line end that may never come
+                    throw badRequest("invalid request line: method is not a token followed by one SP");
+                }
                 return true;
             }
             if (in.readableBytes() < 2)

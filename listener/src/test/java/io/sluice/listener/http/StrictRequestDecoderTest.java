@@ -175,6 +175,14 @@ class StrictRequestDecoderTest
     }
 
     @Test
+    void shouldRejectATlsHandshakeOnACleartextPortAtItsFirstByte()
+    {
+        // a TLS record header and the start of a ClientHello, no line end: answered at once, not after headerWait
+        assertEquals(List.of("REFUSED 400 invalid request line: method is not a token followed by one SP"),
+            decode("\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003"));
+    }
+
+    @Test
     void shouldRejectBareLfOrCrAsEmptyLineBeforeRequestLine()
     {
         assertEquals(List.of("REFUSED 400 bare LF before request line"), decode("\n" + GET));
