@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * A deliberately dumb HTTP/1.1 client over one blocking socket: it writes exactly the bytes it is given and parses
@@ -230,6 +231,32 @@ final class RawHttpClient implements AutoCloseable
     static Received exchange(final int port, final byte[] request, final int firstByteMs, final int idleMs)
         throws IOException
     {
+        return exchange(port, request, firstByteMs, idleMs, (text) -> false, idleMs);
+    }
+
+    /**
+     * Send bytes on a new connection and read until the server closes it or is silent: for {@code firstByteMs} before
+     * its first bytes, for {@code idleMs} after any, and only for {@code settleMs} once what was received satisfies
+     * {@code enough} (so a read that has all it must see stops early, yet still sees anything that follows soon).
+     *
+     * @param port        the listener's port.
+     * @param request     the bytes to send.
+     * @param firstByteMs how long to wait for the first bytes.
+     * @param idleMs      how long a silence after them ends the read while {@code enough} does not hold.
+     * @param enough      whether the bytes received so far (as ISO-8859-1) are all the caller waits for.
+     * @param settleMs    how long a silence ends the read once {@code enough} holds.
+     * @return what was received, and whether the connection was closed (or reset) by the server.
+     * @throws IOException when the connection cannot be made or the request not sent.
+     */
+    static Received exchange(
+        final int port,
+        final byte[] request,
+        final int firstByteMs,
+        final int idleMs,
+        final Predicate<String> enough,
+        final int settleMs)
+        throws IOException
+    {
         try (Socket socket = new Socket())
         {
             socket.connect(new InetSocketAddress(LOOPBACK_ADDRESS, port), firstByteMs);
@@ -246,7 +273,8 @@ final class RawHttpClient implements AutoCloseable
                 while ((read = in.read(buffer)) >= 0)
                 {
                     received.write(buffer, 0, read);
-                    socket.setSoTimeout(idleMs);
+                    socket.setSoTimeout(
+                        enough.test(received.toString(StandardCharsets.ISO_8859_1)) ? settleMs : idleMs);
                 }
                 closed = true;
             }
