@@ -87,6 +87,7 @@ final class BenchReport
     {
         final StringBuilder md = new StringBuilder(16 * 1024);
         header(md);
+        goals(md);
         headline(md);
         if (!results.scenarios().isEmpty())
         {
@@ -168,6 +169,44 @@ final class BenchReport
                 .append("work competed for both cores; spreads and tails are wider than on a quiet machine, and ")
                 .append("\"others on CPU\" says which runs it hit.\n\n");
         }
+    }
+
+    private void goals(final StringBuilder md)
+    {
+        md.append(goalsSection(results.goals()));
+    }
+
+    /**
+     * @param checks the targets with one run's figures, as {@link Goal#check} gives them.
+     * @return the targets section: how many were met, then a row per target.
+     */
+    static String goalsSection(final List<Goal.Check> checks)
+    {
+        final long met = checks.stream().filter((c) -> Goal.Check.MET.equals(c.verdict())).count();
+        final long notMeasured = checks.stream().filter((c) -> Goal.Check.NOT_MEASURED.equals(c.verdict())).count();
+        final StringBuilder md = new StringBuilder(2048);
+        md.append("## Targets\n\n");
+        md.append(met).append(" of ").append(checks.size()).append(" met, ").append(checks.size() - met - notMeasured)
+            .append(" not met, ").append(notMeasured).append(" not measured in this run. Ratios are numerator over ")
+            .append("denominator in this run; the scaling rows compare a target at ").append(Goal.LOOPS)
+            .append(" event loops with itself at ").append(Goal.BASE_LOOPS).append(".\n\n");
+        final Markdown table = Markdown.table("scenario", "ratio", "figure", "target>", "measured>", "verdict",
+            "set in");
+        for (final Goal.Check check : checks)
+        {
+            final String measured = null == check.measured() ? Markdown.NONE : "%".equals(unit(check)) ?
+                String.format(Locale.ROOT, "%.2f %%", check.measured()) : Markdown.ratio(check.measured());
+            table.row(check.scenario(), check.ratio(), check.metric(), check.target(), measured,
+                Goal.Check.NOT_MET.equals(check.verdict()) ? "**" + check.verdict() + "**" : check.verdict(),
+                check.section());
+        }
+        md.append(table.render()).append('\n');
+        return md.toString();
+    }
+
+    private static String unit(final Goal.Check check)
+    {
+        return Goal.IDLE.equals(check.scenario()) ? "%" : "×";
     }
 
     private void headline(final StringBuilder md)

@@ -1,6 +1,7 @@
 package io.sluice.benchmarks.harness;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -32,6 +33,7 @@ import java.util.Map;
  * @param headline         the figures {@code --json} prints.
  * @param warnings         what went wrong or needs a reader's attention.
  * @param scaling          the scaling scenario; null when it did not run.
+ * @see #goals() the targets, with this run's figures ({@code goals} in the file).
  */
 record BenchResults(
     String schema,
@@ -147,6 +149,16 @@ record BenchResults(
             return new Headline(rps, p99, cpu,
                 null != idle ? Math.round(idle.percentOfCore() * 100) / 100.0 : null, results.toString());
         }
+    }
+
+    /**
+     * @return every target of {@link Goal#ALL} with this run's figure and verdict; written to {@code results.json}
+     * as {@code goals}, worked out again from the figures when a file is read.
+     */
+    @JsonProperty(value = "goals", access = JsonProperty.Access.READ_ONLY)
+    List<Goal.Check> goals()
+    {
+        return Goal.check(this);
     }
 
     /**
