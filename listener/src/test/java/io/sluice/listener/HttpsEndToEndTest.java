@@ -10,6 +10,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -35,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * matter for TLS (hello, echo byte for byte, keep-alive and pipelining on one connection), and the certificate a
  * client gets for the host name it sends (SNI): the one configured for it, else the default ({@code "*"}, here the
  * self-signed one Sluice creates); and what each model's handler is told of the connection (scheme, protocol,
- * cipher, SNI name, client certificate), never a client's copy of the listener's fields.
+ * cipher, SNI name, client certificate), never a client's copy of the listener's fields; and a cleartext request
+ * sent to the HTTPS port, answered 400 and closed.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpsEndToEndTest
@@ -52,6 +55,7 @@ class HttpsEndToEndTest
     private static final int MIB = 1024 * 1024;
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final int PIPELINE_DEPTH = 5;
+    private static final int PLAIN_ANSWER_TIMEOUT_MS = 10_000;
 
     @RegisterExtension
     static final ListenerExtension LISTENER = ListenerExtension.perClass("https", CONFIG);
@@ -125,6 +129,38 @@ class HttpsEndToEndTest
             final RawHttpClient.Response again = client.send(RawHttpClient.get(path, port()));
             assertEquals(200, again.status(), again::toString);
             assertEquals("Hello, World!", again.bodyText());
+        }
+    }
+
+    @Test
+    void shouldAnswerPlainHttpOnTheHttpsPort400ThenCloseAndStillServeHttps() throws Exception
+    {
+        awaitReady("/inproc/");
+        final String answer;
+        try (Socket socket = RawHttpClient.connect(RawHttpClient.LOOPBACK_ADDRESS, port()))
+        {
+            socket.setSoTimeout(PLAIN_ANSWER_TIMEOUT_MS);
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // read to end of stream: a timeout or reset fails the test
+            answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+
+        final String body = "400 Bad Request: a plain HTTP request was sent to an HTTPS port\n";
+        assertTrue(answer.startsWith("HTTP/1.1 400 Bad Request\r\n"), answer);
+        assertTrue(answer.contains("\r\nconnection: close\r\n"), answer);
+        assertTrue(answer.contains("\r\ncontent-type: text/plain\r\n"), answer);
+        assertTrue(answer.contains("\r\ncontent-length: " + body.length() + "\r\n"), answer);
+        assertTrue(answer.endsWith("\r\n\r\n" + body), answer);
+        assertEquals(1, answer.split("HTTP/1.1 ", -1).length - 1, answer);
+        Await.value(0, () -> LISTENER.listener().connections().openCount(), PLAIN_ANSWER_TIMEOUT_MS);
+
+        try (RawHttpClient client = TlsClients.client(port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.get("/inproc/", port()));
+
+            assertEquals(200, response.status(), response::toString);
+            assertEquals("Hello, World!", response.bodyText());
         }
     }
 

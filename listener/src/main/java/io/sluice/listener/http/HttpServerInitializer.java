@@ -15,7 +15,8 @@ import org.agrona.concurrent.SystemNanoClock;
  * {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
  * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close; on an HTTPS port a
  * close without a byte, as a cleartext answer would only break the client's handshake). On an HTTPS port
- * ({@link TlsServerSetup}) the connection starts with {@link SniServerHandler} and {@link ProtocolSelector}, which
+ * ({@link TlsServerSetup}) the connection starts with {@link PlainHttpDetector} (a cleartext request is answered 400),
+ * {@link SniServerHandler} and {@link ProtocolSelector}, which
  * adds the HTTP/1.1 handlers behind the TLS handler once the handshake is complete (the protocol ALPN chose picks the
  * pipeline). Only builds; the logic is in the handlers.
  */
@@ -117,6 +118,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         {
             final ProtocolSelector selector = new ProtocolSelector(this);
             ch.pipeline()
+                .addLast("plain", new PlainHttpDetector(SystemNanoClock.INSTANCE, DateHeader.SYSTEM))
                 .addLast("tls", new SniServerHandler(tls, SystemNanoClock.INSTANCE, selector))
                 .addLast("protocol", selector);
         }
