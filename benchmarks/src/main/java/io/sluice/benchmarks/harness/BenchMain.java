@@ -201,6 +201,8 @@ public final class BenchMain
                 out.println();
                 out.print(BenchReport.scalingSection(scaling));
             }
+            out.println();
+            out.print(BenchReport.goalsSection(results.goals()));
         }
         progress.step("done in " + Progress.clock(progress.elapsedSeconds()) + "; report: " + report);
         final boolean measured = null == measurement || measuredAll(options, measurement.servers(), summaries);
