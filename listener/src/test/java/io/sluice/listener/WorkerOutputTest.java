@@ -63,6 +63,7 @@ class WorkerOutputTest
 
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final int READ_TIMEOUT_MS = 10_000;
+    private static final int SETTLE_MS = 300;
     private static final List<String> MODELS = List.of("/inproc/", "/shm/", "/loopback/", "/raw/");
 
     @RegisterExtension
@@ -129,7 +130,7 @@ class WorkerOutputTest
     void shouldAnswer502ForAnInvalidHeaderAndKeepTheWorker(final String model, final String name) throws Exception
     {
         final long pid = pid(model);
-        final String response = exchangeUntilClosedOrIdle(get(model + name));
+        final String response = exchangeUntilClosedOrSettled(get(model + name), 1);
 
         assertTrue(response.startsWith("HTTP/1.1 502 "), response);
         assertFalse(response.contains("Injected"), response);
@@ -142,8 +143,8 @@ class WorkerOutputTest
     @MethodSource("invalidStatuses")
     void shouldAnswer502ForAStatusThatIsNotFinal(final String model, final String name) throws Exception
     {
-        final String response = exchangeUntilClosedOrIdle(
-            RawHttpClient.concat(get(model + name), get(model + "good")));
+        final String response = exchangeUntilClosedOrSettled(
+            RawHttpClient.concat(get(model + name), get(model + "good")), 2);
 
         assertTrue(response.startsWith("HTTP/1.1 502 "), response);
         assertEquals(1, count(response, "HTTP/1.1 502 "), response);
@@ -262,7 +263,7 @@ class WorkerOutputTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
     void shouldAnswer502ForABodyBeforeItsHead(final String model) throws Exception
     {
-        final String response = exchangeUntilClosedOrIdle(get(model + "body-first"));
+        final String response = exchangeUntilClosedOrSettled(get(model + "body-first"), 1);
 
         assertTrue(response.startsWith("HTTP/1.1 502 "), response);
         assertEquals(1, count(response, "HTTP/1.1 "), response);
@@ -438,6 +439,18 @@ class WorkerOutputTest
     private static Received exchangeUntilClosed(final byte[] request) throws IOException
     {
         return exchange(request, READ_TIMEOUT_MS);
+    }
+
+    /**
+     * Send bytes and read until the server closes the connection (or {@value #READ_TIMEOUT_MS} ms of silence), or,
+     * once {@code answers} complete answers (each with a {@code content-length}) have arrived, until
+     * {@value #SETTLE_MS} ms of silence show that nothing more follows.
+     */
+    private static String exchangeUntilClosedOrSettled(final byte[] request, final int answers) throws IOException
+    {
+        return RawHttpClient.exchange(
+            LISTENER.port(), request, READ_TIMEOUT_MS, READ_TIMEOUT_MS, (text) -> completeAnswers(text) >= answers,
+            SETTLE_MS).text();
     }
 
     /**
