@@ -97,7 +97,8 @@ class TlsStartupTest
         final Listener listener = start(certificate(files[0], files[1]), "    handshakeTimeout: 200ms\n");
         try (Socket socket = RawHttpClient.connect(RawHttpClient.LOOPBACK_ADDRESS, port))
         {
-            // a client that sends nothing, then one that sends half a hello: both closed without a byte
+            // a client that sends nothing, one that sends half a hello, one that sends 3 cleartext bytes: all closed
+            // without a byte
             socket.setSoTimeout(20_000);
             final InputStream in = socket.getInputStream();
             assertEquals(-1, in.read(), "closed by the handshake timeout");
@@ -106,6 +107,13 @@ class TlsStartupTest
                 half.getOutputStream().write(new byte[]{0x16, 0x03, 0x01, 0x02, 0x00, 0x01});
                 half.setSoTimeout(20_000);
                 assertEquals(-1, half.getInputStream().read(), "closed by the handshake timeout");
+            }
+            try (Socket plain = RawHttpClient.connect(RawHttpClient.LOOPBACK_ADDRESS, port))
+            {
+                // fewer bytes than a TLS record header, cleartext or not, decide nothing: the timeout closes it
+                plain.getOutputStream().write("GET".getBytes(StandardCharsets.US_ASCII));
+                plain.setSoTimeout(20_000);
+                assertEquals(-1, plain.getInputStream().read(), "closed by the handshake timeout");
             }
         }
         finally
