@@ -292,6 +292,45 @@ final class RawHttpClient implements AutoCloseable
     }
 
     /**
+     * @return how many answers, each a head and the body its {@code content-length} declares, {@code text} begins
+     * with (counting stops at one without a {@code content-length}).
+     */
+    static int completeAnswers(final String text)
+    {
+        int count = 0;
+        int at = 0;
+        while (text.startsWith("HTTP/1.1 ", at))
+        {
+            final int headEnd = text.indexOf("\r\n\r\n", at);
+            if (headEnd < 0)
+            {
+                break;
+            }
+            final String head = text.substring(at, headEnd).toLowerCase(Locale.ROOT);
+            final int lengthAt = head.indexOf("\r\ncontent-length:");
+            if (lengthAt < 0)
+            {
+                break;
+            }
+            final int lineEnd = head.indexOf("\r\n", lengthAt + 2);
+            final String value = head.substring(
+                lengthAt + "\r\ncontent-length:".length(), lineEnd < 0 ? head.length() : lineEnd).trim();
+            if (value.isEmpty() || !value.chars().allMatch(Character::isDigit))
+            {
+                break;
+            }
+            final int bodyEnd = headEnd + 4 + Integer.parseInt(value);
+            if (text.length() < bodyEnd)
+            {
+                break;
+            }
+            count++;
+            at = bodyEnd;
+        }
+        return count;
+    }
+
+    /**
      * What {@link #exchange} received.
      *
      * @param text   the bytes received, as ISO-8859-1.

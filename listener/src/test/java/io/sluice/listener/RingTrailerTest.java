@@ -51,6 +51,7 @@ class RingTrailerTest
 
     private static final long READY_TIMEOUT_MS = 30_000;
     private static final int READ_TIMEOUT_MS = 15_000;
+    private static final int SETTLE_MS = 300;
 
     private static final List<LogRecord> RECORDS = new ArrayList<>();
     private static final List<LogRecord> THROWN = new ArrayList<>();
@@ -212,10 +213,15 @@ class RingTrailerTest
     }
 
     /**
-     * Send bytes and read until the server closes the connection or is silent for a second after its first bytes.
+     * Send bytes and read until the server closes the connection, is silent for a second after its first bytes, or
+     * is silent for {@value #SETTLE_MS} ms after one complete answer.
      */
     private static Received exchange(final byte[] request) throws IOException
     {
-        return RawHttpClient.exchange(listener.port(), request, READ_TIMEOUT_MS, 1_000);
+        // the failure is counted and logged before the request is settled: once its answer is complete, a short
+        // silence shows that nothing more follows
+        return RawHttpClient.exchange(
+            listener.port(), request, READ_TIMEOUT_MS, 1_000, (text) -> RawHttpClient.completeAnswers(text) >= 1,
+            SETTLE_MS);
     }
 }

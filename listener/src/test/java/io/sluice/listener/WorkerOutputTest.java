@@ -15,7 +15,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -449,8 +448,8 @@ class WorkerOutputTest
     private static String exchangeUntilClosedOrSettled(final byte[] request, final int answers) throws IOException
     {
         return RawHttpClient.exchange(
-            LISTENER.port(), request, READ_TIMEOUT_MS, READ_TIMEOUT_MS, (text) -> completeAnswers(text) >= answers,
-            SETTLE_MS).text();
+            LISTENER.port(), request, READ_TIMEOUT_MS, READ_TIMEOUT_MS,
+            (text) -> RawHttpClient.completeAnswers(text) >= answers, SETTLE_MS).text();
     }
 
     /**
@@ -461,46 +460,8 @@ class WorkerOutputTest
     private static Received exchangeUntilClosedOrTwoAnswers(final byte[] request) throws IOException
     {
         return RawHttpClient.exchange(
-            LISTENER.port(), request, READ_TIMEOUT_MS, READ_TIMEOUT_MS, (text) -> completeAnswers(text) >= 2, 1_000);
-    }
-
-    /**
-     * @return how many answers, each a head and the body its {@code content-length} declares, {@code text} begins
-     * with (counting stops at one without a {@code content-length}).
-     */
-    private static int completeAnswers(final String text)
-    {
-        int count = 0;
-        int at = 0;
-        while (text.startsWith("HTTP/1.1 ", at))
-        {
-            final int headEnd = text.indexOf("\r\n\r\n", at);
-            if (headEnd < 0)
-            {
-                break;
-            }
-            final String head = text.substring(at, headEnd).toLowerCase(Locale.ROOT);
-            final int lengthAt = head.indexOf("\r\ncontent-length:");
-            if (lengthAt < 0)
-            {
-                break;
-            }
-            final int lineEnd = head.indexOf("\r\n", lengthAt + 2);
-            final String value = head.substring(
-                lengthAt + "\r\ncontent-length:".length(), lineEnd < 0 ? head.length() : lineEnd).trim();
-            if (value.isEmpty() || !value.chars().allMatch(Character::isDigit))
-            {
-                break;
-            }
-            final int bodyEnd = headEnd + 4 + Integer.parseInt(value);
-            if (text.length() < bodyEnd)
-            {
-                break;
-            }
-            count++;
-            at = bodyEnd;
-        }
-        return count;
+            LISTENER.port(), request, READ_TIMEOUT_MS, READ_TIMEOUT_MS,
+            (text) -> RawHttpClient.completeAnswers(text) >= 2, 1_000);
     }
 
     private static Received exchange(final byte[] request, final int idleMs) throws IOException
