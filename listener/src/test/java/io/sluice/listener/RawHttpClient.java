@@ -292,8 +292,8 @@ final class RawHttpClient implements AutoCloseable
     }
 
     /**
-     * @return how many answers, each a head and the body its {@code content-length} declares, {@code text} begins
-     * with (counting stops at one without a {@code content-length}).
+     * @return how many answers, each a head and the body its {@code content-length} declares (none for a 204 or 304),
+     * {@code text} begins with (counting stops at any other without a {@code content-length}).
      */
     static int completeAnswers(final String text)
     {
@@ -307,6 +307,12 @@ final class RawHttpClient implements AutoCloseable
                 break;
             }
             final String head = text.substring(at, headEnd).toLowerCase(Locale.ROOT);
+            if (head.startsWith("http/1.1 204 ") || head.startsWith("http/1.1 304 "))
+            {
+                count++;
+                at = headEnd + 4;
+                continue;
+            }
             final int lengthAt = head.indexOf("\r\ncontent-length:");
             if (lengthAt < 0)
             {

@@ -178,8 +178,8 @@ class WorkerOutputTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
     void shouldSendNoBodyWith204(final String model) throws Exception
     {
-        final String response = exchangeUntilClosedOrIdle(
-            RawHttpClient.concat(get(model + "status204"), get(model + "good")));
+        final String response = exchangeUntilClosedOrSettled(
+            RawHttpClient.concat(get(model + "status204"), get(model + "good")), 2);
 
         assertTrue(response.startsWith("HTTP/1.1 204 "), response);
         assertFalse(response.contains("body of a 204"), response);
@@ -194,8 +194,8 @@ class WorkerOutputTest
     @ValueSource(strings = { "/inproc/", "/shm/", "/loopback/", "/raw/" })
     void shouldSendNoBodyWith304(final String model) throws Exception
     {
-        final String response = exchangeUntilClosedOrIdle(
-            RawHttpClient.concat(get(model + "status304"), get(model + "good")));
+        final String response = exchangeUntilClosedOrSettled(
+            RawHttpClient.concat(get(model + "status304"), get(model + "good")), 2);
 
         assertTrue(response.startsWith("HTTP/1.1 304 "), response);
         assertFalse(response.contains("body of a 304"), response);
@@ -442,7 +442,7 @@ class WorkerOutputTest
 
     /**
      * Send bytes and read until the server closes the connection (or {@value #READ_TIMEOUT_MS} ms of silence), or,
-     * once {@code answers} complete answers (each with a {@code content-length}) have arrived, until
+     * once {@code answers} complete answers (see {@link RawHttpClient#completeAnswers}) have arrived, until
      * {@value #SETTLE_MS} ms of silence show that nothing more follows.
      */
     private static String exchangeUntilClosedOrSettled(final byte[] request, final int answers) throws IOException
