@@ -19,7 +19,7 @@ import io.sluice.listener.queue.Transport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ServerChannelsTest
 {
     private static final int CONNECTIONS = 8;
+    private static final long RELEASE_WAIT_MS = 2_000;
 
     @Test
     void shouldListenOnOneNioSocketAndHandItsConnectionsToTheLoopsInTurn() throws Exception
@@ -147,13 +148,31 @@ class ServerChannelsTest
         }
     }
 
-    private static void closeAndCheckFree(final ServerChannels channels, final int port) throws IOException
+    /**
+     * Close and bind the port again. A JDK NIO server channel that is registered with a selector keeps its socket
+     * until the selector's next cycle deregisters it, after the close has completed; so the bind is tried again for
+     * up to {@link #RELEASE_WAIT_MS} while it finds the port in use. Epoll releases the port on close.
+     */
+    private static void closeAndCheckFree(final ServerChannels channels, final int port) throws Exception
     {
         channels.close();
         assertEquals(0, channels.channelCount());
-        try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName(RawHttpClient.LOOPBACK_ADDRESS)))
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELEASE_WAIT_MS);
+        while (true)
         {
-            assertEquals(port, again.getLocalPort());
+            try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getByName(RawHttpClient.LOOPBACK_ADDRESS)))
+            {
+                assertEquals(port, again.getLocalPort());
+                return;
+            }
+            catch (final BindException ex)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw ex;
+                }
+                Thread.sleep(10);
+            }
         }
     }
 
