@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.queue.ClientExchange;
 import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Proxy;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
@@ -49,8 +47,6 @@ class SharedMemoryLinkAllocationTest
      * references).
      */
     private static final long ALLOWED_BYTES_PER_HEAD = 32;
-    private static final String REMOTE_ADDRESS = "127.0.0.1";
-    private static final Integer REMOTE_PORT = 80;
 
     @TempDir
     Path tempDir;
@@ -115,7 +111,7 @@ class SharedMemoryLinkAllocationTest
     {
         final HttpRequest http = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/shm/hello");
         http.headers().add("host", "localhost").add("user-agent", "wrk").add("accept", "*/*");
-        request.begin(clientExchange());
+        request.begin(EncodingExchange.create());
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long threadId = Thread.currentThread().getId();
@@ -139,7 +135,7 @@ class SharedMemoryLinkAllocationTest
         link.workerFeatures(WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY);
         final HttpRequest http = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/shm/echo");
         http.headers().add("host", "localhost").add("content-length", Integer.toString(BODY_LENGTH));
-        request.begin(clientExchange());
+        request.begin(EncodingExchange.create());
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long threadId = Thread.currentThread().getId();
@@ -198,32 +194,6 @@ class SharedMemoryLinkAllocationTest
             }
         }
         assertEquals(heads, drain.heads - drainedBefore);
-    }
-
-    /**
-     * @return an exchange that answers only what encoding a head asks of it (its peer's address and port; the port
-     * one that {@link Integer#valueOf(int)} has cached, so that the proxy's answer allocates nothing).
-     */
-    private static ClientExchange clientExchange()
-    {
-        return (ClientExchange)Proxy.newProxyInstance(
-            ClientExchange.class.getClassLoader(),
-            new Class<?>[]{ ClientExchange.class },
-            (proxy, method, args) ->
-            {
-                switch (method.getName())
-                {
-                    case "remoteAddress":
-                        return REMOTE_ADDRESS;
-                    case "remotePort":
-                        return REMOTE_PORT;
-                    case "tls":
-                        // a plain-text connection
-                        return null;
-                    default:
-                        throw new UnsupportedOperationException(method.getName());
-                }
-            });
     }
 
     private void run(final int chunks)

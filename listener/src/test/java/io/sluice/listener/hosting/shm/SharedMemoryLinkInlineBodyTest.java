@@ -13,7 +13,6 @@ import io.sluice.dispatch.shm.RequestHeadDecoder;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.queue.ClientExchange;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +69,7 @@ class SharedMemoryLinkInlineBodyTest
         consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
         link = new SharedMemoryLink(null, 0, listenerMapping);
         request = new SharedMemoryRequest(null, SLOT);
-        request.begin(clientExchange());
+        request.begin(EncodingExchange.create());
     }
 
     @AfterEach
@@ -193,7 +191,7 @@ class SharedMemoryLinkInlineBodyTest
                 assertArrayEquals(body, messages.get(1).data);
             }
             request.release();
-            request.begin(clientExchange());
+            request.begin(EncodingExchange.create());
         }
     }
 
@@ -213,7 +211,7 @@ class SharedMemoryLinkInlineBodyTest
         assertTrue(link.openRequest(request, post(), 0));
         final List<Message> messages = drain();
         request.release();
-        request.begin(clientExchange());
+        request.begin(EncodingExchange.create());
         return messages.get(0).length;
     }
 
@@ -274,28 +272,6 @@ class SharedMemoryLinkInlineBodyTest
             bytes[i] = (byte)(i * 31 + i / 251);
         }
         return bytes;
-    }
-
-    private static ClientExchange clientExchange()
-    {
-        return (ClientExchange)Proxy.newProxyInstance(
-            ClientExchange.class.getClassLoader(),
-            new Class<?>[]{ ClientExchange.class },
-            (proxy, method, args) ->
-            {
-                switch (method.getName())
-                {
-                    case "remoteAddress":
-                        return "127.0.0.1";
-                    case "remotePort":
-                        return 80;
-                    case "tls":
-                        // a plain-text connection
-                        return null;
-                    default:
-                        throw new UnsupportedOperationException(method.getName());
-                }
-            });
     }
 
     private record Message(int type, int flags, long contentLength, int length, byte[] data)
