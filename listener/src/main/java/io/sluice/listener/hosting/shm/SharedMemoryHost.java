@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
 /**
@@ -245,12 +246,7 @@ public final class SharedMemoryHost implements Host
      */
     public long failedOnWorkerExitCount()
     {
-        long count = 0;
-        for (final LoopLanes loopLanes : lanes)
-        {
-            count += null == loopLanes ? 0 : loopLanes.failedOnWorkerExitCount();
-        }
-        return count;
+        return sum(LoopLanes::failedOnWorkerExitCount);
     }
 
     /**
@@ -258,12 +254,7 @@ public final class SharedMemoryHost implements Host
      */
     public long retriedOnWorkerExitCount()
     {
-        long count = 0;
-        for (final LoopLanes loopLanes : lanes)
-        {
-            count += null == loopLanes ? 0 : loopLanes.retriedOnWorkerExitCount();
-        }
-        return count;
+        return sum(LoopLanes::retriedOnWorkerExitCount);
     }
 
     /**
@@ -271,12 +262,7 @@ public final class SharedMemoryHost implements Host
      */
     public long leftForReplacementCount()
     {
-        long count = 0;
-        for (final LoopLanes loopLanes : lanes)
-        {
-            count += null == loopLanes ? 0 : loopLanes.leftForReplacementCount();
-        }
-        return count;
+        return sum(LoopLanes::leftForReplacementCount);
     }
 
     /**
@@ -285,12 +271,7 @@ public final class SharedMemoryHost implements Host
      */
     public long ringRepairCount()
     {
-        long count = 0;
-        for (final LoopLanes loopLanes : lanes)
-        {
-            count += null == loopLanes ? 0 : loopLanes.ringRepairCount();
-        }
-        return count;
+        return sum(LoopLanes::ringRepairCount);
     }
 
     /**
@@ -298,12 +279,7 @@ public final class SharedMemoryHost implements Host
      */
     public long timedOutCount()
     {
-        long count = 0;
-        for (final LoopLanes loopLanes : lanes)
-        {
-            count += null == loopLanes ? 0 : loopLanes.timedOutCount();
-        }
-        return count;
+        return sum(LoopLanes::timedOutCount);
     }
 
     /**
@@ -315,12 +291,7 @@ public final class SharedMemoryHost implements Host
      */
     public long responseBytesOutstanding()
     {
-        long bytes = 0;
-        for (final LoopLanes loopLanes : lanes)
-        {
-            bytes += null == loopLanes ? 0 : loopLanes.responseBytes().outstanding();
-        }
-        return bytes;
+        return sum((loopLanes) -> loopLanes.responseBytes().outstanding());
     }
 
     /**
@@ -412,6 +383,16 @@ public final class SharedMemoryHost implements Host
     long freshClockMs()
     {
         return TimeUnit.NANOSECONDS.toMillis(nanoClock.nanoTime() - clockBaseNs);
+    }
+
+    private long sum(final ToLongFunction<LoopLanes> count)
+    {
+        long sum = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            sum += null == loopLanes ? 0 : count.applyAsLong(loopLanes);
+        }
+        return sum;
     }
 
     private LoopLanes lanesOf(final EventLoop loop)
