@@ -3,6 +3,7 @@ package io.sluice.listener;
 import io.sluice.dispatch.worker.SluiceLogging;
 import io.sluice.listener.config.ConfigException;
 import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.EffectiveConfiguration;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.StartupException;
 
@@ -11,7 +12,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code sluice} command line: {@code sluice run [--config FILE]} starts the listener and its workers and serves
- * until SIGTERM or SIGINT, then stops cleanly and exits 0. A configuration mistake prints one line and exits 2: one
+ * until SIGTERM or SIGINT, then stops cleanly and exits 0; {@code sluice check [--config FILE]} checks the file as a
+ * start would, without binding a port or starting a worker ({@link ConfigCheck}), prints the effective configuration
+ * and exits 0. A configuration mistake prints one line and exits 2: one
  * found reading the file ({@link ConfigException}) or one found starting (a {@link StartupException}: a port in use, a
  * missing handler class or worker command, a handler that cannot be created, a shared-memory directory in use, ...),
  * both as {@code sluice: <file>: <key>: <problem>}. Any other failure to start prints one line and exits 1; either
@@ -31,6 +34,9 @@ public final class SluiceMain
      */
     static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
+    private static final String RUN = "run";
+    private static final String CHECK = "check";
+
     private SluiceMain()
     {
     }
@@ -45,7 +51,7 @@ public final class SluiceMain
             System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
         }
         SluiceLogging.configure();
-        if (args.length == 0 || !"run".equals(args[0]))
+        if (args.length == 0 || !(RUN.equals(args[0]) || CHECK.equals(args[0])))
         {
             usage();
             System.exit(2);
@@ -67,6 +73,12 @@ public final class SluiceMain
                 usage();
                 System.exit(2);
             }
+        }
+
+        if (CHECK.equals(args[0]))
+        {
+            System.exit(check(configFile));
+            return;
         }
 
         final ListenerConfiguration config;
@@ -147,8 +159,38 @@ public final class SluiceMain
         }
     }
 
+    /**
+     * {@code sluice check}: print the effective configuration to standard output and a verdict line to standard error.
+     *
+     * @param configFile the deployment file.
+     * @return the exit status: 0 when valid, 2 after one line naming the key.
+     */
+    static int check(final Path configFile)
+    {
+        final ListenerConfiguration config;
+        try
+        {
+            config = ConfigCheck.check(configFile);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("sluice: " + ex.getMessage());
+            return 2;
+        }
+        catch (final StartupException ex)
+        {
+            System.err.println("sluice: " + configFile + ": " + ex.getMessage());
+            return 2;
+        }
+        System.out.print(EffectiveConfiguration.describe(config));
+        System.out.flush();
+        System.err.println("sluice: " + configFile + ": configuration is valid");
+        return 0;
+    }
+
     private static void usage()
     {
-        System.err.println("usage: sluice run [--config FILE]   (default " + CONFIG_DEFAULT + ")");
+        System.err.println("usage: sluice run [--config FILE]     serve (default " + CONFIG_DEFAULT + ")");
+        System.err.println("       sluice check [--config FILE]   validate and print the effective configuration");
     }
 }
