@@ -1,5 +1,7 @@
 package io.sluice.dispatch.sample;
 
+import io.sluice.dispatch.websocket.WebSocket;
+import io.sluice.dispatch.websocket.WebSocketEndpoint;
 import io.sluice.dispatch.worker.Exchange;
 import io.sluice.dispatch.worker.Handler;
 import org.agrona.DirectBuffer;
@@ -20,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@code GET <prefix>bytes?n=N}: 200, application/octet-stream, N bytes (0 to {@value #MAX_BYTES_LENGTH}) of a
  *     repeating pattern ({@link #patternByte(long)}), streamed in {@value #BYTES_CHUNK_LENGTH}-byte chunks that follow
  *     the exchange's back-pressure: sending stops when {@link Exchange#sendBody} answers false and resumes from
- *     {@link Handler#onWritable(Exchange)}, so a client that reads slowly costs little memory.</li>
+ *     {@link Handler#onWritable(Exchange)}, so a client that reads slowly costs little memory;</li>
+ *     <li>{@code GET <prefix>ws}: a WebSocket echo ({@link WebSocket}): each text or binary message, up to 16 MiB,
+ *     is sent back as it came; a request that is not a WebSocket handshake gets 426.</li>
  * </ul>
  */
 public final class SampleHandler implements Handler
@@ -49,6 +53,19 @@ public final class SampleHandler implements Handler
     private static final int PATTERN_PERIOD = 251;
     private static final UnsafeBuffer PATTERN = pattern();
 
+    private static final WebSocketEndpoint ECHO = new WebSocketEndpoint()
+    {
+        public void onText(final WebSocket webSocket, final DirectBuffer buffer, final int offset, final int length)
+        {
+            webSocket.sendText(buffer, offset, length);
+        }
+
+        public void onBinary(final WebSocket webSocket, final DirectBuffer buffer, final int offset, final int length)
+        {
+            webSocket.sendBinary(buffer, offset, length);
+        }
+    };
+
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
         (r) ->
         {
@@ -63,6 +80,12 @@ public final class SampleHandler implements Handler
     public void onRequest(final Exchange exchange)
     {
         final String path = exchange.path();
+        if (path.endsWith("/ws"))
+        {
+            WebSocket.accept(exchange, ECHO);
+            return;
+        }
+
         if ("POST".equals(exchange.method()) && path.endsWith("/echo"))
         {
             final String type = exchange.header("content-type");
@@ -129,6 +152,21 @@ public final class SampleHandler implements Handler
         {
             body.send(exchange);
         }
+        else if (exchange.attachment() instanceof WebSocket webSocket)
+        {
+            webSocket.onWritable();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onAbort(final Exchange exchange)
+    {
+        if (exchange.attachment() instanceof WebSocket webSocket)
+        {
+            webSocket.onAbort();
+        }
     }
 
     /**
@@ -148,7 +186,12 @@ public final class SampleHandler implements Handler
     public void onBody(
         final Exchange exchange, final DirectBuffer buffer, final int offset, final int length, final boolean last)
     {
-        if ("POST".equals(exchange.method()) && exchange.path().endsWith("/echo"))
+        final WebSocket webSocket = WebSocket.of(exchange);
+        if (null != webSocket)
+        {
+            webSocket.onBody(buffer, offset, length, last);
+        }
+        else if ("POST".equals(exchange.method()) && exchange.path().endsWith("/echo"))
         {
             exchange.sendBody(buffer, offset, length, last);
         }
