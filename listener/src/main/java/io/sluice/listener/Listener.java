@@ -5,6 +5,7 @@ import io.sluice.dispatch.worker.Handler;
 import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.EffectiveConfiguration;
 import io.sluice.listener.config.ListenerConfiguration;
+import io.sluice.listener.config.LogFileConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.WorkerConfiguration;
@@ -12,9 +13,11 @@ import io.sluice.listener.hosting.inprocess.InProcessHost;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.ConnectionLimiter;
+import io.sluice.listener.http.HttpConnectionConfig;
 import io.sluice.listener.http.HttpServerInitializer;
 import io.sluice.listener.http.LoopConnectionCounts;
 import io.sluice.listener.http.TlsServerSetup;
+import io.sluice.listener.log.RequestLog;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
@@ -26,6 +29,7 @@ import io.sluice.listener.routing.UrlPrefix;
 import io.sluice.listener.tls.ServerTlsContexts;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +64,7 @@ public final class Listener implements AutoCloseable
     private LoopConnectionCounts loopCounts;
     private AdminServer admin;
     private SharedMemoryFiles.PrivateDirectory shmDir;
+    private RequestLog requestLog;
 
     /**
      * @param config the loaded configuration.
@@ -87,6 +92,13 @@ public final class Listener implements AutoCloseable
         {
             inProcessHandlers.putAll(StartupChecks.check(config));
             transport = Transport.create(config.eventLoops());
+            requestLog = new RequestLog();
+            final int listenerAccessLog = accessLogFileId(config.accessLog());
+            if (config.errorLog().enabled())
+            {
+                requestLog.errorLog(
+                    config.errorLog().path(), config.errorLog().rotateSizeLength(), config.errorLog().rotateDaily());
+            }
             final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
             for (final QueueConfiguration queue : config.queues())
             {
@@ -95,20 +107,26 @@ public final class Listener implements AutoCloseable
                 final Host host = createHost(queue, applicationPath);
                 queues.put(queue.name(), requestQueue);
                 hosts.put(queue.name(), host);
+                final int accessLog =
+                    null == queue.accessLog() ? listenerAccessLog : accessLogFileId(queue.accessLog());
                 for (final String prefix : queue.prefixes())
                 {
                     final UrlPrefix parsed = UrlPrefix.parse(prefix);
-                    router.add(parsed, queue.binding(requestQueue, host, parsed.path()));
+                    router.add(parsed, queue.binding(requestQueue, host, parsed.path(), accessLog));
                 }
             }
 
             final PrefixRouter<QueueBinding> table = router.build();
             connections = new ConnectionLimiter(config.maxConnections());
             loopCounts = new LoopConnectionCounts(transport.group());
+            startRequestLog();
+            final HttpConnectionConfig connectionConfig = config.connectionConfig()
+                .requestLog(requestLog.isEnabled() ? requestLog : null)
+                .accessLogFileId(listenerAccessLog);
             final HttpServerInitializer initializer = new HttpServerInitializer(
-                table, config.decoderConfig(), config.connectionConfig(), connections, loopCounts);
+                table, config.decoderConfig(), connectionConfig, connections, loopCounts);
             final HttpServerInitializer tlsInitializer = null == config.tls() ? null : new HttpServerInitializer(
-                table, config.decoderConfig(), config.connectionConfig(), connections, loopCounts, tlsSetup());
+                table, config.decoderConfig(), connectionConfig, connections, loopCounts, tlsSetup());
             final Set<Integer> httpsPorts = httpsPorts();
             serverChannels = new ServerChannels(config, transport);
             for (final int port : table.ports())
@@ -159,6 +177,27 @@ public final class Listener implements AutoCloseable
             LOG.info(() -> "admin endpoint on http://" + config.admin().bindAddress() + ":" + config.adminPort() + "/");
         }
         return this;
+    }
+
+    /**
+     * Close and open the access and error log files again at their paths, as logrotate asks with {@code SIGUSR1}
+     * after it moved them. Returns at once; the writer thread reopens them.
+     */
+    public void reopenLogs()
+    {
+        final RequestLog requestLog = this.requestLog;
+        if (null != requestLog)
+        {
+            requestLog.reopen();
+        }
+    }
+
+    /**
+     * @return the access and error logs, or null before the start.
+     */
+    public RequestLog requestLog()
+    {
+        return requestLog;
     }
 
     /**
@@ -311,6 +350,11 @@ public final class Listener implements AutoCloseable
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             transport = null;
         }
+        if (null != requestLog)
+        {
+            // after the event loops: what they logged last is written
+            requestLog.close();
+        }
         inProcessHandlers.clear();
         if (null != shmDir)
         {
@@ -351,6 +395,28 @@ public final class Listener implements AutoCloseable
 
             default:
                 throw new IllegalStateException("unknown hosting: " + queue.hosting());
+        }
+    }
+
+    private int accessLogFileId(final LogFileConfiguration accessLog)
+    {
+        return accessLog.enabled() ?
+            requestLog.accessLog(accessLog.path(), accessLog.rotateSizeLength(), accessLog.rotateDaily()) :
+            QueueBinding.ACCESS_LOG_NONE;
+    }
+
+    private void startRequestLog()
+    {
+        try
+        {
+            requestLog.start();
+        }
+        catch (final UncheckedIOException ex)
+        {
+            final String key = null != config.errorLog().path() &&
+                ex.getMessage().contains(config.errorLog().path().toString()) ?
+                ConfigKeys.LISTENER_ERROR_LOG : ConfigKeys.LISTENER_ACCESS_LOG;
+            throw new StartupException(key, ex.getMessage(), ex);
         }
     }
 

@@ -17,7 +17,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * through others, and each depends only on those below it.
  * <pre>
  *   io.sluice.listener (Listener, AdminServer, SluiceMain): may use every package; none uses it
- *   http                               --&gt; queue, routing
+ *   http                               --&gt; queue, routing, log
+ *   log                                --&gt; queue
  *   hosting.{inprocess, shm, loopback} --&gt; hosting, queue, process, config, routing (never on each other)
  *   process                            --&gt; config, queue
  *   config                             --&gt; queue, routing, http (the component configurations it derives)
@@ -46,6 +47,7 @@ class PackageStructureTest
             .consideringOnlyDependenciesInLayers()
             .layer("listener").definedBy(LISTENER)
             .layer("http").definedBy(LISTENER + ".http..")
+            .layer("log").definedBy(LISTENER + ".log..")
             .layer("hosting").definedBy(LISTENER + ".hosting..")
             .layer("process").definedBy(LISTENER + ".process..")
             .layer("config").definedBy(LISTENER + ".config..")
@@ -53,7 +55,8 @@ class PackageStructureTest
             .layer("routing").definedBy(LISTENER + ".routing..")
             .layer("queue").definedBy(LISTENER + ".queue..")
             .whereLayer("listener").mayNotBeAccessedByAnyLayer()
-            .whereLayer("http").mayOnlyAccessLayers("queue", "routing")
+            .whereLayer("http").mayOnlyAccessLayers("queue", "routing", "log")
+            .whereLayer("log").mayOnlyAccessLayers("queue")
             .whereLayer("hosting").mayOnlyAccessLayers("queue", "process", "config", "routing")
             .whereLayer("process").mayOnlyAccessLayers("config", "queue")
             .whereLayer("config").mayOnlyAccessLayers("queue", "routing", "http")

@@ -32,6 +32,16 @@ public final class ConfigKeys
     public static final String LISTENER_TLS_SELF_SIGNED_DIR =
         YamlKeys.LISTENER + "." + YamlKeys.TLS + "." + YamlKeys.SELF_SIGNED_DIR;
 
+    /**
+     * The listener's access log.
+     */
+    public static final String LISTENER_ACCESS_LOG = YamlKeys.LISTENER + "." + YamlKeys.ACCESS_LOG;
+
+    /**
+     * The listener's error log.
+     */
+    public static final String LISTENER_ERROR_LOG = YamlKeys.LISTENER + "." + YamlKeys.ERROR_LOG;
+
     private ConfigKeys()
     {
     }

@@ -154,7 +154,9 @@ public final class ConfigLoader
             YamlKeys.MAX_CONNECTIONS,
             YamlKeys.MAX_PIPELINED_REQUESTS,
             YamlKeys.TIMEOUTS,
-            YamlKeys.TLS);
+            YamlKeys.TLS,
+            YamlKeys.ACCESS_LOG,
+            YamlKeys.ERROR_LOG);
         final ListenerContext context = new ListenerContext();
         context.origin().readFrom(listener);
         listener.string(YamlKeys.ID, context::id);
@@ -205,7 +207,69 @@ public final class ConfigLoader
         {
             context.tls(tls(listener.section(YamlKeys.TLS), baseDirectory));
         }
+        if (listener.contains(YamlKeys.ACCESS_LOG))
+        {
+            context.accessLog(logFile(listener, YamlKeys.ACCESS_LOG, baseDirectory));
+        }
+        if (listener.contains(YamlKeys.ERROR_LOG))
+        {
+            context.errorLog(logFile(listener, YamlKeys.ERROR_LOG, baseDirectory));
+        }
         return context;
+    }
+
+    /**
+     * A log file key: {@code false} (none), a path (default rotation), or a mapping {@code {path, enabled,
+     * rotate: {size, daily}}}.
+     */
+    private static LogFileConfiguration logFile(
+        final ConfigSection parent, final String key, final Path baseDirectory)
+    {
+        final Object value = parent.raw(key);
+        if (Boolean.FALSE.equals(value))
+        {
+            return LogFileConfiguration.OFF;
+        }
+        if (value instanceof String)
+        {
+            final Path[] path = new Path[1];
+            parent.path(key, baseDirectory, (p) -> path[0] = p);
+            return LogFileConfiguration.at(path[0]);
+        }
+        if (!(value instanceof Map))
+        {
+            throw ConfigSection.error(
+                parent.source(), parent.pathOf(key), "must be false, a path, or a mapping with 'path'", value);
+        }
+        final ConfigSection section = parent.section(key);
+        section.rejectUnknownKeys(YamlKeys.PATH, YamlKeys.ENABLED, YamlKeys.ROTATE);
+        final boolean enabled = bool(section, YamlKeys.ENABLED, true);
+        final Path[] path = new Path[1];
+        section.path(YamlKeys.PATH, baseDirectory, (p) -> path[0] = p);
+        if (enabled && null == path[0])
+        {
+            section.require(YamlKeys.PATH);
+        }
+        final ConfigSection rotate = section.section(YamlKeys.ROTATE);
+        rotate.rejectUnknownKeys(YamlKeys.SIZE, YamlKeys.DAILY);
+        final long[] size = {LogFileConfiguration.ROTATE_SIZE_DEFAULT};
+        rotate.size(YamlKeys.SIZE, (n) -> size[0] = n);
+        final boolean daily = bool(rotate, YamlKeys.DAILY, LogFileConfiguration.ROTATE_DAILY_DEFAULT);
+        return enabled ? new LogFileConfiguration(true, path[0], size[0], daily) : LogFileConfiguration.OFF;
+    }
+
+    private static boolean bool(final ConfigSection section, final String key, final boolean defaultValue)
+    {
+        final Object value = section.raw(key);
+        if (null == value)
+        {
+            return defaultValue;
+        }
+        if (!(value instanceof Boolean))
+        {
+            throw ConfigSection.error(section.source(), section.pathOf(key), "must be true or false", value);
+        }
+        return (Boolean)value;
     }
 
     private static TlsContext tls(final ConfigSection tls, final Path baseDirectory)
@@ -262,7 +326,8 @@ public final class ConfigLoader
             YamlKeys.RESPONSE_WINDOW,
             YamlKeys.WORKER,
             YamlKeys.MAX_REQUEST_BODY_SIZE,
-            YamlKeys.TIMEOUTS);
+            YamlKeys.TIMEOUTS,
+            YamlKeys.ACCESS_LOG);
         final QueueContext context = new QueueContext();
         context.origin().readFrom(queue);
         queue.string(YamlKeys.NAME, context::name);
@@ -290,6 +355,11 @@ public final class ConfigLoader
         if (QueueContext.takes(hosting, YamlKeys.RESPONSE_WINDOW))
         {
             queue.size(YamlKeys.RESPONSE_WINDOW, context::responseWindow);
+        }
+
+        if (queue.contains(YamlKeys.ACCESS_LOG) && !Boolean.TRUE.equals(queue.raw(YamlKeys.ACCESS_LOG)))
+        {
+            context.accessLog(logFile(queue, YamlKeys.ACCESS_LOG, baseDirectory));
         }
 
         final ConfigSection timeouts = queue.section(YamlKeys.TIMEOUTS);

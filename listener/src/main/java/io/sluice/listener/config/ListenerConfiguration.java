@@ -54,7 +54,9 @@ public record ListenerConfiguration(
     TimeoutsConfiguration timeouts,
     List<QueueConfiguration> queues,
     AdminConfiguration admin,
-    TlsConfiguration tls)
+    TlsConfiguration tls,
+    LogFileConfiguration accessLog,
+    LogFileConfiguration errorLog)
 {
     /**
      * Default listener id.
@@ -185,7 +187,9 @@ public record ListenerConfiguration(
             TimeoutsConfiguration.defaults(),
             queues,
             AdminConfiguration.defaults(),
-            null);
+            null,
+            LogFileConfiguration.OFF,
+            LogFileConfiguration.OFF);
     }
 
     /**

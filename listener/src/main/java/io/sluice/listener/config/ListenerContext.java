@@ -85,6 +85,8 @@ public final class ListenerContext
     private long minSendRate = TimeoutsConfiguration.MIN_SEND_RATE_DEFAULT;
     private long minSendRateGraceMs = TimeoutsConfiguration.MIN_SEND_RATE_GRACE_MS_DEFAULT;
     private TlsContext tls;
+    private LogFileConfiguration accessLog = LogFileConfiguration.OFF;
+    private LogFileConfiguration errorLog = LogFileConfiguration.OFF;
 
     /**
      * @param id listener id, 1 to 32 characters of {@code A-Z a-z 0-9 _ -}.
@@ -363,6 +365,26 @@ public final class ListenerContext
     }
 
     /**
+     * @param accessLog the listener's access log ({@link LogFileConfiguration#OFF}, the default: none).
+     * @return this.
+     */
+    public ListenerContext accessLog(final LogFileConfiguration accessLog)
+    {
+        this.accessLog = accessLog;
+        return this;
+    }
+
+    /**
+     * @param errorLog the error log ({@link LogFileConfiguration#OFF}, the default: none).
+     * @return this.
+     */
+    public ListenerContext errorLog(final LogFileConfiguration errorLog)
+    {
+        this.errorLog = errorLog;
+        return this;
+    }
+
+    /**
      * @param tls the TLS settings of the {@code https} prefixes; null (the default) when there are none.
      * @return this.
      */
@@ -460,7 +482,9 @@ public final class ListenerContext
             timeouts,
             queueConfigs,
             admin,
-            tlsConfig);
+            tlsConfig,
+            accessLog,
+            errorLog);
     }
 
     private TimeoutsConfiguration concludeTimeouts()

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * @param responseWindow       response body bytes a shared-memory worker may send for one request ahead of the
  *                             client (flow-control credit), shared-memory only; {@link #RESPONSE_WINDOW_NONE} for the
  *                             other hosting models.
+ * @param accessLog            the queue's own access log, or null when its requests go to the listener's
+ *                             ({@code accessLog: false} is {@link LogFileConfiguration#OFF}).
  */
 public record QueueConfiguration(
     String name,
@@ -42,7 +44,8 @@ public record QueueConfiguration(
     long maxRequestBodySize,
     long entityBodyTimeoutMs,
     long queueWaitTimeoutMs,
-    int responseWindow)
+    int responseWindow,
+    LogFileConfiguration accessLog)
 {
     /**
      * Default queue length, as HTTP.sys.
@@ -83,6 +86,39 @@ public record QueueConfiguration(
      * Response window of a queue that is not hosted over shared memory: it has no credit.
      */
     public static final int RESPONSE_WINDOW_NONE = 0;
+
+    /**
+     * A queue whose requests go to the listener's access log.
+     *
+     * @param name                unique queue name.
+     * @param prefixes            URL prefixes as written.
+     * @param hosting             hosting model.
+     * @param handler             fully qualified class name of the handler.
+     * @param queueLength         most requests admitted and not yet answered.
+     * @param ringCapacity        capacity of each shared-memory ring, or {@link #RING_CAPACITY_NONE}.
+     * @param worker              worker process settings; null for in-process queues.
+     * @param maxRequestBodySize  largest request body in bytes.
+     * @param entityBodyTimeoutMs longest silence between two pieces of a request body.
+     * @param queueWaitTimeoutMs  longest time an admitted request may wait for a worker.
+     * @param responseWindow      response body bytes a shared-memory worker may send ahead of the client.
+     */
+    public QueueConfiguration(
+        final String name,
+        final List<String> prefixes,
+        final HostingMode hosting,
+        final String handler,
+        final int queueLength,
+        final int ringCapacity,
+        final WorkerConfiguration worker,
+        final long maxRequestBodySize,
+        final long entityBodyTimeoutMs,
+        final long queueWaitTimeoutMs,
+        final int responseWindow)
+    {
+        this(
+            name, prefixes, hosting, handler, queueLength, ringCapacity, worker, maxRequestBodySize,
+            entityBodyTimeoutMs, queueWaitTimeoutMs, responseWindow, null);
+    }
 
     /**
      * A queue with the listener-wide default body limit and timers.
@@ -126,12 +162,27 @@ public record QueueConfiguration(
      */
     public QueueBinding binding(final RequestQueue queue, final Host host, final String applicationPath)
     {
+        return binding(queue, host, applicationPath, QueueBinding.ACCESS_LOG_NONE);
+    }
+
+    /**
+     * @param queue           this queue's bound.
+     * @param host            this queue's hosting model.
+     * @param applicationPath path of the prefix routed, e.g. {@code /shm/}.
+     * @param accessLogFileId the access log file of this queue's requests, or {@link QueueBinding#ACCESS_LOG_NONE}.
+     * @return what that prefix routes to, with this queue's body limit, timers (in ns) and access log.
+     */
+    public QueueBinding binding(
+        final RequestQueue queue, final Host host, final String applicationPath, final int accessLogFileId)
+    {
         return new QueueBinding(
             queue,
             host,
             applicationPath,
             maxRequestBodySize,
             TimeUnit.MILLISECONDS.toNanos(entityBodyTimeoutMs),
-            TimeUnit.MILLISECONDS.toNanos(queueWaitTimeoutMs));
+            TimeUnit.MILLISECONDS.toNanos(queueWaitTimeoutMs),
+            hosting,
+            accessLogFileId);
     }
 }

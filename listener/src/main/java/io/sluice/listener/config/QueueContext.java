@@ -32,6 +32,7 @@ public final class QueueContext
     private long entityBodyTimeoutMs;
     private long queueWaitTimeoutMs;
     private WorkerContext worker;
+    private LogFileConfiguration accessLog;
 
     /**
      * @param name unique queue name, 1 to 32 characters of {@code A-Z a-z 0-9 _ -}; required.
@@ -250,7 +251,19 @@ public final class QueueContext
                 YamlKeys.ENTITY_BODY, entityBodyTimeoutMs, 0, ListenerContext.TIMEOUT_MS_MAX) : timeouts.entityBodyMs(),
             timeoutsOrigin.isSet(YamlKeys.QUEUE_WAIT) ? timeoutsOrigin.durationMs(
                 YamlKeys.QUEUE_WAIT, queueWaitTimeoutMs, 0, ListenerContext.TIMEOUT_MS_MAX) : timeouts.queueWaitMs(),
-            responseWindow());
+            responseWindow(),
+            accessLog);
+    }
+
+    /**
+     * @param accessLog the queue's own access log ({@link LogFileConfiguration#OFF}: none), or null (the default)
+     *                  for the listener's.
+     * @return this.
+     */
+    public QueueContext accessLog(final LogFileConfiguration accessLog)
+    {
+        this.accessLog = accessLog;
+        return this;
     }
 
     private void checkPrefixes(final Map<UrlPrefix, String> prefixPaths)

@@ -69,6 +69,14 @@ final class YamlKeys
     static final String HANDSHAKE_TIMEOUT = "handshakeTimeout";
     static final String SELF_SIGNED_DIR = "selfSignedDir";
 
+    static final String ACCESS_LOG = "accessLog";
+    static final String ERROR_LOG = "errorLog";
+    static final String PATH = "path";
+    static final String ENABLED = "enabled";
+    static final String ROTATE = "rotate";
+    static final String SIZE = "size";
+    static final String DAILY = "daily";
+
     private YamlKeys()
     {
     }

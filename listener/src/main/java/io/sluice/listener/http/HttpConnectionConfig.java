@@ -1,5 +1,7 @@
 package io.sluice.listener.http;
 
+import io.sluice.listener.log.RequestLog;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +58,44 @@ public final class HttpConnectionConfig
     private long drainEntityBodyNs = TIMER_DEFAULT_NS;
     private long minSendRate = MIN_SEND_RATE_DEFAULT;
     private long minSendRateGraceNs = MIN_SEND_RATE_GRACE_DEFAULT_NS;
+    private RequestLog requestLog;
+    private int accessLogFileId = RequestLog.FILE_NONE;
+
+    /**
+     * @return where the connections' requests and refusals are logged; null when nowhere (the default).
+     */
+    public RequestLog requestLog()
+    {
+        return requestLog;
+    }
+
+    /**
+     * @param requestLog where the connections' requests and refusals are logged; null for nowhere.
+     * @return this.
+     */
+    public HttpConnectionConfig requestLog(final RequestLog requestLog)
+    {
+        this.requestLog = requestLog;
+        return this;
+    }
+
+    /**
+     * @return the access log file of a request routed to no queue, or {@link RequestLog#FILE_NONE} (the default).
+     */
+    public int accessLogFileId()
+    {
+        return accessLogFileId;
+    }
+
+    /**
+     * @param fileId the access log file of a request routed to no queue, or {@link RequestLog#FILE_NONE}.
+     * @return this.
+     */
+    public HttpConnectionConfig accessLogFileId(final int fileId)
+    {
+        this.accessLogFileId = fileId;
+        return this;
+    }
 
     /**
      * @return most requests in flight on one connection before reading pauses.

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.log.RequestLog;
+import io.sluice.listener.log.RequestLogFacts;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
@@ -70,8 +73,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private final ConnectionOutput output;
     private ChannelHandlerContext ctx;
     private MinSendRateHandler sendRate;
+    private final RequestLog requestLog;
+    private final int accessLogFileId;
     private String remoteAddress = "";
     private int remotePort;
+    private String localAddress = "";
+    private int localPort;
     private TlsInfo tls;
     private boolean closing;
 
@@ -103,6 +110,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         this.decoder = decoder;
         this.connections = connections;
         this.clock = clock;
+        this.requestLog = config.requestLog();
+        this.accessLogFileId = config.accessLogFileId();
         this.inFlight = new InFlightExchanges(config.maxPipelinedRequests());
         this.deadlines = new ConnectionDeadlines(clock, this::onDeadlines);
         this.nextRequest = new NextRequestWait(deadlines, decoder, config.headerWaitNs(), config.idleConnectionNs());
@@ -136,7 +145,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (ctx.channel().localAddress() instanceof InetSocketAddress local)
         {
-            intake.localPort(local.getPort());
+            localAddress = local.getAddress().getHostAddress();
+            localPort = local.getPort();
+            intake.localPort(localPort);
         }
         final long nowNs = clock.nanoTime();
         nextRequest.start(nowNs);
@@ -192,6 +203,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     {
         if (MinSendRateHandler.TOO_SLOW == evt)
         {
+            final ServerExchange writing = inFlight.writing();
+            logError(null == writing ? new ConnectionFacts(this) : writing, 0, ErrorReason.TIMER_MIN_BYTES_PER_SECOND);
             closeNow();
             return;
         }
@@ -219,6 +232,56 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     String remoteAddress()
     {
         return remoteAddress;
+    }
+
+    String localAddress()
+    {
+        return localAddress;
+    }
+
+    int localPort()
+    {
+        return localPort;
+    }
+
+    /**
+     * @return true when the access log writes this request: it is routed to a logged queue, or not routed and the
+     * listener's access log is on.
+     */
+    boolean isAccessLogged(final QueueBinding binding)
+    {
+        return null != requestLog &&
+            (null == binding ? accessLogFileId : binding.accessLogFileId()) != RequestLog.FILE_NONE;
+    }
+
+    /**
+     * Write a completed response to its access log, if it has one.
+     *
+     * @param exchange the request.
+     */
+    void logAccess(final ServerExchange exchange)
+    {
+        if (null != requestLog)
+        {
+            final QueueBinding binding = exchange.binding();
+            requestLog.access(
+                null == binding ? accessLogFileId : binding.accessLogFileId(), exchange, clock.nanoTime());
+        }
+    }
+
+    /**
+     * Write a refusal or failure to the error log, if there is one.
+     *
+     * @param facts  the request or connection.
+     * @param status the status answered, or 0 for a close without one.
+     * @param reason why.
+     */
+    void logError(final RequestLogFacts facts, final int status, final ErrorReason reason)
+    {
+        if (null != requestLog)
+        {
+            requestLog.error(facts, status, reason, clock.nanoTime());
+        }
     }
 
     boolean isWritable()
@@ -346,12 +409,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      * @param exchange the request.
      * @param status   the answer's status.
      * @param message  the answer's text.
+     * @param reason   why, for the error log.
      */
-    void rejectAndClose(final ServerExchange exchange, final int status, final String message)
+    void rejectAndClose(
+        final ServerExchange exchange, final int status, final String message, final ErrorReason reason)
     {
         output.lingerOnClose();
         pump.end();
-        exchange.sendError(status, message);
+        exchange.sendError(status, message, reason);
         markClosing();
     }
 
@@ -384,12 +449,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
                 nowNs, inFlight.isEmpty(), MinSendRateHandler.hasPendingOutput(ctx.channel()));
             if (NextRequestWait.IDLE_EXPIRED == wait)
             {
+                logError(new ConnectionFacts(this), 0, ErrorReason.TIMER_CONNECTION_IDLE);
                 closeNow();
             }
             else if (NextRequestWait.HEAD_EXPIRED == wait)
             {
                 rejectAndClose(
-                    intake.enqueue(false, false, null), 408, "request timeout: request head not received in time");
+                    intake.enqueue(false, false, null),
+                    408,
+                    "request timeout: request head not received in time",
+                    ErrorReason.TIMER_HEADER_WAIT);
             }
         }
         else
@@ -397,11 +466,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             final int body = pump.checkDeadlines(nowNs);
             if (RequestBodyPump.DRAIN_EXPIRED == body)
             {
+                logError(receiving, 0, ErrorReason.TIMER_ENTITY_BODY);
                 closeNow();
             }
             else if (RequestBodyPump.BODY_EXPIRED == body)
             {
-                rejectAndClose(receiving, 408, "request timeout: request body not received in time");
+                rejectAndClose(
+                    receiving,
+                    408,
+                    "request timeout: request body not received in time",
+                    ErrorReason.TIMER_ENTITY_BODY);
             }
         }
         if (!closing)

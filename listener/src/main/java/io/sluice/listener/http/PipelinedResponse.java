@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 abstract class PipelinedResponse
 {
     final HttpConnectionHandler connection;
+    long sentBytes;
     private boolean active;
     private ArrayDeque<ByteBuf> held;
     private boolean writeBlocked;
@@ -200,6 +201,7 @@ abstract class PipelinedResponse
      */
     final void emit(final ByteBuf buf)
     {
+        sentBytes += buf.readableBytes();
         if (active)
         {
             connection.write(buf);

@@ -1,5 +1,7 @@
 package io.sluice.listener.http;
 
+import io.sluice.listener.queue.ErrorReason;
+
 import java.util.ArrayDeque;
 
 /**
@@ -46,7 +48,8 @@ final class QueueWaits
             }
             if (null != expired)
             {
-                expired.sendError(503, "service unavailable: request waited too long in the queue");
+                expired.sendError(
+                    503, "service unavailable: request waited too long in the queue", ErrorReason.TIMER_QUEUE_WAIT);
             }
         }
         while (null != expired && !connection.isClosing());

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.sluice.dispatch.http.PathNormalizer;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestSink;
@@ -80,6 +81,7 @@ final class RequestAdmission
     private final int maxSegmentCount;
     private int status;
     private String reason;
+    private ErrorReason errorReason;
     private boolean serverOptions;
     private long contentLength;
     private QueueBinding binding;
@@ -112,23 +114,24 @@ final class RequestAdmission
         final DecoderResult result = request.decoderResult();
         if (result.isFailure())
         {
-            return refuseAndClose(statusOf(result.cause()), reasonOf(result.cause()));
+            return refuseAndClose(
+                statusOf(result.cause()), reasonOf(result.cause()), errorReasonOf(result.cause()));
         }
         if (HttpMethod.CONNECT.equals(request.method()))
         {
             // no tunnelling: refused here, never forwarded (a worker would wait for a tunnel that never comes)
-            return refuseAndClose(501, "not implemented: CONNECT");
+            return refuseAndClose(501, "not implemented: CONNECT", ErrorReason.VERB);
         }
 
         final List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion() == HttpVersion.HTTP_1_1))
         {
-            return refuseAndClose(400, "bad request: one Host header required");
+            return refuseAndClose(400, "bad request: one Host header required", ErrorReason.HOSTNAME);
         }
         CharSequence hostHeader = hosts.isEmpty() ? null : hosts.get(0);
         if (null != hostHeader && !RequestTargets.isValidAuthority(hostHeader))
         {
-            return refuseAndClose(400, "bad request: invalid Host header");
+            return refuseAndClose(400, "bad request: invalid Host header", ErrorReason.HOSTNAME);
         }
 
         final String uri = request.uri();
@@ -139,7 +142,8 @@ final class RequestAdmission
             hostHeader = RequestTargets.authority(uri);
             if (null == hostHeader)
             {
-                return refuseAndClose(400, "bad request: invalid request target authority");
+                return refuseAndClose(
+                    400, "bad request: invalid request target authority", ErrorReason.HOSTNAME);
             }
             pathAndQuery = RequestTargets.pathAndQuery(uri).toString();
             request.setUri(pathAndQuery);
@@ -150,12 +154,13 @@ final class RequestAdmission
         final String path = serverOptions ? ASTERISK : PathNormalizer.normalize(pathAndQuery);
         if (null == path)
         {
-            return refuseAndClose(400, "bad request: invalid request target");
+            return refuseAndClose(400, "bad request: invalid request target", ErrorReason.BAD_REQUEST);
         }
         if (!serverOptions && !PathNormalizer.isWithinSegmentLimits(path, maxSegmentLength, maxSegmentCount))
         {
             return refuseAndClose(400, "bad request: URL path segment longer than " +
-                maxSegmentLength + " characters or more than " + maxSegmentCount + " segments");
+                maxSegmentLength + " characters or more than " + maxSegmentCount + " segments",
+                ErrorReason.BAD_REQUEST);
         }
 
         // the decoder validated the framing: one Content-Length of digits, or chunked, or no body (RFC 9112 6.3)
@@ -187,19 +192,20 @@ final class RequestAdmission
         final QueueBinding binding = this.binding;
         if (null == binding)
         {
-            return refuse(404, "not found");
+            return refuse(404, "not found", ErrorReason.NOT_FOUND);
         }
         if (contentLength > binding.maxRequestBodySize())
         {
-            return refuseAndClose(413, tooLarge("Content-Length", binding.maxRequestBodySize()));
+            return refuseAndClose(
+                413, tooLarge("Content-Length", binding.maxRequestBodySize()), ErrorReason.ENTITY_TOO_LARGE);
         }
         if (isUnsupportedExpectation(request))
         {
-            return refuse(417, "expectation failed");
+            return refuse(417, "expectation failed", ErrorReason.NOT_IMPLEMENTED);
         }
         if (!binding.queue().tryAcquire())
         {
-            return refuse(503, "service unavailable: request queue full");
+            return refuse(503, "service unavailable: request queue full", ErrorReason.QUEUE_FULL);
         }
         return ADMITTED;
     }
@@ -229,7 +235,7 @@ final class RequestAdmission
         final RequestSink sink = binding.host().open(exchange, request, contentLength);
         if (null == sink)
         {
-            exchange.sendError(503, "service unavailable");
+            exchange.sendError(503, "service unavailable", ErrorReason.APP_OFFLINE);
             return;
         }
         if (!exchange.isDone())
@@ -252,6 +258,14 @@ final class RequestAdmission
     String reason()
     {
         return reason;
+    }
+
+    /**
+     * @return why the last refusal, for the error log.
+     */
+    ErrorReason errorReason()
+    {
+        return errorReason;
     }
 
     /**
@@ -317,17 +331,39 @@ final class RequestAdmission
         return 400;
     }
 
-    private int refuseAndClose(final int status, final String reason)
+    /**
+     * @param cause why a decode failed, or null.
+     * @return the error log's reason: the limit passed (414 {@code URL_Length}; 431 {@code FieldLength} for one field
+     * line, else {@code RequestLength}; 413 {@code EntityTooLarge}), 501 {@code N/I}, else {@code BadRequest}.
+     */
+    static ErrorReason errorReasonOf(final Throwable cause)
+    {
+        final int status = statusOf(cause);
+        return switch (status)
+        {
+            case 413 -> ErrorReason.ENTITY_TOO_LARGE;
+            case 414 -> ErrorReason.URL_LENGTH;
+            case 431 -> null != cause && null != cause.getMessage() &&
+                cause.getMessage().startsWith(StrictRequestDecoder.FIELD_LINE) ?
+                ErrorReason.FIELD_LENGTH : ErrorReason.REQUEST_LENGTH;
+            case 501 -> ErrorReason.NOT_IMPLEMENTED;
+            default -> ErrorReason.BAD_REQUEST;
+        };
+    }
+
+    private int refuseAndClose(final int status, final String reason, final ErrorReason errorReason)
     {
         this.status = status;
         this.reason = reason;
+        this.errorReason = errorReason;
         return REFUSE_AND_CLOSE;
     }
 
-    private int refuse(final int status, final String reason)
+    private int refuse(final int status, final String reason, final ErrorReason errorReason)
     {
         this.status = status;
         this.reason = reason;
+        this.errorReason = errorReason;
         return REFUSE;
     }
 

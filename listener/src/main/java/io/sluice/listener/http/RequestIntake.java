@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
 import org.agrona.concurrent.NanoClock;
@@ -153,7 +154,7 @@ final class RequestIntake implements RequestBodyPump.Connection
      */
     public void refuse(final ServerExchange exchange, final int status, final String reason)
     {
-        connection.rejectAndClose(exchange, status, reason);
+        connection.rejectAndClose(exchange, status, reason, ErrorReason.ofStatus(status));
     }
 
     /**
@@ -222,10 +223,13 @@ final class RequestIntake implements RequestBodyPump.Connection
 
     private void onRequest(final HttpRequest request)
     {
+        final long nowNs = clock.nanoTime();
         final boolean headRequest = HttpMethod.HEAD.equals(request.method());
         if (RequestAdmission.REFUSE_AND_CLOSE == admission.checkHead(request, localPort))
         {
-            connection.rejectAndClose(enqueue(headRequest, false, null), admission.status(), admission.reason());
+            final ServerExchange refused = enqueue(headRequest, false, null);
+            refused.request(request, null, connection.isAccessLogged(null), nowNs);
+            connection.rejectAndClose(refused, admission.status(), admission.reason(), admission.errorReason());
             return;
         }
 
@@ -234,11 +238,11 @@ final class RequestIntake implements RequestBodyPump.Connection
         final long contentLength = admission.contentLength();
         final ServerExchange exchange =
             enqueue(headRequest, keepAlive, null == binding ? null : binding.applicationPath());
+        exchange.request(request, binding, connection.isAccessLogged(binding), nowNs);
         if (request.protocolVersion() == HttpVersion.HTTP_1_0)
         {
             exchange.http10();
         }
-        final long nowNs = clock.nanoTime();
         pump.begin(
             exchange,
             contentLength,
@@ -250,9 +254,10 @@ final class RequestIntake implements RequestBodyPump.Connection
         {
             case RequestAdmission.ANSWER_SERVER_OPTIONS -> ServerAnswers.serverOptions(exchange);
             case RequestAdmission.REFUSE_TRACE -> ServerAnswers.refuseTrace(exchange);
-            case RequestAdmission.REFUSE -> exchange.sendError(admission.status(), admission.reason());
-            case RequestAdmission.REFUSE_AND_CLOSE ->
-                connection.rejectAndClose(exchange, admission.status(), admission.reason());
+            case RequestAdmission.REFUSE ->
+                exchange.sendError(admission.status(), admission.reason(), admission.errorReason());
+            case RequestAdmission.REFUSE_AND_CLOSE -> connection.rejectAndClose(
+                exchange, admission.status(), admission.reason(), admission.errorReason());
             default -> admission.handOff(request, exchange, nowNs);
         }
     }
@@ -266,10 +271,18 @@ final class RequestIntake implements RequestBodyPump.Connection
             if (null != exchange)
             {
                 connection.rejectAndClose(
-                    exchange, RequestAdmission.statusOf(result.cause()), RequestAdmission.reasonOf(result.cause()));
+                    exchange,
+                    RequestAdmission.statusOf(result.cause()),
+                    RequestAdmission.reasonOf(result.cause()),
+                    RequestAdmission.errorReasonOf(result.cause()));
             }
             connection.markClosing();
             return true;
+        }
+        final ServerExchange receiving = pump.receiving();
+        if (null != receiving)
+        {
+            receiving.received(content.content().readableBytes());
         }
         return pump.content(content);
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -45,6 +46,7 @@ final class ServerAnswers
     static void refuseTrace(final ServerExchange exchange)
     {
         final int status = HttpResponseStatus.METHOD_NOT_ALLOWED.code();
+        exchange.connection.logError(exchange, status, ErrorReason.VERB);
         final ByteBuf head = exchange.beginHead(status);
         ResponseHeads.header(head, HttpHeaderNames.ALLOW, HttpConnectionHandler.SERVER_OPTIONS_ALLOW);
         ResponseHeads.header(head, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);

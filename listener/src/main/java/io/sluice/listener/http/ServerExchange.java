@@ -1,7 +1,14 @@
 package io.sluice.listener.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ErrorReason;
+import io.sluice.listener.queue.HostingMode;
+import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.ResponseHeads;
@@ -25,8 +32,12 @@ import java.nio.charset.StandardCharsets;
  * {@link #markStarted()} when a worker takes it. If no response head has been sent and the request is still queued
  * when its queue's {@code queueWait} has passed since admission, the listener answers it 503 itself and aborts the
  * host's sink. A host that never calls {@link #markQueued()} is taken to hand every request over at once.
+ * <p>
+ * Logging: the exchange is the {@link RequestLogFacts} of its request. A completed response is written to the access
+ * log of its queue (or the listener's, for a request not routed); every answer the listener gives in the host's place
+ * ({@link #sendError(int, String, ErrorReason)}) to the error log, with its reason.
  */
-public final class ServerExchange extends PipelinedResponse implements ClientExchange
+public final class ServerExchange extends PipelinedResponse implements ClientExchange, RequestLogFacts
 {
     private static final long NO_DECLARED_LENGTH = -1;
     private static final String BODY_BEFORE_HEAD = "bad gateway: response body before its head";
@@ -47,6 +58,16 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
     private long queueWaitTimeoutNs;
     private RequestQueue queue;
     private RequestSink sink;
+    private String method;
+    private String target;
+    private String userAgent;
+    private String referer;
+    private int protocol = PROTOCOL_NONE;
+    private QueueBinding binding;
+    private long startNs;
+    private boolean started;
+    private long receivedBytes;
+    private int status;
 
     ServerExchange(
         final HttpConnectionHandler connection,
@@ -131,16 +152,17 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
         {
             head.release();
             // the head is out: the status cannot change, so the connection closes and the client sees the cut
-            sendError(502, "bad gateway: a second response head");
+            sendError(502, "bad gateway: a second response head", ErrorReason.WORKER_PROTOCOL_ERROR);
             return false;
         }
         if (!ResponseHeads.isFinalStatus(status))
         {
             head.release();
-            sendError(502, "bad gateway: invalid status");
+            sendError(502, "bad gateway: invalid status", ErrorReason.WORKER_PROTOCOL_ERROR);
             return true;
         }
         headSent = true;
+        this.status = status;
 
         final boolean bodiless = ResponseHeads.isBodiless(status);
         dropBody = headRequest || bodiless;
@@ -212,7 +234,7 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
         }
         if (!headSent)
         {
-            sendError(502, BODY_BEFORE_HEAD);
+            sendError(502, BODY_BEFORE_HEAD, ErrorReason.WORKER_PROTOCOL_ERROR);
             return;
         }
         if (dropBody)
@@ -254,7 +276,7 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
         if (!isDone() && !headSent)
         {
             content.release();
-            sendError(502, BODY_BEFORE_HEAD);
+            sendError(502, BODY_BEFORE_HEAD, ErrorReason.WORKER_PROTOCOL_ERROR);
             return;
         }
         if (isDone() || dropBody)
@@ -300,10 +322,19 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
      */
     public void sendError(final int status, final String message)
     {
+        sendError(status, message, ErrorReason.ofStatus(status));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void sendError(final int status, final String message, final ErrorReason reason)
+    {
         if (isDone())
         {
             return;
         }
+        connection.logError(this, status, reason);
         // The listener answers in the host's place (413, 408, 503, ...): the host must stop work and not answer. A host
         // answering its own failure has already let go of the request, so this is a no-op for it. The host is told
         // after the answer is written: a host frees its hold on the request then, never before the answer is out.
@@ -355,6 +386,172 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
     public void markStarted()
     {
         waitingForStart = false;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String clientAddress()
+    {
+        return connection.remoteAddress();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int clientPort()
+    {
+        return connection.remotePort();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String serverAddress()
+    {
+        return connection.localAddress();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int serverPort()
+    {
+        return connection.localPort();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int protocol()
+    {
+        return protocol;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String method()
+    {
+        return method;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String target()
+    {
+        return target;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String userAgent()
+    {
+        return userAgent;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String referer()
+    {
+        return referer;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String queueName()
+    {
+        return null == binding ? null : binding.queue().name();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public HostingMode hosting()
+    {
+        return null == binding ? null : binding.hosting();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int status()
+    {
+        return status;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long sentBytes()
+    {
+        return sentBytes;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long receivedBytes()
+    {
+        return receivedBytes;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long durationNs(final long nowNs)
+    {
+        return started ? nowNs - startNs : 0;
+    }
+
+    /**
+     * Keep what the logs say of the request: its line, the fields the access log names, its route, its size.
+     *
+     * @param request   the head.
+     * @param binding   its route, or null.
+     * @param logFields true when the access log writes this request: its {@code User-Agent} and {@code Referer} are
+     *                  kept.
+     * @param nowNs     when the head arrived.
+     */
+    void request(final HttpRequest request, final QueueBinding binding, final boolean logFields, final long nowNs)
+    {
+        this.method = request.method().name();
+        final String uri = request.uri();
+        this.target = StrictRequestDecoder.BAD_REQUEST_URI.equals(uri) && request.decoderResult().isFailure() ?
+            null : uri;
+        this.protocol = HttpVersion.HTTP_1_0 == request.protocolVersion() ? PROTOCOL_HTTP_1_0 : PROTOCOL_HTTP_1_1;
+        this.binding = binding;
+        this.startNs = nowNs;
+        this.started = true;
+        if (request instanceof DecodedRequest decoded)
+        {
+            receivedBytes = decoded.headLength();
+        }
+        if (logFields)
+        {
+            userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+            referer = request.headers().get(HttpHeaderNames.REFERER);
+        }
+    }
+
+    /**
+     * @param length request body bytes received for this request.
+     */
+    void received(final int length)
+    {
+        receivedBytes += length;
+    }
+
+    /**
+     * @return the route of the request, or null.
+     */
+    QueueBinding binding()
+    {
+        return binding;
     }
 
     /**
@@ -475,6 +672,7 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
         complete = true;
         sink = null;
         releaseQueue();
+        connection.logAccess(this);
         connection.responseComplete(this);
     }
 

@@ -108,6 +108,11 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
      */
     public static final String BAD_REQUEST_URI = "/bad-request";
 
+    /**
+     * What a refusal for one header field line over {@code maxFieldLength} calls it: its message starts so.
+     */
+    static final String FIELD_LINE = "header field";
+
     private static final int NEED_MORE = -1;
     private static final int INITIAL_LINE_BUFFER_LENGTH = 256;
     private static final DefaultHttpHeadersFactory HEADERS_FACTORY =
@@ -369,7 +374,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         }
 
         keepAlive = !connectionClose && (HttpVersion.HTTP_1_1 == version || connectionKeepAlive);
-        out.add(new DefaultHttpRequest(version, method, uri, headers, false));
+        out.add(new DecodedRequest(version, method, uri, headers, headSize));
         requestEmitted = true;
 
         if (chunked)
@@ -500,7 +505,7 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     private int fieldLineLength(final ByteBuf in, final int sectionLeft, final String section)
     {
         return maxFieldLength <= sectionLeft ?
-            lineLength(in, maxFieldLength, 431, "header field") : lineLength(in, sectionLeft, 431, section);
+            lineLength(in, maxFieldLength, 431, FIELD_LINE) : lineLength(in, sectionLeft, 431, section);
     }
 
     /**

@@ -185,6 +185,18 @@ public interface ClientExchange
     void sendError(int status, String message);
 
     /**
+     * Answer as {@link #sendError(int, String)} does, naming why for the error log.
+     *
+     * @param status  HTTP status.
+     * @param message body text.
+     * @param reason  why the listener answers in the handler's place.
+     */
+    default void sendError(final int status, final String message, final ErrorReason reason)
+    {
+        sendError(status, message);
+    }
+
+    /**
      * The host could not hand the request to a worker at once: it waits in the queue, and the queue's time limit
      * ({@code queueWait}) applies until {@link #markStarted()}.
      */

@@ -10,6 +10,8 @@ package io.sluice.listener.queue;
  * @param maxRequestBodySize  largest request body in bytes (413 past it); at most the decoder's listener-wide limit.
  * @param entityBodyTimeoutNs longest silence between two pieces of a request body (408 past it); 0 for never.
  * @param queueWaitTimeoutNs  longest wait of an admitted request for a worker to take it (503 past it); 0 for never.
+ * @param hosting             the queue's hosting model, as the access log names it; null when not known.
+ * @param accessLogFileId     the access log file of the queue's requests, or {@link #ACCESS_LOG_NONE}.
  */
 public record QueueBinding(
     RequestQueue queue,
@@ -17,6 +19,35 @@ public record QueueBinding(
     String applicationPath,
     long maxRequestBodySize,
     long entityBodyTimeoutNs,
-    long queueWaitTimeoutNs)
+    long queueWaitTimeoutNs,
+    HostingMode hosting,
+    int accessLogFileId)
 {
+    /**
+     * The access log file id of a queue whose requests are not logged.
+     */
+    public static final int ACCESS_LOG_NONE = -1;
+
+    /**
+     * A binding whose requests are not logged.
+     *
+     * @param queue               the request queue's bound.
+     * @param host                the queue's hosting model.
+     * @param applicationPath     path of the matched prefix.
+     * @param maxRequestBodySize  largest request body in bytes.
+     * @param entityBodyTimeoutNs longest silence between two pieces of a request body; 0 for never.
+     * @param queueWaitTimeoutNs  longest wait of an admitted request for a worker to take it; 0 for never.
+     */
+    public QueueBinding(
+        final RequestQueue queue,
+        final Host host,
+        final String applicationPath,
+        final long maxRequestBodySize,
+        final long entityBodyTimeoutNs,
+        final long queueWaitTimeoutNs)
+    {
+        this(
+            queue, host, applicationPath, maxRequestBodySize, entityBodyTimeoutNs, queueWaitTimeoutNs, null,
+            ACCESS_LOG_NONE);
+    }
 }

@@ -834,7 +834,7 @@ class StrictRequestDecoderTest
         assertSame(DecoderResult.SUCCESS, result);
         if (msg instanceof HttpRequest request)
         {
-            assertEquals(DefaultHttpRequest.class, request.getClass());
+            assertEquals(DecodedRequest.class, request.getClass());
             sb.append(request.method().name()).append(' ').append(request.uri()).append(' ')
                 .append(request.protocolVersion());
             appendFields(sb, request.headers());

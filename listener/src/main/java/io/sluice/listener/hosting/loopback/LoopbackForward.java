@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.sluice.listener.hosting.InFlightList;
 import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.ResponseHeads;
 
@@ -214,7 +215,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     void upstreamFailed()
     {
         upstream = null;
-        fail(502, "bad gateway");
+        fail(502, "bad gateway", ErrorReason.WORKER_PROTOCOL_ERROR);
     }
 
     /**
@@ -247,7 +248,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
             loop.redispatch(this, true);
             return;
         }
-        fail(502, "bad gateway");
+        fail(502, "bad gateway", ErrorReason.CONNECTION_ABANDONED_BY_WORKER);
     }
 
     /**
@@ -255,12 +256,13 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
      *
      * @param status  HTTP status.
      * @param message body text.
+     * @param reason  why, for the error log.
      */
-    void fail(final int status, final String message)
+    void fail(final int status, final String message, final ErrorReason reason)
     {
         if (end())
         {
-            exchange.sendError(status, message);
+            exchange.sendError(status, message, reason);
         }
     }
 
@@ -290,7 +292,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         {
             if (code == 101)
             {
-                fail(502, "bad gateway: unexpected protocol switch");
+                fail(502, "bad gateway: unexpected protocol switch", ErrorReason.WORKER_PROTOCOL_ERROR);
                 return;
             }
             informational = true;
@@ -298,7 +300,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         }
         if (code > MAX_STATUS)
         {
-            fail(502, "bad gateway: invalid status");
+            fail(502, "bad gateway: invalid status", ErrorReason.WORKER_PROTOCOL_ERROR);
             return;
         }
         final boolean chunked = HttpUtil.isTransferEncodingChunked(response);
@@ -313,7 +315,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         responseHead = exchange.beginHead(code);
         if (!LoopbackHeaders.copyResponseHeaders(responseHead, response.headers()))
         {
-            fail(502, "bad gateway: invalid response header");
+            fail(502, "bad gateway: invalid response header", ErrorReason.WORKER_PROTOCOL_ERROR);
         }
     }
 

@@ -14,6 +14,7 @@ import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.Host;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.RequestSink;
@@ -149,7 +150,7 @@ public final class LoopbackHost implements Host
                 public void onQueueStopped()
                 {
                     stopped = true;
-                    forEachLoop((loop) -> loop.failPending(503, "service unavailable"));
+                    forEachLoop((loop) -> loop.failPending(503, "service unavailable", ErrorReason.APP_OFFLINE));
                 }
             });
         supervisor.start();

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.listener.hosting.HostTimer;
 import io.sluice.listener.hosting.InFlightList;
+import io.sluice.listener.queue.ErrorReason;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -223,13 +224,14 @@ final class LoopbackLoop implements Runnable
      *
      * @param status  HTTP status.
      * @param message body text.
+     * @param reason  why, for the error log.
      */
-    void failPending(final int status, final String message)
+    void failPending(final int status, final String message, final ErrorReason reason)
     {
         LoopbackForward forward;
         while (null != (forward = pending.pollFirst()))
         {
-            forward.fail(status, message);
+            forward.fail(status, message, reason);
         }
     }
 
@@ -459,7 +461,9 @@ final class LoopbackLoop implements Runnable
         {
             // failing it unlinks it (and may end others of its client connection): the next oldest is read again
             untrack(forward);
-            forward.fail(504, "gateway timeout: no answer from the worker within requestTimeout");
+            forward.fail(
+                504, "gateway timeout: no answer from the worker within requestTimeout",
+                ErrorReason.TIMER_REQUEST_TIMEOUT);
             count++;
         }
         if (count > 0)

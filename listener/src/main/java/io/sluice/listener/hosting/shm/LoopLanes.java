@@ -8,6 +8,7 @@ import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.hosting.HostTimer;
 import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.RequestSink;
 import io.sluice.listener.queue.Transport;
 import org.agrona.concurrent.NanoClock;
@@ -136,7 +137,7 @@ final class LoopLanes
         if (!link.openRequest(slot, request, contentLength))
         {
             slot.release();
-            exchange.sendError(431, "request header fields too large");
+            exchange.sendError(431, "request header fields too large", ErrorReason.REQUEST_LENGTH);
             return null;
         }
         return slot;

@@ -2,6 +2,7 @@ package io.sluice.listener.hosting.shm;
 
 import io.sluice.listener.hosting.InFlightList;
 import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ErrorReason;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
@@ -181,7 +182,10 @@ final class RequestSlots
         if (null != link)
         {
             link.abort(request);
-            exchange.sendError(504, "gateway timeout: no answer from the worker within requestTimeout");
+            exchange.sendError(
+                504,
+                "gateway timeout: no answer from the worker within requestTimeout",
+                ErrorReason.TIMER_REQUEST_TIMEOUT);
         }
     }
 
@@ -197,6 +201,6 @@ final class RequestSlots
         {
             request.release();
         }
-        exchange.sendError(503, "service unavailable: queue stopped");
+        exchange.sendError(503, "service unavailable: queue stopped", ErrorReason.APP_OFFLINE);
     }
 }

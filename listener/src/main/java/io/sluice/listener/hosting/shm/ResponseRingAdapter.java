@@ -8,6 +8,7 @@ import io.sluice.dispatch.shm.ResponseHeadDecoder;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
 import io.sluice.dispatch.worker.HandlerInvoker;
 import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
@@ -374,13 +375,26 @@ final class ResponseRingAdapter
      */
     void answer(final SharedMemoryRequest request, final int status, final String message)
     {
+        answer(request, status, message, ErrorReason.ofStatus(status));
+    }
+
+    /**
+     * Answer a request in the worker's place, naming why for the error log, then free its slot.
+     *
+     * @param request the request.
+     * @param status  HTTP status.
+     * @param message body text.
+     * @param reason  why.
+     */
+    void answer(final SharedMemoryRequest request, final int status, final String message, final ErrorReason reason)
+    {
         final int generation = request.generation();
         final ClientExchange exchange = request.exchange();
         // the listener answers: the exchange's abort of its sink must not write an abort for the worker
         request.answeredByListener();
         try
         {
-            exchange.sendError(status, message);
+            exchange.sendError(status, message, reason);
         }
         finally
         {

@@ -1,6 +1,7 @@
 package io.sluice.listener.hosting.shm;
 
 import io.sluice.listener.queue.ClientExchange;
+import io.sluice.listener.queue.ErrorReason;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -102,7 +103,8 @@ final class WorkerCrashRecovery
                 else
                 {
                     settled[SETTLED_FAILED]++;
-                    adapter.answer(request, 502, "bad gateway: worker exited");
+                    adapter.answer(
+                        request, 502, "bad gateway: worker exited", ErrorReason.CONNECTION_ABANDONED_BY_WORKER);
                 }
             });
         host.workerExitSettled(link.slot, settled[SETTLED_FAILED], settled[SETTLED_RETRIED], settled[SETTLED_LEFT]);
