@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,7 @@ public final class DeliveryHandler implements Handler
     private static final Object STREAM = new Object();
     private static final byte[] PAUSED_BYTES = "paused".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TEN_BYTES = "0123456789".getBytes(StandardCharsets.US_ASCII);
+    private static final Set<String> ABORTED = ConcurrentHashMap.newKeySet();
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
         (r) ->
         {
@@ -94,6 +97,15 @@ public final class DeliveryHandler implements Handler
             executions.merge(line.substring("exec ".length()), 1, Integer::sum);
         }
         return executions;
+    }
+
+    /**
+     * @param id the {@code X-Id} of a request.
+     * @return true once a handler in this JVM (in-process) was told the request was aborted.
+     */
+    static boolean isAborted(final String id)
+    {
+        return ABORTED.contains(id);
     }
 
     /**
@@ -229,6 +241,7 @@ public final class DeliveryHandler implements Handler
         final String id = exchange.header("x-id");
         if (null != id)
         {
+            ABORTED.add(id);
             System.out.println("abort " + id);
         }
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * It also tracks the open connections for a graceful stop: once {@link #startDraining()} is called every response
  * gets {@code connection: close} and its connection closes after it, and connections with nothing in flight (idle
- * keep-alive) are closed at once.
+ * keep-alive) are closed at once; an HTTP/2 connection is sent {@code GOAWAY}, and closes once its open streams are
+ * done.
  */
 public final class ConnectionLimiter
 {
@@ -172,6 +173,11 @@ public final class ConnectionLimiter
                     if (null != handler)
                     {
                         handler.drain();
+                    }
+                    final Http2ServerConnection http2 = channel.pipeline().get(Http2ServerConnection.class);
+                    if (null != http2)
+                    {
+                        http2.drain();
                     }
                 });
         }

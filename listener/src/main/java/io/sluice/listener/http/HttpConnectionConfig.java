@@ -60,6 +60,7 @@ public final class HttpConnectionConfig
     private long minSendRateGraceNs = MIN_SEND_RATE_GRACE_DEFAULT_NS;
     private RequestLog requestLog;
     private int accessLogFileId = RequestLog.FILE_NONE;
+    private Http2Config http2 = new Http2Config();
 
     /**
      * @return where the connections' requests and refusals are logged; null when nowhere (the default).
@@ -294,7 +295,26 @@ public final class HttpConnectionConfig
             ", drainEntityBodyNs=" + drainEntityBodyNs +
             ", minSendRate=" + minSendRate +
             ", minSendRateGraceNs=" + minSendRateGraceNs +
+            ", http2=" + http2 +
             '}';
+    }
+
+    /**
+     * @return the settings of HTTP/2 connections.
+     */
+    public Http2Config http2()
+    {
+        return http2;
+    }
+
+    /**
+     * @param http2 the settings of HTTP/2 connections.
+     * @return this.
+     */
+    public HttpConnectionConfig http2(final Http2Config http2)
+    {
+        this.http2 = http2;
+        return this;
     }
 
     private static int atLeastOne(final String name, final int value)

@@ -3,6 +3,7 @@ package io.sluice.listener.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.dispatch.http.TlsInfo;
@@ -11,14 +12,15 @@ import io.sluice.listener.routing.PrefixRouter;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
- * Builds each accepted connection's pipeline: {@link MinSendRateHandler} (unless the minimum send rate is off),
- * {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
+ * Builds each accepted connection's pipeline: {@link H2cPrefaceDetector} on a cleartext port (the HTTP/2 preface
+ * switches the connection to HTTP/2 with prior knowledge), {@link MinSendRateHandler} (unless the minimum send rate is
+ * off), {@link StrictRequestDecoder}, then {@link HttpConnectionHandler}; or,
  * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close; on an HTTPS port a
  * close without a byte, as a cleartext answer would only break the client's handshake). On an HTTPS port
  * ({@link TlsServerSetup}) the connection starts with {@link PlainHttpDetector} (a cleartext request is answered 400),
  * {@link SniServerHandler} and {@link ProtocolSelector}, which
- * adds the HTTP/1.1 handlers behind the TLS handler once the handshake is complete (the protocol ALPN chose picks the
- * pipeline). Only builds; the logic is in the handlers.
+ * adds the HTTP/1.1 or HTTP/2 handlers ({@link Http2Pipeline}) behind the TLS handler once the handshake is complete
+ * (the protocol ALPN chose picks the pipeline). Only builds; the logic is in the handlers.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel>
 {
@@ -34,6 +36,11 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      * producer is told to go on: {@value}.
      */
     public static final int WRITE_BUFFER_LOW_WATER_MARK_LENGTH = 64 * 1024;
+
+    private static final String H2C_DETECTOR_NAME = "h2c";
+    private static final String SEND_RATE_NAME = "sendRate";
+    private static final String DECODER_NAME = "decoder";
+    private static final String CONNECTION_NAME = "connection";
 
     private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
         new WriteBufferWaterMark(WRITE_BUFFER_LOW_WATER_MARK_LENGTH, WRITE_BUFFER_HIGH_WATER_MARK_LENGTH);
@@ -112,6 +119,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         connections.track(ch);
         if (null == tls)
         {
+            ch.pipeline().addLast(H2C_DETECTOR_NAME, new H2cPrefaceDetector(this));
             addHttp1(ch, null);
         }
         else
@@ -135,14 +143,45 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         final MinSendRateHandler sendRate = MinSendRateHandler.newInstance(connectionConfig, SystemNanoClock.INSTANCE);
         if (null != sendRate)
         {
-            ch.pipeline().addLast("sendRate", sendRate);
+            ch.pipeline().addLast(SEND_RATE_NAME, sendRate);
         }
         final StrictRequestDecoder decoder = new StrictRequestDecoder(decoderConfig);
         final HttpConnectionHandler connection = new HttpConnectionHandler(
             router, connectionConfig, decoder, connections, SystemNanoClock.INSTANCE);
         connection.tls(tls);
         ch.pipeline()
-            .addLast("decoder", decoder)
-            .addLast("connection", connection);
+            .addLast(DECODER_NAME, decoder)
+            .addLast(CONNECTION_NAME, connection);
+    }
+
+    /**
+     * Add the HTTP/2 handlers at the end of a connection's pipeline: Netty's frame codec with the listener's limits
+     * ({@link Http2Pipeline}), its stream multiplexer, and the connection's own stage ({@link Http2ServerConnection}).
+     *
+     * @param ch  the connection.
+     * @param tls the connection's TLS facts, or null for a cleartext one.
+     */
+    void addHttp2(final Channel ch, final TlsInfo tls)
+    {
+        Http2Pipeline.add(ch, router, decoderConfig, connectionConfig, connections, tls);
+    }
+
+    /**
+     * A cleartext connection sent the HTTP/2 preface: its HTTP/1.1 handlers (which have seen none of its bytes) give
+     * way to the HTTP/2 ones.
+     *
+     * @param ch the connection.
+     */
+    void switchToHttp2(final Channel ch)
+    {
+        final ChannelPipeline pipeline = ch.pipeline();
+        for (final String name : new String[] { SEND_RATE_NAME, DECODER_NAME, CONNECTION_NAME })
+        {
+            if (null != pipeline.context(name))
+            {
+                pipeline.remove(name);
+            }
+        }
+        addHttp2(ch, null);
     }
 }

@@ -15,8 +15,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Once an HTTPS connection's handshake is complete, builds the pipeline of the protocol ALPN chose (HTTP/1.1 for a
- * client that chose none) behind the {@link SslHandler}, hands it the connection's {@link TlsInfo}, and starts it as
+ * Once an HTTPS connection's handshake is complete, builds the pipeline of the protocol ALPN chose (HTTP/2 for
+ * {@code h2}, HTTP/1.1 for {@code http/1.1} and for a client that chose none) behind the {@link SslHandler}, hands it the connection's {@link TlsInfo}, and starts it as
  * if the connection had just been accepted: its timers (header wait, idle) count from the end of the handshake, as
  * nginx's do. A handshake that fails or times out closes the connection without a response.
  */
@@ -49,7 +49,8 @@ final class ProtocolSelector extends ApplicationProtocolNegotiationHandler
      */
     protected void configurePipeline(final ChannelHandlerContext ctx, final String protocol)
     {
-        if (!ApplicationProtocolNames.HTTP_1_1.equals(protocol))
+        final boolean http2 = ApplicationProtocolNames.HTTP_2.equals(protocol);
+        if (!http2 && !ApplicationProtocolNames.HTTP_1_1.equals(protocol))
         {
             ctx.close();
             return;
@@ -58,6 +59,11 @@ final class ProtocolSelector extends ApplicationProtocolNegotiationHandler
         final SSLSession session = ssl.engine().getSession();
         final TlsInfo tls = new TlsInfo(
             session.getProtocol(), session.getCipherSuite(), serverName, clientCertificate(session));
+        if (http2)
+        {
+            initializer.addHttp2(ctx.channel(), tls);
+            return;
+        }
         initializer.addHttp1(ctx.channel(), tls);
         // the protocol's handlers start now, as on an accepted connection
         ctx.fireChannelActive();

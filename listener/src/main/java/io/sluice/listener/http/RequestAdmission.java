@@ -220,7 +220,7 @@ final class RequestAdmission
      * @param exchange its exchange.
      * @param nowNs    the connection's clock now: when the request was admitted.
      */
-    void handOff(final HttpRequest request, final ServerExchange exchange, final long nowNs)
+    void handOff(final HttpRequest request, final AdmittedExchange exchange, final long nowNs)
     {
         final QueueBinding binding = this.binding;
         final long contentLength = this.contentLength;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.ResponseHeads;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -29,7 +30,7 @@ final class ServerAnswers
      *
      * @param exchange the request.
      */
-    static void serverOptions(final ServerExchange exchange)
+    static void serverOptions(final ClientExchange exchange)
     {
         final ByteBuf head = exchange.beginHead(HttpResponseStatus.OK.code());
         ResponseHeads.header(head, HttpHeaderNames.ALLOW, HttpConnectionHandler.SERVER_OPTIONS_ALLOW);
@@ -45,8 +46,18 @@ final class ServerAnswers
      */
     static void refuseTrace(final ServerExchange exchange)
     {
+        exchange.connection.logError(exchange, HttpResponseStatus.METHOD_NOT_ALLOWED.code(), ErrorReason.VERB);
+        refuseTrace((ClientExchange)exchange);
+    }
+
+    /**
+     * Refuse {@code TRACE} as {@link #refuseTrace(ServerExchange)} does, on an exchange of any protocol.
+     *
+     * @param exchange the request.
+     */
+    static void refuseTrace(final ClientExchange exchange)
+    {
         final int status = HttpResponseStatus.METHOD_NOT_ALLOWED.code();
-        exchange.connection.logError(exchange, status, ErrorReason.VERB);
         final ByteBuf head = exchange.beginHead(status);
         ResponseHeads.header(head, HttpHeaderNames.ALLOW, HttpConnectionHandler.SERVER_OPTIONS_ALLOW);
         ResponseHeads.header(head, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.listener.log.RequestLogFacts;
-import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.queue.QueueBinding;
@@ -37,7 +36,7 @@ import java.nio.charset.StandardCharsets;
  * log of its queue (or the listener's, for a request not routed); every answer the listener gives in the host's place
  * ({@link #sendError(int, String, ErrorReason)}) to the error log, with its reason.
  */
-public final class ServerExchange extends PipelinedResponse implements ClientExchange, RequestLogFacts
+public final class ServerExchange extends PipelinedResponse implements AdmittedExchange, RequestLogFacts
 {
     private static final long NO_DECLARED_LENGTH = -1;
     private static final String BODY_BEFORE_HEAD = "bad gateway: response body before its head";
@@ -566,18 +565,24 @@ public final class ServerExchange extends PipelinedResponse implements ClientExc
     /**
      * Write {@code 100 Continue}, in order, before the final response.
      */
-    void sendContinue()
+    public void sendContinue()
     {
         emit(ResponseFraming.continueLine(connection.alloc()));
     }
 
-    void admitted(final RequestQueue queue, final RequestSink sink)
+    /**
+     * {@inheritDoc}
+     */
+    public void admitted(final RequestQueue queue, final RequestSink sink)
     {
         this.queue = queue;
         this.sink = sink;
     }
 
-    void enterQueue(final RequestQueue queue, final long queueWaitTimeoutNs, final long nowNs)
+    /**
+     * {@inheritDoc}
+     */
+    public void enterQueue(final RequestQueue queue, final long queueWaitTimeoutNs, final long nowNs)
     {
         this.queue = queue;
         this.queueWaitTimeoutNs = queueWaitTimeoutNs;

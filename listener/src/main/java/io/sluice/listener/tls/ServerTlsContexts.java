@@ -34,7 +34,8 @@ public final class ServerTlsContexts
      * The application protocols offered by ALPN, in order of preference; a client that offers none of them, or uses
      * no ALPN, gets the last.
      */
-    public static final List<String> APPLICATION_PROTOCOLS = List.of(ApplicationProtocolNames.HTTP_1_1);
+    public static final List<String> APPLICATION_PROTOCOLS =
+        List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     private static final Logger LOG = Logger.getLogger(ServerTlsContexts.class.getName());
 

@@ -1,0 +1,105 @@
+package io.sluice.listener.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.queue.QueueBinding;
+import io.sluice.listener.routing.PrefixRouter;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the HTTP/2 stages of a connection (h2 chosen by ALPN, or h2c with prior knowledge): Netty's
+ * {@link Http2FrameCodec} with the listener's settings and flood limits ({@link Http2Config}), an
+ * {@link Http2MultiplexHandler} that gives each stream a child channel with an {@link Http2StreamHandler}, and the
+ * connection's own {@link Http2ServerConnection}. What the codec enforces:
+ * <ul>
+ *     <li>{@code SETTINGS_MAX_CONCURRENT_STREAMS} ({@code maxConcurrentStreams}): a stream past it is refused;</li>
+ *     <li>{@code SETTINGS_MAX_HEADER_LIST_SIZE} = {@code maxRequestBytes}: a larger head is answered 431 on its stream
+ *     (up to a quarter more; past that, and for any header block whose CONTINUATION frames go on without bound, the
+ *     connection is closed with {@code GOAWAY}), HPACK decoding stops at the limit (HPACK bombs), and the dynamic
+ *     table is bounded by {@code SETTINGS_HEADER_TABLE_SIZE};</li>
+ *     <li>rapid reset (CVE-2023-44487): more than {@code maxResets} {@code RST_STREAM} per {@code resetWindow} closes
+ *     the connection with {@code GOAWAY ENHANCE_YOUR_CALM};</li>
+ *     <li>CONTINUATION floods (CVE-2024-27316): more than {@code maxSmallContinuationFrames} small CONTINUATION frames
+ *     in one header block close the connection;</li>
+ *     <li>SETTINGS and PING floods: more than {@code maxQueuedControlFrames} answers the client does not read close
+ *     the connection;</li>
+ *     <li>empty DATA floods: more than {@code maxConsecutiveEmptyFrames} in a row close the connection;</li>
+ *     <li>header names and values are validated (lower case, no connection-specific fields).</li>
+ * </ul>
+ * Stateless.
+ */
+final class Http2Pipeline
+{
+    /**
+     * Longest a graceful close waits for the streams open at its {@code GOAWAY} to finish before it closes anyway.
+     */
+    static final long GRACEFUL_CLOSE_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(30);
+
+    private Http2Pipeline()
+    {
+    }
+
+    /**
+     * @param ch               the connection; the stages are added at the end of its pipeline.
+     * @param router           URL-prefix table.
+     * @param decoderConfig    the header list, URL and field limits.
+     * @param connectionConfig segment limits, timers and HTTP/2 settings.
+     * @param connections      the listener's connections, asked whether a graceful stop is draining them.
+     * @param tls              the connection's TLS facts, or null for a cleartext one.
+     */
+    static void add(
+        final Channel ch,
+        final PrefixRouter<QueueBinding> router,
+        final StrictDecoderConfig decoderConfig,
+        final HttpConnectionConfig connectionConfig,
+        final ConnectionLimiter connections,
+        final TlsInfo tls)
+    {
+        final Http2Config config = connectionConfig.http2();
+        final Http2Settings settings = Http2Settings.defaultSettings()
+            .maxConcurrentStreams(config.maxConcurrentStreams())
+            .maxHeaderListSize(decoderConfig.maxHeaderSize())
+            .initialWindowSize(config.initialWindowSize())
+            .headerTableSize(config.headerTableSize());
+        final Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+            .initialSettings(settings)
+            .validateHeaders(true)
+            .decoderEnforceMaxRstFramesPerWindow(config.maxResets(), config.resetWindowSeconds())
+            .decoderEnforceMaxSmallContinuationFrames(config.maxSmallContinuationFrames())
+            .decoderEnforceMaxConsecutiveEmptyDataFrames(config.maxConsecutiveEmptyFrames())
+            .encoderEnforceMaxQueuedControlFrames(config.maxQueuedControlFrames())
+            .gracefulShutdownTimeoutMillis(GRACEFUL_CLOSE_TIMEOUT_MS)
+            .build();
+        final Http2ServerConnection connection = new Http2ServerConnection(
+            router, connectionConfig, decoderConfig, connections, SystemNanoClock.INSTANCE, tls);
+        ch.pipeline()
+            .addLast("h2", codec)
+            .addLast("h2streams", new Http2MultiplexHandler(new StreamInitializer(connection)))
+            .addLast("h2connection", connection);
+    }
+
+    /**
+     * Gives each stream's child channel its {@link Http2StreamHandler}.
+     */
+    private static final class StreamInitializer extends ChannelInitializer<Channel>
+    {
+        private final Http2ServerConnection connection;
+
+        StreamInitializer(final Http2ServerConnection connection)
+        {
+            this.connection = connection;
+        }
+
+        protected void initChannel(final Channel ch)
+        {
+            ch.pipeline().addLast(new Http2StreamHandler(connection));
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.sluice.listener.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.queue.QueueBinding;
+import io.sluice.listener.routing.PrefixRouter;
+import org.agrona.concurrent.NanoClock;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * An HTTP/2 connection's own stage, behind Netty's frame codec and stream multiplexer: what its streams
+ * ({@link Http2StreamHandler}) share — the client's address, the TLS facts, the port, the request rules
+ * ({@link RequestAdmission}, {@link Http2Requests}) and clock — and what belongs to the connection alone: its
+ * flow-control window (opened to every stream's window at once, so that a stream whose host does not take its body
+ * never holds back a sibling), the idle timer (a connection with no stream open for {@code idleConnection} is closed
+ * with {@code GOAWAY}), and the graceful stop ({@link #drain()}: {@code GOAWAY}, the open streams finish, then the
+ * connection closes). Frames of the connection itself (settings, ping, goaway) are the codec's; they end here.
+ * <p>
+ * Event-loop confined.
+ */
+final class Http2ServerConnection extends ChannelInboundHandlerAdapter
+{
+    private static final Logger LOG = Logger.getLogger(Http2ServerConnection.class.getName());
+
+    private final RequestAdmission admission;
+    private final NanoClock clock;
+    private final ConnectionLimiter connections;
+    private final TlsInfo tls;
+    private final int maxUrlLength;
+    private final int maxFieldLength;
+    private final long entityBodyNs;
+    private final long idleConnectionNs;
+    private final int connectionWindowIncrement;
+    private final Runnable idleTask = this::onIdle;
+    private ChannelHandlerContext ctx;
+    private String remoteAddress = "";
+    private int remotePort;
+    private int localPort;
+    private int openStreams;
+    private ScheduledFuture<?> idleTimer;
+
+    /**
+     * @param router         URL-prefix table built at start-up.
+     * @param config         path segment limits, timers and HTTP/2 settings.
+     * @param decoderConfig  URL and field limits, as for HTTP/1.1.
+     * @param connections    the listener's connections, asked whether a graceful stop is draining them; may be null.
+     * @param clock          the connection's clock.
+     * @param tls            the connection's TLS facts, or null for a cleartext one.
+     */
+    Http2ServerConnection(
+        final PrefixRouter<QueueBinding> router,
+        final HttpConnectionConfig config,
+        final StrictDecoderConfig decoderConfig,
+        final ConnectionLimiter connections,
+        final NanoClock clock,
+        final TlsInfo tls)
+    {
+        this.admission = new RequestAdmission(router, config.maxSegmentLength(), config.maxSegmentCount());
+        this.clock = clock;
+        this.connections = connections;
+        this.tls = tls;
+        this.maxUrlLength = decoderConfig.maxUrlLength();
+        this.maxFieldLength = decoderConfig.maxFieldLength();
+        this.entityBodyNs = config.entityBodyNs();
+        this.idleConnectionNs = config.idleConnectionNs();
+        this.connectionWindowIncrement =
+            Math.max(0, config.http2().connectionWindowSize() - Http2Config.INITIAL_WINDOW_SIZE_DEFAULT);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote)
+        {
+            remoteAddress = remote.getAddress().getHostAddress();
+            remotePort = remote.getPort();
+        }
+        if (ctx.channel().localAddress() instanceof InetSocketAddress local)
+        {
+            localPort = local.getPort();
+        }
+        if (connectionWindowIncrement > 0)
+        {
+            // a window update without a stream opens the connection's window (the frame codec's convention)
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindowIncrement));
+        }
+        armIdle();
+        if (null != connections && connections.isDraining())
+        {
+            drain();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        ReferenceCountUtil.release(msg);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        cancelIdle();
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        LOG.log(Level.FINE, "HTTP/2 connection failed", cause);
+        ctx.close();
+    }
+
+    /**
+     * The listener began a graceful stop: {@code GOAWAY} now, the streams open go on to their end, then the
+     * connection closes (Netty's graceful close).
+     */
+    void drain()
+    {
+        if (ctx.channel().isActive())
+        {
+            ctx.channel().close();
+        }
+    }
+
+    String remoteAddress()
+    {
+        return remoteAddress;
+    }
+
+    int remotePort()
+    {
+        return remotePort;
+    }
+
+    int localPort()
+    {
+        return localPort;
+    }
+
+    TlsInfo tls()
+    {
+        return tls;
+    }
+
+    long nowNs()
+    {
+        return clock.nanoTime();
+    }
+
+    long entityBodyNs()
+    {
+        return entityBodyNs;
+    }
+
+    /**
+     * @return the connection's request rules; its answer is read within the same call, as the streams share it.
+     */
+    RequestAdmission admission()
+    {
+        return admission;
+    }
+
+    /**
+     * @param headers   a stream's decoded head.
+     * @param endStream true when it has no body.
+     * @return the head as an HTTP/1.1-shaped request.
+     * @throws HttpStatusException when it breaks a limit or rule.
+     */
+    HttpRequest toRequest(final Http2Headers headers, final boolean endStream)
+    {
+        return Http2Requests.toRequest(headers, endStream, maxUrlLength, maxFieldLength);
+    }
+
+    /**
+     * A stream opened: the connection is not idle.
+     */
+    void streamOpened()
+    {
+        openStreams++;
+        cancelIdle();
+    }
+
+    /**
+     * A stream ended: with none left open, the idle timer starts.
+     */
+    void streamClosed()
+    {
+        openStreams--;
+        if (openStreams == 0)
+        {
+            armIdle();
+        }
+    }
+
+    private void armIdle()
+    {
+        cancelIdle();
+        if (idleConnectionNs > 0 && ctx.channel().isActive())
+        {
+            idleTimer = ctx.executor().schedule(idleTask, idleConnectionNs, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelIdle()
+    {
+        final ScheduledFuture<?> timer = idleTimer;
+        if (null != timer)
+        {
+            idleTimer = null;
+            timer.cancel(false);
+        }
+    }
+
+    private void onIdle()
+    {
+        idleTimer = null;
+        if (openStreams == 0)
+        {
+            // nothing in flight: GOAWAY and close
+            ctx.channel().close();
+        }
+    }
+}
