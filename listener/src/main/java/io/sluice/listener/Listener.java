@@ -27,6 +27,8 @@ import io.sluice.listener.queue.Transport;
 import io.sluice.listener.routing.PrefixRouter;
 import io.sluice.listener.routing.UrlPrefix;
 import io.sluice.listener.tls.ServerTlsContexts;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +57,7 @@ public final class Listener implements AutoCloseable
     private static final long DRAIN_POLL_MS = 10;
 
     private final ListenerConfiguration config;
+    private final NanoClock nanoClock;
     private final Map<String, Host> hosts = new LinkedHashMap<>();
     private final Map<String, RequestQueue> queues = new LinkedHashMap<>();
     private final Map<String, Handler> inProcessHandlers = new LinkedHashMap<>();
@@ -71,7 +74,17 @@ public final class Listener implements AutoCloseable
      */
     public Listener(final ListenerConfiguration config)
     {
+        this(config, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * @param config    the loaded configuration.
+     * @param nanoClock the clock of the hosts' timers and of the workers' lifetimes (age, idle time).
+     */
+    public Listener(final ListenerConfiguration config, final NanoClock nanoClock)
+    {
         this.config = config;
+        this.nanoClock = nanoClock;
     }
 
     /**
@@ -422,7 +435,7 @@ public final class Listener implements AutoCloseable
 
     private HostContext hostContext()
     {
-        return new HostContext(transport, () -> shmDir);
+        return new HostContext(transport, () -> shmDir, nanoClock);
     }
 
     private void createShmDir()

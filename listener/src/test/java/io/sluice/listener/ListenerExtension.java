@@ -1,5 +1,7 @@
 package io.sluice.listener;
 
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
@@ -125,7 +127,21 @@ final class ListenerExtension
      */
     TestListener start(final String idPrefix, final String config)
     {
-        final TestListener started = TestListener.start(idPrefix, config);
+        return start(idPrefix, config, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * Start another listener on a clock of the test's, closed after the current test, or after the class when no test
+     * is running.
+     *
+     * @param idPrefix  start of the listener id.
+     * @param config    the configuration template.
+     * @param nanoClock the clock of the hosts' timers and the workers' lifetimes.
+     * @return the started listener.
+     */
+    TestListener start(final String idPrefix, final String config, final NanoClock nanoClock)
+    {
+        final TestListener started = TestListener.start(idPrefix, config, nanoClock);
         (inTest ? testScoped : classScoped).add(started);
         return started;
     }

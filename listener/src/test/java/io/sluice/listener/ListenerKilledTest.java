@@ -41,7 +41,12 @@ class ListenerKilledTest
         "shm-0",
         "shm-0/" + SharedMemoryFiles.MARKER_FILE_NAME,
         "shm-0/" + WorkerFileDescriptor.RINGS_FILE_NAME,
-        "shm-0/" + WorkerFileDescriptor.DOORBELL_FILE_NAME);
+        "shm-0/" + WorkerFileDescriptor.DOORBELL_FILE_NAME,
+        // the spare slot, where a recycled worker's replacement starts
+        "shm-1",
+        "shm-1/" + SharedMemoryFiles.MARKER_FILE_NAME,
+        "shm-1/" + WorkerFileDescriptor.RINGS_FILE_NAME,
+        "shm-1/" + WorkerFileDescriptor.DOORBELL_FILE_NAME);
 
     @Test
     void shouldLeaveNoWorkerRunningAndReplaceSharedMemoryWhenListenerIsKilled() throws Exception

@@ -360,7 +360,7 @@ class StartupErrorsTest
         final String output = assertOneLineExit2(
             config(freePort(), "  eventLoops: 1\n  shmDir: " + shmDir + "\n", shmQueue()),
             "listener.shmDir: is too long for queue shm: its doorbell socket " + shmDir +
-            "/shm-0/doorbell.sock would be ");
+            "/shm-1/doorbell.sock would be ");
         assertTrue(output.contains("a Unix socket path holds at most 107"), output);
         assertFalse(Files.exists(shmDir), "created");
     }

@@ -7,6 +7,8 @@ import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.process.WorkerCommand;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.Host;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -110,6 +112,19 @@ final class TestListener implements AutoCloseable
      */
     static TestListener start(final String idPrefix, final String yamlTemplate)
     {
+        return start(idPrefix, yamlTemplate, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * Start a listener from a template whose hosts and workers' lifetimes read the given clock.
+     *
+     * @param idPrefix     start of the listener id, e.g. the test's short name.
+     * @param yamlTemplate the configuration with tokens.
+     * @param nanoClock    the clock of the hosts' timers and the workers' lifetimes.
+     * @return the started listener.
+     */
+    static TestListener start(final String idPrefix, final String yamlTemplate, final NanoClock nanoClock)
+    {
         IllegalStateException lastFailure = null;
         for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++)
         {
@@ -124,7 +139,7 @@ final class TestListener implements AutoCloseable
                 .replace("${SHM_DIR}", shmDir.toString())
                 .replace("${LOG_DIR}", logDir.toString());
             final ListenerConfiguration config = ConfigLoader.parse(yaml, id + ".yaml");
-            final Listener listener = new Listener(config);
+            final Listener listener = new Listener(config, nanoClock);
             try
             {
                 listener.start();

@@ -403,7 +403,10 @@ public final class ConfigLoader
             YamlKeys.STDOUT_LOG,
             YamlKeys.HEADER_WAIT,
             YamlKeys.IDLE_CONNECTION,
-            YamlKeys.MAX_CONNECTIONS);
+            YamlKeys.MAX_CONNECTIONS,
+            YamlKeys.ACTIVATION,
+            YamlKeys.IDLE_TIMEOUT,
+            YamlKeys.RECYCLE);
         final WorkerContext context = new WorkerContext();
         context.origin().readFrom(worker);
         if (worker.contains(YamlKeys.COMMAND))
@@ -425,6 +428,16 @@ public final class ConfigLoader
             worker.durationMs(YamlKeys.HEARTBEAT_TIMEOUT, context::heartbeatTimeoutMs);
         }
         worker.path(YamlKeys.STDOUT_LOG, baseDirectory, context::stdoutLog);
+        worker.string(YamlKeys.ACTIVATION, context::activation);
+        worker.durationMs(YamlKeys.IDLE_TIMEOUT, context::idleTimeoutMs);
+        if (worker.contains(YamlKeys.RECYCLE))
+        {
+            final ConfigSection recycle = worker.section(YamlKeys.RECYCLE);
+            recycle.rejectUnknownKeys(YamlKeys.RECYCLE_TIME, YamlKeys.RECYCLE_REQUESTS, YamlKeys.RECYCLE_MEMORY);
+            recycle.durationMs(YamlKeys.RECYCLE_TIME, context::recycleTimeMs);
+            recycle.integer(YamlKeys.RECYCLE_REQUESTS, context::recycleRequests);
+            recycle.size(YamlKeys.RECYCLE_MEMORY, context::recycleMemoryBytes);
+        }
         if (WorkerContext.takes(hosting, YamlKeys.HEADER_WAIT))
         {
             worker.durationMs(YamlKeys.HEADER_WAIT, context::headerWaitMs);

@@ -174,6 +174,14 @@ public final class EffectiveConfiguration
             map.put(YamlKeys.IDLE_CONNECTION, ConfigValues.formatDurationMs(worker.idleConnectionMs()));
             map.put(YamlKeys.MAX_CONNECTIONS, worker.maxConnections());
         }
+        final WorkerLifetime lifetime = worker.lifetime();
+        map.put(YamlKeys.ACTIVATION, lifetime.activation().configName());
+        map.put(YamlKeys.IDLE_TIMEOUT, ConfigValues.formatDurationMs(lifetime.idleTimeoutMs()));
+        final Map<String, Object> recycle = new LinkedHashMap<>();
+        recycle.put(YamlKeys.RECYCLE_TIME, ConfigValues.formatDurationMs(lifetime.recycleTimeMs()));
+        recycle.put(YamlKeys.RECYCLE_REQUESTS, lifetime.recycleRequests());
+        recycle.put(YamlKeys.RECYCLE_MEMORY, ConfigValues.formatSize(lifetime.recycleMemoryBytes()));
+        map.put(YamlKeys.RECYCLE, recycle);
         return map;
     }
 }

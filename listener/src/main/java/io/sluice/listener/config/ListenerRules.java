@@ -121,7 +121,7 @@ final class ListenerRules
                 continue;
             }
             final String doorbell = queueDir
-                .resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), queue.worker().processes() - 1))
+                .resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), queue.worker().slots() - 1))
                 .resolve(WorkerFileDescriptor.doorbellFileName(loops - 1))
                 .toString();
             final int length = doorbell.getBytes(StandardCharsets.UTF_8).length;

@@ -33,6 +33,7 @@ import java.util.Map;
  * @param maxConnections      loopback only ({@code SLUICE_MAX_CONNECTIONS}): most open connections to a worker's port;
  *                            one past it is closed at once. {@link #MAX_CONNECTIONS_AUTO} for the queue length plus
  *                            {@link #MAX_CONNECTIONS_SLACK}.
+ * @param lifetime            when the workers start, stop when idle, and are recycled.
  */
 public record WorkerConfiguration(
     List<String> command,
@@ -47,12 +48,18 @@ public record WorkerConfiguration(
     Path stdoutLog,
     long headerWaitMs,
     long idleConnectionMs,
-    int maxConnections)
+    int maxConnections,
+    WorkerLifetime lifetime)
 {
     /**
      * Default process count.
      */
     public static final int PROCESSES_DEFAULT = 1;
+
+    /**
+     * Worker slots per process: {@value}, the second for the replacement of an overlapped recycle.
+     */
+    public static final int SLOTS_PER_PROCESS = 2;
 
     /**
      * Greatest process count.
@@ -163,6 +170,76 @@ public record WorkerConfiguration(
             HEADER_WAIT_MS_DEFAULT,
             IDLE_CONNECTION_MS_DEFAULT,
             MAX_CONNECTIONS_AUTO);
+    }
+
+    /**
+     * Settings as before the worker lifetime keys existed: those at their defaults ({@link WorkerLifetime#DEFAULT}).
+     *
+     * @param command             program and arguments.
+     * @param environment         extra environment variables for the worker.
+     * @param processes           number of worker processes.
+     * @param startupTimeLimitMs  time a worker has to become ready.
+     * @param startupRetryCount   retries of a failed start.
+     * @param rapidFailsPerMinute worker failures per minute past which the queue is stopped.
+     * @param shutdownTimeLimitMs time a worker has to exit after being asked to stop.
+     * @param requestTimeoutMs    time a worker has to complete a response.
+     * @param heartbeatTimeoutMs  shared-memory heartbeat timeout.
+     * @param stdoutLog           file receiving the worker's output, or null.
+     * @param headerWaitMs        loopback only: header wait of the worker's port.
+     * @param idleConnectionMs    loopback only: idle time of a tokenless connection to the worker's port.
+     * @param maxConnections      loopback only: most connections to the worker's port.
+     */
+    public WorkerConfiguration(
+        final List<String> command,
+        final Map<String, String> environment,
+        final int processes,
+        final long startupTimeLimitMs,
+        final int startupRetryCount,
+        final int rapidFailsPerMinute,
+        final long shutdownTimeLimitMs,
+        final long requestTimeoutMs,
+        final long heartbeatTimeoutMs,
+        final Path stdoutLog,
+        final long headerWaitMs,
+        final long idleConnectionMs,
+        final int maxConnections)
+    {
+        this(
+            command,
+            environment,
+            processes,
+            startupTimeLimitMs,
+            startupRetryCount,
+            rapidFailsPerMinute,
+            shutdownTimeLimitMs,
+            requestTimeoutMs,
+            heartbeatTimeoutMs,
+            stdoutLog,
+            headerWaitMs,
+            idleConnectionMs,
+            maxConnections,
+            WorkerLifetime.DEFAULT);
+    }
+
+    /**
+     * @param lifetime the lifetime settings to take.
+     * @return these settings with another lifetime.
+     */
+    public WorkerConfiguration withLifetime(final WorkerLifetime lifetime)
+    {
+        return new WorkerConfiguration(
+            command, environment, processes, startupTimeLimitMs, startupRetryCount, rapidFailsPerMinute,
+            shutdownTimeLimitMs, requestTimeoutMs, heartbeatTimeoutMs, stdoutLog, headerWaitMs, idleConnectionMs,
+            maxConnections, lifetime);
+    }
+
+    /**
+     * @return the worker slots a host prepares ({@link #SLOTS_PER_PROCESS} per process: the second for the replacement
+     * of an overlapped recycle), numbered 0 to slots - 1 in the names of the shared-memory directories.
+     */
+    public int slots()
+    {
+        return SLOTS_PER_PROCESS * processes;
     }
 
     /**

@@ -39,6 +39,20 @@ public final class WorkerContext
      */
     public static final String RESERVED_ENVIRONMENT_PREFIX = WorkerEnvironment.ENV_NAME_PREFIX;
 
+    /**
+     * Greatest {@code recycle.time}: 365 days.
+     */
+    public static final long RECYCLE_TIME_MS_MAX = 365L * 24 * 3_600_000;
+
+    /**
+     * Least {@code recycle.time} other than 0: 1 s.
+     */
+    public static final long RECYCLE_TIME_MS_MIN = 1_000;
+
+    static final String RECYCLE_TIME_KEY = YamlKeys.RECYCLE + "." + YamlKeys.RECYCLE_TIME;
+    static final String RECYCLE_REQUESTS_KEY = YamlKeys.RECYCLE + "." + YamlKeys.RECYCLE_REQUESTS;
+    static final String RECYCLE_MEMORY_KEY = YamlKeys.RECYCLE + "." + YamlKeys.RECYCLE_MEMORY;
+
     private final SettingOrigin origin = new SettingOrigin();
     private List<String> command = List.of();
     private Map<String, String> environment = Map.of();
@@ -53,6 +67,11 @@ public final class WorkerContext
     private long headerWaitMs = WorkerConfiguration.HEADER_WAIT_MS_DEFAULT;
     private long idleConnectionMs = WorkerConfiguration.IDLE_CONNECTION_MS_DEFAULT;
     private long maxConnections = WorkerConfiguration.MAX_CONNECTIONS_AUTO;
+    private String activation = WorkerLifetime.DEFAULT.activation().configName();
+    private long idleTimeoutMs = WorkerLifetime.IDLE_TIMEOUT_MS_DEFAULT;
+    private long recycleTimeMs = WorkerLifetime.RECYCLE_TIME_MS_DEFAULT;
+    private long recycleRequests = WorkerLifetime.RECYCLE_REQUESTS_DEFAULT;
+    private long recycleMemoryBytes = WorkerLifetime.RECYCLE_MEMORY_DEFAULT;
 
     /**
      * @param command program and arguments, each non-empty; empty for the worker SDK in this JVM's {@code java}.
@@ -201,6 +220,61 @@ public final class WorkerContext
     }
 
     /**
+     * @param activation {@code eager} or {@code on-demand}.
+     * @return this.
+     */
+    public WorkerContext activation(final String activation)
+    {
+        this.activation = activation;
+        origin.set(YamlKeys.ACTIVATION);
+        return this;
+    }
+
+    /**
+     * @param idleTimeoutMs time without requests after which the workers stop, 0 (never) to 24 h.
+     * @return this.
+     */
+    public WorkerContext idleTimeoutMs(final long idleTimeoutMs)
+    {
+        this.idleTimeoutMs = idleTimeoutMs;
+        origin.set(YamlKeys.IDLE_TIMEOUT);
+        return this;
+    }
+
+    /**
+     * @param recycleTimeMs time a worker runs before it is recycled, 0 (never) or 1 s to 365 days.
+     * @return this.
+     */
+    public WorkerContext recycleTimeMs(final long recycleTimeMs)
+    {
+        this.recycleTimeMs = recycleTimeMs;
+        origin.set(RECYCLE_TIME_KEY);
+        return this;
+    }
+
+    /**
+     * @param recycleRequests requests a worker is given before it is recycled, 0 (never) or more.
+     * @return this.
+     */
+    public WorkerContext recycleRequests(final long recycleRequests)
+    {
+        this.recycleRequests = recycleRequests;
+        origin.set(RECYCLE_REQUESTS_KEY);
+        return this;
+    }
+
+    /**
+     * @param recycleMemoryBytes resident memory past which a worker is recycled, 0 (never) or more.
+     * @return this.
+     */
+    public WorkerContext recycleMemoryBytes(final long recycleMemoryBytes)
+    {
+        this.recycleMemoryBytes = recycleMemoryBytes;
+        origin.set(RECYCLE_MEMORY_KEY);
+        return this;
+    }
+
+    /**
      * Whether the worker of a queue of a hosting model takes a key: {@code heartbeatTimeout} only in shared memory,
      * {@code headerWait}, {@code idleConnection} and {@code maxConnections} only over loopback. A key a worker does not
      * take is an error when written, whatever its value, so the loader does not read its value.
@@ -278,7 +352,40 @@ public final class WorkerContext
                 WorkerConfiguration.IDLE_CONNECTION_MS_DEFAULT,
             loopbackOnly(hosting, YamlKeys.MAX_CONNECTIONS) ?
                 origin.between(YamlKeys.MAX_CONNECTIONS, maxConnections, 0, Integer.MAX_VALUE) :
-                WorkerConfiguration.MAX_CONNECTIONS_AUTO);
+                WorkerConfiguration.MAX_CONNECTIONS_AUTO,
+            lifetime());
+    }
+
+    private WorkerLifetime lifetime()
+    {
+        final WorkerLifetime.Activation mode = WorkerLifetime.Activation.fromConfigName(activation);
+        if (null == mode)
+        {
+            throw origin.error(YamlKeys.ACTIVATION, "must be eager or on-demand", activation);
+        }
+        final long timeMs = origin.durationMs(RECYCLE_TIME_KEY, recycleTimeMs, 0, RECYCLE_TIME_MS_MAX);
+        if (timeMs != WorkerLifetime.OFF && timeMs < RECYCLE_TIME_MS_MIN)
+        {
+            throw origin.error(
+                RECYCLE_TIME_KEY,
+                "must be 0 (off) or between " + ConfigValues.formatDurationMs(RECYCLE_TIME_MS_MIN) + " and " +
+                ConfigValues.formatDurationMs(RECYCLE_TIME_MS_MAX),
+                ConfigValues.formatDurationMs(timeMs));
+        }
+        if (recycleRequests < 0)
+        {
+            throw origin.error(RECYCLE_REQUESTS_KEY, "must be 0 (off) or more", recycleRequests);
+        }
+        if (recycleMemoryBytes < 0)
+        {
+            throw origin.error(RECYCLE_MEMORY_KEY, "must be 0 (off) or more", recycleMemoryBytes);
+        }
+        return new WorkerLifetime(
+            mode,
+            origin.durationMs(YamlKeys.IDLE_TIMEOUT, idleTimeoutMs, 0, TIME_LIMIT_MS_MAX),
+            timeMs,
+            recycleRequests,
+            recycleMemoryBytes);
     }
 
     private void checkEnvironment()

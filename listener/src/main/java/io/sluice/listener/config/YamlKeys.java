@@ -58,6 +58,13 @@ final class YamlKeys
     static final String REQUEST_TIMEOUT = "requestTimeout";
     static final String HEARTBEAT_TIMEOUT = "heartbeatTimeout";
     static final String STDOUT_LOG = "stdoutLog";
+    static final String ACTIVATION = "activation";
+    static final String IDLE_TIMEOUT = "idleTimeout";
+    static final String RECYCLE = "recycle";
+    static final String RECYCLE_TIME = "time";
+    static final String RECYCLE_REQUESTS = "requests";
+    static final String RECYCLE_MEMORY = "memory";
+    static final String OFFLINE_BODY = "offlineBody";
 
     static final String TLS = "tls";
     static final String CERTIFICATES = "certificates";

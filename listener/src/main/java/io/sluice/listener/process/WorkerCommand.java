@@ -1,6 +1,8 @@
 package io.sluice.listener.process;
 
+import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.queue.HostingMode;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -162,5 +165,39 @@ public final class WorkerCommand
             }
         }
         return flags;
+    }
+
+    /**
+     * Set the variables every worker is given ({@code SLUICE_*} but those of one model or slot), over the queue's own.
+     *
+     * @param env             the worker's environment.
+     * @param config          the queue's worker settings.
+     * @param queueName       the queue's name.
+     * @param hosting         the queue's hosting model.
+     * @param token           the start's secret.
+     * @param applicationPath the path of the queue's first prefix.
+     * @param position        the worker's place in the queue.
+     */
+    static void fillEnvironment(
+        final Map<String, String> env,
+        final WorkerConfiguration config,
+        final String queueName,
+        final HostingMode hosting,
+        final String token,
+        final String applicationPath,
+        final int position)
+    {
+        env.putAll(config.environment());
+        env.put(WorkerEnvironment.QUEUE_ENV_NAME, queueName);
+        env.put(WorkerEnvironment.HOSTING_ENV_NAME, hosting.configName());
+        env.put(WorkerEnvironment.TOKEN_ENV_NAME, token);
+        env.put(WorkerEnvironment.APPL_PATH_ENV_NAME, applicationPath);
+        env.put(WorkerEnvironment.WORKER_INDEX_ENV_NAME, Integer.toString(position));
+        env.put(WorkerEnvironment.LISTENER_PID_ENV_NAME, Long.toString(ProcessHandle.current().pid()));
+        env.put(WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_ENV_NAME, Long.toString(config.shutdownTimeLimitMs()));
+        if (config.heartbeatTimeoutMs() > 0)
+        {
+            env.put(WorkerEnvironment.HEARTBEAT_TIMEOUT_MS_ENV_NAME, Long.toString(config.heartbeatTimeoutMs()));
+        }
     }
 }

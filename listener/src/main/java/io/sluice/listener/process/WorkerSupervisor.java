@@ -2,10 +2,12 @@ package io.sluice.listener.process;
 
 import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.config.WorkerLifetime;
 import io.sluice.listener.queue.HostingMode;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -15,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -34,40 +35,28 @@ import java.util.logging.Logger;
  * Every worker's standard input is a pipe from the listener: when the listener dies the worker reads end-of-file and
  * exits (the worker SDK watches it).
  * <p>
- * Threading: all state changes run on one supervisor thread; {@link Events} callbacks are made on it.
+ * Lifetime (WAS application pool semantics, {@link WorkerLifetime}): with {@code activation: on-demand} no worker
+ * starts until the host asks for one ({@link #demand()}, on the queue's first request); a queue whose workers had no
+ * request for {@code idleTimeout} stops them (they start again on demand); {@link #suspend()} and {@link #resume()}
+ * stop and start them for a queue taken offline and back. A worker is recycled overlapped ({@link #recycle(String)},
+ * or when it has run {@code recycle.time}, been given {@code recycle.requests} or grown past {@code recycle.memory}
+ * resident bytes, checked every {@value #LIFETIME_CHECK_MS} ms): its replacement starts in the position's spare slot,
+ * and only once it is ready does the host route new requests to it ({@link WorkerEvents#onTakeOver}); the old worker
+ * then drains ({@link SlotDrain}): once it holds no request ({@link WorkerEvents#inFlight}) its standard input is
+ * closed and it exits; one still busy after {@code shutdownTimeLimit} is killed. Its exit is not a failure and its slot is not started again.
+ * <p>
+ * Threading: all state changes run on one supervisor thread; {@link WorkerEvents} callbacks are made on it.
  */
 public final class WorkerSupervisor implements AutoCloseable
 {
+    /**
+     * Period of the lifetime check (recycle conditions, idle timeout): {@value} ms.
+     */
+    public static final long LIFETIME_CHECK_MS = 500;
+
     private static final Logger LOG = Logger.getLogger(WorkerSupervisor.class.getName());
     private static final long RESTART_DELAY_MS = 100;
     private static final SecureRandom RANDOM = new SecureRandom();
-
-    /**
-     * What the host learns about its workers, on the supervisor thread.
-     */
-    public interface Events
-    {
-        /**
-         * A worker process was started (not yet ready).
-         *
-         * @param slot  the worker's index in the queue.
-         * @param token the secret the worker must present.
-         */
-        void onStarting(int slot, String token);
-
-        /**
-         * A worker process exited or was killed; its in-flight requests are the host's to settle.
-         *
-         * @param slot     the worker's index in the queue.
-         * @param exitCode the process's exit code.
-         */
-        void onExited(int slot, int exitCode);
-
-        /**
-         * The queue was stopped by rapid-fail protection: answer 503 until reconfigured.
-         */
-        void onQueueStopped();
-    }
 
     /**
      * How a slot's environment differs from its neighbours' (shm directory, port).
@@ -75,7 +64,7 @@ public final class WorkerSupervisor implements AutoCloseable
     public interface SlotEnvironment
     {
         /**
-         * @param slot the worker's index in the queue.
+         * @param slot the worker's slot.
          * @param env  to add SLUICE_* variables to.
          */
         void fill(int slot, Map<String, String> env);
@@ -90,16 +79,26 @@ public final class WorkerSupervisor implements AutoCloseable
     private final HostingMode hosting;
     private final String handlerClass;
     private final String applicationPath;
-    private final WorkerConfiguration config;
     private final SlotEnvironment slotEnvironment;
-    private final Events events;
+    private final WorkerEvents events;
+    private final NanoClock clock;
     private final ScheduledExecutorService executor;
-    private final Slot[] slots;
+    private final WorkerSlot[] slots;
+    private final WorkerSlot[] active;
+    private final int[] restarts;
+    private final int[] recycles;
+    private final String[] pendingRecycles;
     private final RapidFailWindow failures = new RapidFailWindow();
+    private volatile WorkerConfiguration config;
     private volatile boolean stopped;
     private volatile boolean queueStopped;
+    private volatile boolean dormant;
+    private volatile boolean suspended;
+    private final LifetimeLimits limits = new LifetimeLimits();
 
     /**
+     * A supervisor on the system's clock.
+     *
      * @param queueName       the queue's name.
      * @param hosting         the queue's hosting model (shared-memory or loopback).
      * @param handlerClass    the handler class, passed to the worker SDK's main class.
@@ -115,7 +114,31 @@ public final class WorkerSupervisor implements AutoCloseable
         final String applicationPath,
         final WorkerConfiguration config,
         final SlotEnvironment slotEnvironment,
-        final Events events)
+        final WorkerEvents events)
+    {
+        this(queueName, hosting, handlerClass, applicationPath, config, slotEnvironment, events,
+            SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * @param queueName       the queue's name.
+     * @param hosting         the queue's hosting model (shared-memory or loopback).
+     * @param handlerClass    the handler class, passed to the worker SDK's main class.
+     * @param applicationPath the path of the queue's first prefix.
+     * @param config          worker settings.
+     * @param slotEnvironment adds per-slot variables.
+     * @param events          the host's callbacks.
+     * @param clock           the clock of a worker's age and the queue's idle time.
+     */
+    public WorkerSupervisor(
+        final String queueName,
+        final HostingMode hosting,
+        final String handlerClass,
+        final String applicationPath,
+        final WorkerConfiguration config,
+        final SlotEnvironment slotEnvironment,
+        final WorkerEvents events,
+        final NanoClock clock)
     {
         this.queueName = queueName;
         this.hosting = hosting;
@@ -124,6 +147,7 @@ public final class WorkerSupervisor implements AutoCloseable
         this.config = config;
         this.slotEnvironment = slotEnvironment;
         this.events = events;
+        this.clock = clock;
         this.executor = Executors.newSingleThreadScheduledExecutor(
             (r) ->
             {
@@ -131,19 +155,34 @@ public final class WorkerSupervisor implements AutoCloseable
                 thread.setDaemon(true);
                 return thread;
             });
-        this.slots = new Slot[config.processes()];
+        final int positions = config.processes();
+        this.slots = new WorkerSlot[slotCount(positions)];
         for (int i = 0; i < slots.length; i++)
         {
-            slots[i] = new Slot(i);
+            slots[i] = new WorkerSlot(i, i % positions);
         }
+        this.active = new WorkerSlot[positions];
+        System.arraycopy(slots, 0, active, 0, positions);
+        this.restarts = new int[positions];
+        this.recycles = new int[positions];
+        this.pendingRecycles = new String[positions];
     }
 
     /**
-     * @return the number of worker slots.
+     * @param processes a queue's worker processes.
+     * @return the slots its host prepares: two per worker, the second for the replacement of an overlapped recycle.
+     */
+    public static int slotCount(final int processes)
+    {
+        return WorkerConfiguration.SLOTS_PER_PROCESS * processes;
+    }
+
+    /**
+     * @return the number of worker positions ({@code processes}).
      */
     public int processes()
     {
-        return slots.length;
+        return active.length;
     }
 
     /**
@@ -155,27 +194,141 @@ public final class WorkerSupervisor implements AutoCloseable
     }
 
     /**
-     * Start every slot's process.
+     * @return true while no worker is meant to run: on-demand and not yet asked, stopped when idle, or suspended. A
+     * host that gets a request meanwhile calls {@link #demand()}.
      */
-    public void start()
+    public boolean isDormant()
     {
-        for (final Slot slot : slots)
-        {
-            executor.execute(() -> launch(slot));
-        }
+        return dormant;
     }
 
     /**
-     * A slot's worker proved it is ready (attached to its rings, or answering on its port).
+     * Start the workers (unless activation is on-demand) and the lifetime check.
+     */
+    public void start()
+    {
+        final WorkerLifetime lifetime = config.lifetime();
+        if (lifetime.activation() == WorkerLifetime.Activation.ON_DEMAND)
+        {
+            dormant = true;
+            LOG.info(() -> "queue " + queueName + ": activation on-demand: workers start on the first request");
+        }
+        else
+        {
+            for (final WorkerSlot slot : active)
+            {
+                executor.execute(() -> launch(slot));
+            }
+        }
+        executor.scheduleWithFixedDelay(
+            this::checkLifetime, LIFETIME_CHECK_MS, LIFETIME_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A request arrived while the queue is dormant: start its workers (not while suspended). Any thread; returns at
+     * once.
+     */
+    public void demand()
+    {
+        submit(
+            () ->
+            {
+                if (!dormant || suspended || stopped || queueStopped)
+                {
+                    return;
+                }
+                LOG.info(() -> "queue " + queueName + ": a request arrived; starting the workers");
+                wake();
+            });
+    }
+
+    /**
+     * Stop the workers and start none until {@link #resume()} (the queue is offline): each finishes the requests it
+     * holds (within {@code shutdownTimeLimit}, else it is killed). Returns at once.
+     */
+    public void suspend()
+    {
+        suspended = true;
+        submit(() -> stopAll("the queue is offline"));
+    }
+
+    /**
+     * Start the workers again after {@link #suspend()}: at once, or on the next request when activation is
+     * on-demand. Returns at once.
+     */
+    public void resume()
+    {
+        submit(
+            () ->
+            {
+                if (!suspended)
+                {
+                    return;
+                }
+                suspended = false;
+                if (config.lifetime().activation() == WorkerLifetime.Activation.EAGER)
+                {
+                    wake();
+                }
+            });
+    }
+
+    /**
+     * Recycle every worker, overlapped: each one's replacement starts beside it, takes over once ready, and the old
+     * one drains and exits. Nothing happens for a worker not running, nor while one of its recycles is under way (a
+     * recycle asked while the previous replaced worker still drains waits for it to exit). Returns at once.
      *
-     * @param slot the worker's index.
+     * @param reason for the log, e.g. {@code "configuration changed"}.
+     */
+    public void recycle(final String reason)
+    {
+        submit(
+            () ->
+            {
+                for (int position = 0; position < active.length; position++)
+                {
+                    recycle(position, reason);
+                }
+            });
+    }
+
+    /**
+     * Recycle every worker, overlapped ({@link #recycle(String)}), the replacements started with new settings.
+     *
+     * @param reason    for the log.
+     * @param newConfig the settings of the replacements and of every later start; the same process count.
+     * @throws IllegalArgumentException when the process count differs: the host must then be made again.
+     */
+    public void recycle(final String reason, final WorkerConfiguration newConfig)
+    {
+        if (newConfig.processes() != active.length)
+        {
+            throw new IllegalArgumentException("queue " + queueName + ": processes changed from " + active.length +
+                " to " + newConfig.processes() + ": the queue must be started again");
+        }
+        submit(
+            () ->
+            {
+                config = newConfig;
+                for (int position = 0; position < active.length; position++)
+                {
+                    recycle(position, reason);
+                }
+            });
+    }
+
+    /**
+     * A slot's worker proved it is ready (attached to its rings, or answering on its port). When it replaces
+     * another, it takes over now and the other drains.
+     *
+     * @param slot the worker's slot.
      */
     public void ready(final int slot)
     {
-        executor.execute(
+        submit(
             () ->
             {
-                final Slot s = slots[slot];
+                final WorkerSlot s = slots[slot];
                 s.ready = true;
                 s.attempts = 0;
                 if (null != s.startupTimer)
@@ -183,26 +336,30 @@ public final class WorkerSupervisor implements AutoCloseable
                     s.startupTimer.cancel(false);
                     s.startupTimer = null;
                 }
+                if (null != s.replacing)
+                {
+                    takeOver(s.replacing, s);
+                }
             });
     }
 
     /**
-     * @param slot the worker's index.
-     * @return the worker's PID, or -1 when it is not running.
+     * @param position a worker's position, 0 to {@link #processes()} - 1.
+     * @return the PID of the position's current worker (the one new requests go to), or -1 when it is not running.
      */
-    public long pid(final int slot)
+    public long pid(final int position)
     {
-        final Process process = slots[slot].process;
+        final Process process = active[position].process;
         return null != process && process.isAlive() ? process.pid() : -1;
     }
 
     /**
-     * @return PIDs of the running workers.
+     * @return PIDs of the running workers, those draining included.
      */
     public List<Long> pids()
     {
         final List<Long> pids = new ArrayList<>();
-        for (final Slot slot : slots)
+        for (final WorkerSlot slot : slots)
         {
             final Process process = slot.process;
             if (null != process && process.isAlive())
@@ -214,34 +371,49 @@ public final class WorkerSupervisor implements AutoCloseable
     }
 
     /**
+     * @return a snapshot of every position's current worker, then of the workers draining, for the status document;
+     * request counts as of the last lifetime check.
+     */
+    public List<WorkerStatus> workers()
+    {
+        final long nowNs = clock.nanoTime();
+        final List<WorkerStatus> workers = new ArrayList<>();
+        for (final WorkerSlot slot : active)
+        {
+            workers.add(status(slot, nowNs));
+        }
+        for (final WorkerSlot slot : slots)
+        {
+            if (active[slot.position] != slot && null != slot.process)
+            {
+                workers.add(status(slot, nowNs));
+            }
+        }
+        return workers;
+    }
+
+    /**
      * Kill a worker the host found hung (SIGKILL); its exit is then handled as any other: the host settles its
      * requests and the slot is restarted within the rapid-fail budget. Returns at once.
      *
-     * @param slot   the worker's index.
+     * @param slot   the worker's slot.
      * @param token  the token of the start the host found hung: nothing happens when the slot runs another by now.
      * @param reason for the log.
      */
     public void kill(final int slot, final String token, final String reason)
     {
-        try
-        {
-            executor.execute(
-                () ->
+        submit(
+            () ->
+            {
+                final WorkerSlot s = slots[slot];
+                final Process process = s.process;
+                if (null != process && null != token && token.equals(s.token) && process.isAlive())
                 {
-                    final Slot s = slots[slot];
-                    final Process process = s.process;
-                    if (null != process && null != token && token.equals(s.token) && process.isAlive())
-                    {
-                        LOG.warning(() -> "queue " + queueName + ": worker " + slot + " pid " + process.pid() + " " +
-                            reason + "; killing it");
-                        WorkerKiller.killTree(process);
-                    }
-                });
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            // closed: every worker is being stopped anyway
-        }
+                    LOG.warning(() -> "queue " + queueName + ": " + s + " pid " + process.pid() + " " + reason +
+                        "; killing it");
+                    WorkerKiller.killTree(process);
+                }
+            });
     }
 
     /**
@@ -260,13 +432,13 @@ public final class WorkerSupervisor implements AutoCloseable
     {
         stopped = true;
         final List<Process> processes = new ArrayList<>();
-        for (final Slot slot : slots)
+        for (final WorkerSlot slot : slots)
         {
             final Process process = slot.process;
             if (null != process)
             {
                 processes.add(process);
-                closeQuietly(slot.stdin);
+                WorkerSlot.closeQuietly(slot.stdin);
             }
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTimeLimitMs());
@@ -292,29 +464,202 @@ public final class WorkerSupervisor implements AutoCloseable
         executor.shutdownNow();
     }
 
-    private void launch(final Slot slot)
+    private WorkerStatus status(final WorkerSlot slot, final long nowNs)
     {
-        if (stopped || queueStopped)
+        final Process process = slot.process;
+        final boolean running = null != process;
+        return new WorkerStatus(
+            slot.position,
+            slot.index,
+            running ? process.pid() : -1,
+            slot.state(),
+            running ? TimeUnit.NANOSECONDS.toMillis(nowNs - slot.startedNs) : 0,
+            running ? slot.requests : 0,
+            restarts[slot.position],
+            recycles[slot.position]);
+    }
+
+    private void submit(final Runnable task)
+    {
+        try
+        {
+            executor.execute(task);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // closed: every worker is being stopped anyway
+        }
+    }
+
+    private void wake()
+    {
+        dormant = false;
+        limits.reset();
+        for (final WorkerSlot slot : active)
+        {
+            slot.attempts = 0;
+            if (null == slot.process)
+            {
+                launch(slot);
+            }
+            // one still stopping starts again when it has exited
+        }
+    }
+
+    private void stopAll(final String reason)
+    {
+        if (stopped)
+        {
+            return;
+        }
+        dormant = true;
+        for (final WorkerSlot slot : slots)
+        {
+            if (null != slot.replacing)
+            {
+                // a recycle under way is given up: the worker it would have replaced stops too
+                slot.replacing = null;
+                slot.retiring = true;
+            }
+            else if (active[slot.position] == slot)
+            {
+                slot.stopping = true;
+            }
+            pendingRecycles[slot.position] = null;
+            if (null != slot.process)
+            {
+                if (slot.stopping || slot.retiring)
+                {
+                    LOG.info(() -> "queue " + queueName + ": stopping " + slot + " pid " + slot.process.pid() +
+                        ": " + reason);
+                }
+                drain(slot);
+            }
+            else
+            {
+                slot.stopping = false;
+                slot.retiring = false;
+            }
+        }
+    }
+
+    private void recycle(final int position, final String reason)
+    {
+        final WorkerSlot current = active[position];
+        if (stopped || queueStopped || dormant || null == current.process)
+        {
+            return;
+        }
+        final WorkerSlot spare = slots[twin(current.index)];
+        if (null != spare.replacing)
+        {
+            return;
+        }
+        if (null != spare.process)
+        {
+            // the worker replaced last time still drains in the spare slot: recycle once it has exited
+            pendingRecycles[position] = reason;
+            return;
+        }
+        LOG.info(() -> "queue " + queueName + ": recycling " + current + " pid " + current.process.pid() + " (" +
+            reason + "): starting its replacement in slot " + spare.index);
+        spare.replacing = current;
+        spare.retiring = false;
+        spare.stopping = false;
+        spare.attempts = 0;
+        launch(spare);
+    }
+
+    private void takeOver(final WorkerSlot old, final WorkerSlot replacement)
+    {
+        replacement.replacing = null;
+        active[old.position] = replacement;
+        recycles[old.position]++;
+        events.onTakeOver(old.index, replacement.index);
+        LOG.info(() -> "queue " + queueName + ": " + replacement + " pid " + pidOf(replacement) + " took over from " +
+            old + " pid " + pidOf(old) + ", which drains");
+        old.retiring = true;
+        if (null != old.process)
+        {
+            drain(old);
+        }
+        else
+        {
+            old.retiring = false;
+        }
+    }
+
+    private void drain(final WorkerSlot slot)
+    {
+        if (null == slot.drainTimer)
+        {
+            slot.drainTimer = executor.scheduleWithFixedDelay(
+                new SlotDrain(queueName, slot, events, config.shutdownTimeLimitMs()),
+                0, SlotDrain.POLL_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Every {@value #LIFETIME_CHECK_MS} ms: count each worker's requests, recycle those past a limit, and stop the
+     * workers of a queue idle for {@code idleTimeout}.
+     */
+    private void checkLifetime()
+    {
+        if (stopped || queueStopped || dormant)
+        {
+            return;
+        }
+        final WorkerLifetime lifetime = config.lifetime();
+        final long nowNs = clock.nanoTime();
+        long total = 0;
+        int inFlight = 0;
+        for (final WorkerSlot slot : slots)
+        {
+            if (null == slot.process)
+            {
+                continue;
+            }
+            final long count = events.requestCount(slot.index);
+            slot.requests = count - slot.requestBase;
+            if (active[slot.position] == slot)
+            {
+                total += count;
+                inFlight += events.inFlight(slot.index);
+            }
+        }
+        for (final WorkerSlot slot : active)
+        {
+            final Process process = slot.process;
+            if (null == process || !slot.ready)
+            {
+                continue;
+            }
+            final String reason = LifetimeLimits.recycleReason(lifetime, slot, process.pid(), nowNs);
+            if (null != reason)
+            {
+                recycle(slot.position, reason);
+            }
+        }
+        if (limits.isIdle(lifetime.idleTimeoutMs(), total, inFlight, nowNs))
+        {
+            stopAll("no request for idleTimeout=" + lifetime.idleTimeoutMs() + "ms");
+        }
+    }
+
+    private void launch(final WorkerSlot slot)
+    {
+        if (stopped || queueStopped || dormant || null != slot.process ||
+            (active[slot.position] != slot && null == slot.replacing))
         {
             return;
         }
 
+        final WorkerConfiguration config = this.config;
         final String token = newToken();
         final List<String> command = WorkerCommand.of(config, handlerClass);
         final ProcessBuilder builder = new ProcessBuilder(command);
         final Map<String, String> env = builder.environment();
-        env.putAll(config.environment());
-        env.put(WorkerEnvironment.QUEUE_ENV_NAME, queueName);
-        env.put(WorkerEnvironment.HOSTING_ENV_NAME, hosting.configName());
-        env.put(WorkerEnvironment.TOKEN_ENV_NAME, token);
-        env.put(WorkerEnvironment.APPL_PATH_ENV_NAME, applicationPath);
-        env.put(WorkerEnvironment.WORKER_INDEX_ENV_NAME, Integer.toString(slot.index));
-        env.put(WorkerEnvironment.LISTENER_PID_ENV_NAME, Long.toString(ProcessHandle.current().pid()));
-        env.put(WorkerEnvironment.SHUTDOWN_TIME_LIMIT_MS_ENV_NAME, Long.toString(config.shutdownTimeLimitMs()));
-        if (config.heartbeatTimeoutMs() > 0)
-        {
-            env.put(WorkerEnvironment.HEARTBEAT_TIMEOUT_MS_ENV_NAME, Long.toString(config.heartbeatTimeoutMs()));
-        }
+        WorkerCommand.fillEnvironment(env, config, queueName, hosting, token, applicationPath, slot.position);
         slotEnvironment.fill(slot.index, env);
         slot.sharedDir = env.get(SHARED_DIR_ENV_NAME);
 
@@ -323,28 +668,32 @@ public final class WorkerSupervisor implements AutoCloseable
         events.onStarting(slot.index, token);
         slot.token = token;
         slot.ready = false;
+        slot.stdinClosed = false;
         slot.attempts++;
+        slot.requestBase = events.requestCount(slot.index);
+        slot.requests = 0;
         try
         {
             final Process process = builder.start();
+            slot.startedNs = clock.nanoTime();
             slot.process = process;
             slot.stdin = process.getOutputStream();
-            LOG.info(() -> "queue " + queueName + ": started worker " + slot.index + " pid " + process.pid());
-            process.onExit().thenAccept((p) -> executor.execute(() -> exited(slot, p)));
+            LOG.info(() -> "queue " + queueName + ": started " + slot + " pid " + process.pid());
+            process.onExit().thenAccept((p) -> submit(() -> exited(slot, p)));
             slot.startupTimer = executor.schedule(
                 () -> startupTimedOut(slot, process), config.startupTimeLimitMs(), TimeUnit.MILLISECONDS);
         }
         catch (final IOException ex)
         {
             // one line: the reason is all an operator needs (the command was checked when the listener started)
-            LOG.warning(() -> "queue " + queueName + ": cannot start worker " + slot.index + ": " +
+            LOG.warning(() -> "queue " + queueName + ": cannot start " + slot + ": " +
                 String.join(" ", command) + ": " + ex.getMessage());
             slot.process = null;
             failed(slot);
         }
     }
 
-    private void startupTimedOut(final Slot slot, final Process process)
+    private void startupTimedOut(final WorkerSlot slot, final Process process)
     {
         if (slot.process == process && !slot.ready && process.isAlive())
         {
@@ -354,46 +703,78 @@ public final class WorkerSupervisor implements AutoCloseable
         }
     }
 
-    private void exited(final Slot slot, final Process process)
+    private void exited(final WorkerSlot slot, final Process process)
     {
         if (slot.process != process)
         {
             return;
         }
-        closeQuietly(slot.stdin);
+        WorkerSlot.closeQuietly(slot.stdin);
         slot.process = null;
-        if (null != slot.startupTimer)
-        {
-            slot.startupTimer.cancel(false);
-            slot.startupTimer = null;
-        }
+        slot.cancelTimers();
         final int exitCode = process.exitValue();
         if (null != slot.sharedDir)
         {
             WorkerKiller.killHolders(Path.of(slot.sharedDir));
+        }
+        if (slot.retiring)
+        {
+            slot.retiring = false;
+            events.onRetired(slot.index, exitCode);
+            LOG.info(() -> "queue " + queueName + ": " + slot + " pid " + process.pid() + " drained and exited with " +
+                exitCode);
+            final String pending = pendingRecycles[slot.position];
+            if (null != pending)
+            {
+                pendingRecycles[slot.position] = null;
+                recycle(slot.position, pending);
+            }
+            return;
         }
         events.onExited(slot.index, exitCode);
         if (stopped)
         {
             return;
         }
-        LOG.warning(() -> "queue " + queueName + ": worker " + slot.index + " pid " + process.pid() +
-            " exited with " + exitCode);
+        if (slot.stopping)
+        {
+            slot.stopping = false;
+            LOG.info(() -> "queue " + queueName + ": " + slot + " pid " + process.pid() + " stopped (exit " +
+                exitCode + ")");
+            // a request that arrived meanwhile woke the queue: start it again
+            launch(slot);
+            return;
+        }
+        LOG.warning(() -> "queue " + queueName + ": " + slot + " pid " + process.pid() + " exited with " + exitCode);
+        if (null == slot.replacing)
+        {
+            restarts[slot.position]++;
+        }
         failed(slot);
     }
 
-    private void failed(final Slot slot)
+    private void failed(final WorkerSlot slot)
     {
         if (!slot.ready && slot.attempts > config.startupRetryCount())
         {
+            if (null != slot.replacing)
+            {
+                // a replacement that cannot start: the worker it would replace keeps serving
+                final WorkerSlot kept = slot.replacing;
+                slot.replacing = null;
+                LOG.severe(() -> "queue " + queueName + ": the replacement of " + kept + " failed to start " +
+                    slot.attempts + " times in a row (startupRetryCount=" + config.startupRetryCount() +
+                    "); recycle given up, the worker keeps serving");
+                return;
+            }
             queueStopped = true;
-            LOG.severe(() -> "queue " + queueName + ": worker " + slot.index + " failed to start " + slot.attempts +
+            LOG.severe(() -> "queue " + queueName + ": " + slot + " failed to start " + slot.attempts +
                 " times in a row (startupRetryCount=" + config.startupRetryCount() +
                 "); queue stopped, answering 503 until reconfigured");
             events.onQueueStopped();
             return;
         }
-        final int recentFailures = failures.failed(System.currentTimeMillis());
+        final int recentFailures = failures.failed(TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
         if (recentFailures > config.rapidFailsPerMinute())
         {
             queueStopped = true;
@@ -406,42 +787,22 @@ public final class WorkerSupervisor implements AutoCloseable
         executor.schedule(() -> launch(slot), RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
+    private int twin(final int index)
+    {
+        final int positions = active.length;
+        return index < positions ? index + positions : index - positions;
+    }
+
+    private static long pidOf(final WorkerSlot slot)
+    {
+        final Process process = slot.process;
+        return null == process ? -1 : process.pid();
+    }
+
     private static String newToken()
     {
         final byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private static void closeQuietly(final OutputStream stream)
-    {
-        if (null != stream)
-        {
-            try
-            {
-                stream.close();
-            }
-            catch (final IOException ignore)
-            {
-                // the worker is gone already
-            }
-        }
-    }
-
-    private static final class Slot
-    {
-        final int index;
-        volatile Process process;
-        String token;
-        OutputStream stdin;
-        ScheduledFuture<?> startupTimer;
-        boolean ready;
-        int attempts;
-        String sharedDir;
-
-        Slot(final int index)
-        {
-            this.index = index;
-        }
     }
 }

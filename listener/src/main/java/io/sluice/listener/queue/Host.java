@@ -24,6 +24,18 @@ public interface Host extends AutoCloseable
     RequestSink open(ClientExchange exchange, HttpRequest request, long contentLength);
 
     /**
+     * Recycle the worker processes, overlapped (as IIS recycles an application pool): each one's replacement is
+     * started and ready before the old one stops taking requests; the old one then finishes those it holds (within
+     * the queue's {@code shutdownTimeLimit}, else it is killed) and exits. No request is refused or lost for it. Returns
+     * at once; a host without worker processes does nothing.
+     *
+     * @param reason for the log, e.g. {@code "worker settings changed"}.
+     */
+    default void recycle(final String reason)
+    {
+    }
+
+    /**
      * Stop: stop workers, unmap and delete shared memory. Requests still open get no further response.
      */
     void close();

@@ -103,7 +103,7 @@ class ListenerContextTest
         final String dir = "/dev/shm/" + "d".repeat(107 - "/dev/shm/".length() - "/a-0/doorbell.sock".length());
         new ListenerContext().shmDir(Path.of(dir)).eventLoops(1).addQueue(queue("a", 8080, "shared-memory")).conclude();
         final String doorbell = Path.of(dir)
-            .resolve(SharedMemoryFiles.workerDirectoryName("a", 0))
+            .resolve(SharedMemoryFiles.workerDirectoryName("a", 1))
             .resolve(WorkerFileDescriptor.doorbellFileName(11))
             .toString();
         assertError(
@@ -117,7 +117,7 @@ class ListenerContextTest
     {
         final String dir = "/dev/shm/" + "d".repeat(90);
         final String doorbell = Path.of(dir)
-            .resolve(SharedMemoryFiles.workerDirectoryName("a", 1))
+            .resolve(SharedMemoryFiles.workerDirectoryName("a", 3))
             .resolve(WorkerFileDescriptor.DOORBELL_FILE_NAME)
             .toString();
 

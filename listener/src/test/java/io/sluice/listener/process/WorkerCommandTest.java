@@ -109,7 +109,7 @@ class WorkerCommandTest
             new WorkerConfiguration(
                 List.of(missing.toString(), "--port", "0"), Map.of(), 1, 10_000, 0, 10, 1_000, 10_000, 0, null),
             (slot, env) -> {},
-            new WorkerSupervisor.Events()
+            new WorkerEvents()
             {
                 public void onStarting(final int slot, final String token)
                 {

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.process.WorkerEvents;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.ErrorReason;
@@ -29,11 +30,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
 /**
@@ -86,6 +91,7 @@ public final class LoopbackHost implements Host
     private static final Logger LOG = Logger.getLogger(LoopbackHost.class.getName());
     private static final int PROBE_CONNECT_TIMEOUT_MS = 1_000;
     private static final int FREE_PORT_ATTEMPTS = 3;
+    private static final long LOOP_WAIT_MS = 1_000;
 
     private final QueueConfiguration queue;
     private final Transport transport;
@@ -119,8 +125,8 @@ public final class LoopbackHost implements Host
         this.transport = context.transport();
         this.nanoClock = context.nanoClock();
         this.applicationPath = applicationPath(queue.prefixes().get(0));
-        this.slots = new AtomicReferenceArray<>(queue.worker().processes());
-        this.nextPorts = new int[queue.worker().processes()];
+        this.slots = new AtomicReferenceArray<>(WorkerSupervisor.slotCount(queue.worker().processes()));
+        this.nextPorts = new int[slots.length()];
     }
 
     /**
@@ -135,7 +141,7 @@ public final class LoopbackHost implements Host
             applicationPath,
             queue.worker(),
             this::fillEnvironment,
-            new WorkerSupervisor.Events()
+            new WorkerEvents()
             {
                 public void onStarting(final int slot, final String token)
                 {
@@ -152,7 +158,28 @@ public final class LoopbackHost implements Host
                     stopped = true;
                     forEachLoop((loop) -> loop.failPending(503, "service unavailable", ErrorReason.APP_OFFLINE));
                 }
-            });
+
+                public void onTakeOver(final int from, final int to)
+                {
+                    final LoopbackSlot replaced = slots.get(from);
+                    if (null != replaced)
+                    {
+                        replaced.drain();
+                        forEachLoop((loop) -> loop.slotDraining(from));
+                    }
+                }
+
+                public long requestCount(final int slot)
+                {
+                    return sumOnLoops((loop) -> loop.requestCount(slot));
+                }
+
+                public int inFlight(final int slot)
+                {
+                    return (int)sumOnLoops((loop) -> loop.busyConnections(slot));
+                }
+            },
+            nanoClock);
         supervisor.start();
     }
 
@@ -169,6 +196,11 @@ public final class LoopbackHost implements Host
         if (stopped || closed)
         {
             return null;
+        }
+        if (null != supervisor && supervisor.isDormant())
+        {
+            // on-demand, or stopped when idle: the request waits for the worker this starts
+            supervisor.demand();
         }
         final EventLoop eventLoop = exchange.eventLoop();
         LoopbackLoop loop = loops.get(eventLoop);
@@ -212,6 +244,17 @@ public final class LoopbackHost implements Host
             supervisor.close();
         }
         forEachLoop(LoopbackLoop::closeAll);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void recycle(final String reason)
+    {
+        if (null != supervisor)
+        {
+            supervisor.recycle(reason);
+        }
     }
 
     /**
@@ -427,6 +470,28 @@ public final class LoopbackHost implements Host
                 LOG.fine(() -> "event loop already stopped: " + ex);
             }
         }
+    }
+
+    private long sumOnLoops(final ToLongFunction<LoopbackLoop> count)
+    {
+        long sum = 0;
+        for (final LoopbackLoop loop : loops.values())
+        {
+            try
+            {
+                final Future<Long> value = loop.eventLoop().submit(() -> count.applyAsLong(loop));
+                sum += value.get(LOOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final RejectedExecutionException | ExecutionException | TimeoutException ex)
+            {
+                LOG.fine(() -> "queue " + queue.name() + ": an event loop did not answer: " + ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return sum;
     }
 
     private static int freePort()

@@ -260,6 +260,48 @@ final class LoopbackLoop implements Runnable
     }
 
     /**
+     * A worker was replaced and drains: close its idle connections here; those carrying requests close as their last
+     * response arrives.
+     *
+     * @param index the worker's slot.
+     */
+    void slotDraining(final int index)
+    {
+        final Pool pool = pools[index];
+        LoopbackUpstream upstream;
+        while (null != (upstream = pool.idle.pollFirst()))
+        {
+            upstream.close();
+        }
+    }
+
+    /**
+     * @param index a worker slot.
+     * @return requests sent to the slot's workers from this loop since start.
+     */
+    long requestCount(final int index)
+    {
+        return pools[index].requestCount;
+    }
+
+    /**
+     * @param index a worker slot.
+     * @return this loop's connections to the slot's worker that carry requests.
+     */
+    int busyConnections(final int index)
+    {
+        int busy = 0;
+        for (final LoopbackUpstream upstream : pools[index].open)
+        {
+            if (!upstream.isEmpty())
+            {
+                busy++;
+            }
+        }
+        return busy;
+    }
+
+    /**
      * The host is closing: drop parked requests and close every connection.
      */
     void closeAll()
@@ -511,6 +553,7 @@ final class LoopbackLoop implements Runnable
         }
         upstream.enqueue(forward);
         forward.attach(upstream);
+        pools[upstream.slot().index()].requestCount++;
         return true;
     }
 
@@ -541,6 +584,7 @@ final class LoopbackLoop implements Runnable
     private void assign(final LoopbackForward forward, final LoopbackSlot slot, final boolean fresh)
     {
         final Pool pool = pools[slot.index()];
+        pool.requestCount++;
         LoopbackUpstream upstream = null;
         while (!fresh && null != (upstream = pool.idle.pollLast()))
         {
@@ -586,5 +630,6 @@ final class LoopbackLoop implements Runnable
     {
         final ArrayDeque<LoopbackUpstream> idle = new ArrayDeque<>();
         final HashSet<LoopbackUpstream> open = new HashSet<>();
+        long requestCount;
     }
 }

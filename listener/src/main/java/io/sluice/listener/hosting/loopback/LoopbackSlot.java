@@ -21,6 +21,7 @@ final class LoopbackSlot
     private final byte[] tokenLine;
     private volatile boolean ready;
     private volatile boolean exited;
+    private volatile boolean draining;
 
     LoopbackSlot(final int index, final int port, final String token)
     {
@@ -94,7 +95,7 @@ final class LoopbackSlot
      */
     synchronized boolean markReady()
     {
-        if (exited)
+        if (exited || draining)
         {
             return false;
         }
@@ -116,6 +117,15 @@ final class LoopbackSlot
         }
         ready = false;
         return true;
+    }
+
+    /**
+     * The worker was replaced by a ready one and drains: no new requests go to it, those it holds carry on.
+     */
+    synchronized void drain()
+    {
+        draining = true;
+        ready = false;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.sluice.dispatch.shm.WorkerFile;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.hosting.HostTimer;
+import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.RequestSink;
@@ -73,7 +74,7 @@ final class LoopLanes
         this.lane = lane;
         this.queue = queue;
         this.slots = new RequestSlots(this, queue.queueLength());
-        this.links = new SharedMemoryLink[queue.worker().processes()];
+        this.links = new SharedMemoryLink[WorkerSupervisor.slotCount(queue.worker().processes())];
         this.files = new WorkerFile[links.length];
         this.doorbellServers = new DoorbellServer[links.length];
         this.requestTimeoutMs = queue.worker().requestTimeoutMs();
@@ -109,6 +110,8 @@ final class LoopLanes
             files[i] = WorkerFile.create(
                 shmDir, name, lane, queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
             links[i] = new SharedMemoryLink(this, i, files[i].mapped(), queue.responseWindow());
+            // the first slot of each position serves first; the second is its spare for an overlapped recycle
+            links[i].routable(i < queue.worker().processes());
             doorbellServers[i] = new DoorbellServer(links[i], queue.worker().startupTimeLimitMs(), freshClock);
             doorbellServers[i].bind(
                 eventLoop, transport.serverDomainChannel(), dir.resolve(WorkerFileDescriptor.doorbellFileName(lane)));
@@ -156,12 +159,12 @@ final class LoopLanes
     }
 
     /**
-     * Least outstanding: among the attached workers, the one with the fewest requests outstanding on this loop's
-     * lanes, the first found from {@code from} on (so that equal loads take turns when the caller starts after the
-     * last one chosen); when none is attached, {@code from} itself (its ring holds the request until a worker
-     * attaches).
+     * Least outstanding: among the routable attached workers, the one with the fewest requests outstanding on this
+     * loop's lanes, the first found from {@code from} on (so that equal loads take turns when the caller starts after
+     * the last one chosen); when none is attached, the first routable one from {@code from} on (its ring holds the
+     * request until its worker attaches).
      *
-     * @param links the loop's lanes, one per worker.
+     * @param links the loop's lanes, one per worker slot.
      * @param from  where the search starts.
      * @return the index of the chosen lane.
      */
@@ -170,21 +173,60 @@ final class LoopLanes
         final int count = links.length;
         int best = -1;
         int bestOutstanding = Integer.MAX_VALUE;
+        int firstRoutable = -1;
         for (int i = 0, index = from; i < count; i++)
         {
             final WorkerLoad link = links[index];
-            if (link.isAttached())
+            if (link.isRoutable())
             {
-                final int outstanding = link.outstanding();
-                if (outstanding < bestOutstanding)
+                if (firstRoutable < 0)
                 {
-                    best = index;
-                    bestOutstanding = outstanding;
+                    firstRoutable = index;
+                }
+                if (link.isAttached())
+                {
+                    final int outstanding = link.outstanding();
+                    if (outstanding < bestOutstanding)
+                    {
+                        best = index;
+                        bestOutstanding = outstanding;
+                    }
                 }
             }
             index = index + 1 == count ? 0 : index + 1;
         }
-        return best < 0 ? from : best;
+        return best >= 0 ? best : firstRoutable >= 0 ? firstRoutable : from;
+    }
+
+    /**
+     * A replacement took over a worker's position: new requests on this loop go to its lane, none to the replaced
+     * one's, whose requests carry on. On the loop.
+     *
+     * @param from the replaced worker's slot.
+     * @param to   the replacement's slot.
+     */
+    void takeOver(final int from, final int to)
+    {
+        links[to].routable(true);
+        links[from].routable(false);
+    }
+
+    /**
+     * @param slot a worker's slot.
+     * @return the requests sent to its lane on this loop since start. On the loop.
+     */
+    long requestCount(final int slot)
+    {
+        return links[slot].requestCount();
+    }
+
+    /**
+     * @param slot a worker's slot.
+     * @return the requests outstanding on its lane on this loop. On the loop.
+     */
+    int outstanding(final int slot)
+    {
+        return links[slot].outstanding();
     }
 
     /**

@@ -8,6 +8,7 @@ import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.StartupException;
+import io.sluice.listener.process.WorkerEvents;
 import io.sluice.listener.process.WorkerSupervisor;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.Host;
@@ -20,10 +21,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -46,6 +51,7 @@ import java.util.logging.Logger;
 public final class SharedMemoryHost implements Host
 {
     private static final Logger LOG = Logger.getLogger(SharedMemoryHost.class.getName());
+    private static final long LOOP_WAIT_MS = 1_000;
 
     private final QueueConfiguration queue;
     private final Transport transport;
@@ -95,14 +101,15 @@ public final class SharedMemoryHost implements Host
         }
         loops = groupLoops.toArray(new EventLoop[0]);
         lanes = new LoopLanes[loops.length];
-        readyLanes = new AtomicIntegerArray(queue.worker().processes());
+        final int slotCount = WorkerSupervisor.slotCount(queue.worker().processes());
+        readyLanes = new AtomicIntegerArray(slotCount);
         final long pid = ProcessHandle.current().pid();
         final long startMs = System.currentTimeMillis();
         final SharedMemoryFiles.PrivateDirectory shmDir = directory.get();
         queueDir = shmDir.path();
         try
         {
-            for (int i = 0; i < queue.worker().processes(); i++)
+            for (int i = 0; i < slotCount; i++)
             {
                 shmDir.createWorkerDirectory(SharedMemoryFiles.workerDirectoryName(queue.name(), i));
             }
@@ -138,7 +145,7 @@ public final class SharedMemoryHost implements Host
                     env.put(WorkerEnvironment.LANES_ENV_NAME, Integer.toString(laneCount));
                 }
             },
-            new WorkerSupervisor.Events()
+            new WorkerEvents()
             {
                 public void onStarting(final int slot, final String token)
                 {
@@ -165,7 +172,23 @@ public final class SharedMemoryHost implements Host
                         loopLanes.queueStopped();
                     }
                 }
-            });
+
+                public void onTakeOver(final int from, final int to)
+                {
+                    onEachLoop((loopLanes) -> loopLanes.takeOver(from, to));
+                }
+
+                public long requestCount(final int slot)
+                {
+                    return sumOnLoops((loopLanes) -> loopLanes.requestCount(slot));
+                }
+
+                public int inFlight(final int slot)
+                {
+                    return (int)sumOnLoops((loopLanes) -> loopLanes.outstanding(slot));
+                }
+            },
+            nanoClock);
         supervisor.start();
     }
 
@@ -177,6 +200,11 @@ public final class SharedMemoryHost implements Host
         if (stopped)
         {
             return null;
+        }
+        if (null != supervisor && supervisor.isDormant())
+        {
+            // on-demand, or stopped when idle: the request waits in the ring for the worker this starts
+            supervisor.demand();
         }
         return lanesOf(exchange.eventLoop()).open(exchange, request, contentLength);
     }
@@ -222,6 +250,17 @@ public final class SharedMemoryHost implements Host
             {
                 loopLanes.closeDoorbells();
             }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void recycle(final String reason)
+    {
+        if (null != supervisor)
+        {
+            supervisor.recycle(reason);
         }
     }
 
@@ -391,6 +430,49 @@ public final class SharedMemoryHost implements Host
         for (final LoopLanes loopLanes : lanes)
         {
             sum += null == loopLanes ? 0 : count.applyAsLong(loopLanes);
+        }
+        return sum;
+    }
+
+    /**
+     * Run a task on every loop's lanes and wait for each (at most {@value #LOOP_WAIT_MS} ms). Off the loops.
+     */
+    private void onEachLoop(final Consumer<LoopLanes> task)
+    {
+        sumOnLoops(
+            (loopLanes) ->
+            {
+                task.accept(loopLanes);
+                return 0;
+            });
+    }
+
+    /**
+     * Sum a count that each loop keeps of its own lanes, read on each loop. Off the loops.
+     */
+    private long sumOnLoops(final ToLongFunction<LoopLanes> count)
+    {
+        long sum = 0;
+        for (final LoopLanes loopLanes : lanes)
+        {
+            final EventLoop loop = null == loopLanes ? null : loopLanes.eventLoop();
+            if (null == loop)
+            {
+                continue;
+            }
+            try
+            {
+                final Future<Long> value = loop.submit(() -> count.applyAsLong(loopLanes));
+                sum += value.get(LOOP_WAIT_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final RejectedExecutionException | ExecutionException | TimeoutException ex)
+            {
+                LOG.fine(() -> "queue " + queue.name() + ": an event loop did not answer: " + ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         return sum;
     }

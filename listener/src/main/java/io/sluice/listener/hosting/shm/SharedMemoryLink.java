@@ -62,6 +62,8 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
     private String attachedToken;
     private String usedToken;
     private int outstanding;
+    private long requestCount;
+    private boolean routable;
 
     SharedMemoryLink(final LoopLanes host, final int slot, final MappedByteBuffer mapped)
     {
@@ -104,6 +106,31 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
     void requestAssigned()
     {
         outstanding++;
+        requestCount++;
+    }
+
+    /**
+     * @return requests assigned to this link since the host started; on the loop.
+     */
+    long requestCount()
+    {
+        return requestCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isRoutable()
+    {
+        return routable;
+    }
+
+    /**
+     * @param routable true when new requests may go to this lane; on the loop.
+     */
+    void routable(final boolean routable)
+    {
+        this.routable = routable;
     }
 
     /**

@@ -14,4 +14,13 @@ interface WorkerLoad
      * @return the requests sent through the lane that have not ended.
      */
     int outstanding();
+
+    /**
+     * @return true when new requests may go to the lane: its worker is the current one of its position, not a spare
+     * slot, nor one replaced and draining.
+     */
+    default boolean isRoutable()
+    {
+        return true;
+    }
 }
