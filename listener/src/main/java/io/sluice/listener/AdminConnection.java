@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.sluice.listener.counters.PrometheusText;
 import io.sluice.listener.http.DateHeader;
 import io.sluice.listener.http.LingeringCloseHandler;
 import io.sluice.listener.http.SendRateWindow;
@@ -303,7 +304,8 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
         ResponseHeads.statusLine(buf, answer.status());
         if (body.length > 0)
         {
-            ResponseHeads.header(buf, HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
+            ResponseHeads.header(buf, HttpHeaderNames.CONTENT_TYPE,
+                null == answer.body() ? PrometheusText.CONTENT_TYPE : CONTENT_TYPE);
         }
         ResponseHeads.header(buf, HttpHeaderNames.CONTENT_LENGTH, body.length);
         if (answer.allow())

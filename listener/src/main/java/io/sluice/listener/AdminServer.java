@@ -11,27 +11,19 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.dispatch.http.PathNormalizer;
 import io.sluice.listener.config.AdminConfiguration;
-import io.sluice.listener.http.ConnectionLimiter;
-import io.sluice.listener.http.LoopConnectionCounts;
 import io.sluice.listener.http.DateHeader;
 import io.sluice.listener.http.HttpConnectionConfig;
 import io.sluice.listener.http.StrictRequestDecoder;
-import io.sluice.listener.queue.Host;
-import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.Transport;
 import io.sluice.listener.routing.RequestTargets;
 
 import java.net.InetSocketAddress;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The admin endpoint on its own port: {@code GET /health} (200 "ok") and {@code GET /metrics} (plain-text gauges:
- * open client connections and connections refused past {@code maxConnections}; response bytes held in the client
- * connections' outbound buffers, in all and the most of one; per queue: length, bound, requests
- * refused, worker PIDs, and a shared-memory queue's counters (failed workers, ring repairs, requests of workers that
- * died, timeouts, response bytes outstanding); open and refused admin connections). Not on the request path;
- * allocates freely.
+ * The admin endpoint on its own port: {@code GET /health} (200 "ok") and {@code GET /metrics} (the listener's
+ * counters in the Prometheus text format, see {@link AdminMetrics}). Not on the request path; allocates freely.
  * <p>
  * It speaks HTTP as the data plane does, with the same pieces: requests are read by {@link StrictRequestDecoder}
  * (with admin-sized limits), {@code Host} and the target are checked by {@link RequestTargets} and
@@ -107,27 +99,32 @@ final class AdminServer implements AutoCloseable
     private final Transport transport;
     private final int port;
     private final AdminConfiguration config;
-    private final AdminCounters counters = new AdminCounters();
+    private final AdminCounters counters;
     private final AdminTimeouts timeouts;
-    private final AdminMetrics metrics;
+    private final Supplier<String> metrics;
     private EventLoopGroup group;
     private Channel channel;
 
+    /**
+     * @param transport the listener's transport, whose channel classes the admin port uses (on a loop of its own).
+     * @param port      the admin port.
+     * @param config    the admin port's limits and timers.
+     * @param counters  the admin port's own counters.
+     * @param metrics   makes the text of {@code /metrics} when it is answered.
+     */
     AdminServer(
         final Transport transport,
         final int port,
         final AdminConfiguration config,
-        final Map<String, RequestQueue> queues,
-        final Map<String, Host> hosts,
-        final ConnectionLimiter connections,
-        final LoopConnectionCounts loopCounts)
+        final AdminCounters counters,
+        final Supplier<String> metrics)
     {
         this.transport = transport;
         this.port = port;
         this.config = config;
+        this.counters = counters;
         this.timeouts = AdminTimeouts.of(config);
-        this.metrics = new AdminMetrics(
-            connections, loopCounts, new EventLoopAllocations(transport.group()), queues, hosts, counters);
+        this.metrics = metrics;
     }
 
     // RCVBUF_ALLOCATOR and MAX_MESSAGES_PER_READ are deprecated in Netty 4.2 but remain the way to bound one read
@@ -242,6 +239,6 @@ final class AdminServer implements AutoCloseable
             return;
         }
         ch.closeFuture().addListener((ChannelFutureListener)(future) -> counters.closed());
-        new AdminConnection(ch, timeouts, counters, metrics::text).install();
+        new AdminConnection(ch, timeouts, counters, metrics).install();
     }
 }

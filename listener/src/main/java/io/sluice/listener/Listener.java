@@ -9,6 +9,7 @@ import io.sluice.listener.config.LogFileConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.counters.ListenerCounters;
 import io.sluice.listener.hosting.inprocess.InProcessHost;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
@@ -37,6 +38,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -53,6 +56,11 @@ import java.util.logging.Logger;
  */
 public final class Listener implements AutoCloseable
 {
+    /**
+     * How often the values the listener keeps outside the counters file are sampled into it, in ms: {@value}.
+     */
+    public static final long SAMPLE_INTERVAL_MS = 1000;
+
     private static final Logger LOG = Logger.getLogger(Listener.class.getName());
     private static final long DRAIN_POLL_MS = 10;
 
@@ -68,6 +76,9 @@ public final class Listener implements AutoCloseable
     private AdminServer admin;
     private SharedMemoryFiles.PrivateDirectory shmDir;
     private RequestLog requestLog;
+    private volatile ListenerCounters counters;
+    private volatile AdminMetrics metrics;
+    private ScheduledExecutorService sampler;
 
     /**
      * @param config the loaded configuration.
@@ -115,7 +126,7 @@ public final class Listener implements AutoCloseable
             final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
             for (final QueueConfiguration queue : config.queues())
             {
-                final RequestQueue requestQueue = new RequestQueue(queue.name(), queue.queueLength());
+                final RequestQueue requestQueue = new RequestQueue(queue.name(), queue.queueLength(), queues.size());
                 final String applicationPath = UrlPrefix.parse(queue.prefixes().get(0)).path();
                 final Host host = createHost(queue, applicationPath);
                 queues.put(queue.name(), requestQueue);
@@ -146,19 +157,18 @@ public final class Listener implements AutoCloseable
             {
                 serverChannels.bind(port, httpsPorts.contains(port) ? tlsInitializer : initializer);
             }
+            final AdminCounters adminCounters = new AdminCounters();
             if (config.adminPort() > 0)
             {
                 admin = new AdminServer(
-                    transport, config.adminPort(), config.admin(), queues, hosts, connections, loopCounts);
+                    transport, config.adminPort(), config.admin(), adminCounters, this::metricsText);
                 startAdmin();
             }
             // only once the ports are ours; a second listener of the same directory is refused by its lock
+            createShmDir();
+            createCounters(adminCounters);
             for (final Host host : hosts.values())
             {
-                if (host instanceof SharedMemoryHost)
-                {
-                    createShmDir();
-                }
                 host.start();
             }
             serverChannels.startAccepting();
@@ -227,6 +237,24 @@ public final class Listener implements AutoCloseable
     LoopConnectionCounts loopConnectionCounts()
     {
         return loopCounts;
+    }
+
+    /**
+     * @return the listener's counters (those of its counters file); null before {@link #start()}.
+     */
+    public ListenerCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the text of {@code /metrics} now: every counter, the sampled ones sampled first; empty before the
+     * counters exist.
+     */
+    String metricsText()
+    {
+        final AdminMetrics metrics = this.metrics;
+        return null == metrics ? "" : metrics.text();
     }
 
     /**
@@ -317,6 +345,11 @@ public final class Listener implements AutoCloseable
     public void close()
     {
         closeServerChannels();
+        if (null != sampler)
+        {
+            sampler.shutdownNow();
+            sampler = null;
+        }
         if (null != admin)
         {
             admin.close();
@@ -435,7 +468,50 @@ public final class Listener implements AutoCloseable
 
     private HostContext hostContext()
     {
-        return new HostContext(transport, () -> shmDir, nanoClock);
+        return new HostContext(transport, () -> shmDir, nanoClock, () -> counters);
+    }
+
+    /**
+     * Create the counters file in the shared-memory directory, count the connections and requests in it from now on,
+     * and sample the values kept elsewhere into it every {@value #SAMPLE_INTERVAL_MS} ms (so that {@code sluice stat}
+     * sees them).
+     */
+    private void createCounters(final AdminCounters adminCounters)
+    {
+        try
+        {
+            counters = ListenerCounters.create(shmDir, List.copyOf(queues.keySet()), config.eventLoops());
+        }
+        catch (final IOException ex)
+        {
+            throw new StartupException(ConfigKeys.LISTENER_SHM_DIR, "cannot create the counters file in " +
+                config.shmDir() + ": " + SharedMemoryFiles.reason(ex), ex);
+        }
+        loopCounts.attach(counters);
+        final AdminMetrics adminMetrics = new AdminMetrics(
+            counters, connections, new EventLoopAllocations(transport.group()), queues, hosts, adminCounters);
+        metrics = adminMetrics;
+        sampler = Executors.newSingleThreadScheduledExecutor(
+            (r) ->
+            {
+                final Thread thread = new Thread(r, "sluice-counters");
+                thread.setDaemon(true);
+                return thread;
+            });
+        sampler.scheduleAtFixedRate(() -> sample(adminMetrics), 0, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static void sample(final AdminMetrics adminMetrics)
+    {
+        try
+        {
+            adminMetrics.sample();
+        }
+        catch (final RuntimeException ex)
+        {
+            // a failed sample must not end the sampling: the next one tries again
+            LOG.fine(() -> "sampling the counters failed: " + ex);
+        }
     }
 
     private void createShmDir()

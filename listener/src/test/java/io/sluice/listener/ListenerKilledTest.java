@@ -1,6 +1,7 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
+import io.sluice.dispatch.shm.CountersFileDescriptor;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
@@ -38,6 +39,7 @@ class ListenerKilledTest
     private static final long WORKER_EXIT_LIMIT_MS = 5_000;
     private static final Set<String> SHM_FILES = Set.of(
         SharedMemoryFiles.MARKER_FILE_NAME,
+        CountersFileDescriptor.COUNTERS_FILE_NAME,
         "shm-0",
         "shm-0/" + SharedMemoryFiles.MARKER_FILE_NAME,
         "shm-0/" + WorkerFileDescriptor.RINGS_FILE_NAME,

@@ -54,15 +54,17 @@ class PackageStructureTest
             .layer("tls").definedBy(LISTENER + ".tls..")
             .layer("routing").definedBy(LISTENER + ".routing..")
             .layer("queue").definedBy(LISTENER + ".queue..")
+            .layer("counters").definedBy(LISTENER + ".counters..")
             .whereLayer("listener").mayNotBeAccessedByAnyLayer()
-            .whereLayer("http").mayOnlyAccessLayers("queue", "routing", "log")
+            .whereLayer("http").mayOnlyAccessLayers("queue", "routing", "log", "counters")
             .whereLayer("log").mayOnlyAccessLayers("queue")
-            .whereLayer("hosting").mayOnlyAccessLayers("queue", "process", "config", "routing")
-            .whereLayer("process").mayOnlyAccessLayers("config", "queue")
+            .whereLayer("hosting").mayOnlyAccessLayers("queue", "process", "config", "routing", "counters")
+            .whereLayer("process").mayOnlyAccessLayers("config", "queue", "counters")
             .whereLayer("config").mayOnlyAccessLayers("queue", "routing", "http")
             .whereLayer("tls").mayOnlyAccessLayers("config")
             .whereLayer("routing").mayNotAccessAnyLayer()
-            .whereLayer("queue").mayNotAccessAnyLayer()
+            .whereLayer("queue").mayOnlyAccessLayers("counters")
+            .whereLayer("counters").mayNotAccessAnyLayer()
             .check(CLASSES);
     }
 

@@ -1,6 +1,7 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
+import io.sluice.dispatch.shm.CountersFileDescriptor;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
@@ -159,6 +160,7 @@ class SharedMemoryDirectoryTest
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(shmDir)));
             assertEquals(List.of(
                 SharedMemoryFiles.MARKER_FILE_NAME,
+                CountersFileDescriptor.COUNTERS_FILE_NAME,
                 "shm-0",
                 "shm-0/" + SharedMemoryFiles.MARKER_FILE_NAME,
                 "shm-0/" + WorkerFileDescriptor.DOORBELL_FILE_NAME,
@@ -337,6 +339,7 @@ class SharedMemoryDirectoryTest
     {
         Files.createDirectory(shmDir, DIR_MODE);
         Files.write(shmDir.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[0]);
+        Files.write(shmDir.resolve(CountersFileDescriptor.COUNTERS_FILE_NAME), new byte[]{1, 2, 3});
         final Path worker = Files.createDirectory(shmDir.resolve("shm-0"), DIR_MODE);
         Files.write(worker.resolve(SharedMemoryFiles.MARKER_FILE_NAME), new byte[0]);
         Files.write(worker.resolve(WorkerFileDescriptor.RINGS_FILE_NAME), new byte[]{1, 2, 3});

@@ -414,10 +414,12 @@ final class OwnDirectories
 
     /**
      * @param name a name found in a directory Sluice created.
-     * @return true when Sluice creates files of that name: the marker, and every lane's ring file and doorbell socket.
+     * @return true when Sluice creates files of that name: the marker, the counters file, and every lane's ring file and
+     * doorbell socket.
      */
     static boolean isOwnFileName(final String name)
     {
-        return SharedMemoryFiles.MARKER_FILE_NAME.equals(name) || WorkerFileDescriptor.isLaneFileName(name);
+        return SharedMemoryFiles.MARKER_FILE_NAME.equals(name) ||
+            CountersFileDescriptor.COUNTERS_FILE_NAME.equals(name) || WorkerFileDescriptor.isLaneFileName(name);
     }
 }

@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  * <p>
  * A directory is used only when it is a real directory (not a symbolic link) owned by this process's user with mode
  * 0700; anything else is refused, so that another local user cannot hand the listener a directory of theirs.
- * Removal deletes only the names Sluice creates ({@link #MARKER_FILE_NAME}, {@link WorkerFileDescriptor#RINGS_FILE_NAME},
+ * Removal deletes only the names Sluice creates ({@link #MARKER_FILE_NAME},
+ * {@link CountersFileDescriptor#COUNTERS_FILE_NAME}, {@link WorkerFileDescriptor#RINGS_FILE_NAME},
  * {@link WorkerFileDescriptor#DOORBELL_FILE_NAME} and the per-worker directories {@code <queue>-<index>}), each relative
  * to an open handle of its directory without following links ({@link SecureDirectoryStream}, available on Linux):
  * swapping a directory for a symbolic link while it is being removed cannot make the listener delete anything else.
@@ -413,6 +414,38 @@ public final class SharedMemoryFiles
                     }
                     return extendAndMap((FileChannel)channel, length);
                 }
+            }
+        }
+
+        /**
+         * Create the listener's counters file ({@link CountersFileDescriptor#COUNTERS_FILE_NAME}, mode 0600) in this
+         * directory through its handle, without following links, and map it read-write.
+         *
+         * @param length in bytes.
+         * @return the mapping.
+         * @throws IOException when it cannot be created or mapped, or exists already.
+         */
+        public MappedByteBuffer createCountersFile(final long length) throws IOException
+        {
+            final SeekableByteChannel channel;
+            try
+            {
+                channel = handle.newByteChannel(
+                    Path.of(CountersFileDescriptor.COUNTERS_FILE_NAME), OwnDirectories.CREATE_FILE,
+                    PosixFilePermissions.asFileAttribute(OwnDirectories.FILE_MODE));
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                throw new IOException("shared-memory file already exists: " +
+                    path.resolve(CountersFileDescriptor.COUNTERS_FILE_NAME), ex);
+            }
+            try (channel)
+            {
+                if (!(channel instanceof FileChannel))
+                {
+                    throw new IOException("this platform cannot map a file opened relative to a directory");
+                }
+                return extendAndMap((FileChannel)channel, length);
             }
         }
 

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.counters.LoopCounters;
+import io.sluice.listener.counters.QueueLoopCounters;
 import io.sluice.listener.log.RequestLog;
 import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.ErrorReason;
@@ -80,6 +82,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private String localAddress = "";
     private int localPort;
     private TlsInfo tls;
+    private LoopCounters loopCounters;
     private boolean closing;
 
     /**
@@ -345,6 +348,33 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     void notifyWhenFlushed(final FlushListener listener, final long token)
     {
         output.notifyWhenFlushed(listener, token);
+    }
+
+    /**
+     * Count this connection's requests in its event loop's counters.
+     *
+     * @param loopCounters the counters of the loop the connection is on.
+     */
+    public void loopCounters(final LoopCounters loopCounters)
+    {
+        this.loopCounters = loopCounters;
+    }
+
+    /**
+     * @param binding a request's route, or null.
+     * @return its queue's counters on this connection's loop, or null when not counted.
+     */
+    QueueLoopCounters queueCounters(final QueueBinding binding)
+    {
+        return null == loopCounters || null == binding ? null : loopCounters.queue(binding.queue().index());
+    }
+
+    /**
+     * @return the connection's clock now.
+     */
+    long nowNs()
+    {
+        return clock.nanoTime();
     }
 
     void flushNow()

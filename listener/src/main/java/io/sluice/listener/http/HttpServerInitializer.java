@@ -7,6 +7,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.counters.ConnectionProtocol;
+import io.sluice.listener.counters.LoopCounters;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
 import org.agrona.concurrent.SystemNanoClock;
@@ -100,9 +102,13 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      */
     protected void initChannel(final SocketChannel ch)
     {
-        loopCounts.record(ch.eventLoop());
+        final LoopCounters loopCounters = loopCounts.record(ch.eventLoop());
         if (!connections.tryAcquire())
         {
+            if (null != loopCounters)
+            {
+                loopCounters.refused();
+            }
             if (null == tls)
             {
                 ch.pipeline().addLast("refuse", RefuseConnectionHandler.INSTANCE);
@@ -149,6 +155,12 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         final HttpConnectionHandler connection = new HttpConnectionHandler(
             router, connectionConfig, decoder, connections, SystemNanoClock.INSTANCE);
         connection.tls(tls);
+        final LoopCounters loopCounters = loopCounts.loopCounters(ch.eventLoop());
+        if (null != loopCounters)
+        {
+            loopCounters.connection(null == tls ? ConnectionProtocol.HTTP1 : ConnectionProtocol.HTTP1_TLS);
+            connection.loopCounters(loopCounters);
+        }
         ch.pipeline()
             .addLast(DECODER_NAME, decoder)
             .addLast(CONNECTION_NAME, connection);
@@ -163,6 +175,11 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      */
     void addHttp2(final Channel ch, final TlsInfo tls)
     {
+        final LoopCounters loopCounters = loopCounts.loopCounters(ch.eventLoop());
+        if (null != loopCounters && null != tls)
+        {
+            loopCounters.connection(ConnectionProtocol.H2);
+        }
         Http2Pipeline.add(ch, router, decoderConfig, connectionConfig, connections, tls);
     }
 
@@ -181,6 +198,12 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
             {
                 pipeline.remove(name);
             }
+        }
+        final LoopCounters loopCounters = loopCounts.loopCounters(ch.eventLoop());
+        if (null != loopCounters)
+        {
+            // counted as HTTP/1.1 when its pipeline was built: it speaks h2c instead
+            loopCounters.switched(ConnectionProtocol.HTTP1, ConnectionProtocol.H2C);
         }
         addHttp2(ch, null);
     }

@@ -3,20 +3,24 @@ package io.sluice.listener.http;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.sluice.listener.counters.ListenerCounters;
+import io.sluice.listener.counters.LoopCounters;
 
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Counts the client connections each event loop has been given since start, to show how evenly the connections
- * spread over the loops (the admin port's {@code sluice_connections_accepted_total{loop="i"}}). The loops are numbered
- * in the order their group lists them. Fixed once made; safe from any thread.
+ * Finds each event loop's {@link LoopCounters} and counts the client connections each loop has been given since
+ * start, to show how evenly the connections spread over the loops (the admin port's
+ * {@code sluice_connections_accepted_total{loop="i"}}). The loops are numbered in the order their group lists them.
+ * The counters are in memory until {@link #attach(ListenerCounters)} gives the listener's (before any connection is
+ * accepted). Safe from any thread; each loop's counters are written by that loop only.
  */
 public final class LoopConnectionCounts
 {
     private final Map<EventExecutor, Integer> indexByLoop = new IdentityHashMap<>();
-    private final AtomicLongArray accepted;
+    private volatile ListenerCounters counters;
 
     /**
      * @param group the event loops that serve client connections.
@@ -28,21 +32,43 @@ public final class LoopConnectionCounts
         {
             indexByLoop.put(loop, index++);
         }
-        accepted = new AtomicLongArray(index);
+        counters = ListenerCounters.inMemory(List.of(), index);
     }
 
     /**
-     * Count a connection given to a loop.
+     * Count in the listener's counters from now on; call before any connection is accepted.
+     *
+     * @param counters the listener's counters, with as many loops as the group.
+     */
+    public void attach(final ListenerCounters counters)
+    {
+        this.counters = counters;
+    }
+
+    /**
+     * Count a connection given to a loop. Call on that loop.
      *
      * @param loop the connection's event loop; one not of the group is not counted.
+     * @return the loop's counters, or null for a loop not of the group.
      */
-    public void record(final EventLoop loop)
+    public LoopCounters record(final EventLoop loop)
+    {
+        final LoopCounters loopCounters = loopCounters(loop);
+        if (null != loopCounters)
+        {
+            loopCounters.accepted();
+        }
+        return loopCounters;
+    }
+
+    /**
+     * @param loop an event loop.
+     * @return its counters, or null for a loop not of the group.
+     */
+    public LoopCounters loopCounters(final EventLoop loop)
     {
         final Integer index = indexByLoop.get(loop);
-        if (null != index)
-        {
-            accepted.incrementAndGet(index);
-        }
+        return null == index ? null : counters.loop(index);
     }
 
     /**
@@ -50,7 +76,7 @@ public final class LoopConnectionCounts
      */
     public int loopCount()
     {
-        return accepted.length();
+        return indexByLoop.size();
     }
 
     /**
@@ -59,6 +85,6 @@ public final class LoopConnectionCounts
      */
     public long accepted(final int loopIndex)
     {
-        return accepted.get(loopIndex);
+        return counters.loop(loopIndex).acceptedCount();
     }
 }

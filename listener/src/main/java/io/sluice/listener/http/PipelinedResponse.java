@@ -217,6 +217,14 @@ abstract class PipelinedResponse
     }
 
     /**
+     * @return the response bytes emitted so far (written, or held for their turn).
+     */
+    final long emittedLength()
+    {
+        return sentBytes;
+    }
+
+    /**
      * The response is abandoned: the bytes held for its turn are released, and no flush notice is kept.
      */
     final void releaseHeld()

@@ -217,6 +217,7 @@ final class RequestBodyPump
         {
             progressNs = deadlines.nowNs();
             receivedLength += content.content().readableBytes();
+            exchange.requestBytes(content.content().readableBytes());
             if (receivedLength > maxBodyLength && !exchange.isDone())
             {
                 connection.refuse(exchange, 413, RequestAdmission.tooLarge("chunked body", maxBodyLength));

@@ -243,6 +243,7 @@ final class RequestIntake implements RequestBodyPump.Connection
         {
             exchange.http10();
         }
+        exchange.countIn(connection.queueCounters(binding), nowNs);
         pump.begin(
             exchange,
             contentLength,

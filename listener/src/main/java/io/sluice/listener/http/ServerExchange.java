@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.sluice.listener.counters.QueueLoopCounters;
 import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HostingMode;
@@ -53,8 +54,12 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     private boolean requestBodyComplete;
     private boolean waitingForStart;
     private long remainingBodyLength = NO_DECLARED_LENGTH;
+    private boolean inQueue;
+    private boolean queueWaitCounted;
     private long admittedNs;
+    private long arrivedNs;
     private long queueWaitTimeoutNs;
+    private QueueLoopCounters counters;
     private RequestQueue queue;
     private RequestSink sink;
     private String method;
@@ -162,6 +167,10 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
         }
         headSent = true;
         this.status = status;
+        if (null != counters)
+        {
+            counters.answered(status);
+        }
 
         final boolean bodiless = ResponseHeads.isBodiless(status);
         dropBody = headRequest || bodiless;
@@ -384,7 +393,11 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
      */
     public void markStarted()
     {
-        waitingForStart = false;
+        if (waitingForStart)
+        {
+            countQueueWait(connection.nowNs());
+            waitingForStart = false;
+        }
     }
 
     /**
@@ -580,10 +593,36 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     }
 
     /**
+     * Count this request in its queue's counters on this loop (status, time in queue, latency, bytes).
+     *
+     * @param counters the counters, or null when not counted.
+     * @param nowNs    when its head arrived.
+     */
+    void countIn(final QueueLoopCounters counters, final long nowNs)
+    {
+        this.counters = counters;
+        this.arrivedNs = nowNs;
+    }
+
+    /**
+     * Request body bytes were received for this request.
+     *
+     * @param length bytes.
+     */
+    void requestBytes(final int length)
+    {
+        if (null != counters)
+        {
+            counters.requestBytes(length);
+        }
+    }
+
+    /**
      * {@inheritDoc}
      */
     public void enterQueue(final RequestQueue queue, final long queueWaitTimeoutNs, final long nowNs)
     {
+        this.inQueue = true;
         this.queue = queue;
         this.queueWaitTimeoutNs = queueWaitTimeoutNs;
         this.admittedNs = nowNs;
@@ -632,6 +671,7 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
             return;
         }
         aborted = true;
+        countEnd(false);
         releaseHeld();
         final RequestSink sink = this.sink;
         this.sink = null;
@@ -675,10 +715,35 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     private void complete()
     {
         complete = true;
+        countEnd(true);
         sink = null;
         releaseQueue();
         connection.logAccess(this);
         connection.responseComplete(this);
+    }
+
+    private void countQueueWait(final long nowNs)
+    {
+        if (null != counters && inQueue && !queueWaitCounted)
+        {
+            queueWaitCounted = true;
+            counters.queueWait(waitingForStart ? nowNs - admittedNs : 0);
+        }
+    }
+
+    private void countEnd(final boolean answered)
+    {
+        final QueueLoopCounters counters = this.counters;
+        if (null != counters)
+        {
+            final long nowNs = connection.nowNs();
+            countQueueWait(nowNs);
+            if (answered)
+            {
+                counters.duration(nowNs - arrivedNs);
+            }
+            counters.responseBytes(emittedLength());
+        }
     }
 
     private void releaseQueue()

@@ -3,6 +3,7 @@ package io.sluice.listener.process;
 import io.sluice.dispatch.worker.WorkerEnvironment;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.config.WorkerLifetime;
+import io.sluice.listener.counters.QueueCounters;
 import io.sluice.listener.queue.HostingMode;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -95,6 +96,7 @@ public final class WorkerSupervisor implements AutoCloseable
     private volatile boolean dormant;
     private volatile boolean suspended;
     private final LifetimeLimits limits = new LifetimeLimits();
+    private QueueCounters counters;
 
     /**
      * A supervisor on the system's clock.
@@ -191,6 +193,16 @@ public final class WorkerSupervisor implements AutoCloseable
     public boolean isQueueStopped()
     {
         return queueStopped;
+    }
+
+    /**
+     * Count the workers' starts, exits, hung kills and rapid-fail stops; call before {@link #start()}.
+     *
+     * @param counters the queue's counters, or null to count nothing.
+     */
+    public void counters(final QueueCounters counters)
+    {
+        this.counters = counters;
     }
 
     /**
@@ -412,6 +424,10 @@ public final class WorkerSupervisor implements AutoCloseable
                     LOG.warning(() -> "queue " + queueName + ": " + s + " pid " + process.pid() + " " + reason +
                         "; killing it");
                     WorkerKiller.killTree(process);
+                    if (null != counters)
+                    {
+                        counters.workerHungKilled();
+                    }
                 }
             });
     }
@@ -678,6 +694,10 @@ public final class WorkerSupervisor implements AutoCloseable
             slot.startedNs = clock.nanoTime();
             slot.process = process;
             slot.stdin = process.getOutputStream();
+            if (null != counters)
+            {
+                counters.workerStarted();
+            }
             LOG.info(() -> "queue " + queueName + ": started " + slot + " pid " + process.pid());
             process.onExit().thenAccept((p) -> submit(() -> exited(slot, p)));
             slot.startupTimer = executor.schedule(
@@ -713,6 +733,10 @@ public final class WorkerSupervisor implements AutoCloseable
         slot.process = null;
         slot.cancelTimers();
         final int exitCode = process.exitValue();
+        if (null != counters)
+        {
+            counters.workerExited();
+        }
         if (null != slot.sharedDir)
         {
             WorkerKiller.killHolders(Path.of(slot.sharedDir));
@@ -771,6 +795,7 @@ public final class WorkerSupervisor implements AutoCloseable
             LOG.severe(() -> "queue " + queueName + ": " + slot + " failed to start " + slot.attempts +
                 " times in a row (startupRetryCount=" + config.startupRetryCount() +
                 "); queue stopped, answering 503 until reconfigured");
+            countRapidFailStop();
             events.onQueueStopped();
             return;
         }
@@ -781,6 +806,7 @@ public final class WorkerSupervisor implements AutoCloseable
             LOG.severe(() -> "queue " + queueName + ": " + recentFailures +
                 " worker failures within a minute (rapidFailsPerMinute=" + config.rapidFailsPerMinute() +
                 "); queue stopped, answering 503 until reconfigured");
+            countRapidFailStop();
             events.onQueueStopped();
             return;
         }
@@ -797,6 +823,14 @@ public final class WorkerSupervisor implements AutoCloseable
     {
         final Process process = slot.process;
         return null == process ? -1 : process.pid();
+    }
+
+    private void countRapidFailStop()
+    {
+        if (null != counters)
+        {
+            counters.rapidFailStopped();
+        }
     }
 
     private static String newToken()

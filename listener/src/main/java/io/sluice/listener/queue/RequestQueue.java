@@ -8,19 +8,44 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RequestQueue
 {
+    /**
+     * The number of a queue not numbered.
+     */
+    public static final int NO_INDEX = -1;
+
     private final String name;
     private final int capacity;
+    private final int index;
     private final AtomicInteger length = new AtomicInteger();
     private final AtomicInteger rejected = new AtomicInteger();
 
     /**
-     * @param name     of the queue.
-     * @param capacity most requests admitted and not yet answered.
+     * @param name     the queue's name.
+     * @param capacity the most requests admitted at once.
      */
     public RequestQueue(final String name, final int capacity)
     {
+        this(name, capacity, NO_INDEX);
+    }
+
+    /**
+     * @param name     the queue's name.
+     * @param capacity the most requests admitted at once.
+     * @param index    the queue's number in the configuration's order (its counters'), or {@link #NO_INDEX}.
+     */
+    public RequestQueue(final String name, final int capacity, final int index)
+    {
         this.name = name;
         this.capacity = capacity;
+        this.index = index;
+    }
+
+    /**
+     * @return the queue's number in the configuration's order, or {@link #NO_INDEX}.
+     */
+    public int index()
+    {
+        return index;
     }
 
     /**

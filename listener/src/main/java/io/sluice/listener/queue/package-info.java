@@ -15,7 +15,8 @@
  *                                                                   |
  *   http.ServerExchange implements ClientExchange &lt;------------------+ (response, on the event loop)
  * </pre>
- * Depends on no other package of the listener: the front ({@code http}) and the hosts ({@code hosting.*}) both
+ * Depends on no other package of the listener but {@code counters} (a host finds its queue's counters in its
+ * context): the front ({@code http}) and the hosts ({@code hosting.*}) both
  * depend on it, never on each other.
  */
 package io.sluice.listener.queue;

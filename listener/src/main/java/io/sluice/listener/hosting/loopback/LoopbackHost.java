@@ -94,6 +94,7 @@ public final class LoopbackHost implements Host
     private static final long LOOP_WAIT_MS = 1_000;
 
     private final QueueConfiguration queue;
+    private final HostContext context;
     private final Transport transport;
     private final NanoClock nanoClock;
     private final String applicationPath;
@@ -124,6 +125,7 @@ public final class LoopbackHost implements Host
         this.queue = queue;
         this.transport = context.transport();
         this.nanoClock = context.nanoClock();
+        this.context = context;
         this.applicationPath = applicationPath(queue.prefixes().get(0));
         this.slots = new AtomicReferenceArray<>(WorkerSupervisor.slotCount(queue.worker().processes()));
         this.nextPorts = new int[slots.length()];
@@ -180,6 +182,7 @@ public final class LoopbackHost implements Host
                 }
             },
             nanoClock);
+        supervisor.counters(context.queueCounters(queue.name()));
         supervisor.start();
     }
 

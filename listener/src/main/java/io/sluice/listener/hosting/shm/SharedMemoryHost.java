@@ -64,6 +64,7 @@ public final class SharedMemoryHost implements Host
     private EventLoop[] loops = new EventLoop[0];
     private LoopLanes[] lanes = new LoopLanes[0];
     private AtomicIntegerArray readyLanes;
+    private final HostContext context;
     private WorkerSupervisor supervisor;
     private volatile boolean stopped;
     private final AtomicLong failedWorkerCount = new AtomicLong();
@@ -80,6 +81,7 @@ public final class SharedMemoryHost implements Host
         this.transport = context.transport();
         this.directory = context.shmDirectory();
         this.nanoClock = context.nanoClock();
+        this.context = context;
         this.clockBaseNs = nanoClock.nanoTime();
         this.applicationPath = applicationPath;
     }
@@ -189,6 +191,7 @@ public final class SharedMemoryHost implements Host
                 }
             },
             nanoClock);
+        supervisor.counters(context.queueCounters(queue.name()));
         supervisor.start();
     }
 
