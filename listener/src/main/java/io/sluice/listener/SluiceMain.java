@@ -148,6 +148,8 @@ public final class SluiceMain
                 Runtime.getRuntime().halt(status);
             },
             "sluice-shutdown"));
+        // logrotate moved the log files away: write to new files at the configured paths
+        Signals.handle("USR1", listener::reopenLogs);
         System.out.println("sluice: serving " + configFile + " (SIGTERM to stop)");
         try
         {
