@@ -97,7 +97,7 @@ class EventLoopAllocationTest
         }
     }
 
-    private static long allocatedPerRequest(
+    static long allocatedPerRequest(
         final com.sun.management.ThreadMXBean threads, final long[] loops, final PipelinedClient client)
         throws IOException
     {
@@ -117,7 +117,7 @@ class EventLoopAllocationTest
         return sum;
     }
 
-    private static Set<Long> liveThreadIds()
+    static Set<Long> liveThreadIds()
     {
         final Set<Long> ids = new HashSet<>();
         for (final Thread thread : Thread.getAllStackTraces().keySet())
@@ -127,7 +127,7 @@ class EventLoopAllocationTest
         return ids;
     }
 
-    private static long[] eventLoopThreads(final Set<Long> threadsBefore)
+    static long[] eventLoopThreads(final Set<Long> threadsBefore)
     {
         final List<Long> ids = new ArrayList<>();
         for (final Thread thread : Thread.getAllStackTraces().keySet())
@@ -144,7 +144,7 @@ class EventLoopAllocationTest
      * One keep-alive connection sending GETs {@value #PIPELINE_DEPTH} at a time and reading their responses, each the
      * length of the first one (the hello answer's length does not change: its Date header is fixed-width).
      */
-    private static final class PipelinedClient implements AutoCloseable
+    static final class PipelinedClient implements AutoCloseable
     {
         private final Socket socket;
         private final OutputStream out;
