@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  */
 final class BenchConfigs
 {
+    private static final String ACCESS_LOG_QUEUE = "logged";
     private static final Pattern PREFIX_PORT = Pattern.compile("^([a-zA-Z]+://(?:\\[[^]]*]|[^/:]+)):(\\d+)(/.*)$");
 
     private BenchConfigs()
@@ -65,6 +66,32 @@ final class BenchConfigs
         final Integer eventLoops,
         final boolean withoutSharedMemory)
     {
+        return benchConfig(yaml, port, listenerId, shmDir, logsDir, eventLoops, withoutSharedMemory, false);
+    }
+
+    /**
+     * @param yaml                the configuration measured.
+     * @param port                the port every cleartext prefix is moved to.
+     * @param listenerId          the listener's id.
+     * @param shmDir              the shared-memory directory.
+     * @param logsDir             where workers' output and the access log go.
+     * @param eventLoops          the event loop count, or null for the file's.
+     * @param withoutSharedMemory leave the shared-memory queues out.
+     * @param accessLogQueue      add {@code logged}, the in-process queue again under {@code /logged/} with
+     *                            its requests written to {@code <logsDir>/access.log}; every other queue's access log
+     *                            is off either way, so that the file's own log settings do not skew the comparison.
+     * @return the configuration to run.
+     */
+    static String benchConfig(
+        final String yaml,
+        final int port,
+        final String listenerId,
+        final Path shmDir,
+        final Path logsDir,
+        final Integer eventLoops,
+        final boolean withoutSharedMemory,
+        final boolean accessLogQueue)
+    {
         final Map<String, Object> root = asMap(new Yaml().load(yaml), "the configuration");
         final Map<String, Object> listenerSection = root.get("listener") instanceof Map ?
             asMap(root.get("listener"), "listener") : new LinkedHashMap<>();
@@ -76,6 +103,11 @@ final class BenchConfigs
             listenerSection.put("eventLoops", eventLoops);
         }
         listenerSection.remove("tls");
+        listenerSection.remove("accessLog");
+        if (null != listenerSection.get("errorLog"))
+        {
+            listenerSection.put("errorLog", logsDir.resolve("httperr.log").toString());
+        }
         root.put("listener", listenerSection);
 
         if (!(root.get("queues") instanceof List<?> queues))
@@ -87,9 +119,17 @@ final class BenchConfigs
             queues.removeIf((q) -> q instanceof Map<?, ?> queue &&
                 WorkerEnvironment.SHARED_MEMORY.equals(queue.get("hosting")));
         }
+        if (accessLogQueue)
+        {
+            addAccessLogQueue(asList(queues), logsDir);
+        }
         for (final Object element : queues)
         {
             final Map<String, Object> queue = asMap(element, "a queue");
+            if (!ACCESS_LOG_QUEUE.equals(queue.get("name")))
+            {
+                queue.put("accessLog", false);
+            }
             if (queue.get("prefixes") instanceof List<?> prefixes)
             {
                 final List<String> moved = new ArrayList<>();
@@ -116,6 +156,38 @@ final class BenchConfigs
         options.setIndent(2);
         return "# Written by the Sluice bench harness from the configuration it measured; see report.md.\n" +
             new Yaml(options).dump(root);
+    }
+
+    private static void addAccessLogQueue(final List<Object> queues, final Path logsDir)
+    {
+        for (final Object element : queues)
+        {
+            final Map<String, Object> queue = asMap(element, "a queue");
+            if (WorkerEnvironment.IN_PROCESS.equals(queue.get("hosting")) && queue.get("prefixes") instanceof List<?> p)
+            {
+                final Map<String, Object> logged = new LinkedHashMap<>(queue);
+                logged.put("name", ACCESS_LOG_QUEUE);
+                final List<String> prefixes = new ArrayList<>();
+                for (final Object prefix : p)
+                {
+                    prefixes.add(String.valueOf(prefix).replace("/inproc/", "/" + ACCESS_LOG_QUEUE + "/"));
+                }
+                logged.put("prefixes", prefixes);
+                final Map<String, Object> accessLog = new LinkedHashMap<>();
+                accessLog.put("path", logsDir.resolve("access.log").toString());
+                accessLog.put("rotate", Map.of("daily", false));
+                logged.put("accessLog", accessLog);
+                queues.add(logged);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("configuration has no in-process queue to log");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> asList(final List<?> list)
+    {
+        return (List<Object>)list;
     }
 
     /**

@@ -31,7 +31,8 @@ final class BenchOptions
           --rounds N         rounds per scenario
           --time-limit S     time budget; scenarios that would overrun it are skipped and reported
           --scenarios A,B    only these scenarios, and no scaling (%s)
-          --targets A,B      only these targets (inproc, shm, loopback, bare, nginx)
+          --targets A,B      only these targets (inproc, shm, loopback, bare, nginx; logged, the
+                             in-process hello with the access log on, only when named)
           --no-nginx         leave nginx out even when installed
           --no-pin           do not pin servers to CPU 0 and wrk to CPU 1
           --server-cpus L    CPUs of the server side (listener, workers, bare, nginx), e.g. 0 or 0-3 (default 0)
@@ -62,7 +63,7 @@ final class BenchOptions
     private boolean roundsSet;
     private boolean scenariosSet;
     private boolean help;
-    private final Set<TargetKind> targets = EnumSet.allOf(TargetKind.class);
+    private final Set<TargetKind> targets = EnumSet.complementOf(EnumSet.of(TargetKind.LOGGED));
     private Path home = Path.of(System.getProperty("sluice.home", "."));
     private Path config;
     private Path outDir;
@@ -299,6 +300,11 @@ final class BenchOptions
             throw new IllegalArgumentException("--targets names no target: " + list);
         }
         targets.retainAll(wanted);
+        if (wanted.contains(TargetKind.LOGGED))
+        {
+            // not measured by default: only when named
+            targets.add(TargetKind.LOGGED);
+        }
     }
 
     private static List<Scenario> scenarios(final String list)

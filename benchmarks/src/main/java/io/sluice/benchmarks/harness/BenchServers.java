@@ -49,6 +49,7 @@ final class BenchServers implements AutoCloseable
     private final List<String> jvmFlags;
     private final Integer eventLoops;
     private final boolean withoutSharedMemory;
+    private boolean wantsAccessLog;
     private final String instance;
     private final List<ServerProcess> processes = new ArrayList<>();
     private final Map<TargetKind, Target> targets = new EnumMap<>(TargetKind.class);
@@ -126,6 +127,7 @@ final class BenchServers implements AutoCloseable
         if (needListener)
         {
             listenerPort = freePort();
+            wantsAccessLog = wanted.contains(TargetKind.LOGGED);
             listener = launchListener(baseConfig, listenerPort);
         }
         ServerProcess bare = null;
@@ -245,7 +247,7 @@ final class BenchServers implements AutoCloseable
         final Path config = outDir.resolve("listener.yaml");
         Files.writeString(config, BenchConfigs.benchConfig(
             Files.readString(baseConfig, StandardCharsets.UTF_8), port, "bench-" + pid + instance, shmDir, logsDir,
-            eventLoops, withoutSharedMemory), StandardCharsets.UTF_8);
+            eventLoops, withoutSharedMemory, wantsAccessLog), StandardCharsets.UTF_8);
         final List<String> command = new ArrayList<>(cpuPrefix);
         command.add(javaBinary());
         command.addAll(jvmFlags);
@@ -274,7 +276,8 @@ final class BenchServers implements AutoCloseable
     {
         final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         final List<TargetKind> sluiceTargets = new ArrayList<>();
-        for (final TargetKind kind : List.of(TargetKind.INPROC, TargetKind.SHM, TargetKind.LOOPBACK))
+        for (final TargetKind kind :
+            List.of(TargetKind.INPROC, TargetKind.LOGGED, TargetKind.SHM, TargetKind.LOOPBACK))
         {
             final boolean needed = wanted.contains(kind) || (TargetKind.LOOPBACK == kind &&
                 wanted.contains(TargetKind.NGINX));

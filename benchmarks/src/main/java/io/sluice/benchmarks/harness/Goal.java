@@ -45,6 +45,7 @@ record Goal(String scenario, String ratio, Metric metric, Comparison comparison,
     private static final String BODIES = "issue 9 §3";
     private static final String LOOPBACK = "issue 9 §4";
     private static final String EVENT_LOOPS = "issue 9 §1";
+    private static final String OPERATIONS = "issue 12 (logs)";
 
     /**
      * Every target, in the order the report lists them.
@@ -60,6 +61,8 @@ record Goal(String scenario, String ratio, Metric metric, Comparison comparison,
         new Goal("pipeline-16", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, LOOPBACK),
         new Goal("hello-c64", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, LOOPBACK),
         new Goal("hello-c256", LOOPBACK_NGINX, Metric.RPS, Comparison.ABOVE, 1.0, LOOPBACK),
+        new Goal("hello-c64", Ratio.Pair.LOGGED_INPROC.label(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1,
+            OPERATIONS),
         new Goal(SCALING, TargetKind.INPROC.key(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1, EVENT_LOOPS),
         new Goal(SCALING, TargetKind.SHM.key(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1, EVENT_LOOPS),
         new Goal(SCALING, TargetKind.LOOPBACK.key(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1, EVENT_LOOPS));

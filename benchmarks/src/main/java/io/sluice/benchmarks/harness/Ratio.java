@@ -46,7 +46,12 @@ record Ratio(String name, String numerator, String denominator, Double rps, Doub
         /**
          * The loopback proxy against nginx proxying to the same worker.
          */
-        LOOPBACK_NGINX(TargetKind.LOOPBACK, TargetKind.NGINX, "Sluice's loopback proxy against nginx's");
+        LOOPBACK_NGINX(TargetKind.LOOPBACK, TargetKind.NGINX, "Sluice's loopback proxy against nginx's"),
+
+        /**
+         * What writing the access log costs (measured only when {@code logged} is named).
+         */
+        LOGGED_INPROC(TargetKind.LOGGED, TargetKind.INPROC, "what the access log costs, handler in-process");
 
         private final TargetKind numerator;
         private final TargetKind denominator;

@@ -15,6 +15,13 @@ enum TargetKind
         "listener + workers"),
 
     /**
+     * Sluice, {@code /logged/}: the in-process hello again, from a queue whose requests are written to an access
+     * log: what the log costs. Measured only when named ({@code --targets inproc,logged}).
+     */
+    LOGGED("logged", "Sluice in-process, access log on", "/logged/", true,
+        "listener (with its log writer) + workers"),
+
+    /**
      * Sluice, {@code /shm/}: the sample handler in a worker process behind the shared-memory rings.
      */
     SHM("shm", "Sluice shared memory", "/shm/", true,
@@ -104,7 +111,7 @@ enum TargetKind
      */
     boolean isSluice()
     {
-        return this == INPROC || this == SHM || this == LOOPBACK;
+        return this == INPROC || this == LOGGED || this == SHM || this == LOOPBACK;
     }
 
     /**

@@ -112,6 +112,28 @@ class BenchConfigsTest
     }
 
     @Test
+    void shouldAddTheLoggedQueueAndTurnEveryOtherAccessLogOffWhenAsked() throws IOException
+    {
+        final Map<String, Object> config = new Yaml().load(BenchConfigs.benchConfig(Files.readString(DEFAULT_CONFIG),
+            18080, "bench-42", Path.of("/dev/shm/sluice-bench-42"), Path.of("/results/logs"), null, false, true));
+
+        assertFalse(((Map<?, ?>)config.get("listener")).containsKey("accessLog"));
+        final List<?> queues = (List<?>)config.get("queues");
+        final Map<?, ?> logged = (Map<?, ?>)queues.stream()
+            .filter((q) -> "logged".equals(((Map<?, ?>)q).get("name"))).findFirst().orElseThrow();
+        assertEquals("in-process", logged.get("hosting"));
+        assertEquals(List.of("http://+:18080/logged/"), logged.get("prefixes"));
+        assertEquals("/results/logs/access.log", ((Map<?, ?>)logged.get("accessLog")).get("path"));
+        for (final Object queue : queues)
+        {
+            if (queue != logged)
+            {
+                assertEquals(false, ((Map<?, ?>)queue).get("accessLog"), queue.toString());
+            }
+        }
+    }
+
+    @Test
     void shouldKeepTheFilesEventLoopsAndQueuesByDefault() throws IOException
     {
         final Map<String, Object> original = new Yaml().load(Files.readString(DEFAULT_CONFIG));

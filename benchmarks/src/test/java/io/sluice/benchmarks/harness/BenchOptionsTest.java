@@ -20,7 +20,7 @@ class BenchOptionsTest
         final BenchOptions options = BenchOptions.parse();
 
         assertEquals(BenchPlan.Profile.FULL, options.plan().profile());
-        assertEquals(EnumSet.allOf(TargetKind.class), options.targets());
+        assertEquals(EnumSet.complementOf(EnumSet.of(TargetKind.LOGGED)), options.targets());
         assertTrue(options.pin());
         assertFalse(options.json());
     }

@@ -18,7 +18,9 @@ class RatioTest
     {
         final List<Ratio> ratios = Ratio.of(Map.of());
 
-        assertEquals(List.of("shm / inproc", "shm / loopback", "inproc / bare", "shm / bare", "loopback / nginx"),
+        assertEquals(
+            List.of(
+                "shm / inproc", "shm / loopback", "inproc / bare", "shm / bare", "loopback / nginx", "logged / inproc"),
             ratios.stream().map(Ratio::name).toList());
     }
 
