@@ -154,6 +154,7 @@ public final class ConfigLoader
             YamlKeys.MAX_CONNECTIONS,
             YamlKeys.MAX_PIPELINED_REQUESTS,
             YamlKeys.TIMEOUTS,
+            YamlKeys.HTTP2,
             YamlKeys.TLS,
             YamlKeys.ACCESS_LOG,
             YamlKeys.ERROR_LOG);
@@ -203,6 +204,10 @@ public final class ConfigLoader
         timeouts.durationMs(YamlKeys.QUEUE_WAIT, context::queueWaitMs);
         timeouts.size(YamlKeys.MIN_SEND_RATE, context::minSendRate);
         timeouts.durationMs(YamlKeys.MIN_SEND_RATE_GRACE, context::minSendRateGraceMs);
+        if (null != listener.raw(YamlKeys.HTTP2))
+        {
+            http2(listener.section(YamlKeys.HTTP2), context.http2());
+        }
         if (null != listener.raw(YamlKeys.TLS))
         {
             context.tls(tls(listener.section(YamlKeys.TLS), baseDirectory));
@@ -270,6 +275,28 @@ public final class ConfigLoader
             throw ConfigSection.error(section.source(), section.pathOf(key), "must be true or false", value);
         }
         return (Boolean)value;
+    }
+
+    private static void http2(final ConfigSection http2, final Http2Context context)
+    {
+        http2.rejectUnknownKeys(
+            YamlKeys.MAX_CONCURRENT_STREAMS,
+            YamlKeys.INITIAL_WINDOW_SIZE,
+            YamlKeys.HEADER_TABLE_SIZE,
+            YamlKeys.MAX_RESETS,
+            YamlKeys.RESET_WINDOW,
+            YamlKeys.MAX_QUEUED_CONTROL_FRAMES,
+            YamlKeys.MAX_SMALL_CONTINUATION_FRAMES,
+            YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES);
+        context.origin().readFrom(http2);
+        http2.integer(YamlKeys.MAX_CONCURRENT_STREAMS, context::maxConcurrentStreams);
+        http2.size(YamlKeys.INITIAL_WINDOW_SIZE, context::initialWindowSize);
+        http2.size(YamlKeys.HEADER_TABLE_SIZE, context::headerTableSize);
+        http2.integer(YamlKeys.MAX_RESETS, context::maxResets);
+        http2.durationMs(YamlKeys.RESET_WINDOW, context::resetWindowMs);
+        http2.integer(YamlKeys.MAX_QUEUED_CONTROL_FRAMES, context::maxQueuedControlFrames);
+        http2.integer(YamlKeys.MAX_SMALL_CONTINUATION_FRAMES, context::maxSmallContinuationFrames);
+        http2.integer(YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES, context::maxConsecutiveEmptyFrames);
     }
 
     private static TlsContext tls(final ConfigSection tls, final Path baseDirectory)

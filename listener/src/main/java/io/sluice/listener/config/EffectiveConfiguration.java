@@ -53,6 +53,7 @@ public final class EffectiveConfiguration
         listener.put(YamlKeys.MAX_CONNECTIONS, config.maxConnections());
         listener.put(YamlKeys.MAX_PIPELINED_REQUESTS, config.maxPipelinedRequests());
         listener.put(YamlKeys.TIMEOUTS, timeouts(config.timeouts()));
+        listener.put(YamlKeys.HTTP2, http2(config.http2()));
         if (null != config.tls())
         {
             listener.put(YamlKeys.TLS, tls(config.tls()));
@@ -73,6 +74,20 @@ public final class EffectiveConfiguration
         options.setIndentWithIndicator(true);
         options.setWidth(Integer.MAX_VALUE);
         return new Yaml(options).dump(document);
+    }
+
+    private static Map<String, Object> http2(final Http2Configuration http2)
+    {
+        final Map<String, Object> map = new LinkedHashMap<>();
+        map.put(YamlKeys.MAX_CONCURRENT_STREAMS, http2.maxConcurrentStreams());
+        map.put(YamlKeys.INITIAL_WINDOW_SIZE, ConfigValues.formatSize(http2.initialWindowSize()));
+        map.put(YamlKeys.HEADER_TABLE_SIZE, ConfigValues.formatSize(http2.headerTableSize()));
+        map.put(YamlKeys.MAX_RESETS, http2.maxResets());
+        map.put(YamlKeys.RESET_WINDOW, ConfigValues.formatDurationMs(http2.resetWindowMs()));
+        map.put(YamlKeys.MAX_QUEUED_CONTROL_FRAMES, http2.maxQueuedControlFrames());
+        map.put(YamlKeys.MAX_SMALL_CONTINUATION_FRAMES, http2.maxSmallContinuationFrames());
+        map.put(YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES, http2.maxConsecutiveEmptyFrames());
+        return map;
     }
 
     private static Map<String, Object> timeouts(final TimeoutsConfiguration timeouts)

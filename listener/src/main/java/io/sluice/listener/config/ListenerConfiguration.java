@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  * @param admin              the admin endpoint's bind address, connection cap and timers.
  * @param tls                the certificates and TLS settings of the {@code https} prefixes; null when there are
  *                           none.
+ * @param accessLog          the listener's access log.
+ * @param errorLog           the listener's error log.
+ * @param http2              the limits of HTTP/2 connections ({@code listener.http2}).
  */
 public record ListenerConfiguration(
     String id,
@@ -56,7 +59,8 @@ public record ListenerConfiguration(
     AdminConfiguration admin,
     TlsConfiguration tls,
     LogFileConfiguration accessLog,
-    LogFileConfiguration errorLog)
+    LogFileConfiguration errorLog,
+    Http2Configuration http2)
 {
     /**
      * Default listener id.
@@ -189,7 +193,8 @@ public record ListenerConfiguration(
             AdminConfiguration.defaults(),
             null,
             LogFileConfiguration.OFF,
-            LogFileConfiguration.OFF);
+            LogFileConfiguration.OFF,
+            Http2Configuration.defaults());
     }
 
     /**
@@ -219,6 +224,7 @@ public record ListenerConfiguration(
             .entityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.entityBodyMs()))
             .drainEntityBodyNs(TimeUnit.MILLISECONDS.toNanos(timeouts.drainEntityBodyMs()))
             .minSendRate(timeouts.minSendRate())
-            .minSendRateGraceNs(TimeUnit.MILLISECONDS.toNanos(timeouts.minSendRateGraceMs()));
+            .minSendRateGraceNs(TimeUnit.MILLISECONDS.toNanos(timeouts.minSendRateGraceMs()))
+            .http2((null == http2 ? Http2Configuration.defaults() : http2).http2Config());
     }
 }

@@ -58,6 +58,7 @@ public final class ListenerContext
 
     private final SettingOrigin origin = new SettingOrigin();
     private final SettingOrigin timeoutsOrigin = new SettingOrigin();
+    private final Http2Context http2 = new Http2Context();
     private final List<QueueContext> queues = new ArrayList<>();
     private String id = ListenerConfiguration.ID_DEFAULT;
     private String bindAddress = ListenerConfiguration.BIND_ADDRESS_DEFAULT;
@@ -410,6 +411,14 @@ public final class ListenerContext
         return origin;
     }
 
+    /**
+     * @return the {@code listener.http2} settings, set in place.
+     */
+    public Http2Context http2()
+    {
+        return http2;
+    }
+
     SettingOrigin timeoutsOrigin()
     {
         return timeoutsOrigin;
@@ -484,7 +493,8 @@ public final class ListenerContext
             admin,
             tlsConfig,
             accessLog,
-            errorLog);
+            errorLog,
+            http2.conclude(origin.pathOf(YamlKeys.HTTP2)));
     }
 
     private TimeoutsConfiguration concludeTimeouts()

@@ -30,6 +30,16 @@ final class YamlKeys
     static final String MAX_CONNECTIONS = "maxConnections";
     static final String MAX_PIPELINED_REQUESTS = "maxPipelinedRequests";
     static final String TIMEOUTS = "timeouts";
+    static final String HTTP2 = "http2";
+
+    static final String MAX_CONCURRENT_STREAMS = "maxConcurrentStreams";
+    static final String INITIAL_WINDOW_SIZE = "initialWindowSize";
+    static final String HEADER_TABLE_SIZE = "headerTableSize";
+    static final String MAX_RESETS = "maxResets";
+    static final String RESET_WINDOW = "resetWindow";
+    static final String MAX_QUEUED_CONTROL_FRAMES = "maxQueuedControlFrames";
+    static final String MAX_SMALL_CONTINUATION_FRAMES = "maxSmallContinuationFrames";
+    static final String MAX_CONSECUTIVE_EMPTY_FRAMES = "maxConsecutiveEmptyFrames";
 
     static final String HEADER_WAIT = "headerWait";
     static final String IDLE_CONNECTION = "idleConnection";

@@ -1,5 +1,6 @@
 package io.sluice.listener.config;
 
+import io.sluice.listener.http.Http2Config;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -59,8 +60,29 @@ class ConfigDocumentationTest
         expected.put("maxConnections", integer(ListenerConfiguration.MAX_CONNECTIONS_DEFAULT));
         expected.put("maxPipelinedRequests", integer(ListenerConfiguration.MAX_PIPELINED_REQUESTS_DEFAULT));
         expected.put("timeouts", NO_CONSTANT);
+        expected.put("http2", NO_CONSTANT);
         expected.put("tls", NO_CONSTANT);
 
+        return expected;
+    }
+
+    @Test
+    void shouldDocumentTheHttp2DefaultsOfTheConstants() throws IOException
+    {
+        assertDocumented("listener.http2", http2Defaults());
+    }
+
+    private static Map<String, Object> http2Defaults()
+    {
+        final Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("maxConcurrentStreams", integer(Http2Config.MAX_CONCURRENT_STREAMS_DEFAULT));
+        expected.put("initialWindowSize", size(Http2Config.INITIAL_WINDOW_SIZE_DEFAULT));
+        expected.put("headerTableSize", size(Http2Config.HEADER_TABLE_SIZE_DEFAULT));
+        expected.put("maxResets", integer(Http2Config.MAX_RESETS_DEFAULT));
+        expected.put("resetWindow", duration(Http2Config.RESET_WINDOW_SECONDS_DEFAULT * 1000L));
+        expected.put("maxQueuedControlFrames", integer(Http2Config.MAX_QUEUED_CONTROL_FRAMES_DEFAULT));
+        expected.put("maxSmallContinuationFrames", integer(Http2Config.MAX_SMALL_CONTINUATION_FRAMES_DEFAULT));
+        expected.put("maxConsecutiveEmptyFrames", integer(Http2Config.MAX_CONSECUTIVE_EMPTY_FRAMES_DEFAULT));
         return expected;
     }
 
@@ -157,6 +179,7 @@ class ConfigDocumentationTest
         final Map<String, Map<String, Object>> sections = Map.of(
             "listener", listenerDefaults(),
             "listener.timeouts", timerDefaults(),
+            "listener.http2", http2Defaults(),
             "listener.tls", tlsDefaults(),
             "queues[]", queueDefaults(),
             "queues[].worker", workerDefaults());

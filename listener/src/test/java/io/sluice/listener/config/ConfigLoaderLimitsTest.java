@@ -204,6 +204,41 @@ class ConfigLoaderLimitsTest
             QUEUE + "    timeouts:\n      queueWait: soon\n");
     }
 
+    @Test
+    void shouldApplyHttp2DefaultsAndReadHttp2LimitsWhenWritten()
+    {
+        assertEquals(Http2Configuration.defaults(), ConfigLoader.parse(QUEUE, SOURCE).http2());
+        assertEquals(Http2Configuration.defaults(),
+            ConfigLoader.load(Path.of("..", "native-config", "sluice.yaml")).http2());
+
+        final ListenerConfiguration config = ConfigLoader.parse("""
+            listener:
+              http2:
+                maxConcurrentStreams: 50
+                initialWindowSize: 1m
+                headerTableSize: 8k
+                maxResets: 10
+                resetWindow: 5s
+                maxQueuedControlFrames: 100
+                maxSmallContinuationFrames: 4
+                maxConsecutiveEmptyFrames: 3
+            """ + QUEUE, SOURCE);
+
+        assertEquals(new Http2Configuration(50, 1024 * 1024, 8192, 10, 5000, 100, 4, 3), config.http2());
+        assertEquals(5, config.connectionConfig().http2().resetWindowSeconds());
+    }
+
+    @Test
+    void shouldRefuseHttp2LimitsOutOfRangeNamingTheKey()
+    {
+        assertError("sluice.yaml: listener.http2.maxConcurrentStreams: must be between 1 and 10000 (was 0)",
+            "listener:\n  http2:\n    maxConcurrentStreams: 0\n" + QUEUE);
+        assertError("sluice.yaml: listener.http2.resetWindow: must be whole seconds (was '1500ms')",
+            "listener:\n  http2:\n    resetWindow: 1500ms\n" + QUEUE);
+        assertError("sluice.yaml: listener.http2.maxStreams: unknown key",
+            "listener:\n  http2:\n    maxStreams: 5\n" + QUEUE);
+    }
+
     private static void assertError(final String expectedMessage, final String yaml)
     {
         final ConfigException ex = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, SOURCE));
