@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -127,7 +128,11 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
         LOG.log(Level.FINE, "HTTP/2 connection failed", cause);
-        ctx.close();
+        if (null == Http2CodecUtil.getEmbeddedHttp2Exception(cause))
+        {
+            ctx.close();
+        }
+        // else the codec answers it: GOAWAY with the error's code, then close
     }
 
     /**
