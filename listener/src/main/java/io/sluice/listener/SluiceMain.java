@@ -8,13 +8,15 @@ import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.StartupException;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code sluice} command line: {@code sluice run [--config FILE]} starts the listener and its workers and serves
  * until SIGTERM or SIGINT, then stops cleanly and exits 0; {@code sluice check [--config FILE]} checks the file as a
  * start would, without binding a port or starting a worker ({@link ConfigCheck}), prints the effective configuration
- * and exits 0. A configuration mistake prints one line and exits 2: one
+ * and exits 0; {@code sluice stat} prints a running listener's counters from its counters file ({@link SluiceStat}).
+ * A configuration mistake prints one line and exits 2: one
  * found reading the file ({@link ConfigException}) or one found starting (a {@link StartupException}: a port in use, a
  * missing handler class or worker command, a handler that cannot be created, a shared-memory directory in use, ...),
  * both as {@code sluice: <file>: <key>: <problem>}. Any other failure to start prints one line and exits 1; either
@@ -36,6 +38,7 @@ public final class SluiceMain
 
     private static final String RUN = "run";
     private static final String CHECK = "check";
+    private static final String STAT = "stat";
 
     private SluiceMain()
     {
@@ -49,6 +52,11 @@ public final class SluiceMain
         if (null == System.getProperty(REJECT_CLIENT_RENEGOTIATION))
         {
             System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
+        }
+        if (args.length > 0 && STAT.equals(args[0]))
+        {
+            // reads the counters file only: no logging set-up, no configuration beyond its shmDir
+            System.exit(SluiceStat.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SluiceLogging.configure();
         if (args.length == 0 || !(RUN.equals(args[0]) || CHECK.equals(args[0])))
@@ -194,5 +202,6 @@ public final class SluiceMain
     {
         System.err.println("usage: sluice run [--config FILE]     serve (default " + CONFIG_DEFAULT + ")");
         System.err.println("       sluice check [--config FILE]   validate and print the effective configuration");
+        System.err.println("       sluice stat [--watch 1s] [--dir RUN_DIR | --config FILE]   print the counters");
     }
 }
