@@ -19,6 +19,12 @@ import java.util.regex.Pattern;
 final class BenchConfigs
 {
     private static final String ACCESS_LOG_QUEUE = "logged";
+
+    /**
+     * The TLS versions Sluice offers by default, and nginx is given when the configuration names none.
+     */
+    static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
     private static final Pattern PREFIX_PORT = Pattern.compile("^([a-zA-Z]+://(?:\\[[^]]*]|[^/:]+)):(\\d+)(/.*)$");
 
     private BenchConfigs()
@@ -66,7 +72,7 @@ final class BenchConfigs
         final Integer eventLoops,
         final boolean withoutSharedMemory)
     {
-        return benchConfig(yaml, port, listenerId, shmDir, logsDir, eventLoops, withoutSharedMemory, false);
+        return benchConfig(yaml, port, null, listenerId, shmDir, logsDir, eventLoops, withoutSharedMemory, false);
     }
 
     /**
@@ -92,6 +98,39 @@ final class BenchConfigs
         final boolean withoutSharedMemory,
         final boolean accessLogQueue)
     {
+        return benchConfig(yaml, port, null, listenerId, shmDir, logsDir, eventLoops, withoutSharedMemory,
+            accessLogQueue);
+    }
+
+    /**
+     * Rewrite a listener configuration for a bench run, as {@link #benchConfig(String, int, String, Path, Path,
+     * Integer, boolean, boolean)} does, and with TLS when given: every {@code https} prefix moved to the TLS port (or,
+     * when the file has none, an {@code https} twin of every {@code http} prefix there), and {@code listener.tls}
+     * serving the run's certificate as the default, with the file's {@code protocols} and {@code handshakeTimeout}
+     * (client certificates not asked for: the load generators have none).
+     *
+     * @param yaml                the configuration text.
+     * @param port                the port every {@code http} prefix moves to.
+     * @param tls                 the TLS port and certificate, or null to measure cleartext only.
+     * @param listenerId          the listener id for the run.
+     * @param shmDir              the shared-memory directory for the run.
+     * @param logsDir             where worker output and the access log go.
+     * @param eventLoops          {@code listener.eventLoops} for the run, or null to keep the file's.
+     * @param withoutSharedMemory true to leave out every queue hosted in shared memory.
+     * @param accessLogQueue      add the {@code logged} queue (see above).
+     * @return the rewritten configuration text.
+     */
+    static String benchConfig(
+        final String yaml,
+        final int port,
+        final BenchTls tls,
+        final String listenerId,
+        final Path shmDir,
+        final Path logsDir,
+        final Integer eventLoops,
+        final boolean withoutSharedMemory,
+        final boolean accessLogQueue)
+    {
         final Map<String, Object> root = asMap(new Yaml().load(yaml), "the configuration");
         final Map<String, Object> listenerSection = root.get("listener") instanceof Map ?
             asMap(root.get("listener"), "listener") : new LinkedHashMap<>();
@@ -102,7 +141,11 @@ final class BenchConfigs
         {
             listenerSection.put("eventLoops", eventLoops);
         }
-        listenerSection.remove("tls");
+        final Object fileTls = listenerSection.remove("tls");
+        if (null != tls)
+        {
+            listenerSection.put("tls", tlsSection(fileTls, tls));
+        }
         listenerSection.remove("accessLog");
         if (null != listenerSection.get("errorLog"))
         {
@@ -123,6 +166,8 @@ final class BenchConfigs
         {
             addAccessLogQueue(asList(queues), logsDir);
         }
+        final boolean anyHttps = queues.stream().anyMatch((q) -> q instanceof Map<?, ?> queue &&
+            queue.get("prefixes") instanceof List<?> prefixes && prefixes.stream().anyMatch(BenchConfigs::isHttps));
         for (final Object element : queues)
         {
             final Map<String, Object> queue = asMap(element, "a queue");
@@ -135,9 +180,24 @@ final class BenchConfigs
                 final List<String> moved = new ArrayList<>();
                 for (final Object prefix : prefixes)
                 {
-                    if (!String.valueOf(prefix).regionMatches(true, 0, "https://", 0, "https://".length()))
+                    if (!isHttps(prefix))
                     {
                         moved.add(movePrefix(String.valueOf(prefix), port));
+                    }
+                }
+                if (null != tls)
+                {
+                    for (final Object prefix : prefixes)
+                    {
+                        if (isHttps(prefix))
+                        {
+                            moved.add(movePrefix(String.valueOf(prefix), tls.port()));
+                        }
+                        else if (!anyHttps)
+                        {
+                            moved.add("https" + movePrefix(String.valueOf(prefix), tls.port())
+                                .substring("http".length()));
+                        }
                     }
                 }
                 queue.put("prefixes", moved);
@@ -191,6 +251,47 @@ final class BenchConfigs
     }
 
     /**
+     * @param yaml a listener configuration.
+     * @return its {@code listener.tls.protocols}, or the default, TLSv1.3 and TLSv1.2.
+     */
+    static List<String> tlsProtocols(final String yaml)
+    {
+        final Map<String, Object> root = asMap(new Yaml().load(yaml), "the configuration");
+        if (root.get("listener") instanceof Map<?, ?> listener && listener.get("tls") instanceof Map<?, ?> tls &&
+            tls.get("protocols") instanceof List<?> protocols && !protocols.isEmpty())
+        {
+            return protocols.stream().map(String::valueOf).toList();
+        }
+        return DEFAULT_TLS_PROTOCOLS;
+    }
+
+    private static Map<String, Object> tlsSection(final Object fileTls, final BenchTls tls)
+    {
+        final Map<String, Object> section = new LinkedHashMap<>();
+        final Map<String, Object> certificate = new LinkedHashMap<>();
+        certificate.put("hosts", List.of("*"));
+        certificate.put("certificate", tls.certificate().toString());
+        certificate.put("key", tls.key().toString());
+        section.put("certificates", List.of(certificate));
+        if (fileTls instanceof Map<?, ?> file)
+        {
+            for (final String key : List.of("protocols", "handshakeTimeout"))
+            {
+                if (null != file.get(key))
+                {
+                    section.put(key, file.get(key));
+                }
+            }
+        }
+        return section;
+    }
+
+    private static boolean isHttps(final Object prefix)
+    {
+        return String.valueOf(prefix).regionMatches(true, 0, "https://", 0, "https://".length());
+    }
+
+    /**
      * @param prefix a URL prefix such as {@code http://+:8080/shm/}.
      * @param port   the new port.
      * @return the prefix on that port.
@@ -207,9 +308,7 @@ final class BenchConfigs
     }
 
     /**
-     * Write nginx's configuration: one worker, no access log, upstream keep-alive to the loopback worker, the worker's
-     * token and application path added as the listener adds them, and neither request nor response buffered (Sluice
-     * streams both, so the two proxies do the same work; nginx's default would spool a 1 MiB response to disk).
+     * Write nginx's configuration for the proxy alone, in cleartext: see {@link #nginxConfig(Path, NginxServers)}.
      *
      * @param dir          nginx's prefix directory: pid file, logs, temporary files.
      * @param port         the port nginx listens on.
@@ -221,8 +320,52 @@ final class BenchConfigs
     static String nginxConfig(
         final Path dir, final int port, final int upstreamPort, final String token, final int keepalive)
     {
-        return """
-            # Written by the Sluice bench harness: nginx proxy_pass to the Sluice loopback worker.
+        return nginxConfig(dir, new NginxServers(port, 0, upstreamPort, token, keepalive, 0, 0, null, List.of()));
+    }
+
+    /**
+     * What nginx serves in a run. A port of 0 is not listened on.
+     *
+     * @param proxyPort     cleartext port of the proxy to the loopback worker; 0 for no proxy.
+     * @param proxyTlsPort  TLS port of the same proxy.
+     * @param upstreamPort  the loopback worker's port.
+     * @param token         the loopback worker's {@code Sluice-Token}.
+     * @param keepalive     idle upstream connections nginx keeps: at least the most connections a scenario opens.
+     * @param returnPort    cleartext port of {@code return 200}; 0 for none.
+     * @param returnTlsPort TLS port of {@code return 200}.
+     * @param tls           the certificate both TLS ports serve; null for no TLS port.
+     * @param protocols     the TLS versions, as the listener's {@code listener.tls.protocols} names them.
+     */
+    record NginxServers(
+        int proxyPort,
+        int proxyTlsPort,
+        int upstreamPort,
+        String token,
+        int keepalive,
+        int returnPort,
+        int returnTlsPort,
+        BenchTls tls,
+        List<String> protocols)
+    {
+    }
+
+    /**
+     * Write nginx's configuration: one worker, no access log; the proxy (target nginx) with upstream keep-alive to the
+     * loopback worker, the worker's token and application path added as the listener adds them, and neither request
+     * nor response buffered (Sluice streams both, so the two proxies do the same work; nginx's default would spool a
+     * 1 MiB response to disk); {@code return 200} with the hello (target nginx-return). Each TLS port serves the run's
+     * certificate with the listener's TLS versions, ALPN offering h2 and http/1.1, and a session cache besides
+     * tickets, as the listener has.
+     *
+     * @param dir     nginx's prefix directory: pid file, logs, temporary files.
+     * @param servers what to serve on which ports.
+     * @return the configuration text.
+     */
+    static String nginxConfig(final Path dir, final NginxServers servers)
+    {
+        final StringBuilder conf = new StringBuilder(2048);
+        conf.append("""
+            # Written by the Sluice bench harness: nginx proxy_pass to the Sluice loopback worker, and return 200.
             worker_processes 1;
             daemon off;
             pid %1$s/nginx.pid;
@@ -240,25 +383,66 @@ final class BenchConfigs
               fastcgi_temp_path %1$s/fastcgi;
               uwsgi_temp_path %1$s/uwsgi;
               scgi_temp_path %1$s/scgi;
-              upstream sluice_loopback_worker {
-                server %2$s:%3$d;
-                keepalive %4$d;
-                keepalive_requests 1000000;
-              }
-              server {
-                listen %2$s:%5$d backlog=4096;
-                location /loopback/ {
-                  proxy_pass http://sluice_loopback_worker;
-                  proxy_http_version 1.1;
-                  proxy_set_header Connection "";
-                  proxy_set_header Sluice-Token "%6$s";
-                  proxy_set_header Sluice-Appl-Path /loopback/;
-                  proxy_buffering off;
-                  proxy_request_buffering off;
-                }
-              }
-            }
-            """.formatted(dir, BenchServers.HOST, upstreamPort, keepalive, port, token);
+            """.formatted(dir));
+        if (null != servers.tls())
+        {
+            conf.append("""
+                  ssl_certificate %s;
+                  ssl_certificate_key %s;
+                  ssl_protocols %s;
+                  ssl_session_cache shared:SSL:10m;
+                """.formatted(servers.tls().certificate(), servers.tls().key(),
+                String.join(" ", servers.protocols())));
+        }
+        if (servers.proxyPort() > 0)
+        {
+            conf.append("""
+                  upstream sluice_loopback_worker {
+                    server %1$s:%2$d;
+                    keepalive %3$d;
+                    keepalive_requests 1000000;
+                  }
+                  server {
+                    listen %1$s:%4$d backlog=4096;
+                """.formatted(BenchServers.HOST, servers.upstreamPort(), servers.keepalive(), servers.proxyPort()));
+            tlsListen(conf, servers, servers.proxyTlsPort());
+            conf.append("""
+                    location /loopback/ {
+                      proxy_pass http://sluice_loopback_worker;
+                      proxy_http_version 1.1;
+                      proxy_set_header Connection "";
+                      proxy_set_header Sluice-Token "%s";
+                      proxy_set_header Sluice-Appl-Path /loopback/;
+                      proxy_buffering off;
+                      proxy_request_buffering off;
+                    }
+                  }
+                """.formatted(servers.token()));
+        }
+        if (servers.returnPort() > 0)
+        {
+            conf.append("""
+                  server {
+                    listen %s:%d backlog=4096;
+                """.formatted(BenchServers.HOST, servers.returnPort()));
+            tlsListen(conf, servers, servers.returnTlsPort());
+            conf.append("""
+                    default_type text/plain;
+                    location / {
+                      return 200 "Hello, World!";
+                    }
+                  }
+                """);
+        }
+        return conf.append("}\n").toString();
+    }
+
+    private static void tlsListen(final StringBuilder conf, final NginxServers servers, final int port)
+    {
+        if (null != servers.tls() && port > 0)
+        {
+            conf.append("    listen %s:%d ssl http2 backlog=4096;\n".formatted(BenchServers.HOST, port));
+        }
     }
 
     @SuppressWarnings("unchecked")

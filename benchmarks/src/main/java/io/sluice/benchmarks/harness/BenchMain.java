@@ -250,8 +250,8 @@ public final class BenchMain
             warnings.add("servers (CPU " + layout.serverList() + ") and wrk (CPU " + layout.loadList() + ") share a " +
                 "CPU: requests/s and CPU per request include their contention");
         }
-        final Optional<String> nginxBinary = options.targets().contains(TargetKind.NGINX) ?
-            executable("nginx") : Optional.empty();
+        final boolean nginxWanted = options.targets().stream().anyMatch(TargetKind::isNginx);
+        final Optional<String> nginxBinary = nginxWanted ? executable("nginx") : Optional.empty();
 
         final LocalDateTime started = LocalDateTime.now();
         final Path dir = options.outDir(DIR_TIME.format(started)).toAbsolutePath();
@@ -260,7 +260,12 @@ public final class BenchMain
         final Map<String, String> tools = new LinkedHashMap<>();
         tools.put("wrk", firstLine(Machine.run(List.of(wrkBinary, "-v"))).replaceAll(" Copyright.*", ""));
         tools.put("nginx", nginxBinary.map((n) -> firstLine(Machine.run(List.of(n, "-v"))))
-            .orElse(options.targets().contains(TargetKind.NGINX) ? "not installed" : "left out (--no-nginx)"));
+            .orElse(nginxWanted ? "not installed" : "left out (--no-nginx)"));
+        if (options.plan().scenarios().stream().anyMatch((s) -> Protocol.Tool.S_TIME == s.protocol().tool()))
+        {
+            tools.put("openssl (s_time)", executable("openssl")
+                .map((o) -> firstLine(Machine.run(List.of(o, "version")))).orElse("not installed"));
+        }
         return new Setup(
             procFs,
             wrkBinary,
@@ -290,7 +295,12 @@ public final class BenchMain
         {
             progress.step("starting " + targetList(options) + " (server side " +
                 (setup.pin() ? "on CPU " + options.layout().serverList() : "unpinned") + ")");
-            servers.start(options.targets(), options.config(), setup.nginxBinary());
+            final boolean withTls = options.plan().scenarios().stream().anyMatch((s) -> s.protocol().isTls());
+            servers.start(options.targets(), options.config(), setup.nginxBinary(), withTls);
+            if (null != servers.tlsFailure())
+            {
+                setup.warnings().add("TLS scenarios not measured: " + servers.tlsFailure());
+            }
             for (final Map.Entry<TargetKind, String> failure : servers.failures().entrySet())
             {
                 setup.warnings().add("target " + failure.getKey().key() + " not measured: " + failure.getValue());
@@ -300,8 +310,11 @@ public final class BenchMain
 
             final Wrk wrk = new Wrk(setup.wrkBinary(), setup.clientPin(), setup.wrkThreads(),
                 setup.dir().resolve("scripts"));
-            final BenchRunner runner = new BenchRunner(options.plan(), servers.targets(), wrk, setup.procFs(),
-                setup.clockTicks(), progress, setup.serverCpu());
+            final STime sTime = executable("openssl").map((o) -> new STime(o, setup.clientPin(),
+                setup.dir().resolve("scripts"))).orElse(null);
+            final BenchRunner runner = new BenchRunner(options.plan(), servers.targets(),
+                new LoadGenerators(wrk, sTime), servers.tlsClient(), setup.procFs(), setup.clockTicks(), progress,
+                setup.serverCpu());
             runner.runAll();
             BenchResults.IdleCpu idle = null;
             if (0 != servers.listenerPid() && servers.targets().keySet().stream().anyMatch(TargetKind::isSluice))
@@ -341,7 +354,9 @@ public final class BenchMain
         {
             final Target target = null != measurement ? measurement.servers().targets().get(kind) : null;
             targetInfos.add(new BenchResults.TargetInfo(kind.key(), kind.label(), kind.serverSide(),
-                null != target ? "http://" + target.host() + ":" + target.port() + kind.pathPrefix() : null,
+                null != target ? "http://" + target.host() + ":" + target.port() + kind.pathPrefix() +
+                (target.tlsPort() > 0 ? " https://" + target.host() + ":" + target.tlsPort() + kind.pathPrefix() :
+                "") : null,
                 null != measurement ? measurement.servers().failures().get(kind) : null));
         }
         final BenchResults.IdleCpu idle = null != measurement ? measurement.idle() : null;
@@ -384,7 +399,7 @@ public final class BenchMain
                 }
                 else if (servers.failures().containsKey(kind))
                 {
-                    final boolean optional = kind == TargetKind.NGINX;
+                    final boolean optional = kind.isNginx();
                     byTarget.put(kind, TargetSummary.notMeasured(scenario.name(), kind.key(),
                         optional ? TargetSummary.SKIPPED : TargetSummary.FAILED,
                         "not started: " + servers.failures().get(kind)));
@@ -421,7 +436,7 @@ public final class BenchMain
         }
         for (final TargetKind kind : options.targets())
         {
-            if (kind != TargetKind.NGINX && servers.failures().containsKey(kind))
+            if (!kind.isNginx() && servers.failures().containsKey(kind))
             {
                 return false;
             }
@@ -519,7 +534,7 @@ public final class BenchMain
         {
             parts.add("bare server");
         }
-        if (options.targets().contains(TargetKind.NGINX))
+        if (options.targets().stream().anyMatch(TargetKind::isNginx))
         {
             parts.add("nginx");
         }

@@ -24,16 +24,18 @@ final class BenchOptions
         loops share it and show what a loop costs), in alternating rounds. Writes benchmarks/results/<timestamp>/
         (results.json, report.md, charts/); progress goes to standard error.
 
-          --quick            about 90 s: the headline 2 s x 2 rounds, the other scenarios 1 s once; no scaling
-          --smoke            CI: hello-c64 and echo-4k, 1 s once, no warm-up; under 60 s; figures mean nothing
+          --quick            about 90 s: the headline 2 s x 2 rounds, the other cleartext scenarios 1 s once; no
+                             TLS scenarios (--scenarios names them), no scaling
+          --smoke            CI: hello-c64, echo-4k, https-c64 and tls-handshake, 1 s once, no warm-up; under
+                             60 s; figures mean nothing
           --json             print only the headline figures (hello GET, 64 connections) as one JSON object
           --duration S       length of every run, whole seconds
           --rounds N         rounds per scenario
           --time-limit S     time budget; scenarios that would overrun it are skipped and reported
           --scenarios A,B    only these scenarios, and no scaling (%s)
-          --targets A,B      only these targets (inproc, shm, loopback, bare, nginx; logged, the
-                             in-process hello with the access log on, only when named)
-          --no-nginx         leave nginx out even when installed
+          --targets A,B      only these targets (inproc, shm, loopback, bare, nginx, nginx-return; logged,
+                             the in-process hello with the access log on, only when named)
+          --no-nginx         leave nginx (both targets) out even when installed
           --no-pin           do not pin servers to CPU 0 and wrk to CPU 1
           --server-cpus L    CPUs of the server side (listener, workers, bare, nginx), e.g. 0 or 0-3 (default 0)
           --load-cpus L      CPUs of wrk, one wrk thread each, and of the harness (default 1)
@@ -101,7 +103,7 @@ final class BenchOptions
                 }
                 case "--json" -> options.json = true;
                 case "--no-pin" -> options.pin = false;
-                case "--no-nginx" -> options.targets.remove(TargetKind.NGINX);
+                case "--no-nginx" -> options.targets.removeIf(TargetKind::isNginx);
                 case "-h", "--help" -> options.help = true;
                 case "--duration" ->
                 {

@@ -91,6 +91,7 @@ final class BenchReport
         headline(md);
         if (!results.scenarios().isEmpty())
         {
+            md.append(tlsCostSection(byScenario));
             ratioTables(md);
             scenarios(md);
         }
@@ -136,6 +137,61 @@ final class BenchReport
                 s.errors() > 0 ? "**" + s.errors() + "** ⚠" : "0");
         }
         return table.render();
+    }
+
+    /**
+     * @param byScenario every scenario's summaries by target.
+     * @return the section on what TLS adds to each target's server CPU per request, when the run measured the hello
+     * over HTTPS: a row per target with the cleartext and HTTPS keep-alive figures and their ratio, and the CPU per
+     * request and requests/s with a new TLS connection per request; empty when the run did not measure HTTPS.
+     */
+    static String tlsCostSection(final Map<String, Map<TargetKind, TargetSummary>> byScenario)
+    {
+        final Map<TargetKind, TargetSummary> http = byScenario.getOrDefault(Scenario.HELLO_C64.name(), Map.of());
+        final Map<TargetKind, TargetSummary> https = byScenario.getOrDefault(Scenario.HTTPS_C64.name(), Map.of());
+        final Map<TargetKind, TargetSummary> handshake =
+            byScenario.getOrDefault(Scenario.TLS_HANDSHAKE.name(), Map.of());
+        if (https.values().stream().noneMatch(TargetSummary::isMeasured) &&
+            handshake.values().stream().noneMatch(TargetSummary::isMeasured))
+        {
+            return "";
+        }
+        final boolean clientBound = handshake.values().stream().anyMatch((h) -> h.isMeasured() &&
+            null != h.clientCorePercent() && h.clientCorePercent() >= TargetSummary.CLIENT_BOUND_PERCENT);
+        final Markdown table = Markdown.table("target", "http CPU µs/req>", "https CPU µs/req>", "https / http>",
+            "https req/s>", "new TLS connection per request: CPU µs/req>", "handshakes/s>");
+        for (final TargetKind kind : TargetKind.values())
+        {
+            final TargetSummary plain = measured(http.get(kind));
+            final TargetSummary tls = measured(https.get(kind));
+            final TargetSummary fresh = measured(handshake.get(kind));
+            if (null == tls && null == fresh)
+            {
+                continue;
+            }
+            table.row(
+                kind.label(),
+                null != plain ? Markdown.figure(plain.cpuUsPerRequest()) : Markdown.NONE,
+                null != tls ? Markdown.figure(tls.cpuUsPerRequest()) : Markdown.NONE,
+                Markdown.ratio(Ratio.ratio(tls, plain, TargetSummary::cpuUsPerRequest)),
+                null != tls ? Markdown.count(tls.rpsMedian()) : Markdown.NONE,
+                null != fresh ? Markdown.figure(fresh.cpuUsPerRequest()) : Markdown.NONE,
+                null != fresh ? Markdown.count(fresh.rpsMedian()) : Markdown.NONE);
+        }
+        return "## What TLS adds\n\nServer CPU per request of the hello GET in cleartext (" +
+            Scenario.HELLO_C64.name() + ") and over HTTPS (" + Scenario.HTTPS_C64.name() + "), both on 64 " +
+            "keep-alive connections, so the ratio is what encrypting a request and its response adds once the " +
+            "connection is open; then with a new TLS connection for every request (" + Scenario.TLS_HANDSHAKE.name() +
+            ": a full handshake each, no session resumption), where the handshake is most of the cost. One " +
+            "certificate (EC P-256) and the same TLS versions for every target.\n\n" + table.render() + "\n" +
+            (clientBound ? "> In " + Scenario.TLS_HANDSHAKE.name() + " the load generator's core was at least " +
+            Math.round(TargetSummary.CLIENT_BOUND_PERCENT) + " % busy: the handshakes/s are its limit, not the " +
+            "servers'; compare the CPU per request.\n\n" : "");
+    }
+
+    private static TargetSummary measured(final TargetSummary summary)
+    {
+        return null != summary && summary.isMeasured() ? summary : null;
     }
 
     private void header(final StringBuilder md)
@@ -477,6 +533,18 @@ final class BenchReport
             .append("token as the listener does, and buffers neither request nor response (Sluice streams both).\n");
         md.append("- The bare server only says hello, so it has no figure in the echo scenarios. The sample handler ")
             .append("has no large GET, so the 1 MiB response is measured as a 1 MiB echo (1 MiB each way).\n");
+        if (results.scenarios().stream().anyMatch((s) -> s.protocol().isTls()))
+        {
+            md.append("- TLS: one certificate made for the run (`tls/`, EC P-256, self-signed) served by the ")
+                .append("listener's https port and by nginx's TLS ports (`ssl http2`: ALPN offers h2 and ")
+                .append("http/1.1), with the TLS versions of the listener's configuration; nginx return 200 ")
+                .append("(`return 200` with the same body) is measured in the TLS scenarios only. Each target is ")
+                .append("checked over TLS trusting that certificate alone. The new-connection scenario runs ")
+                .append("`openssl s_time -new` (a full handshake per connection; wrk and h2load would resume the ")
+                .append("first session), one process per connection (`scripts/tls-handshake.sh`), timed by the ")
+                .append("harness; it has no latency figures, and when its load core is near 100 % the handshakes/s ")
+                .append("are the load generator's limit and the CPU per request is the comparison.\n");
+        }
         md.append("- Files here: `results.json` (every run, raw), `report.md`, `charts/` (SVG and PNG), ")
             .append("`listener.yaml`, `nginx/`, `scripts/*.lua`, `logs/`. Repeat one run by hand with the command ")
             .append("the script header names, e.g. `taskset -c 1 wrk -t1 -c64 -d5s -s scripts/hello-c64.lua <url>`.\n");
@@ -487,8 +555,8 @@ final class BenchReport
         final String rps = "![requests/s, " + scenario.name() + "](" + CHARTS + "/rps-" + scenario.name() + ".svg)";
         if (!scenario.hasLatency())
         {
-            return rps + "\n\nNo latency figures: with pipelining wrk times whole batches, and its percentiles are " +
-                "not reliable then. Compare requests/s and CPU per request.";
+            return rps + "\n\nNo latency figures: " + scenario.noLatencyReason() + ". Compare requests/s and CPU " +
+                "per request.";
         }
         return rps + " ![p99 latency, " + scenario.name() + "](" + CHARTS + "/p99-" + scenario.name() + ".svg)";
     }
@@ -540,7 +608,7 @@ final class BenchReport
 
     private static String pairName(final Ratio ratio)
     {
-        return (ratio.numerator() + "_" + ratio.denominator()).toUpperCase(Locale.ROOT);
+        return (ratio.numerator() + "_" + ratio.denominator()).replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
     private static String spreadPercent(final TargetSummary s)

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The measurement loop: for each scenario, check every target, warm it up, then run the rounds, every target once per
@@ -23,7 +24,8 @@ final class BenchRunner
 
     private final BenchPlan plan;
     private final Map<TargetKind, Target> targets;
-    private final Wrk wrk;
+    private final LoadGenerators load;
+    private final SSLSocketFactory tls;
     private final ProcFs procFs;
     private final long clockTicksPerSecond;
     private final Progress progress;
@@ -36,7 +38,8 @@ final class BenchRunner
     /**
      * @param plan                what to measure and for how long.
      * @param targets             the running targets, in target order.
-     * @param wrk                 the load generator.
+     * @param load                the load generators.
+     * @param tls                 the checks' TLS client, trusting the run's certificate; null when the run has none.
      * @param procFs              for CPU times.
      * @param clockTicksPerSecond the unit of {@code /proc} times.
      * @param progress            the progress output.
@@ -45,7 +48,8 @@ final class BenchRunner
     BenchRunner(
         final BenchPlan plan,
         final Map<TargetKind, Target> targets,
-        final Wrk wrk,
+        final LoadGenerators load,
+        final SSLSocketFactory tls,
         final ProcFs procFs,
         final long clockTicksPerSecond,
         final Progress progress,
@@ -53,7 +57,8 @@ final class BenchRunner
     {
         this.plan = plan;
         this.targets = targets;
-        this.wrk = wrk;
+        this.load = load;
+        this.tls = tls;
         this.procFs = procFs;
         this.clockTicksPerSecond = clockTicksPerSecond;
         this.progress = progress;
@@ -143,17 +148,30 @@ final class BenchRunner
         final Map<TargetKind, TargetSummary> skipped =
             notMeasured.computeIfAbsent(scenario.name(), (k) -> new EnumMap<>(TargetKind.class));
         final List<Target> active = new ArrayList<>();
+        final String cannot = cannotMeasure(scenario);
         for (final Target target : targets.values())
         {
-            if (scenario.servedBy(target.kind()))
+            if (!scenario.servedBy(target.kind()))
             {
-                active.add(target);
+                skipped.put(target.kind(), TargetSummary.notMeasured(scenario.name(), target.kind().key(),
+                    TargetSummary.SKIPPED, target.kind() == TargetKind.BARE ? "serves only the hello GET in " +
+                    "cleartext HTTP/1.1" : target.kind() == TargetKind.NGINX_RETURN ? "serves only the hello GET " +
+                    "with TLS or HTTP/2" : "serves only the hello GET"));
+            }
+            else if (null != cannot || 0 == target.port(scenario.protocol()))
+            {
+                skipped.put(target.kind(), TargetSummary.notMeasured(scenario.name(), target.kind().key(),
+                    TargetSummary.SKIPPED, null != cannot ? cannot : "no " + scenario.protocol().scheme() + " port"));
             }
             else
             {
-                skipped.put(target.kind(), TargetSummary.notMeasured(scenario.name(), target.kind().key(),
-                    TargetSummary.SKIPPED, "serves only the hello GET"));
+                active.add(target);
             }
+        }
+        if (null != cannot && targets.values().stream().anyMatch((t) -> scenario.servedBy(t.kind())))
+        {
+            warnings.add(scenario.name() + " not measured: " + cannot);
+            progress.step(scenario.name() + ": skipped, " + cannot);
         }
         if (active.isEmpty())
         {
@@ -186,7 +204,8 @@ final class BenchRunner
         {
             try
             {
-                HttpCheck.check(target.host(), target.port(), target.path(scenario), scenario);
+                HttpCheck.check(target.host(), target.port(scenario.protocol()), target.path(scenario), scenario,
+                    scenario.protocol().isTls() ? tls : null);
             }
             catch (final IOException ex)
             {
@@ -236,7 +255,7 @@ final class BenchRunner
             final long clientBefore = clientTicks();
             final ProcFs.CpuTimes cpuBefore = serverCpu >= 0 ? procFs.cpuTimes(serverCpu) : null;
             final long startNs = System.nanoTime();
-            final WrkResult result = wrk.run(scenario, target.url(scenario), seconds);
+            final WrkResult result = load.run(scenario, target, seconds);
             final long endNs = System.nanoTime();
             final ProcFs.CpuTimes cpuAfter = serverCpu >= 0 ? procFs.cpuTimes(serverCpu) : null;
             final long clientAfter = clientTicks();
@@ -269,9 +288,27 @@ final class BenchRunner
         }
         catch (final IOException ex)
         {
-            fail(scenario, target, active, "wrk failed: " + ex.getMessage());
+            fail(scenario, target, active, scenario.protocol().tool().binary() + " failed: " + ex.getMessage());
             return null;
         }
+    }
+
+    /**
+     * @return why no target can be measured in the scenario on this machine, or null when they can.
+     */
+    private String cannotMeasure(final Scenario scenario)
+    {
+        final Protocol.Tool tool = scenario.protocol().tool();
+        if (!load.has(tool))
+        {
+            return tool.binary() + " is not installed (apt-get install " + tool.debianPackage() + "; bin/sluice " +
+                "bench installs it when run as root)";
+        }
+        if (scenario.protocol().isTls() && null == tls)
+        {
+            return "the run has no TLS certificate";
+        }
+        return null;
     }
 
     private void fail(final Scenario scenario, final Target target, final List<Target> active, final String why)

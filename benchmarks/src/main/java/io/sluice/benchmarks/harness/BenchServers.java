@@ -1,6 +1,7 @@
 package io.sluice.benchmarks.harness;
 
 import io.sluice.dispatch.worker.WorkerEnvironment;
+import io.sluice.listener.tls.SelfSignedFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Starts and stops the server side of a bench run, every process under the same CPU pinning (workers inherit it from
@@ -25,9 +27,12 @@ import java.util.Set;
  *     (admin off, its own shared-memory directory, worker output to log files): targets inproc, shm, loopback;</li>
  *     <li>{@code io.sluice.benchmarks.BareHelloServer} on a free port: target bare;</li>
  *     <li>nginx, when installed: one worker, {@code proxy_pass} with upstream keep-alive to the listener's own loopback
- *     worker (its port and token read from the worker's environment): target nginx.</li>
+ *     worker (its port and token read from the worker's environment): target nginx; and {@code return 200} with the
+ *     hello: target nginx-return.</li>
  * </ul>
- * Each is checked to answer hello before it counts as started.
+ * When the run measures TLS, the listener serves its https prefixes on a port of their own and nginx each target on a
+ * TLS port too, all with one certificate made for the run. Each is checked to answer hello before it counts as
+ * started.
  */
 final class BenchServers implements AutoCloseable
 {
@@ -55,6 +60,9 @@ final class BenchServers implements AutoCloseable
     private final Map<TargetKind, Target> targets = new EnumMap<>(TargetKind.class);
     private final Map<TargetKind, String> failures = new EnumMap<>(TargetKind.class);
     private ServerProcess listener;
+    private BenchTls tls;
+    private SSLSocketFactory tlsClient;
+    private String tlsFailure;
     private Path shmDir;
     private long shmWorkerPid;
     private long loopbackWorkerPid;
@@ -121,7 +129,29 @@ final class BenchServers implements AutoCloseable
     void start(final Set<TargetKind> wanted, final Path baseConfig, final Optional<String> nginxBinary)
         throws IOException
     {
+        start(wanted, baseConfig, nginxBinary, false);
+    }
+
+    /**
+     * Start what the wanted targets need, as {@link #start(Set, Path, Optional)} does, and with TLS when asked: a
+     * certificate made for the run ({@code tls/} in the results directory, as the listener makes its self-signed
+     * one), which the listener serves on an https port and nginx on its own.
+     *
+     * @param wanted      the targets asked for.
+     * @param baseConfig  the listener configuration to start from.
+     * @param nginxBinary nginx's path, or empty when it is not installed.
+     * @param withTls     true when the run measures TLS.
+     * @throws IOException when a log or configuration file cannot be written.
+     */
+    void start(
+        final Set<TargetKind> wanted, final Path baseConfig, final Optional<String> nginxBinary, final boolean withTls)
+        throws IOException
+    {
         Files.createDirectories(logsDir);
+        if (withTls)
+        {
+            tls = makeTls();
+        }
         final boolean needListener = wanted.stream().anyMatch((k) -> k.isSluice() || k == TargetKind.NGINX);
         int listenerPort = 0;
         if (needListener)
@@ -144,21 +174,60 @@ final class BenchServers implements AutoCloseable
         {
             awaitBare(bare);
         }
-        if (wanted.contains(TargetKind.NGINX))
+        final boolean proxy = wanted.contains(TargetKind.NGINX);
+        final boolean answer = wanted.contains(TargetKind.NGINX_RETURN);
+        if (proxy || answer)
         {
             if (nginxBinary.isEmpty())
             {
-                failures.put(TargetKind.NGINX, "not installed (apt-get install nginx-light adds it)");
+                for (final TargetKind kind : List.of(TargetKind.NGINX, TargetKind.NGINX_RETURN))
+                {
+                    if (wanted.contains(kind))
+                    {
+                        failures.put(kind, "not installed (apt-get install nginx-light adds it)");
+                    }
+                }
+                return;
             }
-            else if (0 == loopbackWorkerPid)
+            if (proxy && 0 == loopbackWorkerPid)
             {
                 failures.putIfAbsent(TargetKind.NGINX, "no loopback worker to proxy to");
             }
-            else
-            {
-                startNginx(nginxBinary.get());
-            }
+            startNginx(nginxBinary.get(), proxy && 0 != loopbackWorkerPid, answer,
+                BenchConfigs.tlsProtocols(Files.readString(baseConfig, StandardCharsets.UTF_8)));
         }
+    }
+
+    /**
+     * @return the checks' TLS client, trusting the run's certificate; null when the run has no TLS.
+     */
+    SSLSocketFactory tlsClient()
+    {
+        return tlsClient;
+    }
+
+    private BenchTls makeTls()
+    {
+        try
+        {
+            final Path[] files = SelfSignedFiles.ensure(outDir.resolve("tls"), List.of(), "bench tls");
+            final BenchTls made = new BenchTls(freePort(), files[0], files[1]);
+            tlsClient = TlsTrust.trusting(made.certificate());
+            return made;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            tlsFailure = "no certificate for the run: " + ex.getMessage();
+            return null;
+        }
+    }
+
+    /**
+     * @return why the run has no TLS although it asked for it, or null.
+     */
+    String tlsFailure()
+    {
+        return tlsFailure;
     }
 
     /**
@@ -246,8 +315,8 @@ final class BenchServers implements AutoCloseable
         shmDir = Path.of("/dev/shm", "sluice-bench-" + pid + instance);
         final Path config = outDir.resolve("listener.yaml");
         Files.writeString(config, BenchConfigs.benchConfig(
-            Files.readString(baseConfig, StandardCharsets.UTF_8), port, "bench-" + pid + instance, shmDir, logsDir,
-            eventLoops, withoutSharedMemory, wantsAccessLog), StandardCharsets.UTF_8);
+            Files.readString(baseConfig, StandardCharsets.UTF_8), port, tls, "bench-" + pid + instance, shmDir,
+            logsDir, eventLoops, withoutSharedMemory, wantsAccessLog), StandardCharsets.UTF_8);
         final List<String> command = new ArrayList<>(cpuPrefix);
         command.add(javaBinary());
         command.addAll(jvmFlags);
@@ -329,7 +398,7 @@ final class BenchServers implements AutoCloseable
         {
             if (wanted.contains(kind))
             {
-                targets.put(kind, new Target(kind, HOST, port, roots));
+                targets.put(kind, new Target(kind, HOST, port, null != tls ? tls.port() : 0, roots));
             }
         }
         for (final long pid : procFs.treeOf(listener.pid()))
@@ -371,24 +440,38 @@ final class BenchServers implements AutoCloseable
         failures.put(TargetKind.BARE, "bare server did not start; its log:\n" + bare.logTail(20));
     }
 
-    private void startNginx(final String binary) throws IOException
+    private void startNginx(
+        final String binary, final boolean proxy, final boolean answer, final List<String> tlsProtocols)
+        throws IOException
     {
-        final Map<String, String> env = procFs.environ(loopbackWorkerPid);
-        final String upstreamPort = env.get(WorkerEnvironment.PORT_ENV_NAME);
-        final String token = env.get(WorkerEnvironment.TOKEN_ENV_NAME);
-        if (null == upstreamPort || null == token)
+        String upstreamPort = "0";
+        String token = "";
+        boolean proxying = proxy;
+        if (proxy)
         {
-            failures.put(TargetKind.NGINX, "cannot read SLUICE_PORT and SLUICE_TOKEN of loopback worker " +
-                loopbackWorkerPid);
+            final Map<String, String> env = procFs.environ(loopbackWorkerPid);
+            upstreamPort = env.get(WorkerEnvironment.PORT_ENV_NAME);
+            token = env.get(WorkerEnvironment.TOKEN_ENV_NAME);
+            if (null == upstreamPort || null == token)
+            {
+                failures.put(TargetKind.NGINX, "cannot read SLUICE_PORT and SLUICE_TOKEN of loopback worker " +
+                    loopbackWorkerPid);
+                proxying = false;
+            }
+        }
+        if (!proxying && !answer)
+        {
             return;
         }
         final Path dir = outDir.resolve("nginx");
         Files.createDirectories(dir);
-        final int port = freePort();
         final int keepalive = Scenario.ALL.stream().mapToInt(Scenario::connections).max().orElse(64);
+        final BenchConfigs.NginxServers servers = new BenchConfigs.NginxServers(
+            proxying ? freePort() : 0, proxying && null != tls ? freePort() : 0,
+            proxying ? Integer.parseInt(upstreamPort) : 0, token, keepalive,
+            answer ? freePort() : 0, answer && null != tls ? freePort() : 0, tls, tlsProtocols);
         final Path config = dir.resolve("nginx.conf");
-        Files.writeString(config, BenchConfigs.nginxConfig(dir, port, Integer.parseInt(upstreamPort), token, keepalive),
-            StandardCharsets.UTF_8);
+        Files.writeString(config, BenchConfigs.nginxConfig(dir, servers), StandardCharsets.UTF_8);
 
         final List<String> command = new ArrayList<>(cpuPrefix);
         command.add(binary);
@@ -401,15 +484,28 @@ final class BenchServers implements AutoCloseable
         final ServerProcess nginx =
             started(ServerProcess.start("nginx", command, logsDir.resolve("nginx.log"), procFs));
 
+        final Map<TargetKind, Target> pending = new EnumMap<>(TargetKind.class);
+        if (proxying)
+        {
+            pending.put(TargetKind.NGINX, new Target(TargetKind.NGINX, HOST, servers.proxyPort(),
+                servers.proxyTlsPort(), List.of(nginx.pid(), loopbackWorkerPid)));
+        }
+        if (answer)
+        {
+            pending.put(TargetKind.NGINX_RETURN, new Target(TargetKind.NGINX_RETURN, HOST, servers.returnPort(),
+                servers.returnTlsPort(), List.of(nginx.pid())));
+        }
         final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         String lastError = "no answer";
         while (System.currentTimeMillis() < deadline && nginx.isAlive())
         {
             try
             {
-                HttpCheck.check(HOST, port, TargetKind.NGINX.pathPrefix(), Scenario.HELLO_C64);
-                targets.put(TargetKind.NGINX,
-                    new Target(TargetKind.NGINX, HOST, port, List.of(nginx.pid(), loopbackWorkerPid)));
+                for (final Target target : pending.values())
+                {
+                    HttpCheck.check(HOST, target.port(), target.kind().pathPrefix(), Scenario.HELLO_C64);
+                }
+                targets.putAll(pending);
                 return;
             }
             catch (final IOException ex)
@@ -418,8 +514,11 @@ final class BenchServers implements AutoCloseable
                 pause();
             }
         }
-        failures.put(TargetKind.NGINX, "nginx did not serve /loopback/ (" + lastError + "); its log:\n" +
-            nginx.logTail(10));
+        for (final TargetKind kind : pending.keySet())
+        {
+            failures.put(kind, "nginx did not serve " + kind.pathPrefix() + " (" + lastError + "); its log:\n" +
+                nginx.logTail(10));
+        }
     }
 
     private ServerProcess started(final ServerProcess process)

@@ -32,7 +32,9 @@ final class Charts
         new Color(0x2ca02c),
         new Color(0xff7f0e),
         new Color(0x7f7f7f),
-        new Color(0x9467bd) };
+        new Color(0x9467bd),
+        new Color(0xd62728),
+        new Color(0x8c564b) };
     private static final Color SPREAD_COLOUR = new Color(0x202020);
     private static final Color JMH_COLOUR = new Color(0x1f77b4);
     private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 15);

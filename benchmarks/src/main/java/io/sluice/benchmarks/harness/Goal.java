@@ -46,9 +46,15 @@ record Goal(String scenario, String ratio, Metric metric, Comparison comparison,
     private static final String LOOPBACK = "issue 9 §4";
     private static final String EVENT_LOOPS = "issue 9 §1";
     private static final String OPERATIONS = "issue 12 (logs)";
+    private static final String INPROC_NGINX_RETURN = Ratio.Pair.INPROC_NGINX_RETURN.label();
+    private static final String SHM_NGINX_RETURN = Ratio.Pair.SHM_NGINX_RETURN.label();
+    private static final String TLS = "issue 10";
 
     /**
-     * Every target, in the order the report lists them.
+     * Every target, in the order the report lists them. The new-connection TLS scenario is held to server CPU per
+     * request (a handshake each) rather than requests/s: its load generator, one OpenSSL client process per
+     * connection, runs out of its core long before a server does, so every target shows the client's rate; 0.8× the
+     * handshakes/s per server CPU second is at most 1.25× the CPU per handshake.
      */
     static final List<Goal> ALL = List.of(
         new Goal("hello-c1", SHM_INPROC, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.5, LOW_CONCURRENCY),
@@ -65,7 +71,13 @@ record Goal(String scenario, String ratio, Metric metric, Comparison comparison,
             OPERATIONS),
         new Goal(SCALING, TargetKind.INPROC.key(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1, EVENT_LOOPS),
         new Goal(SCALING, TargetKind.SHM.key(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1, EVENT_LOOPS),
-        new Goal(SCALING, TargetKind.LOOPBACK.key(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1, EVENT_LOOPS));
+        new Goal(SCALING, TargetKind.LOOPBACK.key(), Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.1, EVENT_LOOPS),
+        new Goal("https-c64", INPROC_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
+        new Goal("https-c64", SHM_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
+        new Goal("https-c64", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, TLS),
+        new Goal("tls-handshake", INPROC_NGINX_RETURN, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.25, TLS),
+        new Goal("tls-handshake", SHM_NGINX_RETURN, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.25, TLS),
+        new Goal("tls-handshake", LOOPBACK_NGINX, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.0, TLS));
 
     /**
      * The figure a target compares.

@@ -8,15 +8,20 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Checks that a target answers a scenario's request correctly before it is measured, so that a broken path fails
  * loudly instead of producing a fast number: status 200 and the exact body ({@code Hello, World!}, or the echoed
- * bytes), for every request of a pipelined batch. A raw socket and a minimal HTTP/1.1 reader (content-length or
- * chunked bodies), nothing that could hide what the server sent.
+ * bytes), for every request of a pipelined batch; over TLS when the scenario's protocol is, and for a scenario with a
+ * new connection per request, that the server closes the connection after answering {@code Connection: close}. A raw
+ * socket (or the JDK's TLS socket over it) and a minimal HTTP/1.1 reader (content-length or chunked bodies), nothing
+ * that could hide what the server sent.
  */
 final class HttpCheck
 {
@@ -26,6 +31,7 @@ final class HttpCheck
     static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
 
     private static final int TIMEOUT_MS = 10_000;
+    private static final int CLOSE_WAIT_MS = 2_000;
     private static final int MAX_HEAD_LINE_LENGTH = 16 * 1024;
 
     private HttpCheck()
@@ -44,13 +50,38 @@ final class HttpCheck
     static void check(final String host, final int port, final String path, final Scenario scenario)
         throws IOException
     {
+        check(host, port, path, scenario, null);
+    }
+
+    /**
+     * Send the scenario's request (its whole pipelined batch) on one connection, over TLS when given a factory, and
+     * check every response; with {@link Protocol#TLS_HANDSHAKE} the request asks {@code Connection: close} and the
+     * server must close the connection after its response.
+     *
+     * @param host     target address.
+     * @param port     target port.
+     * @param path     request target, e.g. {@code /shm/echo}.
+     * @param scenario the request shape.
+     * @param tls      makes the TLS connection, trusting the run's certificate; null for cleartext.
+     * @throws IOException when the target cannot be reached or answers wrongly; the message says what it sent.
+     */
+    static void check(
+        final String host, final int port, final String path, final Scenario scenario, final SSLSocketFactory tls)
+        throws IOException
+    {
         final byte[] body = body(scenario.bodyLength());
-        final byte[] request = request(host, port, path, scenario.method(), body);
+        final boolean close = Protocol.TLS_HANDSHAKE == scenario.protocol();
+        final byte[] request = request(host, port, path, scenario.method(), body, close);
         final byte[] expected = scenario.bodyLength() > 0 ? body : HELLO;
-        try (Socket socket = new Socket())
+        try (Socket plain = new Socket())
         {
-            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
-            socket.setSoTimeout(TIMEOUT_MS);
+            plain.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
+            plain.setSoTimeout(TIMEOUT_MS);
+            final Socket socket = null != tls ? tls.createSocket(plain, host, port, true) : plain;
+            if (socket instanceof SSLSocket ssl)
+            {
+                ssl.startHandshake();
+            }
             final OutputStream out = socket.getOutputStream();
             for (int i = 0; i < scenario.pipelineDepth(); i++)
             {
@@ -72,6 +103,29 @@ final class HttpCheck
                         preview(response.body));
                 }
             }
+            socket.setSoTimeout(CLOSE_WAIT_MS);
+            if (close && !closedByServer(in))
+            {
+                throw new IOException(scenario.method() + " " + path + ": the connection stayed open after the " +
+                    "response to Connection: close");
+            }
+            socket.close();
+        }
+    }
+
+    private static boolean closedByServer(final InputStream in)
+    {
+        try
+        {
+            return in.read() < 0;
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            return true;
         }
     }
 
@@ -90,11 +144,20 @@ final class HttpCheck
     }
 
     private static byte[] request(
-        final String host, final int port, final String path, final String method, final byte[] body)
+        final String host,
+        final int port,
+        final String path,
+        final String method,
+        final byte[] body,
+        final boolean close)
     {
         final StringBuilder head = new StringBuilder(128)
             .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
             .append("Host: ").append(host).append(':').append(port).append("\r\n");
+        if (close)
+        {
+            head.append("Connection: close\r\n");
+        }
         if (body.length > 0)
         {
             head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(body.length)

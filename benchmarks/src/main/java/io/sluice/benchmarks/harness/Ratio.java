@@ -51,7 +51,17 @@ record Ratio(String name, String numerator, String denominator, Double rps, Doub
         /**
          * What writing the access log costs (measured only when {@code logged} is named).
          */
-        LOGGED_INPROC(TargetKind.LOGGED, TargetKind.INPROC, "what the access log costs, handler in-process");
+        LOGGED_INPROC(TargetKind.LOGGED, TargetKind.INPROC, "what the access log costs, handler in-process"),
+
+        /**
+         * The listener with its handler in-process against nginx answering by itself (TLS and HTTP/2 scenarios).
+         */
+        INPROC_NGINX_RETURN(TargetKind.INPROC, TargetKind.NGINX_RETURN, "in-process against nginx's return 200"),
+
+        /**
+         * The shared-memory path against nginx answering by itself (TLS and HTTP/2 scenarios).
+         */
+        SHM_NGINX_RETURN(TargetKind.SHM, TargetKind.NGINX_RETURN, "shared memory against nginx's return 200");
 
         private final TargetKind numerator;
         private final TargetKind denominator;

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * One load shape the harness drives at every target: a request (method, path under the target's prefix, body length),
- * a number of keep-alive connections and a pipeline depth.
+ * a number of connections, a pipeline depth and the protocol they speak.
  *
  * @param name          short name used in file names and JSON, e.g. {@code hello-c64}.
  * @param title         what a reader sees, e.g. {@code hello GET, 64 connections}.
@@ -14,6 +14,8 @@ import java.util.Locale;
  * @param bodyLength    request body in bytes, 0 for none; the echo answers with as many.
  * @param connections   keep-alive connections wrk holds open.
  * @param pipelineDepth requests written back to back on a connection before reading, 1 for none.
+ * @param protocol      how the requests travel (cleartext or TLS, and the load generator); HTTP/1.1 in cleartext when
+ *                      null (a {@code results.json} written before the field existed).
  */
 record Scenario(
     String name,
@@ -22,7 +24,8 @@ record Scenario(
     String pathSuffix,
     int bodyLength,
     int connections,
-    int pipelineDepth)
+    int pipelineDepth,
+    Protocol protocol)
 {
     /**
      * The headline: hello GET at 64 connections.
@@ -35,27 +38,52 @@ record Scenario(
     static final Scenario ECHO_4K = echo("echo-4k", "POST echo 4 KiB, 64 connections", 4 * 1024, 64);
 
     /**
+     * The hello GET over HTTPS (HTTP/1.1) at 64 keep-alive connections: the headline with TLS.
+     */
+    static final Scenario HTTPS_C64 = new Scenario("https-c64", "hello GET over HTTPS (HTTP/1.1), 64 connections",
+        "GET", "", 0, 64, 1, Protocol.HTTPS1);
+
+    /**
+     * The hello GET on a new TLS connection each, a full handshake (no session resumption), 16 connections at a time.
+     */
+    static final Scenario TLS_HANDSHAKE = new Scenario("tls-handshake",
+        "hello GET on a new TLS connection each (full handshake), 16 at a time", "GET", "", 0, 16, 1,
+        Protocol.TLS_HANDSHAKE);
+
+    /**
      * Every scenario, headline first (it is measured first, so a time budget never cuts it). The pipelined scenario
      * keeps 32 × 16 = 512 requests in flight: at 64 connections, 1,024 would pass the default {@code queueLength} of
      * 1,000 and measure the shared-memory queue's 503s instead of its throughput.
      */
     static final List<Scenario> ALL = List.of(
         HELLO_C64,
+        HTTPS_C64,
+        TLS_HANDSHAKE,
         hello(1),
         hello(16),
         hello(256),
-        new Scenario("pipeline-16", "hello GET pipelined 16 deep, 32 connections", "GET", "", 0, 32, 16),
+        new Scenario("pipeline-16", "hello GET pipelined 16 deep, 32 connections", "GET", "", 0, 32, 16,
+            Protocol.HTTP1),
         ECHO_4K,
         echo("echo-256k", "POST echo 256 KiB, 16 connections", 256 * 1024, 16),
         echo("echo-1m", "POST echo 1 MiB (a 1 MiB response), 16 connections", 1024 * 1024, 16));
 
     /**
-     * The scenarios of a smoke run: the headline and one echo.
+     * The scenarios of a quick run: every cleartext HTTP/1.1 one (the TLS scenarios take {@code --scenarios}).
      */
-    static final List<Scenario> SMOKE = List.of(HELLO_C64, ECHO_4K);
+    static final List<Scenario> QUICK = ALL.stream().filter((s) -> Protocol.HTTP1 == s.protocol()).toList();
+
+    /**
+     * The scenarios of a smoke run: the headline, one echo, and the hello over HTTPS and over new TLS connections.
+     */
+    static final List<Scenario> SMOKE = List.of(HELLO_C64, ECHO_4K, HTTPS_C64, TLS_HANDSHAKE);
 
     Scenario
     {
+        if (null == protocol)
+        {
+            protocol = Protocol.HTTP1;
+        }
         if (connections < 1 || pipelineDepth < 1 || bodyLength < 0)
         {
             throw new IllegalArgumentException("scenario " + name + ": connections=" + connections +
@@ -111,15 +139,33 @@ record Scenario(
      */
     boolean hasLatency()
     {
-        return pipelineDepth == 1;
+        return pipelineDepth == 1 && Protocol.Tool.WRK == protocol.tool();
+    }
+
+    /**
+     * @return why the scenario has no latency figures, when {@link #hasLatency()} is false.
+     */
+    String noLatencyReason()
+    {
+        return Protocol.Tool.S_TIME == protocol.tool() ? "openssl s_time counts connections and times none of " +
+            "them" : "with pipelining wrk times whole batches, and its percentiles are not reliable then";
     }
 
     /**
      * @param kind a target.
-     * @return true when that target serves this scenario: the bare server only says hello.
+     * @return true when that target serves this scenario: the bare server only says hello in cleartext HTTP/1.1,
+     * nginx {@code return 200} only hello with TLS (or another protocol than cleartext HTTP/1.1).
      */
     boolean servedBy(final TargetKind kind)
     {
+        if (TargetKind.BARE == kind)
+        {
+            return isHello() && Protocol.HTTP1 == protocol;
+        }
+        if (TargetKind.NGINX_RETURN == kind)
+        {
+            return isHello() && Protocol.HTTP1 != protocol;
+        }
         return isHello() || kind.servesApplication();
     }
 
@@ -128,11 +174,11 @@ record Scenario(
         return new Scenario(
             "hello-c" + connections,
             "hello GET, " + connections + (connections == 1 ? " connection" : " connections"),
-            "GET", "", 0, connections, 1);
+            "GET", "", 0, connections, 1, Protocol.HTTP1);
     }
 
     private static Scenario echo(final String name, final String title, final int bodyLength, final int connections)
     {
-        return new Scenario(name, title, "POST", "echo", bodyLength, connections, 1);
+        return new Scenario(name, title, "POST", "echo", bodyLength, connections, 1, Protocol.HTTP1);
     }
 }

@@ -3,7 +3,7 @@ package io.sluice.benchmarks.harness;
 import java.util.Locale;
 
 /**
- * What the harness drives load at: the three hosting models of one listener, and two reference servers. The order is
+ * What the harness drives load at: the three hosting models of one listener, and three reference servers. The order is
  * the order of every round (A B C D E, A B C D E, …) and of every table.
  */
 enum TargetKind
@@ -44,7 +44,15 @@ enum TargetKind
      * otherwise put in front of that worker.
      */
     NGINX("nginx", "nginx proxy_pass", "/loopback/", true,
-        "nginx (1 worker) + the loopback worker");
+        "nginx (1 worker) + the loopback worker"),
+
+    /**
+     * nginx answering the hello itself ({@code return 200}, the same body) over TLS and the other protocols the
+     * scenarios speak besides cleartext HTTP/1.1: the fastest a front can answer there, as the bare server is in
+     * cleartext. Same nginx process, certificate and TLS protocols as target nginx.
+     */
+    NGINX_RETURN("nginx-return", "nginx return 200", "/", false,
+        "nginx (1 worker)");
 
     private final String key;
     private final String label;
@@ -115,6 +123,14 @@ enum TargetKind
     }
 
     /**
+     * @return true for the nginx targets: measured when nginx is installed, left out (not failed) when it is not.
+     */
+    boolean isNginx()
+    {
+        return this == NGINX || this == NGINX_RETURN;
+    }
+
+    /**
      * @param key a target's short name, any case.
      * @return the target.
      * @throws IllegalArgumentException when no target has that name.
@@ -129,6 +145,7 @@ enum TargetKind
                 return kind;
             }
         }
-        throw new IllegalArgumentException("unknown target: " + key + " (one of inproc, shm, loopback, bare, nginx)");
+        throw new IllegalArgumentException("unknown target: " + key + " (one of inproc, shm, loopback, bare, nginx, " +
+            "nginx-return)");
     }
 }

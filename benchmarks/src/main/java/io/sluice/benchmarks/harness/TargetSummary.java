@@ -25,7 +25,7 @@ import java.util.function.Function;
  * @param p999Us            99.9th percentile.
  * @param latencySource     {@value #MERGED_HISTOGRAM} (every round's wrk histogram merged in an HdrHistogram),
  *                          {@value #MEDIAN_OF_ROUNDS} (when a round's histogram was not listed) or
- *                          {@value #NO_LATENCY} (pipelined: no percentiles).
+ *                          {@value #NO_LATENCY} (pipelined, or a load generator without percentiles).
  * @param cpuUsPerRequest   server CPU microseconds per request: all rounds' CPU time over all rounds' requests.
  * @param serverCorePercent median over rounds of server CPU time as % of one core.
  * @param clientCorePercent median over rounds of wrk's CPU time as % of one core.
@@ -118,9 +118,10 @@ record TargetSummary(
     static final String MEDIAN_OF_ROUNDS = "median of rounds";
 
     /**
-     * Latency not reported: the scenario is pipelined (see {@link Scenario#hasLatency()}).
+     * Latency not reported: the scenario is pipelined, or its load generator gives no percentiles (see
+     * {@link Scenario#hasLatency()}).
      */
-    static final String NO_LATENCY = "none: pipelined, wrk times whole batches";
+    static final String NO_LATENCY = "none: pipelined, or no percentiles from the load generator";
 
     /**
      * Load generator busier than this (% of its core) makes the figure suspect: wrk may be the limit.

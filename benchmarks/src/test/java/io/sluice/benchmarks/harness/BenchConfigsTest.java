@@ -144,6 +144,76 @@ class BenchConfigsTest
         assertEquals(((List<?>)original.get("queues")).size(), ((List<?>)config.get("queues")).size());
     }
 
+    @Test
+    void shouldMoveTheHttpsPrefixesToTheTlsPortAndServeTheRunsCertificate() throws IOException
+    {
+        final BenchTls tls = new BenchTls(18443, Path.of("/results/tls/self-signed.crt"),
+            Path.of("/results/tls/self-signed.key"));
+        final Map<String, Object> config = new Yaml().load(BenchConfigs.benchConfig(Files.readString(DEFAULT_CONFIG),
+            18080, tls, "bench-42", Path.of("/dev/shm/sluice-bench-42"), Path.of("/results/logs"), null, false, false));
+
+        for (final Object queue : (List<?>)config.get("queues"))
+        {
+            final Map<?, ?> q = (Map<?, ?>)queue;
+            assertEquals(List.of("http://+:18080/" + q.get("name") + "/", "https://+:18443/" + q.get("name") + "/"),
+                q.get("prefixes"));
+        }
+        final Map<?, ?> section = (Map<?, ?>)((Map<?, ?>)config.get("listener")).get("tls");
+        assertEquals(List.of(Map.of("hosts", List.of("*"), "certificate", "/results/tls/self-signed.crt",
+            "key", "/results/tls/self-signed.key")), section.get("certificates"));
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), section.get("protocols"));
+        assertFalse(section.containsKey("clientCertificate"), "the load generators present no certificate");
+        assertFalse(section.containsKey("selfSignedDir"));
+    }
+
+    @Test
+    void shouldAddAnHttpsTwinOfEveryPrefixWhenTheFileHasNone()
+    {
+        final String yaml = """
+            queues:
+              - name: app
+                prefixes: [ "http://+:8080/app/" ]
+                hosting: in-process
+                handler: x.Y
+            """;
+        final Map<String, Object> config = new Yaml().load(BenchConfigs.benchConfig(yaml, 9, new BenchTls(10,
+            Path.of("/c"), Path.of("/k")), "b", Path.of("/dev/shm/b"), Path.of("/l"), null, false, false));
+
+        assertEquals(List.of("http://+:9/app/", "https://+:10/app/"),
+            ((Map<?, ?>)((List<?>)config.get("queues")).get(0)).get("prefixes"));
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), BenchConfigs.tlsProtocols(yaml));
+        assertEquals(List.of("TLSv1.2"), BenchConfigs.tlsProtocols("listener:\n  tls:\n    protocols: [TLSv1.2]\n" +
+            yaml));
+    }
+
+    @Test
+    void shouldServeReturn200AndTheProxyOverTlsWithTheSameCertificateAndProtocols()
+    {
+        final String conf = BenchConfigs.nginxConfig(Path.of("/r/nginx"), new BenchConfigs.NginxServers(18090,
+            18091, 41234, "abc123", 64, 18092, 18093, new BenchTls(18443, Path.of("/r/tls/c.crt"),
+            Path.of("/r/tls/c.key")), List.of("TLSv1.3", "TLSv1.2")));
+
+        assertTrue(conf.contains("  ssl_certificate /r/tls/c.crt;\n  ssl_certificate_key /r/tls/c.key;\n" +
+            "  ssl_protocols TLSv1.3 TLSv1.2;\n"), conf);
+        assertTrue(conf.contains("    listen 127.0.0.1:18090 backlog=4096;\n" +
+            "    listen 127.0.0.1:18091 ssl http2 backlog=4096;\n    location /loopback/ {"), conf);
+        assertTrue(conf.contains("    listen 127.0.0.1:18092 backlog=4096;\n" +
+            "    listen 127.0.0.1:18093 ssl http2 backlog=4096;\n    default_type text/plain;\n" +
+            "    location / {\n      return 200 \"Hello, World!\";\n"), conf);
+        assertTrue(conf.endsWith("  }\n}\n"), conf);
+    }
+
+    @Test
+    void shouldLeaveOutWhatNginxDoesNotServe()
+    {
+        final String conf = BenchConfigs.nginxConfig(Path.of("/r/nginx"), new BenchConfigs.NginxServers(0, 0, 0, "",
+            64, 18092, 0, null, List.of()));
+
+        assertFalse(conf.contains("ssl"), conf);
+        assertFalse(conf.contains("upstream"), conf);
+        assertTrue(conf.contains("return 200"), conf);
+    }
+
     private static Map<String, Object> rewrittenDefault() throws IOException
     {
         final String yaml = BenchConfigs.benchConfig(Files.readString(DEFAULT_CONFIG), 18080, "bench-42",

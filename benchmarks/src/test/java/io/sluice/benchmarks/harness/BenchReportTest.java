@@ -37,6 +37,33 @@ class BenchReportTest
     }
 
     @Test
+    void shouldSayWhatTlsAddsToEachTargetsCpuPerRequest()
+    {
+        final Map<String, Map<TargetKind, TargetSummary>> byScenario = new LinkedHashMap<>();
+        byScenario.put(HELLO.name(), Map.of(TargetKind.INPROC, summary(HELLO, TargetKind.INPROC, 100_000, 0.7)));
+        byScenario.put(Scenario.HTTPS_C64.name(), Map.of(
+            TargetKind.INPROC, summary(Scenario.HTTPS_C64, TargetKind.INPROC, 80_000, 0.8),
+            TargetKind.NGINX_RETURN, summary(Scenario.HTTPS_C64, TargetKind.NGINX_RETURN, 90_000, 0.9)));
+        byScenario.put(Scenario.TLS_HANDSHAKE.name(), Map.of(
+            TargetKind.INPROC, summary(Scenario.TLS_HANDSHAKE, TargetKind.INPROC, 1_000, 0.4)));
+
+        final String md = BenchReport.tlsCostSection(byScenario);
+
+        assertTrue(md.startsWith("## What TLS adds\n"), md);
+        assertTrue(md.contains("| Sluice in-process | 7.00 | 10.0 | 1.43× | 80,000 | 400 | 1,000 |"), md);
+        assertTrue(md.contains("| nginx return 200 | — | 10.0 | — | 90,000 | — | — |"), md);
+        assertTrue(md.contains("the handshakes/s are its limit"), md);
+        assertEquals("", BenchReport.tlsCostSection(Map.of(HELLO.name(), byScenario.get(HELLO.name()))));
+    }
+
+    private static TargetSummary summary(
+        final Scenario scenario, final TargetKind kind, final long requests, final double serverCpuSeconds)
+    {
+        return TargetSummary.of(scenario.name(), kind.key(), List.of(Runs.run(scenario, kind, 1, requests, 900,
+            serverCpuSeconds, 95.0, 0.0)), scenario.hasLatency());
+    }
+
+    @Test
     void shouldSayWhyATargetHasNoFigure()
     {
         final String md = new BenchReport(results(List.of(0.2, 0.1, 0.1))).render();

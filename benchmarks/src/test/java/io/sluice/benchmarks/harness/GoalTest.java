@@ -42,6 +42,12 @@ class GoalTest
         assertCheck(checks, "scaling inproc 2 / 1 loops server CPU/req", 1.1, Goal.Check.MET);
         assertCheck(checks, "scaling shm 2 / 1 loops server CPU/req", 1.2, Goal.Check.NOT_MET);
         assertCheck(checks, "scaling loopback 2 / 1 loops server CPU/req", null, Goal.Check.NOT_MEASURED);
+        assertCheck(checks, "https-c64 inproc / nginx-return req/s", 0.85, Goal.Check.MET);
+        assertCheck(checks, "https-c64 shm / nginx-return req/s", 0.75, Goal.Check.NOT_MET);
+        assertCheck(checks, "https-c64 loopback / nginx req/s", 1.1, Goal.Check.MET);
+        assertCheck(checks, "tls-handshake inproc / nginx-return server CPU/req", null, Goal.Check.NOT_MEASURED);
+        assertCheck(checks, "tls-handshake shm / nginx-return server CPU/req", null, Goal.Check.NOT_MEASURED);
+        assertCheck(checks, "tls-handshake loopback / nginx server CPU/req", null, Goal.Check.NOT_MEASURED);
     }
 
     @Test
@@ -61,7 +67,7 @@ class GoalTest
     {
         final String md = BenchReport.goalsSection(Goal.check(results()));
 
-        assertTrue(md.startsWith("## Targets\n\n5 of 14 met, 5 not met, 4 not measured in this run."), md);
+        assertTrue(md.startsWith("## Targets\n\n7 of 20 met, 6 not met, 7 not measured in this run."), md);
         assertTrue(md.contains("| hello-c1 | shm / inproc | server CPU/req | ≤ 1.50× | 1.20× | met | issue 9 §2 |"),
             md);
         assertTrue(md.contains("| hello-c1 | shm / inproc | p99 | ≤ 2.00× | 3.00× | **not met** | issue 9 §2 |"),
@@ -70,6 +76,10 @@ class GoalTest
         assertTrue(md.contains("| echo-1m | shm / inproc | req/s | ≥ 1.00× | — | not measured | issue 9 §3 |"), md);
         assertTrue(md.contains("| hello-c256 | loopback / nginx | req/s | > 1.00× | 1.00× | **not met** |"), md);
         assertTrue(md.contains("| scaling | shm 2 / 1 loops | server CPU/req | ≤ 1.10× | 1.20× | **not met** |"), md);
+        assertTrue(md.contains("| https-c64 | inproc / nginx-return | req/s | ≥ 0.80× | 0.85× | met | issue 10 |"),
+            md);
+        assertTrue(md.contains("| tls-handshake | shm / nginx-return | server CPU/req | ≤ 1.25× | — | not measured |"),
+            md);
     }
 
     @Test
@@ -120,6 +130,9 @@ class GoalTest
         ratios.put("echo-1m", List.of(new Ratio(SHM_INPROC, "shm", "inproc", null, null, null)));
         ratios.put("hello-c64", List.of(new Ratio(LOOPBACK_NGINX, "loopback", "nginx", 1.0, 1.0, 1.0)));
         ratios.put("hello-c256", List.of(new Ratio(LOOPBACK_NGINX, "loopback", "nginx", 1.0, 1.0, 1.0)));
+        ratios.put("https-c64", List.of(new Ratio(LOOPBACK_NGINX, "loopback", "nginx", 1.1, 1.0, 1.0),
+            new Ratio("inproc / nginx-return", "inproc", "nginx-return", 0.85, 1.0, 1.0),
+            new Ratio("shm / nginx-return", "shm", "nginx-return", 0.75, 1.0, 1.0)));
         final ScalingResults scaling = new ScalingResults("1, 2 loops", "0", "1", List.of(1, 2), List.of(),
             List.of(new ScalingResults.LoopRatio("inproc", 2, 1, 1.1, 0.95),
                 new ScalingResults.LoopRatio("shm", 2, 1, 1.2, 0.9)));

@@ -1,9 +1,12 @@
 package io.sluice.benchmarks.harness;
 
 import io.sluice.benchmarks.BareHelloServer;
+import io.sluice.listener.tls.PemFiles;
+import io.sluice.listener.tls.SelfSignedFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +15,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class HttpCheckTest
 {
+    private static final String HELLO_RESPONSE = "HTTP/1.1 200 OK\r\ncontent-length: 13\r\n\r\nHello, World!";
+
+    @TempDir
+    Path dir;
+
     private BareHelloServer bare;
     private ServerSocket fake;
 
@@ -86,6 +100,40 @@ class HttpCheckTest
     }
 
     @Test
+    void shouldCheckTheHelloOverTlsTrustingTheRunsCertificate() throws Exception
+    {
+        final Path[] files = SelfSignedFiles.ensure(dir.resolve("tls"), List.of(), "test");
+        serveTlsOnce(files, HELLO_RESPONSE, true);
+
+        assertDoesNotThrow(() -> HttpCheck.check("127.0.0.1", fake.getLocalPort(), "/inproc/", Scenario.TLS_HANDSHAKE,
+            TlsTrust.trusting(files[0])));
+    }
+
+    @Test
+    void shouldFailANewConnectionScenarioWhenTheServerKeepsTheConnectionOpen() throws Exception
+    {
+        final Path[] files = SelfSignedFiles.ensure(dir.resolve("tls"), List.of(), "test");
+        serveTlsOnce(files, HELLO_RESPONSE, false);
+
+        final IOException ex = assertThrows(IOException.class, () -> HttpCheck.check("127.0.0.1",
+            fake.getLocalPort(), "/inproc/", Scenario.TLS_HANDSHAKE, TlsTrust.trusting(files[0])));
+
+        assertEquals("GET /inproc/: the connection stayed open after the response to Connection: close",
+            ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseACertificateOtherThanTheRunsOwn() throws Exception
+    {
+        final Path[] served = SelfSignedFiles.ensure(dir.resolve("served"), List.of(), "test");
+        final Path[] trusted = SelfSignedFiles.ensure(dir.resolve("trusted"), List.of(), "test");
+        serveTlsOnce(served, HELLO_RESPONSE, true);
+
+        assertThrows(SSLHandshakeException.class, () -> HttpCheck.check("127.0.0.1", fake.getLocalPort(), "/inproc/",
+            Scenario.HTTPS_C64, TlsTrust.trusting(trusted[0])));
+    }
+
+    @Test
     void shouldVaryTheBodyBytes()
     {
         final byte[] body = HttpCheck.body(8192);
@@ -95,12 +143,32 @@ class HttpCheckTest
         assertEquals(8192, body.length);
     }
 
+    private void serveTlsOnce(final Path[] files, final String response, final boolean close) throws Exception
+    {
+        final KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setKeyEntry("server", PemFiles.readKey(files[1], "test"), new char[0],
+            PemFiles.readChain(files[0], "test"));
+        final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, new char[0]);
+        final SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        fake = context.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        serve(response, close);
+    }
+
     private void serveOnce(final String response) throws IOException
     {
         fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        serve(response, true);
+    }
+
+    private void serve(final String response, final boolean close)
+    {
+        final ServerSocket server = fake;
         final Thread thread = new Thread(() ->
         {
-            try (Socket socket = fake.accept())
+            try (Socket socket = server.accept())
             {
                 final InputStream in = socket.getInputStream();
                 final byte[] head = new byte[4];
@@ -112,6 +180,10 @@ class HttpCheckTest
                 final OutputStream out = socket.getOutputStream();
                 out.write(response.getBytes(StandardCharsets.US_ASCII));
                 out.flush();
+                if (!close)
+                {
+                    in.read();
+                }
             }
             catch (final IOException ignore)
             {

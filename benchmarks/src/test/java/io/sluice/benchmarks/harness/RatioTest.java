@@ -18,9 +18,8 @@ class RatioTest
     {
         final List<Ratio> ratios = Ratio.of(Map.of());
 
-        assertEquals(
-            List.of(
-                "shm / inproc", "shm / loopback", "inproc / bare", "shm / bare", "loopback / nginx", "logged / inproc"),
+        assertEquals(List.of("shm / inproc", "shm / loopback", "inproc / bare", "shm / bare", "loopback / nginx",
+            "logged / inproc", "inproc / nginx-return", "shm / nginx-return"),
             ratios.stream().map(Ratio::name).toList());
     }
 

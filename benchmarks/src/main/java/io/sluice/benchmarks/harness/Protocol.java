@@ -1,0 +1,107 @@
+package io.sluice.benchmarks.harness;
+
+/**
+ * How a scenario's requests travel: the protocol, whether TLS carries it, and which load generator drives it.
+ */
+enum Protocol
+{
+    /**
+     * HTTP/1.1 in cleartext, keep-alive, driven by wrk.
+     */
+    HTTP1("http/1.1", false, Tool.WRK),
+
+    /**
+     * HTTP/1.1 over TLS, keep-alive, driven by wrk: what TLS adds to a request once the connection is open.
+     */
+    HTTPS1("https (http/1.1)", true, Tool.WRK),
+
+    /**
+     * HTTP/1.1 over TLS on a new connection per request, each a full handshake (no session resumption), driven by
+     * {@code openssl s_time -new}: TLS handshakes per second.
+     */
+    TLS_HANDSHAKE("https (http/1.1), new connection per request", true, Tool.S_TIME);
+
+    /**
+     * The load generators.
+     */
+    enum Tool
+    {
+        /**
+         * wrk: keep-alive connections, closed loop, its Lua script.
+         */
+        WRK("wrk", "wrk"),
+
+        /**
+         * {@code openssl s_time}: sequential new connections, one process per concurrent connection.
+         */
+        S_TIME("openssl", "openssl");
+
+        private final String binary;
+        private final String debianPackage;
+
+        Tool(final String binary, final String debianPackage)
+        {
+            this.binary = binary;
+            this.debianPackage = debianPackage;
+        }
+
+        /**
+         * @return the program looked up on the path.
+         */
+        String binary()
+        {
+            return binary;
+        }
+
+        /**
+         * @return the Debian package that installs it.
+         */
+        String debianPackage()
+        {
+            return debianPackage;
+        }
+    }
+
+    private final String label;
+    private final boolean tls;
+    private final Tool tool;
+
+    Protocol(final String label, final boolean tls, final Tool tool)
+    {
+        this.label = label;
+        this.tls = tls;
+        this.tool = tool;
+    }
+
+    /**
+     * @return what a reader sees, e.g. {@code https (http/1.1)}.
+     */
+    String label()
+    {
+        return label;
+    }
+
+    /**
+     * @return true when the connection is TLS.
+     */
+    boolean isTls()
+    {
+        return tls;
+    }
+
+    /**
+     * @return the load generator that drives it.
+     */
+    Tool tool()
+    {
+        return tool;
+    }
+
+    /**
+     * @return the URL scheme: {@code https} for TLS, else {@code http}.
+     */
+    String scheme()
+    {
+        return tls ? "https" : "http";
+    }
+}

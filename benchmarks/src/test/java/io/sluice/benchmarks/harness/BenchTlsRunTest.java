@@ -1,0 +1,110 @@
+package io.sluice.benchmarks.harness;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code bin/sluice bench} end to end on the TLS scenarios: the listener built by this reactor, serving https with the
+ * run's certificate, measured by wrk over https and by {@code openssl s_time} with a new connection per request, and
+ * nginx {@code return 200} with the same certificate when nginx is installed. Asserts that each produces its rows:
+ * measured, requests completed, no errors (or, pinned as the harness pins, skipped as starved when other work took the
+ * servers' CPU, which the harness detects and reports), the targets and the TLS section in the report. Nothing is
+ * timed. Needs wrk and openssl (skipped without them, as on a machine where {@code bin/sluice bench} has not installed
+ * them yet).
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class BenchTlsRunTest
+{
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldMeasureHttpsAndNewTlsConnectionsOnSluiceAndNginx() throws IOException
+    {
+        assumeTrue(BenchMain.executable("wrk").isPresent(), "wrk is not installed");
+        assumeTrue(BenchMain.executable("openssl").isPresent(), "openssl is not installed");
+        assumeTrue(Files.isRegularFile(HOME.resolve("listener/target/sluice.jar")), "the listener is not built");
+        final boolean nginx = BenchMain.executable("nginx").isPresent();
+        final Path out = dir.resolve("run");
+        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+        final int status = BenchMain.run(new String[] {
+            "--smoke", "--scenarios", "https-c64,tls-handshake", "--duration", "2", "--targets",
+            "inproc,shm,nginx-return", "--home", HOME.toString(), "--out", out.toString() },
+            new PrintStream(stdout, true, StandardCharsets.UTF_8),
+            new PrintStream(stderr, true, StandardCharsets.UTF_8));
+
+        final String progress = stderr.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, progress);
+        final BenchResults results = BenchResults.read(out.resolve("results.json"));
+        assertEquals(List.of(Scenario.HTTPS_C64, Scenario.TLS_HANDSHAKE), results.scenarios());
+        int measured = 0;
+        for (final Scenario scenario : results.scenarios())
+        {
+            for (final TargetKind kind : nginx ? List.of(TargetKind.INPROC, TargetKind.SHM, TargetKind.NGINX_RETURN) :
+                List.of(TargetKind.INPROC, TargetKind.SHM))
+            {
+                final TargetSummary summary = summary(results, scenario, kind);
+                if (TargetSummary.SKIPPED.equals(summary.status()) && summary.note().startsWith("starved"))
+                {
+                    continue; // the machine's other work took the servers' CPU: the harness says so, and so may we
+                }
+                assertEquals(TargetSummary.MEASURED, summary.status(), summary.toString());
+                assertTrue(summary.requests() > 0, summary.toString());
+                assertEquals(0, summary.errors(), summary.toString());
+                assertTrue(summary.cpuUsPerRequest() > 0, summary.toString());
+                measured++;
+            }
+        }
+        assertTrue(measured > 0, progress);
+        if (!nginx)
+        {
+            assertTrue(summary(results, Scenario.HTTPS_C64, TargetKind.NGINX_RETURN).note().contains("not installed"));
+        }
+        final Map<String, Goal.Check> goals = new LinkedHashMap<>();
+        results.goals().forEach((g) -> goals.put(g.scenario() + " " + g.ratio(), g));
+        for (final String goal : List.of("https-c64 inproc / nginx-return", "https-c64 shm / nginx-return",
+            "tls-handshake inproc / nginx-return", "tls-handshake shm / nginx-return"))
+        {
+            final String[] parts = goal.split(" ");
+            final boolean bothMeasured = summary(results, Scenario.named(parts[0]), TargetKind.of(parts[1]))
+                .isMeasured() && summary(results, Scenario.named(parts[0]), TargetKind.NGINX_RETURN).isMeasured();
+            assertEquals(bothMeasured, null != goals.get(goal).measured(), goals.get(goal).toString());
+        }
+
+        final String report = Files.readString(out.resolve("report.md"), StandardCharsets.UTF_8);
+        assertTrue(report.contains("## What TLS adds"), report);
+        assertTrue(report.contains("### tls-handshake: hello GET on a new TLS connection each (full handshake)"),
+            report);
+        final String listenerYaml = Files.readString(out.resolve("listener.yaml"), StandardCharsets.UTF_8);
+        assertTrue(listenerYaml.contains(out.resolve("tls").resolve("self-signed.crt").toString()), listenerYaml);
+        assertTrue(Files.readString(out.resolve("scripts").resolve("tls-handshake.sh"), StandardCharsets.UTF_8)
+            .contains(" s_time -connect 127.0.0.1:"));
+    }
+
+    private static TargetSummary summary(final BenchResults results, final Scenario scenario, final TargetKind kind)
+    {
+        return results.summaries().stream()
+            .filter((s) -> s.scenario().equals(scenario.name()) && s.target().equals(kind.key()))
+            .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario.name() + " " + kind.key()));
+    }
+}
