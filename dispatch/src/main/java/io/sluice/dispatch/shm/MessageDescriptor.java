@@ -86,6 +86,19 @@ public final class MessageDescriptor
     public static final int RESPONSE_BODY_MSG_TYPE_ID = 12;
 
     /**
+     * Worker to listener: more tunnel credit for an upgraded request (flow control of the request direction, after a
+     * {@code 101} answer): the listener may send this many more bytes of the client's in
+     * {@link #REQUEST_BODY_MSG_TYPE_ID} messages. Laid out as {@link #RESPONSE_CREDIT_MSG_TYPE_ID}.
+     */
+    public static final int TUNNEL_CREDIT_MSG_TYPE_ID = 13;
+
+    /**
+     * The one status a worker may answer an upgrade request with besides a final one: {@value}, after which the
+     * request is a tunnel.
+     */
+    public static final int SWITCHING_PROTOCOLS_STATUS = 101;
+
+    /**
      * Offset of the request id in every message.
      */
     public static final int REQUEST_ID_OFFSET = 0;

@@ -18,6 +18,7 @@ final class PendingRecord
 
     private final ResponseHeadEncoder headEncoder = new ResponseHeadEncoder();
     private boolean isHead;
+    private boolean isCredit;
     private int status;
     private String contentType;
     private long contentLength;
@@ -47,6 +48,7 @@ final class PendingRecord
         final int length)
     {
         this.isHead = true;
+        this.isCredit = false;
         this.status = status;
         this.contentType = contentType;
         this.contentLength = contentLength;
@@ -67,10 +69,26 @@ final class PendingRecord
     void chunk(final DirectBuffer body, final int offset, final int length, final int flags)
     {
         this.isHead = false;
+        this.isCredit = false;
         this.body = body;
         this.bodyOffset = offset;
         this.bodyLength = length;
         this.flags = flags;
+    }
+
+    /**
+     * The next record is a {@code TUNNEL_CREDIT}: a body message without bytes whose chunk length is the grant.
+     *
+     * @param grantLength tunnel bytes granted.
+     */
+    void tunnelCredit(final int grantLength)
+    {
+        this.isHead = false;
+        this.isCredit = true;
+        this.body = null;
+        this.bodyOffset = 0;
+        this.bodyLength = grantLength;
+        this.flags = 0;
     }
 
     /**
@@ -79,6 +97,7 @@ final class PendingRecord
     void clear()
     {
         isHead = false;
+        isCredit = false;
         status = 0;
         contentType = null;
         contentLength = 0;
@@ -121,6 +140,10 @@ final class PendingRecord
             {
                 encoder.body(body, bodyOffset, bodyLength);
             }
+        }
+        else if (isCredit)
+        {
+            BodyChunkFlyweight.encode(buffer, index, requestId, 0, bodyLength);
         }
         else
         {

@@ -189,16 +189,20 @@ final class RequestRingAdapter implements ControlledMessageHandler
         final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
         if (!exchange.isResponseComplete())
         {
+            final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
             publisher.enterHandler();
             try
             {
-                invoker.onBody(
-                    exchange, buffer, BodyChunkFlyweight.dataOffset(index),
-                    BodyChunkFlyweight.chunkLength(buffer, index), last);
+                invoker.onBody(exchange, buffer, BodyChunkFlyweight.dataOffset(index), chunkLength, last);
             }
             finally
             {
                 publisher.leaveHandler();
+            }
+            if (chunkLength > 0 && exchange.isTunnel())
+            {
+                // the handler has taken the bytes: the listener may send as many more
+                exchange.tunnelBytesTaken(chunkLength);
             }
         }
         forgetIfComplete(exchange);

@@ -22,6 +22,12 @@ import java.util.List;
  * ({@link #credit(int)}); {@link #sendBody} then returns false, and the handler hears {@link Handler#onWritable}
  * once the backlog is gone and the window has room. The send side is guarded by this object's monitor: the handler's
  * thread and the duty thread (credit) meet only there, and only when a response outruns its client.
+ * <p>
+ * Tunnels: after a {@code 101} head the exchange is a tunnel; the client's bytes arrive as body chunks, and the
+ * listener sends at most the window (the same {@code SLUICE_RESPONSE_WINDOW}) of them beyond the
+ * {@code TUNNEL_CREDIT} this exchange granted. It grants the bytes its handler took ({@link #tunnelBytesTaken}) once
+ * half a window of them has gathered, and only while its response side is writable: a client that sends without
+ * reading what the handler answers is held back by the listener instead of filling this worker's memory.
  */
 final class SharedMemoryExchange implements FailableExchange
 {
@@ -51,6 +57,8 @@ final class SharedMemoryExchange implements FailableExchange
     private int backlogEnd;
     private boolean backlogLast;
     private boolean writableWanted;
+    private volatile boolean tunnel;
+    private int tunnelTaken;
 
     /**
      * An exchange for no request yet: {@link #reset} gives it one.
@@ -97,6 +105,8 @@ final class SharedMemoryExchange implements FailableExchange
             backlogEnd = 0;
             backlogLast = false;
             writableWanted = false;
+            tunnel = false;
+            tunnelTaken = 0;
             return this;
         }
     }
@@ -136,6 +146,33 @@ final class SharedMemoryExchange implements FailableExchange
             backlogStart = 0;
             backlogEnd = 0;
             backlogLast = false;
+        }
+    }
+
+    /**
+     * @return true once a {@code 101} head went out: the exchange is a tunnel.
+     */
+    boolean isTunnel()
+    {
+        return tunnel;
+    }
+
+    /**
+     * The handler took tunnel bytes from the client (a body chunk after the {@code 101}); duty thread. Grants them
+     * back to the listener as {@code TUNNEL_CREDIT} once half a window has gathered and the response side is
+     * writable.
+     *
+     * @param length bytes taken.
+     */
+    void tunnelBytesTaken(final int length)
+    {
+        synchronized (this)
+        {
+            if (tunnel && !aborted && !responseComplete)
+            {
+                tunnelTaken += length;
+                grantTunnelCredit();
+            }
         }
     }
 
@@ -389,6 +426,10 @@ final class SharedMemoryExchange implements FailableExchange
                     }
                 }
             }
+            if (tunnel && !responseComplete)
+            {
+                grantTunnelCredit();
+            }
             if (writableWanted && isWritableLocked() && !responseComplete)
             {
                 writableWanted = false;
@@ -427,6 +468,22 @@ final class SharedMemoryExchange implements FailableExchange
     void encodeInto(final MutableDirectBuffer buffer, final int index)
     {
         pending.encodeInto(buffer, index, requestId, responseHeaders);
+    }
+
+    /**
+     * Grant what the handler took of the tunnel, once it is half a window and the response may go on; under the
+     * monitor.
+     */
+    private void grantTunnelCredit()
+    {
+        if (tunnelTaken > 0 && tunnelTaken >= worker.responseWindow() >> 1 && isWritableLocked())
+        {
+            final int grant = tunnelTaken;
+            tunnelTaken = 0;
+            pending.tunnelCredit(grant);
+            worker.publish(this, MessageDescriptor.TUNNEL_CREDIT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
+            pending.clear();
+        }
     }
 
     private boolean isWritableLocked()
@@ -534,6 +591,10 @@ final class SharedMemoryExchange implements FailableExchange
         final int length)
     {
         headSent = true;
+        if (MessageDescriptor.SWITCHING_PROTOCOLS_STATUS == status && (flags & MessageDescriptor.LAST_FLAG) == 0)
+        {
+            tunnel = true;
+        }
         pending.head(status, contentType, contentLength, flags, body, offset, length);
         final int messageLength =
             ResponseHeadEncoder.length(PendingRecord.headersLength(contentType, responseHeaders), length);
