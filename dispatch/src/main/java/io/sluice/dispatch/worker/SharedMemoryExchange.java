@@ -33,6 +33,10 @@ final class SharedMemoryExchange implements FailableExchange
 {
     private static final String CONTENT_TYPE = "content-type";
     private static final UnsafeBuffer FAILURE_BODY_BUFFER = new UnsafeBuffer(HandlerInvoker.failureBody());
+    private static final int UNASKED_SWITCH_STATUS = 502;
+    private static final UnsafeBuffer UNASKED_SWITCH_BODY = new UnsafeBuffer(
+        "bad gateway: 101 Switching Protocols to a request that did not ask to upgrade\n"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     private final SharedMemoryWorker worker;
     private final RingRequestHead request = new RingRequestHead();
@@ -260,6 +264,11 @@ final class SharedMemoryExchange implements FailableExchange
         {
             return;
         }
+        if (isUnaskedSwitch(status))
+        {
+            answerUnaskedSwitch();
+            return;
+        }
         final int headLength =
             ResponseHeadEncoder.length(PendingRecord.headersLength(contentType, responseHeaders), 0);
         if (headLength + length <= worker.maxResponseMessageLength())
@@ -288,6 +297,11 @@ final class SharedMemoryExchange implements FailableExchange
     {
         if (aborted || headSent)
         {
+            return;
+        }
+        if (isUnaskedSwitch(status))
+        {
+            answerUnaskedSwitch();
             return;
         }
         if (contentLength > 0 && contentLength <= worker.maxResponseMessageLength() && !"HEAD".equals(method()) &&
@@ -468,6 +482,30 @@ final class SharedMemoryExchange implements FailableExchange
     void encodeInto(final MutableDirectBuffer buffer, final int index)
     {
         pending.encodeInto(buffer, index, requestId, responseHeaders);
+    }
+
+    /**
+     * @return true for a {@code 101} to a request that did not ask to upgrade: the listener would fail this worker
+     * for it.
+     */
+    private boolean isUnaskedSwitch(final int status)
+    {
+        return MessageDescriptor.SWITCHING_PROTOCOLS_STATUS == status && null == header("upgrade");
+    }
+
+    /**
+     * The handler switched protocols unasked: its request is answered 502, as the listener answers it in the other
+     * hosting models, and the worker serves on.
+     */
+    private void answerUnaskedSwitch()
+    {
+        if (null != responseHeaders)
+        {
+            responseHeaders.clear();
+        }
+        publishHead(
+            UNASKED_SWITCH_STATUS, "text/plain", UNASKED_SWITCH_BODY.capacity(), MessageDescriptor.LAST_FLAG,
+            UNASKED_SWITCH_BODY, 0, UNASKED_SWITCH_BODY.capacity());
     }
 
     /**

@@ -110,6 +110,34 @@ final class ListenerRings
     }
 
     /**
+     * Write the {@code REQUEST_HEAD} of a {@code GET} that asks to upgrade: {@code Upgrade: websocket} and
+     * {@code Connection: upgrade}, no body.
+     *
+     * @param requestId the request id.
+     * @param target    the request target.
+     */
+    void writeUpgradeHead(final long requestId, final String target)
+    {
+        final int headersLength = MessageDescriptor.headerEntryLength("upgrade".length(), "websocket".length()) +
+            MessageDescriptor.headerEntryLength("connection".length(), "upgrade".length());
+        final int length = RequestHeadEncoder.length("GET".length(), target.length(), REMOTE_ADDRESS.length(),
+            headersLength);
+        final int index = requests.tryClaim(MessageDescriptor.REQUEST_HEAD_MSG_TYPE_ID, length);
+        assertTrue(index > 0);
+        new RequestHeadEncoder().wrap(requests.buffer(), index)
+            .requestId(requestId)
+            .admittedAtNs(System.nanoTime())
+            .contentLength(0)
+            .remotePort(REMOTE_PORT)
+            .method("GET")
+            .target(target)
+            .remoteAddress(REMOTE_ADDRESS)
+            .header("upgrade", "websocket")
+            .header("connection", "upgrade");
+        requests.commit(index);
+    }
+
+    /**
      * Write a {@code REQUEST_HEAD} with no headers that carries its whole body inline.
      *
      * @param requestId the request id.

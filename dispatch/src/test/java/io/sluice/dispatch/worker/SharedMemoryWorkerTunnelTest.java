@@ -75,7 +75,7 @@ class SharedMemoryWorkerTunnelTest
     @Test
     void shouldGrantTunnelBytesTakenOnceHalfAWindowGathered()
     {
-        rings.writeHead(1, "GET", "/ws", 0, System.nanoTime());
+        rings.writeUpgradeHead(1, "/ws");
         worker.doWork();
         assertEquals(List.of("head 1 101"), readResponses());
 
@@ -97,7 +97,7 @@ class SharedMemoryWorkerTunnelTest
     void shouldWithholdTunnelCreditWhileTheResponseWindowIsFull()
     {
         echo = true;
-        rings.writeHead(2, "GET", "/ws", 0, System.nanoTime());
+        rings.writeUpgradeHead(2, "/ws");
         worker.doWork();
         readResponses();
 
@@ -127,6 +127,18 @@ class SharedMemoryWorkerTunnelTest
 
         assertEquals(List.of("head 3 200"), readResponses());
         assertEquals(12 * 1024, taken);
+    }
+
+    @Test
+    void shouldAnswer502ItselfWhenTheHandlerSwitchesProtocolsUnasked()
+    {
+        // the test handler answers 101 to every GET; this one has no Upgrade field
+        rings.writeHead(4, "GET", "/plain", 0, System.nanoTime());
+        rings.writeBody(4, KIB, false);
+        worker.doWork();
+        worker.doWork();
+
+        assertEquals(List.of("head 4 502"), readResponses(), "no tunnel, no credit: the worker is not failed for it");
     }
 
     /**
