@@ -12,6 +12,21 @@ import org.agrona.DirectBuffer;
  * {@code last == true}; a large body follows the back-pressure of {@link #sendBody} and {@link Handler#onWritable(Exchange)}.
  * Response methods may be called from any thread, but by one thread at a time; after the response
  * is complete, or after {@link Handler#onAbort(Exchange)}, the exchange must not be used again.
+ * <p>
+ * <b>Upgrades and tunnels</b>, the same in every hosting model. A request that asks to switch protocols (HTTP/1.1
+ * {@code GET} without a body, {@code Connection: upgrade}, an {@code Upgrade} other than {@code h2c}) reaches the
+ * handler with its {@code Upgrade} field and {@code Connection: upgrade} when its queue allows upgrades
+ * ({@code webSockets: true}, the default; a worker reads {@code SLUICE_WEBSOCKETS_SUPPORTED}):
+ * {@link #isUpgradeRequest()} is then true. The handler may answer it as any request, or switch:
+ * {@code sendHead(101, null, UNKNOWN_LENGTH)} (its own response fields, such as {@code Sec-WebSocket-Accept}, added
+ * before with {@link #responseHeader}; the listener writes {@code Connection: upgrade} and {@code Upgrade:} the
+ * protocols the client asked for). The exchange is then a <em>tunnel</em>: every byte the client sends after the
+ * request arrives through {@link Handler#onBody} (not held to the body limit; {@code last} is true when the client
+ * ended its input: the handler may still send), and every byte the handler sends with {@link #sendBody} goes to the
+ * client as it is, with the same back-pressure as a body; {@code sendBody(..., last = true)} ends the tunnel (the
+ * listener closes the connection), and {@link Handler#onAbort} tells the handler the client went away, the tunnel
+ * was idle for its queue's {@code timeouts.tunnelIdle}, or the listener stopped. A {@code 101} to a request that did
+ * not ask to upgrade is answered 502.
  */
 public interface Exchange
 {
@@ -86,6 +101,15 @@ public interface Exchange
      * @return the declared request body length in bytes, {@link #UNKNOWN_LENGTH} for a chunked body, 0 for none.
      */
     long contentLength();
+
+    /**
+     * @return true when the request asks to switch protocols and the handler may answer {@code 101 Switching
+     * Protocols} (see the class comment): its {@code Upgrade} field is present, which the listener hands on only then.
+     */
+    default boolean isUpgradeRequest()
+    {
+        return null != header("Upgrade");
+    }
 
     /**
      * @return true when body chunks follow through {@link Handler#onBody}.

@@ -107,6 +107,13 @@ public record WorkerEnvironment(
     public static final String APPL_PATH_ENV_NAME = "SLUICE_APPL_PATH";
 
     /**
+     * Environment variable telling the worker whether its queue allows upgrades ({@code webSockets}): {@value},
+     * {@code true} or {@code false}, as {@code ASPNETCORE_IIS_WEBSOCKETS_SUPPORTED}. When false, no request reaches
+     * the handler with an {@code Upgrade} field, and a {@code 101} answer is a 502.
+     */
+    public static final String WEBSOCKETS_SUPPORTED_ENV_NAME = "SLUICE_WEBSOCKETS_SUPPORTED";
+
+    /**
      * Environment variable holding the worker's index in its queue: {@value}.
      */
     public static final String WORKER_INDEX_ENV_NAME = "SLUICE_WORKER_INDEX";

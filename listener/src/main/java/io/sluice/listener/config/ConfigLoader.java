@@ -353,6 +353,7 @@ public final class ConfigLoader
             YamlKeys.RESPONSE_WINDOW,
             YamlKeys.WORKER,
             YamlKeys.MAX_REQUEST_BODY_SIZE,
+            YamlKeys.WEB_SOCKETS,
             YamlKeys.TIMEOUTS,
             YamlKeys.ACCESS_LOG);
         final QueueContext context = new QueueContext();
@@ -388,12 +389,14 @@ public final class ConfigLoader
         {
             context.accessLog(logFile(queue, YamlKeys.ACCESS_LOG, baseDirectory));
         }
+        queue.bool(YamlKeys.WEB_SOCKETS, context::webSockets);
 
         final ConfigSection timeouts = queue.section(YamlKeys.TIMEOUTS);
-        timeouts.rejectUnknownKeys(YamlKeys.ENTITY_BODY, YamlKeys.QUEUE_WAIT);
+        timeouts.rejectUnknownKeys(YamlKeys.ENTITY_BODY, YamlKeys.QUEUE_WAIT, YamlKeys.TUNNEL_IDLE);
         context.timeoutsOrigin().readFrom(timeouts);
         timeouts.durationMs(YamlKeys.ENTITY_BODY, context::entityBodyTimeoutMs);
         timeouts.durationMs(YamlKeys.QUEUE_WAIT, context::queueWaitTimeoutMs);
+        timeouts.durationMs(YamlKeys.TUNNEL_IDLE, context::tunnelIdleTimeoutMs);
         return context;
     }
 

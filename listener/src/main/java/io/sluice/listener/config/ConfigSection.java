@@ -201,6 +201,24 @@ final class ConfigSection
 
     /**
      * @param key    a key of this mapping.
+     * @param setter receives the value when the key is present and not null.
+     * @throws ConfigException when the value is not a YAML boolean ({@code true} or {@code false}).
+     */
+    void bool(final String key, final Consumer<Boolean> setter)
+    {
+        final Object value = map.get(key);
+        if (null != value)
+        {
+            if (!(value instanceof Boolean))
+            {
+                throw error(source, pathOf(key), "must be true or false", value);
+            }
+            setter.accept((Boolean)value);
+        }
+    }
+
+    /**
+     * @param key    a key of this mapping.
      * @param setter receives the text when the key is present and not null.
      * @throws ConfigException when the value is not text.
      */

@@ -150,9 +150,11 @@ public final class EffectiveConfiguration
             map.put(YamlKeys.RESPONSE_WINDOW, ConfigValues.formatSize(queue.responseWindow()));
         }
         map.put(YamlKeys.MAX_REQUEST_BODY_SIZE, ConfigValues.formatSize(queue.maxRequestBodySize()));
+        map.put(YamlKeys.WEB_SOCKETS, queue.webSockets());
         final Map<String, Object> timeouts = new LinkedHashMap<>();
         timeouts.put(YamlKeys.ENTITY_BODY, ConfigValues.formatDurationMs(queue.entityBodyTimeoutMs()));
         timeouts.put(YamlKeys.QUEUE_WAIT, ConfigValues.formatDurationMs(queue.queueWaitTimeoutMs()));
+        timeouts.put(YamlKeys.TUNNEL_IDLE, ConfigValues.formatDurationMs(queue.tunnelIdleTimeoutMs()));
         map.put(YamlKeys.TIMEOUTS, timeouts);
         if (null != queue.worker())
         {

@@ -32,6 +32,10 @@ import java.util.concurrent.TimeUnit;
  *                             other hosting models.
  * @param accessLog            the queue's own access log, or null when its requests go to the listener's
  *                             ({@code accessLog: false} is {@link LogFileConfiguration#OFF}).
+ * @param webSockets           whether the handler may answer an upgrade request {@code 101 Switching Protocols}
+ *                             (IIS {@code webSocket enabled}); when false the {@code Upgrade} never reaches it.
+ * @param tunnelIdleTimeoutMs  longest time an upgraded connection may carry nothing either way; past it, closed
+ *                             ({@link TimeoutsConfiguration#DISABLED}: never).
  */
 public record QueueConfiguration(
     String name,
@@ -45,8 +49,20 @@ public record QueueConfiguration(
     long entityBodyTimeoutMs,
     long queueWaitTimeoutMs,
     int responseWindow,
-    LogFileConfiguration accessLog)
+    LogFileConfiguration accessLog,
+    boolean webSockets,
+    long tunnelIdleTimeoutMs)
 {
+    /**
+     * Default of {@code webSockets}: upgrades are allowed, as IIS's {@code webSocket enabled}.
+     */
+    public static final boolean WEB_SOCKETS_DEFAULT = true;
+
+    /**
+     * Default tunnel idle time: 60 s, as nginx's {@code proxy_read_timeout}.
+     */
+    public static final long TUNNEL_IDLE_MS_DEFAULT = 60_000;
+
     /**
      * Default queue length, as HTTP.sys.
      */
@@ -88,7 +104,8 @@ public record QueueConfiguration(
     public static final int RESPONSE_WINDOW_NONE = 0;
 
     /**
-     * A queue whose requests go to the listener's access log.
+     * A queue whose requests go to the listener's access log, that allows upgrades, with the default tunnel idle
+     * time.
      *
      * @param name                unique queue name.
      * @param prefixes            URL prefixes as written.
@@ -117,7 +134,7 @@ public record QueueConfiguration(
     {
         this(
             name, prefixes, hosting, handler, queueLength, ringCapacity, worker, maxRequestBodySize,
-            entityBodyTimeoutMs, queueWaitTimeoutMs, responseWindow, null);
+            entityBodyTimeoutMs, queueWaitTimeoutMs, responseWindow, null, WEB_SOCKETS_DEFAULT, TUNNEL_IDLE_MS_DEFAULT);
     }
 
     /**
@@ -151,7 +168,10 @@ public record QueueConfiguration(
             ListenerConfiguration.MAX_REQUEST_BODY_SIZE_DEFAULT,
             TimeoutsConfiguration.ENTITY_BODY_MS_DEFAULT,
             TimeoutsConfiguration.QUEUE_WAIT_MS_DEFAULT,
-            hosting == HostingMode.SHARED_MEMORY ? RESPONSE_WINDOW_DEFAULT : RESPONSE_WINDOW_NONE);
+            hosting == HostingMode.SHARED_MEMORY ? RESPONSE_WINDOW_DEFAULT : RESPONSE_WINDOW_NONE,
+            null,
+            WEB_SOCKETS_DEFAULT,
+            TUNNEL_IDLE_MS_DEFAULT);
     }
 
     /**
@@ -183,6 +203,8 @@ public record QueueConfiguration(
             TimeUnit.MILLISECONDS.toNanos(entityBodyTimeoutMs),
             TimeUnit.MILLISECONDS.toNanos(queueWaitTimeoutMs),
             hosting,
-            accessLogFileId);
+            accessLogFileId,
+            webSockets,
+            TimeUnit.MILLISECONDS.toNanos(tunnelIdleTimeoutMs));
     }
 }

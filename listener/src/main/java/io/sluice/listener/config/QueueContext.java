@@ -31,6 +31,8 @@ public final class QueueContext
     private long maxRequestBodySize;
     private long entityBodyTimeoutMs;
     private long queueWaitTimeoutMs;
+    private boolean webSockets = QueueConfiguration.WEB_SOCKETS_DEFAULT;
+    private long tunnelIdleTimeoutMs = QueueConfiguration.TUNNEL_IDLE_MS_DEFAULT;
     private WorkerContext worker;
     private LogFileConfiguration accessLog;
 
@@ -149,6 +151,30 @@ public final class QueueContext
     }
 
     /**
+     * @param webSockets whether the queue's handler may answer an upgrade request {@code 101 Switching Protocols}
+     *                   (IIS {@code webSocket enabled}); default true.
+     * @return this.
+     */
+    public QueueContext webSockets(final boolean webSockets)
+    {
+        this.webSockets = webSockets;
+        origin.set(YamlKeys.WEB_SOCKETS);
+        return this;
+    }
+
+    /**
+     * @param tunnelIdleTimeoutMs longest time an upgraded connection may carry nothing either way before it is
+     *                            closed, 0 (never) to 24 h; default {@link QueueConfiguration#TUNNEL_IDLE_MS_DEFAULT}.
+     * @return this.
+     */
+    public QueueContext tunnelIdleTimeoutMs(final long tunnelIdleTimeoutMs)
+    {
+        this.tunnelIdleTimeoutMs = tunnelIdleTimeoutMs;
+        timeoutsOrigin.set(YamlKeys.TUNNEL_IDLE);
+        return this;
+    }
+
+    /**
      * @param worker worker process settings; only for queues hosted out of process, which otherwise take the defaults.
      * @return this.
      */
@@ -252,7 +278,9 @@ public final class QueueContext
             timeoutsOrigin.isSet(YamlKeys.QUEUE_WAIT) ? timeoutsOrigin.durationMs(
                 YamlKeys.QUEUE_WAIT, queueWaitTimeoutMs, 0, ListenerContext.TIMEOUT_MS_MAX) : timeouts.queueWaitMs(),
             responseWindow(),
-            accessLog);
+            accessLog,
+            webSockets,
+            timeoutsOrigin.durationMs(YamlKeys.TUNNEL_IDLE, tunnelIdleTimeoutMs, 0, ListenerContext.TIMEOUT_MS_MAX));
     }
 
     /**

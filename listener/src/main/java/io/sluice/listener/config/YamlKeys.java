@@ -46,6 +46,8 @@ final class YamlKeys
     static final String ENTITY_BODY = "entityBody";
     static final String DRAIN_ENTITY_BODY = "drainEntityBody";
     static final String QUEUE_WAIT = "queueWait";
+    static final String TUNNEL_IDLE = "tunnelIdle";
+    static final String WEB_SOCKETS = "webSockets";
     static final String MIN_SEND_RATE = "minSendRate";
     static final String MIN_SEND_RATE_GRACE = "minSendRateGrace";
 

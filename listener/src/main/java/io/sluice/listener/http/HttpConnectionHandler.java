@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.counters.LoopCounters;
@@ -84,6 +85,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private TlsInfo tls;
     private LoopCounters loopCounters;
     private boolean closing;
+    private ServerExchange tunnel;
+    private long tunnelIdleNs = HttpConnectionConfig.DISABLED;
+    private long tunnelActivityNs;
+    private final Runnable decodeHeld = this::decodeHeld;
 
     /**
      * @param router  URL-prefix table built at start-up.
@@ -111,6 +116,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         final NanoClock clock)
     {
         this.decoder = decoder;
+        decoder.holdUpgrades();
         this.connections = connections;
         this.clock = clock;
         this.requestLog = config.requestLog();
@@ -472,6 +478,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         {
             return;
         }
+        if (null != tunnel && deadlines.isExpired(nowNs, tunnelActivityNs, tunnelIdleNs))
+        {
+            // nothing either way for tunnelIdle: the tunnel closes, and its host is told
+            closeNow();
+            return;
+        }
         final ServerExchange receiving = pump.receiving();
         if (null == receiving)
         {
@@ -511,6 +523,76 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         if (!closing)
         {
             inFlight.expireQueueWaits(nowNs, deadlines, this);
+        }
+    }
+
+    /**
+     * @return true while the bytes after an upgrade request are held until its answer: reading stays off meanwhile.
+     */
+    boolean isUpgradePending()
+    {
+        return decoder.isUpgradePending();
+    }
+
+    /**
+     * @return the exchange a {@code 101} made this connection a tunnel for, or null.
+     */
+    ServerExchange tunnel()
+    {
+        return tunnel;
+    }
+
+    /**
+     * A {@code 101 Switching Protocols} head was sent: the connection is a tunnel from here. The decoder passes every
+     * byte on as the request's body, half-closure is allowed (the client's end of input reaches the host as the last
+     * body chunk), and the tunnel idle timer runs.
+     *
+     * @param exchange     the upgraded request.
+     * @param tunnelIdleNs how long the tunnel may carry nothing either way, or {@link HttpConnectionConfig#DISABLED}.
+     */
+    void upgraded(final ServerExchange exchange, final long tunnelIdleNs)
+    {
+        tunnel = exchange;
+        this.tunnelIdleNs = tunnelIdleNs;
+        decoder.upgradeAccepted();
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, Boolean.TRUE);
+        final long nowNs = clock.nanoTime();
+        tunnelActivityNs = nowNs;
+        deadlines.arm(nowNs, nowNs, tunnelIdleNs);
+        resumeAfterUpgrade(nowNs);
+    }
+
+    /**
+     * An upgrade request was answered without switching protocols: the bytes after it are requests again.
+     */
+    void upgradeDeclined()
+    {
+        if (decoder.isUpgradePending())
+        {
+            decoder.upgradeDeclined();
+            resumeAfterUpgrade(clock.nanoTime());
+        }
+    }
+
+    /**
+     * Bytes went through the tunnel, one way or the other: its idle timer starts again.
+     */
+    void tunnelActivity()
+    {
+        tunnelActivityNs = clock.nanoTime();
+    }
+
+    private void resumeAfterUpgrade(final long nowNs)
+    {
+        ctx.executor().execute(decodeHeld);
+        intake.resumeReading(nowNs);
+    }
+
+    private void decodeHeld()
+    {
+        if (!closing)
+        {
+            decoder.decodeHeld(ctx.pipeline().context(decoder));
         }
     }
 

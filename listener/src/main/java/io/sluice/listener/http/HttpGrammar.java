@@ -35,6 +35,7 @@ final class HttpGrammar
     static final byte[] CHUNKED = ascii("chunked");
     static final byte[] CLOSE = ascii("close");
     static final byte[] KEEP_ALIVE = ascii("keep-alive");
+    static final byte[] UPGRADE = ascii("upgrade");
 
     private static final HttpMethod[] KNOWN_METHODS = {
         HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.HEAD, HttpMethod.DELETE, HttpMethod.OPTIONS,

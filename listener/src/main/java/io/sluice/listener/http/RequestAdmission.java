@@ -231,7 +231,7 @@ final class RequestAdmission
             exchange.sendContinue();
         }
         // every model hands its handler the same fields: the client's, less those of the client's connection
-        HandlerHeaders.strip(request.headers(), contentLength);
+        HandlerHeaders.strip(request.headers(), contentLength, exchange.isUpgradeRequested());
         final RequestSink sink = binding.host().open(exchange, request, contentLength);
         if (null == sink)
         {

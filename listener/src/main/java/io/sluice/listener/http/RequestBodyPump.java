@@ -190,6 +190,25 @@ final class RequestBodyPump
     }
 
     /**
+     * A tunnel's input starts (after a {@code 101}, once the upgrade request itself is all in): every byte the client
+     * sends from here is its body, with no body limit and no entity body timer (the tunnel idle timer is the
+     * connection's), streamed with the same back-pressure.
+     *
+     * @param exchange the upgraded request.
+     * @param nowNs    the clock now.
+     */
+    void beginTunnel(final ServerExchange exchange, final long nowNs)
+    {
+        receiving = exchange;
+        receivingBody = true;
+        draining = false;
+        receivedLength = 0;
+        maxBodyLength = Long.MAX_VALUE;
+        entityBodyNs = HttpConnectionConfig.DISABLED;
+        progressNs = nowNs;
+    }
+
+    /**
      * The request being received is refused or the connection closes: receive nothing more for it.
      */
     void end()

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.listener.queue.ErrorReason;
+import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.PrefixRouter;
 import org.agrona.concurrent.NanoClock;
@@ -134,7 +135,7 @@ final class RequestIntake implements RequestBodyPump.Connection
     void resumeReading(final long nowNs)
     {
         final ChannelConfig config = ctx.channel().config();
-        if (!inFlight.isFull() && !config.isAutoRead() && !pump.isBlocked())
+        if (!inFlight.isFull() && !config.isAutoRead() && !pump.isBlocked() && !connection.isUpgradePending())
         {
             config.setAutoRead(true);
             pump.resumedReading(nowNs);
@@ -190,7 +191,7 @@ final class RequestIntake implements RequestBodyPump.Connection
      */
     public void bodyUnblocked()
     {
-        if (!connection.isClosing() && !inFlight.isFull())
+        if (!connection.isClosing() && !inFlight.isFull() && !connection.isUpgradePending())
         {
             ctx.channel().config().setAutoRead(true);
             pump.resumedReading(clock.nanoTime());
@@ -209,6 +210,11 @@ final class RequestIntake implements RequestBodyPump.Connection
             }
             if (msg instanceof HttpContent content)
             {
+                final ServerExchange tunnel = connection.tunnel();
+                if (null != tunnel)
+                {
+                    tunnelContent(tunnel);
+                }
                 release = onContent(content);
             }
         }
@@ -251,6 +257,10 @@ final class RequestIntake implements RequestBodyPump.Connection
             null == binding ? entityBodyNs : binding.entityBodyTimeoutNs(),
             nowNs);
 
+        if (connection.isUpgradePending())
+        {
+            upgradeRequest(request, binding, exchange);
+        }
         switch (admission.admit(request))
         {
             case RequestAdmission.ANSWER_SERVER_OPTIONS -> ServerAnswers.serverOptions(exchange);
@@ -261,6 +271,44 @@ final class RequestIntake implements RequestBodyPump.Connection
                 exchange, admission.status(), admission.reason(), admission.errorReason());
             default -> admission.handOff(request, exchange, nowNs);
         }
+        if (connection.isUpgradePending())
+        {
+            // the bytes after an upgrade request wait in the decoder until its answer: read no more meanwhile
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * The decoder holds the bytes after a request that may switch protocols: it may when its queue allows upgrades
+     * ({@code webSockets}) and it asks for another protocol than {@code h2c}; otherwise the bytes after it are
+     * requests again at once, and the host never sees its {@code Upgrade}.
+     */
+    private void upgradeRequest(final HttpRequest request, final QueueBinding binding, final ServerExchange exchange)
+    {
+        final String protocols = HandlerHeaders.tunnelUpgrade(request.headers());
+        if (null != binding && binding.webSockets() && null != protocols)
+        {
+            exchange.upgradeRequested(protocols, binding.tunnelIdleTimeoutNs());
+        }
+        else
+        {
+            connection.upgradeDeclined();
+        }
+    }
+
+    /**
+     * A piece of a tunnel's input: the first one (or the end of input) opens the request body again, and every one
+     * restarts the tunnel's idle timer.
+     */
+    private void tunnelContent(final ServerExchange tunnel)
+    {
+        final long nowNs = clock.nanoTime();
+        if (null == pump.receiving() && !tunnel.isDone())
+        {
+            tunnel.tunnelInputOpened();
+            pump.beginTunnel(tunnel, nowNs);
+        }
+        connection.tunnelActivity();
     }
 
     private boolean onContent(final HttpContent content)

@@ -41,6 +41,8 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
 {
     private static final long NO_DECLARED_LENGTH = -1;
     private static final String BODY_BEFORE_HEAD = "bad gateway: response body before its head";
+    private static final String UNASKED_UPGRADE =
+        "bad gateway: 101 Switching Protocols to a request that did not ask to upgrade";
 
     private final boolean headRequest;
     private final String applicationPath;
@@ -72,6 +74,9 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     private boolean started;
     private long receivedBytes;
     private int status;
+    private CharSequence upgradeProtocols;
+    private long tunnelIdleNs;
+    private boolean tunnel;
 
     ServerExchange(
         final HttpConnectionHandler connection,
@@ -159,6 +164,10 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
             sendError(502, "bad gateway: a second response head", ErrorReason.WORKER_PROTOCOL_ERROR);
             return false;
         }
+        if (ResponseHeads.SWITCHING_PROTOCOLS == status)
+        {
+            return switchProtocols(head, inlineBody, bodyOffset, bodyLength, last);
+        }
         if (!ResponseHeads.isFinalStatus(status))
         {
             head.release();
@@ -170,6 +179,12 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
         if (null != counters)
         {
             counters.answered(status);
+        }
+        if (null != upgradeProtocols)
+        {
+            // answered without switching: the bytes after the request are requests again
+            upgradeProtocols = null;
+            connection.upgradeDeclined();
         }
 
         final boolean bodiless = ResponseHeads.isBodiless(status);
@@ -253,6 +268,10 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
             }
             return;
         }
+        if (tunnel)
+        {
+            connection.tunnelActivity();
+        }
         final int sendLength = bodyLength(length, last);
         final boolean end = last || length > sendLength;
         if (sendLength == 0)
@@ -295,6 +314,10 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
                 finishBody();
             }
             return;
+        }
+        if (tunnel)
+        {
+            connection.tunnelActivity();
         }
         final int length = content.readableBytes();
         final int sendLength = bodyLength(length, last);
@@ -576,6 +599,43 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     }
 
     /**
+     * The request asks to switch protocols and its queue allows it: a {@code 101 Switching Protocols} head makes the
+     * exchange a tunnel; any other answer is an ordinary response, after which the connection reads requests again.
+     *
+     * @param protocols    the request's {@code Upgrade} value, which the {@code 101} head names.
+     * @param tunnelIdleNs the queue's tunnel idle timer, or {@link HttpConnectionConfig#DISABLED}.
+     */
+    void upgradeRequested(final CharSequence protocols, final long tunnelIdleNs)
+    {
+        this.upgradeProtocols = protocols;
+        this.tunnelIdleNs = tunnelIdleNs;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isUpgradeRequested()
+    {
+        return null != upgradeProtocols;
+    }
+
+    /**
+     * @return true once a {@code 101} head made this exchange a tunnel: its body is the bytes of the new protocol.
+     */
+    boolean isTunnel()
+    {
+        return tunnel;
+    }
+
+    /**
+     * The tunnel's input opens: the client's bytes after the {@code 101} are this request's body from now on.
+     */
+    void tunnelInputOpened()
+    {
+        requestBodyComplete = false;
+    }
+
+    /**
      * Write {@code 100 Continue}, in order, before the final response.
      */
     public void sendContinue()
@@ -680,6 +740,50 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
         {
             sink.abort();
         }
+    }
+
+    /**
+     * Send a {@code 101 Switching Protocols} head, when the request asked for it: the status line, the host's
+     * checked fields, {@code connection: upgrade}, {@code upgrade:} the protocols the client asked for, and the date;
+     * no framing: from here the response body is the raw bytes of the new protocol, sent as they come until the host
+     * ends it (the connection then closes), and the client's bytes after the request are the request body.
+     */
+    private boolean switchProtocols(
+        final ByteBuf head,
+        final DirectBuffer inlineBody,
+        final int bodyOffset,
+        final int bodyLength,
+        final boolean last)
+    {
+        final CharSequence protocols = upgradeProtocols;
+        if (null == protocols || headRequest)
+        {
+            head.release();
+            sendError(502, UNASKED_UPGRADE);
+            return true;
+        }
+        upgradeProtocols = null;
+        headSent = true;
+        tunnel = true;
+        keepAlive = false;
+        dropBody = false;
+        chunked = false;
+        remainingBodyLength = NO_DECLARED_LENGTH;
+        ResponseHeads.header(head, "connection", "upgrade");
+        ResponseHeads.header(head, "upgrade", protocols);
+        DateHeader.SYSTEM.write(head);
+        ResponseHeads.end(head);
+        if (bodyLength > 0)
+        {
+            ResponseFraming.appendBody(head, inlineBody, bodyOffset, bodyLength, false);
+        }
+        emit(head);
+        connection.upgraded(this, tunnelIdleNs);
+        if (last)
+        {
+            complete();
+        }
+        return true;
     }
 
     /**

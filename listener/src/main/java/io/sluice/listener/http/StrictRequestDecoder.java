@@ -31,6 +31,7 @@ import static io.sluice.listener.http.HttpGrammar.KEEP_ALIVE;
 import static io.sluice.listener.http.HttpGrammar.LF;
 import static io.sluice.listener.http.HttpGrammar.SP;
 import static io.sluice.listener.http.HttpGrammar.TCHAR;
+import static io.sluice.listener.http.HttpGrammar.UPGRADE;
 import static io.sluice.listener.http.HttpGrammar.VCHAR;
 import static io.sluice.listener.http.HttpGrammar.badRequest;
 import static io.sluice.listener.http.HttpGrammar.equalsIgnoreCase;
@@ -122,7 +123,8 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
 
     private enum State
     {
-        REQUEST_LINE, HEADERS, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, DISCARD
+        REQUEST_LINE, HEADERS, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, DISCARD, UPGRADE_WAIT,
+        TUNNEL
     }
 
     private final int maxInitialLineLength;
@@ -155,6 +157,9 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     private boolean connectionClose;
     private boolean connectionKeepAlive;
     private boolean keepAlive;
+    private boolean connectionUpgrade;
+    private boolean upgradeField;
+    private boolean holdUpgrades;
 
     private long remaining;
     private long bodySize;
@@ -198,6 +203,103 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
     }
 
     /**
+     * Hold the bytes after an upgrade request: from now on, a request that may switch protocols (RFC 9110 7.8: HTTP/1.1
+     * {@code GET} without a body, kept alive, with an {@code Upgrade} field and {@code upgrade} among its
+     * {@code Connection} options) is emitted as a request without a body, and the decoder then emits nothing more until
+     * the connection decides: {@link #upgradeDeclined()} (the bytes after it are requests again) or
+     * {@link #upgradeAccepted()} (they are the tunnel's). Off by default (a connection that never decides, as the
+     * admin port, would wait for ever).
+     */
+    public void holdUpgrades()
+    {
+        holdUpgrades = true;
+    }
+
+    /**
+     * @return true while the decoder holds the bytes after an upgrade request, waiting for the connection to decide.
+     */
+    public boolean isUpgradePending()
+    {
+        return State.UPGRADE_WAIT == state;
+    }
+
+    /**
+     * The upgrade request was answered otherwise than by switching protocols: the bytes after it are decoded as
+     * requests again (or discarded when the request ended the connection). The caller has the held bytes decoded
+     * ({@link #decodeHeld}).
+     */
+    public void upgradeDeclined()
+    {
+        if (State.UPGRADE_WAIT == state)
+        {
+            state = State.REQUEST_LINE;
+        }
+    }
+
+    /**
+     * The upgrade request was answered {@code 101 Switching Protocols}: every byte after it, held or still to come, is
+     * the tunnel's, emitted as {@link DefaultHttpContent} pieces (never parsed as HTTP, not held to the body limit);
+     * the end of the client's input ({@code ChannelInputShutdownEvent}, with half-closure allowed) is emitted as
+     * {@link LastHttpContent#EMPTY_LAST_CONTENT}. The caller has the held bytes decoded ({@link #decodeHeld}).
+     */
+    public void upgradeAccepted()
+    {
+        if (State.UPGRADE_WAIT == state)
+        {
+            state = State.TUNNEL;
+        }
+    }
+
+    /**
+     * @return true once the connection is a tunnel ({@link #upgradeAccepted()}).
+     */
+    public boolean isTunnel()
+    {
+        return State.TUNNEL == state;
+    }
+
+    /**
+     * Decode the bytes held while an upgrade was pending, now that it was decided; call outside this decoder's own
+     * {@code channelRead} (e.g. from a task on the event loop).
+     *
+     * @param ctx this decoder's context.
+     */
+    public void decodeHeld(final ChannelHandlerContext ctx)
+    {
+        if (null == ctx || ctx.isRemoved())
+        {
+            return;
+        }
+        try
+        {
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+        }
+        catch (final Exception ex)
+        {
+            ctx.fireExceptionCaught(ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    protected void decodeLast(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
+        throws Exception
+    {
+        if (State.TUNNEL == state)
+        {
+            if (in.isReadable())
+            {
+                tunnelBytes(in, out);
+            }
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            state = State.DISCARD;
+            return;
+        }
+        super.decodeLast(ctx, in, out);
+    }
+
+    /**
      * {@inheritDoc}
      */
     protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out)
@@ -234,6 +336,10 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
                 return chunkDataEnd(in);
             case TRAILERS:
                 return trailerLine(in, out);
+            case UPGRADE_WAIT:
+                return false;
+            case TUNNEL:
+                return tunnelBytes(in, out);
             default:
                 in.skipBytes(in.readableBytes());
                 return false;
@@ -390,8 +496,29 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         else
         {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            final boolean upgrade = holdUpgrades && isUpgradeRequest();
             endOfRequest();
+            if (upgrade)
+            {
+                state = State.UPGRADE_WAIT;
+            }
         }
+    }
+
+    /**
+     * A request that may switch protocols (RFC 9110 7.8): HTTP/1.1 {@code GET} without a body, kept alive, with an
+     * {@code Upgrade} field and {@code upgrade} among its {@code Connection} options.
+     */
+    private boolean isUpgradeRequest()
+    {
+        return connectionUpgrade && upgradeField && keepAlive && HttpVersion.HTTP_1_1 == version &&
+            HttpMethod.GET.equals(method);
+    }
+
+    private boolean tunnelBytes(final ByteBuf in, final List<Object> out)
+    {
+        out.add(new DefaultHttpContent(in.readRetainedSlice(in.readableBytes())));
+        return false;
     }
 
     private boolean fixedBody(final ByteBuf in, final List<Object> out)
@@ -625,6 +752,10 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         {
             listElements(bytes, valueStart, valueEnd, false);
         }
+        else if (HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(name))
+        {
+            upgradeField = true;
+        }
     }
 
     private void contentLength(final byte[] bytes, final int start, final int end)
@@ -718,6 +849,10 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         {
             connectionKeepAlive = true;
         }
+        else if (equalsIgnoreCase(bytes, start, end - start, UPGRADE))
+        {
+            connectionUpgrade = true;
+        }
     }
 
     private void endOfRequest()
@@ -748,6 +883,8 @@ public final class StrictRequestDecoder extends ByteToMessageDecoder
         connectionClose = false;
         connectionKeepAlive = false;
         keepAlive = false;
+        connectionUpgrade = false;
+        upgradeField = false;
         remaining = 0;
         bodySize = 0;
     }

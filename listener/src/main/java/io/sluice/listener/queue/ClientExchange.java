@@ -79,6 +79,20 @@ public interface ClientExchange
     }
 
     /**
+     * Whether the host may answer {@code 101 Switching Protocols}: the request asked to upgrade (HTTP/1.1 {@code GET}
+     * without a body, {@code Connection: upgrade}, an {@code Upgrade} other than {@code h2c}) and its queue allows it
+     * ({@code webSockets}); the host then sees its {@code Upgrade} and {@code Connection: upgrade} fields. After a
+     * {@code 101}, the client's bytes reach the sink as body chunks ({@link RequestSink#body}, the last one when the
+     * client ends its input) and the host's bytes go out through {@link #body}; the body limit does not apply.
+     *
+     * @return true while a {@code 101} head may be sent.
+     */
+    default boolean isUpgradeRequested()
+    {
+        return false;
+    }
+
+    /**
      * @return true once the head has been written (the status can no longer change).
      */
     boolean isHeadSent();
@@ -121,9 +135,11 @@ public interface ClientExchange
 
     /**
      * Finish and send a head started with {@link #beginHead}: add the framing, then send it in its turn. A status that
-     * is not final (below 200, or not a status at all) is answered 502 instead, and a body is held to the content
-     * length the head declares: body bytes past it are cut and the response ends the connection; a body that ends
-     * short of it ends the connection too, so the client sees the response is incomplete.
+     * is not final (below 200, or not a status at all) is answered 502 instead, except {@code 101 Switching Protocols}
+     * to a request that asked to upgrade ({@link #isUpgradeRequested()}): the exchange is then a tunnel, whose body
+     * both ways is the new protocol's bytes, without framing, until the host ends it or the client goes. A body is held
+     * to the content length the head declares: body bytes past it are cut and the response ends the connection; a
+     * body that ends short of it ends the connection too, so the client sees the response is incomplete.
      *
      * @param head          the head buffer; becomes the exchange's.
      * @param status        the status given to {@link #beginHead}.

@@ -42,6 +42,8 @@ public final class HandlerHeaders
         HttpHeaderNames.EXPECT
     };
 
+    private static final AsciiString H2C = AsciiString.cached("h2c");
+
     private static final AsciiString SLUICE_PREFIX = LoopbackProtocol.SLUICE_PREFIX;
     private static final AsciiString X_FORWARDED_FOR = LoopbackProtocol.X_FORWARDED_FOR;
     private static final AsciiString X_FORWARDED_PROTO = LoopbackProtocol.X_FORWARDED_PROTO;
@@ -123,6 +125,79 @@ public final class HandlerHeaders
         {
             canonicalContentLength(headers, contentLength);
         }
+    }
+
+    /**
+     * The protocols a request that may switch protocols asks for, when a host may switch to them: its one
+     * {@code Upgrade} field, unless that names {@code h2c} alone (cleartext HTTP/2 is not an upgrade a host answers).
+     *
+     * @param headers the request's fields, before {@link #strip}.
+     * @return the {@code Upgrade} value, or null when the request is not such an upgrade.
+     */
+    public static String tunnelUpgrade(final HttpHeaders headers)
+    {
+        final List<String> values = headers.getAll(HttpHeaderNames.UPGRADE);
+        if (values.size() != 1)
+        {
+            return null;
+        }
+        final String value = values.get(0).trim();
+        return value.isEmpty() || H2C.contentEqualsIgnoreCase(value) ? null : value;
+    }
+
+    /**
+     * Remove the fields no handler sees, as {@link #strip(HttpHeaders, long)} does, except that a request its host
+     * may switch to another protocol keeps its {@code Upgrade} field, and its {@code Connection} fields become one
+     * {@code Connection: upgrade} in the place of the first (the other options it named are removed as ever).
+     *
+     * @param headers       the request's fields.
+     * @param contentLength of the body, -1 when chunked, 0 for none.
+     * @param upgrade       true when the host may answer {@code 101 Switching Protocols}.
+     */
+    public static void strip(final HttpHeaders headers, final long contentLength, final boolean upgrade)
+    {
+        if (!upgrade)
+        {
+            strip(headers, contentLength);
+            return;
+        }
+        final List<CharSequence> options = connectionOptions(headers);
+        if (null != options)
+        {
+            for (int i = 0; i < options.size(); i++)
+            {
+                if (!HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(options.get(i)))
+                {
+                    headers.remove(options.get(i));
+                }
+            }
+        }
+        for (final AsciiString name : CONNECTION_FIELDS)
+        {
+            if (name != HttpHeaderNames.CONNECTION && name != HttpHeaderNames.UPGRADE)
+            {
+                headers.remove(name);
+            }
+        }
+        if (headers.getAll(HttpHeaderNames.CONNECTION).size() > 1)
+        {
+            headers.remove(HttpHeaderNames.CONNECTION);
+            headers.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        else
+        {
+            final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+            while (it.hasNext())
+            {
+                final Map.Entry<CharSequence, CharSequence> header = it.next();
+                if (HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(header.getKey()))
+                {
+                    header.setValue(HttpHeaderValues.UPGRADE);
+                    break;
+                }
+            }
+        }
+        canonicalContentLength(headers, contentLength);
     }
 
     /**

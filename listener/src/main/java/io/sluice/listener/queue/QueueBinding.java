@@ -12,6 +12,9 @@ package io.sluice.listener.queue;
  * @param queueWaitTimeoutNs  longest wait of an admitted request for a worker to take it (503 past it); 0 for never.
  * @param hosting             the queue's hosting model, as the access log names it; null when not known.
  * @param accessLogFileId     the access log file of the queue's requests, or {@link #ACCESS_LOG_NONE}.
+ * @param webSockets          whether the queue's host may answer an upgrade request {@code 101 Switching Protocols}.
+ * @param tunnelIdleTimeoutNs longest time an upgraded connection may carry nothing either way (closed past it); 0 for
+ *                            never.
  */
 public record QueueBinding(
     RequestQueue queue,
@@ -21,7 +24,9 @@ public record QueueBinding(
     long entityBodyTimeoutNs,
     long queueWaitTimeoutNs,
     HostingMode hosting,
-    int accessLogFileId)
+    int accessLogFileId,
+    boolean webSockets,
+    long tunnelIdleTimeoutNs)
 {
     /**
      * The access log file id of a queue whose requests are not logged.
@@ -29,7 +34,40 @@ public record QueueBinding(
     public static final int ACCESS_LOG_NONE = -1;
 
     /**
-     * A binding whose requests are not logged.
+     * Default tunnel idle time of a binding made without one: 60 s.
+     */
+    public static final long TUNNEL_IDLE_NS_DEFAULT = 60_000_000_000L;
+
+    /**
+     * A binding whose requests are logged as given, whose host may answer upgrades, with the default tunnel idle
+     * time.
+     *
+     * @param queue               the request queue's bound.
+     * @param host                the queue's hosting model.
+     * @param applicationPath     path of the matched prefix.
+     * @param maxRequestBodySize  largest request body in bytes.
+     * @param entityBodyTimeoutNs longest silence between two pieces of a request body; 0 for never.
+     * @param queueWaitTimeoutNs  longest wait of an admitted request for a worker to take it; 0 for never.
+     * @param hosting             the queue's hosting model, as the access log names it; null when not known.
+     * @param accessLogFileId     the access log file of the queue's requests, or {@link #ACCESS_LOG_NONE}.
+     */
+    public QueueBinding(
+        final RequestQueue queue,
+        final Host host,
+        final String applicationPath,
+        final long maxRequestBodySize,
+        final long entityBodyTimeoutNs,
+        final long queueWaitTimeoutNs,
+        final HostingMode hosting,
+        final int accessLogFileId)
+    {
+        this(
+            queue, host, applicationPath, maxRequestBodySize, entityBodyTimeoutNs, queueWaitTimeoutNs, hosting,
+            accessLogFileId, true, TUNNEL_IDLE_NS_DEFAULT);
+    }
+
+    /**
+     * A binding whose requests are not logged, whose host may answer upgrades, with the default tunnel idle time.
      *
      * @param queue               the request queue's bound.
      * @param host                the queue's hosting model.

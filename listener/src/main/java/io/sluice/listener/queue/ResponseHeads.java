@@ -14,6 +14,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ResponseHeads
 {
+    /**
+     * {@code 101 Switching Protocols}: the one interim status a host may answer with, and only to a request that asked
+     * to upgrade; the exchange is then a tunnel.
+     */
+    public static final int SWITCHING_PROTOCOLS = 101;
+
     private static final byte[][] STATUS_LINES = new byte[600][];
     private static final byte[] COLON_SPACE = { ':', ' ' };
     private static final byte[] CRLF = { '\r', '\n' };

@@ -141,6 +141,7 @@ class ConfigDocumentationTest
         expected.put("ringCapacity", size(QueueConfiguration.RING_CAPACITY_DEFAULT));
         expected.put("responseWindow", size(QueueConfiguration.RESPONSE_WINDOW_DEFAULT));
         expected.put("maxRequestBodySize", "listener.maxRequestBodySize");
+        expected.put("webSockets", Boolean.toString(QueueConfiguration.WEB_SOCKETS_DEFAULT));
         expected.put("timeouts", NO_CONSTANT);
         expected.put("worker", NO_CONSTANT);
 

@@ -39,6 +39,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * name is not a token or whose value holds CR, LF, NUL or another control character gets 502 instead of its
  * response; framing headers ({@code Content-Length}, {@code Transfer-Encoding}, {@code Connection}, ...) it sets are
  * dropped, the listener writes its own; its body is held to the length it declared.
+ * <p>
+ * Upgrades: a {@code 101} to a request that asked to upgrade ({@link ClientExchange#isUpgradeRequested()}) makes the
+ * exchange a tunnel: the client's bytes come through {@link Handler#onBody} (the last chunk when the client ends its
+ * input), the handler's go out through {@link #sendBody} with the same back-pressure, and its last chunk ends the
+ * tunnel; a {@code 101} to any other request is a 502.
  */
 final class InProcessExchange extends HttpRequestExchange implements RequestSink, FailableExchange
 {
@@ -254,7 +259,7 @@ final class InProcessExchange extends HttpRequestExchange implements RequestSink
         {
             return;
         }
-        if (!ResponseHeads.isFinalStatus(status))
+        if (!ResponseHeads.isFinalStatus(status) && ResponseHeads.SWITCHING_PROTOCOLS != status)
         {
             exchange.sendError(502, "bad gateway: invalid status from the handler");
             return;

@@ -61,8 +61,11 @@ public final class InProcessHost implements Host
     public RequestSink open(final ClientExchange exchange, final HttpRequest request, final long contentLength)
     {
         final InProcessExchange inProcess = new InProcessExchange(exchange, invoker, request, contentLength);
+        // an upgrade request's tunnel input, if the handler switches protocols, comes as body chunks
+        final RequestSink sink =
+            inProcess.hasBody() || exchange.isUpgradeRequested() ? new Sink(inProcess, exchange) : inProcess;
         invoker.onRequest(inProcess);
-        return inProcess.hasBody() ? new Sink(inProcess, exchange) : inProcess;
+        return sink;
     }
 
     /**

@@ -364,6 +364,7 @@ public final class LoopbackHost implements Host
         final int port = freePort();
         nextPorts[slot] = port;
         env.put(WorkerEnvironment.PORT_ENV_NAME, Integer.toString(port));
+        env.put(WorkerEnvironment.WEBSOCKETS_SUPPORTED_ENV_NAME, Boolean.toString(queue.webSockets()));
         final WorkerConfiguration worker = queue.worker();
         env.put(WorkerEnvironment.HEADER_WAIT_MS_ENV_NAME, Long.toString(worker.headerWaitMs()));
         env.put(WorkerEnvironment.IDLE_CONNECTION_MS_ENV_NAME, Long.toString(worker.idleConnectionMs()));

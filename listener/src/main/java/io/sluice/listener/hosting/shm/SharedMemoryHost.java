@@ -137,6 +137,7 @@ public final class SharedMemoryHost implements Host
             (slot, env) ->
             {
                 env.put(WorkerEnvironment.SHM_DIR_ENV_NAME, workerDir(slot).toString());
+                env.put(WorkerEnvironment.WEBSOCKETS_SUPPORTED_ENV_NAME, Boolean.toString(queue.webSockets()));
                 // the worker enforces queueWait: it answers 503 for a request it takes off the ring too late
                 env.put(WorkerEnvironment.QUEUE_WAIT_MS_ENV_NAME, Long.toString(queue.queueWaitTimeoutMs()));
                 // flow control: the response body a worker may send ahead of the listener's credit

@@ -1,0 +1,270 @@
+package io.sluice.listener;
+
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * WebSocket through each hosting model, with Netty's WebSocket client against {@link WebSocketEchoHandler} (RFC 6455
+ * through the {@code Exchange} tunnel contract): the upgrade admitted and answered {@code 101}, echo of text and binary
+ * messages of 0 B to 16 MiB, ping and pong, the close handshake from either side, the client's half-close and abrupt
+ * close (the handler is told), and the listener's refusals: no upgrade on a queue with {@code webSockets: false}, a
+ * {@code 101} to a request that did not ask for it answered 502. {@link #MODELS} lists the paths a scenario runs
+ * against; a hosting model joins by adding its queue to {@link #CONFIG} and its prefix there.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class WebSocketTest
+{
+    static final List<String> MODELS = List.of("/inproc/");
+
+    private static final String CONFIG = TestConfig.listener()
+        .queue(TestConfig.inProcess("inproc", WebSocketEchoHandler.class))
+        .queue(TestConfig.inProcess("nows", WebSocketEchoHandler.class).set("webSockets", false))
+        .queue(TestConfig.inProcess("idle", WebSocketEchoHandler.class).timeout("tunnelIdle", "300ms"))
+        .yaml();
+
+    private static final long READY_TIMEOUT_MS = 20_000;
+    private static final int KIB = 1024;
+    private static final int MIB = 1024 * KIB;
+
+    @RegisterExtension
+    static final ListenerExtension LISTENER =
+        ListenerExtension.perClass("ws", CONFIG).awaitReady(READY_TIMEOUT_MS, MODELS.toArray(new String[0]));
+
+    @TempDir
+    Path tempDir;
+
+    static Stream<Arguments> modelsAndLengths()
+    {
+        final List<Arguments> arguments = new ArrayList<>();
+        for (final String path : MODELS)
+        {
+            for (final int length : new int[] { 0, 125, 64 * KIB, 16 * MIB })
+            {
+                arguments.add(Arguments.of(path, length));
+            }
+        }
+        return arguments.stream();
+    }
+
+    static Stream<String> models()
+    {
+        return MODELS.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("modelsAndLengths")
+    void shouldEchoTextAndBinaryMessages(final String path, final int length) throws Exception
+    {
+        final Random random = new Random(length);
+        final byte[] binary = new byte[length];
+        random.nextBytes(binary);
+        final char[] chars = new char[length];
+        for (int i = 0; i < length; i++)
+        {
+            chars[i] = (char)('a' + random.nextInt(26));
+        }
+        final String text = new String(chars);
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws"))
+        {
+            client.sendText(text);
+            client.sendBinary(binary);
+            final TextWebSocketFrame textEcho = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            assertEquals(text, textEcho.text());
+            textEcho.release();
+            final BinaryWebSocketFrame binaryEcho = assertInstanceOf(BinaryWebSocketFrame.class, client.next());
+            assertArrayEquals(binary, WebSocketTestClient.bytes(binaryEcho));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void shouldAnswerPingWithPongAndKeepOrder(final String path) throws Exception
+    {
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws"))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                client.ping(("ping-" + i).getBytes(StandardCharsets.US_ASCII));
+                client.sendText("message-" + i);
+            }
+            for (int i = 0; i < 100; i++)
+            {
+                final PongWebSocketFrame pong = assertInstanceOf(PongWebSocketFrame.class, client.next());
+                assertEquals("ping-" + i, new String(WebSocketTestClient.bytes(pong), StandardCharsets.US_ASCII));
+                final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+                assertEquals("message-" + i, echo.text());
+                echo.release();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void shouldCloseWhenClientSendsClose(final String path) throws Exception
+    {
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws"))
+        {
+            client.sendText("before close");
+            client.sendClose(1000);
+            final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            assertEquals("before close", echo.text());
+            echo.release();
+            final CloseWebSocketFrame close = assertInstanceOf(CloseWebSocketFrame.class, client.next());
+            assertEquals(1000, close.statusCode());
+            close.release();
+            // the handler ended the tunnel after its close frame: the listener closes the connection
+            assertEquals(WebSocketTestClient.CLOSED, client.next());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void shouldTellHandlerOfClientHalfCloseAndCarryWhatItSendsAfter(final String path) throws Exception
+    {
+        final Path marker = tempDir.resolve("half-close");
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws?marker=" + marker))
+        {
+            client.sendText("last words");
+            client.shutdownOutput();
+            final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            assertEquals("last words", echo.text());
+            echo.release();
+            assertEquals(WebSocketTestClient.CLOSED, client.next());
+        }
+        awaitContent("input-end\n", marker);
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void shouldTellHandlerWhenClientGoesAbruptly(final String path) throws Exception
+    {
+        final Path marker = tempDir.resolve("abort");
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws?marker=" + marker))
+        {
+            client.sendText("hello");
+            final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            echo.release();
+            client.abort();
+        }
+        awaitContent("abort\n", marker);
+        // the queue serves on
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws"))
+        {
+            client.sendText("again");
+            final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            assertEquals("again", echo.text());
+            echo.release();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void shouldAnswer502WhenHandlerSwitchesProtocolsUnasked(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.get(path + "force101", port()));
+            assertEquals(502, response.status(), response::toString);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void shouldServePipelinedRequestAfterUpgradeRequestAnsweredWithoutSwitching(final String path) throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(port()))
+        {
+            // no Sec-WebSocket-Key: the handler answers 200, and the request behind it is read as a request again
+            client.write(RawHttpClient.concat(
+                RawHttpClient.request("GET", path + "plain", "127.0.0.1:" + port(),
+                    "Connection: upgrade", "Upgrade: websocket"),
+                RawHttpClient.get(path + "after", port())));
+            final RawHttpClient.Response first = client.readResponse(false);
+            assertEquals(200, first.status(), first::toString);
+            assertNull(first.header("upgrade"));
+            final RawHttpClient.Response second = client.readResponse(false);
+            assertEquals(200, second.status(), second::toString);
+        }
+    }
+
+    @Test
+    void shouldNotUpgradeOnQueueWithWebSocketsOff() throws Exception
+    {
+        // Netty's client refuses the handshake answer: a 200, not a 101
+        assertThrows(Exception.class, () -> WebSocketTestClient.connect(port(), "/nows/ws").close());
+        try (RawHttpClient client = new RawHttpClient(port()))
+        {
+            final RawHttpClient.Response response = client.send(RawHttpClient.request(
+                "GET", "/nows/ws", "127.0.0.1:" + port(), "Connection: Upgrade", "Upgrade: websocket",
+                "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
+            assertEquals(200, response.status(), response::toString);
+            assertEquals("hello", response.bodyText());
+            // and the connection goes on as HTTP
+            final RawHttpClient.Response next = client.send(RawHttpClient.get("/nows/", port()));
+            assertEquals(200, next.status(), next::toString);
+        }
+    }
+
+    @Test
+    void shouldCloseTunnelIdleForTunnelIdleAndTellHandler() throws Exception
+    {
+        final Path marker = tempDir.resolve("idle");
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), "/idle/ws?marker=" + marker))
+        {
+            client.sendText("one");
+            final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            assertEquals("one", echo.text());
+            echo.release();
+            assertTrue(client.awaitClosed(), "the idle tunnel is closed");
+        }
+        awaitContent("abort\n", marker);
+    }
+
+    private static int port()
+    {
+        return LISTENER.port();
+    }
+
+    /**
+     * Await what a handler wrote to its marker file (in this process or a worker's), then assert it exactly.
+     */
+    private static void awaitContent(final String expected, final Path marker) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
+        while (!expected.equals(read(marker)) && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, read(marker));
+    }
+
+    private static String read(final Path file) throws Exception
+    {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+}
