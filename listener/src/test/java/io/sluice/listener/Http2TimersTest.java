@@ -1,0 +1,143 @@
+package io.sluice.listener;
+
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The HTTP.sys timers over HTTP/2 (h2c): {@code entityBody} and {@code queueWait} per stream (the stream is answered,
+ * its siblings and the connection go on), {@code idleConnection} per connection ({@code GOAWAY}, then close), and a
+ * graceful stop ({@code GOAWAY} at once, the stream in flight finishes, then the connection closes).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class Http2TimersTest
+{
+    private static final String CONFIG = TestConfig.listener()
+        .listener("bind", "127.0.0.1")
+        .timeout("entityBody", "500ms")
+        .timeout("idleConnection", "1s")
+        .queue(TestConfig.inProcess("inproc", DeliveryHandler.class))
+        .queue(TestConfig.loopback("stuck", DeliveryHandler.class)
+            .timeout("queueWait", "300ms")
+            .command("sleep", "60")
+            .worker("shutdownTimeLimit", "0ms"))
+        .yaml();
+
+    private static final String STOP_CONFIG = TestConfig.listener()
+        .listener("bind", "127.0.0.1")
+        .queue(TestConfig.inProcess("inproc", DeliveryHandler.class))
+        .yaml();
+
+    private static final long WAIT_S = 20;
+    private static final long HOLD_MS = 1_000;
+
+    @RegisterExtension
+    static final ListenerExtension LISTENER = ListenerExtension.perClass("h2timers", CONFIG);
+
+    @RegisterExtension
+    static final ListenerExtension STOPPING = ListenerExtension.onDemand();
+
+    @Test
+    void shouldAnswer408ToAStreamWhoseBodyStallsAndServeItsSiblings() throws Exception
+    {
+        try (Http2TestClient client = Http2TestClient.connect(LISTENER.port(), false))
+        {
+            final Http2TestClient.Stream stalled = client.open("POST", "/inproc/echo", 10, false);
+            stalled.data("12345".getBytes(StandardCharsets.US_ASCII), 0, 5, false);
+            final Http2TestClient.Response sibling = answer(client.send("GET", "/inproc/", null));
+            assertEquals(200, sibling.status(), sibling::toString);
+
+            final Http2TestClient.Response timedOut = answer(stalled.response());
+            assertEquals(408, timedOut.status(), timedOut::toString);
+            assertEquals("request timeout: request body not received in time\n", timedOut.bodyText());
+
+            final Http2TestClient.Response after = answer(client.send("GET", "/inproc/", null));
+            assertEquals(200, after.status(), after::toString);
+        }
+    }
+
+    @Test
+    void shouldAnswer503ToAStreamNoWorkerTakesWithinQueueWait() throws Exception
+    {
+        try (Http2TestClient client = Http2TestClient.connect(LISTENER.port(), false))
+        {
+            final CompletableFuture<Http2TestClient.Response> waiting = client.send("GET", "/stuck/", null);
+            final Http2TestClient.Response sibling = answer(client.send("GET", "/inproc/", null));
+            assertEquals(200, sibling.status(), sibling::toString);
+
+            final Http2TestClient.Response refused = answer(waiting);
+            assertEquals(503, refused.status(), refused::toString);
+            assertEquals("service unavailable: request waited too long in the queue\n", refused.bodyText());
+            assertFalse(client.goAway().isDone());
+        }
+    }
+
+    @Test
+    void shouldSendGoAwayAndCloseAConnectionWithNoStreamOpenForIdleConnection() throws Exception
+    {
+        try (Http2TestClient client = Http2TestClient.connect(LISTENER.port(), false))
+        {
+            assertEquals(200, answer(client.send("GET", "/inproc/", null)).status());
+
+            final Http2GoAwayFrame goAway = client.goAway().get(WAIT_S, TimeUnit.SECONDS);
+            assertNotNull(goAway, "closed without GOAWAY");
+            try
+            {
+                assertEquals(0, goAway.errorCode());
+            }
+            finally
+            {
+                goAway.release();
+            }
+            assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "still open");
+        }
+    }
+
+    @Test
+    void shouldSendGoAwayOnGracefulStopAndFinishTheStreamInFlight() throws Exception
+    {
+        final TestListener listener = STOPPING.start("h2stop", STOP_CONFIG);
+        try (Http2TestClient client = Http2TestClient.connect(listener.port(), false))
+        {
+            assertEquals(200, answer(client.send("GET", "/inproc/", null)).status());
+            final Http2TestClient.Stream held = client.open("GET", "/inproc/?hold=" + HOLD_MS, -1, true);
+            Thread.sleep(100);
+
+            final Thread stop = new Thread(() -> listener.listener().stop(), "h2-graceful-stop");
+            stop.start();
+            final Http2GoAwayFrame goAway = client.goAway().get(WAIT_S, TimeUnit.SECONDS);
+            assertNotNull(goAway, "closed without GOAWAY");
+            try
+            {
+                assertEquals(0, goAway.errorCode());
+                assertFalse(held.response().isDone(), "GOAWAY came after the held answer, not at the stop");
+            }
+            finally
+            {
+                goAway.release();
+            }
+
+            final Http2TestClient.Response answered = answer(held.response());
+            assertEquals(200, answered.status(), answered::toString);
+            assertEquals(DeliveryHandler.HELLO, answered.bodyText());
+            assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "still open");
+            stop.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+        }
+    }
+
+    private static Http2TestClient.Response answer(final CompletableFuture<Http2TestClient.Response> response)
+        throws Exception
+    {
+        return response.get(WAIT_S, TimeUnit.SECONDS);
+    }
+}
