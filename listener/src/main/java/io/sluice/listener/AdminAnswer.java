@@ -14,6 +14,7 @@ import io.sluice.listener.routing.RequestTargets;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * What one admin request is answered, decided when its head arrives; answered once its body (if any) is in.
@@ -31,6 +32,7 @@ record AdminAnswer(int status, String body, boolean headRequest, boolean keepAli
     private static final String ASTERISK = "*";
     private static final String HEALTH_PATH = "/health";
     private static final String METRICS_PATH = "/metrics";
+    private static final Function<String, String> NO_DOCUMENTS = (path) -> null;
 
     /**
      * @param status HTTP status.
@@ -52,6 +54,19 @@ record AdminAnswer(int status, String body, boolean headRequest, boolean keepAli
      * @return the answer.
      */
     static AdminAnswer to(final HttpRequest request)
+    {
+        return to(request, NO_DOCUMENTS);
+    }
+
+    /**
+     * Decide the answer to a request head as {@link #to(HttpRequest)}, with more documents: a path the lookup knows
+     * serves its text ({@code GET} and {@code HEAD}), read when the head arrives.
+     *
+     * @param request   as decoded by {@link StrictRequestDecoder}.
+     * @param documents the text of a further path (e.g. {@code /config}), or null for a path it does not serve.
+     * @return the answer.
+     */
+    static AdminAnswer to(final HttpRequest request, final Function<String, String> documents)
     {
         final DecoderResult result = request.decoderResult();
         if (result.isFailure())
@@ -96,7 +111,8 @@ record AdminAnswer(int status, String body, boolean headRequest, boolean keepAli
             return AdminAnswer.refusal(HttpResponseStatus.BAD_REQUEST.code(), "bad request: invalid request target");
         }
         final boolean health = HEALTH_PATH.equals(path);
-        if (!health && !METRICS_PATH.equals(path))
+        final String document = health || METRICS_PATH.equals(path) ? null : documents.apply(path);
+        if (!health && !METRICS_PATH.equals(path) && null == document)
         {
             return new AdminAnswer(
                 HttpResponseStatus.NOT_FOUND.code(), "not found\n", headRequest, keepAlive, http10, false);
@@ -107,7 +123,7 @@ record AdminAnswer(int status, String body, boolean headRequest, boolean keepAli
                 HttpResponseStatus.METHOD_NOT_ALLOWED.code(), "method not allowed\n", false, keepAlive, http10, true);
         }
         return new AdminAnswer(
-            HttpResponseStatus.OK.code(), health ? "ok\n" : null, headRequest, keepAlive, http10, false);
+            HttpResponseStatus.OK.code(), health ? "ok\n" : document, headRequest, keepAlive, http10, false);
     }
 
     /**

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +52,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
     private final AdminTimeouts timeouts;
     private final AdminCounters counters;
     private final Supplier<String> metrics;
+    private final Function<String, String> documents;
     private final ArrayDeque<AdminAnswer> backlog = new ArrayDeque<>();
     private final SendRateWindow sendRate;
     private final ScheduledFuture<?> timer;
@@ -96,6 +98,24 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
     AdminConnection(
         final Channel ch, final AdminTimeouts timeouts, final AdminCounters counters, final Supplier<String> metrics)
     {
+        this(ch, timeouts, counters, metrics, (path) -> null);
+    }
+
+    /**
+     * @param ch        the admin connection.
+     * @param timeouts  the admin port's time limits.
+     * @param counters  the admin port's counters, shared by its connections.
+     * @param metrics   makes the text of {@code /metrics} when it is answered.
+     * @param documents the text of a further path (e.g. {@code /config}), or null for a path not served.
+     */
+    AdminConnection(
+        final Channel ch,
+        final AdminTimeouts timeouts,
+        final AdminCounters counters,
+        final Supplier<String> metrics,
+        final Function<String, String> documents)
+    {
+        this.documents = documents;
         this.ch = ch;
         this.timeouts = timeouts;
         this.counters = counters;
@@ -126,7 +146,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
             }
             if (msg instanceof HttpRequest request)
             {
-                receiving = AdminAnswer.to(request);
+                receiving = AdminAnswer.to(request, documents);
                 if (request.decoderResult().isFailure())
                 {
                     // the decoder refused the request and emits nothing after it: answer now, then close

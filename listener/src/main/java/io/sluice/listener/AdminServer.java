@@ -19,10 +19,12 @@ import io.sluice.listener.routing.RequestTargets;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The admin endpoint on its own port: {@code GET /health} (200 "ok") and {@code GET /metrics} (the listener's
+ * The admin endpoint on its own port: {@code GET /health} (200 "ok"), {@code GET /config} (the effective
+ * configuration, see {@link Listener#effectiveConfiguration()}) and {@code GET /metrics} (the listener's
  * counters in the Prometheus text format, see {@link AdminMetrics}). Not on the request path; allocates freely.
  * <p>
  * It speaks HTTP as the data plane does, with the same pieces: requests are read by {@link StrictRequestDecoder}
@@ -102,6 +104,7 @@ final class AdminServer implements AutoCloseable
     private final AdminCounters counters;
     private final AdminTimeouts timeouts;
     private final Supplier<String> metrics;
+    private final Function<String, String> documents;
     private EventLoopGroup group;
     private Channel channel;
 
@@ -111,14 +114,17 @@ final class AdminServer implements AutoCloseable
      * @param config    the admin port's limits and timers.
      * @param counters  the admin port's own counters.
      * @param metrics   makes the text of {@code /metrics} when it is answered.
+     * @param documents the text of a further path ({@code /config}), or null for a path not served.
      */
     AdminServer(
         final Transport transport,
         final int port,
         final AdminConfiguration config,
         final AdminCounters counters,
-        final Supplier<String> metrics)
+        final Supplier<String> metrics,
+        final Function<String, String> documents)
     {
+        this.documents = documents;
         this.transport = transport;
         this.port = port;
         this.config = config;
@@ -239,6 +245,6 @@ final class AdminServer implements AutoCloseable
             return;
         }
         ch.closeFuture().addListener((ChannelFutureListener)(future) -> counters.closed());
-        new AdminConnection(ch, timeouts, counters, metrics).install();
+        new AdminConnection(ch, timeouts, counters, metrics, documents).install();
     }
 }

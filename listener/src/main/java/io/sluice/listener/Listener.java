@@ -2,11 +2,13 @@ package io.sluice.listener;
 
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.worker.Handler;
+import io.sluice.listener.config.ConfigException;
 import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.EffectiveConfiguration;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.LogFileConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.ReloadPlan;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.counters.ListenerCounters;
@@ -26,6 +28,7 @@ import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.Transport;
 import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.SwappableRouter;
 import io.sluice.listener.routing.UrlPrefix;
 import io.sluice.listener.tls.ServerTlsContexts;
 import org.agrona.concurrent.NanoClock;
@@ -38,9 +41,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -63,16 +69,28 @@ public final class Listener implements AutoCloseable
 
     private static final Logger LOG = Logger.getLogger(Listener.class.getName());
     private static final long DRAIN_POLL_MS = 10;
+    private static final String CONFIG_PATH = "/config";
 
-    private final ListenerConfiguration config;
+    volatile ListenerConfiguration config;
     private final NanoClock nanoClock;
-    private final Map<String, Host> hosts = new LinkedHashMap<>();
-    private final Map<String, RequestQueue> queues = new LinkedHashMap<>();
+    final Map<String, Host> hosts = new ConcurrentSkipListMap<>();
+    final Map<String, RequestQueue> queues = new ConcurrentSkipListMap<>();
+    private final Map<String, Integer> accessLogFileIds = new ConcurrentHashMap<>();
+    private int listenerAccessLog = QueueBinding.ACCESS_LOG_NONE;
     private final Map<String, Handler> inProcessHandlers = new LinkedHashMap<>();
+    final Set<HostRetirement> retiring = ConcurrentHashMap.newKeySet();
+    private final Object reloadLock = new Object();
+    volatile boolean stopping;
+    private volatile ReloadOutcome lastReload = new ReloadOutcome(0, true, "reload 0 applied: start");
+    private long reloadCount;
+    int hostGeneration;
+    SwappableRouter<QueueBinding> router;
+    HttpServerInitializer initializer;
+    HttpServerInitializer tlsInitializer;
     private Transport transport;
-    private ServerChannels serverChannels;
-    private ConnectionLimiter connections;
-    private LoopConnectionCounts loopCounts;
+    ServerChannels serverChannels;
+    ConnectionLimiter connections;
+    LoopConnectionCounts loopCounts;
     private AdminServer admin;
     private SharedMemoryFiles.PrivateDirectory shmDir;
     private RequestLog requestLog;
@@ -117,7 +135,7 @@ public final class Listener implements AutoCloseable
             inProcessHandlers.putAll(StartupChecks.check(config));
             transport = Transport.create(config.eventLoops());
             requestLog = new RequestLog();
-            final int listenerAccessLog = accessLogFileId(config.accessLog());
+            listenerAccessLog = accessLogFileId(config.accessLog());
             if (config.errorLog().enabled())
             {
                 requestLog.errorLog(
@@ -128,11 +146,13 @@ public final class Listener implements AutoCloseable
             {
                 final RequestQueue requestQueue = new RequestQueue(queue.name(), queue.queueLength(), queues.size());
                 final String applicationPath = UrlPrefix.parse(queue.prefixes().get(0)).path();
-                final Host host = createHost(queue, applicationPath);
+                final Host host = createHost(
+                    queue, applicationPath, inProcessHandlers.get(queue.name()), queue.name());
                 queues.put(queue.name(), requestQueue);
                 hosts.put(queue.name(), host);
                 final int accessLog =
                     null == queue.accessLog() ? listenerAccessLog : accessLogFileId(queue.accessLog());
+                accessLogFileIds.put(queue.name(), accessLog);
                 for (final String prefix : queue.prefixes())
                 {
                     final UrlPrefix parsed = UrlPrefix.parse(prefix);
@@ -140,20 +160,18 @@ public final class Listener implements AutoCloseable
                 }
             }
 
-            final PrefixRouter<QueueBinding> table = router.build();
+            this.router = new SwappableRouter<>(router.build());
             connections = new ConnectionLimiter(config.maxConnections());
             loopCounts = new LoopConnectionCounts(transport.group());
             startRequestLog();
-            final HttpConnectionConfig connectionConfig = config.connectionConfig()
-                .requestLog(requestLog.isEnabled() ? requestLog : null)
-                .accessLogFileId(listenerAccessLog);
-            final HttpServerInitializer initializer = new HttpServerInitializer(
-                table, config.decoderConfig(), connectionConfig, connections, loopCounts);
-            final HttpServerInitializer tlsInitializer = null == config.tls() ? null : new HttpServerInitializer(
-                table, config.decoderConfig(), connectionConfig, connections, loopCounts, tlsSetup());
+            final HttpConnectionConfig connectionConfig = connectionConfig(config);
+            initializer = new HttpServerInitializer(
+                this.router, config.decoderConfig(), connectionConfig, connections, loopCounts);
+            tlsInitializer = null == config.tls() ? null : new HttpServerInitializer(
+                this.router, config.decoderConfig(), connectionConfig, connections, loopCounts, tlsSetup(config));
             final Set<Integer> httpsPorts = httpsPorts();
             serverChannels = new ServerChannels(config, transport);
-            for (final int port : table.ports())
+            for (final int port : this.router.table().ports())
             {
                 serverChannels.bind(port, httpsPorts.contains(port) ? tlsInitializer : initializer);
             }
@@ -161,7 +179,8 @@ public final class Listener implements AutoCloseable
             if (config.adminPort() > 0)
             {
                 admin = new AdminServer(
-                    transport, config.adminPort(), config.admin(), adminCounters, this::metricsText);
+                    transport, config.adminPort(), config.admin(), adminCounters, this::metricsText,
+                    (path) -> CONFIG_PATH.equals(path) ? effectiveConfiguration() : null);
                 startAdmin();
             }
             // only once the ports are ours; a second listener of the same directory is refused by its lock
@@ -292,6 +311,83 @@ public final class Listener implements AutoCloseable
     }
 
     /**
+     * @return the configuration in force: the start's, or the last reload's applied (less what needs a restart).
+     */
+    public ListenerConfiguration configuration()
+    {
+        return config;
+    }
+
+    /**
+     * The effective configuration as the admin port's {@code GET /config} serves it: the configuration in force as
+     * YAML in the deployment file's keys, defaults filled in ({@link EffectiveConfiguration}), after a comment line
+     * with the outcome of the last reload, e.g. {@code # reload 2 applied: limits changed [app]; ports unchanged}
+     * ({@code # reload 0 applied: start} before any).
+     *
+     * @return the document.
+     */
+    public String effectiveConfiguration()
+    {
+        final ReloadOutcome outcome = lastReload;
+        return "# " + outcome.line() + "\n" + EffectiveConfiguration.describe(config);
+    }
+
+    /**
+     * @return what the last reload did; generation 0 before any.
+     */
+    public ReloadOutcome lastReload()
+    {
+        return lastReload;
+    }
+
+    /**
+     * Re-read the configuration and apply what changed, without a restart (SIGHUP, {@code sluice reload}). Queues are
+     * added, removed and re-routed; prefixes (binding a port not yet listened on, closing one no longer named), limits,
+     * timers and certificates change; a queue whose host or workers change is recycled overlapped: its new host is
+     * started and its workers ready before requests are routed to it, and the old host then finishes the requests it
+     * took and stops, as does a removed queue's. The new routing table and connection settings are put in force at
+     * once: a request routed before keeps the queue, host and limits it was routed with; a connection keeps the
+     * connection settings (timers, decoder limits) it was accepted with.
+     * <p>
+     * Settings that need a restart ({@link ReloadPlan#needsRestart()}) keep their running values and are named in the
+     * outcome. When the file is not valid, or names what cannot be used (a handler class, a certificate, a port in
+     * use), or a recycled queue's new workers are not ready within their start-up limits, nothing changes: the running
+     * configuration is kept and the outcome names the key. Reloads run one at a time; blocks until done, off the event
+     * loops.
+     *
+     * @param sourceName names the source in messages that would not name it (a start-up check's), e.g. the file.
+     * @param source     reads and concludes the configuration; throws {@link ConfigException} naming the key.
+     * @return what was done, also logged in one line.
+     */
+    public ReloadOutcome reload(final String sourceName, final Supplier<ListenerConfiguration> source)
+    {
+        synchronized (reloadLock)
+        {
+            final long generation = ++reloadCount;
+            final ReloadOutcome outcome;
+            if (stopping || null == router)
+            {
+                outcome = new ReloadOutcome(generation, false, "reload " + generation + " refused: the listener is " +
+                    (stopping ? "stopping" : "not started"));
+            }
+            else
+            {
+                outcome = ListenerReload.reload(this, generation, sourceName, source);
+            }
+            if (outcome.applied())
+            {
+                LOG.info(outcome::line);
+            }
+            else
+            {
+                LOG.warning(outcome::line);
+            }
+            lastReload = outcome;
+            return outcome;
+        }
+    }
+
+    /**
      * Stop gracefully (SIGTERM): stop accepting connections, close idle keep-alive connections and answer every
      * further response with {@code connection: close}, let the requests in flight finish, each queue for up to
      * its workers' {@code shutdownTimeLimit} (in-process queues: the default), then {@link #close()}: the workers are
@@ -300,6 +396,16 @@ public final class Listener implements AutoCloseable
      */
     public void stop()
     {
+        stopping = true;
+        synchronized (reloadLock)
+        {
+            stopGracefully();
+        }
+    }
+
+    private void stopGracefully()
+    {
+        final ListenerConfiguration config = this.config;
         closeServerChannels();
         if (null != connections)
         {
@@ -344,6 +450,7 @@ public final class Listener implements AutoCloseable
      */
     public void close()
     {
+        stopping = true;
         closeServerChannels();
         if (null != sampler)
         {
@@ -357,6 +464,10 @@ public final class Listener implements AutoCloseable
         }
         try
         {
+            for (final HostRetirement retirement : retiring)
+            {
+                retirement.close();
+            }
             closeHosts();
         }
         finally
@@ -391,6 +502,7 @@ public final class Listener implements AutoCloseable
 
     private void releaseResources()
     {
+        final ListenerConfiguration config = this.config;
         if (null != transport)
         {
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -426,15 +538,16 @@ public final class Listener implements AutoCloseable
         }
     }
 
-    private Host createHost(final QueueConfiguration queue, final String applicationPath)
+    Host createHost(
+        final QueueConfiguration queue, final String applicationPath, final Handler handler, final String directoryName)
     {
         switch (queue.hosting())
         {
             case IN_PROCESS:
-                return new InProcessHost(inProcessHandlers.get(queue.name()));
+                return new InProcessHost(handler);
 
             case SHARED_MEMORY:
-                return new SharedMemoryHost(queue, hostContext(), applicationPath);
+                return new SharedMemoryHost(queue, hostContext(), applicationPath, directoryName);
 
             case LOOPBACK_FORWARD:
                 return new LoopbackHost(queue, hostContext());
@@ -442,6 +555,27 @@ public final class Listener implements AutoCloseable
             default:
                 throw new IllegalStateException("unknown hosting: " + queue.hosting());
         }
+    }
+
+    /**
+     * @param config a configuration.
+     * @return its connection settings, with the listener's request log and access log file.
+     */
+    HttpConnectionConfig connectionConfig(final ListenerConfiguration config)
+    {
+        return config.connectionConfig()
+            .requestLog(requestLog.isEnabled() ? requestLog : null)
+            .accessLogFileId(listenerAccessLog);
+    }
+
+    /**
+     * @param queueName a queue's name.
+     * @return the access log file its requests are logged to: its own, as at start, or the listener's (a queue added
+     * by a reload: log files are declared at start).
+     */
+    int accessLogFileId(final String queueName)
+    {
+        return accessLogFileIds.getOrDefault(queueName, listenerAccessLog);
     }
 
     private int accessLogFileId(final LogFileConfiguration accessLog)
@@ -514,8 +648,9 @@ public final class Listener implements AutoCloseable
         }
     }
 
-    private void createShmDir()
+    void createShmDir()
     {
+        final ListenerConfiguration config = this.config;
         if (null == shmDir)
         {
             try
@@ -530,7 +665,7 @@ public final class Listener implements AutoCloseable
         }
     }
 
-    private TlsServerSetup tlsSetup()
+    static TlsServerSetup tlsSetup(final ListenerConfiguration config)
     {
         final ServerTlsContexts contexts = ServerTlsContexts.create(config.tls());
         LOG.info(() -> "TLS: " + contexts.provider() + " engine, " + config.tls().protocols() + ", ALPN " +
@@ -542,6 +677,7 @@ public final class Listener implements AutoCloseable
     private Set<Integer> httpsPorts()
     {
         final Set<Integer> ports = new HashSet<>();
+        final ListenerConfiguration config = this.config;
         for (final QueueConfiguration queue : config.queues())
         {
             for (final String prefix : queue.prefixes())

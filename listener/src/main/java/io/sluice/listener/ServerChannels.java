@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The listening sockets of the ports the URL prefixes name. On the epoll transport with more than one event loop each
@@ -29,13 +30,15 @@ import java.util.List;
  * {@code SO_REUSEPORT} lets any process of the listener's user bind the same port; so that the listener never shares
  * a port silently with a process already listening on it, each port is first bound once without it (and released at
  * once): a port someone listens on fails that bind as it fails a single channel's.
+ * <p>
+ * Ports are bound at start and, on a reload, bound and closed one by one by the reloading thread.
  */
 final class ServerChannels
 {
     private final ListenerConfiguration config;
     private final Transport transport;
     private final List<EventLoop> loops = new ArrayList<>();
-    private final List<Channel> channels = new ArrayList<>();
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
 
     /**
      * @param config    the loaded configuration: the bind address, and the keys to blame when a port cannot be bound.
@@ -68,7 +71,21 @@ final class ServerChannels
      */
     void bind(final int port, final ChannelHandler childHandler)
     {
+        bind(port, childHandler, config);
+    }
+
+    /**
+     * Listen on a port, not accepting until {@link #startAccepting()}; all of its channels or none.
+     *
+     * @param port         the port.
+     * @param childHandler initializes each accepted connection.
+     * @param blamed       the configuration whose prefix keys a failure names (a reloaded file's).
+     * @throws StartupException naming the key to blame when the port cannot be bound.
+     */
+    void bind(final int port, final ChannelHandler childHandler, final ListenerConfiguration blamed)
+    {
         final InetSocketAddress address = new InetSocketAddress(config.bindAddress(), port);
+        final List<Channel> bound = new ArrayList<>();
         try
         {
             if (reusePort())
@@ -76,19 +93,46 @@ final class ServerChannels
                 checkNobodyListens(address);
                 for (final EventLoop loop : loops)
                 {
-                    channels.add(bind(bootstrap(loop, childHandler).option(EpollChannelOption.SO_REUSEPORT, true),
+                    bound.add(bind(bootstrap(loop, childHandler).option(EpollChannelOption.SO_REUSEPORT, true),
                         address));
                 }
             }
             else
             {
-                channels.add(bind(bootstrap(transport.group(), childHandler), address));
+                bound.add(bind(bootstrap(transport.group(), childHandler), address));
             }
         }
         catch (final Exception ex)
         {
-            throw new StartupException(BindFailures.bindKey(config, port), "cannot listen on " + config.bindAddress() +
-                ":" + port + ": " + BindFailures.bindProblem(ex), ex);
+            for (final Channel channel : bound)
+            {
+                channel.close().syncUninterruptibly();
+            }
+            throw new StartupException(BindFailures.bindKey(blamed, port), "cannot listen on " +
+                config.bindAddress() + ":" + port + ": " + BindFailures.bindProblem(ex), ex);
+        }
+        channels.addAll(bound);
+    }
+
+    /**
+     * Stop listening on one port and wait until closed; the connections accepted on it stay open.
+     *
+     * @param port the port.
+     */
+    void close(final int port)
+    {
+        final List<Channel> closing = new ArrayList<>();
+        for (final Channel channel : channels)
+        {
+            if (((InetSocketAddress)channel.localAddress()).getPort() == port)
+            {
+                closing.add(channel);
+            }
+        }
+        channels.removeAll(closing);
+        for (final Channel channel : closing)
+        {
+            channel.close().syncUninterruptibly();
         }
     }
 

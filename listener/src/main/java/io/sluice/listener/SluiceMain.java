@@ -7,17 +7,21 @@ import io.sluice.listener.config.EffectiveConfiguration;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.StartupException;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The {@code sluice} command line: {@code sluice run [--config FILE]} starts the listener and its workers and serves
  * until SIGTERM or SIGINT, then stops cleanly and exits 0; {@code sluice check [--config FILE]} checks the file as a
  * start would, without binding a port or starting a worker ({@link ConfigCheck}), prints the effective configuration
- * and exits 0; {@code sluice stat} prints a running listener's counters from its counters file ({@link SluiceStat}).
- * A configuration mistake prints one line and exits 2: one
- * found reading the file ({@link ConfigException}) or one found starting (a {@link StartupException}: a port in use, a
+ * and exits 0; {@code sluice stat} prints a running listener's counters from its counters file ({@link SluiceStat});
+ * {@code sluice reload [--config FILE] [--pid PID]} makes the running listener re-read its file
+ * ({@link ReloadCommand}), as SIGHUP does ({@link Listener#reload}). A configuration mistake prints one line and exits
+ * 2: one found reading the file ({@link ConfigException}) or one found starting (a {@link StartupException}: a port in use, a
  * missing handler class or worker command, a handler that cannot be created, a shared-memory directory in use, ...),
  * both as {@code sluice: <file>: <key>: <problem>}. Any other failure to start prints one line and exits 1; either
  * way, what was started is closed first.
@@ -39,6 +43,7 @@ public final class SluiceMain
     private static final String RUN = "run";
     private static final String CHECK = "check";
     private static final String STAT = "stat";
+    private static final String RELOAD = "reload";
 
     private SluiceMain()
     {
@@ -59,17 +64,23 @@ public final class SluiceMain
             System.exit(SluiceStat.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SluiceLogging.configure();
-        if (args.length == 0 || !(RUN.equals(args[0]) || CHECK.equals(args[0])))
+        if (args.length == 0 || !(RUN.equals(args[0]) || CHECK.equals(args[0]) || RELOAD.equals(args[0])))
         {
             usage();
             System.exit(2);
         }
         Path configFile = Path.of(CONFIG_DEFAULT);
+        Long pid = null;
         for (int i = 1; i < args.length; i++)
         {
             if (("--config".equals(args[i]) || "-c".equals(args[i])) && i + 1 < args.length)
             {
                 configFile = Path.of(args[++i]);
+            }
+            else if (RELOAD.equals(args[0]) && "--pid".equals(args[i]) && i + 1 < args.length &&
+                args[i + 1].matches("[0-9]{1,18}"))
+            {
+                pid = Long.parseLong(args[++i]);
             }
             else if (args[i].startsWith("--config="))
             {
@@ -86,6 +97,11 @@ public final class SluiceMain
         if (CHECK.equals(args[0]))
         {
             System.exit(check(configFile));
+            return;
+        }
+        if (RELOAD.equals(args[0]))
+        {
+            System.exit(ReloadCommand.run(configFile, pid, System.out, System.err));
             return;
         }
 
@@ -137,6 +153,19 @@ public final class SluiceMain
             return;
         }
 
+        final Path pidFile = writePidFile(config);
+        final Path reloadedFile = configFile;
+        final ExecutorService reloads = Executors.newSingleThreadExecutor(
+            (r) ->
+            {
+                final Thread thread = new Thread(r, "sluice-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+        // the file was changed: re-read it and apply what changed
+        Signals.handle("HUP", () -> reloads.execute(
+            () -> listener.reload(reloadedFile.toString(), () -> ConfigLoader.load(reloadedFile))));
+
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(
             () ->
@@ -146,6 +175,10 @@ public final class SluiceMain
                 try
                 {
                     listener.stop();
+                    if (null != pidFile)
+                    {
+                        PidFile.removeOwn(pidFile);
+                    }
                 }
                 catch (final RuntimeException ex)
                 {
@@ -158,7 +191,7 @@ public final class SluiceMain
             "sluice-shutdown"));
         // logrotate moved the log files away: write to new files at the configured paths
         Signals.handle("USR1", listener::reopenLogs);
-        System.out.println("sluice: serving " + configFile + " (SIGTERM to stop)");
+        System.out.println("sluice: serving " + configFile + " (SIGTERM to stop, SIGHUP to reload)");
         try
         {
             stopped.await();
@@ -166,6 +199,21 @@ public final class SluiceMain
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path writePidFile(final ListenerConfiguration config)
+    {
+        final Path pidFile = PidFile.of(config.id());
+        try
+        {
+            PidFile.write(pidFile);
+            return pidFile;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("sluice: cannot write " + pidFile + " (sluice reload needs --pid): " + ex.getMessage());
+            return null;
         }
     }
 
@@ -203,5 +251,6 @@ public final class SluiceMain
         System.err.println("usage: sluice run [--config FILE]     serve (default " + CONFIG_DEFAULT + ")");
         System.err.println("       sluice check [--config FILE]   validate and print the effective configuration");
         System.err.println("       sluice stat [--watch 1s] [--dir RUN_DIR | --config FILE]   print the counters");
+        System.err.println("       sluice reload [--config FILE] [--pid PID]   make the running listener re-read FILE");
     }
 }

@@ -45,29 +45,44 @@ final class StartupChecks
         final List<QueueConfiguration> queueConfigs = config.queues();
         for (int i = 0; i < queueConfigs.size(); i++)
         {
-            final QueueConfiguration queue = queueConfigs.get(i);
-            final boolean customCommand = null != queue.worker() && !queue.worker().command().isEmpty();
-            if (queue.hosting() == HostingMode.IN_PROCESS)
+            final Handler handler = checkQueue(queueConfigs.get(i), i);
+            if (null != handler)
             {
-                inProcessHandlers.put(queue.name(), HandlerLoader.create(queue.handler(), ConfigKeys.queueHandler(i)));
-            }
-            else if (!customCommand)
-            {
-                HandlerLoader.check(queue.handler(), ConfigKeys.queueHandler(i));
-            }
-            else
-            {
-                try
-                {
-                    WorkerCommand.checkCommand(queue.worker().command());
-                }
-                catch (final IllegalArgumentException ex)
-                {
-                    throw new StartupException(ConfigKeys.workerCommand(i), ex.getMessage(), ex);
-                }
+                inProcessHandlers.put(queueConfigs.get(i).name(), handler);
             }
         }
         return inProcessHandlers;
+    }
+
+    /**
+     * Check what one queue names: its handler class (created, for an in-process queue) or its worker command.
+     *
+     * @param queue the queue.
+     * @param index its index in the file's {@code queues}, for the key named by a failure.
+     * @return the in-process queue's handler, created; null for a queue with workers.
+     * @throws StartupException naming the key of what cannot be used.
+     */
+    static Handler checkQueue(final QueueConfiguration queue, final int index)
+    {
+        final boolean customCommand = null != queue.worker() && !queue.worker().command().isEmpty();
+        if (queue.hosting() == HostingMode.IN_PROCESS)
+        {
+            return HandlerLoader.create(queue.handler(), ConfigKeys.queueHandler(index));
+        }
+        if (!customCommand)
+        {
+            HandlerLoader.check(queue.handler(), ConfigKeys.queueHandler(index));
+            return null;
+        }
+        try
+        {
+            WorkerCommand.checkCommand(queue.worker().command());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new StartupException(ConfigKeys.workerCommand(index), ex.getMessage(), ex);
+        }
+        return null;
     }
 
     private static void checkResolves(final String key, final String hostName)

@@ -55,10 +55,13 @@ final class TestListener implements AutoCloseable
     private final int port;
     private final Path shmDir;
     private final Path logDir;
+    private final String id;
     private volatile boolean keepLogs;
 
-    private TestListener(final Listener listener, final int port, final Path shmDir, final Path logDir)
+    private TestListener(
+        final Listener listener, final int port, final Path shmDir, final Path logDir, final String id)
     {
+        this.id = id;
         this.listener = listener;
         this.port = port;
         this.shmDir = shmDir;
@@ -133,17 +136,13 @@ final class TestListener implements AutoCloseable
             final Path shmDir = Path.of("/dev/shm", "sluice-test-" + suffix);
             final Path logDir = LOG_ROOT.resolve(id);
             final int port = freePort();
-            final String yaml = yamlTemplate
-                .replace("${PORT}", Integer.toString(port))
-                .replace("${ID}", id)
-                .replace("${SHM_DIR}", shmDir.toString())
-                .replace("${LOG_DIR}", logDir.toString());
+            final String yaml = resolve(yamlTemplate, port, id, shmDir, logDir);
             final ListenerConfiguration config = ConfigLoader.parse(yaml, id + ".yaml");
             final Listener listener = new Listener(config, nanoClock);
             try
             {
                 listener.start();
-                final TestListener started = new TestListener(listener, port, shmDir, logDir);
+                final TestListener started = new TestListener(listener, port, shmDir, logDir, id);
                 OPEN.add(started);
                 return started;
             }
@@ -157,6 +156,28 @@ final class TestListener implements AutoCloseable
             }
         }
         throw lastFailure;
+    }
+
+    /**
+     * Read another configuration with this listener's tokens (port, id, directories): what a reload of its file reads.
+     *
+     * @param yamlTemplate the configuration with tokens.
+     * @return the configuration.
+     * @throws io.sluice.listener.config.ConfigException when it is not valid.
+     */
+    ListenerConfiguration configuration(final String yamlTemplate)
+    {
+        return ConfigLoader.parse(resolve(yamlTemplate, port, id, shmDir, logDir), id + ".yaml");
+    }
+
+    private static String resolve(
+        final String yamlTemplate, final int port, final String id, final Path shmDir, final Path logDir)
+    {
+        return yamlTemplate
+            .replace("${PORT}", Integer.toString(port))
+            .replace("${ID}", id)
+            .replace("${SHM_DIR}", shmDir.toString())
+            .replace("${LOG_DIR}", logDir.toString());
     }
 
     /**

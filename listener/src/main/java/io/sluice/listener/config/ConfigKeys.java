@@ -76,6 +76,24 @@ public final class ConfigKeys
 
     /**
      * @param queueIndex index of the queue in {@code queues}.
+     * @return e.g. {@code queues[0].accessLog}.
+     */
+    public static String queueAccessLog(final int queueIndex)
+    {
+        return queue(queueIndex) + "." + YamlKeys.ACCESS_LOG;
+    }
+
+    /**
+     * @param queueIndex index of the queue in {@code queues}.
+     * @return e.g. {@code queues[0].worker}.
+     */
+    public static String queueWorker(final int queueIndex)
+    {
+        return queue(queueIndex) + "." + YamlKeys.WORKER;
+    }
+
+    /**
+     * @param queueIndex index of the queue in {@code queues}.
      * @return the key path of that queue, e.g. {@code queues[0]}.
      */
     static String queue(final int queueIndex)

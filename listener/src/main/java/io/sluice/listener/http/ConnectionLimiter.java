@@ -26,7 +26,7 @@ public final class ConnectionLimiter
      */
     public static final int UNLIMITED = 0;
 
-    private final int maxConnections;
+    private volatile int maxConnections;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final ChannelGroup channels = new DefaultChannelGroup("sluice-connections", GlobalEventExecutor.INSTANCE);
@@ -55,6 +55,23 @@ public final class ConnectionLimiter
     }
 
     /**
+     * Change the bound (a reload): connections accepted from now on are counted against it; connections open past a
+     * lowered bound are not closed.
+     *
+     * @param maxConnections most open connections, or {@link #UNLIMITED}.
+     * @throws IllegalArgumentException if negative.
+     */
+    public void maxConnections(final int maxConnections)
+    {
+        if (maxConnections < 0)
+        {
+            throw new IllegalArgumentException(
+                "maxConnections negative: maxConnections=" + maxConnections + ", limit=0");
+        }
+        this.maxConnections = maxConnections;
+    }
+
+    /**
      * @return client connections open now.
      */
     public int openCount()
@@ -77,6 +94,7 @@ public final class ConnectionLimiter
      */
     public boolean tryAcquire()
     {
+        final int maxConnections = this.maxConnections;
         if (UNLIMITED == maxConnections)
         {
             open.incrementAndGet();

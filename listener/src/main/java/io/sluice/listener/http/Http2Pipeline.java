@@ -8,7 +8,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.queue.QueueBinding;
-import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.TimeUnit;
@@ -56,7 +56,7 @@ final class Http2Pipeline
      */
     static void add(
         final Channel ch,
-        final PrefixRouter<QueueBinding> router,
+        final Router<QueueBinding> router,
         final StrictDecoderConfig decoderConfig,
         final HttpConnectionConfig connectionConfig,
         final ConnectionLimiter connections,

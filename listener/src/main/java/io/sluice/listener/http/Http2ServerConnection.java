@@ -10,7 +10,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.queue.QueueBinding;
-import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
 
 import java.net.InetSocketAddress;
@@ -59,7 +59,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
      * @param tls            the connection's TLS facts, or null for a cleartext one.
      */
     Http2ServerConnection(
-        final PrefixRouter<QueueBinding> router,
+        final Router<QueueBinding> router,
         final HttpConnectionConfig config,
         final StrictDecoderConfig decoderConfig,
         final ConnectionLimiter connections,

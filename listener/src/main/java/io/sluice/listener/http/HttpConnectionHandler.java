@@ -16,7 +16,7 @@ import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.QueueBinding;
-import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -96,7 +96,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      * @param decoder this connection's decoder, asked whether a request head is under way.
      */
     public HttpConnectionHandler(
-        final PrefixRouter<QueueBinding> router, final HttpConnectionConfig config, final StrictRequestDecoder decoder)
+        final Router<QueueBinding> router, final HttpConnectionConfig config, final StrictRequestDecoder decoder)
     {
         this(router, config, decoder, null, SystemNanoClock.INSTANCE);
     }
@@ -109,7 +109,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      * @param clock       the connection's clock, for every timer.
      */
     public HttpConnectionHandler(
-        final PrefixRouter<QueueBinding> router,
+        final Router<QueueBinding> router,
         final HttpConnectionConfig config,
         final StrictRequestDecoder decoder,
         final ConnectionLimiter connections,

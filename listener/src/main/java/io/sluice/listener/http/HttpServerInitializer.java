@@ -10,7 +10,7 @@ import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.counters.ConnectionProtocol;
 import io.sluice.listener.counters.LoopCounters;
 import io.sluice.listener.queue.QueueBinding;
-import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
@@ -47,13 +47,11 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
     private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
         new WriteBufferWaterMark(WRITE_BUFFER_LOW_WATER_MARK_LENGTH, WRITE_BUFFER_HIGH_WATER_MARK_LENGTH);
 
-    private final PrefixRouter<QueueBinding> router;
-    private final StrictDecoderConfig decoderConfig;
-    private final HttpConnectionConfig connectionConfig;
+    private final Router<QueueBinding> router;
     private final ConnectionLimiter connections;
     private final LoopConnectionCounts loopCounts;
     private final ChannelFutureListener releaseOnClose;
-    private final TlsServerSetup tls;
+    private volatile Settings settings;
 
     /**
      * @param router           URL-prefix table.
@@ -63,7 +61,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      * @param loopCounts       counts the connections each event loop is given.
      */
     public HttpServerInitializer(
-        final PrefixRouter<QueueBinding> router,
+        final Router<QueueBinding> router,
         final StrictDecoderConfig decoderConfig,
         final HttpConnectionConfig connectionConfig,
         final ConnectionLimiter connections,
@@ -81,20 +79,37 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      * @param tls              the certificates of an HTTPS port; null for a cleartext one.
      */
     public HttpServerInitializer(
-        final PrefixRouter<QueueBinding> router,
+        final Router<QueueBinding> router,
         final StrictDecoderConfig decoderConfig,
         final HttpConnectionConfig connectionConfig,
         final ConnectionLimiter connections,
         final LoopConnectionCounts loopCounts,
         final TlsServerSetup tls)
     {
-        this.tls = tls;
+        this.settings = new Settings(decoderConfig, connectionConfig, tls);
         this.router = router;
-        this.decoderConfig = decoderConfig;
-        this.connectionConfig = connectionConfig;
         this.connections = connections;
         this.loopCounts = loopCounts;
         this.releaseOnClose = (future) -> connections.release();
+    }
+
+    /**
+     * Put new connection settings in force (a reload): each connection accepted from now on reads them once, at
+     * accept; connections already open keep theirs.
+     *
+     * @param decoderConfig    request line, header, URL and body limits; not changed after.
+     * @param connectionConfig pipelining, path segment limits, timers; not changed after.
+     * @param tls              the certificates of an HTTPS port (new handshakes use them); null for a cleartext one,
+     *                         as at construction.
+     */
+    public void settings(
+        final StrictDecoderConfig decoderConfig, final HttpConnectionConfig connectionConfig, final TlsServerSetup tls)
+    {
+        if ((null == tls) != (null == settings.tls))
+        {
+            throw new IllegalArgumentException("a port keeps its scheme: tls=" + tls);
+        }
+        settings = new Settings(decoderConfig, connectionConfig, tls);
     }
 
     /**
@@ -102,6 +117,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      */
     protected void initChannel(final SocketChannel ch)
     {
+        final TlsServerSetup tls = settings.tls;
         final LoopCounters loopCounters = loopCounts.record(ch.eventLoop());
         if (!connections.tryAcquire())
         {
@@ -146,6 +162,9 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      */
     void addHttp1(final Channel ch, final TlsInfo tls)
     {
+        final Settings current = settings;
+        final StrictDecoderConfig decoderConfig = current.decoderConfig;
+        final HttpConnectionConfig connectionConfig = current.connectionConfig;
         final MinSendRateHandler sendRate = MinSendRateHandler.newInstance(connectionConfig, SystemNanoClock.INSTANCE);
         if (null != sendRate)
         {
@@ -180,7 +199,8 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         {
             loopCounters.connection(ConnectionProtocol.H2);
         }
-        Http2Pipeline.add(ch, router, decoderConfig, connectionConfig, connections, tls);
+        final Settings current = settings;
+        Http2Pipeline.add(ch, router, current.decoderConfig, current.connectionConfig, connections, tls);
     }
 
     /**
@@ -206,5 +226,13 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
             loopCounters.switched(ConnectionProtocol.HTTP1, ConnectionProtocol.H2C);
         }
         addHttp2(ch, null);
+    }
+
+    /**
+     * The settings a connection reads once, when accepted; replaced whole by {@link #settings}.
+     */
+    private record Settings(
+        StrictDecoderConfig decoderConfig, HttpConnectionConfig connectionConfig, TlsServerSetup tls)
+    {
     }
 }

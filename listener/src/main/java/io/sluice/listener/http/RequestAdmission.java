@@ -16,7 +16,7 @@ import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestSink;
-import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.Router;
 import io.sluice.listener.routing.RequestTargets;
 
 import java.util.List;
@@ -76,7 +76,7 @@ final class RequestAdmission
 
     private static final String ASTERISK = "*";
 
-    private final PrefixRouter<QueueBinding> router;
+    private final Router<QueueBinding> router;
     private final int maxSegmentLength;
     private final int maxSegmentCount;
     private int status;
@@ -91,7 +91,7 @@ final class RequestAdmission
      * @param maxSegmentLength longest path segment.
      * @param maxSegmentCount  most path segments.
      */
-    RequestAdmission(final PrefixRouter<QueueBinding> router, final int maxSegmentLength, final int maxSegmentCount)
+    RequestAdmission(final Router<QueueBinding> router, final int maxSegmentLength, final int maxSegmentCount)
     {
         this.router = router;
         this.maxSegmentLength = maxSegmentLength;

@@ -12,7 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HandlerHeaders;
 import io.sluice.listener.queue.QueueBinding;
-import io.sluice.listener.routing.PrefixRouter;
+import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
 
 /**
@@ -46,7 +46,7 @@ final class RequestIntake implements RequestBodyPump.Connection
      */
     RequestIntake(
         final HttpConnectionHandler connection,
-        final PrefixRouter<QueueBinding> router,
+        final Router<QueueBinding> router,
         final HttpConnectionConfig config,
         final InFlightExchanges inFlight,
         final ConnectionDeadlines deadlines,

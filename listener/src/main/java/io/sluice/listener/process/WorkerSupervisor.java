@@ -188,6 +188,22 @@ public final class WorkerSupervisor implements AutoCloseable
     }
 
     /**
+     * @return the positions whose current worker proved ready and has not exited since; from any thread.
+     */
+    public int readyCount()
+    {
+        int count = 0;
+        for (final WorkerSlot slot : active)
+        {
+            if (slot.ready)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
      * @return true once rapid-fail protection stopped the queue.
      */
     public boolean isQueueStopped()
@@ -731,6 +747,7 @@ public final class WorkerSupervisor implements AutoCloseable
         }
         WorkerSlot.closeQuietly(slot.stdin);
         slot.process = null;
+        slot.ready = false;
         slot.cancelTimers();
         final int exitCode = process.exitValue();
         if (null != counters)

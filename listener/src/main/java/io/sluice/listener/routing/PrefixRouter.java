@@ -28,7 +28,7 @@ import java.util.Set;
  *
  * @param <T> the routing target, e.g. a request queue.
  */
-public final class PrefixRouter<T>
+public final class PrefixRouter<T> implements Router<T>
 {
     /**
      * Returned by {@link #routeIndex(CharSequence, int, CharSequence)} when no prefix matches.

@@ -105,7 +105,7 @@ final class LoopLanes
         this.loop = eventLoop;
         for (int i = 0; i < links.length; i++)
         {
-            final String name = SharedMemoryFiles.workerDirectoryName(queue.name(), i);
+            final String name = host.workerDirectoryName(i);
             final Path dir = shmDir.path().resolve(name);
             files[i] = WorkerFile.create(
                 shmDir, name, lane, queue.ringCapacity(), queue.ringCapacity(), pid, startMs);

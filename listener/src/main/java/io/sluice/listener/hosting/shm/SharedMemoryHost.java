@@ -68,6 +68,7 @@ public final class SharedMemoryHost implements Host
     private WorkerSupervisor supervisor;
     private volatile boolean stopped;
     private final AtomicLong failedWorkerCount = new AtomicLong();
+    private final String directoryName;
 
     /**
      * @param queue           the queue's configuration.
@@ -77,6 +78,25 @@ public final class SharedMemoryHost implements Host
      */
     public SharedMemoryHost(final QueueConfiguration queue, final HostContext context, final String applicationPath)
     {
+        this(queue, context, applicationPath, queue.name());
+    }
+
+    /**
+     * @param queue           the queue's configuration.
+     * @param context         the listener's transport (epoll needed for the doorbells) and shared-memory directory
+     *                        (created and held by the listener before {@link #start()}).
+     * @param applicationPath the path of the queue's first prefix.
+     * @param directoryName   names its workers' directories ({@code <directoryName>-<n>}): the queue's name, or, for
+     *                        a host started beside a running host of the same queue (a recycle on reload), a name
+     *                        of its own.
+     */
+    public SharedMemoryHost(
+        final QueueConfiguration queue,
+        final HostContext context,
+        final String applicationPath,
+        final String directoryName)
+    {
+        this.directoryName = directoryName;
         this.queue = queue;
         this.transport = context.transport();
         this.directory = context.shmDirectory();
@@ -113,7 +133,7 @@ public final class SharedMemoryHost implements Host
         {
             for (int i = 0; i < slotCount; i++)
             {
-                shmDir.createWorkerDirectory(SharedMemoryFiles.workerDirectoryName(queue.name(), i));
+                shmDir.createWorkerDirectory(SharedMemoryFiles.workerDirectoryName(directoryName, i));
             }
             for (int lane = 0; lane < loops.length; lane++)
             {
@@ -496,6 +516,23 @@ public final class SharedMemoryHost implements Host
 
     private Path workerDir(final int slot)
     {
-        return queueDir.resolve(SharedMemoryFiles.workerDirectoryName(queue.name(), slot));
+        return queueDir.resolve(SharedMemoryFiles.workerDirectoryName(directoryName, slot));
+    }
+
+    /**
+     * @return the name its workers' directories are made from ({@code <name>-<n>}).
+     */
+    public String directoryName()
+    {
+        return directoryName;
+    }
+
+    /**
+     * @param slot a worker's index.
+     * @return the name of its directory in the listener's shared-memory directory.
+     */
+    String workerDirectoryName(final int slot)
+    {
+        return SharedMemoryFiles.workerDirectoryName(directoryName, slot);
     }
 }
