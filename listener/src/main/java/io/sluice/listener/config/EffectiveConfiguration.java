@@ -58,6 +58,8 @@ public final class EffectiveConfiguration
         {
             listener.put(YamlKeys.TLS, tls(config.tls()));
         }
+        listener.put(YamlKeys.ACCESS_LOG, logFile(config.accessLog()));
+        listener.put(YamlKeys.ERROR_LOG, logFile(config.errorLog()));
 
         final List<Object> queues = new ArrayList<>();
         for (final QueueConfiguration queue : config.queues())
@@ -87,6 +89,21 @@ public final class EffectiveConfiguration
         map.put(YamlKeys.MAX_QUEUED_CONTROL_FRAMES, http2.maxQueuedControlFrames());
         map.put(YamlKeys.MAX_SMALL_CONTINUATION_FRAMES, http2.maxSmallContinuationFrames());
         map.put(YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES, http2.maxConsecutiveEmptyFrames());
+        return map;
+    }
+
+    private static Object logFile(final LogFileConfiguration log)
+    {
+        if (!log.enabled())
+        {
+            return false;
+        }
+        final Map<String, Object> rotate = new LinkedHashMap<>();
+        rotate.put(YamlKeys.SIZE, ConfigValues.formatSize(log.rotateSizeLength()));
+        rotate.put(YamlKeys.DAILY, log.rotateDaily());
+        final Map<String, Object> map = new LinkedHashMap<>();
+        map.put(YamlKeys.PATH, log.path().toString());
+        map.put(YamlKeys.ROTATE, rotate);
         return map;
     }
 
@@ -159,6 +176,10 @@ public final class EffectiveConfiguration
         if (null != queue.worker())
         {
             map.put(YamlKeys.WORKER, worker(queue.worker(), queue.hosting()));
+        }
+        if (null != queue.accessLog())
+        {
+            map.put(YamlKeys.ACCESS_LOG, logFile(queue.accessLog()));
         }
         return map;
     }

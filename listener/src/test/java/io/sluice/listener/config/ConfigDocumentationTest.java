@@ -62,6 +62,8 @@ class ConfigDocumentationTest
         expected.put("timeouts", NO_CONSTANT);
         expected.put("http2", NO_CONSTANT);
         expected.put("tls", NO_CONSTANT);
+        expected.put("accessLog", String.valueOf(LogFileConfiguration.OFF.enabled()));
+        expected.put("errorLog", String.valueOf(LogFileConfiguration.OFF.enabled()));
 
         return expected;
     }
@@ -144,6 +146,7 @@ class ConfigDocumentationTest
         expected.put("webSockets", Boolean.toString(QueueConfiguration.WEB_SOCKETS_DEFAULT));
         expected.put("timeouts", NO_CONSTANT);
         expected.put("worker", NO_CONSTANT);
+        expected.put("accessLog", NO_CONSTANT);
 
         return expected;
     }
