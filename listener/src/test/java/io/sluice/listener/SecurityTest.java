@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.dispatch.shm.CountersFileDescriptor;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.process.WorkerSupervisor;
@@ -144,7 +145,9 @@ class SecurityTest
         final Map<String, String> expected = new TreeMap<>();
         expected.put(".", "dir " + DIR_MODE);
         expected.put(SharedMemoryFiles.MARKER_FILE_NAME, "file " + FILE_MODE);
-        for (int slot = 0; slot < SHM_WORKERS; slot++)
+        expected.put(CountersFileDescriptor.COUNTERS_FILE_NAME, "file " + FILE_MODE);
+        // every worker position has a spare slot, prepared for the replacement of an overlapped recycle
+        for (int slot = 0; slot < WorkerSupervisor.slotCount(SHM_WORKERS); slot++)
         {
             final String dir = "shm-" + slot;
             expected.put(dir, "dir " + DIR_MODE);
@@ -202,9 +205,10 @@ class SecurityTest
         assertEquals(Set.of(), openPathsOutside(loopbackPid, shmDir.resolve("none")),
             "files the loopback worker holds open under " + shmDir);
 
-        // the control: the listener, which owns every ring, maps them all
+        // the control: the listener, which owns every ring (spare slots included) and the counters file, maps them all
         final Set<String> all = new TreeSet<>();
-        for (int slot = 0; slot < SHM_WORKERS; slot++)
+        all.add(shmDir.resolve(CountersFileDescriptor.COUNTERS_FILE_NAME).toString());
+        for (int slot = 0; slot < WorkerSupervisor.slotCount(SHM_WORKERS); slot++)
         {
             all.add(ringFile(slot).toString());
         }
