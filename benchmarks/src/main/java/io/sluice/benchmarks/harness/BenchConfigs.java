@@ -320,30 +320,35 @@ final class BenchConfigs
     static String nginxConfig(
         final Path dir, final int port, final int upstreamPort, final String token, final int keepalive)
     {
-        return nginxConfig(dir, new NginxServers(port, 0, upstreamPort, token, keepalive, 0, 0, null, List.of()));
+        return nginxConfig(dir, new NginxServers(port, 0, 0, upstreamPort, token, keepalive, 0, 0, 0, null,
+            List.of()));
     }
 
     /**
      * What nginx serves in a run. A port of 0 is not listened on.
      *
      * @param proxyPort     cleartext port of the proxy to the loopback worker; 0 for no proxy.
-     * @param proxyTlsPort  TLS port of the same proxy.
+     * @param proxyTlsPort  TLS port of the same proxy (HTTP/1.1 and h2, by ALPN).
+     * @param proxyH2cPort  h2c port (prior knowledge) of the same proxy.
      * @param upstreamPort  the loopback worker's port.
      * @param token         the loopback worker's {@code Sluice-Token}.
      * @param keepalive     idle upstream connections nginx keeps: at least the most connections a scenario opens.
      * @param returnPort    cleartext port of {@code return 200}; 0 for none.
      * @param returnTlsPort TLS port of {@code return 200}.
+     * @param returnH2cPort h2c port of {@code return 200}.
      * @param tls           the certificate both TLS ports serve; null for no TLS port.
      * @param protocols     the TLS versions, as the listener's {@code listener.tls.protocols} names them.
      */
     record NginxServers(
         int proxyPort,
         int proxyTlsPort,
+        int proxyH2cPort,
         int upstreamPort,
         String token,
         int keepalive,
         int returnPort,
         int returnTlsPort,
+        int returnH2cPort,
         BenchTls tls,
         List<String> protocols)
     {
@@ -355,7 +360,8 @@ final class BenchConfigs
      * nor response buffered (Sluice streams both, so the two proxies do the same work; nginx's default would spool a
      * 1 MiB response to disk); {@code return 200} with the hello (target nginx-return). Each TLS port serves the run's
      * certificate with the listener's TLS versions, ALPN offering h2 and http/1.1, and a session cache besides
-     * tickets, as the listener has.
+     * tickets, as the listener has; an h2c port ({@code listen … http2} without TLS) speaks HTTP/2 with prior
+     * knowledge only. {@code keepalive_requests} lets a connection, HTTP/2 too, serve a whole run.
      *
      * @param dir     nginx's prefix directory: pid file, logs, temporary files.
      * @param servers what to serve on which ports.
@@ -406,6 +412,7 @@ final class BenchConfigs
                     listen %1$s:%4$d backlog=4096;
                 """.formatted(BenchServers.HOST, servers.upstreamPort(), servers.keepalive(), servers.proxyPort()));
             tlsListen(conf, servers, servers.proxyTlsPort());
+            h2cListen(conf, servers.proxyH2cPort());
             conf.append("""
                     location /loopback/ {
                       proxy_pass http://sluice_loopback_worker;
@@ -426,6 +433,7 @@ final class BenchConfigs
                     listen %s:%d backlog=4096;
                 """.formatted(BenchServers.HOST, servers.returnPort()));
             tlsListen(conf, servers, servers.returnTlsPort());
+            h2cListen(conf, servers.returnH2cPort());
             conf.append("""
                     default_type text/plain;
                     location / {
@@ -435,6 +443,14 @@ final class BenchConfigs
                 """);
         }
         return conf.append("}\n").toString();
+    }
+
+    private static void h2cListen(final StringBuilder conf, final int port)
+    {
+        if (port > 0)
+        {
+            conf.append("    listen %s:%d http2 backlog=4096;\n".formatted(BenchServers.HOST, port));
+        }
     }
 
     private static void tlsListen(final StringBuilder conf, final NginxServers servers, final int port)

@@ -10,11 +10,13 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code bin/sluice bench}: starts the targets, measures them ({@link BenchRunner}), and writes
@@ -266,6 +268,11 @@ public final class BenchMain
             tools.put("openssl (s_time)", executable("openssl")
                 .map((o) -> firstLine(Machine.run(List.of(o, "version")))).orElse("not installed"));
         }
+        if (options.plan().scenarios().stream().anyMatch((s) -> Protocol.Tool.H2LOAD == s.protocol().tool()))
+        {
+            tools.put("h2load", executable("h2load")
+                .map((h) -> firstLine(Machine.run(List.of(h, "--version")))).orElse("not installed"));
+        }
         return new Setup(
             procFs,
             wrkBinary,
@@ -295,8 +302,9 @@ public final class BenchMain
         {
             progress.step("starting " + targetList(options) + " (server side " +
                 (setup.pin() ? "on CPU " + options.layout().serverList() : "unpinned") + ")");
-            final boolean withTls = options.plan().scenarios().stream().anyMatch((s) -> s.protocol().isTls());
-            servers.start(options.targets(), options.config(), setup.nginxBinary(), withTls);
+            final Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
+            options.plan().scenarios().forEach((s) -> protocols.add(s.protocol()));
+            servers.start(options.targets(), options.config(), setup.nginxBinary(), protocols);
             if (null != servers.tlsFailure())
             {
                 setup.warnings().add("TLS scenarios not measured: " + servers.tlsFailure());
@@ -312,9 +320,11 @@ public final class BenchMain
                 setup.dir().resolve("scripts"));
             final STime sTime = executable("openssl").map((o) -> new STime(o, setup.clientPin(),
                 setup.dir().resolve("scripts"))).orElse(null);
+            final H2Load h2load = executable("h2load").map((h) -> new H2Load(h, setup.clientPin(),
+                setup.wrkThreads(), setup.dir().resolve("scripts"))).orElse(null);
             final BenchRunner runner = new BenchRunner(options.plan(), servers.targets(),
-                new LoadGenerators(wrk, sTime), servers.tlsClient(), setup.procFs(), setup.clockTicks(), progress,
-                setup.serverCpu());
+                new LoadGenerators(wrk, sTime, h2load), servers.tlsClient(), setup.procFs(), setup.clockTicks(),
+                progress, setup.serverCpu());
             runner.runAll();
             BenchResults.IdleCpu idle = null;
             if (0 != servers.listenerPid() && servers.targets().keySet().stream().anyMatch(TargetKind::isSluice))

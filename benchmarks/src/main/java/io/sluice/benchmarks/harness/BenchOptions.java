@@ -24,8 +24,8 @@ final class BenchOptions
         loops share it and show what a loop costs), in alternating rounds. Writes benchmarks/results/<timestamp>/
         (results.json, report.md, charts/); progress goes to standard error.
 
-          --quick            about 90 s: the headline 2 s x 2 rounds, the other cleartext scenarios 1 s once; no
-                             TLS scenarios (--scenarios names them), no scaling
+          --quick            about 90 s: the headline 2 s x 2 rounds, the other cleartext HTTP/1.1 scenarios 1 s
+                             once; no TLS or HTTP/2 scenarios (--scenarios names them), no scaling
           --smoke            CI: hello-c64, echo-4k, https-c64 and tls-handshake, 1 s once, no warm-up; under
                              60 s; figures mean nothing
           --json             print only the headline figures (hello GET, 64 connections) as one JSON object

@@ -545,6 +545,15 @@ final class BenchReport
                 .append("harness; it has no latency figures, and when its load core is near 100 % the handshakes/s ")
                 .append("are the load generator's limit and the CPU per request is the comparison.\n");
         }
+        if (results.scenarios().stream().anyMatch((s) -> s.protocol().isHttp2()))
+        {
+            md.append("- HTTP/2: h2load, the scenario's connections with 32 streams in flight each for the run's ")
+                .append("length, h2 over TLS by ALPN (a run that negotiates anything else fails) and h2c with prior ")
+                .append("knowledge; each target first answers 16 GETs, 4 streams at a time, 2xx with the hello's ")
+                .append("bytes. Requests/s are h2load's (succeeded requests over its measured length); it gives no ")
+                .append("latency percentiles. nginx speaks h2 on its TLS ports and h2c on ports of its own; its proxy ")
+                .append("forwards each stream over HTTP/1.1 keep-alive, as Sluice's loopback model does.\n");
+        }
         md.append("- Files here: `results.json` (every run, raw), `report.md`, `charts/` (SVG and PNG), ")
             .append("`listener.yaml`, `nginx/`, `scripts/*.lua`, `logs/`. Repeat one run by hand with the command ")
             .append("the script header names, e.g. `taskset -c 1 wrk -t1 -c64 -d5s -s scripts/hello-c64.lua <url>`.\n");

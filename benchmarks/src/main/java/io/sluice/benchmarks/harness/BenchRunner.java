@@ -204,8 +204,7 @@ final class BenchRunner
         {
             try
             {
-                HttpCheck.check(target.host(), target.port(scenario.protocol()), target.path(scenario), scenario,
-                    scenario.protocol().isTls() ? tls : null);
+                load.check(scenario, target, tls);
             }
             catch (final IOException ex)
             {

@@ -61,6 +61,7 @@ final class BenchServers implements AutoCloseable
     private final Map<TargetKind, String> failures = new EnumMap<>(TargetKind.class);
     private ServerProcess listener;
     private BenchTls tls;
+    private boolean withH2c;
     private SSLSocketFactory tlsClient;
     private String tlsFailure;
     private Path shmDir;
@@ -129,26 +130,31 @@ final class BenchServers implements AutoCloseable
     void start(final Set<TargetKind> wanted, final Path baseConfig, final Optional<String> nginxBinary)
         throws IOException
     {
-        start(wanted, baseConfig, nginxBinary, false);
+        start(wanted, baseConfig, nginxBinary, Set.of(Protocol.HTTP1));
     }
 
     /**
-     * Start what the wanted targets need, as {@link #start(Set, Path, Optional)} does, and with TLS when asked: a
-     * certificate made for the run ({@code tls/} in the results directory, as the listener makes its self-signed
-     * one), which the listener serves on an https port and nginx on its own.
+     * Start what the wanted targets need, as {@link #start(Set, Path, Optional)} does, and for the protocols the run
+     * speaks: with TLS, a certificate made for the run ({@code tls/} in the results directory, as the listener makes
+     * its self-signed one), which the listener serves on an https port (HTTP/1.1 and h2) and nginx on its own; with
+     * h2c, nginx on an h2c port of its own (the listener speaks h2c on its http port).
      *
      * @param wanted      the targets asked for.
      * @param baseConfig  the listener configuration to start from.
      * @param nginxBinary nginx's path, or empty when it is not installed.
-     * @param withTls     true when the run measures TLS.
+     * @param protocols   the protocols of the run's scenarios.
      * @throws IOException when a log or configuration file cannot be written.
      */
     void start(
-        final Set<TargetKind> wanted, final Path baseConfig, final Optional<String> nginxBinary, final boolean withTls)
+        final Set<TargetKind> wanted,
+        final Path baseConfig,
+        final Optional<String> nginxBinary,
+        final Set<Protocol> protocols)
         throws IOException
     {
         Files.createDirectories(logsDir);
-        if (withTls)
+        withH2c = protocols.contains(Protocol.H2C);
+        if (protocols.stream().anyMatch(Protocol::isTls))
         {
             tls = makeTls();
         }
@@ -398,7 +404,7 @@ final class BenchServers implements AutoCloseable
         {
             if (wanted.contains(kind))
             {
-                targets.put(kind, new Target(kind, HOST, port, null != tls ? tls.port() : 0, roots));
+                targets.put(kind, new Target(kind, HOST, port, null != tls ? tls.port() : 0, port, roots));
             }
         }
         for (final long pid : procFs.treeOf(listener.pid()))
@@ -467,9 +473,10 @@ final class BenchServers implements AutoCloseable
         Files.createDirectories(dir);
         final int keepalive = Scenario.ALL.stream().mapToInt(Scenario::connections).max().orElse(64);
         final BenchConfigs.NginxServers servers = new BenchConfigs.NginxServers(
-            proxying ? freePort() : 0, proxying && null != tls ? freePort() : 0,
+            proxying ? freePort() : 0, proxying && null != tls ? freePort() : 0, proxying && withH2c ? freePort() : 0,
             proxying ? Integer.parseInt(upstreamPort) : 0, token, keepalive,
-            answer ? freePort() : 0, answer && null != tls ? freePort() : 0, tls, tlsProtocols);
+            answer ? freePort() : 0, answer && null != tls ? freePort() : 0, answer && withH2c ? freePort() : 0, tls,
+            tlsProtocols);
         final Path config = dir.resolve("nginx.conf");
         Files.writeString(config, BenchConfigs.nginxConfig(dir, servers), StandardCharsets.UTF_8);
 
@@ -488,12 +495,12 @@ final class BenchServers implements AutoCloseable
         if (proxying)
         {
             pending.put(TargetKind.NGINX, new Target(TargetKind.NGINX, HOST, servers.proxyPort(),
-                servers.proxyTlsPort(), List.of(nginx.pid(), loopbackWorkerPid)));
+                servers.proxyTlsPort(), servers.proxyH2cPort(), List.of(nginx.pid(), loopbackWorkerPid)));
         }
         if (answer)
         {
             pending.put(TargetKind.NGINX_RETURN, new Target(TargetKind.NGINX_RETURN, HOST, servers.returnPort(),
-                servers.returnTlsPort(), List.of(nginx.pid())));
+                servers.returnTlsPort(), servers.returnH2cPort(), List.of(nginx.pid())));
         }
         final long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
         String lastError = "no answer";

@@ -77,7 +77,13 @@ record Goal(String scenario, String ratio, Metric metric, Comparison comparison,
         new Goal("https-c64", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, TLS),
         new Goal("tls-handshake", INPROC_NGINX_RETURN, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.25, TLS),
         new Goal("tls-handshake", SHM_NGINX_RETURN, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.25, TLS),
-        new Goal("tls-handshake", LOOPBACK_NGINX, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.0, TLS));
+        new Goal("tls-handshake", LOOPBACK_NGINX, Metric.CPU_PER_REQUEST, Comparison.AT_MOST, 1.0, TLS),
+        new Goal("h2-c16m32", INPROC_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
+        new Goal("h2-c16m32", SHM_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
+        new Goal("h2-c16m32", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, TLS),
+        new Goal("h2c-c16m32", INPROC_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
+        new Goal("h2c-c16m32", SHM_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
+        new Goal("h2c-c16m32", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, TLS));
 
     /**
      * The figure a target compares.

@@ -1,24 +1,54 @@
 package io.sluice.benchmarks.harness;
 
 import java.io.IOException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The load generators of a run, each scenario driven by the one its protocol names ({@link Protocol#tool()}): wrk
- * always, {@code openssl s_time} when installed.
+ * always, {@code openssl s_time} and h2load when installed; and the check of a target before it is measured, made
+ * with the harness's own HTTP/1.1 client, or for HTTP/2 with h2load.
  */
 final class LoadGenerators
 {
     private final Wrk wrk;
     private final STime sTime;
+    private final H2Load h2load;
 
     /**
-     * @param wrk   wrk.
-     * @param sTime {@code openssl s_time}, or null when openssl is not installed.
+     * @param wrk    wrk.
+     * @param sTime  {@code openssl s_time}, or null when openssl is not installed.
+     * @param h2load h2load, or null when it is not installed.
      */
-    LoadGenerators(final Wrk wrk, final STime sTime)
+    LoadGenerators(final Wrk wrk, final STime sTime, final H2Load h2load)
     {
         this.wrk = wrk;
         this.sTime = sTime;
+        this.h2load = h2load;
+    }
+
+    /**
+     * Check that a target answers the scenario's request correctly before measuring it.
+     *
+     * @param scenario the request shape.
+     * @param target   the target.
+     * @param tls      the harness's TLS client, trusting the run's certificate; null when the run has none.
+     * @throws IOException          when it answers wrongly or cannot be reached.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    void check(final Scenario scenario, final Target target, final SSLSocketFactory tls)
+        throws IOException, InterruptedException
+    {
+        if (scenario.protocol().isHttp2())
+        {
+            if (null == h2load)
+            {
+                throw new IOException("h2load is not installed");
+            }
+            h2load.check(scenario, target);
+            return;
+        }
+        HttpCheck.check(target.host(), target.port(scenario.protocol()), target.path(scenario), scenario,
+            scenario.protocol().isTls() ? tls : null);
     }
 
     /**
@@ -31,6 +61,7 @@ final class LoadGenerators
         {
             case WRK -> true;
             case S_TIME -> null != sTime;
+            case H2LOAD -> null != h2load;
         };
     }
 
@@ -57,6 +88,14 @@ final class LoadGenerators
                     throw new IOException("openssl is not installed");
                 }
                 yield sTime.run(scenario, target, durationSeconds);
+            }
+            case H2LOAD ->
+            {
+                if (null == h2load)
+                {
+                    throw new IOException("h2load is not installed");
+                }
+                yield h2load.run(scenario, target, durationSeconds);
             }
         };
     }

@@ -19,7 +19,17 @@ enum Protocol
      * HTTP/1.1 over TLS on a new connection per request, each a full handshake (no session resumption), driven by
      * {@code openssl s_time -new}: TLS handshakes per second.
      */
-    TLS_HANDSHAKE("https (http/1.1), new connection per request", true, Tool.S_TIME);
+    TLS_HANDSHAKE("https (http/1.1), new connection per request", true, Tool.S_TIME),
+
+    /**
+     * HTTP/2 over TLS, chosen by ALPN, driven by h2load: several streams at once on each connection.
+     */
+    H2("h2 (TLS, ALPN)", true, Tool.H2LOAD),
+
+    /**
+     * HTTP/2 in cleartext with prior knowledge (h2c), driven by h2load.
+     */
+    H2C("h2c (cleartext, prior knowledge)", false, Tool.H2LOAD);
 
     /**
      * The load generators.
@@ -34,7 +44,12 @@ enum Protocol
         /**
          * {@code openssl s_time}: sequential new connections, one process per concurrent connection.
          */
-        S_TIME("openssl", "openssl");
+        S_TIME("openssl", "openssl"),
+
+        /**
+         * h2load (nghttp2): HTTP/2 connections, each with several streams in flight.
+         */
+        H2LOAD("h2load", "nghttp2-client");
 
         private final String binary;
         private final String debianPackage;
@@ -95,6 +110,14 @@ enum Protocol
     Tool tool()
     {
         return tool;
+    }
+
+    /**
+     * @return true for HTTP/2 (h2 or h2c).
+     */
+    boolean isHttp2()
+    {
+        return this == H2 || this == H2C;
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.Locale;
  * @param pathSuffix    path after the target's prefix: empty for hello, {@code echo} for the echo.
  * @param bodyLength    request body in bytes, 0 for none; the echo answers with as many.
  * @param connections   keep-alive connections wrk holds open.
- * @param pipelineDepth requests written back to back on a connection before reading, 1 for none.
+ * @param pipelineDepth requests written back to back on a connection before reading, 1 for none; over HTTP/2, the
+ *                      streams each connection keeps in flight.
  * @param protocol      how the requests travel (cleartext or TLS, and the load generator); HTTP/1.1 in cleartext when
  *                      null (a {@code results.json} written before the field existed).
  */
@@ -51,6 +52,18 @@ record Scenario(
         Protocol.TLS_HANDSHAKE);
 
     /**
+     * The hello GET over HTTP/2 on TLS (ALPN h2), 16 connections with 32 streams in flight each.
+     */
+    static final Scenario H2_C16M32 = new Scenario("h2-c16m32",
+        "hello GET over h2 (TLS, ALPN), 16 connections x 32 streams", "GET", "", 0, 16, 32, Protocol.H2);
+
+    /**
+     * The hello GET over HTTP/2 in cleartext (h2c, prior knowledge), 16 connections with 32 streams in flight each.
+     */
+    static final Scenario H2C_C16M32 = new Scenario("h2c-c16m32",
+        "hello GET over h2c (prior knowledge), 16 connections x 32 streams", "GET", "", 0, 16, 32, Protocol.H2C);
+
+    /**
      * Every scenario, headline first (it is measured first, so a time budget never cuts it). The pipelined scenario
      * keeps 32 × 16 = 512 requests in flight: at 64 connections, 1,024 would pass the default {@code queueLength} of
      * 1,000 and measure the shared-memory queue's 503s instead of its throughput.
@@ -59,6 +72,8 @@ record Scenario(
         HELLO_C64,
         HTTPS_C64,
         TLS_HANDSHAKE,
+        H2_C16M32,
+        H2C_C16M32,
         hello(1),
         hello(16),
         hello(256),
@@ -69,12 +84,14 @@ record Scenario(
         echo("echo-1m", "POST echo 1 MiB (a 1 MiB response), 16 connections", 1024 * 1024, 16));
 
     /**
-     * The scenarios of a quick run: every cleartext HTTP/1.1 one (the TLS scenarios take {@code --scenarios}).
+     * The scenarios of a quick run: every cleartext HTTP/1.1 one (the TLS and HTTP/2 scenarios take
+     * {@code --scenarios}).
      */
     static final List<Scenario> QUICK = ALL.stream().filter((s) -> Protocol.HTTP1 == s.protocol()).toList();
 
     /**
-     * The scenarios of a smoke run: the headline, one echo, and the hello over HTTPS and over new TLS connections.
+     * The scenarios of a smoke run: the headline, one echo, and the hello over HTTPS and over new TLS connections (the
+     * HTTP/2 ones take {@code --scenarios}).
      */
     static final List<Scenario> SMOKE = List.of(HELLO_C64, ECHO_4K, HTTPS_C64, TLS_HANDSHAKE);
 
@@ -147,8 +164,12 @@ record Scenario(
      */
     String noLatencyReason()
     {
-        return Protocol.Tool.S_TIME == protocol.tool() ? "openssl s_time counts connections and times none of " +
-            "them" : "with pipelining wrk times whole batches, and its percentiles are not reliable then";
+        return switch (protocol.tool())
+        {
+            case S_TIME -> "openssl s_time counts connections and times none of them";
+            case H2LOAD -> "h2load gives a mean and extremes but no percentiles";
+            case WRK -> "with pipelining wrk times whole batches, and its percentiles are not reliable then";
+        };
     }
 
     /**

@@ -8,11 +8,12 @@ import java.util.List;
  * @param kind           which target.
  * @param host           address it listens on (loopback).
  * @param port           port it answers cleartext HTTP/1.1 on.
- * @param tlsPort        port it answers HTTPS on; 0 when it has none.
+ * @param tlsPort        port it answers HTTPS on (HTTP/1.1 and h2, by ALPN); 0 when it has none.
+ * @param h2cPort        port it answers h2c with prior knowledge on; 0 when it has none.
  * @param serverRootPids the processes whose CPU time is the target's, each counted with all its descendants (and the
  *                       children it has reaped).
  */
-record Target(TargetKind kind, String host, int port, int tlsPort, List<Long> serverRootPids)
+record Target(TargetKind kind, String host, int port, int tlsPort, int h2cPort, List<Long> serverRootPids)
 {
     /**
      * A target that answers cleartext only.
@@ -24,7 +25,7 @@ record Target(TargetKind kind, String host, int port, int tlsPort, List<Long> se
      */
     Target(final TargetKind kind, final String host, final int port, final List<Long> serverRootPids)
     {
-        this(kind, host, port, 0, serverRootPids);
+        this(kind, host, port, 0, 0, serverRootPids);
     }
 
     /**
@@ -33,7 +34,7 @@ record Target(TargetKind kind, String host, int port, int tlsPort, List<Long> se
      */
     int port(final Protocol protocol)
     {
-        return protocol.isTls() ? tlsPort : port;
+        return protocol.isTls() ? tlsPort : Protocol.H2C == protocol ? h2cPort : port;
     }
 
     /**

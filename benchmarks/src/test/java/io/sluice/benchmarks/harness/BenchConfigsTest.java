@@ -187,18 +187,20 @@ class BenchConfigsTest
     }
 
     @Test
-    void shouldServeReturn200AndTheProxyOverTlsWithTheSameCertificateAndProtocols()
+    void shouldServeReturn200AndTheProxyOverTlsAndH2cWithTheSameCertificateAndProtocols()
     {
         final String conf = BenchConfigs.nginxConfig(Path.of("/r/nginx"), new BenchConfigs.NginxServers(18090,
-            18091, 41234, "abc123", 64, 18092, 18093, new BenchTls(18443, Path.of("/r/tls/c.crt"),
+            18091, 18094, 41234, "abc123", 64, 18092, 18093, 18095, new BenchTls(18443, Path.of("/r/tls/c.crt"),
             Path.of("/r/tls/c.key")), List.of("TLSv1.3", "TLSv1.2")));
 
         assertTrue(conf.contains("  ssl_certificate /r/tls/c.crt;\n  ssl_certificate_key /r/tls/c.key;\n" +
             "  ssl_protocols TLSv1.3 TLSv1.2;\n"), conf);
         assertTrue(conf.contains("    listen 127.0.0.1:18090 backlog=4096;\n" +
-            "    listen 127.0.0.1:18091 ssl http2 backlog=4096;\n    location /loopback/ {"), conf);
+            "    listen 127.0.0.1:18091 ssl http2 backlog=4096;\n    listen 127.0.0.1:18094 http2 backlog=4096;\n" +
+            "    location /loopback/ {"), conf);
         assertTrue(conf.contains("    listen 127.0.0.1:18092 backlog=4096;\n" +
-            "    listen 127.0.0.1:18093 ssl http2 backlog=4096;\n    default_type text/plain;\n" +
+            "    listen 127.0.0.1:18093 ssl http2 backlog=4096;\n    listen 127.0.0.1:18095 http2 backlog=4096;\n" +
+            "    default_type text/plain;\n" +
             "    location / {\n      return 200 \"Hello, World!\";\n"), conf);
         assertTrue(conf.endsWith("  }\n}\n"), conf);
     }
@@ -206,10 +208,11 @@ class BenchConfigsTest
     @Test
     void shouldLeaveOutWhatNginxDoesNotServe()
     {
-        final String conf = BenchConfigs.nginxConfig(Path.of("/r/nginx"), new BenchConfigs.NginxServers(0, 0, 0, "",
-            64, 18092, 0, null, List.of()));
+        final String conf = BenchConfigs.nginxConfig(Path.of("/r/nginx"), new BenchConfigs.NginxServers(0, 0, 0, 0,
+            "", 64, 18092, 0, 0, null, List.of()));
 
         assertFalse(conf.contains("ssl"), conf);
+        assertFalse(conf.contains("http2"), conf);
         assertFalse(conf.contains("upstream"), conf);
         assertTrue(conf.contains("return 200"), conf);
     }
