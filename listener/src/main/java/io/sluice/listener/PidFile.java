@@ -75,9 +75,25 @@ final class PidFile
      */
     static void removeOwn(final Path file)
     {
+        remove(file, ProcessHandle.current().pid());
+    }
+
+    /**
+     * Remove a listener's pid file if it still holds that listener's id: the listener could not (it was killed).
+     *
+     * @param listenerId the listener's id.
+     * @param pid        its process id.
+     */
+    static void removeOf(final String listenerId, final long pid)
+    {
+        remove(of(listenerId), pid);
+    }
+
+    private static void remove(final Path file, final long pid)
+    {
         try
         {
-            if (read(file) == ProcessHandle.current().pid())
+            if (read(file) == pid)
             {
                 Files.deleteIfExists(file);
             }

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.process.WorkerCommand;
 
 import java.io.IOException;
@@ -213,6 +214,15 @@ final class ChildListener implements AutoCloseable
         for (final ProcessHandle worker : workers)
         {
             worker.destroyForcibly();
+        }
+        try
+        {
+            // killed, it could not remove its pid file
+            PidFile.removeOf(ConfigLoader.load(configFile).id(), process.pid());
+        }
+        catch (final RuntimeException ignore)
+        {
+            // only tidying
         }
         try
         {

@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.listener.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +52,9 @@ class ReloadUnderLoadTest
         {
             final Path file = child.configFile();
             final String base = Files.readString(file, StandardCharsets.UTF_8);
+            // how sluice reload finds the listener
+            final Path pidFile = PidFile.of(ConfigLoader.load(file).id());
+            assertEquals(child.process().pid(), PidFile.read(pidFile));
             final Load load = new Load(child.port());
             load.start();
             Thread.sleep(LOAD_BEFORE_MS);
@@ -139,6 +144,12 @@ class ReloadUnderLoadTest
                 assertTrue(load.ok[m].get() > 0, load.report());
             }
             assertTrue(child.output().contains("reload 7 refused"), child.output());
+
+            // a graceful stop removes the pid file
+            child.process().destroy();
+            assertTrue(child.process().waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, child.process().exitValue(), child.output());
+            assertFalse(Files.exists(pidFile), pidFile.toString());
         }
     }
 
