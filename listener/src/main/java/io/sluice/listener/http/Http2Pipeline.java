@@ -7,6 +7,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.counters.LoopCounters;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.SystemNanoClock;
@@ -53,6 +54,7 @@ final class Http2Pipeline
      * @param connectionConfig segment limits, timers and HTTP/2 settings.
      * @param connections      the listener's connections, asked whether a graceful stop is draining them.
      * @param tls              the connection's TLS facts, or null for a cleartext one.
+     * @param loopCounters     the counters of the connection's event loop, or null when not counted.
      */
     static void add(
         final Channel ch,
@@ -60,7 +62,8 @@ final class Http2Pipeline
         final StrictDecoderConfig decoderConfig,
         final HttpConnectionConfig connectionConfig,
         final ConnectionLimiter connections,
-        final TlsInfo tls)
+        final TlsInfo tls,
+        final LoopCounters loopCounters)
     {
         final Http2Config config = connectionConfig.http2();
         final Http2Settings settings = Http2Settings.defaultSettings()
@@ -79,6 +82,7 @@ final class Http2Pipeline
             .build();
         final Http2ServerConnection connection = new Http2ServerConnection(
             router, connectionConfig, decoderConfig, connections, SystemNanoClock.INSTANCE, tls);
+        connection.loopCounters(loopCounters);
         ch.pipeline()
             .addLast("h2", codec)
             .addLast("h2streams", new Http2MultiplexHandler(new StreamInitializer(connection)))

@@ -9,6 +9,8 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.counters.LoopCounters;
+import io.sluice.listener.counters.QueueLoopCounters;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
@@ -31,6 +33,7 @@ import java.util.logging.Logger;
  */
 final class Http2ServerConnection extends ChannelInboundHandlerAdapter
 {
+    private LoopCounters loopCounters;
     private static final Logger LOG = Logger.getLogger(Http2ServerConnection.class.getName());
 
     private final RequestAdmission admission;
@@ -175,6 +178,25 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     long entityBodyNs()
     {
         return entityBodyNs;
+    }
+
+    /**
+     * Count this connection's streams in its event loop's counters.
+     *
+     * @param loopCounters the counters of the loop the connection is on, or null.
+     */
+    void loopCounters(final LoopCounters loopCounters)
+    {
+        this.loopCounters = loopCounters;
+    }
+
+    /**
+     * @param binding a stream's route, or null.
+     * @return its queue's counters on this connection's loop, or null when not counted.
+     */
+    QueueLoopCounters queueCounters(final QueueBinding binding)
+    {
+        return null == loopCounters || null == binding ? null : loopCounters.queue(binding.queue().index());
     }
 
     /**

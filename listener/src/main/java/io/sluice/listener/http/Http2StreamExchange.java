@@ -8,9 +8,11 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import io.sluice.dispatch.http.TlsInfo;
+import io.sluice.listener.counters.QueueLoopCounters;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.RequestSink;
@@ -58,6 +60,11 @@ final class Http2StreamExchange implements AdmittedExchange
     private RequestQueue queue;
     private RequestSink sink;
     private ChannelFuture lastWrite;
+    private QueueLoopCounters counters;
+    private boolean inQueue;
+    private boolean queueWaitCounted;
+    private long arrivedNs;
+    private long sentBodyLength;
 
     /**
      * @param stream          the stream's handler: its channel, connection facts and timers.
@@ -212,6 +219,10 @@ final class Http2StreamExchange implements AdmittedExchange
             return true;
         }
         headSent = true;
+        if (null != counters)
+        {
+            counters.answered(status);
+        }
 
         final Http2Headers headers;
         try
@@ -452,7 +463,11 @@ final class Http2StreamExchange implements AdmittedExchange
      */
     public void markStarted()
     {
-        waitingForStart = false;
+        if (waitingForStart)
+        {
+            countQueueWait(stream.connectionNowNs());
+            waitingForStart = false;
+        }
     }
 
     /**
@@ -460,6 +475,7 @@ final class Http2StreamExchange implements AdmittedExchange
      */
     public void enterQueue(final RequestQueue queue, final long queueWaitTimeoutNs, final long nowNs)
     {
+        this.inQueue = true;
         this.queue = queue;
         this.queueWaitTimeoutNs = queueWaitTimeoutNs;
         this.admittedNs = nowNs;
@@ -542,6 +558,7 @@ final class Http2StreamExchange implements AdmittedExchange
             return;
         }
         aborted = true;
+        countEnd(false);
         final RequestSink sink = this.sink;
         this.sink = null;
         releaseQueue();
@@ -579,12 +596,17 @@ final class Http2StreamExchange implements AdmittedExchange
 
     private void write(final Object frame)
     {
+        if (frame instanceof Http2DataFrame data)
+        {
+            sentBodyLength += data.content().readableBytes();
+        }
         lastWrite = stream.write(frame);
     }
 
     private void resetIncomplete()
     {
         aborted = true;
+        countEnd(false);
         sink = null;
         releaseQueue();
         stream.resetIncomplete();
@@ -593,9 +615,59 @@ final class Http2StreamExchange implements AdmittedExchange
     private void complete()
     {
         complete = true;
+        countEnd(true);
         sink = null;
         releaseQueue();
         stream.responseComplete(lastWrite);
+    }
+
+    /**
+     * Count this stream in its queue's counters on this loop (status, time in queue, latency, bytes).
+     *
+     * @param counters the counters, or null when not counted.
+     * @param nowNs    when its head arrived.
+     */
+    void countIn(final QueueLoopCounters counters, final long nowNs)
+    {
+        this.counters = counters;
+        this.arrivedNs = nowNs;
+    }
+
+    /**
+     * Request body bytes were received for this stream.
+     *
+     * @param length bytes.
+     */
+    void requestBytes(final int length)
+    {
+        if (null != counters)
+        {
+            counters.requestBytes(length);
+        }
+    }
+
+    private void countQueueWait(final long nowNs)
+    {
+        if (null != counters && inQueue && !queueWaitCounted)
+        {
+            queueWaitCounted = true;
+            counters.queueWait(waitingForStart ? nowNs - admittedNs : 0);
+        }
+    }
+
+    private void countEnd(final boolean answered)
+    {
+        final QueueLoopCounters counters = this.counters;
+        if (null != counters)
+        {
+            final long nowNs = stream.connectionNowNs();
+            countQueueWait(nowNs);
+            if (answered)
+            {
+                counters.duration(nowNs - arrivedNs);
+            }
+            counters.responseBytes(sentBodyLength);
+        }
     }
 
     private void releaseQueue()

@@ -271,6 +271,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         final Http2StreamExchange exchange =
             new Http2StreamExchange(this, headRequest, null == binding ? null : binding.applicationPath());
         this.exchange = exchange;
+        exchange.countIn(connection.queueCounters(binding), nowNs);
         receivingBody = !endStream;
         // a declared empty body is all in for the host at once, as over HTTP/1.1; its empty DATA frames are dropped
         hostBody = admission.contentLength() != 0;
@@ -308,6 +309,14 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
+     * @return the connection's clock now.
+     */
+    long connectionNowNs()
+    {
+        return connection.nowNs();
+    }
+
+    /**
      * A body frame, or the end of the body ({@code frame} null: trailers).
      */
     private void onData(final Http2DataFrame frame)
@@ -321,6 +330,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         progressNs = connection.nowNs();
         final Http2DataFrame piece = null == frame ? new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true) : frame;
         receivedLength += piece.content().readableBytes();
+        exchange.requestBytes(piece.content().readableBytes());
         if (receivedLength > maxBodyLength && !exchange.isDone())
         {
             piece.release();

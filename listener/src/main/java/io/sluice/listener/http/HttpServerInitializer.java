@@ -200,7 +200,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
             loopCounters.connection(ConnectionProtocol.H2);
         }
         final Settings current = settings;
-        Http2Pipeline.add(ch, router, current.decoderConfig, current.connectionConfig, connections, tls);
+        Http2Pipeline.add(ch, router, current.decoderConfig, current.connectionConfig, connections, tls, loopCounters);
     }
 
     /**
