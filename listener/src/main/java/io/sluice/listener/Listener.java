@@ -36,6 +36,7 @@ import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -614,7 +615,13 @@ public final class Listener implements AutoCloseable
     {
         try
         {
-            counters = ListenerCounters.create(shmDir, List.copyOf(queues.keySet()), config.eventLoops());
+            // numbered as the queues are (RequestQueue.index): in the configuration's order
+            final List<String> queueNames = new ArrayList<>();
+            for (final QueueConfiguration queue : config.queues())
+            {
+                queueNames.add(queue.name());
+            }
+            counters = ListenerCounters.create(shmDir, queueNames, config.eventLoops());
         }
         catch (final IOException ex)
         {
