@@ -32,7 +32,8 @@ import java.util.Base64;
  * Netty's frame codec in an {@link EmbeddedChannel}: an upgrade request with a {@code Sec-WebSocket-Key} is answered
  * {@code 101} and every data frame is echoed as it came (text, binary, continuation), a ping answered with a pong and
  * a close with a close, after which the tunnel ends. Other requests: {@code .../force101} answers {@code 101} whatever
- * the request asked (a protocol error the listener must turn into 502), anything else {@code 200 hello}.
+ * the request asked (a protocol error the listener must turn into 502), {@code .../env} the worker's
+ * {@code SLUICE_WEBSOCKETS_SUPPORTED}, anything else {@code 200 hello}.
  * <p>
  * With {@code ?marker=<path>} the handler writes {@code input-end} to that file when the client ends its input, and
  * {@code abort} when it is told the tunnel was abandoned, so a test in another process sees what the handler saw.
@@ -52,6 +53,12 @@ public final class WebSocketEchoHandler implements Handler
      */
     public void onRequest(final Exchange exchange)
     {
+        if (exchange.path().endsWith("/env"))
+        {
+            final String supported = String.valueOf(System.getenv("SLUICE_WEBSOCKETS_SUPPORTED"));
+            exchange.respond(200, "text/plain", supported.getBytes(StandardCharsets.US_ASCII));
+            return;
+        }
         if (exchange.path().endsWith("/force101"))
         {
             exchange.sendHead(101, null, Exchange.UNKNOWN_LENGTH);

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,21 +41,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebSocketTest
 {
-    static final List<String> MODELS = List.of("/inproc/");
+    static final List<String> MODELS = List.of("/inproc/", "/loopback/");
 
     private static final String CONFIG = TestConfig.listener()
         .queue(TestConfig.inProcess("inproc", WebSocketEchoHandler.class))
+        .queue(TestConfig.loopback("loopback", WebSocketEchoHandler.class).worker("shutdownTimeLimit", "1s"))
         .queue(TestConfig.inProcess("nows", WebSocketEchoHandler.class).set("webSockets", false))
+        .queue(TestConfig.loopback("lbnows", WebSocketEchoHandler.class).set("webSockets", false))
         .queue(TestConfig.inProcess("idle", WebSocketEchoHandler.class).timeout("tunnelIdle", "300ms"))
         .yaml();
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int KIB = 1024;
     private static final int MIB = 1024 * KIB;
+    private static final int LEAK_TRACKED_LENGTH_MAX = MIB;
+    private static final long LARGE_MESSAGE_TIMEOUT_MS = 60_000;
 
     @RegisterExtension
-    static final ListenerExtension LISTENER =
-        ListenerExtension.perClass("ws", CONFIG).awaitReady(READY_TIMEOUT_MS, MODELS.toArray(new String[0]));
+    static final ListenerExtension LISTENER = ListenerExtension.perClass("ws", CONFIG)
+        .awaitReady(READY_TIMEOUT_MS, "/inproc/", "/loopback/", "/lbnows/");
 
     @TempDir
     Path tempDir;
@@ -89,15 +95,29 @@ class WebSocketTest
             chars[i] = (char)('a' + random.nextInt(26));
         }
         final String text = new String(chars);
+        // the build's paranoid leak detection records every access of every buffer: tens of seconds for 32 MiB
+        // through the tunnel; the smaller messages keep it on, so the tunnel's buffers are still tracked
+        final ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
+        if (length > LEAK_TRACKED_LENGTH_MAX)
+        {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+        }
         try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws"))
         {
             client.sendText(text);
             client.sendBinary(binary);
-            final TextWebSocketFrame textEcho = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            // a worker process keeps the paranoid leak detection: its 32 MiB take a while
+            final TextWebSocketFrame textEcho =
+                assertInstanceOf(TextWebSocketFrame.class, client.next(LARGE_MESSAGE_TIMEOUT_MS));
             assertEquals(text, textEcho.text());
             textEcho.release();
-            final BinaryWebSocketFrame binaryEcho = assertInstanceOf(BinaryWebSocketFrame.class, client.next());
+            final BinaryWebSocketFrame binaryEcho =
+                assertInstanceOf(BinaryWebSocketFrame.class, client.next(LARGE_MESSAGE_TIMEOUT_MS));
             assertArrayEquals(binary, WebSocketTestClient.bytes(binaryEcho));
+        }
+        finally
+        {
+            ResourceLeakDetector.setLevel(leakDetection);
         }
     }
 
@@ -212,21 +232,74 @@ class WebSocketTest
         }
     }
 
-    @Test
-    void shouldNotUpgradeOnQueueWithWebSocketsOff() throws Exception
+    @ParameterizedTest
+    @ValueSource(strings = { "/nows/", "/lbnows/" })
+    void shouldNotUpgradeOnQueueWithWebSocketsOff(final String path) throws Exception
     {
         // Netty's client refuses the handshake answer: a 200, not a 101
-        assertThrows(Exception.class, () -> WebSocketTestClient.connect(port(), "/nows/ws").close());
+        assertThrows(Exception.class, () -> WebSocketTestClient.connect(port(), path + "ws").close());
         try (RawHttpClient client = new RawHttpClient(port()))
         {
             final RawHttpClient.Response response = client.send(RawHttpClient.request(
-                "GET", "/nows/ws", "127.0.0.1:" + port(), "Connection: Upgrade", "Upgrade: websocket",
+                "GET", path + "ws", "127.0.0.1:" + port(), "Connection: Upgrade", "Upgrade: websocket",
                 "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="));
             assertEquals(200, response.status(), response::toString);
             assertEquals("hello", response.bodyText());
             // and the connection goes on as HTTP
-            final RawHttpClient.Response next = client.send(RawHttpClient.get("/nows/", port()));
+            final RawHttpClient.Response next = client.send(RawHttpClient.get(path, port()));
             assertEquals(200, next.status(), next::toString);
+        }
+    }
+
+    @Test
+    void shouldTellWorkersWhetherTheirQueueAllowsUpgrades() throws Exception
+    {
+        try (RawHttpClient client = new RawHttpClient(port()))
+        {
+            assertEquals("true", client.send(RawHttpClient.get("/loopback/env", port())).bodyText());
+            assertEquals("false", client.send(RawHttpClient.get("/lbnows/env", port())).bodyText());
+        }
+    }
+
+    /**
+     * Open tunnels through a worker that is killed: every client sees its connection close, and the queue serves new
+     * tunnels from the replacement.
+     */
+    @Test
+    void shouldCloseTunnelsOfKilledWorkerAndServeAfterRestart() throws Exception
+    {
+        final List<WebSocketTestClient> clients = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final WebSocketTestClient client = WebSocketTestClient.connect(port(), "/loopback/ws");
+                clients.add(client);
+                client.sendText("before " + i);
+                final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+                assertEquals("before " + i, echo.text());
+                echo.release();
+            }
+            WorkerSignals.kill(LISTENER.get().supervisor("loopback").pid(0));
+            for (final WebSocketTestClient client : clients)
+            {
+                assertTrue(client.awaitClosed(), "the tunnel of the killed worker is closed");
+            }
+        }
+        finally
+        {
+            for (final WebSocketTestClient client : clients)
+            {
+                client.close();
+            }
+        }
+        assertEquals(200, LISTENER.get().awaitOk("/loopback/", READY_TIMEOUT_MS).status());
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), "/loopback/ws"))
+        {
+            client.sendText("after");
+            final TextWebSocketFrame echo = assertInstanceOf(TextWebSocketFrame.class, client.next());
+            assertEquals("after", echo.text());
+            echo.release();
         }
     }
 

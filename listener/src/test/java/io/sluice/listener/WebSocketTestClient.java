@@ -165,10 +165,21 @@ final class WebSocketTestClient implements AutoCloseable
      */
     Object next() throws InterruptedException
     {
-        final Object message = received.poll(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        return next(TIMEOUT_MS);
+    }
+
+    /**
+     * @param timeoutMs longest wait.
+     * @return the next message, as {@link #next()}.
+     * @throws InterruptedException when interrupted.
+     * @throws AssertionError       when nothing comes within the time limit.
+     */
+    Object next(final long timeoutMs) throws InterruptedException
+    {
+        final Object message = received.poll(timeoutMs, TimeUnit.MILLISECONDS);
         if (null == message)
         {
-            throw new AssertionError("nothing received in " + TIMEOUT_MS + " ms");
+            throw new AssertionError("nothing received in " + timeoutMs + " ms");
         }
         return message;
     }

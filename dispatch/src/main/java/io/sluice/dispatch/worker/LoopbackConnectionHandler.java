@@ -6,7 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -34,6 +37,11 @@ import java.util.logging.Logger;
  * written at any other time are flushed at once. Reading also pauses while the connection is over its write limit,
  * so a peer that does not read cannot make the worker buffer without bound.
  * <p>
+ * Tunnel: once the handler answers {@code 101 Switching Protocols} ({@link #upgraded}), the HTTP codec leaves the
+ * pipeline; every byte the listener sends after is handed to the handler through {@link Handler#onBody} (the end of
+ * the listener's output, a half-close, as the last chunk), and the handler's go out as they are; the end of the
+ * tunnel closes the connection.
+ * <p>
  * Threading: event-loop confined, except its {@link LoopbackHop}, which the exchange uses from the handler's
  * threads.
  */
@@ -41,6 +49,12 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
 {
     private static final Logger LOG = Logger.getLogger(LoopbackConnectionHandler.class.getName());
     private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * Name of the HTTP codec in the connection's pipeline, before this handler; it leaves when the exchange switches
+     * protocols.
+     */
+    static final String HTTP_CODEC_NAME = "http";
 
     private final HandlerInvoker invoker;
     private final LoopbackRequestGate gate;
@@ -54,6 +68,8 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     private LoopbackExchange current;
     private LoopbackExchange shutdownExchange;
     private LoopbackExchange writableWaiter;
+    private LoopbackExchange tunnel;
+    private boolean tunnelInputEnded;
     private boolean receiving;
     private boolean reading;
     private boolean flushPending;
@@ -110,6 +126,11 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         if (closing)
         {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (null != tunnel && msg instanceof ByteBuf bytes)
+        {
+            tunnelInput(bytes, false);
             return;
         }
         if (!backlog.isEmpty() || (null != current && !receiving))
@@ -173,6 +194,19 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
     /**
      * {@inheritDoc}
      */
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (ChannelInputShutdownEvent.INSTANCE == evt && null != tunnel && !closing)
+        {
+            // the listener ended its output (its client half-closed): the handler's input ends, it may still send
+            tunnelInput(Unpooled.EMPTY_BUFFER, true);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
         LOG.log(Level.FINE, "loopback connection failed", cause);
@@ -216,6 +250,58 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         else
         {
             ctx.flush();
+        }
+    }
+
+    /**
+     * The exchange's {@code 101} head was written: the HTTP codec leaves the connection, whose bytes from here are the
+     * tunnel's, and half-closure is allowed so that the end of the listener's output reaches the handler. Event loop
+     * only.
+     *
+     * @param exchange the exchange that switched protocols.
+     */
+    void upgraded(final LoopbackExchange exchange)
+    {
+        if (exchange != current)
+        {
+            return;
+        }
+        tunnel = exchange;
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, Boolean.TRUE);
+        final ChannelPipeline pipeline = ctx.pipeline();
+        if (null != pipeline.get(HTTP_CODEC_NAME))
+        {
+            // what the decoder still holds comes here as bytes
+            pipeline.remove(HTTP_CODEC_NAME);
+        }
+        // a request after it was never the listener's to send: what the backlog holds is dropped
+        releaseBacklog();
+        updateAutoRead();
+    }
+
+    private void tunnelInput(final ByteBuf bytes, final boolean last)
+    {
+        final LoopbackExchange exchange = tunnel;
+        try
+        {
+            if (tunnelInputEnded || exchange.isComplete() || exchange.isAborted())
+            {
+                return;
+            }
+            tunnelInputEnded = last;
+            final int length = wrap(bytes);
+            try
+            {
+                invoker.onBody(exchange, bodyView, 0, length, last);
+            }
+            finally
+            {
+                bodyView.wrap(EMPTY);
+            }
+        }
+        finally
+        {
+            ReferenceCountUtil.release(bytes);
         }
     }
 

@@ -39,6 +39,7 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
     private static final Logger LOG = Logger.getLogger(LoopbackExchange.class.getName());
     private static final int MIN_STATUS = 200;
     private static final int MAX_STATUS = 599;
+    private static final int SWITCHING_PROTOCOLS = 101;
 
     private final LoopbackConnectionHandler connection;
     private final boolean headRequest;
@@ -52,6 +53,7 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
     private boolean complete;
     private boolean dropBody;
     private long remainingLength;
+    private boolean tunnel;
     private volatile boolean aborted;
     private final AtomicBoolean writableOwed = new AtomicBoolean();
 
@@ -370,6 +372,11 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         {
             return;
         }
+        if (SWITCHING_PROTOCOLS == status)
+        {
+            switchProtocols(contentType);
+            return;
+        }
         if (status < MIN_STATUS || status > MAX_STATUS)
         {
             LOG.warning(() -> "invalid response status " + status + " for " + method() + " " + target());
@@ -423,6 +430,24 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
             return;
         }
         final int length = content.readableBytes();
+        if (tunnel)
+        {
+            // the tunnel's bytes, as they are: the connection has no HTTP codec any more
+            if (length > 0)
+            {
+                connection.write(content);
+            }
+            else
+            {
+                content.release();
+            }
+            if (last)
+            {
+                complete = true;
+                connection.responseComplete(this);
+            }
+            return;
+        }
         if (dropBody)
         {
             content.release();
@@ -455,6 +480,47 @@ final class LoopbackExchange extends HttpRequestExchange implements FailableExch
         {
             content.release();
         }
+    }
+
+    /**
+     * The handler answers {@code 101 Switching Protocols}: only to a request that asked to upgrade (the listener sends
+     * its {@code Upgrade} only when its queue allows it), else 502. The head goes out through the HTTP codec, which
+     * then leaves the connection: from here the handler's bytes and the listener's are the tunnel's, and the end of
+     * the tunnel ends the connection.
+     */
+    private void switchProtocols(final String contentType)
+    {
+        final String protocols = header(HttpHeaderNames.UPGRADE.toString());
+        if (null == protocols)
+        {
+            LOG.warning(() -> "101 to a request that did not ask to upgrade: " + method() + " " + target());
+            reply(502, "bad gateway: 101 Switching Protocols to a request that did not ask to upgrade", true);
+            return;
+        }
+        final HttpResponse response =
+            new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+        if (!addHeaders(response, contentType))
+        {
+            clearResponseHeaders();
+            reply(502, "bad gateway: invalid response header from the handler", true);
+            return;
+        }
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        response.headers().set(HttpHeaderNames.UPGRADE, protocols);
+        headSent = true;
+        tunnel = true;
+        keepAlive = false;
+        remainingLength = UNKNOWN_LENGTH;
+        connection.write(response);
+        connection.upgraded(this);
+    }
+
+    /**
+     * @return true once the handler switched protocols: the connection carries this exchange's tunnel.
+     */
+    boolean isTunnel()
+    {
+        return tunnel;
     }
 
     private void finish(final LastHttpContent last)

@@ -81,7 +81,7 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
             .setMaxHeaderSize(MAX_HEADER_LENGTH);
         channel.pipeline()
             .addLast("guard", guard)
-            .addLast("http", new HttpServerCodec(decoderConfig))
+            .addLast(LoopbackConnectionHandler.HTTP_CODEC_NAME, new HttpServerCodec(decoderConfig))
             .addLast("loopback", new LoopbackConnectionHandler(invoker, token, applicationPath, onShutdown, guard));
     }
 }

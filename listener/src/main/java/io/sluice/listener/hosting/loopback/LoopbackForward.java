@@ -1,6 +1,7 @@
 package io.sluice.listener.hosting.loopback;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -39,7 +40,15 @@ import io.sluice.listener.queue.ResponseHeads;
  * <p>
  * Buffer ownership: the forward owns its encoded head and held chunks until it writes them (the channel then owns
  * them) or is done (it releases them). Response content handed to {@link ClientExchange#body(ByteBuf, boolean)}
- * becomes the exchange's. Event-loop confined.
+ * becomes the exchange's.
+ * <p>
+ * Tunnel: a worker's {@code 101} to a request that asked to upgrade ({@link ClientExchange#isUpgradeRequested()}) is
+ * relayed, and from then on the worker connection carries the tunnel alone: the client's bytes are written to it as
+ * they come ({@link #body}, the client's end of input as the end of the listener's output), the worker's bytes go to
+ * the client as they come, with the same back-pressure both ways, no {@code requestTimeout}, and the end of the worker
+ * connection ends the tunnel (the client connection closes). Such a request is never pipelined behind others nor sent
+ * twice, and its connection never goes back to the pool. A {@code 101} to any other request is a 502.
+ * Event-loop confined.
  */
 final class LoopbackForward extends InFlightList.Entry implements RequestSink
 {
@@ -76,6 +85,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     private long responseLength;
     private boolean responseReusable;
     private boolean informational;
+    private boolean tunnel;
 
     /**
      * @param loop          the event loop's share of the queue.
@@ -123,6 +133,10 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
             return true;
         }
         final LoopbackUpstream upstream = this.upstream;
+        if (tunnel)
+        {
+            return null == upstream || tunnelInput(upstream, content, last);
+        }
         if (null == upstream || !upstream.isActive() || null != head)
         {
             if (null == early)
@@ -165,6 +179,14 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     boolean isDone()
     {
         return done;
+    }
+
+    /**
+     * @return true once the worker switched protocols: the connection carries this request's tunnel alone.
+     */
+    boolean isTunnel()
+    {
+        return tunnel;
     }
 
     /**
@@ -230,6 +252,14 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         {
             return;
         }
+        if (tunnel)
+        {
+            // the worker ended the tunnel (or died): the client connection closes after what it sent
+            done = true;
+            loop.untrack(this);
+            exchange.body(Unpooled.EMPTY_BUFFER, true);
+            return;
+        }
         if (null != head)
         {
             // its connection never came up: nothing reached a worker
@@ -290,9 +320,9 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         final int code = response.status().code();
         if (code < MIN_STATUS)
         {
-            if (code == 101)
+            if (code == ResponseHeads.SWITCHING_PROTOCOLS)
             {
-                fail(502, "bad gateway: unexpected protocol switch", ErrorReason.WORKER_PROTOCOL_ERROR);
+                switchProtocols(response);
                 return;
             }
             informational = true;
@@ -328,6 +358,12 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     {
         final ByteBuf data = content.content();
         final boolean last = content instanceof LastHttpContent;
+        if (tunnel)
+        {
+            // the end of the 101 head, which has no body: what follows comes as bytes (onTunnelBytes)
+            data.release();
+            return;
+        }
         if (informational || done)
         {
             data.release();
@@ -360,6 +396,29 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         else if (!exchange.notifyWhenWritable())
         {
             // the client holds this response back: stop reading the worker until it takes more (writable())
+            final LoopbackUpstream upstream = this.upstream;
+            if (null != upstream)
+            {
+                upstream.pauseReading();
+            }
+        }
+    }
+
+    /**
+     * Bytes of the tunnel from the worker, after its {@code 101}.
+     *
+     * @param data the bytes; become the forward's.
+     */
+    void onTunnelBytes(final ByteBuf data)
+    {
+        if (done)
+        {
+            data.release();
+            return;
+        }
+        exchange.body(data, false);
+        if (!exchange.notifyWhenWritable())
+        {
             final LoopbackUpstream upstream = this.upstream;
             if (null != upstream)
             {
@@ -415,6 +474,61 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         return requestSent;
     }
 
+    /**
+     * The worker answered {@code 101}: relay it when the client asked to upgrade (the head the listener writes, with
+     * the worker's checked fields), and the connection becomes the tunnel; else 502.
+     */
+    private void switchProtocols(final HttpResponse response)
+    {
+        if (!exchange.isUpgradeRequested())
+        {
+            fail(502, "bad gateway: unexpected protocol switch", ErrorReason.WORKER_PROTOCOL_ERROR);
+            return;
+        }
+        final ByteBuf head = exchange.beginHead(ResponseHeads.SWITCHING_PROTOCOLS);
+        if (!LoopbackHeaders.copyResponseHeaders(head, response.headers()))
+        {
+            head.release();
+            fail(502, "bad gateway: invalid response header", ErrorReason.WORKER_PROTOCOL_ERROR);
+            return;
+        }
+        tunnel = true;
+        status = ResponseHeads.SWITCHING_PROTOCOLS;
+        // a tunnel lasts as long as its ends want: requestTimeout no longer applies (tunnelIdle does)
+        loop.untrack(this);
+        exchange.finishHead(head, ResponseHeads.SWITCHING_PROTOCOLS, -1, null, 0, 0, false);
+    }
+
+    /**
+     * The client's bytes of the tunnel: written as they come; its end of input ends the listener's output to the
+     * worker, which sees the end of its input and may still send.
+     */
+    private boolean tunnelInput(final LoopbackUpstream upstream, final ByteBuf content, final boolean last)
+    {
+        final Channel channel = upstream.channel();
+        if (!channel.isWritable())
+        {
+            channel.flush();
+            if (!channel.isWritable())
+            {
+                return false;
+            }
+        }
+        if (content.isReadable())
+        {
+            upstream.write(content.retain());
+        }
+        if (last)
+        {
+            upstream.shutdownOutputAfterFlush();
+        }
+        else
+        {
+            loop.flushLater(upstream);
+        }
+        return true;
+    }
+
     private void writeBody(final LoopbackUpstream upstream, final ByteBuf content, final boolean last)
     {
         LoopbackBodyWriter.write(upstream, content, last, contentLength < 0);
@@ -457,6 +571,11 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
         this.upstream = null;
         if (null != upstream)
         {
+            if (tunnel)
+            {
+                // an abandoned tunnel ends with a reset, so the worker's handler hears of an abort, not a half-close
+                upstream.resetOnClose();
+            }
             loop.abandon(upstream, this, written);
         }
         return true;

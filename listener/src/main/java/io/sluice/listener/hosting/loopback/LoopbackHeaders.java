@@ -74,6 +74,32 @@ final class LoopbackHeaders
         final String applicationPath,
         final TlsInfo tls)
     {
+        return encodeRequestHead(alloc, request, contentLength, remoteAddress, applicationPath, tls, false);
+    }
+
+    /**
+     * Encode the head of a request forwarded to a worker, as {@link #encodeRequestHead(ByteBufAllocator, HttpRequest,
+     * long, String, String, TlsInfo)} does; a request that may switch protocols keeps its {@code Upgrade} and
+     * {@code Connection: upgrade} fields, in their places.
+     *
+     * @param alloc           for the buffer.
+     * @param request         the client's request head.
+     * @param contentLength   of the body, -1 for chunked, 0 for none.
+     * @param remoteAddress   the client's address, sent as {@code X-Forwarded-For}.
+     * @param applicationPath the path of the prefix the request matched, sent as {@code Sluice-Appl-Path}.
+     * @param tls             the TLS facts of the client's connection, or null for cleartext.
+     * @param upgrade         true when the worker may answer {@code 101 Switching Protocols}.
+     * @return the head, owned by the caller.
+     */
+    static ByteBuf encodeRequestHead(
+        final ByteBufAllocator alloc,
+        final HttpRequest request,
+        final long contentLength,
+        final String remoteAddress,
+        final String applicationPath,
+        final TlsInfo tls,
+        final boolean upgrade)
+    {
         final ByteBuf buf = alloc.directBuffer(REQUEST_HEAD_LENGTH_ESTIMATE);
         buf.writeCharSequence(request.method().asciiName(), StandardCharsets.ISO_8859_1);
         buf.writeByte(' ');
@@ -99,7 +125,8 @@ final class LoopbackHeaders
                     lengthSent = true;
                 }
             }
-            else if (!isStrippedRequestHeader(name) && !isListed(connectionOptions, name))
+            else if (upgrade && isUpgradeField(name) ||
+                !isStrippedRequestHeader(name) && !isListed(connectionOptions, name))
             {
                 ResponseHeads.header(buf, name, header.getValue());
             }
@@ -202,6 +229,12 @@ final class LoopbackHeaders
             return HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name);
         }
         return HandlerHeaders.isInternalFieldName(name);
+    }
+
+    private static boolean isUpgradeField(final CharSequence name)
+    {
+        return HttpHeaderNames.UPGRADE.contentEqualsIgnoreCase(name) ||
+            HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name);
     }
 
     private static boolean isListed(final List<CharSequence> options, final CharSequence name)

@@ -213,14 +213,17 @@ public final class LoopbackHost implements Host
                 eventLoop,
                 (key) -> new LoopbackLoop(this, key, slots.length(), queue.worker().requestTimeoutMs(), nanoClock));
         }
+        // an upgrade request keeps its Upgrade and Connection: upgrade, and is never sent twice nor pipelined behind
+        // others: after a 101 its worker connection is the tunnel's alone
+        final boolean upgrade = exchange.isUpgradeRequested();
         final LoopbackForward forward = new LoopbackForward(
             loop,
             exchange,
             contentLength,
             LoopbackHeaders.encodeRequestHead(
                 exchange.alloc(), request, contentLength, exchange.remoteAddress(), exchange.applicationPath(),
-                exchange.tls()),
-            contentLength == 0 && LoopbackForward.isRetryable(request.method()));
+                exchange.tls(), upgrade),
+            !upgrade && contentLength == 0 && LoopbackForward.isRetryable(request.method()));
         loop.dispatch(forward);
         return forward;
     }

@@ -2,6 +2,7 @@ package io.sluice.listener.hosting.loopback;
 
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 
 /**
@@ -22,6 +23,8 @@ final class LoopbackResponseDecoder extends HttpResponseDecoder
      */
     static final int MAX_CHUNK_LENGTH = 64 * 1024;
 
+    private static final int SWITCHING_PROTOCOLS = 101;
+
     private final LoopbackUpstream upstream;
 
     LoopbackResponseDecoder(final LoopbackUpstream upstream)
@@ -35,6 +38,8 @@ final class LoopbackResponseDecoder extends HttpResponseDecoder
      */
     protected boolean isContentAlwaysEmpty(final HttpMessage msg)
     {
-        return upstream.expectsEmptyBody() || super.isContentAlwaysEmpty(msg);
+        // a 101 has no body whatever its fields say: what follows it is the tunnel's, passed on as bytes
+        return upstream.expectsEmptyBody() || super.isContentAlwaysEmpty(msg) ||
+            msg instanceof HttpResponse response && SWITCHING_PROTOCOLS == response.status().code();
     }
 }

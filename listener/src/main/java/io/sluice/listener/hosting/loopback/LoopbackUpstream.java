@@ -1,11 +1,14 @@
 package io.sluice.listener.hosting.loopback;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -255,6 +258,20 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
     }
 
     /**
+     * Flush what was written, then end the listener's output on the connection (a tunnel's client ended its input);
+     * the worker may still send.
+     */
+    void shutdownOutputAfterFlush()
+    {
+        final Channel ch = channel;
+        if (ch instanceof DuplexChannel duplex)
+        {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                .addListener((ChannelFutureListener)(future) -> duplex.shutdownOutput());
+        }
+    }
+
+    /**
      * Stop reading the worker's responses (the client is not taking them): the worker's own writes then fill up and
      * its {@code sendBody} answers false.
      */
@@ -288,6 +305,18 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
         if (null != channel)
         {
             channel.close();
+        }
+    }
+
+    /**
+     * Make the connection's close a reset (linger 0), so that the worker sees an abort rather than the end of its
+     * input.
+     */
+    void resetOnClose()
+    {
+        if (null != channel && channel.isOpen())
+        {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
         }
     }
 
@@ -366,6 +395,22 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
             forward.upstreamFailed();
             return;
         }
+        if (forward.isTunnel())
+        {
+            if (msg instanceof ByteBuf bytes)
+            {
+                forward.onTunnelBytes(bytes);
+                return;
+            }
+            if (msg instanceof HttpResponse)
+            {
+                // HTTP after a 101 (an Upgrade naming HTTP/1.x kept the decoder reading HTTP): the worker's mistake
+                ReferenceCountUtil.release(msg);
+                LOG.warning(() -> "worker " + slot + " sent a response after switching protocols; closing it");
+                loop.discard(this);
+                return;
+            }
+        }
         if (msg instanceof HttpResponse response)
         {
             forward.onResponseHead(response);
@@ -422,7 +467,7 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
         unsent = null;
         if (null != survivors)
         {
-            if (!closedByListener)
+            if (!closedByListener && !survivors.isTunnel())
             {
                 // refused, or dropped with requests on it: the worker may be dying, its exit not processed yet
                 loop.unreachable(slot);
