@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -53,6 +55,7 @@ final class Http2TestClient implements AutoCloseable
     private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private static final int FRAME_LENGTH = 16 * 1024;
     private static final long CONNECT_TIMEOUT_MS = 10_000;
+    private static final int CONNECTION_WINDOW_INCREMENT = 64 * 1024 * 1024;
 
     private final Channel channel;
     private final CompletableFuture<Http2GoAwayFrame> goAway = new CompletableFuture<>();
@@ -147,6 +150,8 @@ final class Http2TestClient implements AutoCloseable
             .sync()
             .channel();
         client[0] = new Http2TestClient(channel);
+        // as browsers do: the connection's window far wider than a stream's, so one unread stream holds back no other
+        channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW_INCREMENT));
         if (tls)
         {
             final SslHandler handler = channel.pipeline().get(SslHandler.class);
@@ -211,8 +216,30 @@ final class Http2TestClient implements AutoCloseable
         final String method, final String path, final long contentLength, final boolean endStream,
         final String... fields) throws Exception
     {
+        return open(true, method, path, contentLength, endStream, fields);
+    }
+
+    /**
+     * Open a stream that reads nothing of its response until {@link Stream#resume()}: the server's window for it
+     * closes once the client's initial window (1 MiB) is used.
+     *
+     * @param method the method.
+     * @param path   the target.
+     * @return the stream, its head sent and ending the request.
+     * @throws Exception when the stream cannot be opened.
+     */
+    Stream openPaused(final String method, final String path) throws Exception
+    {
+        return open(false, method, path, -1, true);
+    }
+
+    private Stream open(
+        final boolean read, final String method, final String path, final long contentLength, final boolean endStream,
+        final String... fields) throws Exception
+    {
         final Stream stream = new Stream();
         final Http2StreamChannel child = new Http2StreamChannelBootstrap(channel)
+            .option(ChannelOption.AUTO_READ, read)
             .handler(stream.collector())
             .open()
             .get(CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -250,6 +277,7 @@ final class Http2TestClient implements AutoCloseable
         private final CompletableFuture<Response> response = new CompletableFuture<>();
         private final CompletableFuture<Integer> head = new CompletableFuture<>();
         private Http2StreamChannel channel;
+        private volatile int bodyLength;
 
         /**
          * Send body bytes in DATA frames of at most 16 KiB.
@@ -272,6 +300,26 @@ final class Http2TestClient implements AutoCloseable
             }
             while (sent < length);
             channel.flush();
+        }
+
+        /**
+         * Start reading the response of a stream opened with {@link #openPaused}.
+         */
+        void resume()
+        {
+            channel.eventLoop().execute(() ->
+            {
+                channel.config().setAutoRead(true);
+                channel.read();
+            });
+        }
+
+        /**
+         * @return response body bytes read so far.
+         */
+        int bodyLengthRead()
+        {
+            return bodyLength;
         }
 
         /**
@@ -332,6 +380,7 @@ final class Http2TestClient implements AutoCloseable
                             final byte[] bytes = new byte[content.readableBytes()];
                             content.readBytes(bytes);
                             body.writeBytes(bytes);
+                            bodyLength += bytes.length;
                             if (frame.isEndStream())
                             {
                                 complete();
