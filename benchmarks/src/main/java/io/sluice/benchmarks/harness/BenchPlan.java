@@ -235,11 +235,24 @@ final class BenchPlan
     /**
      * @param scenario a scenario of this plan.
      * @return seconds of unrecorded load each target gets before the scenario's first round: longer before the first
-     * scenario (the JIT's first pass over the path), 0 for none.
+     * scenario, and before the first of each other protocol (TLS, HTTP/2), since each is the JIT's first pass over a
+     * path of its own; 0 for none.
      */
     int warmupSeconds(final Scenario scenario)
     {
-        return scenario.equals(scenarios.get(0)) ? firstWarmupSeconds : scenarioWarmupSeconds;
+        for (final Scenario earlier : scenarios)
+        {
+            if (earlier.equals(scenario))
+            {
+                return earlier.equals(scenarios.get(0)) ? firstWarmupSeconds :
+                    Math.max(firstWarmupSeconds, scenarioWarmupSeconds);
+            }
+            if (earlier.protocol() == scenario.protocol() || 0 == firstWarmupSeconds)
+            {
+                break;
+            }
+        }
+        return scenarioWarmupSeconds;
     }
 
     /**
@@ -348,8 +361,13 @@ final class BenchPlan
         }
         text.append("others ").append(otherSeconds).append(" s × ").append(otherRounds)
             .append(otherRounds == 1 ? " round" : " rounds");
-        text.append("; warm-up ").append(firstWarmupSeconds).append(" s per target first, then ")
-            .append(scenarioWarmupSeconds).append(" s per scenario; idle ").append(idleSeconds).append(" s");
+        text.append("; warm-up ").append(firstWarmupSeconds).append(" s per target first");
+        if (scenarios.stream().map(Scenario::protocol).distinct().count() > 1 && firstWarmupSeconds > 0)
+        {
+            text.append(" and for the first scenario of each protocol");
+        }
+        text.append(", then ").append(scenarioWarmupSeconds).append(" s per scenario; idle ").append(idleSeconds)
+            .append(" s");
         return text.toString();
     }
 

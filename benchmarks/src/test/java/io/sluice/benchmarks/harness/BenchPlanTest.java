@@ -60,6 +60,16 @@ class BenchPlanTest
     }
 
     @Test
+    void shouldWarmUpTheFirstScenarioOfEachProtocolAsLongAsTheFirstScenario()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL).scenarios(List.of(Scenario.HELLO_C64,
+            Scenario.HTTPS_C64, Scenario.ECHO_4K, Scenario.TLS_HANDSHAKE, Scenario.H2_C16M32, Scenario.H2C_C16M32));
+
+        assertEquals(List.of(3, 3, 1, 3, 3, 3), plan.scenarios().stream().map(plan::warmupSeconds).toList());
+        assertEquals(0, new BenchPlan(BenchPlan.Profile.SMOKE).warmupSeconds(Scenario.HTTPS_C64));
+    }
+
+    @Test
     void shouldOverrideLengthAndRoundsEverywhere()
     {
         final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL).durationSeconds(2).rounds(5);
