@@ -74,6 +74,18 @@ class ConfigCheckTest
     }
 
     @Test
+    void shouldPassTheDefaultConfiguration() throws Exception
+    {
+        final Path file = Path.of("..", "native-config", "sluice.yaml").toAbsolutePath().normalize();
+
+        final Result result = check(file);
+
+        assertEquals(0, result.status, result.stderr);
+        assertEquals(List.of("sluice: " + file + ": configuration is valid"), result.stderr.lines().toList());
+        assertTrue(result.stdout.contains("- name: shm"), result.stdout);
+    }
+
+    @Test
     void shouldBindNoPortSoAPortInUseIsNoMistake() throws Exception
     {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(RawHttpClient.LOOPBACK_ADDRESS)))
