@@ -83,6 +83,11 @@ final class LogFile
      */
     void open(final long nowMs)
     {
+        open(nowMs, true);
+    }
+
+    private void open(final long nowMs, final boolean directivesAlways)
+    {
         try
         {
             final Path parent = path.getParent();
@@ -106,8 +111,10 @@ final class LogFile
             throw new UncheckedIOException("cannot open log file " + path + ": " + ex.getMessage(), ex);
         }
         openDay = Math.floorDiv(nowMs, MS_PER_DAY);
-        final byte[] directives = W3cFormat.directives(fields, nowMs);
-        buffer.put(directives);
+        if (directivesAlways || 0 == fileLength)
+        {
+            buffer.put(W3cFormat.directives(fields, nowMs));
+        }
         openLength = fileLength + buffer.position();
     }
 
@@ -156,7 +163,8 @@ final class LogFile
     }
 
     /**
-     * Write what is buffered, close the file, and open the file at the same path again (logrotate moved it).
+     * Write what is buffered, close the file, and open the file at the same path again (logrotate moved it). A file
+     * that was not moved (still there, not empty) goes on without its directives again.
      *
      * @param nowMs the wall clock now.
      * @throws IOException when writing or closing fails.
@@ -165,7 +173,7 @@ final class LogFile
     {
         flush();
         close();
-        open(nowMs);
+        open(nowMs, false);
     }
 
     /**

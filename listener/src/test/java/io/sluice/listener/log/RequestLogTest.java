@@ -111,6 +111,8 @@ class RequestLogTest
         final Path file = dir.resolve("access.log");
         final Path moved = dir.resolve("access.log.1");
         final int id = log.accessLog(file, 0, false);
+        final Path errors = dir.resolve("httperr.log");
+        log.errorLog(errors, 0, false);
         log.start();
         assertTrue(log.access(id, new Facts("/app/?before"), 0));
         awaitContains(file, "before");
@@ -123,6 +125,8 @@ class RequestLogTest
         assertTrue(Files.readString(moved).contains("before"));
         assertFalse(Files.readString(moved).contains("after"));
         assertTrue(Files.readString(file).contains("after"));
+        // the error log was not moved: it goes on, its directives written once
+        assertEquals(1, Files.readString(errors).split("#Fields", -1).length - 1, Files.readString(errors));
     }
 
     @Test
