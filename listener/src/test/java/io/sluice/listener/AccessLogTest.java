@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -90,6 +91,24 @@ class AccessLogTest
         assertTrue(lines.get(2).matches("#Date: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"), lines.get(2));
         assertEquals(FIELDS, lines.get(3));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "inproc, in-process", "shm, shared-memory", "loopback, loopback" })
+    void shouldLogARequestWhoseClientLeftBeforeItsAnswer(final String queue, final String hosting) throws Exception
+    {
+        final String target = "/" + queue + "/sleep?ms=3000&left=" + queue;
+        try (Socket socket = new Socket(RawHttpClient.LOOPBACK_ADDRESS, LISTENER.port()))
+        {
+            socket.getOutputStream().write(RawHttpClient.get(target, LISTENER.port()));
+            Await.value(1, () -> LISTENER.listener().queue(queue).length(), LOG_TIMEOUT_MS);
+        }
+        final String[] line = LogLines.await(
+            accessLog(), (fields) -> ("ms=3000&left=" + queue).equals(fields[5]), LOG_TIMEOUT_MS);
+        assertEquals("-", line[10], "no status was sent");
+        assertEquals("0", line[11], "no byte was sent");
+        assertEquals(queue, line[14]);
+        assertEquals(hosting, line[15]);
     }
 
     @Test

@@ -731,6 +731,11 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
             return;
         }
         aborted = true;
+        if (started)
+        {
+            // the client left (or the connection was closed) before the response was complete: logged as far as it got
+            connection.logAccess(this);
+        }
         countEnd(false);
         releaseHeld();
         final RequestSink sink = this.sink;

@@ -36,6 +36,7 @@ final class LogWriterAgent implements Agent, MessageHandler
     private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
     private static final byte NEWLINE = '\n';
     private static final byte QUERY = '?';
+    private static final long NO_NUMBER = -1;
 
     static
     {
@@ -207,7 +208,8 @@ final class LogWriterAgent implements Agent, MessageHandler
         W3cFormat.field(out, buffer, textOffsets[0], textLengths[0]);
         W3cFormat.field(out, buffer, textOffsets[4], textLengths[4]);
         W3cFormat.field(out, buffer, textOffsets[5], textLengths[5]);
-        W3cFormat.number(out, buffer.getInt(index + LogRecordDescriptor.STATUS_OFFSET));
+        final int status = buffer.getInt(index + LogRecordDescriptor.STATUS_OFFSET);
+        W3cFormat.number(out, 0 == status ? NO_NUMBER : status);
         W3cFormat.number(out, buffer.getLong(index + LogRecordDescriptor.SENT_LENGTH_OFFSET));
         W3cFormat.number(out, buffer.getLong(index + LogRecordDescriptor.RECEIVED_LENGTH_OFFSET));
         W3cFormat.number(out, buffer.getLong(index + LogRecordDescriptor.DURATION_NS_OFFSET) / 1_000_000L);
@@ -229,7 +231,7 @@ final class LogWriterAgent implements Agent, MessageHandler
             RequestLogFacts.PROTOCOL_HTTP_1_0 == protocol ? HTTP_1_0 : null);
         W3cFormat.field(out, buffer, textOffsets[2], textLengths[2]);
         W3cFormat.field(out, buffer, textOffsets[3], textLengths[3]);
-        W3cFormat.number(out, 0 == status ? -1 : status);
+        W3cFormat.number(out, 0 == status ? NO_NUMBER : status);
         W3cFormat.word(out, reason >= 0 && reason < REASONS.length ? REASONS[reason] : null);
         W3cFormat.field(out, buffer, textOffsets[6], textLengths[6]);
     }

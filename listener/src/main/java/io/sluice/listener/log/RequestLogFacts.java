@@ -80,7 +80,7 @@ public interface RequestLogFacts
     HostingMode hosting();
 
     /**
-     * @return the response status, or 0 when none was sent.
+     * @return the response status, or 0 when none was sent (logged as {@code -}).
      */
     int status();
 
