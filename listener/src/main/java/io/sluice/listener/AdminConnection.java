@@ -38,6 +38,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
 {
     private static final int HEAD_LENGTH_ESTIMATE = 256;
     private static final String CONTENT_TYPE = "text/plain; charset=utf-8";
+    private static final String JSON_CONTENT_TYPE = "application/json";
     private static final String ALLOW = "GET, HEAD";
     private static final StrictDecoderConfig DECODER_CONFIG = new StrictDecoderConfig()
         .maxInitialLineLength(AdminServer.MAX_REQUEST_LENGTH)
@@ -53,6 +54,7 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
     private final AdminCounters counters;
     private final Supplier<String> metrics;
     private final Function<String, String> documents;
+    private final AdminOperations operations;
     private final ArrayDeque<AdminAnswer> backlog = new ArrayDeque<>();
     private final SendRateWindow sendRate;
     private final ScheduledFuture<?> timer;
@@ -115,7 +117,27 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
         final Supplier<String> metrics,
         final Function<String, String> documents)
     {
+        this(ch, timeouts, counters, metrics, documents, null);
+    }
+
+    /**
+     * @param ch         the admin connection.
+     * @param timeouts   the admin port's time limits.
+     * @param counters   the admin port's counters, shared by its connections.
+     * @param metrics    makes the text of {@code /metrics} when it is answered.
+     * @param documents  the text of a further path (e.g. {@code /config}), or null for a path not served.
+     * @param operations the status document and queue operations, or null for none.
+     */
+    AdminConnection(
+        final Channel ch,
+        final AdminTimeouts timeouts,
+        final AdminCounters counters,
+        final Supplier<String> metrics,
+        final Function<String, String> documents,
+        final AdminOperations operations)
+    {
         this.documents = documents;
+        this.operations = operations;
         this.ch = ch;
         this.timeouts = timeouts;
         this.counters = counters;
@@ -147,6 +169,12 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
             if (msg instanceof HttpRequest request)
             {
                 receiving = AdminAnswer.to(request, documents);
+                if (receiving.status() == HttpResponseStatus.NOT_FOUND.code() && null != operations)
+                {
+                    // the status document and the queue operations
+                    final AdminAnswer operation = operations.answer(request, receiving);
+                    receiving = null == operation ? receiving : operation;
+                }
                 if (request.decoderResult().isFailure())
                 {
                     // the decoder refused the request and emits nothing after it: answer now, then close
@@ -324,8 +352,9 @@ final class AdminConnection extends ChannelInboundHandlerAdapter
         ResponseHeads.statusLine(buf, answer.status());
         if (body.length > 0)
         {
-            ResponseHeads.header(buf, HttpHeaderNames.CONTENT_TYPE,
-                null == answer.body() ? PrometheusText.CONTENT_TYPE : CONTENT_TYPE);
+            final String type = null == answer.body() ? PrometheusText.CONTENT_TYPE :
+                body[0] == '{' ? JSON_CONTENT_TYPE : CONTENT_TYPE;
+            ResponseHeads.header(buf, HttpHeaderNames.CONTENT_TYPE, type);
         }
         ResponseHeads.header(buf, HttpHeaderNames.CONTENT_LENGTH, body.length);
         if (answer.allow())

@@ -25,7 +25,9 @@ import java.util.function.Supplier;
 /**
  * The admin endpoint on its own port: {@code GET /health} (200 "ok"), {@code GET /config} (the effective
  * configuration, see {@link Listener#effectiveConfiguration()}) and {@code GET /metrics} (the listener's
- * counters in the Prometheus text format, see {@link AdminMetrics}). Not on the request path; allocates freely.
+ * counters in the Prometheus text format, see {@link AdminMetrics}), {@code GET /status} (a JSON status document) and
+ * {@code POST /queues/<name>/offline}, {@code /online} and {@code /recycle} ({@link AdminOperations}). Not on the
+ * request path; allocates freely.
  * <p>
  * It speaks HTTP as the data plane does, with the same pieces: requests are read by {@link StrictRequestDecoder}
  * (with admin-sized limits), {@code Host} and the target are checked by {@link RequestTargets} and
@@ -105,6 +107,7 @@ final class AdminServer implements AutoCloseable
     private final AdminTimeouts timeouts;
     private final Supplier<String> metrics;
     private final Function<String, String> documents;
+    private final AdminOperations operations;
     private EventLoopGroup group;
     private Channel channel;
 
@@ -124,7 +127,29 @@ final class AdminServer implements AutoCloseable
         final Supplier<String> metrics,
         final Function<String, String> documents)
     {
+        this(transport, port, config, counters, metrics, documents, null);
+    }
+
+    /**
+     * @param transport  the listener's transport, whose channel classes the admin port uses (on a loop of its own).
+     * @param port       the admin port.
+     * @param config     the admin port's limits and timers.
+     * @param counters   the admin port's own counters.
+     * @param metrics    makes the text of {@code /metrics} when it is answered.
+     * @param documents  the text of a further path ({@code /config}), or null for a path not served.
+     * @param operations the status document and queue operations, or null for none.
+     */
+    AdminServer(
+        final Transport transport,
+        final int port,
+        final AdminConfiguration config,
+        final AdminCounters counters,
+        final Supplier<String> metrics,
+        final Function<String, String> documents,
+        final AdminOperations operations)
+    {
         this.documents = documents;
+        this.operations = operations;
         this.transport = transport;
         this.port = port;
         this.config = config;
@@ -245,6 +270,6 @@ final class AdminServer implements AutoCloseable
             return;
         }
         ch.closeFuture().addListener((ChannelFutureListener)(future) -> counters.closed());
-        new AdminConnection(ch, timeouts, counters, metrics, documents).install();
+        new AdminConnection(ch, timeouts, counters, metrics, documents, operations).install();
     }
 }

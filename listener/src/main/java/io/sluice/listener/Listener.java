@@ -145,7 +145,7 @@ public final class Listener implements AutoCloseable
             final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
             for (final QueueConfiguration queue : config.queues())
             {
-                final RequestQueue requestQueue = new RequestQueue(queue.name(), queue.queueLength(), queues.size());
+                final RequestQueue requestQueue = queue.requestQueue(queues.size());
                 final String applicationPath = UrlPrefix.parse(queue.prefixes().get(0)).path();
                 final Host host = createHost(
                     queue, applicationPath, inProcessHandlers.get(queue.name()), queue.name());
@@ -181,7 +181,8 @@ public final class Listener implements AutoCloseable
             {
                 admin = new AdminServer(
                     transport, config.adminPort(), config.admin(), adminCounters, this::metricsText,
-                    (path) -> CONFIG_PATH.equals(path) ? effectiveConfiguration() : null);
+                    (path) -> CONFIG_PATH.equals(path) ? effectiveConfiguration() : null,
+                    new AdminOperations(config.id(), queues, hosts, connections));
                 startAdmin();
             }
             // only once the ports are ours; a second listener of the same directory is refused by its lock

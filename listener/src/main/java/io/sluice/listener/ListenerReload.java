@@ -156,7 +156,13 @@ final class ListenerReload
             else if (requestQueue.capacity() != queue.queueLength())
             {
                 // an in-process queue's new length: requests admitted before release the queue they took
-                requestQueue = new RequestQueue(queue.name(), queue.queueLength(), requestQueue.index());
+                final boolean offline = requestQueue.isOffline();
+                requestQueue = queue.requestQueue(requestQueue.index());
+                requestQueue.offline(offline);
+            }
+            else
+            {
+                queue.applyOfflinePage(requestQueue);
             }
             nextQueues.put(queue.name(), requestQueue);
             nextHosts.put(queue.name(), host);

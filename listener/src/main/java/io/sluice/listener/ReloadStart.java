@@ -197,8 +197,10 @@ final class ReloadStart
                 queue, UrlPrefix.parse(queue.prefixes().get(0)).path(), handlers.get(queue.name()), directory);
             final List<Path> directories = queue.hosting() == HostingMode.SHARED_MEMORY ?
                 workerDirectories(shmDirectory.get(), queue, directory) : List.of();
-            hosts.put(queue.name(), new Started(
-                host, new RequestQueue(queue.name(), queue.queueLength(), index), directories));
+            final RequestQueue requestQueue = queue.requestQueue(index);
+            // a queue taken offline stays offline across a reload
+            requestQueue.offline(null != before && before.isOffline());
+            hosts.put(queue.name(), new Started(host, requestQueue, directories));
             host.start();
         }
     }

@@ -20,7 +20,9 @@ import java.util.concurrent.Executors;
  * start would, without binding a port or starting a worker ({@link ConfigCheck}), prints the effective configuration
  * and exits 0; {@code sluice stat} prints a running listener's counters from its counters file ({@link SluiceStat});
  * {@code sluice reload [--config FILE] [--pid PID]} makes the running listener re-read its file
- * ({@link ReloadCommand}), as SIGHUP does ({@link Listener#reload}). A configuration mistake prints one line and exits
+ * ({@link ReloadCommand}), as SIGHUP does ({@link Listener#reload}); {@code sluice status},
+ * {@code sluice offline <queue>}, {@code sluice online <queue>} and {@code sluice recycle <queue>} ask it through its
+ * admin port ({@link AdminCommand}). A configuration mistake prints one line and exits
  * 2: one found reading the file ({@link ConfigException}) or one found starting (a {@link StartupException}: a port in use, a
  * missing handler class or worker command, a handler that cannot be created, a shared-memory directory in use, ...),
  * both as {@code sluice: <file>: <key>: <problem>}. Any other failure to start prints one line and exits 1; either
@@ -62,6 +64,11 @@ public final class SluiceMain
         {
             // reads the counters file only: no logging set-up, no configuration beyond its shmDir
             System.exit(SluiceStat.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && AdminCommand.handles(args[0]))
+        {
+            // asks a running listener through its admin port: status, offline, online, recycle
+            System.exit(AdminCommand.run(args, System.out, System.err));
         }
         SluiceLogging.configure();
         if (args.length == 0 || !(RUN.equals(args[0]) || CHECK.equals(args[0]) || RELOAD.equals(args[0])))

@@ -355,7 +355,9 @@ public final class ConfigLoader
             YamlKeys.MAX_REQUEST_BODY_SIZE,
             YamlKeys.WEB_SOCKETS,
             YamlKeys.TIMEOUTS,
-            YamlKeys.ACCESS_LOG);
+            YamlKeys.ACCESS_LOG,
+            YamlKeys.OFFLINE_BODY,
+            YamlKeys.OFFLINE_BODY_FILE);
         final QueueContext context = new QueueContext();
         context.origin().readFrom(queue);
         queue.string(YamlKeys.NAME, context::name);
@@ -374,6 +376,8 @@ public final class ConfigLoader
             context.worker(worker(queue.section(YamlKeys.WORKER), hosting, baseDirectory));
         }
         queue.string(YamlKeys.HANDLER, context::handler);
+        queue.string(YamlKeys.OFFLINE_BODY, context::offlineBody);
+        queue.path(YamlKeys.OFFLINE_BODY_FILE, baseDirectory, context::offlineBodyFile);
         queue.integer(YamlKeys.QUEUE_LENGTH, context::queueLength);
         if (QueueContext.takes(hosting, YamlKeys.RING_CAPACITY))
         {

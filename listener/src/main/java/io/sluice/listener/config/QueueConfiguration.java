@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  *                             (IIS {@code webSocket enabled}); when false the {@code Upgrade} never reaches it.
  * @param tunnelIdleTimeoutMs  longest time an upgraded connection may carry nothing either way; past it, closed
  *                             ({@link TimeoutsConfiguration#DISABLED}: never).
+ * @param offlinePage          what the queue answers (503) while offline, or null for the listener's short text.
  */
 public record QueueConfiguration(
     String name,
@@ -51,7 +52,8 @@ public record QueueConfiguration(
     int responseWindow,
     LogFileConfiguration accessLog,
     boolean webSockets,
-    long tunnelIdleTimeoutMs)
+    long tunnelIdleTimeoutMs,
+    OfflinePage offlinePage)
 {
     /**
      * Default of {@code webSockets}: upgrades are allowed, as IIS's {@code webSocket enabled}.
@@ -102,6 +104,71 @@ public record QueueConfiguration(
      * Response window of a queue that is not hosted over shared memory: it has no credit.
      */
     public static final int RESPONSE_WINDOW_NONE = 0;
+
+    /**
+     * A queue with the listener's offline answer.
+     *
+     * @param name                unique queue name.
+     * @param prefixes            URL prefixes as written.
+     * @param hosting             hosting model.
+     * @param handler             fully qualified class name of the handler.
+     * @param queueLength         most requests admitted and not yet answered.
+     * @param ringCapacity        capacity of each shared-memory ring, or {@link #RING_CAPACITY_NONE}.
+     * @param worker              worker process settings; null for in-process queues.
+     * @param maxRequestBodySize  largest request body in bytes.
+     * @param entityBodyTimeoutMs longest silence between two pieces of a request body.
+     * @param queueWaitTimeoutMs  longest time an admitted request may wait for a worker.
+     * @param responseWindow      response body bytes a shared-memory worker may send ahead of the client.
+     * @param accessLog           the queue's own access log, or null for the listener's.
+     * @param webSockets          whether the handler may answer an upgrade request 101.
+     * @param tunnelIdleTimeoutMs longest time an upgraded connection may carry nothing either way.
+     */
+    public QueueConfiguration(
+        final String name,
+        final List<String> prefixes,
+        final HostingMode hosting,
+        final String handler,
+        final int queueLength,
+        final int ringCapacity,
+        final WorkerConfiguration worker,
+        final long maxRequestBodySize,
+        final long entityBodyTimeoutMs,
+        final long queueWaitTimeoutMs,
+        final int responseWindow,
+        final LogFileConfiguration accessLog,
+        final boolean webSockets,
+        final long tunnelIdleTimeoutMs)
+    {
+        this(
+            name, prefixes, hosting, handler, queueLength, ringCapacity, worker, maxRequestBodySize,
+            entityBodyTimeoutMs, queueWaitTimeoutMs, responseWindow, accessLog, webSockets, tunnelIdleTimeoutMs, null);
+    }
+
+    /**
+     * @param index the queue's number in the configuration's order, or {@link RequestQueue#NO_INDEX}.
+     * @return a new bound for this queue, which answers while offline with this queue's page.
+     */
+    public RequestQueue requestQueue(final int index)
+    {
+        final RequestQueue queue = new RequestQueue(name, queueLength, index);
+        applyOfflinePage(queue);
+        return queue;
+    }
+
+    /**
+     * @param queue a bound of this queue, kept across a reload: it answers while offline with this queue's page.
+     */
+    public void applyOfflinePage(final RequestQueue queue)
+    {
+        if (null != offlinePage)
+        {
+            queue.offlineAnswer(offlinePage.contentType(), offlinePage.body());
+        }
+        else
+        {
+            queue.offlineAnswer(RequestQueue.TEXT_PLAIN, RequestQueue.defaultOfflineBody(name));
+        }
+    }
 
     /**
      * A queue whose requests go to the listener's access log, that allows upgrades, with the default tunnel idle

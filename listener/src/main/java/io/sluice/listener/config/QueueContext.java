@@ -4,6 +4,8 @@ import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.routing.UrlPrefix;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,6 +37,8 @@ public final class QueueContext
     private long tunnelIdleTimeoutMs = QueueConfiguration.TUNNEL_IDLE_MS_DEFAULT;
     private WorkerContext worker;
     private LogFileConfiguration accessLog;
+    private String offlineBody;
+    private Path offlineBodyFile;
 
     /**
      * @param name unique queue name, 1 to 32 characters of {@code A-Z a-z 0-9 _ -}; required.
@@ -280,7 +284,61 @@ public final class QueueContext
             responseWindow(),
             accessLog,
             webSockets,
-            timeoutsOrigin.durationMs(YamlKeys.TUNNEL_IDLE, tunnelIdleTimeoutMs, 0, ListenerContext.TIMEOUT_MS_MAX));
+            timeoutsOrigin.durationMs(YamlKeys.TUNNEL_IDLE, tunnelIdleTimeoutMs, 0, ListenerContext.TIMEOUT_MS_MAX),
+            offlinePage());
+    }
+
+    private OfflinePage offlinePage()
+    {
+        if (null != offlineBody && null != offlineBodyFile)
+        {
+            throw origin.error(
+                YamlKeys.OFFLINE_BODY_FILE, "set " + YamlKeys.OFFLINE_BODY + " or " + YamlKeys.OFFLINE_BODY_FILE +
+                ", not both");
+        }
+        if (null != offlineBody)
+        {
+            return OfflinePage.ofText(offlineBody);
+        }
+        if (null == offlineBodyFile)
+        {
+            return null;
+        }
+        try
+        {
+            return OfflinePage.ofFile(offlineBodyFile);
+        }
+        catch (final IOException ex)
+        {
+            throw origin.error(YamlKeys.OFFLINE_BODY_FILE, "cannot read " + offlineBodyFile + ": " + ex.getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw origin.error(YamlKeys.OFFLINE_BODY_FILE, ex.getMessage(), offlineBodyFile.toString());
+        }
+    }
+
+    /**
+     * @param offlineBody the body of the 503 the queue answers while offline (HTML when it starts with {@code <}).
+     * @return this.
+     */
+    public QueueContext offlineBody(final String offlineBody)
+    {
+        this.offlineBody = offlineBody;
+        origin.set(YamlKeys.OFFLINE_BODY);
+        return this;
+    }
+
+    /**
+     * @param offlineBodyFile a file holding the body of the 503 the queue answers while offline, read when the
+     *                        configuration is concluded (HTML when it is named {@code .htm} or {@code .html}).
+     * @return this.
+     */
+    public QueueContext offlineBodyFile(final Path offlineBodyFile)
+    {
+        this.offlineBodyFile = offlineBodyFile;
+        origin.set(YamlKeys.OFFLINE_BODY_FILE);
+        return this;
     }
 
     /**

@@ -77,6 +77,7 @@ final class YamlKeys
     static final String RECYCLE_REQUESTS = "requests";
     static final String RECYCLE_MEMORY = "memory";
     static final String OFFLINE_BODY = "offlineBody";
+    static final String OFFLINE_BODY_FILE = "offlineBodyFile";
 
     static final String TLS = "tls";
     static final String CERTIFICATES = "certificates";

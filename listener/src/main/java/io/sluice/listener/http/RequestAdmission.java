@@ -225,6 +225,13 @@ final class RequestAdmission
         final QueueBinding binding = this.binding;
         final long contentLength = this.contentLength;
         exchange.enterQueue(binding.queue(), binding.queueWaitTimeoutNs(), nowNs);
+        if (binding.queue().isOffline())
+        {
+            // taken offline (app_offline.htm): its page, and the host never sees the request
+            exchange.sendError(
+                503, binding.queue().offlineContentType(), binding.queue().offlineBody(), ErrorReason.APP_OFFLINE);
+            return;
+        }
         if (contentLength != 0 && HttpUtil.is100ContinueExpected(request))
         {
             // before the host sees the request: an in-process handler may answer within open()

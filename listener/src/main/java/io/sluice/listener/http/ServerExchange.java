@@ -361,6 +361,14 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
      */
     public void sendError(final int status, final String message, final ErrorReason reason)
     {
+        sendError(status, "text/plain", (message + "\n").getBytes(StandardCharsets.US_ASCII), reason);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void sendError(final int status, final String contentType, final byte[] body, final ErrorReason reason)
+    {
         if (isDone())
         {
             return;
@@ -384,9 +392,8 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
                 // A refusal before the body is in: the client may still be sending it; do not read on.
                 keepAlive = false;
             }
-            final byte[] body = (message + "\n").getBytes(StandardCharsets.US_ASCII);
             final ByteBuf head = beginHead(status);
-            ResponseHeads.header(head, "content-type", "text/plain");
+            ResponseHeads.header(head, "content-type", contentType);
             finishHead(head, status, body.length, new UnsafeBuffer(body), 0, body.length, true);
         }
         finally

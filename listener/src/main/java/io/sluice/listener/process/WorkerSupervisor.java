@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -249,7 +250,19 @@ public final class WorkerSupervisor implements AutoCloseable
             }
         }
         executor.scheduleWithFixedDelay(
-            this::checkLifetime, LIFETIME_CHECK_MS, LIFETIME_CHECK_MS, TimeUnit.MILLISECONDS);
+            () ->
+            {
+                try
+                {
+                    checkLifetime();
+                }
+                catch (final RuntimeException ex)
+                {
+                    // a periodic task that throws is never run again: log, and check again next time
+                    LOG.log(Level.WARNING, "queue " + queueName + ": lifetime check failed", ex);
+                }
+            },
+            LIFETIME_CHECK_MS, LIFETIME_CHECK_MS, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -36,6 +36,23 @@ public interface Host extends AutoCloseable
     }
 
     /**
+     * The queue was taken offline: stop the worker processes once they have finished the requests they hold (within
+     * {@code shutdownTimeLimit}), and start none until {@link #resume()}. Returns at once; a host without worker
+     * processes does nothing.
+     */
+    default void suspend()
+    {
+    }
+
+    /**
+     * The queue is back online: start the worker processes again (on the next request when activation is
+     * on-demand). Returns at once.
+     */
+    default void resume()
+    {
+    }
+
+    /**
      * Stop: stop workers, unmap and delete shared memory. Requests still open get no further response.
      */
     void close();

@@ -1,5 +1,6 @@
 package io.sluice.listener.queue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -13,11 +14,19 @@ public final class RequestQueue
      */
     public static final int NO_INDEX = -1;
 
+    /**
+     * The content type of the default offline answer: {@value}.
+     */
+    public static final String TEXT_PLAIN = "text/plain";
+
     private final String name;
     private final int capacity;
     private final int index;
     private final AtomicInteger length = new AtomicInteger();
     private final AtomicInteger rejected = new AtomicInteger();
+    private volatile boolean offline;
+    private volatile String offlineContentType = TEXT_PLAIN;
+    private volatile byte[] offlineBody;
 
     /**
      * @param name     the queue's name.
@@ -38,6 +47,7 @@ public final class RequestQueue
         this.name = name;
         this.capacity = capacity;
         this.index = index;
+        this.offlineBody = defaultOfflineBody(name);
     }
 
     /**
@@ -108,5 +118,60 @@ public final class RequestQueue
     public void release()
     {
         length.decrementAndGet();
+    }
+
+    /**
+     * @param name a queue's name.
+     * @return the body a queue answers while offline when it has no page of its own.
+     */
+    public static byte[] defaultOfflineBody(final String name)
+    {
+        return ("service unavailable: queue " + name + " is offline\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Set the answer of the queue while it is offline (as IIS's {@code app_offline.htm}).
+     *
+     * @param contentType its content type.
+     * @param body        its body; not changed afterwards.
+     */
+    public void offlineAnswer(final String contentType, final byte[] body)
+    {
+        this.offlineContentType = contentType;
+        this.offlineBody = body;
+    }
+
+    /**
+     * @return true while the queue is offline: its requests are answered 503 with {@link #offlineBody()}.
+     */
+    public boolean isOffline()
+    {
+        return offline;
+    }
+
+    /**
+     * Take the queue offline, or bring it back.
+     *
+     * @param offline true for offline.
+     */
+    public void offline(final boolean offline)
+    {
+        this.offline = offline;
+    }
+
+    /**
+     * @return the content type of the offline answer.
+     */
+    public String offlineContentType()
+    {
+        return offlineContentType;
+    }
+
+    /**
+     * @return the body of the offline answer; the caller does not change it.
+     */
+    public byte[] offlineBody()
+    {
+        return offlineBody;
     }
 }

@@ -1,13 +1,21 @@
 package io.sluice.listener.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The worker lifetime keys of a queue: {@code worker.activation}, {@code worker.idleTimeout} and
- * {@code worker.recycle.time|requests|memory}: their defaults, values and one-line errors.
+ * {@code worker.recycle.time|requests|memory}, and its offline page ({@code offlineBody}, {@code offlineBodyFile}):
+ * their defaults, values and one-line errors.
  */
 class WorkerLifetimeConfigTest
 {
@@ -56,6 +64,27 @@ class WorkerLifetimeConfigTest
         assertError(
             "sluice.yaml: queues[0].worker.idleTimeout: must be between 0ms and 24h (was '25h')",
             "worker:\n  idleTimeout: 25h\n");
+    }
+
+    @Test
+    void shouldReadTheOfflinePageFromTextOrFile(@TempDir final Path directory) throws IOException
+    {
+        final OfflinePage text = ConfigLoader.parse(queue("loopback", "offlineBody: down for maintenance\n"), SOURCE)
+            .queues().get(0).offlinePage();
+        assertEquals(OfflinePage.TEXT_PLAIN, text.contentType());
+        assertEquals("down for maintenance", new String(text.body(), StandardCharsets.UTF_8));
+
+        Files.writeString(directory.resolve("app_offline.htm"), "<p>back soon</p>");
+        final OfflinePage file = ConfigLoader.parse(
+            queue("in-process", "offlineBodyFile: app_offline.htm\n"), SOURCE, directory).queues().get(0).offlinePage();
+        assertEquals(OfflinePage.TEXT_HTML, file.contentType());
+        assertEquals("<p>back soon</p>", new String(file.body(), StandardCharsets.UTF_8));
+
+        assertEquals(null, ConfigLoader.parse(queue("loopback", ""), SOURCE).queues().get(0).offlinePage());
+        final ConfigException missing = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+            queue("loopback", "offlineBodyFile: missing.htm\n"), SOURCE, directory));
+        assertTrue(missing.getMessage().startsWith("sluice.yaml: queues[0].offlineBodyFile: cannot read "),
+            missing.getMessage());
     }
 
     private static WorkerLifetime lifetime(final String hosting, final String extraLines)

@@ -255,6 +255,28 @@ public final class LoopbackHost implements Host
     /**
      * {@inheritDoc}
      */
+    public void suspend()
+    {
+        if (null != supervisor)
+        {
+            supervisor.suspend();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void resume()
+    {
+        if (null != supervisor)
+        {
+            supervisor.resume();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public void recycle(final String reason)
     {
         if (null != supervisor)

@@ -280,6 +280,28 @@ public final class SharedMemoryHost implements Host
     /**
      * {@inheritDoc}
      */
+    public void suspend()
+    {
+        if (null != supervisor)
+        {
+            supervisor.suspend();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void resume()
+    {
+        if (null != supervisor)
+        {
+            supervisor.resume();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public void recycle(final String reason)
     {
         if (null != supervisor)
