@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.sluice.listener.counters.CounterType;
 import io.sluice.listener.process.WorkerSupervisor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The delivery contract when a loopback worker dies, as for shared memory ({@link WorkerCrashDeliveryTest}): a request
@@ -100,6 +102,13 @@ class LoopbackWorkerCrashTest
         }
         assertEquals(1, executions.getOrDefault("GET get-extra", 0), "get-extra runs once");
         assertEquals(0, executions.getOrDefault("POST post", 0), "the POST reached no handler");
+        try (OutsideCounters counters = OutsideCounters.open(listener.shmDir()))
+        {
+            // each client's GET was written on its pooled connection; the extra one was, if the backlog took it
+            final long retries = counters.snapshot().sum(CounterType.RETRIES, "loopback");
+            assertTrue(retries >= CLIENTS && retries <= CLIENTS + 1, "retries: " + retries);
+            assertEquals(1, counters.snapshot().value(CounterType.QUEUE_GATEWAY_RESPONSES, "loopback", 0));
+        }
     }
 
     /**

@@ -139,7 +139,7 @@ public enum CounterType
      * Requests sent again to another worker.
      */
     RETRIES(31, "sluice_queue_retries_total",
-        "Requests sent to another worker after the one holding them exited before answering (sampled).",
+        "Requests sent again after the worker holding them exited or dropped them before answering.",
         Kind.COUNTER, Scope.QUEUE, 1),
 
     /**

@@ -54,6 +54,15 @@ public final class QueueCounters
     }
 
     /**
+     * A request was sent to another worker (or connection) because the one holding it dropped it; for a host that
+     * counts its retries itself (loopback), not one whose retries are sampled.
+     */
+    public void retried()
+    {
+        counters.get(CounterType.RETRIES).increment();
+    }
+
+    /**
      * Rapid-fail protection stopped the queue.
      */
     public void rapidFailStopped()

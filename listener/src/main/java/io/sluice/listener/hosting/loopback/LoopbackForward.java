@@ -275,6 +275,7 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
             copy.writeBytes(retryHead);
             retryHead.release();
             head = copy;
+            loop.retried();
             loop.redispatch(this, true);
             return;
         }

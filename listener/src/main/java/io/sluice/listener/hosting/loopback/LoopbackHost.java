@@ -14,6 +14,7 @@ import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.process.WorkerEvents;
 import io.sluice.listener.process.WorkerSupervisor;
+import io.sluice.listener.counters.QueueCounters;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.Host;
@@ -95,6 +96,7 @@ public final class LoopbackHost implements Host
 
     private final QueueConfiguration queue;
     private final HostContext context;
+    private volatile QueueCounters counters;
     private final Transport transport;
     private final NanoClock nanoClock;
     private final String applicationPath;
@@ -182,8 +184,22 @@ public final class LoopbackHost implements Host
                 }
             },
             nanoClock);
-        supervisor.counters(context.queueCounters(queue.name()));
+        counters = context.queueCounters(queue.name());
+        supervisor.counters(counters);
         supervisor.start();
+    }
+
+    /**
+     * A request was sent to a worker once more after the one holding it dropped it (rare: counted with an atomic
+     * increment, from any event loop).
+     */
+    void countRetry()
+    {
+        final QueueCounters counters = this.counters;
+        if (null != counters)
+        {
+            counters.retried();
+        }
     }
 
     /**

@@ -123,6 +123,14 @@ final class LoopbackLoop implements Runnable
     }
 
     /**
+     * A request written to a worker that dropped it is sent once more: counted as the queue's retry.
+     */
+    void retried()
+    {
+        host.countRetry();
+    }
+
+    /**
      * Send again a request whose worker connection was lost (never connected, or, for a request that may be sent
      * twice, closed before any response byte): to a ready worker, or parked ahead of the others until one is ready.
      * It keeps its start, so requestTimeout still counts from its arrival.
