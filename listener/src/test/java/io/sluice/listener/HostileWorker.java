@@ -32,6 +32,7 @@ public final class HostileWorker
 {
     private static final int HUGE = 0x7fff0000;
     private static final int UNKNOWN_TYPE = 99;
+    private static final int TUNNEL_CREDIT = 13;
     private static final int FLOOD_CONNECTIONS = 500;
     private static final long FLOOD_WAIT_MS = 10_000;
     private static final List<SocketChannel> FLOOD = new ArrayList<>();
@@ -130,6 +131,19 @@ public final class HostileWorker
             }
             case "body-first" -> body(requestId, LAST, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
             case "unknown-type" -> unknownType(requestId);
+            case "switch" ->
+            {
+                // a 101 to a request that did not ask to upgrade, then tunnel bytes
+                head(requestId, 101, -1, 0, "");
+                body(requestId, 0, "tunnel bytes");
+            }
+            case "tunnel-credit" ->
+            {
+                // tunnel credit for an ordinary response
+                head(requestId, 200, -1, 0, "");
+                body(requestId, 0, "abc");
+                tunnelCredit(requestId, 4096);
+            }
             case "huge-record" -> hugeRecord(requestId);
             case "doorbell-flood" -> doorbellFlood(requestId);
             case "die" ->
@@ -331,6 +345,16 @@ public final class HostileWorker
     {
         final int index = ring.claim(RESPONSE_BODY, CHUNK_DATA_OFFSET);
         ring.putChunk(index, requestId, LAST, chunkLength);
+        ring.commit(index);
+    }
+
+    /**
+     * A {@code TUNNEL_CREDIT} (type 13): request id, flags 0, the grant.
+     */
+    private void tunnelCredit(final long requestId, final int grant)
+    {
+        final int index = ring.claim(TUNNEL_CREDIT, CHUNK_DATA_OFFSET);
+        ring.putChunk(index, requestId, 0, grant);
         ring.commit(index);
     }
 

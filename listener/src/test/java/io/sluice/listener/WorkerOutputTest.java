@@ -286,6 +286,30 @@ class WorkerOutputTest
         assertReplaced(pid);
     }
 
+    @Test
+    void shouldAnswer502AndFailTheWorkerForA101ToARequestThatDidNotAskToUpgrade() throws Exception
+    {
+        final long pid = pid("/raw/");
+        final String response = exchangeUntilClosedOrSettled(get("/raw/switch"), 1);
+
+        assertTrue(response.startsWith("HTTP/1.1 502 "), response);
+        assertFalse(response.contains("tunnel bytes"), response);
+        assertEquals(1, count(response, "HTTP/1.1 "), response);
+        assertReplaced(pid);
+    }
+
+    @Test
+    void shouldCloseAndFailTheWorkerForTunnelCreditOnAnOrdinaryResponse() throws Exception
+    {
+        final long pid = pid("/raw/");
+        final Received received = exchangeUntilClosed(get("/raw/tunnel-credit"));
+
+        assertTrue(received.closed(), received.text());
+        assertTrue(received.text().startsWith("HTTP/1.1 200 "), received.text());
+        assertFalse(received.text().endsWith("0\r\n\r\n"), received.text());
+        assertReplaced(pid);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "huge-chunk", "negative-chunk" })
     void shouldCloseAndFailTheWorkerForAMalformedChunk(final String name) throws Exception

@@ -450,6 +450,11 @@ final class LoopLanes
     private void timeOutOldRequests()
     {
         final int timedOut = slots.timeOut(clockMs - (requestTimeoutMs + timerPeriodMs));
+        if (0 == timedOut)
+        {
+            // only tunnels are that old: they are not timed out
+            return;
+        }
         timedOutCount += timedOut;
         LOG.warning(() -> "queue " + queue.name() + ": " + timedOut + " request(s) not answered within " +
             "requestTimeout=" + requestTimeoutMs + "ms: 504 (connection closed when the head was sent), worker told " +

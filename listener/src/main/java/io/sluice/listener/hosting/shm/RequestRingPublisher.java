@@ -384,7 +384,12 @@ final class RequestRingPublisher
         {
             do
             {
-                final int chunk = Math.min(content.readableBytes(), maxRequestChunk);
+                final int chunk = Math.min(Math.min(content.readableBytes(), maxRequestChunk), request.tunnel.room());
+                if (chunk == 0 && content.isReadable())
+                {
+                    // a tunnel out of credit: the connection stops reading until the worker grants more
+                    return false;
+                }
                 final int index = claimRequestRecord(
                     MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
                 if (index <= 0)
@@ -402,6 +407,7 @@ final class RequestRingPublisher
                     content.skipBytes(chunk);
                 }
                 requestProducer.commit(index);
+                request.tunnel.sent(chunk);
                 wrote = true;
                 if (lastChunk)
                 {

@@ -119,12 +119,21 @@ final class RequestSlots
     int forEachInFlight(
         final SharedMemoryLink link, final long startedByMs, final Consumer<SharedMemoryRequest> action)
     {
+        return forEachInFlight(link, startedByMs, action, true);
+    }
+
+    private int forEachInFlight(
+        final SharedMemoryLink link,
+        final long startedByMs,
+        final Consumer<SharedMemoryRequest> action,
+        final boolean withTunnels)
+    {
         int count = 0;
         for (SharedMemoryRequest request = inFlight.oldest();
             null != request && request.startMs() <= startedByMs;
             request = inFlight.next(request))
         {
-            if (null == link || request.link() == link)
+            if ((null == link || request.link() == link) && (withTunnels || !request.tunnel.isOpen()))
             {
                 scratchGenerations[count] = request.generation();
                 scratch[count++] = request;
@@ -145,14 +154,15 @@ final class RequestSlots
 
     /**
      * Answer 504 (or close the connection, when the head was sent) for every request started at or before a time, and
-     * tell its worker to abort it.
+     * tell its worker to abort it. A tunnel (answered {@code 101}) is not timed out here: its worker has answered, and
+     * the connection's tunnel idle timeout bounds it.
      *
      * @param startedByMs the latest start timed out.
      * @return the number of requests timed out.
      */
     int timeOut(final long startedByMs)
     {
-        return forEachInFlight(null, startedByMs, timeOutAction);
+        return forEachInFlight(null, startedByMs, timeOutAction, false);
     }
 
     /**

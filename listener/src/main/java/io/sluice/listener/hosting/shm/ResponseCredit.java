@@ -30,6 +30,14 @@ final class ResponseCredit
     private int pendingGrant;
 
     /**
+     * @return the response body bytes the worker may send before any credit: the queue's window.
+     */
+    int window()
+    {
+        return window;
+    }
+
+    /**
      * Start accounting a new response.
      *
      * @param window response body bytes the worker may send before any credit.

@@ -27,7 +27,8 @@ import java.util.logging.Logger;
  * <p>
  * Every length (record, header count and entries, inline body, chunk) must lie within the record that holds it; a
  * record that breaks the layout, or the protocol (an unknown message type, a body before its head, a second head, a
- * body past its credit), fails the worker ({@link SharedMemoryLink#failWorker(String)}), and the request it names is
+ * body past its credit, a {@code 101} to a request that did not ask to upgrade, tunnel credit for a request that is not
+ * a tunnel), fails the worker ({@link SharedMemoryLink#failWorker(String)}), and the request it names is
  * answered 502 at once. A response that is well formed but not valid HTTP (a status that is not final, a header name
  * that is not a token, a value with CR, LF or NUL) is answered 502 in the worker's place, and the worker keeps
  * serving. A request's slot is freed only once its answer path has run, so a throw midway leaves it in flight, to be
@@ -159,6 +160,10 @@ final class ResponseRingAdapter
         {
             onResponseBody(buffer, index, length);
         }
+        else if (msgTypeId == MessageDescriptor.TUNNEL_CREDIT_MSG_TYPE_ID)
+        {
+            onTunnelCredit(buffer, index, length);
+        }
         else
         {
             link.failWorker("unknown message type " + msgTypeId + " in the response ring");
@@ -206,7 +211,15 @@ final class ResponseRingAdapter
             failWorker(request, "second RESPONSE_HEAD");
             return;
         }
-        final boolean answer = null != exchange && !exchange.isDone() && ResponseHeads.isFinalStatus(status);
+        final boolean switching = MessageDescriptor.SWITCHING_PROTOCOLS_STATUS == status;
+        if (switching && null != exchange && !exchange.isDone() && !exchange.isUpgradeRequested())
+        {
+            // a tunnel the client never asked for: the worker breaks the protocol
+            failWorker(request, "101 for a request that did not ask to upgrade");
+            return;
+        }
+        final boolean answer = null != exchange && !exchange.isDone() &&
+            (ResponseHeads.isFinalStatus(status) || switching);
         final ByteBuf head = answer ? exchange.beginHead(status) : null;
         boolean valid = true;
         try
@@ -284,6 +297,11 @@ final class ResponseRingAdapter
             failWorker(request, "RESPONSE_HEAD for a request whose head was sent");
             return;
         }
+        if (switching && !last && request.generation() == generation)
+        {
+            // the client's bytes now go to the worker as body chunks, a window at a time
+            request.tunnel.open(request.credit.window());
+        }
         answered(request, generation, last);
     }
 
@@ -342,6 +360,37 @@ final class ResponseRingAdapter
         {
             link.watch(request);
         }
+    }
+
+    /**
+     * The worker took tunnel bytes of an upgraded request and lets the listener send as many more: the connection, if
+     * it stopped reading for want of credit, offers the client's bytes again.
+     */
+    private void onTunnelCredit(final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (length < MessageDescriptor.CHUNK_HEADER_LENGTH)
+        {
+            link.failWorker("TUNNEL_CREDIT of " + length + " bytes, shorter than its fixed part");
+            return;
+        }
+        final long requestId = BodyChunkFlyweight.requestId(buffer, index);
+        final int grantLength = BodyChunkFlyweight.chunkLength(buffer, index);
+        final SharedMemoryRequest request = slots.lookup(requestId, link);
+        if (grantLength <= 0)
+        {
+            failWorker(request, "TUNNEL_CREDIT of " + grantLength + " bytes");
+            return;
+        }
+        if (null == request || null == request.exchange())
+        {
+            return;
+        }
+        if (!request.tunnel.grant(grantLength))
+        {
+            failWorker(request, "TUNNEL_CREDIT for a request that is not a tunnel");
+            return;
+        }
+        request.exchange().resumeBody();
     }
 
     /**

@@ -35,6 +35,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
 
     final int index;
     final ResponseCredit credit = new ResponseCredit();
+    final TunnelCredit tunnel = new TunnelCredit();
     private final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(PENDING_HEAD_INITIAL_LENGTH);
     private final LoopLanes host;
     private int generation;
@@ -196,6 +197,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
         link.requestAssigned();
         this.retainedHead = retainHead;
         credit.reset(responseWindow);
+        tunnel.reset();
     }
 
     /**
@@ -285,6 +287,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
         retried = true;
         final long settled = credit.settle();
         credit.reset(responseWindow);
+        tunnel.reset();
         headPending = true;
         return settled;
     }
@@ -325,6 +328,17 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
             return true;
         }
         return link.offerBody(this, content, last);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Here: a tunnel's client bytes refused for want of {@link TunnelCredit} are offered again when the worker's grant
+     * arrives.
+     */
+    public boolean resumesBody()
+    {
+        return tunnel.isOpen();
     }
 
     /**

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * The slot pool, request ids across a slot's generations, and the one walk over the requests in flight: oldest first,
- * stopping at the first one younger than asked, skipping one that an earlier action ended.
+ * stopping at the first one younger than asked, skipping one that an earlier action ended; a tunnel is never timed
+ * out.
  */
 class RequestSlotsTest
 {
@@ -115,6 +116,18 @@ class RequestSlotsTest
         slots.failAll();
 
         assertEquals(List.of("first 503", "second 503"), errors);
+    }
+
+    @Test
+    void shouldNotTimeOutATunnel()
+    {
+        final SharedMemoryRequest tunnel = slots.acquire(exchange("tunnel"), 1);
+        slots.acquire(exchange("waiting"), 2);
+        tunnel.tunnel.open(1024);
+
+        assertEquals(1, slots.timeOut(100), "only the request still waiting for its answer");
+        final List<SharedMemoryRequest> seen = new ArrayList<>();
+        assertEquals(2, slots.forEachInFlight(null, 100, seen::add), "the tunnel is still in flight");
     }
 
     private void release(final SharedMemoryRequest request)
