@@ -56,8 +56,31 @@ final class TlsClients
     static SSLSocket connect(final int port, final String serverName, final Path[] clientCert)
         throws IOException, GeneralSecurityException
     {
+        return connect(context(clientCert), port, serverName);
+    }
+
+    /**
+     * @param clientCert certificate and key files to present, or null for none.
+     * @return a client context that trusts any server certificate; its session cache is shared by every connection
+     *         made with it, so a second connection to the same port offers to resume the first's session.
+     */
+    static SSLContext context(final Path[] clientCert) throws IOException, GeneralSecurityException
+    {
         final SSLContext context = SSLContext.getInstance("TLS");
         context.init(null == clientCert ? null : keyManagers(clientCert), new TrustManager[]{TRUST_ALL}, null);
+        return context;
+    }
+
+    /**
+     * Connect over TLS with a given client context and complete the handshake.
+     *
+     * @param context    the client context (its session cache, certificate and protocols).
+     * @param port       the listener's HTTPS port on 127.0.0.1.
+     * @param serverName SNI host name to send, or null for none.
+     * @return the connected socket.
+     */
+    static SSLSocket connect(final SSLContext context, final int port, final String serverName) throws IOException
+    {
         final Socket plain = RawHttpClient.connect(RawHttpClient.LOOPBACK_ADDRESS, port);
         final SSLSocket socket = (SSLSocket)context.getSocketFactory()
             .createSocket(plain, RawHttpClient.LOOPBACK_ADDRESS, port, true);
