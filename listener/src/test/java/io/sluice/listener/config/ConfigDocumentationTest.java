@@ -147,6 +147,8 @@ class ConfigDocumentationTest
         expected.put("timeouts", NO_CONSTANT);
         expected.put("worker", NO_CONSTANT);
         expected.put("accessLog", NO_CONSTANT);
+        expected.put("offlineBody", NO_CONSTANT);
+        expected.put("offlineBodyFile", NO_CONSTANT);
 
         return expected;
     }
@@ -173,6 +175,9 @@ class ConfigDocumentationTest
         expected.put("idleConnection", duration(WorkerConfiguration.IDLE_CONNECTION_MS_DEFAULT));
         expected.put("maxConnections", integer(WorkerConfiguration.MAX_CONNECTIONS_AUTO));
         expected.put("stdoutLog", "null");
+        expected.put("activation", WorkerLifetime.DEFAULT.activation().configName());
+        expected.put("idleTimeout", duration(WorkerLifetime.IDLE_TIMEOUT_MS_DEFAULT));
+        expected.put("recycle", NO_CONSTANT);
 
         return expected;
     }
