@@ -62,14 +62,44 @@ final class RawHttp2Connection implements AutoCloseable
      */
     static RawHttp2Connection connect(final int port, final int receiveBuffer, final boolean read) throws IOException
     {
+        return connect(port, receiveBuffer, read, false);
+    }
+
+    /**
+     * Connect as {@link #connect(int, int, boolean)} does, the preface sent one byte per TCP segment when asked.
+     *
+     * @param port           the listener's cleartext port.
+     * @param receiveBuffer  the socket's receive buffer in bytes, or 0 for the system's; set before connecting.
+     * @param read           false to never read what the server sends.
+     * @param prefaceByBytes true to send the preface one byte at a time.
+     * @return the connection.
+     * @throws IOException when the connection fails.
+     */
+    static RawHttp2Connection connect(
+        final int port, final int receiveBuffer, final boolean read, final boolean prefaceByBytes) throws IOException
+    {
         final Socket socket = new Socket();
         if (receiveBuffer > 0)
         {
             socket.setReceiveBufferSize(receiveBuffer);
         }
+        socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MS);
         final RawHttp2Connection connection = new RawHttp2Connection(socket);
-        connection.out.write(ByteBufBytes.of(Http2CodecUtil.connectionPrefaceBuf()));
+        final byte[] preface = ByteBufBytes.of(Http2CodecUtil.connectionPrefaceBuf());
+        if (prefaceByBytes)
+        {
+            for (final byte b : preface)
+            {
+                connection.out.write(b);
+                connection.out.flush();
+                pause();
+            }
+        }
+        else
+        {
+            connection.out.write(preface);
+        }
         connection.settings(new Http2Settings());
         if (read)
         {
@@ -78,6 +108,19 @@ final class RawHttp2Connection implements AutoCloseable
             reader.start();
         }
         return connection;
+    }
+
+    private static void pause() throws IOException
+    {
+        try
+        {
+            Thread.sleep(2);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
     }
 
     /**
