@@ -1,8 +1,12 @@
 package io.sluice.listener;
 
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslProvider;
 import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.ListenerConfiguration;
+import io.sluice.listener.tls.ServerTlsContexts;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,17 +16,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The TLS engines over real sockets: the OpenSSL engine resumes a session a client presents again, for each TLS
- * version.
+ * version; {@code engine: jdk} serves on the JDK's engine though OpenSSL loads.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsEngineTest
@@ -64,6 +70,34 @@ class TlsEngineTest
         }
     }
 
+    @Test
+    void shouldServeHelloAndEchoAMebibyteOnTheJdkEngineWhenConfigured() throws Exception
+    {
+        final Path[] files = TlsClients.certificateFiles(tempDir.resolve("server"), "server.test");
+        final String tls = tls(files, "TLSv1.3") + "    engine: jdk\n";
+        final ListenerConfiguration config = ConfigLoader.parse(yaml(tls, 1), "sluice.yaml");
+        assertEquals(
+            SslProvider.JDK, ServerTlsContexts.create(config.tls()).provider(), "the JDK's, though OpenSSL loads");
+        final Listener listener = start(tls);
+        final byte[] body = new byte[1 << 20];
+        new Random(42).nextBytes(body);
+        try (SSLSocket socket = TlsClients.connect(TlsClients.context(null), port, null);
+            RawHttpClient client = new RawHttpClient(socket))
+        {
+            final RawHttpClient.Response hello = client.send(RawHttpClient.get("/", port));
+            assertEquals(200, hello.status(), hello::toString);
+            final RawHttpClient.Response echo = client.send(
+                RawHttpClient.post("/echo", port, "application/octet-stream", body));
+            assertEquals(200, echo.status(), echo::toString);
+            assertArrayEquals(body, echo.body());
+            assertEquals("TLSv1.3", socket.getSession().getProtocol());
+        }
+        finally
+        {
+            listener.close();
+        }
+    }
+
     private SSLSession exchange(final SSLContext context) throws Exception
     {
         try (SSLSocket socket = TlsClients.connect(context, port, null);
@@ -84,9 +118,13 @@ class TlsEngineTest
     private Listener start(final String tls)
     {
         port = TestListener.freePort();
-        final String yaml = "listener:\n  id: tls-engine-" + Long.toHexString(System.nanoTime()) + "\n" + tls +
+        return new Listener(ConfigLoader.parse(yaml(tls, port), "sluice.yaml")).start();
+    }
+
+    private static String yaml(final String tls, final int port)
+    {
+        return "listener:\n  id: tls-engine-" + Long.toHexString(System.nanoTime()) + "\n" + tls +
             "queues:\n  - name: app\n    prefixes: [ \"https://+:" + port + "/\" ]\n    hosting: in-process\n" +
             "    handler: " + SampleHandler.class.getName() + "\n";
-        return new Listener(ConfigLoader.parse(yaml, "sluice.yaml")).start();
     }
 }

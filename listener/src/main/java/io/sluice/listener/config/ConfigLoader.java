@@ -306,7 +306,8 @@ public final class ConfigLoader
             YamlKeys.PROTOCOLS,
             YamlKeys.CLIENT_CERTIFICATE,
             YamlKeys.HANDSHAKE_TIMEOUT,
-            YamlKeys.SELF_SIGNED_DIR);
+            YamlKeys.SELF_SIGNED_DIR,
+            YamlKeys.ENGINE);
         final TlsContext context = new TlsContext();
         context.origin().readFrom(tls);
         final List<?> certificates = tls.list(YamlKeys.CERTIFICATES);
@@ -338,6 +339,7 @@ public final class ConfigLoader
         tls.string(YamlKeys.CLIENT_CERTIFICATE, context::clientCertificate);
         tls.durationMs(YamlKeys.HANDSHAKE_TIMEOUT, context::handshakeTimeoutMs);
         tls.path(YamlKeys.SELF_SIGNED_DIR, baseDirectory, context::selfSignedDir);
+        tls.string(YamlKeys.ENGINE, context::engine);
         return context;
     }
 

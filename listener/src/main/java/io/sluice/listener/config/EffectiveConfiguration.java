@@ -144,6 +144,7 @@ public final class EffectiveConfiguration
         map.put(YamlKeys.CLIENT_CERTIFICATE, tls.clientCertificate().configName());
         map.put(YamlKeys.HANDSHAKE_TIMEOUT, ConfigValues.formatDurationMs(tls.handshakeTimeoutMs()));
         map.put(YamlKeys.SELF_SIGNED_DIR, tls.selfSignedDir().toString());
+        map.put(YamlKeys.ENGINE, tls.engine().configName());
         return map;
     }
 

@@ -20,7 +20,8 @@ public record TlsConfiguration(
     List<String> protocols,
     ClientCertificate clientCertificate,
     long handshakeTimeoutMs,
-    Path selfSignedDir)
+    Path selfSignedDir,
+    Engine engine)
 {
     /**
      * The host name of the default certificate.
@@ -51,6 +52,53 @@ public record TlsConfiguration(
      * Default handshake timeout: 10 s (Netty's; nginx's {@code ssl_handshake_timeout} is 60 s).
      */
     public static final long HANDSHAKE_TIMEOUT_MS_DEFAULT = 10_000;
+
+    /**
+     * The TLS engine asked for by {@code listener.tls.engine}.
+     */
+    public enum Engine
+    {
+        /**
+         * BoringSSL through netty-tcnative, the default; the JDK's, with a warning, where it does not load.
+         */
+        OPENSSL("openssl"),
+
+        /**
+         * The JDK's own (JSSE), whether or not OpenSSL loads.
+         */
+        JDK("jdk");
+
+        private final String configName;
+
+        Engine(final String configName)
+        {
+            this.configName = configName;
+        }
+
+        /**
+         * @return the name in the YAML.
+         */
+        public String configName()
+        {
+            return configName;
+        }
+
+        /**
+         * @param name a name in the YAML.
+         * @return the engine of that name, or null for none.
+         */
+        public static Engine fromConfigName(final String name)
+        {
+            for (final Engine engine : values())
+            {
+                if (engine.configName.equals(name))
+                {
+                    return engine;
+                }
+            }
+            return null;
+        }
+    }
 
     /**
      * Whether the listener asks a client for its certificate.

@@ -32,6 +32,7 @@ public final class TlsContext
     private String clientCertificate = TlsConfiguration.ClientCertificate.NONE.configName();
     private long handshakeTimeoutMs = TlsConfiguration.HANDSHAKE_TIMEOUT_MS_DEFAULT;
     private Path selfSignedDir;
+    private String engine = TlsConfiguration.Engine.OPENSSL.configName();
 
     /**
      * @param hosts       SNI names ({@code a.example.com}, {@code *.example.com}) or {@code *} for the default.
@@ -107,6 +108,17 @@ public final class TlsContext
     }
 
     /**
+     * @param engine {@code openssl} (the default; the JDK's where OpenSSL does not load) or {@code jdk}.
+     * @return this.
+     */
+    public TlsContext engine(final String engine)
+    {
+        this.engine = engine;
+        origin.set(YamlKeys.ENGINE);
+        return this;
+    }
+
+    /**
      * The default directory of a listener's self-signed certificate: {@code $XDG_STATE_HOME/sluice/<id>/tls}, where
      * {@code XDG_STATE_HOME} defaults to {@code ~/.local/state}.
      *
@@ -161,12 +173,18 @@ public final class TlsContext
             throw origin.error(
                 YamlKeys.CLIENT_CERTIFICATE, "must be one of none, optional, required", clientCertificate);
         }
+        final TlsConfiguration.Engine chosenEngine = TlsConfiguration.Engine.fromConfigName(engine);
+        if (null == chosenEngine)
+        {
+            throw origin.error(YamlKeys.ENGINE, "must be one of openssl, jdk", engine);
+        }
         return new TlsConfiguration(
             Collections.unmodifiableList(concluded),
             versions,
             mode,
             origin.durationMs(YamlKeys.HANDSHAKE_TIMEOUT, handshakeTimeoutMs, 1, HANDSHAKE_TIMEOUT_MS_MAX),
-            null == selfSignedDir ? selfSignedDirDefault(listenerId) : selfSignedDir);
+            null == selfSignedDir ? selfSignedDirDefault(listenerId) : selfSignedDir,
+            chosenEngine);
     }
 
     private List<String> concludeProtocols()

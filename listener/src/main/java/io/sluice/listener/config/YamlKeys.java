@@ -88,6 +88,7 @@ final class YamlKeys
     static final String CLIENT_CERTIFICATE = "clientCertificate";
     static final String HANDSHAKE_TIMEOUT = "handshakeTimeout";
     static final String SELF_SIGNED_DIR = "selfSignedDir";
+    static final String ENGINE = "engine";
 
     static final String ACCESS_LOG = "accessLog";
     static final String ERROR_LOG = "errorLog";

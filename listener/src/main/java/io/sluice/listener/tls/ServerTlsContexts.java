@@ -25,7 +25,7 @@ import javax.net.ssl.SSLException;
  * The server TLS contexts of {@code listener.tls}, one per certificate, and the SNI table that picks one for a
  * client's host name: an exact name first, then a {@code *.domain} wildcard (one label), then the default (the
  * certificate of {@code "*"}, else the first). The engine is OpenSSL (BoringSSL, through netty-tcnative) when it
- * loads, else the JDK's, with a warning. Every context offers the same TLS versions, ALPN protocols
+ * loads, else the JDK's, with a warning; {@code listener.tls.engine: jdk} chooses the JDK's. Every context offers the same TLS versions, ALPN protocols
  * ({@link #APPLICATION_PROTOCOLS}) and client certificate request, and resumes sessions (tickets and a session cache).
  */
 public final class ServerTlsContexts
@@ -59,7 +59,7 @@ public final class ServerTlsContexts
      */
     public static ServerTlsContexts create(final TlsConfiguration tls)
     {
-        final SslProvider provider = chooseProvider();
+        final SslProvider provider = chooseProvider(tls.engine());
         SslContext fallback = null;
         final List<TlsConfiguration.Certificate> certificates = tls.certificates();
         final SslContext[] contexts = new SslContext[certificates.size()];
@@ -102,8 +102,12 @@ public final class ServerTlsContexts
         return provider;
     }
 
-    private static SslProvider chooseProvider()
+    private static SslProvider chooseProvider(final TlsConfiguration.Engine engine)
     {
+        if (TlsConfiguration.Engine.JDK == engine)
+        {
+            return SslProvider.JDK;
+        }
         if (OpenSsl.isAvailable())
         {
             return SslProvider.OPENSSL;

@@ -102,6 +102,7 @@ class ConfigDocumentationTest
         expected.put("clientCertificate", TlsConfiguration.ClientCertificate.NONE.configName());
         expected.put("handshakeTimeout", duration(TlsConfiguration.HANDSHAKE_TIMEOUT_MS_DEFAULT));
         expected.put("selfSignedDir", NO_CONSTANT);
+        expected.put("engine", TlsConfiguration.Engine.OPENSSL.configName());
 
         return expected;
     }
