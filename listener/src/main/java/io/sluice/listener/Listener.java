@@ -48,6 +48,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -374,7 +375,7 @@ public final class Listener implements AutoCloseable
             }
             else
             {
-                outcome = ListenerReload.reload(this, generation, sourceName, source);
+                outcome = reloadOrFailure(generation, sourceName, source);
             }
             if (outcome.applied())
             {
@@ -386,6 +387,26 @@ public final class Listener implements AutoCloseable
             }
             lastReload = outcome;
             return outcome;
+        }
+    }
+
+    /**
+     * @return the reload's outcome; a failure nothing foresaw still gives one (never no outcome, which would leave
+     * {@code sluice reload} waiting), in one line.
+     */
+    private ReloadOutcome reloadOrFailure(
+        final long generation, final String sourceName, final Supplier<ListenerConfiguration> source)
+    {
+        try
+        {
+            return ListenerReload.reload(this, generation, sourceName, source);
+        }
+        catch (final RuntimeException | LinkageError | AssertionError ex)
+        {
+            LOG.log(Level.WARNING, "reload " + generation + " failed", ex);
+            return new ReloadOutcome(generation, false, "reload " + generation + " refused: an unexpected failure " +
+                "while applying it (see the stack trace logged before): " +
+                String.valueOf(ex).replaceAll("\\s*\\R\\s*", " "));
         }
     }
 

@@ -32,6 +32,7 @@ final class ReloadCommand
     private static final Pattern OUTCOME = Pattern.compile("^# (reload ([0-9]+) (applied|refused).*)$",
         Pattern.MULTILINE);
     private static final long POLL_MS = 100;
+    private static final int BEFORE_ATTEMPTS = 3;
     private static final long OUTCOME_SLACK_MS = 30_000;
     private static final int EXIT_REFUSED = 1;
     private static final int EXIT_CONFIG = 2;
@@ -86,7 +87,13 @@ final class ReloadCommand
 
         final String adminHost = adminHost(config.admin().bindAddress());
         final int adminPort = config.adminPort();
-        final long before = adminPort > 0 ? generation(fetch(adminHost, adminPort)) : -1;
+        final long before = adminPort > 0 ? generationBefore(adminHost, adminPort) : -1;
+        if (adminPort > 0 && before < 0)
+        {
+            err.println("sluice: the listener's admin endpoint http://" + adminHost + ":" + adminPort + CONFIG_PATH +
+                " does not answer; SIGHUP not sent");
+            return EXIT_REFUSED;
+        }
         try
         {
             final Process kill = new ProcessBuilder("kill", "-s", "HUP", Long.toString(listenerPid))
@@ -131,11 +138,14 @@ final class ReloadCommand
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
+                err.println("sluice: interrupted while waiting for the outcome of the reload on http://" + adminHost +
+                    ":" + adminPort + CONFIG_PATH + "; last seen: " + firstLine(document));
                 return EXIT_REFUSED;
             }
         }
         err.println("sluice: sent SIGHUP to listener pid " + listenerPid + " but saw no outcome on http://" +
-            adminHost + ":" + adminPort + CONFIG_PATH);
+            adminHost + ":" + adminPort + CONFIG_PATH + " within " + outcomeWaitMs(config) + " ms; last seen: " +
+            firstLine(fetch(adminHost, adminPort)));
         return EXIT_REFUSED;
     }
 
@@ -175,6 +185,37 @@ final class ReloadCommand
         }
         return bindAddress.startsWith("[") && bindAddress.endsWith("]") ?
             bindAddress.substring(1, bindAddress.length() - 1) : bindAddress;
+    }
+
+    /**
+     * @return the generation of the listener's last reload, read before signalling it (a busy listener may fail to
+     * answer once); -1 when it does not answer.
+     */
+    private static long generationBefore(final String host, final int port)
+    {
+        for (int attempt = 0; attempt < BEFORE_ATTEMPTS; attempt++)
+        {
+            final long generation = generation(fetch(host, port));
+            if (generation >= 0)
+            {
+                return generation;
+            }
+            try
+            {
+                Thread.sleep(POLL_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static String firstLine(final String document)
+    {
+        return null == document ? "(no answer)" : document.lines().findFirst().orElse("");
     }
 
     private static long generation(final String document)

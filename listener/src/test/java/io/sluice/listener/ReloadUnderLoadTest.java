@@ -1,6 +1,7 @@
 package io.sluice.listener;
 
 import io.sluice.listener.config.ConfigLoader;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,9 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,21 +40,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (its host recycled overlapped), and one file with a mistake (refused, running configuration kept). Every request
  * sent is answered 2xx, none is lost and no connection fails.
  */
-@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReloadUnderLoadTest
 {
     private static final String HANDLER = "io.sluice.dispatch.sample.SampleHandler";
     private static final String[] MODELS = { "inproc", "shm", "loopback" };
     private static final int CONNECTIONS_PER_MODEL = 3;
     private static final long LOAD_BEFORE_MS = 500;
+    /**
+     * Longest a step may take, reload and outcome: far below the test's timeout, so that a reload that never ends
+     * fails the test with its diagnosis rather than by the timeout.
+     */
+    private static final long STEP_LIMIT_MS = 40_000;
+    private static final int LOG_TAIL_LINES = 40;
+    private static final Pattern LOG_RECORD =
+        Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T|sluice:|Exception in thread|[a-z.]+\\.[A-Za-z]+(Exception|Error)");
+    private static final String STARTUP_LIMITS = "startupTimeLimit: 15s\n      startupRetryCount: 1";
 
     @Test
     void shouldLoseNoRequestWhileTheFileIsReloadedTenTimes() throws Exception
     {
         final int adminPort = TestListener.freePort();
         final int sidePort = TestListener.freePort();
-        final String template = TestListener.allModelsConfig(HANDLER)
-            .replace("  eventLoops: 1\n", "  eventLoops: 1\n  adminPort: " + adminPort + "\n");
+        // a recycled queue whose new workers are not ready soon is refused by the listener well within a step's limit
+        final String template = workerKey(workerKey(TestListener.allModelsConfig(HANDLER)
+            .replace("  eventLoops: 1\n", "  eventLoops: 1\n  adminPort: " + adminPort + "\n"),
+            "shm", STARTUP_LIMITS), "loopback", STARTUP_LIMITS);
         try (ChildListener child = ChildListener.start("reload-load", template, "/inproc/", "/shm/", "/loopback/"))
         {
             final Path file = child.configFile();
@@ -94,16 +112,29 @@ class ReloadUnderLoadTest
                 Files.writeString(file, yaml, StandardCharsets.UTF_8);
                 final ByteArrayOutputStream out = new ByteArrayOutputStream();
                 final ByteArrayOutputStream err = new ByteArrayOutputStream();
-                final int status = ReloadCommand.run(
+                final Future<Integer> command = reloads.submit(() -> ReloadCommand.run(
                     file, null, new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
+                    new PrintStream(err, true, StandardCharsets.UTF_8)));
+                int status;
+                try
+                {
+                    status = command.get(STEP_LIMIT_MS, TimeUnit.MILLISECONDS);
+                }
+                catch (final TimeoutException ex)
+                {
+                    command.cancel(true);
+                    status = -1;
+                }
                 final String outcome = (out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8))
                     .strip();
                 outcomes.add(outcome);
+                final int step = i + 1;
+                final int exit = status;
+                final Supplier<String> diagnosis = () -> diagnosis(child, adminPort, step, exit, outcome);
                 if (6 == i)
                 {
                     // refused by the command before the listener was disturbed
-                    assertEquals(2, status, outcome);
+                    assertEquals(2, status, diagnosis);
                     assertEquals("sluice: " + file + ": queues[1].worker.processes: must be between 1 and 64 (was 0)",
                         outcome);
                     // and by the listener itself, when signalled anyway
@@ -113,8 +144,8 @@ class ReloadUnderLoadTest
                         ": queues[1].worker.processes: must be between 1 and 64 (was 0)");
                     continue;
                 }
-                assertEquals(0, status, outcome);
-                assertTrue(outcome.startsWith("sluice: reload " + (i + 1) + " applied:"), outcome);
+                assertEquals(0, status, diagnosis);
+                assertTrue(outcome.startsWith("sluice: reload " + (i + 1) + " applied:"), diagnosis);
                 if (1 == i)
                 {
                     assertEquals(200, get(child.port(), "/extra/"), "a new prefix is served");
@@ -154,6 +185,90 @@ class ReloadUnderLoadTest
     }
 
     private final List<UnaryOperator<String>> steps = new ArrayList<>();
+    private final ExecutorService reloads = Executors.newSingleThreadExecutor(
+        (r) ->
+        {
+            final Thread thread = new Thread(r, "reload-command");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+    @AfterEach
+    void stopReloads()
+    {
+        reloads.shutdownNow();
+    }
+
+    /**
+     * @return what a failed step needs to be understood: the step, the command's exit status and output, the first
+     * line of the listener's {@code /config} (its last reload outcome) and the tail of the listener's log; when the
+     * step did not end in time, the stack of the listener's reloading thread (from a thread dump, SIGQUIT).
+     */
+    private static String diagnosis(
+        final ChildListener child, final int adminPort, final int step, final int status, final String outcome)
+    {
+        final StringBuilder text = new StringBuilder("reload step ").append(step).append(": ")
+            .append(status < 0 ? "no outcome within " + STEP_LIMIT_MS + " ms" : "exit status " + status)
+            .append(", command output: '").append(outcome).append("'\n");
+        String firstLine;
+        try
+        {
+            firstLine = fetch(adminPort, "/config").lines().findFirst().orElse("");
+        }
+        catch (final IOException | AssertionError ex)
+        {
+            firstLine = "(GET /config failed: " + ex + ")";
+        }
+        text.append("last /config comment: ").append(firstLine).append('\n');
+        try
+        {
+            if (status < 0 && child.process().isAlive())
+            {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(child.process().pid())).start().waitFor();
+                Thread.sleep(1_000);
+            }
+            final List<String> lines = child.output().lines().toList();
+            final int reloading = lastIndexOfStartingWith(lines, "\"sluice-reload\"");
+            if (reloading >= 0)
+            {
+                text.append("listener's reloading thread:\n");
+                for (int n = reloading; n < lines.size() && !lines.get(n).isBlank(); n++)
+                {
+                    text.append("  ").append(lines.get(n)).append('\n');
+                }
+            }
+            text.append("listener log (").append(child.logDir().resolve("listener.log")).append("), last lines:\n");
+            // its records and its own lines, not the configuration it printed nor a thread dump
+            final List<String> logLines = lines.stream()
+                .filter((line) -> LOG_RECORD.matcher(line).lookingAt())
+                .toList();
+            for (final String line : logLines.subList(Math.max(0, logLines.size() - LOG_TAIL_LINES), logLines.size()))
+            {
+                text.append("  ").append(line).append('\n');
+            }
+        }
+        catch (final IOException ex)
+        {
+            text.append("(the listener's log cannot be read: ").append(ex).append(")\n");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return text.toString();
+    }
+
+    private static int lastIndexOfStartingWith(final List<String> lines, final String start)
+    {
+        for (int i = lines.size() - 1; i >= 0; i--)
+        {
+            if (lines.get(i).startsWith(start))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /**
      * @return the file of reload {@code step} (from 1), made from the first file: each builds on an earlier one.
