@@ -125,6 +125,49 @@ class WebSocketTest
         }
     }
 
+    /**
+     * 64 connections at once, each echoing 1,000 messages: every message comes back to its own client, in order.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void shouldEchoEveryMessageOfManyConnectionsToItsOwnClient(final String path) throws Exception
+    {
+        final int connections = 64;
+        final int messages = 1_000;
+        final ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+        final List<WebSocketTestClient> clients = new ArrayList<>();
+        try
+        {
+            for (int c = 0; c < connections; c++)
+            {
+                clients.add(WebSocketTestClient.connect(port(), path + "ws"));
+            }
+            for (int c = 0; c < connections; c++)
+            {
+                clients.get(c).sendTexts("client " + c + " message ", messages);
+            }
+            for (int c = 0; c < connections; c++)
+            {
+                for (int i = 0; i < messages; i++)
+                {
+                    final TextWebSocketFrame echo = assertInstanceOf(
+                        TextWebSocketFrame.class, clients.get(c).next(LARGE_MESSAGE_TIMEOUT_MS));
+                    assertEquals("client " + c + " message " + i, echo.text());
+                    echo.release();
+                }
+            }
+        }
+        finally
+        {
+            for (final WebSocketTestClient client : clients)
+            {
+                client.close();
+            }
+            ResourceLeakDetector.setLevel(leakDetection);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("models")
     void shouldAnswerPingWithPongAndKeepOrder(final String path) throws Exception

@@ -115,6 +115,21 @@ final class WebSocketTestClient implements AutoCloseable
     }
 
     /**
+     * Send text messages {@code prefix + i} for i from 0 to count - 1, written at once and flushed once.
+     *
+     * @param prefix of each message.
+     * @param count  of messages.
+     */
+    void sendTexts(final String prefix, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            channel.write(new TextWebSocketFrame(prefix + i));
+        }
+        channel.flush();
+    }
+
+    /**
      * @param bytes a binary message.
      */
     void sendBinary(final byte[] bytes)
