@@ -246,7 +246,7 @@ public final class WorkerSupervisor implements AutoCloseable
         {
             for (final WorkerSlot slot : active)
             {
-                executor.execute(() -> launch(slot));
+                executor.execute(() -> launchOrFail(slot));
             }
         }
         executor.scheduleWithFixedDelay(
@@ -545,7 +545,7 @@ public final class WorkerSupervisor implements AutoCloseable
             slot.attempts = 0;
             if (null == slot.process)
             {
-                launch(slot);
+                launchOrFail(slot);
             }
             // one still stopping starts again when it has exited
         }
@@ -612,7 +612,7 @@ public final class WorkerSupervisor implements AutoCloseable
         spare.retiring = false;
         spare.stopping = false;
         spare.attempts = 0;
-        launch(spare);
+        launchOrFail(spare);
     }
 
     private void takeOver(final WorkerSlot old, final WorkerSlot replacement)
@@ -742,6 +742,32 @@ public final class WorkerSupervisor implements AutoCloseable
         }
     }
 
+    /**
+     * {@link #launch(WorkerSlot)}, where a failure before the process runs (its environment cannot be made, e.g. no
+     * free loopback port) counts as a failed start, retried as one, rather than ending the task silently and leaving
+     * the position without a worker and without a start-up timer.
+     */
+    private void launchOrFail(final WorkerSlot slot)
+    {
+        final int attempts = slot.attempts;
+        try
+        {
+            launch(slot);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(Level.WARNING, "queue " + queueName + ": cannot start " + slot, ex);
+            if (null == slot.process)
+            {
+                if (slot.attempts == attempts)
+                {
+                    slot.attempts++;
+                }
+                failed(slot);
+            }
+        }
+    }
+
     private void startupTimedOut(final WorkerSlot slot, final Process process)
     {
         if (slot.process == process && !slot.ready && process.isAlive())
@@ -796,7 +822,7 @@ public final class WorkerSupervisor implements AutoCloseable
             LOG.info(() -> "queue " + queueName + ": " + slot + " pid " + process.pid() + " stopped (exit " +
                 exitCode + ")");
             // a request that arrived meanwhile woke the queue: start it again
-            launch(slot);
+            launchOrFail(slot);
             return;
         }
         LOG.warning(() -> "queue " + queueName + ": " + slot + " pid " + process.pid() + " exited with " + exitCode);
@@ -840,7 +866,7 @@ public final class WorkerSupervisor implements AutoCloseable
             events.onQueueStopped();
             return;
         }
-        executor.schedule(() -> launch(slot), RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+        executor.schedule(() -> launchOrFail(slot), RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
     private int twin(final int index)

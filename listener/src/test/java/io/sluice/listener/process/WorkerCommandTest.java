@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -142,6 +143,59 @@ class WorkerCommandTest
             assertEquals("queue app: cannot start worker 0: " + missing + " --port 0: Cannot run program \"" +
                 missing + "\": error=2, No such file or directory", spawn.getMessage());
             assertNull(spawn.getThrown(), "a stack trace is logged");
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWorkerWhoseEnvironmentCannotBeMadeIsAFailedStartNotADeadPosition() throws InterruptedException
+    {
+        final CountDownLatch queueStopped = new CountDownLatch(1);
+        final List<Integer> fills = new ArrayList<>();
+        final WorkerSupervisor supervisor = new WorkerSupervisor(
+            "app",
+            HostingMode.LOOPBACK_FORWARD,
+            "io.sluice.dispatch.sample.SampleHandler",
+            "/",
+            new WorkerConfiguration(
+                List.of("/bin/true"), Map.of(), 1, 10_000, 1, 10, 1_000, 10_000, 0, null),
+            (slot, env) ->
+            {
+                synchronized (fills)
+                {
+                    fills.add(slot);
+                }
+                throw new UncheckedIOException(new IOException("cannot find a free loopback port"));
+            },
+            new WorkerEvents()
+            {
+                public void onStarting(final int slot, final String token)
+                {
+                }
+
+                public void onExited(final int slot, final int exitCode)
+                {
+                }
+
+                public void onQueueStopped()
+                {
+                    queueStopped.countDown();
+                }
+            });
+        try
+        {
+            supervisor.start();
+            // tried again as a failed start is (startupRetryCount 1), then the queue stopped: never silently dead
+            assertTrue(queueStopped.await(20, TimeUnit.SECONDS), "the queue was not stopped");
+            assertTrue(supervisor.isQueueStopped());
+            synchronized (fills)
+            {
+                assertEquals(List.of(0, 0), fills);
+            }
+        }
+        finally
+        {
+            supervisor.close();
         }
     }
 }
