@@ -322,8 +322,9 @@ public final class BenchMain
                 setup.dir().resolve("scripts"))).orElse(null);
             final H2Load h2load = executable("h2load").map((h) -> new H2Load(h, setup.clientPin(),
                 setup.wrkThreads(), setup.dir().resolve("scripts"))).orElse(null);
+            final WsEcho wsEcho = new WsEcho(setup.clientPin(), setup.dir().resolve("scripts"));
             final BenchRunner runner = new BenchRunner(options.plan(), servers.targets(),
-                new LoadGenerators(wrk, sTime, h2load), servers.tlsClient(), setup.procFs(), setup.clockTicks(),
+                new LoadGenerators(wrk, sTime, h2load, wsEcho), servers.tlsClient(), setup.procFs(), setup.clockTicks(),
                 progress, setup.serverCpu());
             runner.runAll();
             BenchResults.IdleCpu idle = null;

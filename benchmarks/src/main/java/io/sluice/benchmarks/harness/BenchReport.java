@@ -554,6 +554,15 @@ final class BenchReport
                 .append("latency percentiles. nginx speaks h2 on its TLS ports and h2c on ports of its own; its proxy ")
                 .append("forwards each stream over HTTP/1.1 keep-alive, as Sluice's loopback model does.\n");
         }
+        if (results.scenarios().stream().anyMatch((s) -> Protocol.WEBSOCKET == s.protocol()))
+        {
+            md.append("- WebSocket echo (`ws-echo`): the sample handler's echo at `<prefix>ws`, driven by the ")
+                .append("harness's own client (`WsEchoClient`: Netty, one event loop, a JVM of its own pinned to the ")
+                .append("load CPUs like wrk, `scripts/ws-echo.sh`): each connection upgrades, then keeps one 32-byte ")
+                .append("masked binary message outstanding and checks that every echo is the message it sent; ")
+                .append("\"req/s\" are echoed messages per second, CPU/req the server side's CPU per message. It ")
+                .append("runs on the three Sluice targets only: nginx has no WebSocket echo to compare with.\n");
+        }
         md.append("- Files here: `results.json` (every run, raw), `report.md`, `charts/` (SVG and PNG), ")
             .append("`listener.yaml`, `nginx/`, `scripts/*.lua`, `logs/`. Repeat one run by hand with the command ")
             .append("the script header names, e.g. `taskset -c 1 wrk -t1 -c64 -d5s -s scripts/hello-c64.lua <url>`.\n");

@@ -49,6 +49,7 @@ record Goal(String scenario, String ratio, Metric metric, Comparison comparison,
     private static final String INPROC_NGINX_RETURN = Ratio.Pair.INPROC_NGINX_RETURN.label();
     private static final String SHM_NGINX_RETURN = Ratio.Pair.SHM_NGINX_RETURN.label();
     private static final String TLS = "issue 10";
+    private static final String WEBSOCKET = "issue 11";
 
     /**
      * Every target, in the order the report lists them. The new-connection TLS scenario is held to server CPU per
@@ -83,7 +84,9 @@ record Goal(String scenario, String ratio, Metric metric, Comparison comparison,
         new Goal("h2-c16m32", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, TLS),
         new Goal("h2c-c16m32", INPROC_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
         new Goal("h2c-c16m32", SHM_NGINX_RETURN, Metric.RPS, Comparison.AT_LEAST, 0.8, TLS),
-        new Goal("h2c-c16m32", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, TLS));
+        new Goal("h2c-c16m32", LOOPBACK_NGINX, Metric.RPS, Comparison.AT_LEAST, 1.0, TLS),
+        new Goal("ws-echo", SHM_INPROC, Metric.RPS, Comparison.AT_LEAST, 0.8, WEBSOCKET),
+        new Goal("ws-echo", Ratio.Pair.SHM_LOOPBACK.label(), Metric.RPS, Comparison.AT_LEAST, 2.5, WEBSOCKET));
 
     /**
      * The figure a target compares.

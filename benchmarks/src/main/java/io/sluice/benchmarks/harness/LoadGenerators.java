@@ -5,7 +5,7 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The load generators of a run, each scenario driven by the one its protocol names ({@link Protocol#tool()}): wrk
- * always, {@code openssl s_time} and h2load when installed; and the check of a target before it is measured, made
+ * always, {@code openssl s_time} and h2load when installed, the harness's WebSocket client; and the check of a target before it is measured, made
  * with the harness's own HTTP/1.1 client, or for HTTP/2 with h2load.
  */
 final class LoadGenerators
@@ -13,14 +13,17 @@ final class LoadGenerators
     private final Wrk wrk;
     private final STime sTime;
     private final H2Load h2load;
+    private final WsEcho wsEcho;
 
     /**
      * @param wrk    wrk.
      * @param sTime  {@code openssl s_time}, or null when openssl is not installed.
      * @param h2load h2load, or null when it is not installed.
+     * @param wsEcho the WebSocket echo client, or null when the run has no WebSocket scenario.
      */
-    LoadGenerators(final Wrk wrk, final STime sTime, final H2Load h2load)
+    LoadGenerators(final Wrk wrk, final STime sTime, final H2Load h2load, final WsEcho wsEcho)
     {
+        this.wsEcho = wsEcho;
         this.wrk = wrk;
         this.sTime = sTime;
         this.h2load = h2load;
@@ -47,6 +50,11 @@ final class LoadGenerators
             h2load.check(scenario, target);
             return;
         }
+        if (Protocol.WEBSOCKET == scenario.protocol())
+        {
+            WsEcho.check(scenario, target);
+            return;
+        }
         HttpCheck.check(target.host(), target.port(scenario.protocol()), target.path(scenario), scenario,
             scenario.protocol().isTls() ? tls : null);
     }
@@ -62,6 +70,7 @@ final class LoadGenerators
             case WRK -> true;
             case S_TIME -> null != sTime;
             case H2LOAD -> null != h2load;
+            case WS_ECHO -> null != wsEcho;
         };
     }
 
@@ -96,6 +105,14 @@ final class LoadGenerators
                     throw new IOException("h2load is not installed");
                 }
                 yield h2load.run(scenario, target, durationSeconds);
+            }
+            case WS_ECHO ->
+            {
+                if (null == wsEcho)
+                {
+                    throw new IOException("no WebSocket client in this run");
+                }
+                yield wsEcho.run(scenario, target, durationSeconds);
             }
         };
     }

@@ -29,7 +29,12 @@ enum Protocol
     /**
      * HTTP/2 in cleartext with prior knowledge (h2c), driven by h2load.
      */
-    H2C("h2c (cleartext, prior knowledge)", false, Tool.H2LOAD);
+    H2C("h2c (cleartext, prior knowledge)", false, Tool.H2LOAD),
+
+    /**
+     * WebSocket in cleartext (an HTTP/1.1 upgrade, then binary messages echoed), driven by the harness's own client.
+     */
+    WEBSOCKET("websocket (http/1.1 upgrade)", false, Tool.WS_ECHO);
 
     /**
      * The load generators.
@@ -49,7 +54,12 @@ enum Protocol
         /**
          * h2load (nghttp2): HTTP/2 connections, each with several streams in flight.
          */
-        H2LOAD("h2load", "nghttp2-client");
+        H2LOAD("h2load", "nghttp2-client"),
+
+        /**
+         * {@link WsEchoClient}: the harness's own WebSocket client, in a JVM of its own; always there.
+         */
+        WS_ECHO("WsEchoClient", "none: part of the harness");
 
         private final String binary;
         private final String debianPackage;

@@ -199,8 +199,8 @@ final class ScalingRun
             .firstWarmupSeconds(warmupSeconds);
         hello.timeLimitSeconds((int)Math.ceil(progress.elapsedSeconds() + hello.finishSeconds() +
             2 * hello.estimateSeconds(started.keySet()) + 10));
-        final BenchRunner runner = new BenchRunner(hello, started, new LoadGenerators(wrk, null, null), null, procFs,
-            clockTicks, progress, serverCpu);
+        final BenchRunner runner = new BenchRunner(hello, started, new LoadGenerators(wrk, null, null, null), null,
+            procFs, clockTicks, progress, serverCpu);
         runner.runAll();
         warnings.addAll(runner.warnings());
         if (record)

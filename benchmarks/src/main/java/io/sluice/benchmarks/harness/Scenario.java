@@ -64,6 +64,14 @@ record Scenario(
         "hello GET over h2c (prior knowledge), 16 connections x 32 streams", "GET", "", 0, 16, 32, Protocol.H2C);
 
     /**
+     * The WebSocket echo of the sample handler ({@code GET <prefix>ws}): 64 connections, each with one 32-byte binary
+     * message outstanding; the body length is the message's. Served by the three Sluice models only (nginx has no
+     * WebSocket echo).
+     */
+    static final Scenario WS_ECHO = new Scenario("ws-echo",
+        "WebSocket echo, 32-byte messages, 64 connections x 1 in flight", "GET", "ws", 32, 64, 1, Protocol.WEBSOCKET);
+
+    /**
      * Every scenario, headline first (it is measured first, so a time budget never cuts it). The pipelined scenario
      * keeps 32 × 16 = 512 requests in flight: at 64 connections, 1,024 would pass the default {@code queueLength} of
      * 1,000 and measure the shared-memory queue's 503s instead of its throughput.
@@ -81,11 +89,12 @@ record Scenario(
             Protocol.HTTP1),
         ECHO_4K,
         echo("echo-256k", "POST echo 256 KiB, 16 connections", 256 * 1024, 16),
-        echo("echo-1m", "POST echo 1 MiB (a 1 MiB response), 16 connections", 1024 * 1024, 16));
+        echo("echo-1m", "POST echo 1 MiB (a 1 MiB response), 16 connections", 1024 * 1024, 16),
+        WS_ECHO);
 
     /**
      * The scenarios of a quick run: every cleartext HTTP/1.1 one (the TLS and HTTP/2 scenarios take
-     * {@code --scenarios}).
+     * {@code --scenarios}, as does the WebSocket echo).
      */
     static final List<Scenario> QUICK = ALL.stream().filter((s) -> Protocol.HTTP1 == s.protocol()).toList();
 
@@ -168,6 +177,7 @@ record Scenario(
         {
             case S_TIME -> "openssl s_time counts connections and times none of them";
             case H2LOAD -> "h2load gives a mean and extremes but no percentiles";
+            case WS_ECHO -> "the WebSocket client counts messages and times none of them";
             case WRK -> "with pipelining wrk times whole batches, and its percentiles are not reliable then";
         };
     }
@@ -175,10 +185,15 @@ record Scenario(
     /**
      * @param kind a target.
      * @return true when that target serves this scenario: the bare server only says hello in cleartext HTTP/1.1,
-     * nginx {@code return 200} only hello with TLS (or another protocol than cleartext HTTP/1.1).
+     * nginx {@code return 200} only hello with TLS (or another protocol than cleartext HTTP/1.1); the WebSocket echo
+     * only the Sluice targets.
      */
     boolean servedBy(final TargetKind kind)
     {
+        if (Protocol.WEBSOCKET == protocol)
+        {
+            return kind.isSluice();
+        }
         if (TargetKind.BARE == kind)
         {
             return isHello() && Protocol.HTTP1 == protocol;

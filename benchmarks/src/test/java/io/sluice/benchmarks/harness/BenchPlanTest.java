@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,9 +24,9 @@ class BenchPlanTest
 
         assertEquals(480, plan.timeLimitSeconds());
         assertTrue(plan.estimateSeconds(ALL_TARGETS) <= 480, "estimate " + plan.estimateSeconds(ALL_TARGETS));
-        assertEquals(12, plan.scenarios().size());
+        assertEquals(13, plan.scenarios().size());
         assertTrue(plan.scenarios().containsAll(List.of(Scenario.HTTPS_C64, Scenario.TLS_HANDSHAKE,
-            Scenario.H2_C16M32, Scenario.H2C_C16M32)));
+            Scenario.H2_C16M32, Scenario.H2C_C16M32, Scenario.WS_ECHO)));
     }
 
     @Test
@@ -35,6 +36,19 @@ class BenchPlanTest
 
         assertEquals(90, plan.timeLimitSeconds());
         assertTrue(plan.estimateSeconds(ALL_TARGETS) <= 90, "estimate " + plan.estimateSeconds(ALL_TARGETS));
+        assertFalse(plan.scenarios().contains(Scenario.WS_ECHO));
+        assertFalse(new BenchPlan(BenchPlan.Profile.SMOKE).scenarios().contains(Scenario.WS_ECHO));
+    }
+
+    @Test
+    void shouldServeTheWebSocketEchoOnTheSluiceTargetsOnly()
+    {
+        for (final TargetKind kind : TargetKind.values())
+        {
+            assertEquals(kind.isSluice(), Scenario.WS_ECHO.servedBy(kind), kind.key());
+        }
+        assertEquals(Scenario.WS_ECHO, Scenario.named("ws-echo"));
+        assertFalse(Scenario.WS_ECHO.hasLatency());
     }
 
     @Test
