@@ -36,7 +36,7 @@ class AccessLogTest
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long LOG_TIMEOUT_MS = 10_000;
     private static final String FIELDS = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip " +
-        "cs(User-Agent) cs(Referer) sc-status sc-bytes cs-bytes time-taken s-queue s-hosting";
+        "cs(User-Agent) cs(Referer) sc-status sc-bytes cs-bytes time-taken s-queue s-hosting cs-version";
 
     @RegisterExtension
     static final ListenerExtension LISTENER =
@@ -60,7 +60,7 @@ class AccessLogTest
 
         final Path file = accessLog();
         final String[] line = LogLines.await(file, (fields) -> fields[4].equals("/" + queue + "/echo"), LOG_TIMEOUT_MS);
-        assertEquals(16, line.length, String.join(" ", line));
+        assertEquals(17, line.length, String.join(" ", line));
         assertTrue(line[0].matches("\\d{4}-\\d{2}-\\d{2}"), line[0]);
         assertTrue(line[1].matches("\\d{2}:\\d{2}:\\d{2}"), line[1]);
         assertEquals("127.0.0.1", line[2]);
@@ -76,6 +76,7 @@ class AccessLogTest
         assertTrue(Long.parseLong(line[13]) >= 0, line[13]);
         assertEquals(queue, line[14]);
         assertEquals(hosting, line[15]);
+        assertEquals("HTTP/1.1", line[16]);
     }
 
     @Test

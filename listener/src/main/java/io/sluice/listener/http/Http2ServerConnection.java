@@ -11,6 +11,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.counters.LoopCounters;
 import io.sluice.listener.counters.QueueLoopCounters;
+import io.sluice.listener.log.RequestLog;
+import io.sluice.listener.log.RequestLogFacts;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
@@ -46,8 +49,11 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     private final long idleConnectionNs;
     private final int connectionWindowIncrement;
     private final Runnable idleTask = this::onIdle;
+    private final RequestLog requestLog;
+    private final int accessLogFileId;
     private ChannelHandlerContext ctx;
     private String remoteAddress = "";
+    private String localAddress = "";
     private int remotePort;
     private int localPort;
     private int openStreams;
@@ -79,6 +85,8 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
         this.idleConnectionNs = config.idleConnectionNs();
         this.connectionWindowIncrement =
             Math.max(0, config.http2().connectionWindowSize() - Http2Config.INITIAL_WINDOW_SIZE_DEFAULT);
+        this.requestLog = config.requestLog();
+        this.accessLogFileId = config.accessLogFileId();
     }
 
     /**
@@ -95,6 +103,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
         if (ctx.channel().localAddress() instanceof InetSocketAddress local)
         {
             localPort = local.getPort();
+            localAddress = local.getAddress().getHostAddress();
         }
         if (connectionWindowIncrement > 0)
         {
@@ -163,6 +172,51 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     int localPort()
     {
         return localPort;
+    }
+
+    String localAddress()
+    {
+        return localAddress;
+    }
+
+    /**
+     * @param binding a stream's route, or null.
+     * @return true when the access log writes the stream: routed to a logged queue, or not routed and the listener's
+     * access log is on.
+     */
+    boolean isAccessLogged(final QueueBinding binding)
+    {
+        return null != requestLog &&
+            (null == binding ? accessLogFileId : binding.accessLogFileId()) != RequestLog.FILE_NONE;
+    }
+
+    /**
+     * Write a stream's record to its access log, when it has one.
+     *
+     * @param facts   the stream.
+     * @param binding its route, or null.
+     */
+    void logAccess(final RequestLogFacts facts, final QueueBinding binding)
+    {
+        if (null != requestLog)
+        {
+            requestLog.access(null == binding ? accessLogFileId : binding.accessLogFileId(), facts, clock.nanoTime());
+        }
+    }
+
+    /**
+     * Write a refusal or failure on a stream to the error log, when there is one.
+     *
+     * @param facts  the stream.
+     * @param status the status answered, or 0 when the stream was reset without one.
+     * @param reason why.
+     */
+    void logError(final RequestLogFacts facts, final int status, final ErrorReason reason)
+    {
+        if (null != requestLog)
+        {
+            requestLog.error(facts, status, reason, clock.nanoTime());
+        }
     }
 
     TlsInfo tls()

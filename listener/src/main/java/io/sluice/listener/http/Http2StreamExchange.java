@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.counters.QueueLoopCounters;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.RequestSink;
@@ -34,6 +35,10 @@ import java.nio.charset.StandardCharsets;
  * sent resets the stream too. Streams are independent: back-pressure ({@link #isWritable()}) is the stream's own
  * (its flow-control window and the connection's writability), and a stalled stream holds back no other.
  * <p>
+ * Logging: the stream ({@link Http2StreamFacts}) is written once to the access log when it ends (complete, reset or
+ * aborted: as far as it got), and each answer the listener gives in the host's place
+ * ({@link #sendError(int, String, ErrorReason)}) to the error log with its reason.
+ * <p>
  * Event-loop confined (the connection's loop, which is the stream's).
  */
 final class Http2StreamExchange implements AdmittedExchange
@@ -47,6 +52,7 @@ final class Http2StreamExchange implements AdmittedExchange
     private final Http2StreamHandler stream;
     private final boolean headRequest;
     private final String applicationPath;
+    private final Http2StreamFacts facts;
     private boolean headSent;
     private boolean dropBody;
     private boolean complete;
@@ -65,6 +71,7 @@ final class Http2StreamExchange implements AdmittedExchange
     private boolean queueWaitCounted;
     private long arrivedNs;
     private long sentBodyLength;
+    private boolean logged;
 
     /**
      * @param stream          the stream's handler: its channel, connection facts and timers.
@@ -76,6 +83,7 @@ final class Http2StreamExchange implements AdmittedExchange
         this.stream = stream;
         this.headRequest = headRequest;
         this.applicationPath = applicationPath;
+        this.facts = new Http2StreamFacts(stream.connection());
     }
 
     /**
@@ -219,6 +227,7 @@ final class Http2StreamExchange implements AdmittedExchange
             return true;
         }
         headSent = true;
+        facts.status(status);
         if (null != counters)
         {
             counters.answered(status);
@@ -263,6 +272,7 @@ final class Http2StreamExchange implements AdmittedExchange
             }
         }
         Http2ResponseHeads.date(headers);
+        facts.sent(Http2StreamFacts.headerListSize(headers));
 
         if (dropBody)
         {
@@ -414,10 +424,44 @@ final class Http2StreamExchange implements AdmittedExchange
      */
     public void sendError(final int status, final String message)
     {
+        sendError(status, message, ErrorReason.ofStatus(status));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void sendError(final int status, final String contentType, final byte[] body, final ErrorReason reason)
+    {
         if (isDone())
         {
             return;
         }
+        stream.connection().logError(facts, status, reason);
+        if (headSent)
+        {
+            answerError(status, "");
+            return;
+        }
+        final ByteBuf head = beginHead(status);
+        ResponseHeads.header(head, "content-type", contentType);
+        finishHead(head, status, body.length, new UnsafeBuffer(body), 0, body.length, true);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void sendError(final int status, final String message, final ErrorReason reason)
+    {
+        if (isDone())
+        {
+            return;
+        }
+        stream.connection().logError(facts, status, reason);
+        answerError(status, message);
+    }
+
+    private void answerError(final int status, final String message)
+    {
         final RequestSink sink = this.sink;
         this.sink = null;
         try
@@ -562,6 +606,7 @@ final class Http2StreamExchange implements AdmittedExchange
         final RequestSink sink = this.sink;
         this.sink = null;
         releaseQueue();
+        logAccess();
         if (null != sink)
         {
             sink.abort();
@@ -599,6 +644,7 @@ final class Http2StreamExchange implements AdmittedExchange
         if (frame instanceof Http2DataFrame data)
         {
             sentBodyLength += data.content().readableBytes();
+            facts.sent(data.content().readableBytes());
         }
         lastWrite = stream.write(frame);
     }
@@ -609,6 +655,7 @@ final class Http2StreamExchange implements AdmittedExchange
         countEnd(false);
         sink = null;
         releaseQueue();
+        logAccess();
         stream.resetIncomplete();
     }
 
@@ -618,7 +665,25 @@ final class Http2StreamExchange implements AdmittedExchange
         countEnd(true);
         sink = null;
         releaseQueue();
+        logAccess();
         stream.responseComplete(lastWrite);
+    }
+
+    private void logAccess()
+    {
+        if (facts.isStarted() && !logged)
+        {
+            logged = true;
+            stream.connection().logAccess(facts, facts.binding());
+        }
+    }
+
+    /**
+     * @return what the logs say of this stream.
+     */
+    Http2StreamFacts facts()
+    {
+        return facts;
     }
 
     /**
@@ -631,6 +696,7 @@ final class Http2StreamExchange implements AdmittedExchange
     {
         this.counters = counters;
         this.arrivedNs = nowNs;
+        facts.arrived(nowNs);
     }
 
     /**
@@ -640,6 +706,7 @@ final class Http2StreamExchange implements AdmittedExchange
      */
     void requestBytes(final int length)
     {
+        facts.received(length);
         if (null != counters)
         {
             counters.requestBytes(length);

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestSink;
 
@@ -256,14 +257,18 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         }
         catch (final HttpStatusException ex)
         {
-            refuse(endStream, ex.status(), RequestAdmission.reasonOf(ex));
+            // a 431 here is one field over maxFieldLength (the whole list over its limit is the codec's 431); a 501 is
+            // CONNECT
+            refuse(frame, nowNs, ex.status(), RequestAdmission.reasonOf(ex),
+                431 == ex.status() ? ErrorReason.FIELD_LENGTH :
+                501 == ex.status() ? ErrorReason.VERB : ErrorReason.ofStatus(ex.status()));
             return;
         }
         final RequestAdmission admission = connection.admission();
         final boolean headRequest = HttpMethod.HEAD.equals(request.method());
         if (RequestAdmission.REFUSE_AND_CLOSE == admission.checkHead(request, connection.localPort()))
         {
-            refuse(endStream, admission.status(), admission.reason());
+            refuse(frame, nowNs, admission.status(), admission.reason(), admission.errorReason());
             return;
         }
 
@@ -272,6 +277,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
             new Http2StreamExchange(this, headRequest, null == binding ? null : binding.applicationPath());
         this.exchange = exchange;
         exchange.countIn(connection.queueCounters(binding), nowNs);
+        exchange.facts().request(request.method().name(), request.uri(), binding, frame.headers());
         receivingBody = !endStream;
         // a declared empty body is all in for the host at once, as over HTTP/1.1; its empty DATA frames are dropped
         hostBody = admission.contentLength() != 0;
@@ -290,22 +296,36 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         switch (admission.admit(request))
         {
             case RequestAdmission.ANSWER_SERVER_OPTIONS -> ServerAnswers.serverOptions(exchange);
-            case RequestAdmission.REFUSE_TRACE -> ServerAnswers.refuseTrace(exchange);
+            case RequestAdmission.REFUSE_TRACE ->
+            {
+                connection.logError(exchange.facts(), 405, ErrorReason.VERB);
+                ServerAnswers.refuseTrace(exchange);
+            }
             case RequestAdmission.REFUSE, RequestAdmission.REFUSE_AND_CLOSE ->
-                exchange.sendError(admission.status(), admission.reason());
+                exchange.sendError(admission.status(), admission.reason(), admission.errorReason());
             default -> admission.handOff(request, exchange, nowNs);
         }
     }
 
-    private void refuse(final boolean endStream, final int status, final String reason)
+    private void refuse(
+        final Http2HeadersFrame frame,
+        final long nowNs,
+        final int status,
+        final String reason,
+        final ErrorReason errorReason)
     {
         final Http2StreamExchange exchange = new Http2StreamExchange(this, false, null);
         this.exchange = exchange;
-        if (endStream)
+        exchange.countIn(null, nowNs);
+        final CharSequence method = frame.headers().method();
+        final CharSequence path = frame.headers().path();
+        exchange.facts().request(
+            null == method ? null : method.toString(), null == path ? null : path.toString(), null, frame.headers());
+        if (frame.isEndStream())
         {
             exchange.requestBodyComplete();
         }
-        exchange.sendError(status, reason);
+        exchange.sendError(status, reason, errorReason);
     }
 
     /**
@@ -335,7 +355,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         {
             piece.release();
             receivingBody = false;
-            exchange.sendError(413, RequestAdmission.tooLarge("body", maxBodyLength));
+            exchange.sendError(413, RequestAdmission.tooLarge("body", maxBodyLength), ErrorReason.ENTITY_TOO_LARGE);
             return;
         }
         if (null != blocked || !backlog.isEmpty())
@@ -446,7 +466,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         if (nowNs - progressNs >= entityBodyNs)
         {
             receivingBody = false;
-            exchange.sendError(408, "request timeout: request body not received in time");
+            exchange.sendError(
+                408, "request timeout: request body not received in time", ErrorReason.TIMER_ENTITY_BODY);
             return;
         }
         armEntityBody(nowNs);
@@ -458,7 +479,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         final Http2StreamExchange exchange = this.exchange;
         if (null != exchange && exchange.isWaitingForStart())
         {
-            exchange.sendError(503, "service unavailable: request waited too long in the queue");
+            exchange.sendError(
+                503, "service unavailable: request waited too long in the queue", ErrorReason.TIMER_QUEUE_WAIT);
         }
     }
 

@@ -20,7 +20,7 @@ import org.agrona.BitUtil;
  *  |                   server port (32)                              |
  *  |                   error reason ordinal, or -1 (32)              |
  *  |                   hosting model ordinal, or -1 (32)             |
- *  |                   protocol: 10, 11 or 0 (32)                    |
+ *  |                 protocol: 10, 11, 20 or 0 (32)                  |
  *  |   then seven texts, each a 32-bit length and that many bytes:  |
  *  |   client address, server address, method, target,             |
  *  |   User-Agent, Referer, queue name (ISO-8859-1, cut at a limit)  |

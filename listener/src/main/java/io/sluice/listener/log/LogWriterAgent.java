@@ -34,6 +34,7 @@ final class LogWriterAgent implements Agent, MessageHandler
     private static final byte[][] HOSTING = new byte[HostingMode.values().length][];
     private static final byte[] HTTP_1_0 = "HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP_2 = "HTTP/2".getBytes(StandardCharsets.US_ASCII);
     private static final byte NEWLINE = '\n';
     private static final byte QUERY = '?';
     private static final long NO_NUMBER = -1;
@@ -215,6 +216,18 @@ final class LogWriterAgent implements Agent, MessageHandler
         W3cFormat.number(out, buffer.getLong(index + LogRecordDescriptor.DURATION_NS_OFFSET) / 1_000_000L);
         W3cFormat.field(out, buffer, textOffsets[6], textLengths[6]);
         W3cFormat.word(out, hosting >= 0 && hosting < HOSTING.length ? HOSTING[hosting] : null);
+        W3cFormat.word(out, version(buffer.getInt(index + LogRecordDescriptor.PROTOCOL_OFFSET)));
+    }
+
+    private static byte[] version(final int protocol)
+    {
+        return switch (protocol)
+        {
+            case RequestLogFacts.PROTOCOL_HTTP_1_1 -> HTTP_1_1;
+            case RequestLogFacts.PROTOCOL_HTTP_1_0 -> HTTP_1_0;
+            case RequestLogFacts.PROTOCOL_HTTP_2 -> HTTP_2;
+            default -> null;
+        };
     }
 
     private void errorLine(final ByteBuffer out, final DirectBuffer buffer, final int index)
@@ -227,8 +240,7 @@ final class LogWriterAgent implements Agent, MessageHandler
         W3cFormat.number(out, buffer.getInt(index + LogRecordDescriptor.CLIENT_PORT_OFFSET));
         W3cFormat.field(out, buffer, textOffsets[1], textLengths[1]);
         W3cFormat.number(out, buffer.getInt(index + LogRecordDescriptor.SERVER_PORT_OFFSET));
-        W3cFormat.word(out, RequestLogFacts.PROTOCOL_HTTP_1_1 == protocol ? HTTP_1_1 :
-            RequestLogFacts.PROTOCOL_HTTP_1_0 == protocol ? HTTP_1_0 : null);
+        W3cFormat.word(out, version(protocol));
         W3cFormat.field(out, buffer, textOffsets[2], textLengths[2]);
         W3cFormat.field(out, buffer, textOffsets[3], textLengths[3]);
         W3cFormat.number(out, 0 == status ? NO_NUMBER : status);

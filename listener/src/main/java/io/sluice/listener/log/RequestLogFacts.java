@@ -20,6 +20,11 @@ public interface RequestLogFacts
     int PROTOCOL_HTTP_1_1 = 11;
 
     /**
+     * HTTP/2 (a stream).
+     */
+    int PROTOCOL_HTTP_2 = 20;
+
+    /**
      * No request, or its version is not known.
      */
     int PROTOCOL_NONE = 0;
@@ -45,7 +50,7 @@ public interface RequestLogFacts
     int serverPort();
 
     /**
-     * @return {@link #PROTOCOL_HTTP_1_1}, {@link #PROTOCOL_HTTP_1_0} or {@link #PROTOCOL_NONE}.
+     * @return {@link #PROTOCOL_HTTP_1_1}, {@link #PROTOCOL_HTTP_1_0}, {@link #PROTOCOL_HTTP_2} or {@link #PROTOCOL_NONE}.
      */
     int protocol();
 

@@ -20,7 +20,7 @@ final class W3cFormat
      * The fields of an access log line.
      */
     static final String ACCESS_FIELDS = "date time s-ip cs-method cs-uri-stem cs-uri-query s-port c-ip " +
-        "cs(User-Agent) cs(Referer) sc-status sc-bytes cs-bytes time-taken s-queue s-hosting";
+        "cs(User-Agent) cs(Referer) sc-status sc-bytes cs-bytes time-taken s-queue s-hosting cs-version";
 
     /**
      * The fields of an error log line, those of HTTP.sys's {@code httperr} log.
