@@ -1,5 +1,6 @@
 package io.sluice.listener;
 
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.sluice.dispatch.sample.SampleHandler;
 import org.junit.jupiter.api.Test;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,11 +33,13 @@ class Http2LogTest
         .listener("accessLog", "{ path: \"${LOG_DIR}/logs/access.log\", rotate: { daily: false } }")
         .listener("errorLog", "\"${LOG_DIR}/logs/httperr.log\"")
         .listener("maxFieldLength", 256)
+        .listener("http2", "{ maxResets: " + Http2LogTest.MAX_RESETS + " }")
         .queue(TestConfig.inProcess("inproc", SampleHandler.class))
         .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
         .queue(TestConfig.loopback("loopback", SampleHandler.class))
         .queue(TestConfig.inProcess("small", SampleHandler.class).set("queueLength", 1))
         .yaml();
+    private static final int MAX_RESETS = 10;
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long LOG_TIMEOUT_MS = 20_000;
     private static final long ANSWER_TIMEOUT_S = 30;
@@ -122,6 +126,39 @@ class Http2LogTest
             accessLog(), (fields) -> "case=h2-full".equals(fields[5]), LOG_TIMEOUT_MS);
         assertEquals("503", access[10], String.join(" ", access));
         assertEquals("HTTP/2", access[16], String.join(" ", access));
+    }
+
+    @Test
+    void shouldLogAConnectionClosedForRapidResetWithHttp2ProtocolError() throws Exception
+    {
+        final int clientPort;
+        try (RawHttp2Connection connection = RawHttp2Connection.connect(LISTENER.port(), 0, true))
+        {
+            clientPort = connection.localPort();
+            try
+            {
+                for (int i = 0; i < 4 * MAX_RESETS && !connection.closed().isDone(); i++)
+                {
+                    final int streamId = 1 + 2 * i;
+                    connection.headers(streamId, RawHttp2Connection.request("POST", "/inproc/echo"), false);
+                    connection.rstStream(streamId, Http2Error.CANCEL.code());
+                }
+            }
+            catch (final IOException ex)
+            {
+                // the server closed the connection while resets were still being sent
+            }
+            assertEquals(
+                Http2Error.ENHANCE_YOUR_CALM.code(), connection.goAway().get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS));
+        }
+
+        final String[] line = LogLines.await(
+            errorLog(),
+            (fields) -> fields[10].equals("Http2_Protocol_Error") && fields[3].equals(Integer.toString(clientPort)),
+            LOG_TIMEOUT_MS);
+        assertEquals(1, LogLines.records(errorLog()).stream()
+            .filter((fields) -> fields[3].equals(Integer.toString(clientPort))).count(), "one line for the connection");
+        assertErrorLine(line, "-", "-", "-");
     }
 
     private static void assertErrorLine(

@@ -52,6 +52,14 @@ final class RawHttp2Connection implements AutoCloseable
     }
 
     /**
+     * @return the client's port of the connection, as the listener's logs name it.
+     */
+    int localPort()
+    {
+        return socket.getLocalPort();
+    }
+
+    /**
      * Connect and send the preface and an empty SETTINGS frame (h2c with prior knowledge).
      *
      * @param port          the listener's cleartext port.

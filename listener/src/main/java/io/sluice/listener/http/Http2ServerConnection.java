@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -57,6 +58,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     private int remotePort;
     private int localPort;
     private int openStreams;
+    private boolean protocolErrorLogged;
     private ScheduledFuture<?> idleTimer;
 
     /**
@@ -140,11 +142,18 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
         LOG.log(Level.FINE, "HTTP/2 connection failed", cause);
-        if (null == Http2CodecUtil.getEmbeddedHttp2Exception(cause))
+        final Http2Exception http2Exception = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+        if (null == http2Exception)
         {
             ctx.close();
+            return;
         }
-        // else the codec answers it: GOAWAY with the error's code, then close
+        // the codec answers it: GOAWAY with the error's code, then close; a connection error is logged once
+        if (!(http2Exception instanceof Http2Exception.StreamException) && !protocolErrorLogged)
+        {
+            protocolErrorLogged = true;
+            logError(new Http2StreamFacts(this), 0, ErrorReason.HTTP2_PROTOCOL_ERROR);
+        }
     }
 
     /**

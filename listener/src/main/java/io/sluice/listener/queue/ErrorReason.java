@@ -107,7 +107,14 @@ public enum ErrorReason
     /**
      * The handler failed (500).
      */
-    INTERNAL("Internal");
+    INTERNAL("Internal"),
+
+    /**
+     * An HTTP/2 connection closed with {@code GOAWAY} for a connection error: a frame that breaks the protocol, or a
+     * flood limit passed (rapid reset, CONTINUATION, SETTINGS/PING, empty DATA) (close). HTTP.sys's {@code httperr}
+     * list has no name for it.
+     */
+    HTTP2_PROTOCOL_ERROR("Http2_Protocol_Error");
 
     private final String logName;
 
