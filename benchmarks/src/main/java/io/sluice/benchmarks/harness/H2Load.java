@@ -94,8 +94,12 @@ final class H2Load
     }
 
     /**
-     * Check a target before measuring it: {@value #CHECK_REQUESTS} GETs on one connection, {@value #CHECK_STREAMS}
-     * streams at a time, each answered 2xx with the hello's length, over the scenario's protocol.
+     * Check a target before measuring it: {@value #CHECK_REQUESTS} GETs on each of the scenario's connections,
+     * {@value #CHECK_STREAMS} streams at a time, each answered 2xx with the hello's length, over the scenario's
+     * protocol. A count of requests, not a length of time: it ends however long the connections take to open. The
+     * timed run after it opens its connections on a server that has already opened as many: h2load's {@code -D} stops
+     * only the connections open when its time is up, so one still in its handshake then (a server just started,
+     * its first TLS handshakes slow) would run on and h2load would never exit.
      *
      * @param scenario the request shape (its protocol).
      * @param target   the target.
@@ -104,22 +108,38 @@ final class H2Load
      */
     void check(final Scenario scenario, final Target target) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>(cpuPrefix);
-        command.add(binary);
-        command.add("-c1");
-        command.add("-m" + CHECK_STREAMS);
-        command.add("-n" + CHECK_REQUESTS);
-        command.add(target.url(scenario));
-        final String output = execute(command, 0);
+        final String output = execute(checkCommand(scenario, target.url(scenario)), 0);
         final WrkResult result = parse(scenario.protocol(), output);
         final long data = dataBytes(output);
-        if (result.requests() != CHECK_REQUESTS || result.errors().total() != 0 ||
-            data != (long)CHECK_REQUESTS * HELLO_LENGTH)
+        final int requests = checkRequests(scenario);
+        if (result.requests() != requests || result.errors().total() != 0 || data != (long)requests * HELLO_LENGTH)
         {
             throw new IOException("GET " + target.path(scenario) + " over " + scenario.protocol().label() + ": " +
-                result.requests() + " of " + CHECK_REQUESTS + " answered 2xx, " + result.errors().total() +
-                " errors, " + data + " body bytes where " + (long)CHECK_REQUESTS * HELLO_LENGTH + " were expected");
+                result.requests() + " of " + requests + " answered 2xx, " + result.errors().total() +
+                " errors, " + data + " body bytes where " + (long)requests * HELLO_LENGTH + " were expected");
         }
+    }
+
+    /**
+     * @param scenario the request shape: its connections.
+     * @param url      where to send the check.
+     * @return the command line of the check: the scenario's connections, a count of requests on each.
+     */
+    List<String> checkCommand(final Scenario scenario, final String url)
+    {
+        final List<String> command = new ArrayList<>(cpuPrefix);
+        command.add(binary);
+        command.add("-t" + Math.min(threads, scenario.connections()));
+        command.add("-c" + scenario.connections());
+        command.add("-m" + CHECK_STREAMS);
+        command.add("-n" + checkRequests(scenario));
+        command.add(url);
+        return command;
+    }
+
+    private static int checkRequests(final Scenario scenario)
+    {
+        return scenario.connections() * CHECK_REQUESTS;
     }
 
     /**

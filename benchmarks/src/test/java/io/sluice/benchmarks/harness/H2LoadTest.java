@@ -55,4 +55,15 @@ class H2LoadTest
         assertEquals(List.of("taskset", "-c", "1", "/usr/bin/h2load", "-t1", "-c16", "-m32", "-D5",
             "https://127.0.0.1:18443/shm/"), command);
     }
+
+    @Test
+    void shouldCheckOnAsManyConnectionsAsTheRunOpensWithACountOfRequests()
+    {
+        final List<String> command = new H2Load("/usr/bin/h2load", List.of("taskset", "-c", "1"), 1, Path.of("/tmp"))
+            .checkCommand(Scenario.H2C_C16M32, "http://127.0.0.1:18080/inproc/");
+
+        // a count, not a length of time: every connection opens before the timed run starts its clock
+        assertEquals(List.of("taskset", "-c", "1", "/usr/bin/h2load", "-t1", "-c16", "-m4", "-n256",
+            "http://127.0.0.1:18080/inproc/"), command);
+    }
 }
