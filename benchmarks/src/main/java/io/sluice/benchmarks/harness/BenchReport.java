@@ -549,10 +549,11 @@ final class BenchReport
         {
             md.append("- HTTP/2: h2load, the scenario's connections with 32 streams in flight each for the run's ")
                 .append("length, h2 over TLS by ALPN (a run that negotiates anything else fails) and h2c with prior ")
-                .append("knowledge; each target first answers 16 GETs on each of the scenario's connections, 4 ")
-                .append("streams at a time, 2xx with the hello's bytes (a count, so that every connection of the timed ")
-                .append("run opens on a server that has opened as many: h2load -D would never stop one still in its ")
-                .append("handshake when its time is up). Requests/s are h2load's (succeeded requests over its measured length); it gives no ")
+                .append("knowledge; each target first answers 16 GETs on each of the scenario's connections, ")
+                .append("4 streams at a time, 2xx with the hello's bytes (a count, so that every connection of the ")
+                .append("timed run opens on a server that has opened as many: h2load -D would never stop one still ")
+                .append("in its handshake when its time is up). ")
+                .append("Requests/s are h2load's (succeeded requests over its measured length); it gives no ")
                 .append("latency percentiles. nginx speaks h2 on its TLS ports and h2c on ports of its own; its proxy ")
                 .append("forwards each stream over HTTP/1.1 keep-alive, as Sluice's loopback model does.\n");
         }

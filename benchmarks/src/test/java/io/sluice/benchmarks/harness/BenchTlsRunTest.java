@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code bin/sluice bench} end to end on the TLS and HTTP/2 scenarios. TLS: the listener built by this reactor, serving
  * https with the run's certificate, measured by wrk over https and by {@code openssl s_time} with a new connection per
  * request, and nginx {@code return 200} with the same certificate when nginx is installed. HTTP/2: h2load over h2 and
- * h2c against nginx {@code return 200}, which needs no listener, so that the harness's own HTTP/2 path is tested apart
- * from the listener's. Asserts that each produces its rows:
+ * h2c against nginx {@code return 200} and the listener's in-process queue, started for the run (its first
+ * connections open during the harness's check, so the timed run's h2load ends). Asserts that each produces its rows:
  * measured, requests completed, no errors (or, pinned as the harness pins, skipped as starved when other work took the
  * servers' CPU, which the harness detects and reports), the targets and the TLS section in the report. Nothing is
  * timed. Needs wrk and openssl (skipped without them, as on a machine where {@code bin/sluice bench} has not installed
@@ -109,11 +109,12 @@ class BenchTlsRunTest
         assumeTrue(BenchMain.executable("wrk").isPresent(), "wrk is not installed");
         assumeTrue(BenchMain.executable("h2load").isPresent(), "h2load is not installed");
         assumeTrue(BenchMain.executable("nginx").isPresent(), "nginx is not installed");
+        assumeTrue(Files.isRegularFile(HOME.resolve("listener/target/sluice.jar")), "the listener is not built");
         final Path out = dir.resolve("h2");
         final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
         final int status = BenchMain.run(new String[] {
-            "--smoke", "--scenarios", "h2-c16m32,h2c-c16m32", "--duration", "2", "--targets", "nginx-return",
+            "--smoke", "--scenarios", "h2-c16m32,h2c-c16m32", "--duration", "2", "--targets", "nginx-return,inproc",
             "--home", HOME.toString(), "--out", out.toString() },
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             new PrintStream(stderr, true, StandardCharsets.UTF_8));
@@ -124,6 +125,7 @@ class BenchTlsRunTest
         assertEquals(List.of(Scenario.H2_C16M32, Scenario.H2C_C16M32), results.scenarios());
         for (final Scenario scenario : results.scenarios())
         {
+            assertMeasured(results, scenario, TargetKind.INPROC);
             final TargetSummary summary = summary(results, scenario, TargetKind.NGINX_RETURN);
             if (TargetSummary.SKIPPED.equals(summary.status()) && summary.note().startsWith("starved"))
             {
@@ -138,6 +140,18 @@ class BenchTlsRunTest
         final String nginxConf = Files.readString(out.resolve("nginx").resolve("nginx.conf"), StandardCharsets.UTF_8);
         assertTrue(nginxConf.contains(" ssl http2 backlog=4096;"), nginxConf);
         assertTrue(nginxConf.matches("(?s).*listen 127\\.0\\.0\\.1:\\d+ http2 backlog=4096;.*"), nginxConf);
+    }
+
+    private static void assertMeasured(final BenchResults results, final Scenario scenario, final TargetKind kind)
+    {
+        final TargetSummary summary = summary(results, scenario, kind);
+        if (TargetSummary.SKIPPED.equals(summary.status()) && summary.note().startsWith("starved"))
+        {
+            return;
+        }
+        assertEquals(TargetSummary.MEASURED, summary.status(), summary.toString());
+        assertTrue(summary.requests() > 0, summary.toString());
+        assertEquals(0, summary.errors(), summary.toString());
     }
 
     private static TargetSummary summary(final BenchResults results, final Scenario scenario, final TargetKind kind)
