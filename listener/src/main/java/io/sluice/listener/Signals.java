@@ -21,7 +21,8 @@ final class Signals
     /**
      * @param name   the signal without {@code SIG}, e.g. {@code USR1}.
      * @param action what to do each time it arrives.
-     * @return true when installed; false (logged) when the JDK or the OS does not let the signal be handled.
+     * @return true when installed; false (logged) when the JDK or the OS does not let the signal be handled, or when the
+     *         process inherited the signal as ignored (the JVM then keeps it ignored).
      */
     static boolean handle(final String name, final Runnable action)
     {
@@ -47,7 +48,16 @@ final class Signals
             };
             final Object handler = Proxy.newProxyInstance(
                 handlerClass.getClassLoader(), new Class<?>[]{ handlerClass }, invocation);
-            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            final Object previous = signalClass.getMethod("handle", signalClass, handlerClass)
+                .invoke(null, signal, handler);
+            if (previous == handlerClass.getField("SIG_IGN").get(null))
+            {
+                // the JVM leaves a shutdown signal (HUP, INT, TERM) that the process inherited as ignored ignored
+                LOG.warning(() -> "SIG" + name + " is ignored in this process (inherited from its parent, as under " +
+                    "nohup), so it has no effect; start the process with the signal at its default (bin/sluice " +
+                    "does, through env --default-signal=" + name + ")");
+                return false;
+            }
             return true;
         }
         catch (final ReflectiveOperationException | RuntimeException ex)

@@ -98,6 +98,9 @@ final class ChildListener implements AutoCloseable
     private static Process launch(final Path configFile, final Path logDir) throws IOException
     {
         final List<String> command = new ArrayList<>();
+        // as bin/sluice does: a test run under nohup must not hand the listener an ignored SIGHUP
+        command.add("env");
+        command.add("--default-signal=HUP");
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(WorkerCommand.workerJvmFlags());
         command.add("-cp");
