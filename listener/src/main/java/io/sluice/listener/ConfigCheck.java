@@ -2,6 +2,7 @@ package io.sluice.listener;
 
 import io.sluice.listener.config.ConfigException;
 import io.sluice.listener.config.ConfigLoader;
+import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.TlsConfiguration;
@@ -61,6 +62,10 @@ final class ConfigCheck
                     final PrivateKey key = PemFiles.readKey(certificate.key(), keyKey);
                     PemFiles.checkMatch(key, chain[0], keyKey);
                 }
+            }
+            if (null != tls.clientCertificateCa())
+            {
+                PemFiles.readChain(tls.clientCertificateCa(), ConfigKeys.LISTENER_TLS_CLIENT_CERTIFICATE_CA);
             }
         }
     }

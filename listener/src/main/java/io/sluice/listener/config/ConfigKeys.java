@@ -33,6 +33,12 @@ public final class ConfigKeys
         YamlKeys.LISTENER + "." + YamlKeys.TLS + "." + YamlKeys.SELF_SIGNED_DIR;
 
     /**
+     * The CA certificates a client certificate must chain to.
+     */
+    public static final String LISTENER_TLS_CLIENT_CERTIFICATE_CA =
+        YamlKeys.LISTENER + "." + YamlKeys.TLS + "." + YamlKeys.CLIENT_CERTIFICATE_CA;
+
+    /**
      * The listener's access log.
      */
     public static final String LISTENER_ACCESS_LOG = YamlKeys.LISTENER + "." + YamlKeys.ACCESS_LOG;

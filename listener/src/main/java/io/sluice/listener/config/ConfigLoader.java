@@ -305,6 +305,7 @@ public final class ConfigLoader
             YamlKeys.CERTIFICATES,
             YamlKeys.PROTOCOLS,
             YamlKeys.CLIENT_CERTIFICATE,
+            YamlKeys.CLIENT_CERTIFICATE_CA,
             YamlKeys.HANDSHAKE_TIMEOUT,
             YamlKeys.SELF_SIGNED_DIR,
             YamlKeys.ENGINE);
@@ -337,6 +338,7 @@ public final class ConfigLoader
             context.protocols(tls.stringList(YamlKeys.PROTOCOLS));
         }
         tls.string(YamlKeys.CLIENT_CERTIFICATE, context::clientCertificate);
+        tls.path(YamlKeys.CLIENT_CERTIFICATE_CA, baseDirectory, context::clientCertificateCa);
         tls.durationMs(YamlKeys.HANDSHAKE_TIMEOUT, context::handshakeTimeoutMs);
         tls.path(YamlKeys.SELF_SIGNED_DIR, baseDirectory, context::selfSignedDir);
         tls.string(YamlKeys.ENGINE, context::engine);

@@ -142,6 +142,10 @@ public final class EffectiveConfiguration
         map.put(YamlKeys.CERTIFICATES, certificates);
         map.put(YamlKeys.PROTOCOLS, tls.protocols());
         map.put(YamlKeys.CLIENT_CERTIFICATE, tls.clientCertificate().configName());
+        if (null != tls.clientCertificateCa())
+        {
+            map.put(YamlKeys.CLIENT_CERTIFICATE_CA, tls.clientCertificateCa().toString());
+        }
         map.put(YamlKeys.HANDSHAKE_TIMEOUT, ConfigValues.formatDurationMs(tls.handshakeTimeoutMs()));
         map.put(YamlKeys.SELF_SIGNED_DIR, tls.selfSignedDir().toString());
         map.put(YamlKeys.ENGINE, tls.engine().configName());

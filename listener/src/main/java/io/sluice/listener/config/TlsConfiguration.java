@@ -1,5 +1,7 @@
 package io.sluice.listener.config;
 
+import io.sluice.listener.http.ClientCertificateCheck;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,6 +13,8 @@ import java.util.List;
  *                           the first, answers a client that names no host the others claim (or none at all).
  * @param protocols          the TLS versions offered, e.g. {@code TLSv1.3}, {@code TLSv1.2}.
  * @param clientCertificate  whether a client certificate is asked for (HTTP.sys {@code clientcertnegotiation}).
+ * @param clientCertificateCa PEM file of the CA certificates a client certificate must chain to, or null to pass on
+ *                           any certificate whose key the client holds.
  * @param handshakeTimeoutMs time from accepting a connection until its TLS handshake must be complete; past it the
  *                           connection is closed.
  * @param selfSignedDir      where the certificate and key of {@code certificate: self-signed} are kept.
@@ -19,6 +23,7 @@ public record TlsConfiguration(
     List<Certificate> certificates,
     List<String> protocols,
     ClientCertificate clientCertificate,
+    Path clientCertificateCa,
     long handshakeTimeoutMs,
     Path selfSignedDir,
     Engine engine)
@@ -32,6 +37,12 @@ public record TlsConfiguration(
      * The {@code certificate} value that asks Sluice to create (once) and use a self-signed certificate.
      */
     public static final String SELF_SIGNED = "self-signed";
+
+    /**
+     * The {@link javax.net.ssl.SSLSession} value set, under this name, on a session whose client certificate did not
+     * chain to {@code clientCertificateCa} (with {@code clientCertificate: optional}): its certificate is not passed on.
+     */
+    public static final String CLIENT_CERTIFICATE_UNVERIFIED = ClientCertificateCheck.UNVERIFIED_SESSION_VALUE;
 
     /**
      * TLS 1.3.
@@ -112,14 +123,15 @@ public record TlsConfiguration(
 
         /**
          * Asked for; a client may send none. The listener checks that the client holds the key of the certificate it
-         * sends (the handshake proves it), not who signed it: the handler is given the certificate and judges it, as
-         * with nginx's {@code ssl_verify_client optional_no_ca}.
+         * sends (the handshake proves it). Without {@code clientCertificateCa} it does not check who signed it: the
+         * handler is given the certificate and judges it, as with nginx's {@code ssl_verify_client optional_no_ca}.
+         * With it, a certificate that does not chain to one of its CAs is not passed on (the handshake succeeds).
          */
         OPTIONAL("optional"),
 
         /**
-         * Asked for; a client that sends none fails the handshake. As with {@link #OPTIONAL}, the handler judges the
-         * certificate's issuer.
+         * Asked for; a client that sends none fails the handshake, and so does one whose certificate does not chain to
+         * {@code clientCertificateCa} when that is set. Without it, the handler judges the certificate's issuer.
          */
         REQUIRED("required");
 

@@ -30,6 +30,7 @@ public final class TlsContext
     private final List<CertificateContext> certificates = new ArrayList<>();
     private List<String> protocols = TlsConfiguration.PROTOCOLS_DEFAULT;
     private String clientCertificate = TlsConfiguration.ClientCertificate.NONE.configName();
+    private Path clientCertificateCa;
     private long handshakeTimeoutMs = TlsConfiguration.HANDSHAKE_TIMEOUT_MS_DEFAULT;
     private Path selfSignedDir;
     private String engine = TlsConfiguration.Engine.OPENSSL.configName();
@@ -81,6 +82,18 @@ public final class TlsContext
     {
         this.clientCertificate = clientCertificate;
         origin.set(YamlKeys.CLIENT_CERTIFICATE);
+        return this;
+    }
+
+    /**
+     * @param clientCertificateCa PEM file of the CA certificates a client certificate must chain to, or null to pass
+     *                            on any certificate whose key the client holds.
+     * @return this.
+     */
+    public TlsContext clientCertificateCa(final Path clientCertificateCa)
+    {
+        this.clientCertificateCa = clientCertificateCa;
+        origin.set(YamlKeys.CLIENT_CERTIFICATE_CA);
         return this;
     }
 
@@ -173,6 +186,11 @@ public final class TlsContext
             throw origin.error(
                 YamlKeys.CLIENT_CERTIFICATE, "must be one of none, optional, required", clientCertificate);
         }
+        if (null != clientCertificateCa && TlsConfiguration.ClientCertificate.NONE == mode)
+        {
+            throw origin.error(YamlKeys.CLIENT_CERTIFICATE_CA,
+                "needs clientCertificate: optional or required", clientCertificateCa);
+        }
         final TlsConfiguration.Engine chosenEngine = TlsConfiguration.Engine.fromConfigName(engine);
         if (null == chosenEngine)
         {
@@ -182,6 +200,7 @@ public final class TlsContext
             Collections.unmodifiableList(concluded),
             versions,
             mode,
+            clientCertificateCa,
             origin.durationMs(YamlKeys.HANDSHAKE_TIMEOUT, handshakeTimeoutMs, 1, HANDSHAKE_TIMEOUT_MS_MAX),
             null == selfSignedDir ? selfSignedDirDefault(listenerId) : selfSignedDir,
             chosenEngine);

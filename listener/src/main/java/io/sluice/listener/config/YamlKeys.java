@@ -86,6 +86,7 @@ final class YamlKeys
     static final String KEY = "key";
     static final String PROTOCOLS = "protocols";
     static final String CLIENT_CERTIFICATE = "clientCertificate";
+    static final String CLIENT_CERTIFICATE_CA = "clientCertificateCa";
     static final String HANDSHAKE_TIMEOUT = "handshakeTimeout";
     static final String SELF_SIGNED_DIR = "selfSignedDir";
     static final String ENGINE = "engine";

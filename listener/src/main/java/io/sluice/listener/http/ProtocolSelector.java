@@ -90,6 +90,10 @@ final class ProtocolSelector extends ApplicationProtocolNegotiationHandler
 
     private static String clientCertificate(final SSLSession session)
     {
+        if (!ClientCertificateCheck.passesOn(session))
+        {
+            return null;
+        }
         try
         {
             final Certificate[] chain = session.getPeerCertificates();

@@ -20,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 
 /**
  * The server TLS contexts of {@code listener.tls}, one per certificate, and the SNI table that picks one for a
@@ -63,9 +64,10 @@ public final class ServerTlsContexts
         SslContext fallback = null;
         final List<TlsConfiguration.Certificate> certificates = tls.certificates();
         final SslContext[] contexts = new SslContext[certificates.size()];
+        final TrustManager clientTrust = clientTrust(tls);
         for (int i = 0; i < certificates.size(); i++)
         {
-            contexts[i] = context(tls, certificates.get(i), provider);
+            contexts[i] = context(tls, certificates.get(i), provider, clientTrust);
             if (certificates.get(i).hosts().contains(TlsConfiguration.DEFAULT_HOST))
             {
                 fallback = contexts[i];
@@ -118,8 +120,21 @@ public final class ServerTlsContexts
         return SslProvider.JDK;
     }
 
+    private static TrustManager clientTrust(final TlsConfiguration tls)
+    {
+        if (TlsConfiguration.ClientCertificate.NONE == tls.clientCertificate())
+        {
+            return null;
+        }
+        return null == tls.clientCertificateCa() ?
+            InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0] : ClientCertificateTrust.create(tls);
+    }
+
     private static SslContext context(
-        final TlsConfiguration tls, final TlsConfiguration.Certificate certificate, final SslProvider provider)
+        final TlsConfiguration tls,
+        final TlsConfiguration.Certificate certificate,
+        final SslProvider provider,
+        final TrustManager clientTrust)
     {
         final String certificateKey = certificate.keyPath() + ".certificate";
         final String keyKey = certificate.keyPath() + ".key";
@@ -153,10 +168,10 @@ public final class ServerTlsContexts
             switch (tls.clientCertificate())
             {
                 case OPTIONAL:
-                    builder.clientAuth(ClientAuth.OPTIONAL).trustManager(InsecureTrustManagerFactory.INSTANCE);
+                    builder.clientAuth(ClientAuth.OPTIONAL).trustManager(clientTrust);
                     break;
                 case REQUIRED:
-                    builder.clientAuth(ClientAuth.REQUIRE).trustManager(InsecureTrustManagerFactory.INSTANCE);
+                    builder.clientAuth(ClientAuth.REQUIRE).trustManager(clientTrust);
                     break;
                 default:
                     builder.clientAuth(ClientAuth.NONE);

@@ -100,6 +100,7 @@ class ConfigDocumentationTest
         expected.put("certificates", NO_CONSTANT);
         expected.put("protocols", "[" + String.join(", ", TlsConfiguration.PROTOCOLS_DEFAULT) + "]");
         expected.put("clientCertificate", TlsConfiguration.ClientCertificate.NONE.configName());
+        expected.put("clientCertificateCa", NO_CONSTANT);
         expected.put("handshakeTimeout", duration(TlsConfiguration.HANDSHAKE_TIMEOUT_MS_DEFAULT));
         expected.put("selfSignedDir", NO_CONSTANT);
         expected.put("engine", TlsConfiguration.Engine.OPENSSL.configName());
