@@ -1,8 +1,8 @@
 package io.sluice.listener;
 
 import io.sluice.listener.config.ConfigException;
-import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.ConfigKeys;
+import io.sluice.listener.config.ConfigLoader;
 import io.sluice.listener.config.ListenerConfiguration;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.TlsConfiguration;
