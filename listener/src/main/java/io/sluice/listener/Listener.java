@@ -10,6 +10,7 @@ import io.sluice.listener.config.LogFileConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.ReloadPlan;
 import io.sluice.listener.config.StartupException;
+import io.sluice.listener.config.TlsConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.counters.ListenerCounters;
 import io.sluice.listener.hosting.inprocess.InProcessHost;
@@ -700,7 +701,9 @@ public final class Listener implements AutoCloseable
         LOG.info(() -> "TLS: " + contexts.provider() + " engine, " + config.tls().protocols() + ", ALPN " +
             ServerTlsContexts.APPLICATION_PROTOCOLS + ", client certificate " +
             config.tls().clientCertificate().configName());
-        return new TlsServerSetup(contexts.mapping(), config.tls().handshakeTimeoutMs());
+        return new TlsServerSetup(contexts.mapping(), config.tls().handshakeTimeoutMs(),
+            null != config.tls().clientCertificateCa() &&
+            TlsConfiguration.ClientCertificate.OPTIONAL == config.tls().clientCertificate());
     }
 
     private Set<Integer> httpsPorts()

@@ -111,6 +111,30 @@ class ClientCertificateCaTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"openssl", "jdk"})
+    void shouldNotPassOnAnUnverifiedCertificateOnAResumedSession(final String engine) throws Exception
+    {
+        final Listener listener = start("optional", caFile, engine);
+        try
+        {
+            final javax.net.ssl.SSLContext context = TlsClients.context(selfSigned);
+            for (int i = 0; i < 3; i++)
+            {
+                try (RawHttpClient client = new RawHttpClient(TlsClients.connect(context, port, null)))
+                {
+                    final RawHttpClient.Response response = client.send(RawHttpClient.get("/tls", port));
+                    assertEquals(200, response.status(), response::toString);
+                    assertTrue(response.bodyText().contains("\nclient-cert: -\n"), i + " " + response.bodyText());
+                }
+            }
+        }
+        finally
+        {
+            listener.close();
+        }
+    }
+
     @Test
     void shouldPassOnAnyCertificateWithoutACa() throws Exception
     {

@@ -39,10 +39,10 @@ public record TlsConfiguration(
     public static final String SELF_SIGNED = "self-signed";
 
     /**
-     * The {@link javax.net.ssl.SSLSession} value set, under this name, on a session whose client certificate did not
-     * chain to {@code clientCertificateCa} (with {@code clientCertificate: optional}): its certificate is not passed on.
+     * The {@link javax.net.ssl.SSLSession} value set, under this name, on a session whose client certificate chains
+     * to {@code clientCertificateCa} (with {@code clientCertificate: optional}): only such a certificate is passed on.
      */
-    public static final String CLIENT_CERTIFICATE_UNVERIFIED = ClientCertificateCheck.UNVERIFIED_SESSION_VALUE;
+    public static final String CLIENT_CERTIFICATE_VERIFIED = ClientCertificateCheck.VERIFIED_SESSION_VALUE;
 
     /**
      * TLS 1.3.

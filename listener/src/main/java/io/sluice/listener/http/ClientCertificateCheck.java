@@ -3,16 +3,17 @@ package io.sluice.listener.http;
 import javax.net.ssl.SSLSession;
 
 /**
- * Whether a TLS session's client certificate is passed on to handlers: not when the session carries
- * {@link #UNVERIFIED_SESSION_VALUE}, which the listener's trust manager sets on a certificate that does not chain to
- * {@code listener.tls.clientCertificateCa} under {@code clientCertificate: optional}.
+ * Whether a TLS session's client certificate verified: the listener's trust manager marks the session
+ * {@link #VERIFIED_SESSION_VALUE} when the certificate chains to {@code listener.tls.clientCertificateCa} under
+ * {@code clientCertificate: optional}. An unmarked session (a certificate that did not verify, or a resumed session,
+ * whose values are not kept) passes on no certificate.
  */
 public final class ClientCertificateCheck
 {
     /**
-     * Name of the session value marking a client certificate that did not verify.
+     * Name of the session value marking a client certificate that verified.
      */
-    public static final String UNVERIFIED_SESSION_VALUE = "io.sluice.clientCertificateUnverified";
+    public static final String VERIFIED_SESSION_VALUE = "io.sluice.clientCertificateVerified";
 
     private ClientCertificateCheck()
     {
@@ -20,10 +21,10 @@ public final class ClientCertificateCheck
 
     /**
      * @param session a completed TLS session.
-     * @return true when its client certificate, if any, may be passed on.
+     * @return true when the session is marked verified.
      */
-    public static boolean passesOn(final SSLSession session)
+    public static boolean isVerified(final SSLSession session)
     {
-        return null == session.getValue(UNVERIFIED_SESSION_VALUE);
+        return Boolean.TRUE.equals(session.getValue(VERIFIED_SESSION_VALUE));
     }
 }

@@ -146,7 +146,7 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
         }
         else
         {
-            final ProtocolSelector selector = new ProtocolSelector(this);
+            final ProtocolSelector selector = new ProtocolSelector(this, tls.verifiedClientCertificatesOnly());
             ch.pipeline()
                 .addLast("plain", new PlainHttpDetector(SystemNanoClock.INSTANCE, DateHeader.SYSTEM))
                 .addLast("tls", new SniServerHandler(tls, SystemNanoClock.INSTANCE, selector))

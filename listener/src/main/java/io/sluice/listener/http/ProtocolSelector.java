@@ -25,15 +25,18 @@ final class ProtocolSelector extends ApplicationProtocolNegotiationHandler
     private static final Logger LOG = Logger.getLogger(ProtocolSelector.class.getName());
 
     private final HttpServerInitializer initializer;
+    private final boolean verifiedOnly;
     private String serverName;
 
     /**
-     * @param initializer builds the HTTP/1.1 pipeline.
+     * @param initializer  builds the HTTP/1.1 pipeline.
+     * @param verifiedOnly pass on only a client certificate its session is marked verified.
      */
-    ProtocolSelector(final HttpServerInitializer initializer)
+    ProtocolSelector(final HttpServerInitializer initializer, final boolean verifiedOnly)
     {
         super(ApplicationProtocolNames.HTTP_1_1);
         this.initializer = initializer;
+        this.verifiedOnly = verifiedOnly;
     }
 
     /**
@@ -58,7 +61,7 @@ final class ProtocolSelector extends ApplicationProtocolNegotiationHandler
         final SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         final SSLSession session = ssl.engine().getSession();
         final TlsInfo tls = new TlsInfo(
-            session.getProtocol(), session.getCipherSuite(), serverName, clientCertificate(session));
+            session.getProtocol(), session.getCipherSuite(), serverName, clientCertificate(session, verifiedOnly));
         if (http2)
         {
             initializer.addHttp2(ctx.channel(), tls);
@@ -88,9 +91,9 @@ final class ProtocolSelector extends ApplicationProtocolNegotiationHandler
         ctx.close();
     }
 
-    private static String clientCertificate(final SSLSession session)
+    private static String clientCertificate(final SSLSession session, final boolean verifiedOnly)
     {
-        if (!ClientCertificateCheck.passesOn(session))
+        if (verifiedOnly && !ClientCertificateCheck.isVerified(session))
         {
             return null;
         }

@@ -9,7 +9,11 @@ import io.netty.util.Mapping;
  * @param contexts           the context for a client's SNI host name (the default for null or an unknown name).
  * @param handshakeTimeoutMs time from accepting a connection until its handshake must be complete; past it the
  *                           connection is closed.
+ * @param verifiedClientCertificatesOnly true to pass on only a client certificate its session is marked
+ *                           {@link ClientCertificateCheck#VERIFIED_SESSION_VALUE} (a {@code clientCertificateCa}
+ *                           with {@code clientCertificate: optional}): a resumed session, unmarked, passes on none.
  */
-public record TlsServerSetup(Mapping<String, SslContext> contexts, long handshakeTimeoutMs)
+public record TlsServerSetup(
+    Mapping<String, SslContext> contexts, long handshakeTimeoutMs, boolean verifiedClientCertificatesOnly)
 {
 }

@@ -18,8 +18,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * The trust manager that checks client certificates against {@code listener.tls.clientCertificateCa} (PKIX, the
  * JDK's). With {@code clientCertificate: required} a chain that does not verify fails the handshake; with
- * {@code optional} the handshake goes on, and the session is marked
- * {@link TlsConfiguration#CLIENT_CERTIFICATE_UNVERIFIED} so that its certificate is not passed on to handlers.
+ * {@code optional} the handshake goes on, and only a session whose chain verified is marked
+ * {@link TlsConfiguration#CLIENT_CERTIFICATE_VERIFIED}: the certificate of an unmarked one is not passed on.
  */
 final class ClientCertificateTrust extends X509ExtendedTrustManager
 {
@@ -82,13 +82,22 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager
     public void checkClientTrusted(final X509Certificate[] chain, final String authType, final SSLEngine engine)
         throws CertificateException
     {
+        final SSLSession session = null == engine ? null : engine.getHandshakeSession();
         try
         {
             delegate.checkClientTrusted(chain, authType, engine);
         }
         catch (final CertificateException ex)
         {
-            unverified(ex, null == engine ? null : engine.getHandshakeSession());
+            if (required)
+            {
+                throw ex;
+            }
+            return;
+        }
+        if (null != session)
+        {
+            session.putValue(TlsConfiguration.CLIENT_CERTIFICATE_VERIFIED, Boolean.TRUE);
         }
     }
 
@@ -142,14 +151,5 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager
     public X509Certificate[] getAcceptedIssuers()
     {
         return issuers.clone();
-    }
-
-    private void unverified(final CertificateException ex, final SSLSession session) throws CertificateException
-    {
-        if (required || null == session)
-        {
-            throw ex;
-        }
-        session.putValue(TlsConfiguration.CLIENT_CERTIFICATE_UNVERIFIED, Boolean.TRUE);
     }
 }
