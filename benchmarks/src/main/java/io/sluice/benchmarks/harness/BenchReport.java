@@ -562,7 +562,10 @@ final class BenchReport
             md.append("- WebSocket echo (`ws-echo`): the sample handler's echo at `<prefix>ws`, driven by the ")
                 .append("harness's own client (`WsEchoClient`: Netty, one event loop, a JVM of its own pinned to the ")
                 .append("load CPUs like wrk, `scripts/ws-echo.sh`): each connection upgrades, then keeps one 32-byte ")
-                .append("masked binary message outstanding and checks that every echo is the message it sent; ")
+                .append("masked binary message outstanding and checks that every echo is the message it sent ")
+                .append("(framed by the client itself after Netty's handshake, in one reused buffer per connection). ")
+                .append("Each run's client first echoes 1 s uncounted, so that its code is compiled, and the CPU ")
+                .append("times are read once it starts counting; ")
                 .append("\"req/s\" are echoed messages per second, CPU/req the server side's CPU per message. It ")
                 .append("runs on the three Sluice targets only: nginx has no WebSocket echo to compare with.\n");
         }

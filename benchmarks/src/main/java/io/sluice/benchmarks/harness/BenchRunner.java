@@ -250,8 +250,10 @@ final class BenchRunner
     {
         try
         {
+            load.prepare(scenario, target, seconds);
             final long serverBefore = procFs.treeTicks(target.serverRootPids());
-            final long clientBefore = clientTicks();
+            // a generator already running (prepared) is counted from now: its ticks so far are taken off
+            final long clientBefore = clientTicks() + load.preparedTicks(procFs);
             final ProcFs.CpuTimes cpuBefore = serverCpu >= 0 ? procFs.cpuTimes(serverCpu) : null;
             final long startNs = System.nanoTime();
             final WrkResult result = load.run(scenario, target, seconds);

@@ -75,7 +75,35 @@ final class LoadGenerators
     }
 
     /**
-     * Drive one run.
+     * Get ready for one run, before the harness reads the CPU times: the WebSocket client starts and warms up here
+     * ({@link WsEcho#prepare}); the other generators need nothing.
+     *
+     * @param scenario        the request shape.
+     * @param target          where to send it.
+     * @param durationSeconds length of the run.
+     * @throws IOException          when the generator fails.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    void prepare(final Scenario scenario, final Target target, final int durationSeconds)
+        throws IOException, InterruptedException
+    {
+        if (Protocol.Tool.WS_ECHO == scenario.protocol().tool() && null != wsEcho)
+        {
+            wsEcho.prepare(scenario, target, durationSeconds);
+        }
+    }
+
+    /**
+     * @param procFs where to read process times.
+     * @return the CPU ticks a generator started by {@link #prepare}, and not yet reaped, has used so far.
+     */
+    long preparedTicks(final ProcFs procFs)
+    {
+        return null == wsEcho ? 0 : wsEcho.preparedTicks(procFs);
+    }
+
+    /**
+     * Drive one run (the one {@link #prepare} got ready).
      *
      * @param scenario        the request shape.
      * @param target          where to send it.

@@ -13,15 +13,27 @@ import java.util.concurrent.TimeUnit;
  * so that the server side's CPU per message is measured as for every other scenario and the client's CPU is counted
  * as the load generator's. Any error (a failed upgrade, a connection closed by the server, an echo that is not the
  * message sent) is kept with the run's figures, as wrk's are.
+ * <p>
+ * The client is a fresh JVM for every run, so it warms up first: {@link #prepare} starts it, and it echoes for
+ * {@value #WARMUP_SECONDS} s uncounted (the client's code compiled, its connections open) and waits with no message in
+ * flight; the harness then reads the CPU times and {@link #run} lets it count. So the figures cover the counted
+ * messages only, with a load generator that runs compiled code from its first counted message, as wrk does.
  */
 final class WsEcho
 {
     private static final int CHECK_MESSAGES = 16;
     private static final long CHECK_TIMEOUT_MS = 10_000;
     private static final long EXIT_GRACE_MS = 30_000;
+    private static final int WARMUP_SECONDS = 1;
+    private static final long READY_GRACE_MS = 60_000;
+    private static final long READY_POLL_MS = 5;
+    private static final String GO_LINE = "go\n";
 
     private final List<String> cpuPrefix;
     private final Path scriptsDir;
+    private Process prepared;
+    private Path preparedOutput;
+    private List<String> preparedCommand;
 
     /**
      * @param cpuPrefix  command prefix that pins the client, e.g. {@code taskset -c 1}; empty for none.
@@ -44,6 +56,8 @@ final class WsEcho
         final List<String> command = new ArrayList<>(cpuPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:+UseSerialGC");
+        // Netty's sampling leak detector records a stack trace for some buffers: not the server's cost
+        command.add("-Dio.netty.leakDetection.level=disabled");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(WsEchoClient.class.getName());
@@ -53,11 +67,68 @@ final class WsEcho
         command.add(Integer.toString(scenario.connections()));
         command.add(Integer.toString(scenario.bodyLength()));
         command.add(Integer.toString(durationSeconds));
+        command.add(Integer.toString(WARMUP_SECONDS));
         return command;
     }
 
     /**
-     * Run the client once for the scenario's length.
+     * Start the client for a run and return once it is warmed up and waits to count.
+     *
+     * @param scenario        the shape.
+     * @param target          where to send it.
+     * @param durationSeconds length of the run.
+     * @throws IOException          when the client fails before it is ready.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    void prepare(final Scenario scenario, final Target target, final int durationSeconds)
+        throws IOException, InterruptedException
+    {
+        discard();
+        final List<String> command = command(scenario, target, durationSeconds);
+        Files.writeString(scriptsDir.resolve(scenario.name() + ".sh"), "#!/usr/bin/env bash\n# Written by the " +
+            "Sluice bench harness for scenario " + scenario.name() + ": " + scenario.title() + ".\n# The client " +
+            "warms up for its last argument's seconds, then counts once it reads a line on standard input.\n" +
+            "echo go | " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+        final Path out = Files.createTempFile(scriptsDir, "ws-echo-", ".out");
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        }
+        catch (final IOException ex)
+        {
+            Files.deleteIfExists(out);
+            throw ex;
+        }
+        prepared = process;
+        preparedOutput = out;
+        preparedCommand = command;
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(WARMUP_SECONDS) +
+            TimeUnit.MILLISECONDS.toNanos(READY_GRACE_MS);
+        while (!Files.readString(out, StandardCharsets.UTF_8).contains(WsEchoClient.READY_LINE))
+        {
+            if (!process.isAlive() || System.nanoTime() - deadlineNs > 0)
+            {
+                final String output = Files.readString(out, StandardCharsets.UTF_8);
+                discard();
+                throw new IOException("the WebSocket client did not get ready: " + output.strip());
+            }
+            Thread.sleep(READY_POLL_MS);
+        }
+    }
+
+    /**
+     * @param procFs where to read process times.
+     * @return the CPU ticks the client started by {@link #prepare} has used so far; 0 when there is none.
+     */
+    long preparedTicks(final ProcFs procFs)
+    {
+        final Process process = prepared;
+        return null == process ? 0 : procFs.stat(process.pid()).map(ProcStat::totalTicks).orElse(0L);
+    }
+
+    /**
+     * Run the client once for the scenario's length: the one {@link #prepare} started, else a new one prepared now.
      *
      * @param scenario        the shape.
      * @param target          where to send it.
@@ -69,19 +140,27 @@ final class WsEcho
     WrkResult run(final Scenario scenario, final Target target, final int durationSeconds)
         throws IOException, InterruptedException
     {
-        final List<String> command = command(scenario, target, durationSeconds);
-        Files.writeString(scriptsDir.resolve(scenario.name() + ".sh"), "#!/usr/bin/env bash\n# Written by the " +
-            "Sluice bench harness for scenario " + scenario.name() + ": " + scenario.title() + ".\n" +
-            String.join(" ", command) + "\n", StandardCharsets.UTF_8);
-        final Path out = Files.createTempFile(scriptsDir, "ws-echo-", ".out");
+        if (null == prepared)
+        {
+            prepare(scenario, target, durationSeconds);
+        }
+        final Process process = prepared;
+        final Path out = preparedOutput;
         try
         {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+            try
+            {
+                process.getOutputStream().write(GO_LINE.getBytes(StandardCharsets.US_ASCII));
+                process.getOutputStream().flush();
+            }
+            catch (final IOException ex)
+            {
+                // the client is gone: its output says why
+            }
             if (!process.waitFor(durationSeconds * 1000L + EXIT_GRACE_MS, TimeUnit.MILLISECONDS))
             {
                 process.destroyForcibly().waitFor();
-                throw new IOException("the WebSocket client did not finish: " + String.join(" ", command));
+                throw new IOException("the WebSocket client did not finish: " + String.join(" ", preparedCommand));
             }
             final String output = Files.readString(out, StandardCharsets.UTF_8);
             if (0 != process.exitValue())
@@ -92,7 +171,24 @@ final class WsEcho
         }
         finally
         {
+            prepared = null;
+            preparedOutput = null;
             Files.deleteIfExists(out);
+        }
+    }
+
+    /**
+     * Stop a client prepared and never run.
+     */
+    private void discard() throws IOException, InterruptedException
+    {
+        final Process process = prepared;
+        if (null != process)
+        {
+            prepared = null;
+            process.destroyForcibly().waitFor();
+            Files.deleteIfExists(preparedOutput);
+            preparedOutput = null;
         }
     }
 

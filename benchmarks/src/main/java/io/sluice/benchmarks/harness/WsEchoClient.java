@@ -4,13 +4,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -20,19 +22,21 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -40,12 +44,24 @@ import java.util.regex.Pattern;
 
 /**
  * The WebSocket echo load generator: one event loop (native epoll where available) holding the scenario's
- * connections, each opened with the HTTP/1.1 upgrade handshake and then keeping exactly one binary message of the
- * scenario's length outstanding (closed loop, like wrk's one request per connection): it sends a message, waits for its
- * echo, checks the echo is byte for byte the message sent (each message carries its connection and sequence number),
- * and sends the next. Client frames are masked, as RFC 6455 requires. Counted: the echoes received between the moment
- * every connection is open and the end of the run; a message in flight at the end is not counted. Run by the harness
- * as a JVM of its own pinned to the load CPUs ({@link #main}), so that its CPU is the load generator's, as wrk's is.
+ * connections, each opened with the HTTP/1.1 upgrade handshake (Netty's client handshaker) and then keeping exactly
+ * one binary message of the scenario's length outstanding (closed loop, like wrk's one request per connection): it
+ * sends a message, waits for its echo, checks the echo is byte for byte the message sent (each message carries its
+ * connection and sequence number), and sends the next. Client frames are masked, as RFC 6455 requires, with a new
+ * mask key for every message.
+ * <p>
+ * After the handshake a connection speaks the frames itself, so that the generator costs little per message and the
+ * figures are the server's: the message's frame is built in one buffer per connection (header, mask key, the payload
+ * masked) and written again for every message; the echo is compared, as it arrives, with the one frame the server
+ * must send back — one unmasked, unfragmented binary frame carrying the message. Anything else (another frame, a
+ * fragmented echo, a byte too many) counts as mismatched; a close frame from the server as closed.
+ * <p>
+ * Counted: the echoes received between the moment every connection is open (and warmed up, when asked) and the end
+ * of the run; a message in flight at the end is not counted. Run by the harness as a JVM of its own pinned to the load
+ * CPUs ({@link #main}), so that its CPU is the load generator's, as wrk's is. Asked for a warm-up, the JVM first
+ * echoes for that long uncounted (its code is compiled before it counts), waits until no message is in flight, prints
+ * {@value #READY_LINE} and counts only once it reads a line on standard input: the harness reads the CPU times of the
+ * servers and of this process then, so that they cover the counted messages only.
  */
 final class WsEchoClient
 {
@@ -54,11 +70,24 @@ final class WsEchoClient
      */
     static final String RESULT_PREFIX = "ws-echo result:";
 
+    /**
+     * The line {@link #main} prints, after its warm-up, when it waits for a line on standard input to start counting.
+     */
+    static final String READY_LINE = "ws-echo ready";
+
     private static final int MAX_FRAME_BYTES = 65_536;
     private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
     private static final int STOP_TIMEOUT_MS = 10_000;
     private static final int SEQUENCE_OFFSET = 4;
     private static final int HEADER_BYTES = 12;
+    private static final int FIN_BINARY = 0x82;
+    private static final int CLOSE_OPCODE = 0x08;
+    private static final int OPCODE_MASK = 0x0f;
+    private static final int MASK_BIT = 0x80;
+    private static final int MAX_7_BIT_LENGTH = 125;
+    private static final int LENGTH_16_BIT = 126;
+    private static final int LENGTH_64_BIT = 127;
+    private static final int MASK_KEY_BYTES = 4;
     private static final Pattern RESULT = Pattern.compile(Pattern.quote(RESULT_PREFIX) +
         " messages=(\\d+) durationUs=(\\d+) bytes=(\\d+) handshakeFailed=(\\d+) closed=(\\d+) mismatched=(\\d+)");
 
@@ -104,6 +133,20 @@ final class WsEchoClient
         }
     }
 
+    /**
+     * What the client waits for between its warm-up and the counted run.
+     */
+    @FunctionalInterface
+    interface Gate
+    {
+        /**
+         * Block until counting may start.
+         *
+         * @throws IOException when it never may.
+         */
+        void await() throws IOException;
+    }
+
     private final String host;
     private final int port;
     private final String path;
@@ -112,7 +155,8 @@ final class WsEchoClient
 
     private long startNs;
     private long endNs;
-    private boolean running;
+    private boolean sending;
+    private boolean counting;
     private long messages;
     private long bytes;
     private long handshakeFailed;
@@ -120,7 +164,9 @@ final class WsEchoClient
     private long mismatched;
     private long messageLimit;
     private int finished;
+    private int outstanding;
     private CountDownLatch allFinished;
+    private CountDownLatch quiet;
 
     /**
      * @param host         address of the server.
@@ -152,7 +198,21 @@ final class WsEchoClient
      */
     Result runFor(final long durationMs) throws InterruptedException
     {
-        return run(durationMs, 0);
+        return run(durationMs, 0, 0, null);
+    }
+
+    /**
+     * Warm up, wait at the gate, then run for a time.
+     *
+     * @param warmupMs   how long to echo, uncounted, once every connection is open.
+     * @param gate       what to wait for, once no message is in flight, before counting.
+     * @param durationMs how long to count echoes after the gate.
+     * @return what was counted after the gate.
+     * @throws InterruptedException when interrupted.
+     */
+    Result runFor(final long warmupMs, final Gate gate, final long durationMs) throws InterruptedException
+    {
+        return run(durationMs, 0, warmupMs, gate);
     }
 
     /**
@@ -165,10 +225,11 @@ final class WsEchoClient
      */
     Result runCount(final long messagesPerConnection, final long timeoutMs) throws InterruptedException
     {
-        return run(timeoutMs, messagesPerConnection);
+        return run(timeoutMs, messagesPerConnection, 0, null);
     }
 
-    private Result run(final long durationMs, final long limit) throws InterruptedException
+    private Result run(final long durationMs, final long limit, final long warmupMs, final Gate gate)
+        throws InterruptedException
     {
         final boolean epoll = Epoll.isAvailable();
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
@@ -177,6 +238,7 @@ final class WsEchoClient
         {
             messageLimit = limit;
             allFinished = new CountDownLatch(1);
+            quiet = new CountDownLatch(1);
             final CountDownLatch handshakes = new CountDownLatch(connections);
             final URI uri = URI.create("ws://" + host + ":" + port + path);
             final List<Connection> open = new ArrayList<>();
@@ -198,7 +260,6 @@ final class WsEchoClient
                             new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
                                 uri, WebSocketVersion.V13, null, false, EmptyHttpHeaders.INSTANCE, MAX_FRAME_BYTES),
                                 true, true, HANDSHAKE_TIMEOUT_MS),
-                            new WebSocketFrameAggregator(MAX_FRAME_BYTES),
                             connection);
                     }
                 }).connect(host, port).addListener((f) ->
@@ -211,10 +272,26 @@ final class WsEchoClient
             }
             handshakes.await(HANDSHAKE_TIMEOUT_MS + STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             final EventLoop loop = group.next();
+            if (warmupMs > 0)
+            {
+                warmUp(loop, open, warmupMs);
+            }
+            if (null != gate)
+            {
+                try
+                {
+                    gate.await();
+                }
+                catch (final IOException ex)
+                {
+                    throw new IllegalStateException("WebSocket client never started counting", ex);
+                }
+            }
             loop.execute(() ->
             {
                 startNs = System.nanoTime();
-                running = true;
+                sending = true;
+                counting = true;
                 open.forEach(Connection::start);
                 if (open.stream().noneMatch(Connection::isActive))
                 {
@@ -244,13 +321,36 @@ final class WsEchoClient
         }
     }
 
+    /**
+     * Echo, uncounted, for a time; return once no message is in flight.
+     */
+    private void warmUp(final EventLoop loop, final List<Connection> open, final long warmupMs)
+        throws InterruptedException
+    {
+        loop.execute(() ->
+        {
+            sending = true;
+            open.forEach(Connection::start);
+        });
+        loop.schedule(() ->
+        {
+            sending = false;
+            if (0 == outstanding)
+            {
+                quiet.countDown();
+            }
+        }, warmupMs, TimeUnit.MILLISECONDS);
+        quiet.await(warmupMs + STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
     private void stop()
     {
-        if (running)
+        if (counting)
         {
-            running = false;
+            counting = false;
             endNs = System.nanoTime();
         }
+        sending = false;
         allFinished.countDown();
     }
 
@@ -259,6 +359,14 @@ final class WsEchoClient
         if (++finished == connections && messageLimit > 0)
         {
             stop();
+        }
+    }
+
+    private void settled()
+    {
+        if (--outstanding == 0 && !sending)
+        {
+            quiet.countDown();
         }
     }
 
@@ -282,48 +390,77 @@ final class WsEchoClient
     /**
      * Run once and print the result line.
      *
-     * @param args host, port, path, connections, message length in bytes, seconds.
+     * @param args host, port, path, connections, message length in bytes, seconds; optionally the warm-up in seconds,
+     *             after which it prints {@value #READY_LINE} and counts once a line arrives on standard input.
      * @throws InterruptedException when interrupted.
      */
     public static void main(final String[] args) throws InterruptedException
     {
-        if (args.length != 6)
+        if (args.length != 6 && args.length != 7)
         {
-            System.err.println("usage: WsEchoClient <host> <port> <path> <connections> <message bytes> <seconds>");
+            System.err.println("usage: WsEchoClient <host> <port> <path> <connections> <message bytes> <seconds> " +
+                "[<warm-up seconds>]");
             System.exit(2);
         }
-        final Result result = new WsEchoClient(args[0], Integer.parseInt(args[1]), args[2],
-            Integer.parseInt(args[3]), Integer.parseInt(args[4])).runFor(Long.parseLong(args[5]) * 1000L);
+        final WsEchoClient client = new WsEchoClient(args[0], Integer.parseInt(args[1]), args[2],
+            Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+        final long durationMs = Long.parseLong(args[5]) * 1000L;
+        final long warmupMs = args.length == 7 ? Long.parseLong(args[6]) * 1000L : 0;
+        final Result result = warmupMs > 0 ? client.runFor(warmupMs, WsEchoClient::awaitStandardInput, durationMs) :
+            client.runFor(durationMs);
         System.out.println(result.line());
         System.out.flush();
     }
 
+    private static void awaitStandardInput() throws IOException
+    {
+        System.out.println(READY_LINE);
+        System.out.flush();
+        final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+        if (null == in.readLine())
+        {
+            throw new IOException("standard input ended before the run started");
+        }
+    }
+
     /**
-     * One connection: the handshake, then one message outstanding at a time. Runs on the event loop only.
+     * One connection: the handshake, then one message outstanding at a time, framed by hand. Runs on the event loop
+     * only.
      */
-    private final class Connection extends SimpleChannelInboundHandler<WebSocketFrame>
+    private final class Connection extends ChannelInboundHandlerAdapter
     {
         private final int id;
         private final CountDownLatch handshakes;
-        private final byte[] payload = new byte[messageBytes];
+        private final ByteBuf payload;
+        private final ByteBuf echo;
+        private final int maskKeyOffset;
+        private final int echoLength;
+        private ByteBuf frame;
         private ChannelHandlerContext ctx;
         private boolean handshaken;
         private boolean done;
+        private boolean inFlight;
         private int sequence;
+        private int matched;
         private long received;
 
         Connection(final int id, final CountDownLatch handshakes)
         {
             this.id = id;
             this.handshakes = handshakes;
+            final byte[] bytes = new byte[messageBytes];
             for (int i = HEADER_BYTES; i < messageBytes; i++)
             {
-                payload[i] = (byte)('a' + (i + id) % 26);
+                bytes[i] = (byte)('a' + (i + id) % 26);
             }
-            payload[0] = (byte)(id >>> 24);
-            payload[1] = (byte)(id >>> 16);
-            payload[2] = (byte)(id >>> 8);
-            payload[3] = (byte)id;
+            payload = Unpooled.wrappedBuffer(bytes);
+            payload.setInt(0, id);
+            final int lengthBytes = messageBytes <= MAX_7_BIT_LENGTH ? 0 : messageBytes <= 0xffff ? 2 : 8;
+            echo = Unpooled.buffer(2 + lengthBytes + messageBytes);
+            writeHeader(echo, 0);
+            echo.writeBytes(payload, 0, messageBytes);
+            maskKeyOffset = 2 + lengthBytes;
+            echoLength = echo.readableBytes();
         }
 
         boolean isActive()
@@ -344,7 +481,7 @@ final class WsEchoClient
 
         void start()
         {
-            if (handshaken && !done)
+            if (handshaken && !done && !inFlight)
             {
                 send();
             }
@@ -365,12 +502,8 @@ final class WsEchoClient
             if (WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE == event)
             {
                 this.ctx = ctx;
-                handshaken = true;
-                handshakes.countDown();
-                if (running)
-                {
-                    send();
-                }
+                // once the handshake's handlers have finished with the response, before any frame can arrive
+                ctx.executor().execute(this::upgraded);
             }
             else if (WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT == event)
             {
@@ -379,35 +512,92 @@ final class WsEchoClient
             super.userEventTriggered(ctx, event);
         }
 
-        @Override
-        protected void channelRead0(final ChannelHandlerContext ctx, final WebSocketFrame frame)
+        /**
+         * From here on the connection frames its messages itself: nothing else stays in the pipeline.
+         */
+        private void upgraded()
         {
             if (done)
             {
                 return;
             }
-            final ByteBuf content = frame.content();
-            if (!(frame instanceof BinaryWebSocketFrame) || content.readableBytes() != messageBytes ||
-                !ByteBufUtil.equals(content, content.readerIndex(), Unpooled.wrappedBuffer(payload),
-                0, messageBytes))
+            final ChannelPipeline pipeline = ctx.pipeline();
+            for (final String name : pipeline.names())
+            {
+                final ChannelHandler handler = pipeline.get(name);
+                if (null != handler && handler != this)
+                {
+                    pipeline.remove(handler);
+                }
+            }
+            frame = ctx.alloc().directBuffer(maskKeyOffset + MASK_KEY_BYTES + messageBytes);
+            handshaken = true;
+            handshakes.countDown();
+            if (sending)
+            {
+                send();
+            }
+        }
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            if (!(msg instanceof ByteBuf in) || !handshaken)
+            {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            try
+            {
+                if (!done)
+                {
+                    read(in);
+                }
+            }
+            finally
+            {
+                in.release();
+            }
+        }
+
+        private void read(final ByteBuf in)
+        {
+            final int readable = in.readableBytes();
+            if (0 == matched && readable > 0 && (in.getByte(in.readerIndex()) & OPCODE_MASK) == CLOSE_OPCODE)
+            {
+                // the server closes: counted as closed when the connection ends
+                ctx.close();
+                return;
+            }
+            final int length = Math.min(readable, echoLength - matched);
+            if (!inFlight || readable > length ||
+                !ByteBufUtil.equals(in, in.readerIndex(), echo, matched, length))
             {
                 mismatched++;
                 finish();
                 ctx.close();
                 return;
             }
-            if (running)
+            matched += length;
+            if (matched < echoLength)
+            {
+                return;
+            }
+            matched = 0;
+            inFlight = false;
+            if (counting)
             {
                 messages++;
                 bytes += messageBytes;
             }
             received++;
+            settled();
             if (messageLimit > 0 && received >= messageLimit)
             {
                 finish();
                 return;
             }
-            if (running)
+            if (sending)
             {
                 send();
             }
@@ -425,6 +615,11 @@ final class WsEchoClient
                 closed++;
                 finish();
             }
+            if (null != frame)
+            {
+                frame.release();
+                frame = null;
+            }
             super.channelInactive(ctx);
         }
 
@@ -439,18 +634,66 @@ final class WsEchoClient
             if (!done)
             {
                 done = true;
+                if (inFlight)
+                {
+                    inFlight = false;
+                    settled();
+                }
                 connectionFinished();
+            }
+        }
+
+        /**
+         * The frame of a message: FIN and the binary opcode, the length (with the mask bit when {@code maskBit} is
+         * set), as RFC 6455 5.2 lays it out.
+         */
+        private void writeHeader(final ByteBuf buffer, final int maskBit)
+        {
+            buffer.writeByte(FIN_BINARY);
+            if (messageBytes <= MAX_7_BIT_LENGTH)
+            {
+                buffer.writeByte(maskBit | messageBytes);
+            }
+            else if (messageBytes <= 0xffff)
+            {
+                buffer.writeByte(maskBit | LENGTH_16_BIT);
+                buffer.writeShort(messageBytes);
+            }
+            else
+            {
+                buffer.writeByte(maskBit | LENGTH_64_BIT);
+                buffer.writeLong(messageBytes);
             }
         }
 
         private void send()
         {
             sequence++;
-            payload[SEQUENCE_OFFSET] = (byte)(sequence >>> 24);
-            payload[SEQUENCE_OFFSET + 1] = (byte)(sequence >>> 16);
-            payload[SEQUENCE_OFFSET + 2] = (byte)(sequence >>> 8);
-            payload[SEQUENCE_OFFSET + 3] = (byte)sequence;
-            ctx.writeAndFlush(new BinaryWebSocketFrame(ctx.alloc().buffer(messageBytes).writeBytes(payload)));
+            payload.setInt(SEQUENCE_OFFSET, sequence);
+            echo.setInt(maskKeyOffset + SEQUENCE_OFFSET, sequence);
+            if (frame.refCnt() != 1)
+            {
+                // the last write still holds it (it never does once its echo came back): build in a new one
+                ReferenceCountUtil.release(frame);
+                frame = ctx.alloc().directBuffer(maskKeyOffset + MASK_KEY_BYTES + messageBytes);
+            }
+            frame.clear();
+            writeHeader(frame, MASK_BIT);
+            final int maskKey = ThreadLocalRandom.current().nextInt();
+            frame.writeInt(maskKey);
+            final long mask = ((long)maskKey << 32) | (maskKey & 0xffffffffL);
+            int i = 0;
+            for (; i + Long.BYTES <= messageBytes; i += Long.BYTES)
+            {
+                frame.writeLong(payload.getLong(i) ^ mask);
+            }
+            for (; i < messageBytes; i++)
+            {
+                frame.writeByte(payload.getByte(i) ^ (maskKey >>> (24 - 8 * (i & 3))));
+            }
+            inFlight = true;
+            outstanding++;
+            ctx.writeAndFlush(frame.retain(), ctx.voidPromise());
         }
     }
 }
