@@ -1,5 +1,6 @@
 package io.sluice.listener.http;
 
+import io.sluice.listener.log.ConnectionLogFacts;
 import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.HostingMode;
 
@@ -19,33 +20,9 @@ final class ConnectionFacts implements RequestLogFacts
     /**
      * {@inheritDoc}
      */
-    public String clientAddress()
+    public ConnectionLogFacts connectionFacts()
     {
-        return connection.remoteAddress();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int clientPort()
-    {
-        return connection.remotePort();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String serverAddress()
-    {
-        return connection.localAddress();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int serverPort()
-    {
-        return connection.localPort();
+        return connection.addresses();
     }
 
     /**

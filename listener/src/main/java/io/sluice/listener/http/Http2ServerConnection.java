@@ -19,7 +19,6 @@ import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
 
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,10 +52,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     private final RequestLog requestLog;
     private final int accessLogFileId;
     private ChannelHandlerContext ctx;
-    private String remoteAddress = "";
-    private String localAddress = "";
-    private int remotePort;
-    private int localPort;
+    private final ConnectionAddresses addresses = new ConnectionAddresses();
     private int openStreams;
     private boolean protocolErrorLogged;
     private ScheduledFuture<?> idleTimer;
@@ -97,16 +93,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote)
-        {
-            remoteAddress = remote.getAddress().getHostAddress();
-            remotePort = remote.getPort();
-        }
-        if (ctx.channel().localAddress() instanceof InetSocketAddress local)
-        {
-            localPort = local.getPort();
-            localAddress = local.getAddress().getHostAddress();
-        }
+        addresses.read(ctx.channel());
         if (connectionWindowIncrement > 0)
         {
             // a window update without a stream opens the connection's window (the frame codec's convention)
@@ -168,24 +155,12 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    String remoteAddress()
+    /**
+     * @return the connection's addresses and ports.
+     */
+    ConnectionAddresses addresses()
     {
-        return remoteAddress;
-    }
-
-    int remotePort()
-    {
-        return remotePort;
-    }
-
-    int localPort()
-    {
-        return localPort;
-    }
-
-    String localAddress()
-    {
-        return localAddress;
+        return addresses;
     }
 
     /**

@@ -123,7 +123,7 @@ final class Http2StreamExchange implements AdmittedExchange
      */
     public String remoteAddress()
     {
-        return stream.connection().remoteAddress();
+        return stream.connection().addresses().clientAddress();
     }
 
     /**
@@ -131,7 +131,7 @@ final class Http2StreamExchange implements AdmittedExchange
      */
     public int remotePort()
     {
-        return stream.connection().remotePort();
+        return stream.connection().addresses().clientPort();
     }
 
     /**

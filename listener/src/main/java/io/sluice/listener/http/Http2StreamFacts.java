@@ -2,6 +2,7 @@ package io.sluice.listener.http;
 
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import io.sluice.listener.log.ConnectionLogFacts;
 import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.queue.QueueBinding;
@@ -139,33 +140,9 @@ final class Http2StreamFacts implements RequestLogFacts
     /**
      * {@inheritDoc}
      */
-    public String clientAddress()
+    public ConnectionLogFacts connectionFacts()
     {
-        return connection.remoteAddress();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int clientPort()
-    {
-        return connection.remotePort();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String serverAddress()
-    {
-        return connection.localAddress();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int serverPort()
-    {
-        return connection.localPort();
+        return connection.addresses();
     }
 
     /**

@@ -266,7 +266,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         }
         final RequestAdmission admission = connection.admission();
         final boolean headRequest = HttpMethod.HEAD.equals(request.method());
-        if (RequestAdmission.REFUSE_AND_CLOSE == admission.checkHead(request, connection.localPort()))
+        if (RequestAdmission.REFUSE_AND_CLOSE == admission.checkHead(request, connection.addresses().serverPort()))
         {
             refuse(frame, nowNs, admission.status(), admission.reason(), admission.errorReason());
             return;

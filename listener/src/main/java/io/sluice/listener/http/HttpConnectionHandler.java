@@ -20,8 +20,6 @@ import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
-import java.net.InetSocketAddress;
-
 /**
  * The per-connection HTTP/1.1 stage behind {@link StrictRequestDecoder}: the coordinator of a connection's requests in
  * pipelining order ({@link InFlightExchanges}). Its {@link RequestIntake} has each request head judged by
@@ -78,10 +76,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     private MinSendRateHandler sendRate;
     private final RequestLog requestLog;
     private final int accessLogFileId;
-    private String remoteAddress = "";
-    private int remotePort;
-    private String localAddress = "";
-    private int localPort;
+    private final ConnectionAddresses addresses = new ConnectionAddresses();
     private TlsInfo tls;
     private LoopCounters loopCounters;
     private boolean closing;
@@ -147,17 +142,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     public void channelActive(final ChannelHandlerContext ctx)
     {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote)
-        {
-            remoteAddress = remote.getAddress().getHostAddress();
-            remotePort = remote.getPort();
-        }
-        if (ctx.channel().localAddress() instanceof InetSocketAddress local)
-        {
-            localAddress = local.getAddress().getHostAddress();
-            localPort = local.getPort();
-            intake.localPort(localPort);
-        }
+        addresses.read(ctx.channel());
+        intake.localPort(addresses.serverPort());
         final long nowNs = clock.nanoTime();
         nextRequest.start(nowNs);
         armHeadWait(nowNs);
@@ -238,19 +224,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
         return ctx.alloc();
     }
 
-    String remoteAddress()
+    /**
+     * @return the connection's addresses and ports.
+     */
+    ConnectionAddresses addresses()
     {
-        return remoteAddress;
-    }
-
-    String localAddress()
-    {
-        return localAddress;
-    }
-
-    int localPort()
-    {
-        return localPort;
+        return addresses;
     }
 
     /**
@@ -296,11 +275,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
     boolean isWritable()
     {
         return ctx.channel().isWritable();
-    }
-
-    int remotePort()
-    {
-        return remotePort;
     }
 
     TlsInfo tls()

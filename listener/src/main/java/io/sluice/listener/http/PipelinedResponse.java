@@ -64,7 +64,7 @@ abstract class PipelinedResponse
      */
     public String remoteAddress()
     {
-        return connection.remoteAddress();
+        return connection.addresses().clientAddress();
     }
 
     /**
@@ -72,7 +72,7 @@ abstract class PipelinedResponse
      */
     public int remotePort()
     {
-        return connection.remotePort();
+        return connection.addresses().clientPort();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.listener.counters.QueueLoopCounters;
+import io.sluice.listener.log.ConnectionLogFacts;
 import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HostingMode;
@@ -433,33 +434,9 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     /**
      * {@inheritDoc}
      */
-    public String clientAddress()
+    public ConnectionLogFacts connectionFacts()
     {
-        return connection.remoteAddress();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int clientPort()
-    {
-        return connection.remotePort();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String serverAddress()
-    {
-        return connection.localAddress();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public int serverPort()
-    {
-        return connection.localPort();
+        return connection.addresses();
     }
 
     /**

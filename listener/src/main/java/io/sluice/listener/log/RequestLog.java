@@ -235,8 +235,9 @@ public final class RequestLog implements AutoCloseable
         final ErrorReason reason,
         final long nowNs)
     {
-        final String clientAddress = facts.clientAddress();
-        final String serverAddress = facts.serverAddress();
+        final ConnectionLogFacts connection = facts.connectionFacts();
+        final String clientAddress = connection.clientAddress();
+        final String serverAddress = connection.serverAddress();
         final String method = facts.method();
         final String target = facts.target();
         final String userAgent = facts.userAgent();
@@ -264,8 +265,8 @@ public final class RequestLog implements AutoCloseable
         buffer.putLong(claimed + LogRecordDescriptor.RECEIVED_LENGTH_OFFSET, facts.receivedBytes());
         buffer.putInt(claimed + LogRecordDescriptor.STATUS_OFFSET, status);
         buffer.putInt(claimed + LogRecordDescriptor.FILE_ID_OFFSET, fileId);
-        buffer.putInt(claimed + LogRecordDescriptor.CLIENT_PORT_OFFSET, facts.clientPort());
-        buffer.putInt(claimed + LogRecordDescriptor.SERVER_PORT_OFFSET, facts.serverPort());
+        buffer.putInt(claimed + LogRecordDescriptor.CLIENT_PORT_OFFSET, connection.clientPort());
+        buffer.putInt(claimed + LogRecordDescriptor.SERVER_PORT_OFFSET, connection.serverPort());
         buffer.putInt(
             claimed + LogRecordDescriptor.REASON_OFFSET, null == reason ? LogRecordDescriptor.NONE : reason.ordinal());
         buffer.putInt(

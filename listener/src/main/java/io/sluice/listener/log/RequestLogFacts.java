@@ -30,24 +30,9 @@ public interface RequestLogFacts
     int PROTOCOL_NONE = 0;
 
     /**
-     * @return the client's IP address as text.
+     * @return the facts of the connection the request came on: its addresses and ports.
      */
-    String clientAddress();
-
-    /**
-     * @return the client's port.
-     */
-    int clientPort();
-
-    /**
-     * @return the listener's IP address of the connection as text.
-     */
-    String serverAddress();
-
-    /**
-     * @return the listener's port of the connection.
-     */
-    int serverPort();
+    ConnectionLogFacts connectionFacts();
 
     /**
      * @return {@link #PROTOCOL_HTTP_1_1}, {@link #PROTOCOL_HTTP_1_0}, {@link #PROTOCOL_HTTP_2} or {@link #PROTOCOL_NONE}.

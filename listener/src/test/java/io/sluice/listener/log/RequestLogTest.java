@@ -30,6 +30,28 @@ class RequestLogTest
     // 2026-12-05 03:00:00 UTC
     private static final long START_MS = 1_796_439_600_000L;
     private static final int RING_CAPACITY = 64 * 1024;
+    private static final ConnectionLogFacts CONNECTION = new ConnectionLogFacts()
+    {
+        public String clientAddress()
+        {
+            return "10.0.0.1";
+        }
+
+        public int clientPort()
+        {
+            return 40000;
+        }
+
+        public String serverAddress()
+        {
+            return "127.0.0.1";
+        }
+
+        public int serverPort()
+        {
+            return 8080;
+        }
+    };
 
     @TempDir
     Path dir;
@@ -196,24 +218,9 @@ class RequestLogTest
 
     private record Facts(String target) implements RequestLogFacts
     {
-        public String clientAddress()
+        public ConnectionLogFacts connectionFacts()
         {
-            return "10.0.0.1";
-        }
-
-        public int clientPort()
-        {
-            return 40000;
-        }
-
-        public String serverAddress()
-        {
-            return "127.0.0.1";
-        }
-
-        public int serverPort()
-        {
-            return 8080;
+            return CONNECTION;
         }
 
         public int protocol()
