@@ -82,7 +82,7 @@ final class AdminMetrics
         for (final Map.Entry<String, RequestQueue> entry : queues.entrySet())
         {
             final RequestQueue queue = entry.getValue();
-            final QueueCounters queueCounters = counters.queue(entry.getKey());
+            final QueueCounters queueCounters = queue.counters();
             if (null == queueCounters)
             {
                 continue;

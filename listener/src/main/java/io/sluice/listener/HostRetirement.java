@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * A host that no longer takes requests (its queue was removed or recycled by a reload): it finishes the requests it
- * took — its request queue drains to empty, for at most a time limit — and then stops, off the reloading thread.
- * Closed exactly once, by the drain or by the listener's own close, whichever comes first.
+ * took — its request queue drains to empty, for at most a time limit — and then stops, off the reloading thread; then
+ * what outlived it goes (a removed queue's counters). Closed exactly once, by the drain or by the listener's own close,
+ * whichever comes first.
  */
 final class HostRetirement
 {
@@ -28,6 +29,7 @@ final class HostRetirement
     private final RequestQueue queue;
     private final long drainLimitMs;
     private final List<Path> directories;
+    private final Runnable afterClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -36,19 +38,22 @@ final class HostRetirement
      * @param queue        the request queue whose requests it serves; no request is admitted to it any more.
      * @param drainLimitMs longest wait for the queue to drain before the host is stopped anyway.
      * @param directories  the host's worker directories in the shared-memory directory, removed once it stopped.
+     * @param afterClose   run once the host stopped (frees a removed queue's counters), or null.
      */
     HostRetirement(
         final String queueName,
         final Host host,
         final RequestQueue queue,
         final long drainLimitMs,
-        final List<Path> directories)
+        final List<Path> directories,
+        final Runnable afterClose)
     {
         this.queueName = queueName;
         this.host = host;
         this.queue = queue;
         this.drainLimitMs = drainLimitMs;
         this.directories = directories;
+        this.afterClose = afterClose;
     }
 
     /**
@@ -71,7 +76,7 @@ final class HostRetirement
     }
 
     /**
-     * Stop the host now, unless it was stopped already, and remove its worker directories. Blocks.
+     * Stop the host now, unless it was stopped already, remove its worker directories, and run what follows. Blocks.
      */
     void close()
     {
@@ -90,6 +95,17 @@ final class HostRetirement
         for (final Path directory : directories)
         {
             deleteTree(directory);
+        }
+        try
+        {
+            if (null != afterClose)
+            {
+                afterClose.run();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warning(() -> "queue " + queueName + ": error after stopping its previous host: " + ex);
         }
     }
 

@@ -13,6 +13,7 @@ import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.TlsConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.counters.ListenerCounters;
+import io.sluice.listener.counters.QueueCounters;
 import io.sluice.listener.hosting.inprocess.InProcessHost;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
@@ -147,7 +148,7 @@ public final class Listener implements AutoCloseable
             final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
             for (final QueueConfiguration queue : config.queues())
             {
-                final RequestQueue requestQueue = queue.requestQueue(queues.size());
+                final RequestQueue requestQueue = queue.requestQueue();
                 final String applicationPath = UrlPrefix.parse(queue.prefixes().get(0)).path();
                 final Host host = createHost(
                     queue, applicationPath, inProcessHandlers.get(queue.name()), queue.name());
@@ -638,7 +639,7 @@ public final class Listener implements AutoCloseable
     {
         try
         {
-            // numbered as the queues are (RequestQueue.index): in the configuration's order
+            // numbered in the configuration's order; a queue a reload adds gets the next number
             final List<String> queueNames = new ArrayList<>();
             for (final QueueConfiguration queue : config.queues())
             {
@@ -650,6 +651,10 @@ public final class Listener implements AutoCloseable
         {
             throw new StartupException(ConfigKeys.LISTENER_SHM_DIR, "cannot create the counters file in " +
                 config.shmDir() + ": " + SharedMemoryFiles.reason(ex), ex);
+        }
+        for (final RequestQueue queue : queues.values())
+        {
+            queue.counters(counters.queue(queue.name()));
         }
         loopCounts.attach(counters);
         final AdminMetrics adminMetrics = new AdminMetrics(
@@ -675,6 +680,32 @@ public final class Listener implements AutoCloseable
         {
             // a failed sample must not end the sampling: the next one tries again
             LOG.fine(() -> "sampling the counters failed: " + ex);
+        }
+    }
+
+    /**
+     * Allocate the counters of a queue a reload adds. Called by the reloading thread.
+     *
+     * @param queueName the queue's name.
+     * @return its counters, or null when the counters file has no room for them (a warning is logged).
+     */
+    QueueCounters allocateQueueCounters(final String queueName)
+    {
+        final ListenerCounters counters = this.counters;
+        return null == counters ? null : counters.allocateQueue(queueName);
+    }
+
+    /**
+     * Free the counters of a queue that is gone: its requests answered, its host stopped.
+     *
+     * @param queueCounters the queue's counters, or null when it had none.
+     */
+    void freeQueueCounters(final QueueCounters queueCounters)
+    {
+        final ListenerCounters counters = this.counters;
+        if (null != counters && null != queueCounters)
+        {
+            counters.free(queueCounters);
         }
     }
 

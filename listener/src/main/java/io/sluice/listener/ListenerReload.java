@@ -71,7 +71,8 @@ final class ListenerReload
                 () -> new HttpServerInitializer(
                     listener.router, next.decoderConfig(), listener.connectionConfig(next), listener.connections,
                     listener.loopCounts, tls));
-            started.startHosts(plan, next, listener.queues, handlers, listener::createHost,
+            started.startHosts(plan, next, listener.queues, handlers, listener::allocateQueueCounters,
+                listener::createHost,
                 () ->
                 {
                     listener.createShmDir();
@@ -82,12 +83,12 @@ final class ListenerReload
         }
         catch (final StartupException ex)
         {
-            started.undo(listener.serverChannels);
+            started.undo(listener.serverChannels, listener::freeQueueCounters);
             return refused(generation, sourceName + ": " + ex.getMessage());
         }
         catch (final RuntimeException ex)
         {
-            started.undo(listener.serverChannels);
+            started.undo(listener.serverChannels, listener::freeQueueCounters);
             return refused(generation, null == ex.getMessage() ? ex.toString() : ex.getMessage());
         }
         return commit(listener, generation, plan, next, tls, started);
@@ -148,7 +149,8 @@ final class ListenerReload
             {
                 if (null != host)
                 {
-                    retirements.add(retirement(queue.name(), host, requestQueue, listener.config));
+                    // the queue's counters go on with its new host
+                    retirements.add(retirement(queue.name(), host, requestQueue, listener.config, null));
                 }
                 requestQueue = start.queue();
                 host = start.host();
@@ -156,9 +158,10 @@ final class ListenerReload
             else if (requestQueue.capacity() != queue.queueLength())
             {
                 // an in-process queue's new length: requests admitted before release the queue they took
-                final boolean offline = requestQueue.isOffline();
-                requestQueue = queue.requestQueue(requestQueue.index());
-                requestQueue.offline(offline);
+                final RequestQueue before = requestQueue;
+                requestQueue = queue.requestQueue();
+                requestQueue.counters(before.counters());
+                requestQueue.offline(before.isOffline());
             }
             else
             {
@@ -175,8 +178,10 @@ final class ListenerReload
         }
         for (final String name : plan.removedQueues())
         {
-            retirements.add(
-                retirement(name, listener.hosts.get(name), listener.queues.get(name), listener.config));
+            // its counters leave the file once its requests are answered and its host stopped
+            final RequestQueue removed = listener.queues.get(name);
+            retirements.add(retirement(name, listener.hosts.get(name), removed, listener.config,
+                () -> listener.freeQueueCounters(removed.counters())));
         }
 
         // in force from here: each request routes by the new table, each new connection reads the new settings
@@ -226,7 +231,11 @@ final class ListenerReload
     }
 
     private static HostRetirement retirement(
-        final String name, final Host host, final RequestQueue queue, final ListenerConfiguration running)
+        final String name,
+        final Host host,
+        final RequestQueue queue,
+        final ListenerConfiguration running,
+        final Runnable afterClose)
     {
         QueueConfiguration before = null;
         for (final QueueConfiguration candidate : running.queues())
@@ -242,6 +251,6 @@ final class ListenerReload
             worker.requestTimeoutMs() + worker.shutdownTimeLimitMs();
         final List<Path> directories = host instanceof SharedMemoryHost shm && null != before ?
             ReloadStart.workerDirectories(running.shmDir(), before, shm.directoryName()) : List.of();
-        return new HostRetirement(name, host, queue, drainLimitMs, directories);
+        return new HostRetirement(name, host, queue, drainLimitMs, directories, afterClose);
     }
 }

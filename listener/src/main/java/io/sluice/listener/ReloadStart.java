@@ -8,6 +8,7 @@ import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.ReloadPlan;
 import io.sluice.listener.config.StartupException;
 import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.counters.QueueCounters;
 import io.sluice.listener.hosting.loopback.LoopbackHost;
 import io.sluice.listener.hosting.shm.SharedMemoryHost;
 import io.sluice.listener.http.HttpServerInitializer;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -60,8 +62,10 @@ final class ReloadStart
      * @param host        the host, started.
      * @param queue       its request queue, new.
      * @param directories its shared-memory worker directories, removed if it stops.
+     * @param allocated   the counters allocated for it by this reload (an added queue's), freed if the reload is
+     *                    undone; null when it kept the running queue's (or has none).
      */
-    record Started(Host host, RequestQueue queue, List<Path> directories)
+    record Started(Host host, RequestQueue queue, List<Path> directories, QueueCounters allocated)
     {
     }
 
@@ -170,12 +174,15 @@ final class ReloadStart
      * @param shmDirectory  the listener's shared-memory directory, created when the first shared-memory host needs it.
      * @param directoryName the directory name of a recycled queue's new workers, fresh each call.
      * @param running       the running request queues, by name: a recycled queue's new one keeps its counters.
+     * @param counters      allocates an added queue's counters (null when the counters file is full), before its host
+     *                      starts (which finds them by the queue's name).
      */
     void startHosts(
         final ReloadPlan plan,
         final ListenerConfiguration next,
         final Map<String, RequestQueue> running,
         final Map<String, Handler> handlers,
+        final Function<String, QueueCounters> counters,
         final HostFactory factory,
         final Supplier<Path> shmDirectory,
         final Function<String, String> directoryName)
@@ -191,16 +198,17 @@ final class ReloadStart
             // draining, keep theirs
             final String directory = directoryName.apply(queue.name());
             final RequestQueue before = running.get(queue.name());
-            // a queue added by a reload has no counters: the counters file holds the queues of the start
-            final int index = null == before ? RequestQueue.NO_INDEX : before.index();
             final Host host = factory.create(
                 queue, UrlPrefix.parse(queue.prefixes().get(0)).path(), handlers.get(queue.name()), directory);
             final List<Path> directories = queue.hosting() == HostingMode.SHARED_MEMORY ?
                 workerDirectories(shmDirectory.get(), queue, directory) : List.of();
-            final RequestQueue requestQueue = queue.requestQueue(index);
+            // an added queue's counters are new, in the file's spare room; a recycled queue's new host counts on
+            final QueueCounters allocated = null == before ? counters.apply(queue.name()) : null;
+            final RequestQueue requestQueue = queue.requestQueue();
+            requestQueue.counters(null == before ? allocated : before.counters());
             // a queue taken offline stays offline across a reload
             requestQueue.offline(null != before && before.isOffline());
-            hosts.put(queue.name(), new Started(host, requestQueue, directories));
+            hosts.put(queue.name(), new Started(host, requestQueue, directories, allocated));
             host.start();
         }
     }
@@ -253,11 +261,12 @@ final class ReloadStart
     }
 
     /**
-     * The reload failed: stop every host started and close every port bound. Blocks.
+     * The reload failed: stop every host started, free the counters allocated, and close every port bound. Blocks.
      *
      * @param channels the listener's server channels.
+     * @param free     frees a queue's counters.
      */
-    void undo(final ServerChannels channels)
+    void undo(final ServerChannels channels, final Consumer<QueueCounters> free)
     {
         for (final int port : ports)
         {
@@ -266,7 +275,14 @@ final class ReloadStart
         for (final Map.Entry<String, Started> entry : hosts.entrySet())
         {
             final Started start = entry.getValue();
-            new HostRetirement(entry.getKey(), start.host(), start.queue(), 0, start.directories()).close();
+            new HostRetirement(entry.getKey(), start.host(), start.queue(), 0, start.directories(),
+                () ->
+                {
+                    if (null != start.allocated())
+                    {
+                        free.accept(start.allocated());
+                    }
+                }).close();
         }
     }
 

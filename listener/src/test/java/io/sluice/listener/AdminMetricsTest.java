@@ -24,7 +24,8 @@ class AdminMetricsTest
     {
         final ConnectionLimiter connections = new ConnectionLimiter(1);
         connections.tryAcquire();
-        final RequestQueue queue = new RequestQueue("inproc", 2, 0);
+        final ListenerCounters counters = ListenerCounters.inMemory(List.of("inproc"), 2);
+        final RequestQueue queue = new RequestQueue("inproc", 2, counters.queue("inproc"));
         queue.tryAcquire();
         queue.tryAcquire();
         queue.tryAcquire();
@@ -34,7 +35,6 @@ class AdminMetricsTest
         adminCounters.tryOpen(1);
         adminCounters.tryOpen(1);
 
-        final ListenerCounters counters = ListenerCounters.inMemory(List.of("inproc"), 2);
         final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         final LoopConnectionCounts loopCounts = new LoopConnectionCounts(group);
         loopCounts.attach(counters);

@@ -57,7 +57,8 @@ class CountersFileTest
         assertEquals("rw-------", PosixFilePermissions.toString(
             Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)));
         final int counterCount = CounterType.counterCount(2, 2);
-        assertEquals(OutsideCounters.HEADER_LENGTH + counterCount * (512 + 128), Files.size(file));
+        final int roomCount = CounterType.counterCount(2 + ListenerCounters.SPARE_QUEUES_DEFAULT, 2);
+        assertEquals(OutsideCounters.HEADER_LENGTH + roomCount * (512 + 128), Files.size(file));
 
         try (OutsideCounters outside = OutsideCounters.open(dir))
         {
@@ -73,8 +74,8 @@ class CountersFileTest
             assertTrue(labels.contains("27 sluice_queue_request_duration_seconds_bucket{queue=\"app\",le=\"0.025\"}" +
                 " loop=0"), labels::toString);
 
-            final QueueLoopCounters apiOnLoop0 = counters.loop(0).queue(1);
-            final QueueLoopCounters apiOnLoop1 = counters.loop(1).queue(1);
+            final QueueLoopCounters apiOnLoop0 = counters.queue("api").loop(0);
+            final QueueLoopCounters apiOnLoop1 = counters.queue("api").loop(1);
             apiOnLoop0.answered(200);
             apiOnLoop1.answered(204);
             apiOnLoop1.answered(503);
@@ -83,7 +84,7 @@ class CountersFileTest
             apiOnLoop0.requestBytes(100);
             apiOnLoop1.requestBytes(23);
             counters.loop(1).connection(ConnectionProtocol.H2);
-            counters.queue(0).workerStarted();
+            counters.queue("app").workerStarted();
 
             final CountersSnapshot snapshot = outside.snapshot();
             assertEquals(2, snapshot.value(CounterType.QUEUE_REQUESTS, "api", 1));

@@ -110,7 +110,7 @@ class SluiceStatTest
             try (SharedMemoryFiles.PrivateDirectory held = SharedMemoryFiles.openPrivateDirectory(dir))
             {
                 final ListenerCounters counters = ListenerCounters.create(held, List.of("app"), 1);
-                counters.loop(0).queue(0).answered(200);
+                counters.queue("app").loop(0).answered(200);
             }
             // the file as a killed listener leaves it: its pid no longer runs
             try (FileChannel file = FileChannel.open(dir.resolve("counters.dat"), StandardOpenOption.WRITE))

@@ -145,12 +145,12 @@ public record QueueConfiguration(
     }
 
     /**
-     * @param index the queue's number in the configuration's order, or {@link RequestQueue#NO_INDEX}.
-     * @return a new bound for this queue, which answers while offline with this queue's page.
+     * @return a new bound for this queue, not counted until given its counters, which answers while offline with this
+     * queue's page.
      */
-    public RequestQueue requestQueue(final int index)
+    public RequestQueue requestQueue()
     {
-        final RequestQueue queue = new RequestQueue(name, queueLength, index);
+        final RequestQueue queue = new RequestQueue(name, queueLength);
         applyOfflinePage(queue);
         return queue;
     }

@@ -1,10 +1,13 @@
 package io.sluice.listener.counters;
 
 import io.sluice.dispatch.shm.CountersFileDescriptor;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -28,6 +31,18 @@ public final class CountersSnapshot
      */
     public static CountersSnapshot read(final CountersReader reader)
     {
+        // a queue removed by a reload keeps its counters until it drained; one of the same name added meanwhile has
+        // others, under a new number: both count as one queue, shown under the lower number
+        final Map<String, Integer> numbers = new HashMap<>();
+        reader.forEach(
+            (counterId, typeId, keyBuffer, label) ->
+            {
+                final int queueIndex = keyBuffer.getInt(CountersFileDescriptor.KEY_QUEUE_INDEX_OFFSET);
+                if (null != CounterType.ofTypeId(typeId) && CountersFileDescriptor.NONE != queueIndex)
+                {
+                    numbers.merge(queueName(keyBuffer), queueIndex, Math::min);
+                }
+            });
         final TreeMap<CounterSeries, long[]> sums = new TreeMap<>();
         reader.forEach(
             (counterId, typeId, keyBuffer, label) ->
@@ -40,11 +55,9 @@ public final class CountersSnapshot
                 final int queueIndex = keyBuffer.getInt(CountersFileDescriptor.KEY_QUEUE_INDEX_OFFSET);
                 final int loopIndex = keyBuffer.getInt(CountersFileDescriptor.KEY_LOOP_INDEX_OFFSET);
                 final int qualifier = keyBuffer.getInt(CountersFileDescriptor.KEY_QUALIFIER_OFFSET);
-                final int nameLength = Math.max(0, Math.min(CountersFileDescriptor.KEY_QUEUE_NAME_MAX_LENGTH,
-                    keyBuffer.getInt(CountersFileDescriptor.KEY_QUEUE_NAME_LENGTH_OFFSET)));
-                final String queueName =
-                    keyBuffer.getStringWithoutLengthAscii(CountersFileDescriptor.KEY_QUEUE_NAME_OFFSET, nameLength);
-                final CounterSeries key = new CounterSeries(type, queueIndex, queueName,
+                final String queueName = queueName(keyBuffer);
+                final CounterSeries key = new CounterSeries(
+                    type, numbers.getOrDefault(queueName, queueIndex), queueName,
                     type.showsLoop() ? loopIndex : CountersFileDescriptor.NONE, qualifier, 0);
                 sums.computeIfAbsent(key, (k) -> new long[1])[0] += reader.getCounterValue(counterId);
             });
@@ -52,6 +65,13 @@ public final class CountersSnapshot
         sums.forEach((key, sum) -> series.add(new CounterSeries(
             key.type(), key.queueIndex(), key.queueName(), key.loopIndex(), key.qualifier(), sum[0])));
         return new CountersSnapshot(series);
+    }
+
+    private static String queueName(final DirectBuffer keyBuffer)
+    {
+        final int nameLength = Math.max(0, Math.min(CountersFileDescriptor.KEY_QUEUE_NAME_MAX_LENGTH,
+            keyBuffer.getInt(CountersFileDescriptor.KEY_QUEUE_NAME_LENGTH_OFFSET)));
+        return keyBuffer.getStringWithoutLengthAscii(CountersFileDescriptor.KEY_QUEUE_NAME_OFFSET, nameLength);
     }
 
     /**

@@ -3,8 +3,9 @@ package io.sluice.listener.counters;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
- * One event loop's counters: its connections, and each queue's request counters on it. Written only by that loop
- * (plain reads and ordered writes: uncontended), read by anyone. Allocates nothing.
+ * One event loop's counters: its connections (each queue's request counters on the loop are carried by the queue,
+ * {@link QueueCounters#loop(int)}). Written only by that loop (plain reads and ordered writes: uncontended), read by
+ * anyone. Allocates nothing.
  */
 public final class LoopCounters
 {
@@ -12,20 +13,17 @@ public final class LoopCounters
     private final AtomicCounter accepted;
     private final AtomicCounter refused;
     private final AtomicCounter[] protocols;
-    private final QueueLoopCounters[] queues;
 
     LoopCounters(
         final int loopIndex,
         final AtomicCounter accepted,
         final AtomicCounter refused,
-        final AtomicCounter[] protocols,
-        final QueueLoopCounters[] queues)
+        final AtomicCounter[] protocols)
     {
         this.loopIndex = loopIndex;
         this.accepted = accepted;
         this.refused = refused;
         this.protocols = protocols;
-        this.queues = queues;
     }
 
     /**
@@ -81,14 +79,5 @@ public final class LoopCounters
     public long acceptedCount()
     {
         return accepted.get();
-    }
-
-    /**
-     * @param queueIndex a queue's number, in the configuration's order.
-     * @return that queue's counters on this loop, or null for a number the listener has no queue of.
-     */
-    public QueueLoopCounters queue(final int queueIndex)
-    {
-        return queueIndex >= 0 && queueIndex < queues.length ? queues[queueIndex] : null;
     }
 }

@@ -6,19 +6,34 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * One queue's counters that are not kept per event loop: its workers' lifetime events (counted by the queue's
- * supervisor thread, with atomic increments: they are rare) and the values sampled from its host. Safe from any
- * thread.
+ * Every counter of one queue, carried by its request queue: those kept per event loop ({@link #loop(int)}, written by
+ * that loop only) and those that are not — its workers' lifetime events (counted by the queue's supervisor thread,
+ * with atomic increments: they are rare) and the values sampled from its host. Allocated in the counters file when the
+ * queue starts (at the listener's start, or by the reload that adds it) and freed once the queue is gone
+ * ({@link ListenerCounters#free(QueueCounters)}); after that its lifetime events and samples are no longer counted.
+ * Safe from any thread.
  */
 public final class QueueCounters
 {
     private final String queueName;
+    private final int queueIndex;
     private final Map<CounterType, AtomicCounter> counters;
+    private final QueueLoopCounters[] loops;
+    private final int[] counterIds;
+    private volatile boolean freed;
 
-    QueueCounters(final String queueName, final Map<CounterType, AtomicCounter> counters)
+    QueueCounters(
+        final String queueName,
+        final int queueIndex,
+        final Map<CounterType, AtomicCounter> counters,
+        final QueueLoopCounters[] loops,
+        final int[] counterIds)
     {
         this.queueName = queueName;
+        this.queueIndex = queueIndex;
         this.counters = new EnumMap<>(counters);
+        this.loops = loops;
+        this.counterIds = counterIds;
     }
 
     /**
@@ -30,11 +45,30 @@ public final class QueueCounters
     }
 
     /**
+     * @return the queue's number in the counters file's keys: the configuration's order for the queues of the start,
+     * a new number for each queue a reload adds.
+     */
+    public int queueIndex()
+    {
+        return queueIndex;
+    }
+
+    /**
+     * @param loopIndex an event loop's number.
+     * @return the queue's counters on that loop, written by that loop only; null for a number the listener has no loop
+     * of. Allocates nothing.
+     */
+    public QueueLoopCounters loop(final int loopIndex)
+    {
+        return loopIndex >= 0 && loopIndex < loops.length ? loops[loopIndex] : null;
+    }
+
+    /**
      * A worker process started.
      */
     public void workerStarted()
     {
-        counters.get(CounterType.WORKER_STARTS).increment();
+        increment(CounterType.WORKER_STARTS);
     }
 
     /**
@@ -42,7 +76,7 @@ public final class QueueCounters
      */
     public void workerExited()
     {
-        counters.get(CounterType.WORKER_EXITS).increment();
+        increment(CounterType.WORKER_EXITS);
     }
 
     /**
@@ -50,7 +84,7 @@ public final class QueueCounters
      */
     public void workerHungKilled()
     {
-        counters.get(CounterType.WORKER_HUNG_KILLS).increment();
+        increment(CounterType.WORKER_HUNG_KILLS);
     }
 
     /**
@@ -59,7 +93,7 @@ public final class QueueCounters
      */
     public void retried()
     {
-        counters.get(CounterType.RETRIES).increment();
+        increment(CounterType.RETRIES);
     }
 
     /**
@@ -67,18 +101,21 @@ public final class QueueCounters
      */
     public void rapidFailStopped()
     {
-        counters.get(CounterType.RAPID_FAIL_STOPS).increment();
+        increment(CounterType.RAPID_FAIL_STOPS);
     }
 
     /**
-     * Set a sampled value.
+     * Set a sampled value; not once the counters are freed.
      *
      * @param type  a kind kept per queue.
      * @param value its value now.
      */
     public void sample(final CounterType type, final long value)
     {
-        counters.get(type).setRelease(value);
+        if (!freed)
+        {
+            counters.get(type).setRelease(value);
+        }
     }
 
     /**
@@ -88,5 +125,37 @@ public final class QueueCounters
     public long get(final CounterType type)
     {
         return counters.get(type).get();
+    }
+
+    /**
+     * @return true once the counters were freed.
+     */
+    public boolean isFreed()
+    {
+        return freed;
+    }
+
+    /**
+     * @return the ids of every counter of the queue in the file.
+     */
+    int[] counterIds()
+    {
+        return counterIds;
+    }
+
+    /**
+     * Mark the counters freed: lifetime events and samples are no longer counted.
+     */
+    void markFreed()
+    {
+        freed = true;
+    }
+
+    private void increment(final CounterType type)
+    {
+        if (!freed)
+        {
+            counters.get(type).increment();
+        }
     }
 }

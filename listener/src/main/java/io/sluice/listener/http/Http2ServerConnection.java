@@ -234,7 +234,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
      */
     QueueLoopCounters queueCounters(final QueueBinding binding)
     {
-        return null == loopCounters || null == binding ? null : loopCounters.queue(binding.queue().index());
+        return null == loopCounters || null == binding ? null : binding.queue().loopCounters(loopCounters.loopIndex());
     }
 
     /**

@@ -346,7 +346,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
      */
     QueueLoopCounters queueCounters(final QueueBinding binding)
     {
-        return null == loopCounters || null == binding ? null : loopCounters.queue(binding.queue().index());
+        return null == loopCounters || null == binding ? null : binding.queue().loopCounters(loopCounters.loopIndex());
     }
 
     /**

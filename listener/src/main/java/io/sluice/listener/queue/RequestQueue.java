@@ -1,19 +1,18 @@
 package io.sluice.listener.queue;
 
+import io.sluice.listener.counters.QueueCounters;
+import io.sluice.listener.counters.QueueLoopCounters;
+
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bound of one request queue: how many requests may be admitted and not yet answered. A request over the bound
- * is refused at once (503), never parked. Lock-free; safe from any event loop.
+ * is refused at once (503), never parked. It carries the queue's counters ({@link #loopCounters(int)}), which a queue
+ * the counters file had no room for does not have. Lock-free; safe from any event loop.
  */
 public final class RequestQueue
 {
-    /**
-     * The number of a queue not numbered.
-     */
-    public static final int NO_INDEX = -1;
-
     /**
      * The content type of the default offline answer: {@value}.
      */
@@ -21,7 +20,7 @@ public final class RequestQueue
 
     private final String name;
     private final int capacity;
-    private final int index;
+    private volatile QueueCounters counters;
     private final AtomicInteger length = new AtomicInteger();
     private final AtomicInteger rejected = new AtomicInteger();
     private volatile boolean offline;
@@ -34,28 +33,48 @@ public final class RequestQueue
      */
     public RequestQueue(final String name, final int capacity)
     {
-        this(name, capacity, NO_INDEX);
+        this(name, capacity, null);
     }
 
     /**
      * @param name     the queue's name.
      * @param capacity the most requests admitted at once.
-     * @param index    the queue's number in the configuration's order (its counters'), or {@link #NO_INDEX}.
+     * @param counters the queue's counters, or null when it is not counted.
      */
-    public RequestQueue(final String name, final int capacity, final int index)
+    public RequestQueue(final String name, final int capacity, final QueueCounters counters)
     {
         this.name = name;
         this.capacity = capacity;
-        this.index = index;
+        this.counters = counters;
         this.offlineBody = defaultOfflineBody(name);
     }
 
     /**
-     * @return the queue's number in the configuration's order, or {@link #NO_INDEX}.
+     * @return the queue's counters, or null when it is not counted.
      */
-    public int index()
+    public QueueCounters counters()
     {
-        return index;
+        return counters;
+    }
+
+    /**
+     * Give the queue its counters; before any request is admitted to it.
+     *
+     * @param counters the queue's counters, or null when it is not counted.
+     */
+    public void counters(final QueueCounters counters)
+    {
+        this.counters = counters;
+    }
+
+    /**
+     * @param loopIndex an event loop's number.
+     * @return the queue's counters on that loop, or null when it is not counted. Allocates nothing.
+     */
+    public QueueLoopCounters loopCounters(final int loopIndex)
+    {
+        final QueueCounters counters = this.counters;
+        return null == counters ? null : counters.loop(loopIndex);
     }
 
     /**
