@@ -81,6 +81,18 @@ public final class Doorbell
     }
 
     /**
+     * Producer, after committing: does the record owe the other side a wake-up? A full fence, then a read of its flag
+     * ({@link WakeProtocol#isSleeping}); claims nothing. False: the other side is awake and sees the record before it
+     * sleeps. True: a {@link #shouldWake()} check is owed for the record.
+     *
+     * @return true when the other side's flag says it sleeps.
+     */
+    public boolean isPeerSleepingAfterCommit()
+    {
+        return WakeProtocol.isSleeping(header, peerFlagOffset);
+    }
+
+    /**
      * @return true while the other side's flag says it sleeps.
      */
     public boolean isPeerSleeping()

@@ -56,4 +56,19 @@ public final class WakeProtocol
         VarHandle.fullFence();
         return header.getIntVolatile(flagOffset) == SLEEPING && header.compareAndSetInt(flagOffset, SLEEPING, AWAKE);
     }
+
+    /**
+     * Producer, after committing: the first half of {@link #shouldWake}, which claims nothing. False means the consumer
+     * is awake, so it sees the record on its own (it looks at its ring once more after it arms): the record owes no
+     * wake-up. True means the consumer sleeps: a {@link #shouldWake} check is owed for the record.
+     *
+     * @param header     the file's header.
+     * @param flagOffset the consumer's flag.
+     * @return true when the consumer's flag says it sleeps.
+     */
+    public static boolean isSleeping(final AtomicBuffer header, final int flagOffset)
+    {
+        VarHandle.fullFence();
+        return header.getIntVolatile(flagOffset) == SLEEPING;
+    }
 }

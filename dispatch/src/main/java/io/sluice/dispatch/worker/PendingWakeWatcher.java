@@ -19,8 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * no system call and no context switch.
  * <p>
  * An idle watcher costs nothing: after {@link #IDLE_POLLS_BEFORE_PARK} looks with nothing handed off, it parks until
- * the next hand-off unparks it (a system call only then). A busy worker keeps it looking, at the cost of one short
- * wake-up per interval.
+ * the next hand-off unparks it (a system call only then). Only what a sleeping listener is owed is handed off
+ * ({@link ResponsePublisher}): a busy worker whose listener looks at its ring hands nothing off, and the watcher stays
+ * parked; while hand-offs come, it costs one short wake-up per interval.
  * <p>
  * Only one duty thread calls {@link #handOff} and {@link #takeBack}; only the watcher thread, or a test, calls
  * {@link #poll}.

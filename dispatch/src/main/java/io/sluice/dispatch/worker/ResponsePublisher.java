@@ -14,9 +14,11 @@ import java.nio.channels.SocketChannel;
  * <p>
  * Waking the listener: records published by the duty thread share one wake-up check per read batch, made at the end
  * of the batch ({@link #endBatch()}: a batch of answers costs a sleeping listener one wake-up). While the duty thread
- * runs handler code ({@link #enterHandler()} .. {@link #leaveHandler()}), which may block, it hands what it owes to a
- * {@link PendingWakeWatcher}, which announces it if the handler has not returned within about a millisecond: a
- * finished answer never waits for whatever a handler does next. Records published by other threads (or before the
+ * runs handler code ({@link #enterHandler()} .. {@link #leaveHandler()}), which may block, it makes the first half of
+ * the check for what it owes (a full fence and a read of the listener's flag): an awake listener is owed nothing (it
+ * sees the records before it sleeps); what a sleeping one is owed goes to a {@link PendingWakeWatcher}, which
+ * announces it if the handler has not returned within about a millisecond: a finished answer never waits for
+ * whatever a handler does next. Records published by other threads (or before the
  * duty thread {@link #startDuty() started}) are announced at once. A wake-up is a byte on the doorbell socket, written
  * only when the listener's sleeping flag says it sleeps.
  */
@@ -32,6 +34,7 @@ final class ResponsePublisher
     private Thread dutyThread;
     private boolean wakePending;
     private boolean inHandler;
+    private boolean handedOff;
     private long batchNs;
     private PendingWakeWatcher wakeWatcher;
     private boolean startWakeWatcher = true;
@@ -114,8 +117,9 @@ final class ResponsePublisher
      * Write a record into the response ring, waiting while it is full, and see that the listener hears of it.
      * <p>
      * When to wake: a record published by the duty thread is announced once for its read batch, at the end of the
-     * batch; while the duty thread runs handler code, the {@link PendingWakeWatcher} announces it if the handler takes
-     * longer than about a millisecond. Other threads announce every record. An announcement is a full fence and a
+     * batch; while the duty thread runs handler code, the listener's flag is read at once (after a full fence), and
+     * when it sleeps the {@link PendingWakeWatcher} announces the record if the handler takes longer than about a
+     * millisecond. Other threads announce every record. An announcement is a full fence and a
      * read of the listener's flag; a system call only when the listener sleeps. A full ring wakes the listener at once:
      * only it can make room.
      *
@@ -158,7 +162,7 @@ final class ResponsePublisher
         else if (inHandler)
         {
             // handler code may block before it returns: the watcher announces this record if it does
-            watcher().handOff(batchStartNs());
+            handOffIfListenerSleeps();
         }
         else
         {
@@ -177,6 +181,23 @@ final class ResponsePublisher
         if (wakePending)
         {
             wakePending = false;
+            handOffIfListenerSleeps();
+        }
+    }
+
+    /**
+     * Duty thread: what it published owes a wake-up check, and handler code may now keep it from the end of its
+     * batch. The first half of the check is made at once ({@link Doorbell#isPeerSleepingAfterCommit()}: a full fence
+     * and a read of the listener's flag): a listener that is awake (looking at its ring while requests are in flight)
+     * sees the records before it sleeps, so nothing is owed and nothing is handed off. Only a sleeping listener is
+     * owed the rest of the check (compare-and-set, a doorbell byte), which goes to the watcher, so that a batch of
+     * answers still costs it one wake-up.
+     */
+    private void handOffIfListenerSleeps()
+    {
+        if (doorbellFlags.isPeerSleepingAfterCommit())
+        {
+            handedOff = true;
             watcher().handOff(batchStartNs());
         }
     }
@@ -200,9 +221,13 @@ final class ResponsePublisher
     void leaveHandler()
     {
         inHandler = false;
-        if (null != wakeWatcher && wakeWatcher.takeBack())
+        if (handedOff)
         {
-            wakePending = true;
+            handedOff = false;
+            if (wakeWatcher.takeBack())
+            {
+                wakePending = true;
+            }
         }
     }
 

@@ -31,9 +31,10 @@ import java.util.logging.Logger;
  * <p>
  * Waking the listener ({@link ResponsePublisher}): records published by the duty thread share one wake-up check per read
  * batch, made at the end of the batch (a batch of answers costs a sleeping listener one wake-up). While the duty
- * thread runs handler code, which may block, it hands what it owes to a {@link PendingWakeWatcher}, which announces it
- * if the handler has not returned within about a millisecond: a finished answer never waits for whatever a handler
- * does next. Records published by other threads are announced at once.
+ * thread runs handler code, which may block, it reads the listener's flag (after a full fence): an awake listener is
+ * owed nothing; what a sleeping one is owed goes to a {@link PendingWakeWatcher}, which announces it if the handler has
+ * not returned within about a millisecond: a finished answer never waits for whatever a handler does next. Records
+ * published by other threads are announced at once.
  * <p>
  * Liveness: the duty cycle stores the epoch-ms clock in the worker heartbeat at most every
  * {@value #HEARTBEAT_INTERVAL_MS} ms, and once more before it blocks on the doorbell; the listener kills a worker that

@@ -31,9 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A finished answer is never held hostage: the worker announces a batch of answers to a sleeping listener once, at
  * the end of its read batch, and when handler code keeps the duty thread from getting there, its wake watcher
- * announces what is owed at its next look (polled by hand here). The listener
- * side is played by the test over a real ring file and a real doorbell socket; the handler blocks on a latch, not a
- * clock.
+ * announces what is owed at its next look (polled by hand here); an awake listener is owed nothing, so nothing is
+ * handed off. The listener side is played by the test over a real ring file and a real doorbell socket; the handler
+ * blocks on a latch, not a clock.
  */
 @Timeout(10)
 class SharedMemoryWorkerWakeTest
@@ -141,6 +141,38 @@ class SharedMemoryWorkerWakeTest
         assertEquals(List.of("30 200"), responseHeads());
     }
 
+    @Test
+    void shouldHandNothingOffWhileListenerIsAwake() throws Exception
+    {
+        // the listener looks at its ring (flag clear): it sees the answers before it sleeps, nothing is owed to it
+        writeHead(40, "/hello");
+        writeHead(41, "/answer-then-block");
+
+        startDutyCycle();
+        assertTrue(handler.blocked.await(5, TimeUnit.SECONDS), "the handler did not answer");
+
+        assertFalse(worker.watcher().poll(later()), "nothing handed off to announce");
+        assertEquals(0, doorbellBytes(), "no doorbell byte for an awake listener");
+        assertEquals(WorkerFileDescriptor.AWAKE, header.getIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET));
+        assertEquals(List.of("40 200", "41 200"), responseHeads(), "both answers are in the ring for its next look");
+    }
+
+    @Test
+    void shouldHandOffWhatIsOwedOnceListenerSleepsWhileHandlerRuns() throws Exception
+    {
+        // the listener was awake for request 50's answer, then armed its flag before request 51's answer
+        handler.armListenerBeforeAnswer = this::listenerSleeps;
+        writeHead(50, "/hello");
+        writeHead(51, "/answer-then-block");
+
+        startDutyCycle();
+        assertTrue(handler.blocked.await(5, TimeUnit.SECONDS), "the handler did not answer");
+
+        assertTrue(worker.watcher().poll(later()), "the answer committed after the listener armed is announced");
+        assertEquals(1, doorbellBytes(), "one doorbell byte while the handler blocks");
+        assertEquals(List.of("50 200", "51 200"), responseHeads());
+    }
+
     /**
      * @return a time by which every hand-off made so far is owed long enough to be announced.
      */
@@ -200,6 +232,7 @@ class SharedMemoryWorkerWakeTest
     {
         final CountDownLatch blocked = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
+        volatile Runnable armListenerBeforeAnswer = () -> {};
 
         public void onRequest(final Exchange exchange)
         {
@@ -211,6 +244,7 @@ class SharedMemoryWorkerWakeTest
             }
             if (target.equals("/answer-then-block"))
             {
+                armListenerBeforeAnswer.run();
                 exchange.respond(200, "text/plain", new byte[]{ 'o', 'k' });
             }
             blocked.countDown();
