@@ -314,7 +314,8 @@ final class BenchConfigs
      * @param port         the port nginx listens on.
      * @param upstreamPort the loopback worker's port.
      * @param token        the loopback worker's {@code Sluice-Token}.
-     * @param keepalive    idle upstream connections nginx keeps: at least the most connections a scenario opens.
+     * @param keepalive    idle upstream connections nginx keeps: at least the most upstream connections a scenario
+     *                     needs at once ({@link Scenario#upstreamConnections()}).
      * @return the configuration text.
      */
     static String nginxConfig(
@@ -332,7 +333,8 @@ final class BenchConfigs
      * @param proxyH2cPort  h2c port (prior knowledge) of the same proxy.
      * @param upstreamPort  the loopback worker's port.
      * @param token         the loopback worker's {@code Sluice-Token}.
-     * @param keepalive     idle upstream connections nginx keeps: at least the most connections a scenario opens.
+     * @param keepalive     idle upstream connections nginx keeps: at least the most upstream connections a scenario
+     *                      needs at once ({@link Scenario#upstreamConnections()}).
      * @param returnPort    cleartext port of {@code return 200}; 0 for none.
      * @param returnTlsPort TLS port of {@code return 200}.
      * @param returnH2cPort h2c port of {@code return 200}.

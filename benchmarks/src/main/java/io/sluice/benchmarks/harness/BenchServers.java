@@ -471,7 +471,7 @@ final class BenchServers implements AutoCloseable
         }
         final Path dir = outDir.resolve("nginx");
         Files.createDirectories(dir);
-        final int keepalive = Scenario.ALL.stream().mapToInt(Scenario::connections).max().orElse(64);
+        final int keepalive = Scenario.ALL.stream().mapToInt(Scenario::upstreamConnections).max().orElse(64);
         final BenchConfigs.NginxServers servers = new BenchConfigs.NginxServers(
             proxying ? freePort() : 0, proxying && null != tls ? freePort() : 0, proxying && withH2c ? freePort() : 0,
             proxying ? Integer.parseInt(upstreamPort) : 0, token, keepalive,

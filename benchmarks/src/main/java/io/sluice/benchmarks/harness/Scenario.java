@@ -151,6 +151,16 @@ record Scenario(
     }
 
     /**
+     * @return the connections a proxy opens to its upstream at once to carry this load without queueing: one per
+     * request in flight over HTTP/2 (each stream is its own upstream request), one per client connection otherwise
+     * (a proxy forwards a connection's pipelined requests one after the other).
+     */
+    int upstreamConnections()
+    {
+        return null != protocol && protocol.isHttp2() ? connections * pipelineDepth : connections;
+    }
+
+    /**
      * @return true when the request is the plain hello GET, which every target (the bare server too) answers.
      */
     boolean isHello()

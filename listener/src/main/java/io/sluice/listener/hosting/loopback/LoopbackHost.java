@@ -227,7 +227,9 @@ public final class LoopbackHost implements Host
         {
             loop = loops.computeIfAbsent(
                 eventLoop,
-                (key) -> new LoopbackLoop(this, key, slots.length(), queue.worker().requestTimeoutMs(), nanoClock));
+                (key) -> new LoopbackLoop(
+                    this, key, slots.length(), queue.worker().maxConnectionsFor(queue.queueLength()),
+                    queue.worker().requestTimeoutMs(), nanoClock));
         }
         // an upgrade request keeps its Upgrade and Connection: upgrade, and is never sent twice nor pipelined behind
         // others: after a 101 its worker connection is the tunnel's alone

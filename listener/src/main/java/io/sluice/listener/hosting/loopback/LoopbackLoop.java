@@ -42,11 +42,6 @@ import java.util.logging.Logger;
 final class LoopbackLoop implements Runnable
 {
     /**
-     * Most idle connections kept per worker on one event loop; more are closed when they come back: {@value}.
-     */
-    static final int IDLE_CONNECTIONS_MAX = 256;
-
-    /**
      * Time allowed to connect to a worker: {@value} ms.
      */
     static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -62,6 +57,7 @@ final class LoopbackLoop implements Runnable
     private final IdentityHashMap<Object, LoopbackUpstream> byClient = new IdentityHashMap<>();
     private final ArrayList<LoopbackForward> reparked = new ArrayList<>();
     private final UnsafeBuffer view = new UnsafeBuffer(EMPTY);
+    private final int idleConnectionsMax;
     private final long requestTimeoutMs;
     private final long timerPeriodMs;
     private final NanoClock nanoClock;
@@ -73,13 +69,26 @@ final class LoopbackLoop implements Runnable
     private boolean handingOver;
     private int nextSlot;
 
+    /**
+     * @param host               the queue's host.
+     * @param eventLoop          the loop this share lives on.
+     * @param slotCount          the worker slots.
+     * @param idleConnectionsMax most idle connections kept per worker on this loop; more are closed as they come
+     *                           back. The worker's connection cap ({@code worker.maxConnections}): as many as a burst
+     *                           had open at once may wait for the next, so a steady load reuses its connections
+     *                           rather than opening and closing one per request.
+     * @param requestTimeoutMs   the queue's requestTimeout.
+     * @param nanoClock          the clock of the request timeouts.
+     */
     LoopbackLoop(
         final LoopbackHost host,
         final EventLoop eventLoop,
         final int slotCount,
+        final int idleConnectionsMax,
         final long requestTimeoutMs,
         final NanoClock nanoClock)
     {
+        this.idleConnectionsMax = idleConnectionsMax;
         this.host = host;
         this.eventLoop = eventLoop;
         this.nanoClock = nanoClock;
@@ -404,7 +413,7 @@ final class LoopbackLoop implements Runnable
         final LoopbackSlot slot = upstream.slot();
         final Pool pool = pools[slot.index()];
         if (upstream.isActive() && slot.isReady() && !host.isClosed() &&
-            pool.idle.size() < IDLE_CONNECTIONS_MAX)
+            pool.idle.size() < idleConnectionsMax)
         {
             pool.idle.addLast(upstream);
         }
