@@ -13,7 +13,8 @@ package io.sluice.listener.hosting.shm;
  * Grants are coalesced: the listener watches one point of the response at a time (the bytes received so far) and
  * asks to hear when the socket has taken everything up to it; it does so once at least half a window is
  * outstanding, so a response costs one credit message per half window drained, and one that fits in half a window
- * none at all.
+ * none at all. The watch may be deferred ({@link #deferWatch()}) to the end of the drain of the response ring that
+ * crossed the half window, so that its point covers every chunk of that drain.
  */
 final class ResponseCredit
 {
@@ -27,6 +28,7 @@ final class ResponseCredit
     private long received;
     private long granted;
     private long watchMark = NO_WATCH;
+    private boolean watchDeferred;
     private int pendingGrant;
 
     /**
@@ -50,6 +52,7 @@ final class ResponseCredit
         this.received = 0;
         this.granted = 0;
         this.watchMark = NO_WATCH;
+        this.watchDeferred = false;
         this.pendingGrant = 0;
         return this;
     }
@@ -71,12 +74,37 @@ final class ResponseCredit
     }
 
     /**
-     * @return true when no point is watched and at least half a window is outstanding: watch the bytes received so
-     * far ({@link #watch()}).
+     * @return true when no point is watched (nor a watch deferred) and at least half a window is outstanding: watch
+     * the bytes received so far ({@link #watch()}), or defer the watch ({@link #deferWatch()}).
      */
     boolean shouldWatch()
     {
-        return NO_WATCH == watchMark && received - granted >= Math.max(1, window >> 1);
+        return NO_WATCH == watchMark && !watchDeferred && received - granted >= Math.max(1, window >> 1);
+    }
+
+    /**
+     * The watch {@link #shouldWatch()} asks for is to be made a little later, once more chunks may have arrived
+     * (at the end of a drain): until then no other is asked for.
+     */
+    void deferWatch()
+    {
+        watchDeferred = true;
+    }
+
+    /**
+     * The deferred watch is no longer wanted (the response ended meanwhile).
+     */
+    void dropDeferredWatch()
+    {
+        watchDeferred = false;
+    }
+
+    /**
+     * @return true while a watch is deferred.
+     */
+    boolean isWatchDeferred()
+    {
+        return watchDeferred;
     }
 
     /**
@@ -86,6 +114,7 @@ final class ResponseCredit
      */
     long watch()
     {
+        watchDeferred = false;
         watchMark = received;
         return watchMark;
     }

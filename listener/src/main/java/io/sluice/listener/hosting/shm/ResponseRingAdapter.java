@@ -19,6 +19,7 @@ import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.util.Arrays;
 import java.util.logging.Logger;
 
 /**
@@ -34,6 +35,10 @@ import java.util.logging.Logger;
  * serving. A request's slot is freed only once its answer path has run, so a throw midway leaves it in flight, to be
  * settled, never orphaned. The ring's head position is the listener's own copy: the worker maps the trailer
  * read-write, and only the consumer writes the head.
+ * <p>
+ * Credit: a response whose chunks put half a window outstanding is watched at the end of the read, not at the chunk
+ * that crossed the half window, so that the grant that follows once the socket took them covers every chunk the read
+ * handed on (up to the whole window, not half of it): a response streamed past its window gets fewer, larger grants.
  * <p>
  * Threading: confined to the host's event loop.
  */
@@ -51,6 +56,9 @@ final class ResponseRingAdapter
     private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
     private final HeaderCursor headerCursor = new HeaderCursor();
     private final UnsafeBuffer headView = new UnsafeBuffer(0, 0);
+    private SharedMemoryRequest[] watchAfterRead = new SharedMemoryRequest[16];
+    private int[] watchGenerations = new int[16];
+    private int watchCount;
     private long responseHead;
 
     /**
@@ -146,8 +154,50 @@ final class ResponseRingAdapter
                 responseHead = head + bytesRead;
                 buffer.putLongRelease(responseHeadPositionIndex, responseHead);
             }
+            if (watchCount > 0)
+            {
+                watchDeferred();
+            }
         }
         return messages;
+    }
+
+    /**
+     * End of a read: watch the responses whose chunks put half a window outstanding during it, at what they have
+     * received by now; not those that ended or moved on meanwhile.
+     */
+    private void watchDeferred()
+    {
+        final int count = watchCount;
+        watchCount = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final SharedMemoryRequest request = watchAfterRead[i];
+            watchAfterRead[i] = null;
+            if (request.generation() == watchGenerations[i] && request.credit.isWatchDeferred())
+            {
+                if (null != request.exchange() && !request.exchange().isDone() && !link.isFailed())
+                {
+                    link.watch(request);
+                }
+                else
+                {
+                    request.credit.dropDeferredWatch();
+                }
+            }
+        }
+    }
+
+    private void deferWatch(final SharedMemoryRequest request)
+    {
+        if (watchCount == watchAfterRead.length)
+        {
+            watchAfterRead = Arrays.copyOf(watchAfterRead, watchCount * 2);
+            watchGenerations = Arrays.copyOf(watchGenerations, watchCount * 2);
+        }
+        request.credit.deferWatch();
+        watchAfterRead[watchCount] = request;
+        watchGenerations[watchCount++] = request.generation();
     }
 
     private void onRecord(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
@@ -358,7 +408,7 @@ final class ResponseRingAdapter
         }
         if (answered(request, generation, last) && request.credit.shouldWatch())
         {
-            link.watch(request);
+            deferWatch(request);
         }
     }
 
