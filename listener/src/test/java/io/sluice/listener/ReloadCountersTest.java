@@ -106,6 +106,40 @@ class ReloadCountersTest
     }
 
     @Test
+    void shouldKeepCountingInTheSameCountersWhenAReloadRecyclesTheQueuesHost() throws Exception
+    {
+        final int adminPort = TestListener.freePort();
+        final TestListener listener = LISTENERS.start("rctr-recycle", config(adminPort, queue("shm")));
+        final String path = "/" + ADDED + "/";
+        listener.assertReady(READY_TIMEOUT_MS, "/base/", path);
+        final List<String> labelsBefore = queueLabels(listener, ADDED);
+        assertEquals(200, get(listener, path).status());
+        Await.value(0L, () ->
+        {
+            final CountersSnapshot now = snapshot(listener);
+            return now.sum(CounterType.QUEUE_REQUESTS, ADDED) - now.sum(CounterType.REQUEST_DURATION_BUCKET, ADDED);
+        }, COUNT_TIMEOUT_MS);
+        final long answeredBefore = snapshot(listener).sum(CounterType.QUEUE_REQUESTS, ADDED);
+
+        // a new worker count recycles the whole host: new host, new request queue, the same counters
+        final ReloadOutcome recycled = reload(listener, config(adminPort, queue("shm").worker("processes", 2)));
+        assertTrue(recycled.applied(), recycled.line());
+        assertTrue(recycled.line().contains("recycled [" + ADDED + "]"), recycled.line());
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
+        while (!listener.listener().retiring.isEmpty() && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertTrue(listener.listener().retiring.isEmpty(), "the previous host has stopped");
+        assertEquals(200, get(listener, path).status());
+
+        Await.value(answeredBefore + 1, () -> snapshot(listener).sum(CounterType.QUEUE_REQUESTS, ADDED),
+            COUNT_TIMEOUT_MS);
+        assertEquals(labelsBefore, queueLabels(listener, ADDED), "the same counters, not freed by the old host");
+        assertTrue(snapshot(listener).sum(CounterType.WORKER_STARTS, ADDED) >= 3, "1 + 2 workers started");
+    }
+
+    @Test
     void shouldNotFillTheFileWhenAQueueIsAddedAndRemovedAgainAndAgain() throws Exception
     {
         final int adminPort = TestListener.freePort();
