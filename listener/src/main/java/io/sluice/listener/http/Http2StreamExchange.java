@@ -209,22 +209,11 @@ final class Http2StreamExchange implements AdmittedExchange
         final int bodyLength,
         final boolean last)
     {
-        if (isDone())
+        // HTTP/2 has no 101 (RFC 9113 8.6): it is answered as any status that is not final
+        final int verdict = ResponseHeadChecks.check(this, head, status, false);
+        if (ResponseHeadChecks.ACCEPTED != verdict)
         {
-            head.release();
-            return false;
-        }
-        if (headSent)
-        {
-            head.release();
-            sendError(502, "bad gateway: a second response head");
-            return false;
-        }
-        if (!ResponseHeads.isFinalStatus(status))
-        {
-            head.release();
-            sendError(502, "bad gateway: invalid status");
-            return true;
+            return ResponseHeadChecks.ANSWERED == verdict;
         }
         headSent = true;
         facts.status(status);

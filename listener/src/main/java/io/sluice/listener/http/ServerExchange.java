@@ -153,27 +153,14 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
         final int bodyLength,
         final boolean last)
     {
-        if (isDone())
-        {
-            head.release();
-            return false;
-        }
-        if (headSent)
-        {
-            head.release();
-            // the head is out: the status cannot change, so the connection closes and the client sees the cut
-            sendError(502, "bad gateway: a second response head", ErrorReason.WORKER_PROTOCOL_ERROR);
-            return false;
-        }
-        if (ResponseHeads.SWITCHING_PROTOCOLS == status)
+        final int verdict = ResponseHeadChecks.check(this, head, status, true);
+        if (ResponseHeadChecks.SWITCHING == verdict)
         {
             return switchProtocols(head, inlineBody, bodyOffset, bodyLength, last);
         }
-        if (!ResponseHeads.isFinalStatus(status))
+        if (ResponseHeadChecks.ACCEPTED != verdict)
         {
-            head.release();
-            sendError(502, "bad gateway: invalid status", ErrorReason.WORKER_PROTOCOL_ERROR);
-            return true;
+            return ResponseHeadChecks.ANSWERED == verdict;
         }
         headSent = true;
         this.status = status;
