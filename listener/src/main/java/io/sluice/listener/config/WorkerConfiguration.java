@@ -131,7 +131,8 @@ public record WorkerConfiguration(
     public static final int MAX_CONNECTIONS_SLACK = 64;
 
     /**
-     * Settings as before the loopback port limits existed: those at their defaults.
+     * Settings as before the loopback port limits and the worker lifetime keys existed: those at their defaults
+     * ({@link WorkerLifetime#DEFAULT}).
      *
      * @param command             program and arguments.
      * @param environment         extra environment variables for the worker.
@@ -169,55 +170,7 @@ public record WorkerConfiguration(
             stdoutLog,
             HEADER_WAIT_MS_DEFAULT,
             IDLE_CONNECTION_MS_DEFAULT,
-            MAX_CONNECTIONS_AUTO);
-    }
-
-    /**
-     * Settings as before the worker lifetime keys existed: those at their defaults ({@link WorkerLifetime#DEFAULT}).
-     *
-     * @param command             program and arguments.
-     * @param environment         extra environment variables for the worker.
-     * @param processes           number of worker processes.
-     * @param startupTimeLimitMs  time a worker has to become ready.
-     * @param startupRetryCount   retries of a failed start.
-     * @param rapidFailsPerMinute worker failures per minute past which the queue is stopped.
-     * @param shutdownTimeLimitMs time a worker has to exit after being asked to stop.
-     * @param requestTimeoutMs    time a worker has to complete a response.
-     * @param heartbeatTimeoutMs  shared-memory heartbeat timeout.
-     * @param stdoutLog           file receiving the worker's output, or null.
-     * @param headerWaitMs        loopback only: header wait of the worker's port.
-     * @param idleConnectionMs    loopback only: idle time of a tokenless connection to the worker's port.
-     * @param maxConnections      loopback only: most connections to the worker's port.
-     */
-    public WorkerConfiguration(
-        final List<String> command,
-        final Map<String, String> environment,
-        final int processes,
-        final long startupTimeLimitMs,
-        final int startupRetryCount,
-        final int rapidFailsPerMinute,
-        final long shutdownTimeLimitMs,
-        final long requestTimeoutMs,
-        final long heartbeatTimeoutMs,
-        final Path stdoutLog,
-        final long headerWaitMs,
-        final long idleConnectionMs,
-        final int maxConnections)
-    {
-        this(
-            command,
-            environment,
-            processes,
-            startupTimeLimitMs,
-            startupRetryCount,
-            rapidFailsPerMinute,
-            shutdownTimeLimitMs,
-            requestTimeoutMs,
-            heartbeatTimeoutMs,
-            stdoutLog,
-            headerWaitMs,
-            idleConnectionMs,
-            maxConnections,
+            MAX_CONNECTIONS_AUTO,
             WorkerLifetime.DEFAULT);
     }
 
