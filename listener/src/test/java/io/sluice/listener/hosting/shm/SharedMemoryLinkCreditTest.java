@@ -6,13 +6,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.config.QueueConfiguration;
-import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.queue.HostContext;
-import io.sluice.listener.queue.HostingMode;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -23,11 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -55,8 +46,7 @@ class SharedMemoryLinkCreditTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer listenerMapping;
-    private MappedByteBuffer workerMapping;
+    private LinkOverRingFile ringFile;
     private ManyToOneRingBuffer consumer;
     private EmbeddedChannel loopChannel;
     private SharedMemoryHost host;
@@ -70,33 +60,19 @@ class SharedMemoryLinkCreditTest
     @BeforeEach
     void before() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
-
-        final WorkerConfiguration worker = new WorkerConfiguration(
-            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
-            WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
-        final QueueConfiguration queue = new QueueConfiguration(
-            "credit", List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, CAPACITY, worker);
-        host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
-        loopChannel = new EmbeddedChannel();
-        lanes = host.testLanes(loopChannel.eventLoop());
-        link = new SharedMemoryLink(lanes, 0, listenerMapping, WINDOW);
-        request = new SharedMemoryRequest(null, SLOT);
-        request.assign(link, false, WINDOW);
+        ringFile = new LinkOverRingFile(tempDir, "credit", CAPACITY, WINDOW, SLOT);
+        consumer = ringFile.consumer;
+        host = ringFile.host;
+        loopChannel = ringFile.loopChannel;
+        lanes = ringFile.lanes;
+        link = ringFile.link;
+        request = ringFile.request;
     }
 
     @AfterEach
     void after()
     {
-        loopChannel.finishAndReleaseAll();
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        ringFile.close();
     }
 
     @Test

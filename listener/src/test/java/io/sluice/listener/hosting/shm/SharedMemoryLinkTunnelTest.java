@@ -5,13 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.config.QueueConfiguration;
-import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.queue.HostContext;
-import io.sluice.listener.queue.HostingMode;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,10 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,8 +34,7 @@ class SharedMemoryLinkTunnelTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer listenerMapping;
-    private MappedByteBuffer workerMapping;
+    private LinkOverRingFile ringFile;
     private ManyToOneRingBuffer consumer;
     private EmbeddedChannel loopChannel;
     private SharedMemoryLink link;
@@ -55,33 +44,17 @@ class SharedMemoryLinkTunnelTest
     @BeforeEach
     void before() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
-
-        final WorkerConfiguration worker = new WorkerConfiguration(
-            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
-            WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
-        final QueueConfiguration queue = new QueueConfiguration(
-            "tunnel", List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, CAPACITY, worker);
-        final SharedMemoryHost host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
-        loopChannel = new EmbeddedChannel();
-        final LoopLanes lanes = host.testLanes(loopChannel.eventLoop());
-        link = new SharedMemoryLink(lanes, 0, listenerMapping, WINDOW);
-        request = new SharedMemoryRequest(null, SLOT);
-        request.assign(link, false, WINDOW);
+        ringFile = new LinkOverRingFile(tempDir, "tunnel", CAPACITY, WINDOW, SLOT);
+        consumer = ringFile.consumer;
+        loopChannel = ringFile.loopChannel;
+        link = ringFile.link;
+        request = ringFile.request;
     }
 
     @AfterEach
     void after()
     {
-        loopChannel.finishAndReleaseAll();
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        ringFile.close();
     }
 
     @Test

@@ -1,0 +1,101 @@
+package io.sluice.listener.hosting.shm;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.sluice.dispatch.shm.SharedMemoryFiles;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.listener.config.QueueConfiguration;
+import io.sluice.listener.config.WorkerConfiguration;
+import io.sluice.listener.queue.HostContext;
+import io.sluice.listener.queue.HostingMode;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link SharedMemoryLink} driven directly over a real ring file, with no worker and no doorbell: the listener's
+ * and the worker's mappings of one rings file, the worker's end of the request ring, a host whose lanes run on an
+ * {@link EmbeddedChannel}'s loop, and one request assigned to the link. The set-up the link's tests share; closing it
+ * releases the channel and unmaps the file.
+ */
+final class LinkOverRingFile implements AutoCloseable
+{
+    /**
+     * The worker's end of the request ring: what the link wrote is read here.
+     */
+    final ManyToOneRingBuffer consumer;
+
+    /**
+     * The channel whose loop is the host's event loop.
+     */
+    final EmbeddedChannel loopChannel;
+
+    /**
+     * The queue's host.
+     */
+    final SharedMemoryHost host;
+
+    /**
+     * The host's lanes on the channel's loop.
+     */
+    final LoopLanes lanes;
+
+    /**
+     * The link over the ring file.
+     */
+    final SharedMemoryLink link;
+
+    /**
+     * A request on the link, assigned with the link's window.
+     */
+    final SharedMemoryRequest request;
+
+    private final MappedByteBuffer listenerMapping;
+    private final MappedByteBuffer workerMapping;
+
+    /**
+     * @param tempDir   where the queue's directory is made.
+     * @param queueName the queue's name.
+     * @param capacity  each ring's capacity in bytes.
+     * @param window    the link's and the request's window in bytes.
+     * @param slot      the request's slot.
+     * @throws IOException when the file cannot be made.
+     */
+    LinkOverRingFile(final Path tempDir, final String queueName, final int capacity, final int window, final int slot)
+        throws IOException
+    {
+        final Path dir = tempDir.resolve("queue-0");
+        SharedMemoryFiles.createPrivateDirectory(dir);
+        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
+        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(capacity, capacity));
+        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), capacity, capacity, 1, 2);
+        workerMapping = SharedMemoryFiles.mapExisting(file);
+        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
+
+        final WorkerConfiguration worker = new WorkerConfiguration(
+            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
+            WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
+        final QueueConfiguration queue = new QueueConfiguration(
+            queueName, List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, capacity, worker);
+        host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
+        loopChannel = new EmbeddedChannel();
+        lanes = host.testLanes(loopChannel.eventLoop());
+        link = new SharedMemoryLink(lanes, 0, listenerMapping, window);
+        request = new SharedMemoryRequest(null, slot);
+        request.assign(link, false, window);
+    }
+
+    /**
+     * Release the channel and unmap the file.
+     */
+    public void close()
+    {
+        loopChannel.finishAndReleaseAll();
+        IoUtil.unmap(workerMapping);
+        IoUtil.unmap(listenerMapping);
+    }
+}
