@@ -1,6 +1,5 @@
 package io.sluice.listener;
 
-import io.sluice.listener.process.WorkerCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,14 +10,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code sluice check [--config FILE]} (nginx {@code -t}): a valid file exits 0 with the effective configuration,
@@ -28,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ConfigCheckTest
 {
-    private static final long EXIT_TIMEOUT_MS = 30_000;
     private static final String SAMPLE_HANDLER = "io.sluice.dispatch.sample.SampleHandler";
 
     @TempDir
@@ -47,29 +43,29 @@ class ConfigCheckTest
                 handler: %s
             """.formatted(SAMPLE_HANDLER));
 
-        final Result result = check(file);
+        final SluiceCommandRun.Result result = check(file);
 
-        assertEquals(0, result.status, result.stderr);
-        assertEquals(List.of("sluice: " + file + ": configuration is valid"), result.stderr.lines().toList());
+        assertEquals(0, result.status(), result.stderr());
+        assertEquals(List.of("sluice: " + file + ": configuration is valid"), result.stderr().lines().toList());
         final String expectedStart = """
             listener:
               id: check-valid
               bind: 127.0.0.1
             """;
-        assertTrue(result.stdout.startsWith(expectedStart), result.stdout);
-        final List<String> lines = result.stdout.lines().map(String::strip).toList();
+        assertTrue(result.stdout().startsWith(expectedStart), result.stdout());
+        final List<String> lines = result.stdout().lines().map(String::strip).toList();
         // the listener's defaults
-        assertTrue(lines.contains("shmDir: /dev/shm/sluice-check-valid"), result.stdout);
-        assertTrue(lines.contains("maxRequestBytes: 16k"), result.stdout);
-        assertTrue(lines.contains("maxPipelinedRequests: 32"), result.stdout);
-        assertTrue(lines.contains("headerWait: 2m"), result.stdout);
+        assertTrue(lines.contains("shmDir: /dev/shm/sluice-check-valid"), result.stdout());
+        assertTrue(lines.contains("maxRequestBytes: 16k"), result.stdout());
+        assertTrue(lines.contains("maxPipelinedRequests: 32"), result.stdout());
+        assertTrue(lines.contains("headerWait: 2m"), result.stdout());
         // the queue's and its worker's
-        assertTrue(lines.contains("queueLength: 1000"), result.stdout);
-        assertTrue(lines.contains("ringCapacity: 1m"), result.stdout);
-        assertTrue(lines.contains("responseWindow: 256k"), result.stdout);
-        assertTrue(lines.contains("processes: 1"), result.stdout);
-        assertTrue(lines.contains("startupTimeLimit: 2m"), result.stdout);
-        assertTrue(lines.contains("heartbeatTimeout: 10s"), result.stdout);
+        assertTrue(lines.contains("queueLength: 1000"), result.stdout());
+        assertTrue(lines.contains("ringCapacity: 1m"), result.stdout());
+        assertTrue(lines.contains("responseWindow: 256k"), result.stdout());
+        assertTrue(lines.contains("processes: 1"), result.stdout());
+        assertTrue(lines.contains("startupTimeLimit: 2m"), result.stdout());
+        assertTrue(lines.contains("heartbeatTimeout: 10s"), result.stdout());
         assertFalse(Files.exists(Path.of("/dev/shm/sluice-check-valid")), "check created the shared-memory directory");
     }
 
@@ -78,11 +74,11 @@ class ConfigCheckTest
     {
         final Path file = Path.of("..", "native-config", "sluice.yaml").toAbsolutePath().normalize();
 
-        final Result result = check(file);
+        final SluiceCommandRun.Result result = check(file);
 
-        assertEquals(0, result.status, result.stderr);
-        assertEquals(List.of("sluice: " + file + ": configuration is valid"), result.stderr.lines().toList());
-        assertTrue(result.stdout.contains("- name: shm"), result.stdout);
+        assertEquals(0, result.status(), result.stderr());
+        assertEquals(List.of("sluice: " + file + ": configuration is valid"), result.stderr().lines().toList());
+        assertTrue(result.stdout().contains("- name: shm"), result.stdout());
     }
 
     @Test
@@ -92,10 +88,10 @@ class ConfigCheckTest
         {
             final Path file = write(inProcess("http://+:" + taken.getLocalPort() + "/", SAMPLE_HANDLER));
 
-            final Result result = check(file);
+            final SluiceCommandRun.Result result = check(file);
 
-            assertEquals(0, result.status, result.stderr);
-            assertTrue(result.stdout.contains("http://+:" + taken.getLocalPort() + "/"), result.stdout);
+            assertEquals(0, result.status(), result.stderr());
+            assertTrue(result.stdout().contains("http://+:" + taken.getLocalPort() + "/"), result.stdout());
         }
     }
 
@@ -142,11 +138,11 @@ class ConfigCheckTest
     void shouldExit2NamingTheLineWhenTheFileIsNotYaml() throws Exception
     {
         final Path file = write("queues: [ { name: app\n");
-        final Result result = check(file);
-        assertEquals(2, result.status, result.stderr);
+        final SluiceCommandRun.Result result = check(file);
+        assertEquals(2, result.status(), result.stderr());
         assertEquals(
             List.of("sluice: " + file + ":2:1: invalid YAML: expected ',' or '}', but got <stream end>"),
-            result.stderr.lines().toList());
+            result.stderr().lines().toList());
     }
 
     @Test
@@ -186,12 +182,12 @@ class ConfigCheckTest
 
     private void assertExit2(final Path file, final String expectedStart) throws Exception
     {
-        final Result result = check(file);
-        assertEquals(2, result.status, result.stderr);
-        final List<String> lines = result.stderr.lines().toList();
-        assertEquals(1, lines.size(), result.stderr);
+        final SluiceCommandRun.Result result = check(file);
+        assertEquals(2, result.status(), result.stderr());
+        final List<String> lines = result.stderr().lines().toList();
+        assertEquals(1, lines.size(), result.stderr());
         assertTrue(lines.get(0).startsWith("sluice: " + file + ": " + expectedStart), lines.get(0));
-        assertEquals("", result.stdout, "stdout");
+        assertEquals("", result.stdout(), "stdout");
     }
 
     private static String inProcess(final String prefix, final String handler)
@@ -210,46 +206,11 @@ class ConfigCheckTest
         return Files.writeString(tempDir.resolve("sluice.yaml"), yaml, StandardCharsets.UTF_8);
     }
 
-    private Result check(final Path configFile) throws Exception
+    private SluiceCommandRun.Result check(final Path configFile) throws Exception
     {
-        final Path stdout = tempDir.resolve("stdout.txt");
-        final Path stderr = tempDir.resolve("stderr.txt");
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerCommand.workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SluiceMain.class.getName());
-        command.add("check");
-        command.add("--config");
-        command.add(configFile.toString());
-        final Process process = new ProcessBuilder(command)
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .start();
-        try
-        {
-            if (!process.waitFor(EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-            {
-                fail("still running after " + EXIT_TIMEOUT_MS + " ms");
-            }
-        }
-        finally
-        {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        assertTrue(process.children().findAny().isEmpty(), "check started a process");
-        return new Result(process.exitValue(), read(stdout), read(stderr));
-    }
-
-    private static String read(final Path file) throws IOException
-    {
-        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    }
-
-    private record Result(int status, String stdout, String stderr)
-    {
+        final SluiceCommandRun.Result result =
+            SluiceCommandRun.run(tempDir, StandardCharsets.UTF_8, "check", "--config", configFile.toString());
+        assertFalse(result.childrenLeft(), "check started a process");
+        return result;
     }
 }

@@ -3,7 +3,6 @@ package io.sluice.listener;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.ConfigLoader;
-import io.sluice.listener.process.WorkerCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -42,7 +39,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StartupErrorsTest
 {
-    private static final long EXIT_TIMEOUT_MS = 30_000;
     private static final String SAMPLE_HANDLER = "io.sluice.dispatch.sample.SampleHandler";
 
     @TempDir
@@ -440,48 +436,16 @@ class StartupErrorsTest
      */
     private String assertOneLineExit2(final Path configFile, final String expectedStart) throws Exception
     {
-        final Path stdout = tempDir.resolve("stdout.txt");
-        final Path stderr = tempDir.resolve("stderr.txt");
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerCommand.workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SluiceMain.class.getName());
-        command.add("run");
-        command.add("--config");
-        command.add(configFile.toString());
-        final Process process = new ProcessBuilder(command)
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile())
-            .redirectInput(ProcessBuilder.Redirect.PIPE)
-            .start();
-        try
-        {
-            if (!process.waitFor(EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-            {
-                fail("still running after " + EXIT_TIMEOUT_MS + " ms; stderr:\n" + read(stderr));
-            }
-        }
-        finally
-        {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        final String errors = read(stderr);
-        assertEquals(2, process.exitValue(), "exit code; stderr:\n" + errors);
+        final SluiceCommandRun.Result result =
+            SluiceCommandRun.run(tempDir, StandardCharsets.ISO_8859_1, "run", "--config", configFile.toString());
+        final String errors = result.stderr();
+        assertEquals(2, result.status(), "exit code; stderr:\n" + errors);
         final List<String> lines = errors.lines().toList();
         assertEquals(1, lines.size(), "stderr lines:\n" + errors);
         final String line = lines.get(0);
         assertTrue(line.startsWith("sluice: " + configFile + ": " + expectedStart), line);
-        assertEquals("", read(stdout), "stdout");
+        assertEquals("", result.stdout(), "stdout");
         return line;
-    }
-
-    private static String read(final Path file) throws IOException
-    {
-        return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
     }
 
     private static int freePort()
