@@ -4,9 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +31,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BenchTlsRunTest
 {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
 
@@ -43,21 +39,14 @@ class BenchTlsRunTest
     {
         assumeTrue(BenchMain.executable("wrk").isPresent(), "wrk is not installed");
         assumeTrue(BenchMain.executable("openssl").isPresent(), "openssl is not installed");
-        assumeTrue(Files.isRegularFile(HOME.resolve("listener/target/sluice.jar")), "the listener is not built");
+        BenchSmokeRun.assumeListenerBuilt();
         final boolean nginx = BenchMain.executable("nginx").isPresent();
         final Path out = dir.resolve("run");
-        final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
-        final int status = BenchMain.run(new String[] {
-            "--smoke", "--scenarios", "https-c64,tls-handshake", "--duration", "2", "--targets",
-            "inproc,shm,nginx-return", "--home", HOME.toString(), "--out", out.toString() },
-            new PrintStream(stdout, true, StandardCharsets.UTF_8),
-            new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        final BenchSmokeRun run = BenchSmokeRun.run(
+            out, "--scenarios", "https-c64,tls-handshake", "--duration", "2", "--targets", "inproc,shm,nginx-return");
 
-        final String progress = stderr.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, progress);
-        final BenchResults results = BenchResults.read(out.resolve("results.json"));
+        final BenchResults results = run.results();
         assertEquals(List.of(Scenario.HTTPS_C64, Scenario.TLS_HANDSHAKE), results.scenarios());
         int measured = 0;
         for (final Scenario scenario : results.scenarios())
@@ -66,18 +55,16 @@ class BenchTlsRunTest
                 List.of(TargetKind.INPROC, TargetKind.SHM))
             {
                 final TargetSummary summary = summary(results, scenario, kind);
-                if (TargetSummary.SKIPPED.equals(summary.status()) && summary.note().startsWith("starved"))
+                if (BenchSmokeRun.isStarved(summary))
                 {
-                    continue; // the machine's other work took the servers' CPU: the harness says so, and so may we
+                    continue;
                 }
-                assertEquals(TargetSummary.MEASURED, summary.status(), summary.toString());
-                assertTrue(summary.requests() > 0, summary.toString());
-                assertEquals(0, summary.errors(), summary.toString());
+                BenchSmokeRun.assertMeasured(summary);
                 assertTrue(summary.cpuUsPerRequest() > 0, summary.toString());
                 measured++;
             }
         }
-        assertTrue(measured > 0, progress);
+        assertTrue(measured > 0, run.progress());
         if (!nginx)
         {
             assertTrue(summary(results, Scenario.HTTPS_C64, TargetKind.NGINX_RETURN).note().contains("not installed"));
@@ -109,31 +96,23 @@ class BenchTlsRunTest
         assumeTrue(BenchMain.executable("wrk").isPresent(), "wrk is not installed");
         assumeTrue(BenchMain.executable("h2load").isPresent(), "h2load is not installed");
         assumeTrue(BenchMain.executable("nginx").isPresent(), "nginx is not installed");
-        assumeTrue(Files.isRegularFile(HOME.resolve("listener/target/sluice.jar")), "the listener is not built");
+        BenchSmokeRun.assumeListenerBuilt();
         final Path out = dir.resolve("h2");
-        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
-        final int status = BenchMain.run(new String[] {
-            "--smoke", "--scenarios", "h2-c16m32,h2c-c16m32", "--duration", "2", "--targets", "nginx-return,inproc",
-            "--home", HOME.toString(), "--out", out.toString() },
-            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        final BenchSmokeRun run = BenchSmokeRun.run(
+            out, "--scenarios", "h2-c16m32,h2c-c16m32", "--duration", "2", "--targets", "nginx-return,inproc");
 
-        final String progress = stderr.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, progress);
-        final BenchResults results = BenchResults.read(out.resolve("results.json"));
+        final BenchResults results = run.results();
         assertEquals(List.of(Scenario.H2_C16M32, Scenario.H2C_C16M32), results.scenarios());
         for (final Scenario scenario : results.scenarios())
         {
             assertMeasured(results, scenario, TargetKind.INPROC);
             final TargetSummary summary = summary(results, scenario, TargetKind.NGINX_RETURN);
-            if (TargetSummary.SKIPPED.equals(summary.status()) && summary.note().startsWith("starved"))
+            if (BenchSmokeRun.isStarved(summary))
             {
                 continue;
             }
-            assertEquals(TargetSummary.MEASURED, summary.status(), summary.toString());
-            assertTrue(summary.requests() > 0, summary.toString());
-            assertEquals(0, summary.errors(), summary.toString());
+            BenchSmokeRun.assertMeasured(summary);
             assertTrue(Files.readString(out.resolve("scripts").resolve(scenario.name() + ".sh"),
                 StandardCharsets.UTF_8).contains(" -c16 -m32 -D2 " + scenario.protocol().scheme() + "://"));
         }
@@ -145,19 +124,14 @@ class BenchTlsRunTest
     private static void assertMeasured(final BenchResults results, final Scenario scenario, final TargetKind kind)
     {
         final TargetSummary summary = summary(results, scenario, kind);
-        if (TargetSummary.SKIPPED.equals(summary.status()) && summary.note().startsWith("starved"))
+        if (!BenchSmokeRun.isStarved(summary))
         {
-            return;
+            BenchSmokeRun.assertMeasured(summary);
         }
-        assertEquals(TargetSummary.MEASURED, summary.status(), summary.toString());
-        assertTrue(summary.requests() > 0, summary.toString());
-        assertEquals(0, summary.errors(), summary.toString());
     }
 
     private static TargetSummary summary(final BenchResults results, final Scenario scenario, final TargetKind kind)
     {
-        return results.summaries().stream()
-            .filter((s) -> s.scenario().equals(scenario.name()) && s.target().equals(kind.key()))
-            .findFirst().orElseThrow(() -> new AssertionError("no row for " + scenario.name() + " " + kind.key()));
+        return BenchSmokeRun.summary(results, scenario, kind);
     }
 }

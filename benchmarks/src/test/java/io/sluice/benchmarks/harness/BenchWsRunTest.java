@@ -1,8 +1,6 @@
 package io.sluice.benchmarks.harness;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +23,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BenchWsRunTest
 {
-    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
-
     @TempDir
     Path dir;
 
@@ -34,35 +30,27 @@ class BenchWsRunTest
     void shouldMeasureTheWebSocketEchoOnTheThreeModels() throws IOException
     {
         assumeTrue(BenchMain.executable("wrk").isPresent(), "wrk is not installed");
-        assumeTrue(Files.isRegularFile(HOME.resolve("listener/target/sluice.jar")), "the listener is not built");
+        BenchSmokeRun.assumeListenerBuilt();
         final Path out = dir.resolve("run");
-        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
-        final int status = BenchMain.run(new String[] {
-            "--smoke", "--scenarios", "ws-echo", "--duration", "1", "--targets", "inproc,shm,loopback,nginx",
-            "--home", HOME.toString(), "--out", out.toString() },
-            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        final BenchSmokeRun run = BenchSmokeRun.run(
+            out, "--scenarios", "ws-echo", "--duration", "1", "--targets", "inproc,shm,loopback,nginx");
 
-        final String progress = stderr.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, progress);
-        final BenchResults results = BenchResults.read(out.resolve("results.json"));
+        final BenchResults results = run.results();
         assertEquals(List.of(Scenario.WS_ECHO), results.scenarios());
         int measured = 0;
         for (final TargetKind kind : List.of(TargetKind.INPROC, TargetKind.SHM, TargetKind.LOOPBACK))
         {
             final TargetSummary summary = summary(results, kind);
-            if (TargetSummary.SKIPPED.equals(summary.status()) && summary.note().startsWith("starved"))
+            if (BenchSmokeRun.isStarved(summary))
             {
                 continue;
             }
-            assertEquals(TargetSummary.MEASURED, summary.status(), summary.toString());
-            assertTrue(summary.requests() > 0, summary.toString());
-            assertEquals(0, summary.errors(), summary.toString());
+            BenchSmokeRun.assertMeasured(summary);
             assertTrue(summary.cpuUsPerRequest() > 0, summary.toString());
             measured++;
         }
-        assertTrue(measured > 0, progress);
+        assertTrue(measured > 0, run.progress());
         assertFalse(summary(results, TargetKind.NGINX).isMeasured());
         assertTrue(results.goals().stream().anyMatch((g) -> "ws-echo".equals(g.scenario()) &&
             Ratio.Pair.SHM_LOOPBACK.label().equals(g.ratio())), results.goals().toString());
@@ -74,8 +62,6 @@ class BenchWsRunTest
 
     private static TargetSummary summary(final BenchResults results, final TargetKind kind)
     {
-        return results.summaries().stream()
-            .filter((s) -> Scenario.WS_ECHO.name().equals(s.scenario()) && kind.key().equals(s.target()))
-            .findFirst().orElseThrow(() -> new AssertionError("no row for " + kind.key()));
+        return BenchSmokeRun.summary(results, Scenario.WS_ECHO, kind);
     }
 }
