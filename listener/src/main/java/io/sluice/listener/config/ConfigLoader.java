@@ -279,24 +279,9 @@ public final class ConfigLoader
 
     private static void http2(final ConfigSection http2, final Http2Context context)
     {
-        http2.rejectUnknownKeys(
-            YamlKeys.MAX_CONCURRENT_STREAMS,
-            YamlKeys.INITIAL_WINDOW_SIZE,
-            YamlKeys.HEADER_TABLE_SIZE,
-            YamlKeys.MAX_RESETS,
-            YamlKeys.RESET_WINDOW,
-            YamlKeys.MAX_QUEUED_CONTROL_FRAMES,
-            YamlKeys.MAX_SMALL_CONTINUATION_FRAMES,
-            YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES);
+        http2.rejectUnknownKeys(Http2Context.keys());
         context.origin().readFrom(http2);
-        http2.integer(YamlKeys.MAX_CONCURRENT_STREAMS, context::maxConcurrentStreams);
-        http2.size(YamlKeys.INITIAL_WINDOW_SIZE, context::initialWindowSize);
-        http2.size(YamlKeys.HEADER_TABLE_SIZE, context::headerTableSize);
-        http2.integer(YamlKeys.MAX_RESETS, context::maxResets);
-        http2.durationMs(YamlKeys.RESET_WINDOW, context::resetWindowMs);
-        http2.integer(YamlKeys.MAX_QUEUED_CONTROL_FRAMES, context::maxQueuedControlFrames);
-        http2.integer(YamlKeys.MAX_SMALL_CONTINUATION_FRAMES, context::maxSmallContinuationFrames);
-        http2.integer(YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES, context::maxConsecutiveEmptyFrames);
+        context.readFrom(http2);
     }
 
     private static TlsContext tls(final ConfigSection tls, final Path baseDirectory)

@@ -4,7 +4,9 @@ import io.sluice.listener.http.Http2Config;
 
 /**
  * The {@code listener.http2} mapping as set, before it is checked ({@link ListenerContext}'s manner): fluent setters
- * take any value, {@link #conclude} checks them once and yields the {@link Http2Configuration}. Not thread-safe.
+ * take any value, {@link #conclude} checks them once and yields the {@link Http2Configuration}. Every setting but the
+ * reset window is a whole number in a range: one row of {@link #SETTINGS} (key, how the file writes it, default,
+ * range), read by {@link #readFrom} and checked by {@link #conclude} in one loop each. Not thread-safe.
  */
 public final class Http2Context
 {
@@ -30,15 +32,52 @@ public final class Http2Context
 
     private static final long MS_PER_SECOND = 1000;
 
+    private static final int MAX_CONCURRENT_STREAMS = 0;
+    private static final int INITIAL_WINDOW_SIZE = 1;
+    private static final int HEADER_TABLE_SIZE = 2;
+    private static final int MAX_RESETS = 3;
+    private static final int MAX_QUEUED_CONTROL_FRAMES = 4;
+    private static final int MAX_SMALL_CONTINUATION_FRAMES = 5;
+    private static final int MAX_CONSECUTIVE_EMPTY_FRAMES = 6;
+
+    /**
+     * The whole-number settings, indexed by the constants above, in the order they are checked.
+     */
+    private static final Setting[] SETTINGS =
+    {
+        Setting.count(YamlKeys.MAX_CONCURRENT_STREAMS, Http2Config.MAX_CONCURRENT_STREAMS_DEFAULT, 1,
+            MAX_CONCURRENT_STREAMS_MAX),
+        Setting.size(YamlKeys.INITIAL_WINDOW_SIZE, Http2Config.INITIAL_WINDOW_SIZE_DEFAULT, 1, INITIAL_WINDOW_SIZE_MAX),
+        Setting.size(YamlKeys.HEADER_TABLE_SIZE, Http2Config.HEADER_TABLE_SIZE_DEFAULT, 0, HEADER_TABLE_SIZE_MAX),
+        Setting.count(YamlKeys.MAX_RESETS, Http2Config.MAX_RESETS_DEFAULT, 1, Integer.MAX_VALUE),
+        Setting.count(
+            YamlKeys.MAX_QUEUED_CONTROL_FRAMES, Http2Config.MAX_QUEUED_CONTROL_FRAMES_DEFAULT, 1, Integer.MAX_VALUE),
+        Setting.count(
+            YamlKeys.MAX_SMALL_CONTINUATION_FRAMES,
+            Http2Config.MAX_SMALL_CONTINUATION_FRAMES_DEFAULT,
+            1,
+            Integer.MAX_VALUE),
+        Setting.count(
+            YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES,
+            Http2Config.MAX_CONSECUTIVE_EMPTY_FRAMES_DEFAULT,
+            1,
+            Integer.MAX_VALUE),
+    };
+
     private final SettingOrigin origin = new SettingOrigin();
-    private long maxConcurrentStreams = Http2Config.MAX_CONCURRENT_STREAMS_DEFAULT;
-    private long initialWindowSize = Http2Config.INITIAL_WINDOW_SIZE_DEFAULT;
-    private long headerTableSize = Http2Config.HEADER_TABLE_SIZE_DEFAULT;
-    private long maxResets = Http2Config.MAX_RESETS_DEFAULT;
+    private final long[] values = new long[SETTINGS.length];
     private long resetWindowMs = Http2Config.RESET_WINDOW_SECONDS_DEFAULT * MS_PER_SECOND;
-    private long maxQueuedControlFrames = Http2Config.MAX_QUEUED_CONTROL_FRAMES_DEFAULT;
-    private long maxSmallContinuationFrames = Http2Config.MAX_SMALL_CONTINUATION_FRAMES_DEFAULT;
-    private long maxConsecutiveEmptyFrames = Http2Config.MAX_CONSECUTIVE_EMPTY_FRAMES_DEFAULT;
+
+    /**
+     * Every setting at its default.
+     */
+    public Http2Context()
+    {
+        for (int i = 0; i < SETTINGS.length; i++)
+        {
+            values[i] = SETTINGS[i].defaultValue();
+        }
+    }
 
     /**
      * @return where the settings came from, for messages.
@@ -49,14 +88,52 @@ public final class Http2Context
     }
 
     /**
+     * @return every key of the mapping.
+     */
+    static String[] keys()
+    {
+        final String[] keys = new String[SETTINGS.length + 1];
+        for (int i = 0; i < SETTINGS.length; i++)
+        {
+            keys[i] = SETTINGS[i].key();
+        }
+        keys[SETTINGS.length] = YamlKeys.RESET_WINDOW;
+        return keys;
+    }
+
+    /**
+     * Take the settings the mapping writes, as written: each number as its key's kind reads it.
+     *
+     * @param http2 the {@code listener.http2} mapping.
+     */
+    void readFrom(final ConfigSection http2)
+    {
+        for (int i = 0; i < SETTINGS.length; i++)
+        {
+            final int index = i;
+            if (SETTINGS[i].isSize())
+            {
+                http2.size(SETTINGS[i].key(), (value) -> set(index, value));
+            }
+            else
+            {
+                http2.integer(SETTINGS[i].key(), (value) -> set(index, value));
+            }
+            if (MAX_RESETS == i)
+            {
+                // the window of the reset count is read with the count, as the file documents them
+                http2.durationMs(YamlKeys.RESET_WINDOW, this::resetWindowMs);
+            }
+        }
+    }
+
+    /**
      * @param count streams open at once per connection, 1 to {@value #MAX_CONCURRENT_STREAMS_MAX}.
      * @return this.
      */
     public Http2Context maxConcurrentStreams(final long count)
     {
-        maxConcurrentStreams = count;
-        origin.set(YamlKeys.MAX_CONCURRENT_STREAMS);
-        return this;
+        return set(MAX_CONCURRENT_STREAMS, count);
     }
 
     /**
@@ -65,9 +142,7 @@ public final class Http2Context
      */
     public Http2Context initialWindowSize(final long length)
     {
-        initialWindowSize = length;
-        origin.set(YamlKeys.INITIAL_WINDOW_SIZE);
-        return this;
+        return set(INITIAL_WINDOW_SIZE, length);
     }
 
     /**
@@ -76,9 +151,7 @@ public final class Http2Context
      */
     public Http2Context headerTableSize(final long length)
     {
-        headerTableSize = length;
-        origin.set(YamlKeys.HEADER_TABLE_SIZE);
-        return this;
+        return set(HEADER_TABLE_SIZE, length);
     }
 
     /**
@@ -87,9 +160,7 @@ public final class Http2Context
      */
     public Http2Context maxResets(final long count)
     {
-        maxResets = count;
-        origin.set(YamlKeys.MAX_RESETS);
-        return this;
+        return set(MAX_RESETS, count);
     }
 
     /**
@@ -109,9 +180,7 @@ public final class Http2Context
      */
     public Http2Context maxQueuedControlFrames(final long count)
     {
-        maxQueuedControlFrames = count;
-        origin.set(YamlKeys.MAX_QUEUED_CONTROL_FRAMES);
-        return this;
+        return set(MAX_QUEUED_CONTROL_FRAMES, count);
     }
 
     /**
@@ -120,9 +189,7 @@ public final class Http2Context
      */
     public Http2Context maxSmallContinuationFrames(final long count)
     {
-        maxSmallContinuationFrames = count;
-        origin.set(YamlKeys.MAX_SMALL_CONTINUATION_FRAMES);
-        return this;
+        return set(MAX_SMALL_CONTINUATION_FRAMES, count);
     }
 
     /**
@@ -131,9 +198,7 @@ public final class Http2Context
      */
     public Http2Context maxConsecutiveEmptyFrames(final long count)
     {
-        maxConsecutiveEmptyFrames = count;
-        origin.set(YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES);
-        return this;
+        return set(MAX_CONSECUTIVE_EMPTY_FRAMES, count);
     }
 
     /**
@@ -152,14 +217,49 @@ public final class Http2Context
         {
             throw origin.error(YamlKeys.RESET_WINDOW, "must be whole seconds", resetWindowMs + "ms");
         }
+        final int[] checked = new int[SETTINGS.length];
+        for (int i = 0; i < SETTINGS.length; i++)
+        {
+            final Setting setting = SETTINGS[i];
+            checked[i] = origin.between(setting.key(), values[i], setting.min(), setting.max());
+        }
         return new Http2Configuration(
-            origin.between(YamlKeys.MAX_CONCURRENT_STREAMS, maxConcurrentStreams, 1, MAX_CONCURRENT_STREAMS_MAX),
-            origin.between(YamlKeys.INITIAL_WINDOW_SIZE, initialWindowSize, 1, INITIAL_WINDOW_SIZE_MAX),
-            origin.between(YamlKeys.HEADER_TABLE_SIZE, headerTableSize, 0, HEADER_TABLE_SIZE_MAX),
-            origin.between(YamlKeys.MAX_RESETS, maxResets, 1, Integer.MAX_VALUE),
+            checked[MAX_CONCURRENT_STREAMS],
+            checked[INITIAL_WINDOW_SIZE],
+            checked[HEADER_TABLE_SIZE],
+            checked[MAX_RESETS],
             windowMs,
-            origin.between(YamlKeys.MAX_QUEUED_CONTROL_FRAMES, maxQueuedControlFrames, 1, Integer.MAX_VALUE),
-            origin.between(YamlKeys.MAX_SMALL_CONTINUATION_FRAMES, maxSmallContinuationFrames, 1, Integer.MAX_VALUE),
-            origin.between(YamlKeys.MAX_CONSECUTIVE_EMPTY_FRAMES, maxConsecutiveEmptyFrames, 1, Integer.MAX_VALUE));
+            checked[MAX_QUEUED_CONTROL_FRAMES],
+            checked[MAX_SMALL_CONTINUATION_FRAMES],
+            checked[MAX_CONSECUTIVE_EMPTY_FRAMES]);
+    }
+
+    private Http2Context set(final int index, final long value)
+    {
+        values[index] = value;
+        origin.set(SETTINGS[index].key());
+        return this;
+    }
+
+    /**
+     * One whole-number setting of the mapping.
+     *
+     * @param key          its key.
+     * @param isSize       true when the file writes it as a size ({@code 64k}), false for a plain count.
+     * @param defaultValue its default.
+     * @param min          its least value.
+     * @param max          its greatest value.
+     */
+    private record Setting(String key, boolean isSize, long defaultValue, int min, int max)
+    {
+        static Setting count(final String key, final long defaultValue, final int min, final int max)
+        {
+            return new Setting(key, false, defaultValue, min, max);
+        }
+
+        static Setting size(final String key, final long defaultValue, final int min, final int max)
+        {
+            return new Setting(key, true, defaultValue, min, max);
+        }
     }
 }

@@ -237,6 +237,13 @@ class ConfigLoaderLimitsTest
             "listener:\n  http2:\n    resetWindow: 1500ms\n" + QUEUE);
         assertError("sluice.yaml: listener.http2.maxStreams: unknown key",
             "listener:\n  http2:\n    maxStreams: 5\n" + QUEUE);
+        assertError("sluice.yaml: listener.http2.headerTableSize: must be between 0 and 65536 (was '65k')",
+            "listener:\n  http2:\n    headerTableSize: 65k\n" + QUEUE);
+        assertError("sluice.yaml: listener.http2.maxConsecutiveEmptyFrames: must be between 1 and 2147483647 (was 0)",
+            "listener:\n  http2:\n    maxResets: 5\n    maxConsecutiveEmptyFrames: 0\n" + QUEUE);
+        assertError("sluice.yaml: listener.http2.initialWindowSize: must be a size in bytes: an integer, or one with " +
+            "suffix k, m or g (was 'big')",
+            "listener:\n  http2:\n    initialWindowSize: big\n" + QUEUE);
     }
 
     private static void assertError(final String expectedMessage, final String yaml)
