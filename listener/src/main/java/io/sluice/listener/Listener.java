@@ -6,7 +6,6 @@ import io.sluice.listener.config.ConfigException;
 import io.sluice.listener.config.ConfigKeys;
 import io.sluice.listener.config.EffectiveConfiguration;
 import io.sluice.listener.config.ListenerConfiguration;
-import io.sluice.listener.config.LogFileConfiguration;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.ReloadPlan;
 import io.sluice.listener.config.StartupException;
@@ -37,7 +36,6 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -79,8 +77,6 @@ public final class Listener implements AutoCloseable
     private final NanoClock nanoClock;
     final Map<String, Host> hosts = new ConcurrentSkipListMap<>();
     final Map<String, RequestQueue> queues = new ConcurrentSkipListMap<>();
-    private final Map<String, Integer> accessLogFileIds = new ConcurrentHashMap<>();
-    private int listenerAccessLog = QueueBinding.ACCESS_LOG_NONE;
     private final Map<String, Handler> inProcessHandlers = new LinkedHashMap<>();
     final Set<HostRetirement> retiring = ConcurrentHashMap.newKeySet();
     private final Object reloadLock = new Object();
@@ -97,7 +93,7 @@ public final class Listener implements AutoCloseable
     LoopConnectionCounts loopCounts;
     private AdminServer admin;
     private SharedMemoryFiles.PrivateDirectory shmDir;
-    private RequestLog requestLog;
+    private ListenerLogs logs;
     private volatile ListenerCounters counters;
     private volatile AdminMetrics metrics;
     private ScheduledExecutorService sampler;
@@ -138,13 +134,7 @@ public final class Listener implements AutoCloseable
         {
             inProcessHandlers.putAll(StartupChecks.check(config));
             transport = Transport.create(config.eventLoops());
-            requestLog = new RequestLog();
-            listenerAccessLog = accessLogFileId(config.accessLog());
-            if (config.errorLog().enabled())
-            {
-                requestLog.errorLog(
-                    config.errorLog().path(), config.errorLog().rotateSizeLength(), config.errorLog().rotateDaily());
-            }
+            logs = new ListenerLogs(config);
             final PrefixRouter.Builder<QueueBinding> router = PrefixRouter.builder();
             for (final QueueConfiguration queue : config.queues())
             {
@@ -154,9 +144,7 @@ public final class Listener implements AutoCloseable
                     queue, applicationPath, inProcessHandlers.get(queue.name()), queue.name());
                 queues.put(queue.name(), requestQueue);
                 hosts.put(queue.name(), host);
-                final int accessLog =
-                    null == queue.accessLog() ? listenerAccessLog : accessLogFileId(queue.accessLog());
-                accessLogFileIds.put(queue.name(), accessLog);
+                final int accessLog = logs.declareQueue(queue);
                 for (final String prefix : queue.prefixes())
                 {
                     final UrlPrefix parsed = UrlPrefix.parse(prefix);
@@ -167,7 +155,7 @@ public final class Listener implements AutoCloseable
             this.router = new SwappableRouter<>(router.build());
             connections = new ConnectionLimiter(config.maxConnections());
             loopCounts = new LoopConnectionCounts(transport.group());
-            startRequestLog();
+            logs.start(config);
             final HttpConnectionConfig connectionConfig = connectionConfig(config);
             initializer = new HttpServerInitializer(
                 this.router, config.decoderConfig(), connectionConfig, connections, loopCounts);
@@ -232,10 +220,10 @@ public final class Listener implements AutoCloseable
      */
     public void reopenLogs()
     {
-        final RequestLog requestLog = this.requestLog;
-        if (null != requestLog)
+        final ListenerLogs logs = this.logs;
+        if (null != logs)
         {
-            requestLog.reopen();
+            logs.reopen();
         }
     }
 
@@ -244,7 +232,8 @@ public final class Listener implements AutoCloseable
      */
     public RequestLog requestLog()
     {
-        return requestLog;
+        final ListenerLogs logs = this.logs;
+        return null == logs ? null : logs.requestLog();
     }
 
     /**
@@ -533,10 +522,10 @@ public final class Listener implements AutoCloseable
             transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             transport = null;
         }
-        if (null != requestLog)
+        if (null != logs)
         {
             // after the event loops: what they logged last is written
-            requestLog.close();
+            logs.close();
         }
         inProcessHandlers.clear();
         if (null != shmDir)
@@ -588,9 +577,7 @@ public final class Listener implements AutoCloseable
      */
     HttpConnectionConfig connectionConfig(final ListenerConfiguration config)
     {
-        return config.connectionConfig()
-            .requestLog(requestLog.isEnabled() ? requestLog : null)
-            .accessLogFileId(listenerAccessLog);
+        return logs.connectionConfig(config);
     }
 
     /**
@@ -600,29 +587,7 @@ public final class Listener implements AutoCloseable
      */
     int accessLogFileId(final String queueName)
     {
-        return accessLogFileIds.getOrDefault(queueName, listenerAccessLog);
-    }
-
-    private int accessLogFileId(final LogFileConfiguration accessLog)
-    {
-        return accessLog.enabled() ?
-            requestLog.accessLog(accessLog.path(), accessLog.rotateSizeLength(), accessLog.rotateDaily()) :
-            QueueBinding.ACCESS_LOG_NONE;
-    }
-
-    private void startRequestLog()
-    {
-        try
-        {
-            requestLog.start();
-        }
-        catch (final UncheckedIOException ex)
-        {
-            final String key = null != config.errorLog().path() &&
-                ex.getMessage().contains(config.errorLog().path().toString()) ?
-                ConfigKeys.LISTENER_ERROR_LOG : ConfigKeys.LISTENER_ACCESS_LOG;
-            throw new StartupException(key, ex.getMessage(), ex);
-        }
+        return logs.accessLogFileId(queueName);
     }
 
     private HostContext hostContext()
