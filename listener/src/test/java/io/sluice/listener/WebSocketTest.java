@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ResourceLeakDetector;
+import io.sluice.listener.process.WorkerCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -53,7 +55,20 @@ class WebSocketTest
         .queue(TestConfig.inProcess("nows", WebSocketEchoHandler.class).set("webSockets", false))
         .queue(TestConfig.loopback("lbnows", WebSocketEchoHandler.class).set("webSockets", false))
         .queue(TestConfig.inProcess("idle", WebSocketEchoHandler.class).timeout("tunnelIdle", "300ms"))
+        // the same queues for the 16 MiB messages, their workers' leak detector sampling as the in-process case's
+        // does for them: paranoid, it records every access of every buffer, tens of seconds for 32 MiB
+        .queue(TestConfig.sharedMemory("shmlarge", WebSocketEchoHandler.class).worker("heartbeatTimeout", "0")
+            .command(sampledLeakDetectionWorker(WebSocketEchoHandler.class)))
+        .queue(TestConfig.loopback("loopbacklarge", WebSocketEchoHandler.class).worker("shutdownTimeLimit", "1s")
+            .command(sampledLeakDetectionWorker(WebSocketEchoHandler.class)))
         .yaml();
+
+    /**
+     * Where a model's messages over {@link #LEAK_TRACKED_LENGTH_MAX} go: the same hosting model, its worker's leak
+     * detector sampling; a model not listed takes them on its own queue.
+     */
+    private static final Map<String, String> LARGE_MESSAGE_PATHS =
+        Map.of("/inproc/", "/inproc/", "/shm/", "/shmlarge/", "/loopback/", "/loopbacklarge/");
 
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final int KIB = 1024;
@@ -106,11 +121,11 @@ class WebSocketTest
         {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
         }
-        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), path + "ws"))
+        final String target = length > LEAK_TRACKED_LENGTH_MAX ? LARGE_MESSAGE_PATHS.getOrDefault(path, path) : path;
+        try (WebSocketTestClient client = WebSocketTestClient.connect(port(), target + "ws"))
         {
             client.sendText(text);
             client.sendBinary(binary);
-            // a worker process keeps the paranoid leak detection: its 32 MiB take a while
             final TextWebSocketFrame textEcho =
                 assertInstanceOf(TextWebSocketFrame.class, client.next(LARGE_MESSAGE_TIMEOUT_MS));
             assertEquals(text, textEcho.text());
@@ -371,6 +386,10 @@ class WebSocketTest
     {
         final int connections = 64;
         final int messages = 1000;
+        // 64,000 messages each way: the paranoid leak detector would take seconds per model; the other scenarios
+        // keep it on, so the tunnel's buffers are still tracked
+        final ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
         final List<WebSocketTestClient> clients = new ArrayList<>();
         try
         {
@@ -402,7 +421,31 @@ class WebSocketTest
             {
                 client.close();
             }
+            ResourceLeakDetector.setLevel(leakDetection);
         }
+    }
+
+    /**
+     * @return the command the supervisor would run for {@code handler}'s workers, but for Netty's leak detection:
+     * {@code simple} (sampled) rather than the build's.
+     */
+    private static String[] sampledLeakDetectionWorker(final Class<?> handler)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String flag : WorkerCommand.workerJvmFlags())
+        {
+            if (!flag.startsWith("-Dio.netty.leakDetection"))
+            {
+                command.add(flag);
+            }
+        }
+        command.add("-Dio.netty.leakDetection.level=simple");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WorkerCommand.WORKER_MAIN_CLASS);
+        command.add(handler.getName());
+        return command.toArray(new String[0]);
     }
 
     private static int port()
