@@ -31,6 +31,8 @@ final class BenchOptions
           --json             print only the headline figures (hello GET, 64 connections) as one JSON object
           --duration S       length of every run, whole seconds
           --rounds N         rounds per scenario
+          --warmup S         seconds of unrecorded load per target before every scenario (default 1 to 3 s; the
+                             listener's h2 path takes its JIT about 15 s to compile)
           --time-limit S     time budget; scenarios that would overrun it are skipped and reported
           --scenarios A,B    only these scenarios, and no scaling (%s)
           --targets A,B      only these targets (inproc, shm, loopback, bare, nginx, nginx-return; logged,
@@ -123,6 +125,7 @@ final class BenchOptions
                 case "--scaling" -> options.scaling = Scaling.ONLY;
                 case "--no-scaling" -> options.scaling = Scaling.OFF;
                 case "--scaling-loops" -> options.scalingLoops = ScalingPlan.parseLoopCounts(value(args, ++i, arg));
+                case "--warmup" -> options.plan.warmupSeconds(intValue(arg, value(args, ++i, arg)));
                 case "--time-limit" -> options.plan.timeLimitSeconds(intValue(arg, value(args, ++i, arg)));
                 case "--scenarios" ->
                 {

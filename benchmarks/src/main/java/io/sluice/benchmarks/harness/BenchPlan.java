@@ -196,6 +196,20 @@ final class BenchPlan
     }
 
     /**
+     * @param seconds seconds of unrecorded load each target gets before every scenario, the first too (0..600): a
+     *                JVM's path is measured once its JIT has compiled it, which the HTTP/2 and TLS paths take longer
+     *                than the default warm-up to do.
+     * @return this.
+     */
+    BenchPlan warmupSeconds(final int seconds)
+    {
+        checkRange("warm-up", seconds, 0, 600);
+        firstWarmupSeconds = seconds;
+        scenarioWarmupSeconds = seconds;
+        return this;
+    }
+
+    /**
      * @param seconds the time budget of the whole run; scenarios that would overrun it are skipped (and reported).
      * @return this.
      */

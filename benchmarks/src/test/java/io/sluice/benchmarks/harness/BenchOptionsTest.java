@@ -36,6 +36,18 @@ class BenchOptionsTest
     }
 
     @Test
+    void shouldWarmEveryScenarioAsLongAsAsked()
+    {
+        final BenchOptions options = BenchOptions.parse(
+            "--scenarios", "hello-c64,h2-c16m32,hello-c256", "--warmup", "15", "--quick");
+
+        assertEquals(15, options.plan().warmupSeconds(Scenario.HELLO_C64));
+        assertEquals(15, options.plan().warmupSeconds(Scenario.H2_C16M32));
+        assertEquals(15, options.plan().warmupSeconds(Scenario.named("hello-c256")));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--warmup", "601"));
+    }
+
+    @Test
     void shouldKeepScenariosInTheirOwnOrder()
     {
         final BenchOptions options = BenchOptions.parse("--scenarios", "echo-4k,hello-c64");
