@@ -2,7 +2,7 @@ package io.sluice.listener.http;
 
 import io.sluice.listener.log.ConnectionLogFacts;
 import io.sluice.listener.log.RequestLogFacts;
-import io.sluice.listener.queue.HostingMode;
+import io.sluice.listener.queue.QueueBinding;
 
 /**
  * What the error log says of a connection closed with no request to name (idle, too slow between requests): its
@@ -68,15 +68,7 @@ final class ConnectionFacts implements RequestLogFacts
     /**
      * {@inheritDoc}
      */
-    public String queueName()
-    {
-        return null;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public HostingMode hosting()
+    public QueueBinding binding()
     {
         return null;
     }

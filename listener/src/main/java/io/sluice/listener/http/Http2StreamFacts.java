@@ -4,7 +4,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import io.sluice.listener.log.ConnectionLogFacts;
 import io.sluice.listener.log.RequestLogFacts;
-import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.queue.QueueBinding;
 
 import java.util.Map;
@@ -86,9 +85,9 @@ final class Http2StreamFacts implements RequestLogFacts
     }
 
     /**
-     * @return the stream's route, or null.
+     * {@inheritDoc}
      */
-    QueueBinding binding()
+    public QueueBinding binding()
     {
         return binding;
     }
@@ -183,22 +182,6 @@ final class Http2StreamFacts implements RequestLogFacts
     public String referer()
     {
         return referer;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public String queueName()
-    {
-        return null == binding ? null : binding.queue().name();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public HostingMode hosting()
-    {
-        return null == binding ? null : binding.hosting();
     }
 
     /**

@@ -8,7 +8,6 @@ import io.sluice.listener.counters.QueueLoopCounters;
 import io.sluice.listener.log.ConnectionLogFacts;
 import io.sluice.listener.log.RequestLogFacts;
 import io.sluice.listener.queue.ErrorReason;
-import io.sluice.listener.queue.HostingMode;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.queue.RequestQueue;
 import io.sluice.listener.queue.RequestSink;
@@ -469,22 +468,6 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     /**
      * {@inheritDoc}
      */
-    public String queueName()
-    {
-        return null == binding ? null : binding.queue().name();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    public HostingMode hosting()
-    {
-        return null == binding ? null : binding.hosting();
-    }
-
-    /**
-     * {@inheritDoc}
-     */
     public int status()
     {
         return status;
@@ -553,9 +536,9 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
     }
 
     /**
-     * @return the route of the request, or null.
+     * {@inheritDoc}
      */
-    QueueBinding binding()
+    public QueueBinding binding()
     {
         return binding;
     }

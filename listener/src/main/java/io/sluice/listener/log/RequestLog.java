@@ -2,6 +2,7 @@ package io.sluice.listener.log;
 
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HostingMode;
+import io.sluice.listener.queue.QueueBinding;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -242,7 +243,8 @@ public final class RequestLog implements AutoCloseable
         final String target = facts.target();
         final String userAgent = facts.userAgent();
         final String referer = facts.referer();
-        final String queueName = facts.queueName();
+        final QueueBinding binding = facts.binding();
+        final String queueName = null == binding ? null : binding.queue().name();
         final int length = LogRecordDescriptor.TEXTS_OFFSET +
             LogRecordDescriptor.textLength(clientAddress, LogRecordDescriptor.MAX_ADDRESS_LENGTH) +
             LogRecordDescriptor.textLength(serverAddress, LogRecordDescriptor.MAX_ADDRESS_LENGTH) +
@@ -258,7 +260,7 @@ public final class RequestLog implements AutoCloseable
             return false;
         }
         final UnsafeBuffer buffer = (UnsafeBuffer)ring.buffer();
-        final HostingMode hosting = facts.hosting();
+        final HostingMode hosting = null == binding ? null : binding.hosting();
         buffer.putLong(claimed + LogRecordDescriptor.TIMESTAMP_MS_OFFSET, clock.time());
         buffer.putLong(claimed + LogRecordDescriptor.DURATION_NS_OFFSET, facts.durationNs(nowNs));
         buffer.putLong(claimed + LogRecordDescriptor.SENT_LENGTH_OFFSET, facts.sentBytes());

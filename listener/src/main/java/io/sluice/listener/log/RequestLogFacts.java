@@ -1,6 +1,6 @@
 package io.sluice.listener.log;
 
-import io.sluice.listener.queue.HostingMode;
+import io.sluice.listener.queue.QueueBinding;
 
 /**
  * What a log record says of a request or connection, read once on the event loop when the record is written. A
@@ -60,14 +60,9 @@ public interface RequestLogFacts
     String referer();
 
     /**
-     * @return the name of the queue the request was routed to, or null.
+     * @return the route the request took: the log names its queue and that queue's hosting model; or null.
      */
-    String queueName();
-
-    /**
-     * @return the hosting model of that queue, or null.
-     */
-    HostingMode hosting();
+    QueueBinding binding();
 
     /**
      * @return the response status, or 0 when none was sent (logged as {@code -}).

@@ -2,6 +2,8 @@ package io.sluice.listener.log;
 
 import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.HostingMode;
+import io.sluice.listener.queue.QueueBinding;
+import io.sluice.listener.queue.RequestQueue;
 import org.agrona.concurrent.CachedEpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +32,8 @@ class RequestLogTest
     // 2026-12-05 03:00:00 UTC
     private static final long START_MS = 1_796_439_600_000L;
     private static final int RING_CAPACITY = 64 * 1024;
+    private static final QueueBinding BINDING =
+        new QueueBinding(new RequestQueue("app", 8), null, "/app/", 0, 0, 0, HostingMode.SHARED_MEMORY, 0);
     private static final ConnectionLogFacts CONNECTION = new ConnectionLogFacts()
     {
         public String clientAddress()
@@ -243,14 +247,9 @@ class RequestLogTest
             return null;
         }
 
-        public String queueName()
+        public QueueBinding binding()
         {
-            return "app";
-        }
-
-        public HostingMode hosting()
-        {
-            return HostingMode.SHARED_MEMORY;
+            return BINDING;
         }
 
         public int status()
