@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  *     </li>
  *     <li>{@code ?hold=MS} on an echo or a hello: the answer is sent MS milliseconds later from a timer thread (the
  *     request stays started in the worker meanwhile);</li>
+ *     <li>{@code ?release=FILE} on an echo or a hello: the answer is sent from a timer thread once FILE exists (the
+ *     test creates it when it is done with the request held);</li>
  *     <li>{@code .../stall?marker=FILE&stalls=N}: counts the requests it sees in FILE; the first N are never
  *     answered (started, then silence), later ones get 200 {@code recovered};</li>
  *     <li>{@code .../block?marker=FILE}: creates FILE and blocks the worker's dispatch thread for ever (a hung
@@ -44,6 +46,8 @@ public final class DeliveryHandler implements Handler
 {
     static final String HELLO = "Hello, World!";
     static final String RECOVERED = "recovered";
+
+    private static final long RELEASE_POLL_MS = 10;
 
     private static final byte[] HELLO_BYTES = HELLO.getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RECOVERED_BYTES = RECOVERED.getBytes(StandardCharsets.US_ASCII);
@@ -249,7 +253,12 @@ public final class DeliveryHandler implements Handler
     private static void respond(final Exchange exchange, final String contentType, final byte[] body)
     {
         final String hold = parameter(exchange.query(), "hold");
-        if (null == hold)
+        final String release = parameter(exchange.query(), "release");
+        if (null != release)
+        {
+            respondOnceExists(exchange, contentType, body, Path.of(release));
+        }
+        else if (null == hold)
         {
             exchange.respond(200, contentType, body);
         }
@@ -257,6 +266,24 @@ public final class DeliveryHandler implements Handler
         {
             TIMER.schedule(() -> exchange.respond(200, contentType, body), Long.parseLong(hold), TimeUnit.MILLISECONDS);
         }
+    }
+
+    private static void respondOnceExists(
+        final Exchange exchange, final String contentType, final byte[] body, final Path release)
+    {
+        TIMER.schedule(
+            () ->
+            {
+                if (Files.exists(release))
+                {
+                    exchange.respond(200, contentType, body);
+                }
+                else
+                {
+                    respondOnceExists(exchange, contentType, body, release);
+                }
+            },
+            RELEASE_POLL_MS, TimeUnit.MILLISECONDS);
     }
 
     private static void stall(final Exchange exchange)

@@ -3,6 +3,7 @@ package io.sluice.listener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,6 +52,9 @@ class Http2EndToEndTest
 
     @RegisterExtension
     static final ListenerExtension TLS = ListenerExtension.perClass("h2", config("https"));
+
+    @TempDir
+    Path tempDir;
 
     static Stream<Arguments> protocolsAndPaths()
     {
@@ -169,18 +173,27 @@ class Http2EndToEndTest
     @ValueSource(strings = { "inproc", "shm", "loopback" })
     void shouldAnswer503ToAStreamWhoseQueueIsFullAndGoOnServingTheConnection(final String queue) throws Exception
     {
+        final Path release = tempDir.resolve("release");
         try (Http2TestClient holding = connect("h2c"); Http2TestClient client = connect("h2c"))
         {
             final List<CompletableFuture<Http2TestClient.Response>> held = new ArrayList<>();
             for (int i = 0; i < QUEUE_LENGTH; i++)
             {
-                held.add(holding.send("GET", "/" + queue + "/?hold=3000", null));
+                held.add(holding.send("GET", "/" + queue + "/?release=" + release, null));
             }
-            awaitQueueFull(queue);
+            try
+            {
+                awaitQueueFull(queue);
 
-            final Http2TestClient.Response refused = answer(client.send("GET", "/" + queue + "/", null));
-            assertEquals(503, refused.status(), refused::toString);
-            assertEquals("service unavailable: request queue full\n", refused.bodyText());
+                final Http2TestClient.Response refused = answer(client.send("GET", "/" + queue + "/", null));
+                assertEquals(503, refused.status(), refused::toString);
+                assertEquals("service unavailable: request queue full\n", refused.bodyText());
+            }
+            finally
+            {
+                // the held requests are answered only now: the 503 did not wait for them
+                Files.createFile(release);
+            }
 
             for (final CompletableFuture<Http2TestClient.Response> response : held)
             {

@@ -1,12 +1,14 @@
 package io.sluice.listener;
 
-import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.listener.queue.RequestQueue;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -21,7 +23,6 @@ class QueueLimitTest
 {
 
     private static final long READY_TIMEOUT_MS = 20_000;
-    private static final long SLEEP_MS = 3_000;
 
     /**
      * @param loops the listener's event loops: every shared-memory worker serves one lane per loop, and the queue's
@@ -32,15 +33,18 @@ class QueueLimitTest
     {
         return TestConfig.listener()
             .listener("eventLoops", loops)
-            .queue(TestConfig.inProcess("inproc", SampleHandler.class)
+            .queue(TestConfig.inProcess("inproc", DeliveryHandler.class)
                 .set("queueLength", 2))
-            .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+            .queue(TestConfig.sharedMemory("shm", DeliveryHandler.class)
                 .set("queueLength", 2))
             .yaml();
     }
 
     @RegisterExtension
     static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
+
+    @TempDir
+    Path tempDir;
 
     private TestListener listener;
 
@@ -55,32 +59,41 @@ class QueueLimitTest
         final RequestQueue queue = listener.listener().queue(queueName);
         assertEquals(0, queue.length());
 
+        final Path release = tempDir.resolve("release");
         try (RawHttpClient first = new RawHttpClient(port);
             RawHttpClient second = new RawHttpClient(port))
         {
-            final byte[] sleep = RawHttpClient.get(path + "sleep?ms=" + SLEEP_MS, port);
-            first.write(sleep);
-            second.write(sleep);
-            awaitValue(2, queue::length, 10_000);
-
-            try (RawHttpClient third = new RawHttpClient(port))
+            // held in the handler until the test creates the release file
+            final byte[] held = RawHttpClient.get(path + "?release=" + release, port);
+            first.write(held);
+            second.write(held);
+            try
             {
-                final RawHttpClient.Response refused = third.send(RawHttpClient.get(path, port));
+                awaitValue(2, queue::length, 10_000);
 
-                assertEquals(503, refused.status(), refused::toString);
-                assertEquals("text/plain", refused.header("content-type"), refused::toString);
-                assertEquals("service unavailable: request queue full\n", refused.bodyText());
+                try (RawHttpClient third = new RawHttpClient(port))
+                {
+                    final RawHttpClient.Response refused = third.send(RawHttpClient.get(path, port));
+
+                    assertEquals(503, refused.status(), refused::toString);
+                    assertEquals("text/plain", refused.header("content-type"), refused::toString);
+                    assertEquals("service unavailable: request queue full\n", refused.bodyText());
+                }
+                // Both held requests are still admitted and unanswered: the 503 did not wait for them.
+                assertEquals(2, queue.length());
+                assertEquals(1, queue.rejectedCount());
             }
-            // Both sleeps are still admitted and unanswered: the 503 did not wait for them.
-            assertEquals(2, queue.length());
-            assertEquals(1, queue.rejectedCount());
+            finally
+            {
+                Files.createFile(release);
+            }
 
-            final RawHttpClient.Response firstSlept = first.readResponse(false);
-            final RawHttpClient.Response secondSlept = second.readResponse(false);
-            assertEquals(200, firstSlept.status(), firstSlept::toString);
-            assertEquals("slept", firstSlept.bodyText());
-            assertEquals(200, secondSlept.status(), secondSlept::toString);
-            assertEquals("slept", secondSlept.bodyText());
+            final RawHttpClient.Response firstHeld = first.readResponse(false);
+            final RawHttpClient.Response secondHeld = second.readResponse(false);
+            assertEquals(200, firstHeld.status(), firstHeld::toString);
+            assertEquals(DeliveryHandler.HELLO, firstHeld.bodyText());
+            assertEquals(200, secondHeld.status(), secondHeld::toString);
+            assertEquals(DeliveryHandler.HELLO, secondHeld.bodyText());
         }
 
         awaitValue(0, queue::length, 5_000);
