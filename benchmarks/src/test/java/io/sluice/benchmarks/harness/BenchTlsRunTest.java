@@ -44,7 +44,7 @@ class BenchTlsRunTest
         final Path out = dir.resolve("run");
 
         final BenchSmokeRun run = BenchSmokeRun.run(
-            out, "--scenarios", "https-c64,tls-handshake", "--duration", "2", "--targets", "inproc,shm,nginx-return");
+            out, "--scenarios", "https-c64,tls-handshake", "--duration", "1", "--targets", "inproc,shm,nginx-return");
 
         final BenchResults results = run.results();
         assertEquals(List.of(Scenario.HTTPS_C64, Scenario.TLS_HANDSHAKE), results.scenarios());
@@ -100,7 +100,7 @@ class BenchTlsRunTest
         final Path out = dir.resolve("h2");
 
         final BenchSmokeRun run = BenchSmokeRun.run(
-            out, "--scenarios", "h2-c16m32,h2c-c16m32", "--duration", "2", "--targets", "nginx-return,inproc");
+            out, "--scenarios", "h2-c16m32,h2c-c16m32", "--duration", "1", "--targets", "nginx-return,inproc");
 
         final BenchResults results = run.results();
         assertEquals(List.of(Scenario.H2_C16M32, Scenario.H2C_C16M32), results.scenarios());
@@ -114,7 +114,7 @@ class BenchTlsRunTest
             }
             BenchSmokeRun.assertMeasured(summary);
             assertTrue(Files.readString(out.resolve("scripts").resolve(scenario.name() + ".sh"),
-                StandardCharsets.UTF_8).contains(" -c16 -m32 -D2 " + scenario.protocol().scheme() + "://"));
+                StandardCharsets.UTF_8).contains(" -c16 -m32 -D1 " + scenario.protocol().scheme() + "://"));
         }
         final String nginxConf = Files.readString(out.resolve("nginx").resolve("nginx.conf"), StandardCharsets.UTF_8);
         assertTrue(nginxConf.contains(" ssl http2 backlog=4096;"), nginxConf);
