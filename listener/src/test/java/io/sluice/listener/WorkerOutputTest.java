@@ -275,7 +275,7 @@ class WorkerOutputTest
     void shouldFailTheWorkerForAMalformedHead(final String name) throws Exception
     {
         final long pid = pid("/raw/");
-        final String response = exchangeUntilClosedOrIdle(get("/raw/" + name));
+        final String response = exchangeUntilClosedOrSettled(get("/raw/" + name), 1);
 
         // a record that cannot be tied to its request: the request is settled when the worker exits (a GET is written
         // again, once, for the replacement, which fails the same way: then 502)
@@ -359,7 +359,7 @@ class WorkerOutputTest
         for (int i = 0; i < 3; i++)
         {
             final long pid = pid("/raw/");
-            final String response = exchangeUntilClosedOrIdle(get("/raw/die"));
+            final String response = exchangeUntilClosedOrSettled(get("/raw/die"), 1);
 
             assertTrue(response.startsWith("HTTP/1.1 502 "), response);
             assertReplaced(pid);
