@@ -19,7 +19,8 @@ import java.nio.channels.SocketChannel;
  * sees the records before it sleeps); what a sleeping one is owed goes to a {@link PendingWakeWatcher}, which
  * announces it if the handler has not returned within about a millisecond: a finished answer never waits for
  * whatever a handler does next. Records published by other threads (or before the
- * duty thread {@link #startDuty() started}) are announced at once. A wake-up is a byte on the doorbell socket, written
+ * duty thread {@link #startDuty() started}), and those the duty thread publishes from inside handler code called for
+ * another lane's request ({@link HandlerScope}), are announced at once. A wake-up is a byte on the doorbell socket, written
  * only when the listener's sleeping flag says it sleeps.
  */
 final class ResponsePublisher
@@ -35,6 +36,7 @@ final class ResponsePublisher
     private boolean wakePending;
     private boolean inHandler;
     private boolean handedOff;
+    private HandlerScope handlerScope = new HandlerScope();
     private long batchNs;
     private PendingWakeWatcher wakeWatcher;
     private boolean startWakeWatcher = true;
@@ -119,7 +121,8 @@ final class ResponsePublisher
      * When to wake: a record published by the duty thread is announced once for its read batch, at the end of the
      * batch; while the duty thread runs handler code, the listener's flag is read at once (after a full fence), and
      * when it sleeps the {@link PendingWakeWatcher} announces the record if the handler takes longer than about a
-     * millisecond. Other threads announce every record. An announcement is a full fence and a
+     * millisecond. Other threads, and the duty thread inside handler code called for another lane, announce every
+     * record. An announcement is a full fence and a
      * read of the listener's flag; a system call only when the listener sleeps. A full ring wakes the listener at once:
      * only it can make room.
      *
@@ -155,8 +158,9 @@ final class ResponsePublisher
         }
         exchange.encodeInto(responseRing.buffer(), index);
         responseRing.commit(index);
-        if (Thread.currentThread() != dutyThread)
+        if (Thread.currentThread() != dutyThread || (!inHandler && handlerScope.isInHandler()))
         {
+            // another thread, or handler code called for another lane, whose return announces nothing of this lane
             wakeListener();
         }
         else if (inHandler)
@@ -178,6 +182,7 @@ final class ResponsePublisher
     void enterHandler()
     {
         inHandler = true;
+        handlerScope.enter();
         if (wakePending)
         {
             wakePending = false;
@@ -221,6 +226,7 @@ final class ResponsePublisher
     void leaveHandler()
     {
         inHandler = false;
+        handlerScope.leave();
         if (handedOff)
         {
             handedOff = false;
@@ -229,6 +235,16 @@ final class ResponsePublisher
                 wakePending = true;
             }
         }
+    }
+
+    /**
+     * Lanes: the duty thread serves other lanes too; whether it runs handler code is shared with theirs.
+     *
+     * @param scope the scope of every lane of the duty thread.
+     */
+    void shareHandlerScope(final HandlerScope scope)
+    {
+        handlerScope = scope;
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * ring file and doorbell, served by a {@link SharedMemoryWorker} of its own, so the answer to a request goes back
  * through the response ring of the lane it came on and wakes the event loop that owns that lane. One duty thread
  * serves every lane, round robin: each duty cycle takes at most one read batch from each lane, starting one lane
- * further on each time, so a busy lane cannot starve another.
+ * further on each time, so a busy lane cannot starve another. Handler code called for one lane may answer another
+ * lane's request: that answer is announced at once ({@link HandlerScope}).
  * <p>
  * Idle: the lanes arm their sleeping flags, each lane's ring is looked at once more, and the duty thread then blocks
  * in a {@link Selector} over every lane's doorbell until one rings (the one system call of a sleep, as with one lane).
@@ -40,8 +41,10 @@ final class SharedMemoryLanes extends WorkerDuty
     {
         this.lanes = lanes;
         this.selector = Selector.open();
+        final HandlerScope handlerScope = new HandlerScope();
         for (final SharedMemoryWorker lane : lanes)
         {
+            lane.shareHandlerScope(handlerScope);
             final SocketChannel doorbell = lane.doorbell();
             doorbell.configureBlocking(false);
             doorbell.register(selector, SelectionKey.OP_READ, lane);

@@ -310,6 +310,16 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
     }
 
     /**
+     * Lanes: whether the duty thread runs handler code is shared by every lane it serves.
+     *
+     * @param scope the scope of every lane of the duty thread.
+     */
+    void shareHandlerScope(final HandlerScope scope)
+    {
+        publisher.shareHandlerScope(scope);
+    }
+
+    /**
      * Tests: {@link #run()} does not start the watcher thread; the test {@link PendingWakeWatcher#poll polls} it.
      */
     void pollWakeWatcherByHand()
