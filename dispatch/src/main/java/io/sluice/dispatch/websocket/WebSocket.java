@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -40,8 +39,13 @@ import java.nio.charset.StandardCharsets;
  * <p>
  * Frames are decoded and encoded by Netty's websocket codec run in an embedded channel per connection; a message is
  * handed over as a view of the codec's pooled buffer (a fragmented one first joined into one pooled buffer), and each
- * send copies the message once into a pooled buffer. Not thread-safe: call it from the exchange's callback thread,
- * or from one thread at a time, as the {@link Exchange}'s response methods.
+ * send copies the message once into a pooled buffer. The common case skips the codec, without changing what is
+ * accepted: while the codec is idle, whole unfragmented masked text (ASCII) and binary frames of up to 4 KiB are
+ * unmasked into a buffer kept for the connection and handed over from there ({@code WebSocketFrameReader}; anything
+ * else, from its first byte on, goes to the codec), and a text or binary message of up to 4 KiB is sent as one frame
+ * built in another such buffer ({@code WebSocketFrameWriter}), after whatever the codec had to send. Not thread-safe:
+ * call it from the exchange's callback thread, or from one thread at a time, as the {@link Exchange}'s response
+ * methods.
  */
 public final class WebSocket
 {
@@ -97,6 +101,10 @@ public final class WebSocket
     private final Exchange exchange;
     private final WebSocketEndpoint endpoint;
     private final EmbeddedChannel channel;
+    private final WebSocketCodecDecoder decoder;
+    private final WebSocketFrameReader reader;
+    private final WebSocketFrameWriter writer = new WebSocketFrameWriter();
+    private final WebSocketFrameReader.MessageHandler delivery = this::deliver;
     private final UnsafeBuffer inView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer outView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer copyView = new UnsafeBuffer(0, 0);
@@ -119,9 +127,11 @@ public final class WebSocket
             .maxFramePayloadLength(config.maxMessageLength())
             .closeOnProtocolViolation(true)
             .build();
+        decoder = new WebSocketCodecDecoder(decoderConfig);
+        reader = new WebSocketFrameReader(config.maxMessageLength());
         channel = new EmbeddedChannel(
             new WebSocket08FrameEncoder(false),
-            new WebSocket08FrameDecoder(decoderConfig),
+            decoder,
             new Utf8FrameValidator(true),
             new WebSocketFrameAggregator(config.maxMessageLength()),
             new WebSocketFrameDispatcher(this));
@@ -228,7 +238,11 @@ public final class WebSocket
         }
         if (length > 0 && !closeReceived && channel.isOpen())
         {
-            channel.writeInbound(copyIn(buffer, offset, length));
+            final int read = decoder.isIdle() ? reader.read(buffer, offset, length, delivery) : 0;
+            if (read < length && !ended && !closeReceived && channel.isOpen())
+            {
+                channel.writeInbound(copyIn(buffer, offset + read, length - read));
+            }
         }
         drain();
         if (last && !ended)
@@ -277,7 +291,13 @@ public final class WebSocket
      */
     public boolean sendText(final DirectBuffer buffer, final int offset, final int length)
     {
-        return !closeSent && !ended && write(new TextWebSocketFrame(copyIn(buffer, offset, length)));
+        if (closeSent || ended)
+        {
+            return false;
+        }
+        return WebSocketFrameWriter.fits(length) ?
+            writeFramed(WebSocketFrameReader.TEXT_OPCODE, buffer, offset, length) :
+            write(new TextWebSocketFrame(copyIn(buffer, offset, length)));
     }
 
     /**
@@ -305,7 +325,13 @@ public final class WebSocket
      */
     public boolean sendBinary(final DirectBuffer buffer, final int offset, final int length)
     {
-        return !closeSent && !ended && write(new BinaryWebSocketFrame(copyIn(buffer, offset, length)));
+        if (closeSent || ended)
+        {
+            return false;
+        }
+        return WebSocketFrameWriter.fits(length) ?
+            writeFramed(WebSocketFrameReader.BINARY_OPCODE, buffer, offset, length) :
+            write(new BinaryWebSocketFrame(copyIn(buffer, offset, length)));
     }
 
     /**
@@ -419,6 +445,53 @@ public final class WebSocket
             closeCode = code;
             closeReason = null == reason ? "" : reason;
         }
+    }
+
+    /**
+     * A message read without the codec ({@link WebSocketFrameReader}): to the endpoint as the codec's would go.
+     *
+     * @return true while more may be read.
+     */
+    private boolean deliver(final boolean text, final DirectBuffer buffer, final int length)
+    {
+        if (!closeSent)
+        {
+            try
+            {
+                if (text)
+                {
+                    endpoint.onText(this, buffer, 0, length);
+                }
+                else
+                {
+                    endpoint.onBinary(this, buffer, 0, length);
+                }
+            }
+            catch (final Throwable ex)
+            {
+                endpointFailure = ex;
+            }
+        }
+        return !ended && !closeReceived && channel.isOpen();
+    }
+
+    /**
+     * Send a message framed without the codec ({@link WebSocketFrameWriter}), after what the codec holds.
+     */
+    private boolean writeFramed(final int opcode, final DirectBuffer buffer, final int offset, final int length)
+    {
+        drain();
+        if (ended)
+        {
+            return false;
+        }
+        final int frameLength = writer.encode(opcode, buffer, offset, length);
+        if (!exchange.sendBody(writer.frame(), 0, frameLength, false))
+        {
+            writable = false;
+        }
+        rethrowEndpointFailure();
+        return isWritable();
     }
 
     private boolean write(final Object frame)
