@@ -423,8 +423,14 @@ public final class Listener implements AutoCloseable
         closeServerChannels();
         if (null != connections)
         {
-            // from now on every response closes its connection; idle keep-alive connections are closed at once
-            connections.startDraining();
+            // from now on every response closes its connection; idle keep-alive connections are closed at once,
+            // HTTP/2 ones sent GOAWAY, their open streams given as long as the longest queue's time limit
+            long drainTimeLimitMs = 0;
+            for (final QueueConfiguration queue : config.queues())
+            {
+                drainTimeLimitMs = Math.max(drainTimeLimitMs, shutdownTimeLimitMs(queue));
+            }
+            connections.startDraining(drainTimeLimitMs);
         }
         final long startNs = System.nanoTime();
         for (final QueueConfiguration queue : config.queues())
@@ -434,8 +440,7 @@ public final class Listener implements AutoCloseable
             {
                 continue;
             }
-            final long limitMs = null == queue.worker() ?
-                WorkerConfiguration.SHUTDOWN_TIME_LIMIT_MS_DEFAULT : queue.worker().shutdownTimeLimitMs();
+            final long limitMs = shutdownTimeLimitMs(queue);
             final long deadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(limitMs);
             while (requestQueue.length() > 0 && System.nanoTime() - deadlineNs < 0)
             {
@@ -456,6 +461,12 @@ public final class Listener implements AutoCloseable
             }
         }
         close();
+    }
+
+    private static long shutdownTimeLimitMs(final QueueConfiguration queue)
+    {
+        return null == queue.worker() ?
+            WorkerConfiguration.SHUTDOWN_TIME_LIMIT_MS_DEFAULT : queue.worker().shutdownTimeLimitMs();
     }
 
     /**

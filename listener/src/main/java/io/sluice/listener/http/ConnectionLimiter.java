@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * bound is refused at once ({@link HttpServerInitializer} answers it 503 and closes it), never left waiting. Counts
  * even when unbounded, for the admin endpoint. Lock-free; safe from any event loop.
  * <p>
- * It also tracks the open connections for a graceful stop: once {@link #startDraining()} is called every response
- * gets {@code connection: close} and its connection closes after it, and connections with nothing in flight (idle
- * keep-alive) are closed at once; an HTTP/2 connection is sent {@code GOAWAY}, and closes once its open streams are
- * done.
+ * It also tracks the open connections for a graceful stop: once {@link #startDraining(long)} is called every
+ * response gets {@code connection: close} and its connection closes after it, and connections with nothing in flight
+ * (idle keep-alive) are closed at once; an HTTP/2 connection is sent {@code GOAWAY}, and closes once its open streams
+ * are done, or when the stop's time limit has passed, whichever comes first.
  */
 public final class ConnectionLimiter
 {
@@ -31,6 +31,7 @@ public final class ConnectionLimiter
     private final AtomicLong refused = new AtomicLong();
     private final ChannelGroup channels = new DefaultChannelGroup("sluice-connections", GlobalEventExecutor.INSTANCE);
     private volatile boolean draining;
+    private volatile long drainTimeLimitMs;
 
     /**
      * @param maxConnections most open connections, or {@link #UNLIMITED}.
@@ -176,11 +177,25 @@ public final class ConnectionLimiter
     }
 
     /**
-     * Begin a graceful stop: from now on every response gets {@code connection: close}, and each open connection
-     * with nothing in flight is closed at once (on its own event loop). Idempotent; call from any thread.
+     * @return how long an HTTP/2 connection sent {@code GOAWAY} by the graceful stop waits for its open streams.
      */
-    public void startDraining()
+    public long drainTimeLimitMs()
     {
+        return drainTimeLimitMs;
+    }
+
+    /**
+     * Begin a graceful stop: from now on every response gets {@code connection: close}, and each open connection
+     * with nothing in flight is closed at once (on its own event loop); an HTTP/2 connection is sent {@code GOAWAY}
+     * and closed once its open streams are done, or after {@code drainTimeLimitMs} at the latest. Idempotent; call
+     * from any thread.
+     *
+     * @param drainTimeLimitMs how long the stop lets the requests in flight finish (the listener's longest
+     *                         {@code shutdownTimeLimit}).
+     */
+    public void startDraining(final long drainTimeLimitMs)
+    {
+        this.drainTimeLimitMs = drainTimeLimitMs;
         draining = true;
         for (final Channel channel : channels)
         {
@@ -195,7 +210,7 @@ public final class ConnectionLimiter
                     final Http2ServerConnection http2 = channel.pipeline().get(Http2ServerConnection.class);
                     if (null != http2)
                     {
-                        http2.drain();
+                        http2.drain(drainTimeLimitMs);
                     }
                 });
         }

@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
 final class Http2Pipeline
 {
     /**
-     * Longest a graceful close waits for the streams open at its {@code GOAWAY} to finish before it closes anyway.
+     * Longest a close of the connection waits for the streams open at its {@code GOAWAY} to finish before it closes
+     * anyway; a graceful stop of the listener sets its own bound, its longest {@code shutdownTimeLimit}
+     * ({@link Http2ServerConnection#drain(long)}).
      */
     static final long GRACEFUL_CLOSE_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(30);
 

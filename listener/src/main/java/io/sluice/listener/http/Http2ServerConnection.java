@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -102,7 +103,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
         armIdle();
         if (null != connections && connections.isDraining())
         {
-            drain();
+            drain(connections.drainTimeLimitMs());
         }
     }
 
@@ -145,12 +146,19 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
 
     /**
      * The listener began a graceful stop: {@code GOAWAY} now, the streams open go on to their end, then the
-     * connection closes (Netty's graceful close).
+     * connection closes (Netty's graceful close), after {@code timeLimitMs} at the latest.
+     *
+     * @param timeLimitMs how long the open streams may take: the graceful stop's time limit.
      */
-    void drain()
+    void drain(final long timeLimitMs)
     {
         if (ctx.channel().isActive())
         {
+            final Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+            if (null != codec)
+            {
+                codec.gracefulShutdownTimeoutMillis(timeLimitMs);
+            }
             ctx.channel().close();
         }
     }
