@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * HTTP/2 streams in the access and error logs, over real h2c connections: a GET on each hosting model is one access
  * line with the same fields as HTTP/1.1 and {@code cs-version} {@code HTTP/2}, its bytes those of its stream (head as
  * its header list size, plus {@code DATA}); a stream refused 431 for a field over {@code maxFieldLength} and one
- * refused 503 for a full queue are each one error line with their reason.
+ * refused 503 for a full queue are each one error line with their reason, and so are the refusals Netty's codec answers
+ * itself: its 431 for a header list over {@code maxRequestBytes} ({@code RequestLength}) and {@code REFUSED_STREAM} for
+ * a stream past {@code maxConcurrentStreams} ({@code Http2_Refused_Stream}).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class Http2LogTest
@@ -33,13 +35,17 @@ class Http2LogTest
         .listener("accessLog", "{ path: \"${LOG_DIR}/logs/access.log\", rotate: { daily: false } }")
         .listener("errorLog", "\"${LOG_DIR}/logs/httperr.log\"")
         .listener("maxFieldLength", 256)
-        .listener("http2", "{ maxResets: " + Http2LogTest.MAX_RESETS + " }")
+        .listener("http2", "{ maxResets: " + Http2LogTest.MAX_RESETS + ", maxConcurrentStreams: " +
+            Http2LogTest.MAX_CONCURRENT_STREAMS + " }")
         .queue(TestConfig.inProcess("inproc", SampleHandler.class))
         .queue(TestConfig.sharedMemory("shm", SampleHandler.class))
         .queue(TestConfig.loopback("loopback", SampleHandler.class))
         .queue(TestConfig.inProcess("small", SampleHandler.class).set("queueLength", 1))
         .yaml();
     private static final int MAX_RESETS = 10;
+    private static final int MAX_CONCURRENT_STREAMS = 8;
+    private static final int PAD_FIELDS = 62;
+    private static final int PAD_LENGTH = 240;
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long LOG_TIMEOUT_MS = 20_000;
     private static final long ANSWER_TIMEOUT_S = 30;
@@ -158,6 +164,57 @@ class Http2LogTest
             LOG_TIMEOUT_MS);
         assertEquals(1, LogLines.records(errorLog()).stream()
             .filter((fields) -> fields[3].equals(Integer.toString(clientPort))).count(), "one line for the connection");
+        assertErrorLine(line, "-", "-", "-");
+    }
+
+    @Test
+    void shouldLogTheCodecs431ForAHeaderListOverMaxRequestBytesWithRequestLength() throws Exception
+    {
+        final int clientPort;
+        try (RawHttp2Connection connection = RawHttp2Connection.connect(LISTENER.port(), 0, true))
+        {
+            clientPort = connection.localPort();
+            final Http2Headers headers = RawHttp2Connection.request("GET", "/inproc/?case=h2-list");
+            for (int i = 0; i < PAD_FIELDS; i++)
+            {
+                headers.add("x-pad-" + i, "p".repeat(PAD_LENGTH));
+            }
+            connection.headers(1, headers, true);
+            assertEquals(431, connection.status(1).get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS));
+        }
+
+        final String[] line = LogLines.await(
+            errorLog(),
+            (fields) -> fields[10].equals("RequestLength") && fields[3].equals(Integer.toString(clientPort)),
+            LOG_TIMEOUT_MS);
+        assertEquals(1, LogLines.records(errorLog()).stream()
+            .filter((fields) -> fields[3].equals(Integer.toString(clientPort))).count(), "one line for the stream");
+        assertErrorLine(line, "-", "431", "-");
+    }
+
+    @Test
+    void shouldLogAStreamRefusedPastMaxConcurrentStreamsWithHttp2RefusedStream() throws Exception
+    {
+        final int clientPort;
+        try (RawHttp2Connection connection = RawHttp2Connection.connect(LISTENER.port(), 0, true))
+        {
+            clientPort = connection.localPort();
+            for (int i = 0; i <= MAX_CONCURRENT_STREAMS; i++)
+            {
+                connection.headers(1 + 2 * i, RawHttp2Connection.request("POST", "/inproc/echo"), false);
+            }
+            final int refused = 1 + 2 * MAX_CONCURRENT_STREAMS;
+            assertEquals(
+                Http2Error.REFUSED_STREAM.code(), connection.reset(refused).get(ANSWER_TIMEOUT_S, TimeUnit.SECONDS));
+        }
+
+        final String[] line = LogLines.await(
+            errorLog(),
+            (fields) -> fields[10].equals("Http2_Refused_Stream") && fields[3].equals(Integer.toString(clientPort)),
+            LOG_TIMEOUT_MS);
+        assertEquals(1, LogLines.records(errorLog()).stream()
+            .filter((fields) -> fields[10].equals("Http2_Refused_Stream") &&
+                fields[3].equals(Integer.toString(clientPort))).count(), "one line for the refused stream");
         assertErrorLine(line, "-", "-", "-");
     }
 

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  *     <li>empty DATA floods: more than {@code maxConsecutiveEmptyFrames} in a row close the connection;</li>
  *     <li>header names and values are validated (lower case, no connection-specific fields).</li>
  * </ul>
+ * The refusals the codec answers itself (its 431, {@code REFUSED_STREAM}) are written to the error log by
+ * {@link Http2CodecRefusals}.
  * Stateless.
  */
 final class Http2Pipeline
@@ -73,6 +75,7 @@ final class Http2Pipeline
             .maxHeaderListSize(decoderConfig.maxHeaderSize())
             .initialWindowSize(config.initialWindowSize())
             .headerTableSize(config.headerTableSize());
+        final Http2CodecRefusals refusals = new Http2CodecRefusals();
         final Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
             .initialSettings(settings)
             .validateHeaders(true)
@@ -81,9 +84,11 @@ final class Http2Pipeline
             .decoderEnforceMaxConsecutiveEmptyDataFrames(config.maxConsecutiveEmptyFrames())
             .encoderEnforceMaxQueuedControlFrames(config.maxQueuedControlFrames())
             .gracefulShutdownTimeoutMillis(GRACEFUL_CLOSE_TIMEOUT_MS)
+            .frameLogger(refusals)
             .build();
         final Http2ServerConnection connection = new Http2ServerConnection(
             router, connectionConfig, decoderConfig, connections, SystemNanoClock.INSTANCE, tls);
+        refusals.connection(connection);
         connection.loopCounters(loopCounters);
         ch.pipeline()
             .addLast("h2", codec)

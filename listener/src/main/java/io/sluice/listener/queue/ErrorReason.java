@@ -114,7 +114,14 @@ public enum ErrorReason
      * flood limit passed (rapid reset, CONTINUATION, SETTINGS/PING, empty DATA) (close). HTTP.sys's {@code httperr}
      * list has no name for it.
      */
-    HTTP2_PROTOCOL_ERROR("Http2_Protocol_Error");
+    HTTP2_PROTOCOL_ERROR("Http2_Protocol_Error"),
+
+    /**
+     * An HTTP/2 stream refused with {@code RST_STREAM REFUSED_STREAM}, as it would have passed the connection's
+     * {@code maxConcurrentStreams} (no status; the client may retry it). HTTP.sys's {@code httperr} list has no name
+     * for it.
+     */
+    HTTP2_REFUSED_STREAM("Http2_Refused_Stream");
 
     private final String logName;
 
