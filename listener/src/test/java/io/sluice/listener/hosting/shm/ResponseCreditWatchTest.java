@@ -1,9 +1,7 @@
 package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
@@ -12,7 +10,6 @@ import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
@@ -164,42 +161,12 @@ class ResponseCreditWatchTest
     /**
      * An exchange that takes the head and every chunk, and records the watches asked of it.
      */
-    private static final class RecordingExchange implements ClientExchange
+    private static final class RecordingExchange extends DrainTestExchange
     {
         final List<Long> watchTokens = new ArrayList<>();
         boolean headSent;
         boolean complete;
         long bodyBytes;
-
-        public EventLoop eventLoop()
-        {
-            return null;
-        }
-
-        public ByteBufAllocator alloc()
-        {
-            return ByteBufAllocator.DEFAULT;
-        }
-
-        public boolean isHeadRequest()
-        {
-            return false;
-        }
-
-        public String applicationPath()
-        {
-            return "/shm/";
-        }
-
-        public String remoteAddress()
-        {
-            return "127.0.0.1";
-        }
-
-        public int remotePort()
-        {
-            return 80;
-        }
 
         public boolean isHeadSent()
         {
@@ -209,20 +176,6 @@ class ResponseCreditWatchTest
         public boolean isDone()
         {
             return complete;
-        }
-
-        public boolean isWritable()
-        {
-            return true;
-        }
-
-        public boolean notifyWhenWritable()
-        {
-            return false;
-        }
-
-        public void resumeBody()
-        {
         }
 
         public ByteBuf beginHead(final int status)
@@ -261,19 +214,6 @@ class ResponseCreditWatchTest
         public void notifyWhenFlushed(final FlushListener listener, final long token)
         {
             watchTokens.add(token);
-        }
-
-        public void sendError(final int status, final String message)
-        {
-            throw new IllegalStateException("answered " + status + ": " + message);
-        }
-
-        public void markQueued()
-        {
-        }
-
-        public void markStarted()
-        {
         }
     }
 }

@@ -1,9 +1,7 @@
 package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.sluice.dispatch.shm.MessageDescriptor;
@@ -12,8 +10,6 @@ import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.queue.ClientExchange;
-import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
 import org.agrona.DirectBuffer;
@@ -193,42 +189,12 @@ class ResponseDrainAllocationTest
      * An exchange that writes every head into one reused buffer and keeps nothing else; the last head is kept as
      * text once, at the end, for the test's check.
      */
-    private static final class ReusedHeadExchange implements ClientExchange
+    private static final class ReusedHeadExchange extends DrainTestExchange
     {
         // the buffer itself, not the leak detector's wrapper, which records every access the test makes
         final ByteBuf head = unwrapped(Unpooled.directBuffer(512));
         int answered;
         String lastHead;
-
-        public EventLoop eventLoop()
-        {
-            return null;
-        }
-
-        public ByteBufAllocator alloc()
-        {
-            return ByteBufAllocator.DEFAULT;
-        }
-
-        public boolean isHeadRequest()
-        {
-            return false;
-        }
-
-        public String applicationPath()
-        {
-            return "/shm/";
-        }
-
-        public String remoteAddress()
-        {
-            return "127.0.0.1";
-        }
-
-        public int remotePort()
-        {
-            return 80;
-        }
 
         public boolean isHeadSent()
         {
@@ -238,20 +204,6 @@ class ResponseDrainAllocationTest
         public boolean isDone()
         {
             return false;
-        }
-
-        public boolean isWritable()
-        {
-            return true;
-        }
-
-        public boolean notifyWhenWritable()
-        {
-            return false;
-        }
-
-        public void resumeBody()
-        {
         }
 
         public ByteBuf beginHead(final int status)
@@ -291,23 +243,6 @@ class ResponseDrainAllocationTest
         public void body(final ByteBuf content, final boolean last)
         {
             throw new IllegalStateException("no body chunk expected");
-        }
-
-        public void notifyWhenFlushed(final FlushListener listener, final long token)
-        {
-        }
-
-        public void sendError(final int status, final String message)
-        {
-            throw new IllegalStateException("answered " + status + ": " + message);
-        }
-
-        public void markQueued()
-        {
-        }
-
-        public void markStarted()
-        {
         }
     }
 }
