@@ -12,7 +12,6 @@ import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -440,7 +439,7 @@ final class RequestRingPublisher
      */
     private int publishAwaitedHead(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
     {
-        final ExpandableArrayBuffer head = request.pendingHead();
+        final UnsafeBuffer head = request.pendingHead();
         final int headLength = request.pendingHeadLength();
         final int bodyLength = content.readableBytes();
         if (last && inlineBodies && pendingHeads.isEmpty() &&

@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.listener.hosting.InFlightList;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One request slot of a shared-memory queue: preallocated at start-up, one per unit of queue length, reused for
@@ -36,7 +36,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     final int index;
     final ResponseCredit credit = new ResponseCredit();
     final TunnelCredit tunnel = new TunnelCredit();
-    private final ExpandableArrayBuffer pendingHead = new ExpandableArrayBuffer(PENDING_HEAD_INITIAL_LENGTH);
+    private final UnsafeBuffer pendingHead = new UnsafeBuffer(new byte[PENDING_HEAD_INITIAL_LENGTH]);
     private final LoopLanes host;
     private int generation;
     private ClientExchange exchange;
@@ -159,9 +159,12 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     }
 
     /**
-     * @return the head kept while the ring is full, or for a retry.
+     * @return the head kept while the ring is full, or for a retry. An {@link UnsafeBuffer} over a heap array, the
+     * class of the request ring's buffer too: the head encoder and the copies between the two see one buffer class, so
+     * the compiled code of the request path stays monomorphic whether a head goes into the ring or waits here (a second
+     * class met only once bodies go inline, after hello-only traffic, deoptimized it).
      */
-    ExpandableArrayBuffer pendingHead()
+    UnsafeBuffer pendingHead()
     {
         return pendingHead;
     }
@@ -206,9 +209,12 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
      * @param length of the head.
      * @return the buffer to encode it into, long enough.
      */
-    ExpandableArrayBuffer holdHead(final int length)
+    UnsafeBuffer holdHead(final int length)
     {
-        pendingHead.checkLimit(length);
+        if (pendingHead.capacity() < length)
+        {
+            pendingHead.wrap(new byte[Math.max(length, pendingHead.capacity() * 2)]);
+        }
         pendingHeadLength = length;
         return pendingHead;
     }
