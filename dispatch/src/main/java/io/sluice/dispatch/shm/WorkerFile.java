@@ -80,7 +80,8 @@ public final class WorkerFile implements AutoCloseable
             WorkerFileDescriptor.fileLength(requestRingCapacity, responseRingCapacity));
         WorkerFileDescriptor.initialise(
             new UnsafeBuffer(mapped, 0, WorkerFileDescriptor.HEADER_LENGTH),
-            requestRingCapacity, responseRingCapacity, listenerPid, listenerStartMs);
+            requestRingCapacity, responseRingCapacity, listenerPid, listenerStartMs,
+            WorkerFileDescriptor.FEATURE_REQUEST_RING_ZEROED_AHEAD);
         return new WorkerFile(mapped);
     }
 

@@ -42,6 +42,8 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+
  *  |              Worker features (bit 0: inline bodies)           | 56
  *  +---------------------------------------------------------------+
+ *  |     Listener features (bit 0: request ring zeroed ahead)      | 60
+ *  +---------------------------------------------------------------+
  *  |          Worker sleeping flag (own cache-line pair)           | 128
  *  +---------------------------------------------------------------+
  *  |         Listener sleeping flag (own cache-line pair)          | 256
@@ -128,6 +130,20 @@ public final class WorkerFileDescriptor
      * {@code REQUEST_BODY} messages.
      */
     public static final int FEATURE_INLINE_REQUEST_BODY = 1;
+
+    /**
+     * Offset of the listener's features (int32): what the listener does beyond the layout version's minimum, written
+     * by the listener before the layout version and never changed while the file exists.
+     */
+    public static final int LISTENER_FEATURES_OFFSET = 60;
+
+    /**
+     * Listener feature: the request ring is zeroed ahead. Before it commits a record, the listener zeroes the 8-byte
+     * record header that follows it (unless that is the record at the head, not taken yet), so the free part of the
+     * request ring always starts with a zero header, and a consumer of the request ring need zero only the 8-byte
+     * header of each record it takes, not its message.
+     */
+    public static final int FEATURE_REQUEST_RING_ZEROED_AHEAD = 1;
 
     /**
      * Offset of the flag the worker sets before it blocks waiting for requests.
@@ -300,7 +316,30 @@ public final class WorkerFileDescriptor
         final long listenerPid,
         final long startTimeMs)
     {
+        initialise(header, requestRingCapacity, responseRingCapacity, listenerPid, startTimeMs, 0);
+    }
+
+    /**
+     * Write the header of a newly created file with the listener's features; the version is written last, with
+     * release semantics.
+     *
+     * @param header               buffer over the header.
+     * @param requestRingCapacity  capacity of the request ring.
+     * @param responseRingCapacity capacity of the response ring.
+     * @param listenerPid          the listener's PID.
+     * @param startTimeMs          the listener's start time.
+     * @param listenerFeatures     the listener's features ({@link #FEATURE_REQUEST_RING_ZEROED_AHEAD}).
+     */
+    public static void initialise(
+        final AtomicBuffer header,
+        final int requestRingCapacity,
+        final int responseRingCapacity,
+        final long listenerPid,
+        final long startTimeMs,
+        final int listenerFeatures)
+    {
         header.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        header.putInt(LISTENER_FEATURES_OFFSET, listenerFeatures);
         header.putInt(REQUEST_RING_LENGTH_OFFSET, requestRingCapacity + RingBufferDescriptor.TRAILER_LENGTH);
         header.putInt(RESPONSE_RING_LENGTH_OFFSET, responseRingCapacity + RingBufferDescriptor.TRAILER_LENGTH);
         header.putLong(LISTENER_PID_OFFSET, listenerPid);

@@ -2,6 +2,7 @@ package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.RequestRingReader;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -82,6 +83,7 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
 
     private final UnsafeBuffer header;
     private final ManyToOneRingBuffer requestRing;
+    private final RequestRingReader requestReader;
     private final SocketChannel doorbell;
     private final Doorbell doorbellFlags;
     private final ResponsePublisher publisher;
@@ -117,6 +119,7 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
         this.responseWindow = responseWindow;
         this.header = header;
         this.requestRing = requestRing;
+        this.requestReader = new RequestRingReader(requestRing, RequestRingReader.isZeroedAhead(header));
         this.doorbell = doorbell;
         this.doorbellFlags = Doorbell.workerSide(header);
         this.publisher = new ResponsePublisher(
@@ -278,7 +281,7 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
         int work = 0;
         while (work < READ_LIMIT)
         {
-            work += requestRing.controlledRead(adapter, READ_LIMIT - work);
+            work += requestReader.read(adapter, READ_LIMIT - work);
             final SharedMemoryExchange exchange = adapter.takeDispatchNext();
             if (null == exchange)
             {

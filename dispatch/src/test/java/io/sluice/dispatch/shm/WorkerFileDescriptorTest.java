@@ -102,6 +102,8 @@ class WorkerFileDescriptorTest
         assertEquals(48, WorkerFileDescriptor.WORKER_HEARTBEAT_OFFSET);
         assertEquals(56, WorkerFileDescriptor.WORKER_FEATURES_OFFSET);
         assertEquals(1, WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY);
+        assertEquals(60, WorkerFileDescriptor.LISTENER_FEATURES_OFFSET);
+        assertEquals(1, WorkerFileDescriptor.FEATURE_REQUEST_RING_ZEROED_AHEAD);
         assertEquals(128, WorkerFileDescriptor.WORKER_SLEEPING_OFFSET);
         assertEquals(256, WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET);
         assertEquals(384, WorkerFileDescriptor.WORKER_REQUESTS_OFFSET);
@@ -127,8 +129,9 @@ class WorkerFileDescriptorTest
             "putInt@12=" + (131072 + TRAILER) + " (version was 0)",
             "putLong@16=4242 (version was 0)",
             "putLong@24=1700000000123 (version was 0)",
+            "putInt@60=0 (version was 0)",
             "putLongVolatile@32=1700000000123 (version was 0)"), before);
-        assertEquals(7, writes.size());
+        assertEquals(8, writes.size());
     }
 
     @Test

@@ -26,6 +26,12 @@ import java.lang.invoke.VarHandle;
  * claim space a worker has not released, nor claim past the end of the buffer, nor lose track of where its records
  * start.
  * <p>
+ * The ring is zeroed ahead ({@link io.sluice.dispatch.shm.WorkerFileDescriptor#FEATURE_REQUEST_RING_ZEROED_AHEAD}):
+ * each claim zeroes the 8-byte header that follows the record, unless that is the head record still to be taken,
+ * before the record is committed. So the free part of the ring always starts with a zero header, and a consumer needs
+ * to zero only the headers of the records it takes (the Java worker does), not their messages. Padding needs none:
+ * the record after it starts the buffer, where every lap starts with a record whose header its consumer zeroed.
+ * <p>
  * A claim is always followed by {@link #commit} or {@link #abort} before the next one: both write the record length
  * the listener chose, whatever the worker may have written over the claimed header meanwhile, and never throw.
  * <p>
@@ -175,6 +181,12 @@ final class RequestRingProducer
         claimIndex = writeIndex;
         claimRecordLength = recordLength;
         tail += required;
+        if (tail - head < capacity)
+        {
+            // zeroed ahead: the header after this record is free space and must read "nothing yet" once this record
+            // is committed, whatever an earlier lap left there (the consumer zeroes only the headers it takes)
+            buffer.putLong((int)tail & mask, 0L);
+        }
         buffer.putLongRelease(tailPositionIndex, tail);
         buffer.putIntRelease(RecordDescriptor.lengthOffset(writeIndex), -recordLength);
         VarHandle.releaseFence();

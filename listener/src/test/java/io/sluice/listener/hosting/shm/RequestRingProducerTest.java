@@ -1,5 +1,6 @@
 package io.sluice.listener.hosting.shm;
 
+import io.sluice.dispatch.shm.RequestRingReader;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -87,6 +89,68 @@ class RequestRingProducerTest
             assertTrue(buffer.compareTo(agronaBuffer) == 0, "the same bytes, trailer included, at step " + step);
         }
         assertNull(producer.violation());
+    }
+
+    /**
+     * The Java worker on a ring zeroed ahead zeroes only the headers of the records it takes, so the message bytes of
+     * earlier laps stay in the ring, filled here with bytes that read as a positive length. Whatever the lengths, the
+     * padding and the reads, the consumer finds exactly the records committed, in order, and never a stale one: the
+     * producer's zeroing ahead keeps the tail's header at 0.
+     */
+    @Test
+    void shouldShowAConsumerThatZeroesOnlyHeadersExactlyTheRecordsCommitted()
+    {
+        final RequestRingReader reader = new RequestRingReader(consumer, true);
+        final ArrayDeque<String> committed = new ArrayDeque<>();
+        final Random random = new Random(23);
+        long taken = 0;
+        for (int step = 0; step < 50_000; step++)
+        {
+            if (random.nextInt(3) == 0)
+            {
+                final int limit = 1 + random.nextInt(4);
+                final boolean breakEach = random.nextBoolean();
+                reader.read(
+                    (msgTypeId, buffer, index, length) ->
+                    {
+                        assertEquals(TYPE, msgTypeId);
+                        assertEquals(committed.pollFirst(), buffer.getStringWithoutLengthAscii(index, length));
+                        return breakEach ?
+                            ControlledMessageHandler.Action.BREAK : ControlledMessageHandler.Action.COMMIT;
+                    },
+                    limit);
+                assertTrue(producer.check(), producer.violation());
+                taken = consumer.consumerPosition();
+            }
+            else
+            {
+                final int length = random.nextInt(4) == 0 ? random.nextInt(CAPACITY / 8 + 1) : random.nextInt(300);
+                final int index = producer.tryClaim(TYPE, length);
+                if (index > 0)
+                {
+                    // printable bytes whose int value is a large positive length
+                    final byte fill = (byte)('A' + random.nextInt(26));
+                    buffer.setMemory(index, length, fill);
+                    producer.commit(index);
+                    committed.addLast(String.valueOf((char)fill).repeat(length));
+                }
+            }
+        }
+        while (!committed.isEmpty())
+        {
+            final int read = reader.read(
+                (msgTypeId, buffer, index, length) ->
+                {
+                    assertEquals(committed.pollFirst(), buffer.getStringWithoutLengthAscii(index, length));
+                    return ControlledMessageHandler.Action.COMMIT;
+                },
+                64);
+            assertTrue(read > 0 || consumer.consumerPosition() > taken, "the consumer moves on");
+            taken = consumer.consumerPosition();
+        }
+        assertEquals(0, reader.read((msgTypeId, buffer, index, length) -> ControlledMessageHandler.Action.COMMIT, 64));
+        assertEquals(producer.tail(), consumer.consumerPosition());
+        assertTrue(producer.tail() > 20L * CAPACITY, "many laps: " + producer.tail());
     }
 
     @Test
