@@ -20,7 +20,8 @@ import io.sluice.listener.http.HttpConnectionConfig;
  *                              Default of every queue's {@code timeouts.queueWait}.
  * @param minSendRate           bytes per second a client must accept while a response is held back by it (the socket
  *                              is not writable, or the kernel reports the client's receive window closed while it holds
- *                              bytes for it), measured over each window of {@code minSendRateGraceMs}; slower, and
+ *                              bytes for it, or, over HTTP/2, response data waits for a flow-control window the client
+ *                              keeps shut), measured over each window of {@code minSendRateGraceMs}; slower, and
  *                              the connection is closed. {@link #DISABLED} turns the check off.
  * @param minSendRateGraceMs    window over which the send rate is measured; the first window is always allowed.
  */

@@ -10,12 +10,14 @@ import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.counters.LoopCounters;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.Router;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the HTTP/2 stages of a connection (h2 chosen by ALPN, or h2c with prior knowledge): Netty's
+ * Builds the HTTP/2 stages of a connection (h2 chosen by ALPN, or h2c with prior knowledge): the
+ * {@link MinSendRateHandler} under the codec (unless the minimum send rate is off), Netty's
  * {@link Http2FrameCodec} with the listener's settings and flood limits ({@link Http2Config}), an
  * {@link Http2MultiplexHandler} that gives each stream a child channel with an {@link Http2StreamHandler}, and the
  * connection's own {@link Http2ServerConnection}. What the codec enforces:
@@ -69,6 +71,38 @@ final class Http2Pipeline
         final TlsInfo tls,
         final LoopCounters loopCounters)
     {
+        add(ch, router, decoderConfig, connectionConfig, connections, tls, loopCounters, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * As {@link #add(Channel, Router, StrictDecoderConfig, HttpConnectionConfig, ConnectionLimiter, TlsInfo,
+     * LoopCounters)}, on the clock given.
+     *
+     * @param ch               the connection; the stages are added at the end of its pipeline.
+     * @param router           URL-prefix table.
+     * @param decoderConfig    the header list, URL and field limits.
+     * @param connectionConfig segment limits, timers and HTTP/2 settings.
+     * @param connections      the listener's connections, asked whether a graceful stop is draining them.
+     * @param tls              the connection's TLS facts, or null for a cleartext one.
+     * @param loopCounters     the counters of the connection's event loop, or null when not counted.
+     * @param clock            the connection's clock (the minimum send rate's and the streams').
+     */
+    static void add(
+        final Channel ch,
+        final Router<QueueBinding> router,
+        final StrictDecoderConfig decoderConfig,
+        final HttpConnectionConfig connectionConfig,
+        final ConnectionLimiter connections,
+        final TlsInfo tls,
+        final LoopCounters loopCounters,
+        final NanoClock clock)
+    {
+        final MinSendRateHandler sendRate = MinSendRateHandler.newInstance(connectionConfig, clock);
+        if (null != sendRate)
+        {
+            // under the codec: it counts the connection's bytes, and its close does not wait for the streams
+            ch.pipeline().addLast(HttpServerInitializer.SEND_RATE_NAME, sendRate);
+        }
         final Http2Config config = connectionConfig.http2();
         final Http2Settings settings = Http2Settings.defaultSettings()
             .maxConcurrentStreams(config.maxConcurrentStreams())
@@ -87,7 +121,7 @@ final class Http2Pipeline
             .frameLogger(refusals)
             .build();
         final Http2ServerConnection connection = new Http2ServerConnection(
-            router, connectionConfig, decoderConfig, connections, SystemNanoClock.INSTANCE, tls);
+            router, connectionConfig, decoderConfig, connections, clock, tls);
         refusals.connection(connection);
         connection.loopCounters(loopCounters);
         ch.pipeline()

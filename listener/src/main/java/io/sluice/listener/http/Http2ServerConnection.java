@@ -3,11 +3,17 @@ package io.sluice.listener.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamVisitor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.dispatch.http.TlsInfo;
@@ -30,8 +36,18 @@ import java.util.logging.Logger;
  * ({@link RequestAdmission}, {@link Http2Requests}) and clock — and what belongs to the connection alone: its
  * flow-control window (opened to every stream's window at once, so that a stream whose host does not take its body
  * never holds back a sibling), the idle timer (a connection with no stream open for {@code idleConnection} is closed
- * with {@code GOAWAY}), and the graceful stop ({@link #drain()}: {@code GOAWAY}, the open streams finish, then the
- * connection closes). Frames of the connection itself (settings, ping, goaway) are the codec's; they end here.
+ * with {@code GOAWAY}), the graceful stop ({@link #drain(long)}: {@code GOAWAY}, the open streams finish, then the
+ * connection closes), and the minimum send rate's verdict ({@link MinSendRateHandler}, when on). Frames of the
+ * connection itself (settings, ping, goaway) are the codec's; they end here.
+ * <p>
+ * <b>Minimum send rate</b>: a response is held back by the client when the socket does not take it (the
+ * {@link MinSendRateHandler}'s own view) or when a stream's {@code DATA} waits in the codec's flow controller for a
+ * window the client keeps shut (its stream's or the connection's): {@link #isHoldingResponse()}. A connection with no
+ * response waiting is never measured, however long it idles (the idle timer is for that), and a client that keeps a
+ * small window but opens it as it reads is measured by what it takes. Too slow: the streams' requests are told the
+ * connection is gone ({@code Timer_MinBytesPerSecond} in the error log, one line per stream cut, or one for the
+ * connection when none was open), {@code GOAWAY ENHANCE_YOUR_CALM}, then the connection closes without waiting for
+ * its streams.
  * <p>
  * Event-loop confined.
  */
@@ -50,6 +66,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     private final long idleConnectionNs;
     private final int connectionWindowIncrement;
     private final Runnable idleTask = this::onIdle;
+    private final Http2StreamVisitor heldStreamFinder = this::isNotHeld;
     private final RequestLog requestLog;
     private final int accessLogFileId;
     private ChannelHandlerContext ctx;
@@ -57,6 +74,10 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     private int openStreams;
     private boolean protocolErrorLogged;
     private ScheduledFuture<?> idleTimer;
+    private MinSendRateHandler sendRate;
+    private Http2Connection http2;
+    private Http2RemoteFlowController flowController;
+    private ErrorReason closeReason;
 
     /**
      * @param router         URL-prefix table built at start-up.
@@ -95,6 +116,14 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     {
         this.ctx = ctx;
         addresses.read(ctx.channel());
+        final Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        sendRate = ctx.pipeline().get(MinSendRateHandler.class);
+        if (null != codec && null != sendRate)
+        {
+            http2 = codec.connection();
+            flowController = http2.remote().flowController();
+            sendRate.protocolHold(this::isHoldingResponse);
+        }
         if (connectionWindowIncrement > 0)
         {
             // a window update without a stream opens the connection's window (the frame codec's convention)
@@ -122,6 +151,19 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     {
         cancelIdle();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (MinSendRateHandler.TOO_SLOW == evt)
+        {
+            tooSlow();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     /**
@@ -265,6 +307,53 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     }
 
     /**
+     * A stream wrote response frames: they may wait for the client's window, so the minimum send rate looks.
+     */
+    void responsePending()
+    {
+        final MinSendRateHandler sendRate = this.sendRate;
+        if (null != sendRate)
+        {
+            sendRate.responsePending();
+        }
+    }
+
+    /**
+     * A stream ends: when the connection is closing for a reason of its own (the client too slow), the stream is cut,
+     * with that reason as its error line.
+     *
+     * @param facts the stream.
+     */
+    void streamCut(final RequestLogFacts facts)
+    {
+        if (null != closeReason)
+        {
+            logError(facts, 0, closeReason);
+        }
+    }
+
+    /**
+     * @return true while a stream's response {@code DATA} waits in the flow controller for the client's window.
+     */
+    boolean isHoldingResponse()
+    {
+        final Http2Connection http2 = this.http2;
+        if (null == http2 || http2.numActiveStreams() == 0)
+        {
+            return false;
+        }
+        try
+        {
+            return null != http2.forEachActiveStream(heldStreamFinder);
+        }
+        catch (final Http2Exception ex)
+        {
+            // the visitor throws nothing
+            return false;
+        }
+    }
+
+    /**
      * A stream opened: the connection is not idle.
      */
     void streamOpened()
@@ -302,6 +391,27 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
             idleTimer = null;
             timer.cancel(false);
         }
+    }
+
+    private boolean isNotHeld(final Http2Stream stream)
+    {
+        return !flowController.hasFlowControlled(stream);
+    }
+
+    /**
+     * The client took the response slower than the minimum send rate: its streams are cut with that reason,
+     * {@code GOAWAY}, and the connection closes ({@link MinSendRateHandler} closes it under the codec, so the codec's
+     * graceful close does not wait for the streams).
+     */
+    private void tooSlow()
+    {
+        closeReason = ErrorReason.TIMER_MIN_BYTES_PER_SECOND;
+        if (openStreams == 0)
+        {
+            logError(new Http2StreamFacts(this), 0, closeReason);
+        }
+        cancelIdle();
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM));
     }
 
     private void onIdle()

@@ -488,6 +488,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
     {
         flushPending = false;
         ctx.flush();
+        // what was flushed may wait for the client's window rather than reach the socket
+        connection.responsePending();
     }
 
     private void cancelEntityBody()
@@ -537,6 +539,10 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
         if (opened)
         {
             opened = false;
+            if (null != exchange)
+            {
+                connection.streamCut(exchange.facts());
+            }
             connection.streamClosed();
         }
     }

@@ -20,9 +20,9 @@ import org.agrona.concurrent.SystemNanoClock;
  * past the {@link ConnectionLimiter}'s bound, only {@link RefuseConnectionHandler} (503 and close; on an HTTPS port a
  * close without a byte, as a cleartext answer would only break the client's handshake). On an HTTPS port
  * ({@link TlsServerSetup}) the connection starts with {@link PlainHttpDetector} (a cleartext request is answered 400),
- * {@link SniServerHandler} and {@link ProtocolSelector}, which
- * adds the HTTP/1.1 or HTTP/2 handlers ({@link Http2Pipeline}) behind the TLS handler once the handshake is complete
- * (the protocol ALPN chose picks the pipeline). Only builds; the logic is in the handlers.
+ * {@link SniServerHandler} and {@link ProtocolSelector}, which adds the HTTP/1.1 or HTTP/2 handlers
+ * ({@link Http2Pipeline}, with a {@link MinSendRateHandler} of its own) behind the TLS handler once the handshake is
+ * complete (the protocol ALPN chose picks the pipeline). Only builds; the logic is in the handlers.
  */
 public final class HttpServerInitializer extends ChannelInitializer<SocketChannel>
 {
@@ -39,8 +39,12 @@ public final class HttpServerInitializer extends ChannelInitializer<SocketChanne
      */
     public static final int WRITE_BUFFER_LOW_WATER_MARK_LENGTH = 64 * 1024;
 
+    /**
+     * The pipeline name of a connection's {@link MinSendRateHandler}, over HTTP/1.1 and HTTP/2.
+     */
+    static final String SEND_RATE_NAME = "sendRate";
+
     private static final String H2C_DETECTOR_NAME = "h2c";
-    private static final String SEND_RATE_NAME = "sendRate";
     private static final String DECODER_NAME = "decoder";
     private static final String CONNECTION_NAME = "connection";
 

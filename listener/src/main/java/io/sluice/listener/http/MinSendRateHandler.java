@@ -14,6 +14,7 @@ import io.netty.util.internal.SystemPropertyUtil;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The minimum send rate of one connection (HTTP.sys {@code MinSendRate}): while the client holds a response back, it
@@ -28,14 +29,23 @@ import java.util.concurrent.TimeUnit;
  * sent, {@code tcpi_last_data_sent}, or a drop of the backoff, which the kernel resets when the client's window opens)
  * counts as the client accepting bytes and starts a new window. The decision is {@link SendRateWindow}'s.
  * <p>
+ * A protocol with flow control of its own holds a response back without a byte reaching the socket: an HTTP/2 client
+ * that keeps its stream or connection window shut. Such a connection tells this stage how to see it
+ * ({@link #protocolHold(BooleanSupplier)}: response bytes are waiting for the client's window) and when a response
+ * may be waiting ({@link #responsePending()}); while it holds, the client is held to the same rate, counted in the
+ * same bytes (every byte of the connection the socket took, the protocol's own frames included). The kernel's progress
+ * only speaks for the client while the socket itself is held back: bytes the kernel sends then are the client's
+ * reading, not bytes the listener sent on its own.
+ * <p>
  * Sampling starts with the first response bytes written (or when the connection stops being writable), runs every
  * quarter of the window (one {@code getsockopt(TCP_INFO)} each) while the connection has bytes outstanding, and stops
  * once everything sent has looked acknowledged for {@link #IDLE_CONFIRM_NS}. No sampling starts once the connection is
  * {@link #connectionClosing() closing}; one under way goes on, so the response that ends a connection is guarded too.
  * <p>
- * Too slow: {@code SO_LINGER} is set to 0 (what the kernel still holds for the client is dropped, as HTTP.sys does),
- * {@link #TOO_SLOW} is fired as a user event for the connection's handler to abort its requests and close, and the
- * channel is closed if that handler did not. Pipeline position: before {@link HttpConnectionHandler}, which it counts
+ * Too slow: when the socket is held back, {@code SO_LINGER} is set to 0 (what the kernel still holds for the client
+ * is dropped, as HTTP.sys does); {@link #TOO_SLOW} is fired as a user event for the connection's handler to abort its
+ * requests and close (over HTTP/2: {@code GOAWAY} first, which a client held back only by its own window still gets),
+ * and the channel is closed if that handler did not. Pipeline position: before {@link HttpConnectionHandler}, which it counts
  * the written bytes of. Event-loop confined.
  */
 public final class MinSendRateHandler extends ChannelDuplexHandler implements Runnable
@@ -80,6 +90,7 @@ public final class MinSendRateHandler extends ChannelDuplexHandler implements Ru
     private long idleSinceNs = NONE;
     private EpollTcpInfo tcpInfo;
     private ScheduledFuture<?> timer;
+    private BooleanSupplier protocolHold;
 
     /**
      * @param minBytesPerSecond the minimum send rate; above 0.
@@ -153,6 +164,26 @@ public final class MinSendRateHandler extends ChannelDuplexHandler implements Ru
         closing = true;
         stop();
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * Let the connection's protocol say when it holds response bytes back for the client (HTTP/2 flow control): asked
+     * at each sample, a hold counts as the client holding the response back.
+     *
+     * @param protocolHold true while response bytes wait for the client's flow-control window; event-loop confined.
+     */
+    void protocolHold(final BooleanSupplier protocolHold)
+    {
+        this.protocolHold = protocolHold;
+    }
+
+    /**
+     * Response bytes may be waiting to be sent, perhaps held by the protocol before any reaches the channel: sampling
+     * starts, unless it runs already or the connection is closing.
+     */
+    void responsePending()
+    {
+        start();
     }
 
     /**
@@ -254,12 +285,23 @@ public final class MinSendRateHandler extends ChannelDuplexHandler implements Ru
                 // the socket is closing: the connection's own close handling follows
             }
         }
-        final boolean stalled = !channel.isWritable() || windowClosed;
-        if (SendRateWindow.TOO_SLOW == window.sample(nowNs, bytesAccepted(channel), stalled, backoff, dataSentAgoNs))
+        final boolean socketStalled = !channel.isWritable() || windowClosed;
+        final boolean stalled = socketStalled || (null != protocolHold && protocolHold.getAsBoolean());
+        final int verdict = window.sample(
+            nowNs,
+            bytesAccepted(channel),
+            stalled,
+            socketStalled ? backoff : 0,
+            socketStalled ? dataSentAgoNs : Long.MAX_VALUE);
+        if (SendRateWindow.TOO_SLOW == verdict)
         {
             sampling = false;
-            // reset, as HTTP.sys does: what the kernel still holds for this client is dropped, not delivered later
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            closing = true;
+            if (socketStalled)
+            {
+                // reset, as HTTP.sys does: what the kernel still holds for this client is dropped, not delivered later
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
             ctx.fireUserEventTriggered(TOO_SLOW);
             if (channel.isOpen())
             {
