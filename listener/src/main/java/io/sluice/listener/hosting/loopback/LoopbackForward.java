@@ -351,6 +351,47 @@ final class LoopbackForward extends InFlightList.Entry implements RequestSink
     }
 
     /**
+     * A whole response of the common form arrived, its head checked byte by byte ({@link LoopbackPlainResponse}):
+     * its status and header lines go into a head for the client, with its body in the same buffer when small.
+     *
+     * @param response the response; released here.
+     */
+    void onPlainResponse(final LoopbackPlainResponse response)
+    {
+        if (done)
+        {
+            response.release();
+            return;
+        }
+        releaseRetryHead();
+        final int code = response.status();
+        final int length = response.contentLength();
+        status = code;
+        responseLength = length;
+        responseReusable = response.isKeepAlive();
+        if (null != responseHead)
+        {
+            responseHead.release();
+            responseHead = null;
+        }
+        final ByteBuf head = exchange.beginHead(code);
+        response.copyHeaders(head);
+        final ByteBuf bytes = response.bytes();
+        if (length <= INLINE_BODY_MAX_LENGTH)
+        {
+            exchange.finishHead(head, code, length, loop.view(bytes), response.bodyIndex(), length, true);
+            loop.clearView();
+            response.release();
+        }
+        else
+        {
+            exchange.finishHead(head, code, length, null, 0, 0, false);
+            exchange.body(bytes.skipBytes(response.bodyIndex()), true);
+        }
+        complete();
+    }
+
+    /**
      * A chunk of the worker's response body arrived.
      *
      * @param content the chunk; its buffer becomes this forward's.

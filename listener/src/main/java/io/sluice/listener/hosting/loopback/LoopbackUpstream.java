@@ -30,7 +30,8 @@ import java.util.logging.Logger;
  * on it are handed back to the loop ({@link LoopbackLoop#handOver}) in their order, each to be sent again or answered
  * ({@link LoopbackForward#upstreamLost()}).
  * <p>
- * Pipeline position: after the {@link LoopbackResponseDecoder}. Event-loop confined.
+ * Pipeline position: after the {@link LoopbackResponseDecoder}, which hands on a response either whole, as a
+ * {@link LoopbackPlainResponse}, or as Netty's head and content messages. Event-loop confined.
  */
 final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements ChannelFutureListener
 {
@@ -402,7 +403,7 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
                 forward.onTunnelBytes(bytes);
                 return;
             }
-            if (msg instanceof HttpResponse)
+            if (msg instanceof HttpResponse || msg instanceof LoopbackPlainResponse)
             {
                 // HTTP after a 101 (an Upgrade naming HTTP/1.x kept the decoder reading HTTP): the worker's mistake
                 ReferenceCountUtil.release(msg);
@@ -410,6 +411,11 @@ final class LoopbackUpstream extends ChannelInboundHandlerAdapter implements Cha
                 loop.discard(this);
                 return;
             }
+        }
+        if (msg instanceof LoopbackPlainResponse response)
+        {
+            forward.onPlainResponse(response);
+            return;
         }
         if (msg instanceof HttpResponse response)
         {
