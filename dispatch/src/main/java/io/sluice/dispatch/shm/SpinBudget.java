@@ -10,11 +10,15 @@ package io.sluice.dispatch.shm;
  *     maximum;</li>
  *     <li>a budget spent without finding work ({@link #missed()}) halves it, and below the minimum it is 0: the
  *     consumer then sleeps at once, except in one idle period out of {@value #PROBE_INTERVAL}, which looks for the
- *     minimum, so that the budget learns when looking pays again.</li>
+ *     minimum, so that the budget learns when looking pays again;</li>
+ *     <li>a probe that finds nothing doubles the number of idle periods until the next one, up to
+ *     {@value #MAX_PROBE_INTERVAL}; a look that finds work brings it back to {@value #PROBE_INTERVAL}.</li>
  * </ul>
  * So a consumer whose peer answers within the budget (a busy listener, a quick handler) stays awake and costs its
  * producer no system call, while one whose next record takes longer (one client waiting on the network for each
- * answer, a slow handler) stops looking within a few idle periods and pays only the wake-up it cannot avoid. An idle
+ * answer, a slow handler) stops looking within a few idle periods and pays only the wake-up it cannot avoid. Probes
+ * back off because a probe that finds nothing is not free where the two sides share a CPU: its yield runs the peer,
+ * which then blocks and hands the CPU back, two extra switches between processes for nothing. An idle
  * period is timed on the caller's monotonic clock, passed in, so the policy can be driven by hand.
  * <p>
  * Threading: confined to the consumer's thread.
@@ -26,12 +30,19 @@ public final class SpinBudget
      */
     public static final int PROBE_INTERVAL = 8;
 
+    /**
+     * After probes that found nothing, at most one idle period in this many looks for the minimum budget: {@value}.
+     */
+    public static final int MAX_PROBE_INTERVAL = 256;
+
     private final long minNs;
     private final long maxNs;
     private long budgetNs;
     private long periodNs;
     private long startNs;
-    private int periods;
+    private int probeInterval = PROBE_INTERVAL;
+    private int periodsToProbe = PROBE_INTERVAL;
+    private boolean probing;
 
     /**
      * Starts at the maximum.
@@ -58,7 +69,12 @@ public final class SpinBudget
     public void begin(final long nowNs)
     {
         startNs = nowNs;
-        periodNs = 0 != budgetNs || 0 != (++periods % PROBE_INTERVAL) ? budgetNs : minNs;
+        probing = 0 == budgetNs && --periodsToProbe <= 0;
+        if (probing)
+        {
+            periodsToProbe = probeInterval;
+        }
+        periodNs = probing ? minNs : budgetNs;
     }
 
     /**
@@ -77,6 +93,9 @@ public final class SpinBudget
     public void found()
     {
         budgetNs = 0 == budgetNs ? minNs : Math.min(maxNs, budgetNs << 1);
+        probing = false;
+        probeInterval = PROBE_INTERVAL;
+        periodsToProbe = PROBE_INTERVAL;
     }
 
     /**
@@ -86,6 +105,12 @@ public final class SpinBudget
     {
         final long half = budgetNs >> 1;
         budgetNs = half < minNs ? 0 : half;
+        if (probing)
+        {
+            probing = false;
+            probeInterval = Math.min(MAX_PROBE_INTERVAL, probeInterval << 1);
+            periodsToProbe = probeInterval;
+        }
     }
 
     /**
@@ -94,5 +119,14 @@ public final class SpinBudget
     public long budgetNs()
     {
         return budgetNs;
+    }
+
+    /**
+     * @return while the budget is 0, one idle period in this many probes, from {@value #PROBE_INTERVAL} up to
+     * {@value #MAX_PROBE_INTERVAL}.
+     */
+    public int probeInterval()
+    {
+        return probeInterval;
     }
 }

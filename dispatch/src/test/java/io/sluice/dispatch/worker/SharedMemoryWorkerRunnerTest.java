@@ -132,11 +132,13 @@ class SharedMemoryWorkerRunnerTest
         }
         assertEquals(1, lookedFirst, "at budget 0, one idle period in " + SpinBudget.PROBE_INTERVAL + " looks");
 
-        for (int period = 0; period < SpinBudget.PROBE_INTERVAL; period++)
+        // the probe found nothing: the next one comes after twice as many idle periods
+        for (int period = 0; period < 2 * SpinBudget.PROBE_INTERVAL; period++)
         {
             idle.idle(0);
             if (worker.counters().sleeps().get() == sleeps)
             {
+                assertEquals(2 * SpinBudget.PROBE_INTERVAL - 1, period, "the second probe");
                 // the probe finds the listener's next request
                 idle.idle(1);
                 break;

@@ -101,7 +101,8 @@ class ResponsePollTest
         final int stayAwake = ring.stayAwake;
 
         int polled = 0;
-        for (int i = 0; i < 2 * SpinBudget.PROBE_INTERVAL; i++)
+        // a probe after PROBE_INTERVAL periods; it finds nothing, so the next comes after twice as many
+        for (int i = 0; i < 3 * SpinBudget.PROBE_INTERVAL; i++)
         {
             start();
             if (poll.isPolling())
@@ -113,7 +114,7 @@ class ResponsePollTest
             assertTrue(tasks.isEmpty());
         }
 
-        assertEquals(2, polled, "one probe in " + SpinBudget.PROBE_INTERVAL);
+        assertEquals(2, polled, "probes after " + SpinBudget.PROBE_INTERVAL + " and twice as many more periods");
         assertEquals(stayAwake + 2, ring.stayAwake, "otherwise the flag stays armed: the worker rings");
         assertEquals(drains + 2, ring.drains);
     }
