@@ -40,7 +40,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                  Worker heartbeat (epoch ms)                  | 48
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |              Worker features (bit 0: inline bodies)           | 56
+ *  |     Worker features (bit 0: inline bodies, bit 1: wake pipe)  | 56
  *  +---------------------------------------------------------------+
  *  |     Listener features (bit 0: request ring zeroed ahead)      | 60
  *  +---------------------------------------------------------------+
@@ -130,6 +130,14 @@ public final class WorkerFileDescriptor
      * {@code REQUEST_BODY} messages.
      */
     public static final int FEATURE_INLINE_REQUEST_BODY = 1;
+
+    /**
+     * Worker feature: the worker sleeps reading its wake pipe ({@code SLUICE_WAKE_PIPE}), which it opened before it
+     * presented its token, rather than its doorbell socket; the listener then wakes it with one byte written
+     * to the pipe. A pipe costs both sides a fraction of what a socket's byte costs. Without it the listener wakes the
+     * worker on the doorbell socket.
+     */
+    public static final int FEATURE_WAKE_PIPE = 2;
 
     /**
      * Offset of the listener's features (int32): what the listener does beyond the layout version's minimum, written

@@ -20,12 +20,14 @@ import java.nio.file.Path;
  * @param requestRing  the request ring (the worker reads it).
  * @param responseRing the response ring (the worker writes it).
  * @param doorbell     the doorbell connection, the token already sent.
+ * @param wakePipe     the wake pipe, opened and announced, or null: the worker sleeps on its doorbell.
  */
 record SharedMemoryAttachment(
     UnsafeBuffer header,
     ManyToOneRingBuffer requestRing,
     ManyToOneRingBuffer responseRing,
-    SocketChannel doorbell)
+    SocketChannel doorbell,
+    WakePipe wakePipe)
 {
     /**
      * Map the worker file, check its layout version, store this process's id and features, connect to the doorbell
@@ -45,13 +47,29 @@ record SharedMemoryAttachment(
         final ManyToOneRingBuffer requestRing = new ManyToOneRingBuffer(file.requestRingBuffer());
         final ManyToOneRingBuffer responseRing = new ManyToOneRingBuffer(file.responseRingBuffer());
         header.putLongVolatile(WorkerFileDescriptor.WORKER_PID_OFFSET, ProcessHandle.current().pid());
+        // one pipe is one lane's: a worker serving several blocks on all their doorbell sockets at once instead
+        final WakePipe wakePipe = 1 == env.lanes() ? WakePipe.open(env.wakePipe()) : null;
         // before the token: the listener reads the features when the token arrives
         header.putIntVolatile(
-            WorkerFileDescriptor.WORKER_FEATURES_OFFSET, WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY);
+            WorkerFileDescriptor.WORKER_FEATURES_OFFSET,
+            WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY |
+            (null == wakePipe ? 0 : WorkerFileDescriptor.FEATURE_WAKE_PIPE));
 
-        final SocketChannel doorbell = SocketChannel.open(
-            UnixDomainSocketAddress.of(dir.resolve(WorkerFileDescriptor.doorbellFileName(lane))));
-        Doorbell.presentToken(doorbell, env.token());
-        return new SharedMemoryAttachment(header, requestRing, responseRing, doorbell);
+        final SocketChannel doorbell;
+        try
+        {
+            doorbell = SocketChannel.open(
+                UnixDomainSocketAddress.of(dir.resolve(WorkerFileDescriptor.doorbellFileName(lane))));
+            Doorbell.presentToken(doorbell, env.token());
+        }
+        catch (final IOException ex)
+        {
+            if (null != wakePipe)
+            {
+                wakePipe.close();
+            }
+            throw ex;
+        }
+        return new SharedMemoryAttachment(header, requestRing, responseRing, doorbell, wakePipe);
     }
 }

@@ -85,6 +85,7 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
     private final ManyToOneRingBuffer requestRing;
     private final RequestRingReader requestReader;
     private final SocketChannel doorbell;
+    private final WakePipe wakePipe;
     private final Doorbell doorbellFlags;
     private final ResponsePublisher publisher;
     private final RequestRingAdapter adapter;
@@ -116,6 +117,20 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
         final long queueWaitMs,
         final int responseWindow)
     {
+        this(handler, header, requestRing, responseRing, doorbell, null, queueWaitMs, responseWindow);
+    }
+
+    SharedMemoryWorker(
+        final Handler handler,
+        final UnsafeBuffer header,
+        final ManyToOneRingBuffer requestRing,
+        final ManyToOneRingBuffer responseRing,
+        final SocketChannel doorbell,
+        final WakePipe wakePipe,
+        final long queueWaitMs,
+        final int responseWindow)
+    {
+        this.wakePipe = wakePipe;
         this.responseWindow = responseWindow;
         this.header = header;
         this.requestRing = requestRing;
@@ -147,13 +162,21 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
         final SharedMemoryAttachment attachment = SharedMemoryAttachment.attach(env, 0);
         final SharedMemoryWorker worker = new SharedMemoryWorker(
             handler, attachment.header(), attachment.requestRing(), attachment.responseRing(), attachment.doorbell(),
-            env.queueWaitMs(), env.responseWindow());
+            attachment.wakePipe(), env.queueWaitMs(), env.responseWindow());
         if (env.heartbeatTimeoutMs() > 0)
         {
             ListenerWatch.watchHeartbeat(attachment.header(), env.heartbeatTimeoutMs());
         }
+        worker.watchDoorbell();
         watch.attached(worker);
-        worker.run();
+        try
+        {
+            worker.run();
+        }
+        finally
+        {
+            worker.closeWakePipe();
+        }
     }
 
     /**
@@ -177,6 +200,11 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
         catch (final IOException ignore)
         {
             // the duty cycle notices the stop at its next look
+        }
+        if (null != wakePipe)
+        {
+            // it sleeps on the pipe, not the doorbell
+            wakePipe.wake();
         }
         return true;
     }
@@ -217,6 +245,29 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
     /**
      * The duty cycle ended: the watcher's thread stops.
      */
+    /**
+     * A worker that sleeps on its wake pipe does not read its doorbell socket: a thread of its own does, and wakes the
+     * duty cycle when the socket ends (the listener closed it, or this worker was asked to stop). Nothing otherwise.
+     */
+    void watchDoorbell()
+    {
+        if (null != wakePipe)
+        {
+            wakePipe.watchDoorbell(doorbell, this::isStopRequested);
+        }
+    }
+
+    /**
+     * Close the wake pipe's read end, if any: after the duty cycle ended.
+     */
+    void closeWakePipe()
+    {
+        if (null != wakePipe)
+        {
+            wakePipe.close();
+        }
+    }
+
     void stopDuty()
     {
         publisher.stopDuty();
@@ -252,7 +303,7 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
      */
     boolean isListenerGone()
     {
-        return listenerGone || publisher.isListenerGone();
+        return listenerGone || publisher.isListenerGone() || (null != wakePipe && wakePipe.isDoorbellClosed());
     }
 
     /**
@@ -451,7 +502,8 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
         try
         {
             sleepBuffer.clear();
-            if (doorbell.read(sleepBuffer) < 0 && !stopRequested)
+            // the listener rings on the wake pipe when this worker announced one, else on the doorbell socket
+            if ((null == wakePipe ? doorbell.read(sleepBuffer) : wakePipe.read(sleepBuffer)) < 0 && !stopRequested)
             {
                 listenerGone = true;
             }

@@ -38,6 +38,9 @@ import java.util.Map;
  *                        loop), each its own ring file and doorbell; 1 when not set.
  * @param maxConnections  {@code SLUICE_MAX_CONNECTIONS}: most open connections to a loopback worker's port; one past it
  *                        is closed at once; {@link #MAX_CONNECTIONS_DEFAULT} when not set.
+ * @param wakePipe        {@code SLUICE_WAKE_PIPE}: a pipe a shared-memory worker serving one lane may open for reading
+ *                        and sleep on instead of its doorbell socket
+ *                        ({@link io.sluice.dispatch.shm.WorkerFileDescriptor#FEATURE_WAKE_PIPE}); null when not set.
  */
 public record WorkerEnvironment(
     String queue,
@@ -54,7 +57,8 @@ public record WorkerEnvironment(
     long headerWaitMs,
     long idleConnectionMs,
     int maxConnections,
-    int lanes)
+    int lanes,
+    Path wakePipe)
 {
     /**
      * Hosting value for the in-process model (the handler runs inside the listener; never a worker's).
@@ -160,6 +164,12 @@ public record WorkerEnvironment(
     public static final String LANES_ENV_NAME = "SLUICE_LANES";
 
     /**
+     * Environment variable: the path of the pipe a shared-memory worker serving one lane may sleep on
+     * ({@link io.sluice.dispatch.shm.WorkerFileDescriptor#FEATURE_WAKE_PIPE}); not set when there is none.
+     */
+    public static final String WAKE_PIPE_ENV_NAME = "SLUICE_WAKE_PIPE";
+
+    /**
      * Heartbeat timeout when the listener sets none: {@value} (never time the listener out).
      */
     public static final long HEARTBEAT_TIMEOUT_MS_NONE = 0;
@@ -238,7 +248,8 @@ public record WorkerEnvironment(
             HEADER_WAIT_MS_DEFAULT,
             IDLE_CONNECTION_MS_DEFAULT,
             MAX_CONNECTIONS_DEFAULT,
-            1);
+            1,
+            null);
     }
 
     /**
@@ -290,7 +301,14 @@ public record WorkerEnvironment(
             milliseconds(env, HEADER_WAIT_MS_ENV_NAME, HEADER_WAIT_MS_DEFAULT),
             milliseconds(env, IDLE_CONNECTION_MS_ENV_NAME, IDLE_CONNECTION_MS_DEFAULT),
             connections(env, MAX_CONNECTIONS_ENV_NAME, MAX_CONNECTIONS_DEFAULT),
-            lanes(env));
+            lanes(env),
+            SHARED_MEMORY.equals(hosting) ? wakePipe(env) : null);
+    }
+
+    private static Path wakePipe(final Map<String, String> env)
+    {
+        final String value = env.get(WAKE_PIPE_ENV_NAME);
+        return null == value || value.isEmpty() ? null : Path.of(value);
     }
 
     private static int connections(final Map<String, String> env, final String name, final int defaultCount)

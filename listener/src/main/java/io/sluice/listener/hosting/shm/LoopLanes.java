@@ -110,6 +110,11 @@ final class LoopLanes
             files[i] = WorkerFile.create(
                 shmDir, name, lane, queue.ringCapacity(), queue.ringCapacity(), pid, startMs);
             links[i] = new SharedMemoryLink(this, i, files[i].mapped(), queue.responseWindow());
+            if (1 == host.laneCount())
+            {
+                // a worker serving one lane may sleep on a pipe rather than its doorbell socket
+                links[i].wakePipe(wakePipe(pid));
+            }
             // the first slot of each position serves first; the second is its spare for an overlapped recycle
             links[i].routable(i < queue.worker().processes());
             doorbellServers[i] = new DoorbellServer(links[i], queue.worker().startupTimeLimitMs(), freshClock);
@@ -118,6 +123,20 @@ final class LoopLanes
         }
         clockMs = host.freshClockMs();
         timer = eventLoop.scheduleAtFixedRate(timerTask, timerPeriodMs, timerPeriodMs, TimeUnit.MILLISECONDS);
+    }
+
+    private static WorkerWakePipe wakePipe(final long pid)
+    {
+        try
+        {
+            return WorkerWakePipe.create(pid);
+        }
+        catch (final IOException ex)
+        {
+            // the worker sleeps on its doorbell socket, as one that does not know the pipe does
+            LOG.fine(() -> "no wake pipe: " + ex);
+            return null;
+        }
     }
 
     /**
@@ -238,6 +257,16 @@ final class LoopLanes
     void expectToken(final int slot, final String token)
     {
         links[slot].expectToken(token);
+    }
+
+    /**
+     * @param slot the worker's slot.
+     * @return the path of its lane's wake pipe ({@code SLUICE_WAKE_PIPE}), or null when the lane has none.
+     */
+    String wakePipePath(final int slot)
+    {
+        final WorkerWakePipe pipe = links[slot].wakePipe();
+        return null == pipe ? null : pipe.path();
     }
 
     /**

@@ -65,6 +65,7 @@ final class RequestRingPublisher
     private int headersLength;
     private int longestField;
     private boolean inlineBodies;
+    private boolean wakeByPipe;
     private boolean wakeScheduled;
     private boolean retryScheduled;
     private boolean closed;
@@ -100,6 +101,7 @@ final class RequestRingPublisher
     void workerAttached(final int features)
     {
         inlineBodies = (features & WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY) != 0;
+        wakeByPipe = (features & WorkerFileDescriptor.FEATURE_WAKE_PIPE) != 0 && null != link.wakePipe();
     }
 
     /**
@@ -108,6 +110,7 @@ final class RequestRingPublisher
     void workerDetached()
     {
         inlineBodies = false;
+        wakeByPipe = false;
     }
 
     /**
@@ -648,7 +651,15 @@ final class RequestRingPublisher
         {
             try
             {
-                ((UnixChannel)channel).fd().write(wakeUp.wakeByte(), 0, 1);
+                if (wakeByPipe)
+                {
+                    // the worker sleeps on its wake pipe: a pipe's byte costs both sides less than a socket's
+                    link.wakePipe().wake(wakeUp.wakeByte());
+                }
+                else
+                {
+                    ((UnixChannel)channel).fd().write(wakeUp.wakeByte(), 0, 1);
+                }
             }
             catch (final IOException ex)
             {

@@ -167,6 +167,10 @@ public final class SharedMemoryHost implements Host
                     // one lane per event loop; a worker not told serves lane 0 alone
                     env.put(WorkerEnvironment.LANES_ENV_NAME, Integer.toString(laneCount));
                 }
+                else if (null != lanes[0].wakePipePath(slot))
+                {
+                    env.put(WorkerEnvironment.WAKE_PIPE_ENV_NAME, lanes[0].wakePipePath(slot));
+                }
             },
             new WorkerEvents()
             {

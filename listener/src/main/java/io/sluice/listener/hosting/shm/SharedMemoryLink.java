@@ -56,6 +56,7 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
     private final FlushListener flushListener = this::onFlushed;
     private final Runnable drainTask = this::drain;
     private volatile Channel doorbell;
+    private volatile WorkerWakePipe wakePipe;
     private volatile String expectedToken;
     private boolean closed;
     private boolean failed;
@@ -274,6 +275,30 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
         closed = true;
         publisher.close();
         doorbell = null;
+        final WorkerWakePipe pipe = wakePipe;
+        if (null != pipe)
+        {
+            pipe.close();
+        }
+    }
+
+    /**
+     * Give the lane a wake pipe, before any worker starts: workers that announce
+     * {@link WorkerFileDescriptor#FEATURE_WAKE_PIPE} are woken through it.
+     *
+     * @param pipe the pipe, which the link closes when it closes.
+     */
+    void wakePipe(final WorkerWakePipe pipe)
+    {
+        wakePipe = pipe;
+    }
+
+    /**
+     * @return the lane's wake pipe, or null when it has none.
+     */
+    WorkerWakePipe wakePipe()
+    {
+        return wakePipe;
     }
 
     void detach(final Channel channel)
@@ -465,6 +490,12 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
             // reset even when draining or settling threw: a bad record left here would fail every replacement
             adapter.reset();
             wakeUp.reset();
+            final WorkerWakePipe pipe = wakePipe;
+            if (null != pipe)
+            {
+                // what the worker left unread would wake its replacement for nothing
+                pipe.drain();
+            }
             // the replacement announces its own features, or none
             header.putIntVolatile(WorkerFileDescriptor.WORKER_FEATURES_OFFSET, 0);
             publisher.workerDetached();
