@@ -23,6 +23,9 @@ public final class ResponseHeads
     private static final byte[][] STATUS_LINES = new byte[600][];
     private static final byte[] COLON_SPACE = { ':', ' ' };
     private static final byte[] CRLF = { '\r', '\n' };
+    // the two-byte separators as one big-endian store each: cheaper than a copy from an array
+    private static final int COLON_SPACE_SHORT = (':' << 8) | ' ';
+    private static final int CRLF_SHORT = ('\r' << 8) | '\n';
     private static final boolean[] TCHAR = new boolean[128];
     private static final AsciiString[] FRAMING_HEADERS =
     {
@@ -261,9 +264,9 @@ public final class ResponseHeads
     public static void header(final ByteBuf buf, final CharSequence name, final CharSequence value)
     {
         buf.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-        buf.writeBytes(COLON_SPACE);
+        buf.writeShort(COLON_SPACE_SHORT);
         buf.writeCharSequence(value, StandardCharsets.ISO_8859_1);
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
     }
 
     /**
@@ -276,9 +279,9 @@ public final class ResponseHeads
     public static void header(final ByteBuf buf, final CharSequence name, final long value)
     {
         buf.writeCharSequence(name, StandardCharsets.ISO_8859_1);
-        buf.writeBytes(COLON_SPACE);
+        buf.writeShort(COLON_SPACE_SHORT);
         writeDecimal(buf, value);
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
     }
 
     /**
@@ -301,9 +304,9 @@ public final class ResponseHeads
     {
         buf.ensureWritable(nameLength + valueLength + 4);
         copy(src, nameOffset, nameLength, buf);
-        buf.writeBytes(COLON_SPACE);
+        buf.writeShort(COLON_SPACE_SHORT);
         copy(src, valueOffset, valueLength, buf);
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
     }
 
     /**
@@ -490,7 +493,7 @@ public final class ResponseHeads
      */
     public static void end(final ByteBuf buf)
     {
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
     }
 
     /**
@@ -532,7 +535,7 @@ public final class ResponseHeads
             final int nibble = (length >>> shift) & 0xF;
             buf.writeByte(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
         }
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
     }
 
     /**
@@ -542,6 +545,6 @@ public final class ResponseHeads
      */
     public static void crlf(final ByteBuf buf)
     {
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
     }
 }
