@@ -36,9 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The minimum send rate over HTTP/2 ({@link Http2Pipeline} with its {@link MinSendRateHandler}), on a clock the test
  * advances: a client that keeps its stream window shut on a large response (nothing held in the socket, everything
  * held by flow control) is cut after one whole window below the rate ({@code GOAWAY ENHANCE_YOUR_CALM}, closed, its
- * stream's host told); one that opens its window as it reads, above the rate, keeps the connection however long the
- * response takes; more of a response that waits for the window after a pause is measured again; an idle connection
- * with no response waiting is never measured; and a rate of 0 turns it off.
+ * stream's host told), and so is one whose socket takes nothing; one that opens its window as it reads, above the
+ * rate, keeps the connection however long the response takes; more of a response that waits for the window after a
+ * pause is measured again; an idle connection with no response waiting is never measured; and a rate of 0 turns it
+ * off.
  */
 @Timeout(20)
 class Http2MinSendRateTest
@@ -99,6 +100,28 @@ class Http2MinSendRateTest
         assertEquals(STREAM_ID, cut.goAwayLastStreamId);
         assertFalse(channel.isOpen());
         assertEquals(1, host.aborts, "the stream's host is told, as for a reset stream");
+    }
+
+    @Test
+    void shouldCutAClientWhoseSocketTakesNothingWithItsWindowOpen()
+    {
+        connect(MIN_BYTES_PER_SECOND);
+        channel.takeOutbound();
+        // the socket takes nothing more: the codec holds the body for the socket, not for a window
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        channel.runPendingTasks();
+        request(STREAM_ID, RESPONSE_LENGTH, Http2CodecUtil.DEFAULT_WINDOW_SIZE, false);
+        channel.takeOutbound();
+
+        for (int i = 0; i < MinSendRateHandler.SAMPLES_PER_WINDOW; i++)
+        {
+            channel.advance(SAMPLE_NS);
+            assertTrue(channel.isOpen(), "within the window: sample " + i);
+        }
+        channel.advance(SAMPLE_NS);
+
+        assertFalse(channel.isOpen());
+        assertEquals(1, host.aborts);
     }
 
     @Test
