@@ -1,11 +1,16 @@
 package io.sluice.listener;
 
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Flags;
+import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -16,15 +21,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The HTTP.sys timers over HTTP/2 (h2c): {@code entityBody} and {@code queueWait} per stream (the stream is answered,
- * its siblings and the connection go on), {@code idleConnection} per connection ({@code GOAWAY}, then close), and a
- * graceful stop ({@code GOAWAY} at once, the stream in flight finishes, then the connection closes).
+ * its siblings and the connection go on), {@code headerWait} for a header block ({@code GOAWAY PROTOCOL_ERROR}, then
+ * close: nothing else may come between its frames), {@code idleConnection} per connection ({@code GOAWAY}, then close),
+ * and a graceful stop ({@code GOAWAY} at once, the stream in flight finishes, then the connection closes). The
+ * unit tests of the timers on a clock of their own are in {@code http.Http2HeaderWaitTest}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Http2TimersTest
 {
     private static final String CONFIG = TestConfig.listener()
         .listener("bind", "127.0.0.1")
+        .listener("errorLog", "\"${LOG_DIR}/logs/httperr.log\"")
         .timeout("entityBody", "500ms")
+        .timeout("headerWait", "500ms")
         .timeout("idleConnection", "1s")
         .queue(TestConfig.inProcess("inproc", DeliveryHandler.class))
         .queue(TestConfig.loopback("stuck", DeliveryHandler.class)
@@ -39,6 +48,9 @@ class Http2TimersTest
         .yaml();
 
     private static final long WAIT_S = 20;
+    private static final long LOG_TIMEOUT_MS = 20_000;
+    // HPACK :method GET and :scheme http (static table): the start of a header block
+    private static final byte[] HEADER_BLOCK_START = { (byte)0x82, (byte)0x86 };
     private static final long HOLD_MS = 1_000;
 
     @RegisterExtension
@@ -83,6 +95,33 @@ class Http2TimersTest
     }
 
     @Test
+    void shouldSendGoAwayProtocolErrorAndCloseAConnectionWhoseHeaderBlockIsNotCompleteWithinHeaderWait()
+        throws Exception
+    {
+        final int clientPort;
+        try (RawHttp2Connection connection = RawHttp2Connection.connect(LISTENER.port(), 0, true))
+        {
+            clientPort = connection.localPort();
+            connection.frame(Http2FrameTypes.HEADERS, 1, new Http2Flags().endOfStream(true), HEADER_BLOCK_START);
+
+            assertEquals(Http2Error.PROTOCOL_ERROR.code(), connection.goAway().get(WAIT_S, TimeUnit.SECONDS));
+            connection.closed().get(WAIT_S, TimeUnit.SECONDS);
+        }
+        final String[] line = LogLines.await(
+            errorLog(),
+            (fields) -> fields[10].equals("Timer_HeaderWait") && fields[3].equals(Integer.toString(clientPort)),
+            LOG_TIMEOUT_MS);
+        assertEquals("HTTP/2", line[6], String.join(" ", line));
+        assertEquals(1, LogLines.records(errorLog()).stream()
+            .filter((fields) -> fields[3].equals(Integer.toString(clientPort))).count(), "one line for the connection");
+
+        try (Http2TestClient client = Http2TestClient.connect(LISTENER.port(), false))
+        {
+            assertEquals(200, answer(client.send("GET", "/inproc/", null)).status());
+        }
+    }
+
+    @Test
     void shouldSendGoAwayAndCloseAConnectionWithNoStreamOpenForIdleConnection() throws Exception
     {
         try (Http2TestClient client = Http2TestClient.connect(LISTENER.port(), false))
@@ -100,6 +139,13 @@ class Http2TimersTest
                 goAway.release();
             }
             assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "still open");
+            final String clientPort =
+                Integer.toString(((InetSocketAddress)client.channel().localAddress()).getPort());
+            final String[] line = LogLines.await(
+                errorLog(),
+                (fields) -> fields[10].equals("Timer_ConnectionIdle") && fields[3].equals(clientPort),
+                LOG_TIMEOUT_MS);
+            assertEquals("HTTP/2", line[6], String.join(" ", line));
         }
     }
 
@@ -133,6 +179,11 @@ class Http2TimersTest
             assertTrue(client.channel().closeFuture().await(WAIT_S, TimeUnit.SECONDS), "still open");
             stop.join(TimeUnit.SECONDS.toMillis(WAIT_S));
         }
+    }
+
+    private static Path errorLog()
+    {
+        return LISTENER.get().logDir().resolve("logs").resolve("httperr.log");
     }
 
     private static Http2TestClient.Response answer(final CompletableFuture<Http2TestClient.Response> response)

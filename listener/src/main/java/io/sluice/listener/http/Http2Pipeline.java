@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@link MinSendRateHandler} under the codec (unless the minimum send rate is off), Netty's
  * {@link Http2FrameCodec} with the listener's settings and flood limits ({@link Http2Config}), an
  * {@link Http2MultiplexHandler} that gives each stream a child channel with an {@link Http2StreamHandler}, and the
- * connection's own {@link Http2ServerConnection}. What the codec enforces:
+ * connection's own {@link Http2ServerConnection}, its timers told of the client's header blocks by an
+ * {@link Http2HeaderBlockWatch} in front of the codec. What the codec enforces:
  * <ul>
  *     <li>{@code SETTINGS_MAX_CONCURRENT_STREAMS} ({@code maxConcurrentStreams}): a stream past it is refused;</li>
  *     <li>{@code SETTINGS_MAX_HEADER_LIST_SIZE} = {@code maxRequestBytes}: a larger head is answered 431 on its stream
@@ -125,6 +126,7 @@ final class Http2Pipeline
         refusals.connection(connection);
         connection.loopCounters(loopCounters);
         ch.pipeline()
+            .addLast("h2blocks", new Http2HeaderBlockWatch(connection))
             .addLast("h2", codec)
             .addLast("h2streams", new Http2MultiplexHandler(new StreamInitializer(connection)))
             .addLast("h2connection", connection);

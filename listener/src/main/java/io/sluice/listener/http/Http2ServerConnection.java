@@ -15,7 +15,6 @@ import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamVisitor;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.counters.LoopCounters;
 import io.sluice.listener.counters.QueueLoopCounters;
@@ -26,7 +25,6 @@ import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.Router;
 import org.agrona.concurrent.NanoClock;
 
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,10 +33,9 @@ import java.util.logging.Logger;
  * ({@link Http2StreamHandler}) share — the client's address, the TLS facts, the port, the request rules
  * ({@link RequestAdmission}, {@link Http2Requests}) and clock — and what belongs to the connection alone: its
  * flow-control window (opened to every stream's window at once, so that a stream whose host does not take its body
- * never holds back a sibling), the idle timer (a connection with no stream open for {@code idleConnection} is closed
- * with {@code GOAWAY}), the graceful stop ({@link #drain(long)}: {@code GOAWAY}, the open streams finish, then the
- * connection closes), and the minimum send rate's verdict ({@link MinSendRateHandler}, when on). Frames of the
- * connection itself (settings, ping, goaway) are the codec's; they end here.
+ * never holds back a sibling), its timers, the graceful stop ({@link #drain(long)}: {@code GOAWAY}, the open streams
+ * finish, then the connection closes), and the minimum send rate's verdict ({@link MinSendRateHandler}, when on).
+ * Frames of the connection itself (settings, ping, goaway) are the codec's; they end here.
  * <p>
  * <b>Minimum send rate</b>: a response is held back by the client when the socket does not take it (the
  * {@link MinSendRateHandler}'s own view) or when a stream's {@code DATA} waits in the codec's flow controller for a
@@ -48,6 +45,14 @@ import java.util.logging.Logger;
  * connection is gone ({@code Timer_MinBytesPerSecond} in the error log, one line per stream cut, or one for the
  * connection when none was open), {@code GOAWAY ENHANCE_YOUR_CALM}, then the connection closes without waiting for
  * its streams.
+ * <p>
+ * The timers run on one {@link ConnectionDeadlines}, with HTTP/1.1's meanings ({@link NextRequestWait}): while no
+ * stream is open the connection waits for its next request, from its start or its last stream's end; with no header
+ * block begun for {@code idleConnection} it is closed ({@code GOAWAY NO_ERROR}, reason {@code Timer_ConnectionIdle}).
+ * A header block must be complete within {@code headerWait} ({@link Http2HeaderBlockWatch} tells when one begins and
+ * ends), counted from the start of that wait, or from its own first frame when streams are open: past it the
+ * connection is closed with {@code GOAWAY PROTOCOL_ERROR} (reason {@code Timer_HeaderWait}), as no other frame may
+ * come between a header block's frames — the connection is stuck, not just the stream.
  * <p>
  * Event-loop confined.
  */
@@ -64,20 +69,23 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     private final int maxFieldLength;
     private final long entityBodyNs;
     private final long idleConnectionNs;
+    private final long headerWaitNs;
     private final int connectionWindowIncrement;
-    private final Runnable idleTask = this::onIdle;
     private final Http2StreamVisitor heldStreamFinder = this::isNotHeld;
+    private final ConnectionDeadlines deadlines;
     private final RequestLog requestLog;
     private final int accessLogFileId;
     private ChannelHandlerContext ctx;
     private final ConnectionAddresses addresses = new ConnectionAddresses();
     private int openStreams;
     private boolean protocolErrorLogged;
-    private ScheduledFuture<?> idleTimer;
     private MinSendRateHandler sendRate;
     private Http2Connection http2;
     private Http2RemoteFlowController flowController;
     private ErrorReason closeReason;
+    private long waitStartNs;
+    private boolean headerBlockOpen;
+    private long headerBlockStartNs;
 
     /**
      * @param router         URL-prefix table built at start-up.
@@ -103,6 +111,8 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
         this.maxFieldLength = decoderConfig.maxFieldLength();
         this.entityBodyNs = config.entityBodyNs();
         this.idleConnectionNs = config.idleConnectionNs();
+        this.headerWaitNs = config.headerWaitNs();
+        this.deadlines = new ConnectionDeadlines(clock, this::onDeadlines);
         this.connectionWindowIncrement =
             Math.max(0, config.http2().connectionWindowSize() - Http2Config.INITIAL_WINDOW_SIZE_DEFAULT);
         this.requestLog = config.requestLog();
@@ -115,6 +125,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
+        deadlines.context(ctx);
         addresses.read(ctx.channel());
         final Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
         sendRate = ctx.pipeline().get(MinSendRateHandler.class);
@@ -129,7 +140,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
             // a window update without a stream opens the connection's window (the frame codec's convention)
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(connectionWindowIncrement));
         }
-        armIdle();
+        startWait(clock.nanoTime());
         if (null != connections && connections.isDraining())
         {
             drain(connections.drainTimeLimitMs());
@@ -149,7 +160,7 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
      */
     public void channelInactive(final ChannelHandlerContext ctx)
     {
-        cancelIdle();
+        deadlines.cancel();
         ctx.fireChannelInactive();
     }
 
@@ -359,38 +370,38 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
     void streamOpened()
     {
         openStreams++;
-        cancelIdle();
     }
 
     /**
-     * A stream ended: with none left open, the idle timer starts.
+     * A stream ended: with none left open, the wait for the next request starts.
      */
     void streamClosed()
     {
         openStreams--;
         if (openStreams == 0)
         {
-            armIdle();
+            startWait(clock.nanoTime());
         }
     }
 
-    private void armIdle()
+    /**
+     * A read ended with a header block begun and not complete: it has {@code headerWait} from
+     * the start of the wait for a request when no stream is open, else from now.
+     */
+    void headerBlockBegun()
     {
-        cancelIdle();
-        if (idleConnectionNs > 0 && ctx.channel().isActive())
-        {
-            idleTimer = ctx.executor().schedule(idleTask, idleConnectionNs, TimeUnit.NANOSECONDS);
-        }
+        final long nowNs = clock.nanoTime();
+        headerBlockOpen = true;
+        headerBlockStartNs = openStreams == 0 ? waitStartNs : nowNs;
+        deadlines.arm(nowNs, headerBlockStartNs, headerWaitNs);
     }
 
-    private void cancelIdle()
+    /**
+     * The client's header block is complete.
+     */
+    void headerBlockEnded()
     {
-        final ScheduledFuture<?> timer = idleTimer;
-        if (null != timer)
-        {
-            idleTimer = null;
-            timer.cancel(false);
-        }
+        headerBlockOpen = false;
     }
 
     private boolean isNotHeld(final Http2Stream stream)
@@ -410,17 +421,46 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter
         {
             logError(new Http2StreamFacts(this), 0, closeReason);
         }
-        cancelIdle();
+        deadlines.cancel();
         ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM));
     }
 
-    private void onIdle()
+    private void startWait(final long nowNs)
     {
-        idleTimer = null;
-        if (openStreams == 0)
+        waitStartNs = nowNs;
+        deadlines.arm(nowNs, waitStartNs, idleConnectionNs);
+    }
+
+    private void onDeadlines(final long nowNs)
+    {
+        if (headerBlockOpen)
         {
-            // nothing in flight: GOAWAY and close
+            if (deadlines.isExpired(nowNs, headerBlockStartNs, headerWaitNs))
+            {
+                headerWaitExpired();
+            }
+        }
+        else if (openStreams == 0 && deadlines.isExpired(nowNs, waitStartNs, idleConnectionNs))
+        {
+            // nothing in flight and no request begun: GOAWAY and close
+            logError(new Http2StreamFacts(this), 0, ErrorReason.TIMER_CONNECTION_IDLE);
             ctx.channel().close();
         }
+    }
+
+    private void headerWaitExpired()
+    {
+        logError(new Http2StreamFacts(this), 0, ErrorReason.TIMER_HEADER_WAIT);
+        protocolErrorLogged = true;
+        final Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        final ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
+        if (null == codecCtx)
+        {
+            ctx.channel().close();
+            return;
+        }
+        // a connection error of the codec's: GOAWAY PROTOCOL_ERROR, then close at once (the streams open end too)
+        codec.onError(codecCtx, false, Http2Exception.connectionError(
+            Http2Error.PROTOCOL_ERROR, "header block not complete within headerWait"));
     }
 }

@@ -40,7 +40,7 @@ class Http2GracefulDrainTest
         connections.track(channel);
         Http2Pipeline.add(
             channel, PrefixRouter.<QueueBinding>builder().build(), new StrictDecoderConfig(),
-            new HttpConnectionConfig(), connections, null, null);
+            new HttpConnectionConfig(), connections, null, null, channel.clock());
         final Http2FrameCodec codec = channel.pipeline().get(Http2FrameCodec.class);
         assertEquals(Http2Pipeline.GRACEFUL_CLOSE_TIMEOUT_MS, codec.gracefulShutdownTimeoutMillis());
         channel.takeOutbound();
