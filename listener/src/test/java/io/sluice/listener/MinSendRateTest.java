@@ -1,9 +1,10 @@
 package io.sluice.listener;
 
 import io.sluice.dispatch.sample.SampleHandler;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The minimum send rate counts what the client accepts, not what the listener still holds: a client that reads none
  * of a response small enough to sit whole in the kernel's socket buffers is cut off after the grace window, while a
  * client that reads a larger one slowly but above the rate gets all of it. The other timers are long, so only
- * the send rate can close the connection.
+ * the send rate can close the connection. In process and over shared memory, where body chunks of 16 KiB and more go
+ * from the response ring straight to the socket, past the pipeline: the send rate counts them too.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MinSendRateTest
@@ -29,6 +31,9 @@ class MinSendRateTest
         .timeout("minSendRate", 150)
         .timeout("minSendRateGrace", "2s")
         .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .queue(TestConfig.sharedMemory("shm", SampleHandler.class)
+            .worker("processes", 1)
+            .worker("shutdownTimeLimit", "1s"))
         .yaml();
 
     private static final int LENGTH = 256 * 1024;
@@ -40,15 +45,16 @@ class MinSendRateTest
 
     @RegisterExtension
     static final ListenerExtension LISTENER =
-        ListenerExtension.perClass("sendrate", CONFIG).awaitReady(READY_TIMEOUT_MS, "/inproc/");
+        ListenerExtension.perClass("sendrate", CONFIG).awaitReady(READY_TIMEOUT_MS, "/inproc/", "/shm/");
 
-    @Test
-    void shouldCloseAClientThatReadsNothingOfAResponseTheKernelHolds() throws Exception
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/" })
+    void shouldCloseAClientThatReadsNothingOfAResponseTheKernelHolds(final String prefix) throws Exception
     {
         Await.value(0, () -> LISTENER.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
         try (Socket socket = open())
         {
-            socket.getOutputStream().write(RawHttpClient.get("/inproc/bytes?n=" + LENGTH, LISTENER.port()));
+            socket.getOutputStream().write(RawHttpClient.get(prefix + "bytes?n=" + LENGTH, LISTENER.port()));
             Await.value(1, () -> LISTENER.listener().connections().openCount(), CONNECT_TIMEOUT_MS);
 
             // the whole response left the listener for the kernel: the old check never looked at it again
@@ -65,13 +71,14 @@ class MinSendRateTest
         }
     }
 
-    @Test
-    void shouldKeepAClientThatReadsSlowlyButAboveTheRate() throws Exception
+    @ParameterizedTest
+    @ValueSource(strings = { "/inproc/", "/shm/" })
+    void shouldKeepAClientThatReadsSlowlyButAboveTheRate(final String prefix) throws Exception
     {
         Await.value(0, () -> LISTENER.listener().connections().openCount(), CLOSE_TIMEOUT_MS);
         try (Socket socket = open())
         {
-            socket.getOutputStream().write(RawHttpClient.get("/inproc/bytes?n=" + SLOW_LENGTH, LISTENER.port()));
+            socket.getOutputStream().write(RawHttpClient.get(prefix + "bytes?n=" + SLOW_LENGTH, LISTENER.port()));
             socket.setSoTimeout(CONNECT_TIMEOUT_MS);
             // 8 KiB every 100 ms: 80 KiB/s, far above 150 B/s, over several grace windows
             final long received = readUntilClosed(socket.getInputStream(), SLOW_LENGTH, 100);

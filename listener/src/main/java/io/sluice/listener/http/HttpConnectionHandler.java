@@ -17,6 +17,7 @@ import io.sluice.listener.queue.ErrorReason;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.QueueBinding;
 import io.sluice.listener.routing.Router;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -318,6 +319,17 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter
             stop();
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * Write body bytes from off-heap memory straight to the socket, as far as it takes them now: see
+     * {@link ConnectionOutput#writeDirect}.
+     *
+     * @return how many the socket took.
+     */
+    int writeDirect(final DirectBuffer src, final int offset, final int length)
+    {
+        return output.writeDirect(src, offset, length);
     }
 
     void write(final ByteBuf buf)

@@ -145,6 +145,18 @@ public final class MinSendRateHandler extends ChannelDuplexHandler implements Ru
     }
 
     /**
+     * Response bytes the connection wrote to the socket itself, not through the pipeline
+     * ({@link ConnectionOutput#writeDirect}): written, and taken by the socket already.
+     *
+     * @param length how many.
+     */
+    void writtenDirectly(final int length)
+    {
+        bytesWritten += length;
+        start();
+    }
+
+    /**
      * {@inheritDoc}
      */
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.listener.queue.FlushListener;
 import io.sluice.listener.queue.RequestSink;
+import org.agrona.DirectBuffer;
 
 import java.util.ArrayDeque;
 
@@ -214,6 +215,26 @@ abstract class PipelinedResponse
             }
             held.add(buf);
         }
+    }
+
+    /**
+     * Write body bytes from off-heap memory straight to the socket when this response is the one being written and
+     * the socket takes them now ({@link ConnectionOutput#writeDirect}); the caller emits the rest.
+     *
+     * @param src    the bytes.
+     * @param offset of the bytes in {@code src}.
+     * @param length of the bytes.
+     * @return how many were written, 0 to {@code length}.
+     */
+    final int emitDirect(final DirectBuffer src, final int offset, final int length)
+    {
+        if (!active)
+        {
+            return 0;
+        }
+        final int written = connection.writeDirect(src, offset, length);
+        sentBytes += written;
+        return written;
     }
 
     /**

@@ -269,13 +269,18 @@ public final class ServerExchange extends PipelinedResponse implements AdmittedE
             }
             return;
         }
-        final ByteBuf buf = connection.alloc().directBuffer(sendLength + 16);
-        ResponseFraming.appendBody(buf, src, offset, sendLength, chunked);
-        if (end && chunked)
+        // a plain body goes from the host's memory straight to the socket when it takes it now; the rest is copied
+        final int direct = chunked || tunnel ? 0 : emitDirect(src, offset, sendLength);
+        if (direct < sendLength)
         {
-            ResponseFraming.lastChunk(buf);
+            final ByteBuf buf = connection.alloc().directBuffer(sendLength - direct + 16);
+            ResponseFraming.appendBody(buf, src, offset + direct, sendLength - direct, chunked);
+            if (end && chunked)
+            {
+                ResponseFraming.lastChunk(buf);
+            }
+            emit(buf);
         }
-        emit(buf);
         if (end)
         {
             complete();
