@@ -217,6 +217,24 @@ final class RequestRingProducer
     }
 
     /**
+     * Whether a record of {@code length} bytes of message would fit now, reading the consumer's head (and checking
+     * it) when the room the listener already knows of is not enough. Claims nothing.
+     *
+     * @param length the message length.
+     * @return true when there is room for it (as a whole, wherever it would go); false when not, or when broken.
+     */
+    boolean hasRoom(final int length)
+    {
+        if (null != violation)
+        {
+            return false;
+        }
+        final int required = BitUtil.align(length + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+        return required <= capacity - (int)(tail - head) ||
+            (readHead() && required <= capacity - (int)(tail - head));
+    }
+
+    /**
      * @return true between {@link #tryClaim} and {@link #commit} or {@link #abort}.
      */
     boolean isClaimOpen()

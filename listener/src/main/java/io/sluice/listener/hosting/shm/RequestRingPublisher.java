@@ -12,6 +12,7 @@ import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import io.sluice.listener.queue.ClientExchange;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -59,6 +60,7 @@ final class RequestRingPublisher
     private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
     private final ArrayDeque<SharedMemoryRequest> pendingHeads = new ArrayDeque<>();
     private final ArrayDeque<SharedMemoryRequest> pendingCredits = new ArrayDeque<>();
+    private final ArrayDeque<SharedMemoryRequest> blockedBodies = new ArrayDeque<>();
     private final Runnable retryPending = this::retryPending;
     private final Runnable wakeTask = this::wakeWorkerNow;
     private CharSequence[] headerFields = new CharSequence[INITIAL_HEADER_FIELDS];
@@ -102,6 +104,11 @@ final class RequestRingPublisher
     {
         inlineBodies = (features & WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY) != 0;
         wakeByPipe = (features & WorkerFileDescriptor.FEATURE_WAKE_PIPE) != 0 && null != link.wakePipe();
+        if (!blockedBodies.isEmpty())
+        {
+            // body pieces refused while no worker took records: offered again as this one makes room
+            scheduleRetry();
+        }
     }
 
     /**
@@ -121,6 +128,11 @@ final class RequestRingPublisher
         closed = true;
         pendingHeads.clear();
         clearPendingCredits();
+        SharedMemoryRequest request;
+        while (null != (request = blockedBodies.pollFirst()))
+        {
+            request.bodyBlocked(false);
+        }
     }
 
     /**
@@ -379,6 +391,8 @@ final class RequestRingPublisher
         }
         if (request.isHeadPending())
         {
+            // offered again once the head is written
+            blockBody(request);
             return false;
         }
         boolean wrote = false;
@@ -396,6 +410,7 @@ final class RequestRingPublisher
                     MessageDescriptor.REQUEST_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(chunk));
                 if (index <= 0)
                 {
+                    blockBody(request);
                     return false;
                 }
                 final boolean lastChunk = last && chunk == content.readableBytes();
@@ -570,6 +585,81 @@ final class RequestRingPublisher
         request.credit.takePendingGrant();
     }
 
+    /**
+     * A body piece found no room in the request ring: the request waits in the queue of blocked bodies, and its
+     * connection is told to offer it again ({@link #resumeBlockedBodies()}) rather than retrying on a timer of its own.
+     */
+    private void blockBody(final SharedMemoryRequest request)
+    {
+        if (!request.isBodyBlocked() && !closed)
+        {
+            request.bodyBlocked(true);
+            blockedBodies.addLast(request);
+            // no worker takes records before one attaches: the retries start then (workerAttached)
+            if (link.isAttached())
+            {
+                scheduleRetry();
+            }
+        }
+    }
+
+    /**
+     * A body piece still waiting for room is forgotten with its request.
+     *
+     * @param request the slot being released.
+     */
+    void dropBlockedBody(final SharedMemoryRequest request)
+    {
+        blockedBodies.remove(request);
+    }
+
+    /**
+     * The worker may have taken records (its answers were just read, or the retry timer fired): the grants waiting
+     * for room go first; then, when the request ring has room for a whole body chunk and no head or grant waits for
+     * room before them, the connections whose body pieces it refused offer them again, in the order they were
+     * refused. One that still finds no room waits again.
+     */
+    void resumeBlockedBodies()
+    {
+        if (blockedBodies.isEmpty() || closed || !pendingHeads.isEmpty() || !writePendingCredits() ||
+            !requestProducer.hasRoom(BodyChunkFlyweight.length(maxRequestChunk)))
+        {
+            return;
+        }
+        for (int i = blockedBodies.size(); i > 0; i--)
+        {
+            final SharedMemoryRequest request = blockedBodies.pollFirst();
+            request.bodyBlocked(false);
+            final ClientExchange exchange = request.exchange();
+            if (null != exchange)
+            {
+                exchange.resumeBody();
+            }
+        }
+    }
+
+    /**
+     * Write the grants waiting for room, oldest first, as far as they fit: credit goes before anything else, as it
+     * lets the worker finish answers, which frees room in both rings.
+     *
+     * @return true when none waits any more.
+     */
+    private boolean writePendingCredits()
+    {
+        SharedMemoryRequest request;
+        while (null != (request = pendingCredits.peekFirst()))
+        {
+            if (!writeCredit(request.requestId(), request.credit.pendingGrant()))
+            {
+                return false;
+            }
+            request.credit.takePendingGrant();
+            request.grantWritten();
+            pendingCredits.pollFirst();
+        }
+        return true;
+    }
+
     private void retryPending()
     {
         retryScheduled = false;
@@ -577,18 +667,8 @@ final class RequestRingPublisher
         {
             return;
         }
+        writePendingCredits();
         SharedMemoryRequest request;
-        while (null != (request = pendingCredits.peekFirst()))
-        {
-            // credit first: it lets the worker finish answers, which frees room in both rings
-            if (!writeCredit(request.requestId(), request.credit.pendingGrant()))
-            {
-                break;
-            }
-            request.credit.takePendingGrant();
-            request.grantWritten();
-            pendingCredits.pollFirst();
-        }
         boolean wrote = false;
         while (null != (request = pendingHeads.peekFirst()))
         {
@@ -607,7 +687,8 @@ final class RequestRingPublisher
         {
             ringWorker();
         }
-        if (!pendingHeads.isEmpty() || !pendingCredits.isEmpty())
+        resumeBlockedBodies();
+        if (!pendingHeads.isEmpty() || !pendingCredits.isEmpty() || !blockedBodies.isEmpty())
         {
             scheduleRetry();
         }

@@ -153,6 +153,8 @@ final class ResponseRingAdapter
                 buffer.setMemory(headIndex, bytesRead, (byte)0);
                 responseHead = head + bytesRead;
                 buffer.putLongRelease(responseHeadPositionIndex, responseHead);
+                // the worker answered, so it has taken records: body pieces waiting for room may fit now
+                link.resumeBlockedBodies();
             }
             if (watchCount > 0)
             {

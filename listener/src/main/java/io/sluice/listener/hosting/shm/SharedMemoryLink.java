@@ -597,6 +597,25 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
     }
 
     /**
+     * A body piece still waiting for room in the request ring is forgotten with its request.
+     *
+     * @param request the slot being released.
+     */
+    void dropBlockedBody(final SharedMemoryRequest request)
+    {
+        publisher.dropBlockedBody(request);
+    }
+
+    /**
+     * The worker may have taken records: connections whose body pieces the full request ring refused offer them
+     * again if it has room now ({@link RequestRingPublisher#resumeBlockedBodies()}).
+     */
+    void resumeBlockedBodies()
+    {
+        publisher.resumeBlockedBodies();
+    }
+
+    /**
      * Repair the request ring's consumer position after the worker died ({@link WorkerCrashRecovery}).
      */
     void repairConsumerPosition()

@@ -51,6 +51,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     private boolean retried;
     private boolean answering;
     private boolean creditQueued;
+    private boolean bodyBlocked;
 
     SharedMemoryRequest(final LoopLanes host, final int index)
     {
@@ -308,6 +309,23 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     }
 
     /**
+     * @return true while a body piece the request ring had no room for waits in its link's queue, to be offered again
+     * once the worker took records ({@link RequestRingPublisher#resumeBlockedBodies()}).
+     */
+    boolean isBodyBlocked()
+    {
+        return bodyBlocked;
+    }
+
+    /**
+     * @param blocked whether a body piece waits in its link's queue for room.
+     */
+    void bodyBlocked(final boolean blocked)
+    {
+        bodyBlocked = blocked;
+    }
+
+    /**
      * A credit grant found the request ring full and waits in its link's queue.
      */
     void grantQueued()
@@ -340,11 +358,12 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
      * {@inheritDoc}
      * <p>
      * Here: a tunnel's client bytes refused for want of {@link TunnelCredit} are offered again when the worker's grant
-     * arrives.
+     * arrives; a body piece refused for want of room in the request ring, once the worker has taken records (seen when
+     * its answers are read, or on the link's retry timer), not on a timer of each connection.
      */
     public boolean resumesBody()
     {
-        return tunnel.isOpen();
+        return tunnel.isOpen() || bodyBlocked;
     }
 
     /**
@@ -370,6 +389,14 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
             if (null != link)
             {
                 link.dropPendingCredit(this);
+            }
+        }
+        if (bodyBlocked)
+        {
+            bodyBlocked = false;
+            if (null != link)
+            {
+                link.dropBlockedBody(this);
             }
         }
         if (null != host)

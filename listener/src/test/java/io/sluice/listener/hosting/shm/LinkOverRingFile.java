@@ -30,6 +30,11 @@ final class LinkOverRingFile implements AutoCloseable
     final ManyToOneRingBuffer consumer;
 
     /**
+     * The worker's end of the response ring: what a test writes here, the link reads.
+     */
+    final ManyToOneRingBuffer responseRing;
+
+    /**
      * The channel whose loop is the host's event loop.
      */
     final EmbeddedChannel loopChannel;
@@ -75,6 +80,7 @@ final class LinkOverRingFile implements AutoCloseable
         WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), capacity, capacity, 1, 2);
         workerMapping = SharedMemoryFiles.mapExisting(file);
         consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
+        responseRing = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(workerMapping));
 
         final WorkerConfiguration worker = new WorkerConfiguration(
             List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,

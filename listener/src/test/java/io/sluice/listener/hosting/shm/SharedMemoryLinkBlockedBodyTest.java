@@ -1,0 +1,213 @@
+package io.sluice.listener.hosting.shm;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.MessageDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A body piece the full request ring refused waits in its link's queue, and its connection is asked to offer it again
+ * once the worker has taken records: when the link reads the worker's answers and finds room for a whole chunk, or
+ * on the link's retry timer; not on a timer of each connection ({@link SharedMemoryRequest#resumesBody()}). Over a
+ * real ring file, no worker process.
+ */
+@Timeout(5)
+class SharedMemoryLinkBlockedBodyTest
+{
+    private static final int CAPACITY = 64 * 1024;
+    private static final int WINDOW = 64 * 1024;
+    private static final int SLOT = 3;
+    private static final int FILLER_SLOT = 5;
+    private static final int SMALLEST_RECORD = 8 + MessageDescriptor.CHUNK_HEADER_LENGTH;
+
+    @TempDir
+    Path tempDir;
+
+    private LinkOverRingFile ringFile;
+    private ManyToOneRingBuffer consumer;
+    private SharedMemoryLink link;
+    private SharedMemoryRequest request;
+    private SharedMemoryRequest filler;
+    private ResumeCountingExchange exchange;
+
+    @BeforeEach
+    void before() throws IOException
+    {
+        ringFile = new LinkOverRingFile(tempDir, "blocked", CAPACITY, WINDOW, SLOT);
+        consumer = ringFile.consumer;
+        link = ringFile.link;
+        request = ringFile.request;
+        exchange = new ResumeCountingExchange();
+        request.begin(exchange);
+        filler = new SharedMemoryRequest(null, FILLER_SLOT);
+    }
+
+    @AfterEach
+    void after()
+    {
+        ringFile.close();
+    }
+
+    @Test
+    void shouldOfferTheBodyAgainOnceTheWorkerTookRecordsAndAnswered()
+    {
+        fillRing();
+        final ByteBuf content = Unpooled.wrappedBuffer(new byte[1000]);
+
+        assertFalse(link.offerBody(request, content, true));
+        assertTrue(request.isBodyBlocked());
+        assertTrue(request.resumesBody(), "the link asks for it again: no timer of the connection's own");
+
+        answer();
+        assertEquals(0, exchange.resumes, "an answer, but the ring is still full");
+
+        takeAll();
+        answer();
+        assertEquals(1, exchange.resumes, "the worker took records and answered: offered again at once");
+        assertFalse(request.isBodyBlocked());
+        assertFalse(request.resumesBody());
+        assertTrue(link.offerBody(request, content, true));
+        assertEquals(1000, content.readerIndex());
+        answer();
+        assertEquals(1, exchange.resumes, "asked once");
+        content.release();
+    }
+
+    @Test
+    void shouldOfferTheBodyAgainFromTheLinksTimerWhenTheWorkerTakesRecordsWithoutAnswering()
+    {
+        fillRing();
+        final ByteBuf content = Unpooled.wrappedBuffer(new byte[1000]);
+        assertFalse(link.offerBody(request, content, true));
+        link.resumeBlockedBodies();
+        assertEquals(0, exchange.resumes, "still full");
+
+        takeAll();
+        link.resumeBlockedBodies();
+
+        assertEquals(1, exchange.resumes);
+        assertFalse(request.isBodyBlocked());
+        content.release();
+    }
+
+    @Test
+    void shouldForgetABlockedBodyWithItsRequest()
+    {
+        fillRing();
+        final ByteBuf content = Unpooled.wrappedBuffer(new byte[1000]);
+        assertFalse(link.offerBody(request, content, true));
+
+        request.release();
+        takeAll();
+        answer();
+        ringFile.loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ringFile.loopChannel.runScheduledPendingTasks();
+
+        assertEquals(0, exchange.resumes);
+        assertFalse(request.isBodyBlocked());
+        content.release();
+    }
+
+    /**
+     * The worker answers something (a chunk for a request the listener does not know, which it drops), and the link
+     * reads it.
+     */
+    private void answer()
+    {
+        final ManyToOneRingBuffer responses = ringFile.responseRing;
+        final int index = responses.tryClaim(MessageDescriptor.RESPONSE_BODY_MSG_TYPE_ID, BodyChunkFlyweight.length(0));
+        BodyChunkFlyweight.encode(responses.buffer(), index, filler.requestId(), 0, 0);
+        responses.commit(index);
+        link.drain();
+    }
+
+    private void takeAll()
+    {
+        consumer.read((msgTypeId, buffer, index, length) ->
+        {
+        }, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Fill the request ring to its last byte with body chunks of another request, written by the link (the ring's
+     * only producer).
+     */
+    private void fillRing()
+    {
+        int remaining = CAPACITY;
+        while (remaining > 0)
+        {
+            int record = Math.min(remaining, 8 + CAPACITY / 8);
+            if (remaining - record > 0 && remaining - record < SMALLEST_RECORD)
+            {
+                record -= SMALLEST_RECORD;
+            }
+            final ByteBuf chunk = Unpooled.wrappedBuffer(new byte[record - SMALLEST_RECORD]);
+            assertTrue(link.offerBody(filler, chunk, false));
+            remaining -= record;
+        }
+        assertEquals(CAPACITY, consumer.producerPosition());
+    }
+
+    private static final class ResumeCountingExchange extends DrainTestExchange
+    {
+        int resumes;
+
+        public void resumeBody()
+        {
+            resumes++;
+        }
+
+        public boolean isHeadSent()
+        {
+            return false;
+        }
+
+        public boolean isDone()
+        {
+            return false;
+        }
+
+        public ByteBuf beginHead(final int status)
+        {
+            throw new AssertionError("no answer for this request");
+        }
+
+        public boolean finishHead(
+            final ByteBuf head,
+            final int status,
+            final long contentLength,
+            final DirectBuffer inlineBody,
+            final int bodyOffset,
+            final int bodyLength,
+            final boolean last)
+        {
+            throw new AssertionError("no answer for this request");
+        }
+
+        public void body(final DirectBuffer src, final int offset, final int length, final boolean last)
+        {
+            throw new AssertionError("no answer for this request");
+        }
+
+        public void body(final ByteBuf content, final boolean last)
+        {
+            throw new AssertionError("no answer for this request");
+        }
+    }
+}
