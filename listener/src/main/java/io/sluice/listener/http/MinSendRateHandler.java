@@ -45,8 +45,8 @@ import java.util.function.BooleanSupplier;
  * Too slow: when the socket is held back, {@code SO_LINGER} is set to 0 (what the kernel still holds for the client
  * is dropped, as HTTP.sys does); {@link #TOO_SLOW} is fired as a user event for the connection's handler to abort its
  * requests and close (over HTTP/2: {@code GOAWAY} first, which a client held back only by its own window still gets),
- * and the channel is closed if that handler did not. Pipeline position: before {@link HttpConnectionHandler}, which it counts
- * the written bytes of. Event-loop confined.
+ * and the channel is closed if that handler did not. Pipeline position: before {@link HttpConnectionHandler}, or
+ * before the HTTP/2 codec ({@link Http2Pipeline}), which it counts the written bytes of. Event-loop confined.
  */
 public final class MinSendRateHandler extends ChannelDuplexHandler implements Runnable
 {
