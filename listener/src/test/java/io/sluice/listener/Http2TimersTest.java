@@ -7,10 +7,13 @@ import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +51,15 @@ class Http2TimersTest
         .yaml();
 
     private static final long WAIT_S = 20;
+    private static final Path CERT_ROOT =
+        Path.of("target", "tls-test", UUID.randomUUID().toString()).toAbsolutePath();
+    private static final String TLS_CONFIG = TestConfig.listener()
+        .listener("bind", "127.0.0.1")
+        .listener("tls", "{ certificates: [ { hosts: [ \"*\" ], certificate: self-signed } ], " +
+            "selfSignedDir: \"" + CERT_ROOT.resolve("self") + "\" }")
+        .timeout("headerWait", "500ms")
+        .queue(TestConfig.inProcess("inproc", DeliveryHandler.class).prefixes("https://+:${PORT}/inproc/"))
+        .yaml();
     private static final long LOG_TIMEOUT_MS = 20_000;
     // HPACK :method GET and :scheme http (static table): the start of a header block
     private static final byte[] HEADER_BLOCK_START = { (byte)0x82, (byte)0x86 };
@@ -118,6 +130,28 @@ class Http2TimersTest
         try (Http2TestClient client = Http2TestClient.connect(LISTENER.port(), false))
         {
             assertEquals(200, answer(client.send("GET", "/inproc/", null)).status());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "h2c", "h2" })
+    void shouldKeepServingAConnectionWhoseHeaderBlocksAreCompletePastHeaderWait(final String protocol)
+        throws Exception
+    {
+        final boolean tls = "h2".equals(protocol);
+        final int port = tls ? STOPPING.start("h2tls", TLS_CONFIG).port() : LISTENER.port();
+        try (Http2TestClient client = Http2TestClient.connect(port, tls))
+        {
+            // a stream open past headerWait, and a sibling begun after it: each header block is timed on its own
+            final Http2TestClient.Stream held = client.open("GET", "/inproc/?hold=" + HOLD_MS, -1, true);
+            Thread.sleep(HOLD_MS / 2 + 200);
+            final Http2TestClient.Response sibling = answer(client.send("GET", "/inproc/", null));
+            assertEquals(200, sibling.status(), sibling::toString);
+
+            final Http2TestClient.Response answered = answer(held.response());
+            assertEquals(200, answered.status(), answered::toString);
+            assertEquals(DeliveryHandler.HELLO, answered.bodyText());
+            assertFalse(client.goAway().isDone(), "the connection was closed");
         }
     }
 
