@@ -20,6 +20,13 @@ import java.util.concurrent.TimeUnit;
  * {@value SpinBudget#PROBE_INTERVAL}. While answers keep coming, it keeps looking, and the worker rings not at all.
  * Nothing looks while nothing is outstanding, so an idle listener costs no CPU.
  * <p>
+ * A look submitted to the event loop does not wait for the loop's next turn of I/O: Netty runs the tasks submitted
+ * while it runs tasks in the same batch, for up to its task quantum. A run of looks that keeps finding answers (a
+ * worker streaming a large body, chunk after chunk) would so keep the loop from its sockets, and the clients' uploads
+ * and the credit their drained sockets grant would wait for it. So a run of looks lasts at most {@value #MAX_RUN_NS}
+ * ns: then it stops, arming the flag as when nothing is outstanding, and no run starts for {@value #REST_NS} ns, while
+ * the worker rings and the loop serves its sockets.
+ * <p>
  * Threading: confined to the host's event loop.
  */
 final class ResponsePoll implements Runnable
@@ -42,12 +49,25 @@ final class ResponsePoll implements Runnable
      */
     static final int MIN_YIELDS = 2;
 
+    /**
+     * The longest run of looks, from {@link #start()} through the periods begun by answers found: {@value} ns.
+     */
+    static final long MAX_RUN_NS = TimeUnit.MICROSECONDS.toNanos(64);
+
+    /**
+     * After a run of looks stopped at {@link #MAX_RUN_NS}, no run starts for this long: {@value} ns.
+     */
+    static final long REST_NS = TimeUnit.MICROSECONDS.toNanos(64);
+
     private final Ring link;
     private final Executor loop;
     private final NanoClock clock;
     private final SpinBudget budget = new SpinBudget(MIN_LOOK_NS, MAX_LOOK_NS);
     private boolean polling;
+    private boolean resting;
     private int yields;
+    private long runStartNs;
+    private long restEndNs;
 
     /**
      * What the poll needs of a link.
@@ -92,8 +112,8 @@ final class ResponsePoll implements Runnable
     /**
      * Requests were sent to the worker: clear the listener's flag, unless the budget says not to look, before the
      * worker is rung (a worker woken onto this CPU may run, answer and check the flag before the listener goes on);
-     * then {@link #run()} makes the first look, in the same turn. Nothing, when already looking. On the home event
-     * loop.
+     * then {@link #run()} makes the first look, in the same turn. Nothing, when already looking, or resting after a
+     * run of looks that lasted {@link #MAX_RUN_NS}. On the home event loop.
      *
      * @return true when a period of looks began: the caller makes the first look.
      */
@@ -103,13 +123,23 @@ final class ResponsePoll implements Runnable
         {
             return false;
         }
-        budget.begin(clock.nanoTime());
+        final long nowNs = clock.nanoTime();
+        if (resting)
+        {
+            if (nowNs - restEndNs < 0)
+            {
+                return false;
+            }
+            resting = false;
+        }
+        budget.begin(nowNs);
         if (!budget.isWithin(clock.nanoTime()))
         {
             return false;
         }
         polling = true;
         yields = 0;
+        runStartNs = nowNs;
         link.stayAwake();
         return true;
     }
@@ -165,8 +195,16 @@ final class ResponsePoll implements Runnable
         final long nowNs = clock.nanoTime();
         if (count > 0)
         {
-            // answers keep coming: a new period of looks for those still outstanding
             budget.found();
+            if (nowNs - runStartNs >= MAX_RUN_NS)
+            {
+                // the loop's sockets have waited long enough: the worker rings, the loop serves them
+                resting = true;
+                restEndNs = nowNs + REST_NS;
+                stop();
+                return;
+            }
+            // answers keep coming: a new period of looks for those still outstanding
             budget.begin(nowNs);
             yields = 0;
             loop.execute(this);

@@ -55,7 +55,7 @@ class ResponsePollTest
         start();
         start();
         assertEquals(1, ring.stayAwake, "one period of looks at a time");
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 3; i++)
         {
             nowNs += ResponsePoll.MAX_LOOK_NS - 1;
             ring.looks.add(1);
@@ -65,6 +65,45 @@ class ResponsePollTest
         assertEquals(0, ring.drains);
         assertTrue(poll.isPolling());
         assertEquals(1, tasks.size(), "each answer begins a new period of looks, in the loop's next turn");
+    }
+
+    @Test
+    void shouldStopARunOfLooksThatKeepsFindingAnswersAndRestBeforeTheNext()
+    {
+        ring.inFlight = 1000;
+        ring.looks.add(1);
+        start();
+        final long runStartNs = nowNs;
+        while (nowNs - runStartNs < ResponsePoll.MAX_RUN_NS - ResponsePoll.MIN_LOOK_NS)
+        {
+            nowNs += ResponsePoll.MIN_LOOK_NS;
+            ring.looks.add(1);
+            runOneTask();
+            assertEquals(0, ring.drains, "answers keep coming: looks on");
+            assertEquals(1, tasks.size());
+        }
+
+        nowNs = runStartNs + ResponsePoll.MAX_RUN_NS;
+        ring.looks.add(1);
+        runOneTask();
+
+        assertEquals(1, ring.drains, "the run is over: armed, the worker rings, the loop serves its sockets");
+        assertFalse(poll.isPolling());
+        assertTrue(tasks.isEmpty(), "no look waits in the loop's tasks");
+        assertEquals(ResponsePoll.MAX_LOOK_NS, poll.budgetNs(), "looking paid: the budget is kept");
+
+        final int stayAwake = ring.stayAwake;
+        nowNs += ResponsePoll.REST_NS - 1;
+        start();
+        assertFalse(poll.isPolling(), "resting: requests sent now do not start a run");
+        assertEquals(stayAwake, ring.stayAwake, "the flag stays armed");
+
+        nowNs += 1;
+        ring.looks.add(1);
+        start();
+        assertEquals(stayAwake + 1, ring.stayAwake, "rested: the next requests start a run again");
+        assertTrue(poll.isPolling());
+        assertEquals(1, tasks.size());
     }
 
     @Test
