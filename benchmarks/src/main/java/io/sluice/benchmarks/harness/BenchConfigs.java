@@ -358,7 +358,10 @@ final class BenchConfigs
 
     /**
      * Write nginx's configuration: one worker, no access log; the proxy (target nginx) with upstream keep-alive to the
-     * loopback worker, the worker's token and application path added as the listener adds them, and neither request
+     * loopback worker, the worker's token and application path added as the listener adds them, the client's address
+     * and scheme as {@code X-Forwarded-For} and {@code X-Forwarded-Proto} (what the listener's loopback forwarding
+     * sends, replacing any client copy as the listener does, and what a production nginx in front of an application
+     * passes: both proxies hand the worker the same facts), and neither request
      * nor response buffered (Sluice streams both, so the two proxies do the same work; nginx's default would spool a
      * 1 MiB response to disk); {@code return 200} with the hello (target nginx-return). Each TLS port serves the run's
      * certificate with the listener's TLS versions, ALPN offering h2 and http/1.1, and a session cache besides
@@ -422,6 +425,8 @@ final class BenchConfigs
                       proxy_set_header Connection "";
                       proxy_set_header Sluice-Token "%s";
                       proxy_set_header Sluice-Appl-Path /loopback/;
+                      proxy_set_header X-Forwarded-For $remote_addr;
+                      proxy_set_header X-Forwarded-Proto $scheme;
                       proxy_buffering off;
                       proxy_request_buffering off;
                     }

@@ -82,7 +82,7 @@ class BenchConfigsTest
     }
 
     @Test
-    void shouldProxyNginxToTheLoopbackWorkerWithItsTokenAndKeepAlive()
+    void shouldProxyNginxToTheLoopbackWorkerWithItsTokenForwardingFieldsAndKeepAlive()
     {
         final String conf = BenchConfigs.nginxConfig(Path.of("/r/nginx"), 18090, 41234, "abc123", 256);
 
@@ -92,6 +92,8 @@ class BenchConfigsTest
         assertTrue(conf.contains("proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"), conf);
         assertTrue(conf.contains("proxy_set_header Sluice-Token \"abc123\";"), conf);
         assertTrue(conf.contains("proxy_set_header Sluice-Appl-Path /loopback/;"), conf);
+        assertTrue(conf.contains("proxy_set_header X-Forwarded-For $remote_addr;"), conf);
+        assertTrue(conf.contains("proxy_set_header X-Forwarded-Proto $scheme;"), conf);
         assertTrue(conf.contains("proxy_buffering off;\n      proxy_request_buffering off;"), conf);
     }
 
