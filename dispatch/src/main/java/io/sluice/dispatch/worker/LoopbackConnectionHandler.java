@@ -11,13 +11,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.sluice.dispatch.buffer.ByteBufViews;
-import io.sluice.dispatch.http.TlsInfo;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
@@ -400,31 +398,32 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
             begin(request, 0).reply(400, "bad request", true);
             return;
         }
-        final HttpHeaders headers = request.headers();
-        final String probe = headers.get(LoopbackProtocol.SLUICE_EVENT);
-        if (null != probe && LoopbackProtocol.READY_EVENT.equalsIgnoreCase(probe.trim()))
-        {
-            answerReadiness(request, headers.get(LoopbackProtocol.SLUICE_CHALLENGE));
-            return;
-        }
-        if (!gate.tokenMatches(headers.get(LoopbackProtocol.SLUICE_TOKEN)))
+        if (!(request.headers() instanceof LoopbackRequestFields fields))
         {
             begin(request, 0).reply(400, "bad request: missing or wrong Sluice-Token", true);
             return;
         }
-        headers.remove(LoopbackProtocol.SLUICE_TOKEN);
+        // the framing as decoded, before the field the listener added for it leaves
+        final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
+            Exchange.UNKNOWN_LENGTH : HttpUtil.getContentLength(request, 0L);
+        fields.endOfHead();
+        final String probe = fields.event();
+        if (null != probe && LoopbackProtocol.READY_EVENT.equalsIgnoreCase(probe.trim()))
+        {
+            answerReadiness(request, fields.get(LoopbackProtocol.SLUICE_CHALLENGE));
+            return;
+        }
+        if (!gate.tokenMatches(fields.token()))
+        {
+            begin(request, 0).reply(400, "bad request: missing or wrong Sluice-Token", true);
+            return;
+        }
         if (null != guard)
         {
             guard.trust();
         }
 
-        final long contentLength = HttpUtil.isTransferEncodingChunked(request) ?
-            Exchange.UNKNOWN_LENGTH : HttpUtil.getContentLength(request, 0L);
-        final String event = headers.get(LoopbackProtocol.SLUICE_EVENT);
-        final String forwardedFor = headers.get(LoopbackProtocol.X_FORWARDED_FOR);
-        final String matchedPath = headers.get(LoopbackProtocol.SLUICE_APPL_PATH);
-        final TlsInfo tls = LoopbackRequestGate.tls(headers);
-        LoopbackRequestGate.hideTransportFields(headers);
+        final String event = fields.event();
         if (null != event)
         {
             final LoopbackExchange exchange = begin(request, contentLength);
@@ -442,9 +441,9 @@ final class LoopbackConnectionHandler extends ChannelInboundHandlerAdapter
         }
 
         final LoopbackExchange exchange = begin(request, contentLength);
-        exchange.forwardedFor(forwardedFor);
-        exchange.tls(tls);
-        if (!gate.isInApplication(exchange.path(), matchedPath))
+        exchange.forwardedFor(fields.forwardedFor());
+        exchange.tls(fields.tls());
+        if (!gate.isInApplication(exchange.path(), fields.applicationPath()))
         {
             exchange.reply(404, "not found", false);
             return;

@@ -1,9 +1,5 @@
 package io.sluice.dispatch.worker;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.sluice.dispatch.http.TlsInfo;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -11,13 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * What a loopback worker checks of a request from the listener before its handler sees it, as pure functions of the
- * request's fields: the token, the readiness probe's challenge and the proof that answers it, the application path,
- * and the fields of the hop that are hidden from the handler. One per worker; thread-safe.
+ * request's fields: the token, the readiness probe's challenge and the proof that answers it, and the application
+ * path. The fields of the hop never reach the handler: {@link LoopbackRequestFields} takes them aside. One per worker;
+ * thread-safe.
  */
 final class LoopbackRequestGate
 {
@@ -27,7 +22,6 @@ final class LoopbackRequestGate
     static final int MAX_CHALLENGE_LENGTH = 256;
 
     private static final String HMAC = "HmacSHA256";
-    private static final String HTTPS = "https";
 
     private final byte[] token;
     private final String applicationPath;
@@ -91,83 +85,6 @@ final class LoopbackRequestGate
             return true;
         }
         return null != matched && LoopbackPaths.isUnder(path, LoopbackPaths.withTrailingSlash(matched));
-    }
-
-    /**
-     * Give the handler the fields a handler of the in-process or shared-memory model would see: remove those the
-     * listener adds for the hop to this worker ({@code X-Forwarded-For}, {@code X-Forwarded-Proto},
-     * {@code Sluice-*} with the TLS facts of {@link TlsInfo}, and the {@code Content-Length} or {@code Transfer-Encoding} it writes after
-     * {@code X-Forwarded-For} when the client sent no such framing). The listener never forwards a client's copy of
-     * these, and writes its own after the client's fields, {@code X-Forwarded-For} first; the client's
-     * {@code Content-Length} stays in its place. What they carry is {@link Exchange#remoteAddress()} and
-     * {@link Exchange#contentLength()}. Called after the request head was decoded: the body's framing is already
-     * known.
-     *
-     * @param headers the request's fields, changed in place.
-     */
-    static void hideTransportFields(final HttpHeaders headers)
-    {
-        boolean afterForwardedFor = false;
-        boolean addedLength = false;
-        boolean addedChunked = false;
-        final Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext())
-        {
-            final CharSequence name = it.next().getKey();
-            if (LoopbackProtocol.X_FORWARDED_FOR.contentEqualsIgnoreCase(name))
-            {
-                afterForwardedFor = true;
-            }
-            else if (afterForwardedFor && HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name))
-            {
-                addedLength = true;
-            }
-            else if (afterForwardedFor && HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name))
-            {
-                addedChunked = true;
-            }
-        }
-        headers.remove(LoopbackProtocol.X_FORWARDED_FOR);
-        headers.remove(LoopbackProtocol.X_FORWARDED_PROTO);
-        headers.remove(LoopbackProtocol.SLUICE_APPL_PATH);
-        headers.remove(LoopbackProtocol.SLUICE_EVENT);
-        headers.remove(LoopbackProtocol.SLUICE_TOKEN);
-        if (headers.contains(TlsInfo.PROTOCOL_FIELD))
-        {
-            headers.remove(TlsInfo.PROTOCOL_FIELD);
-            headers.remove(TlsInfo.CIPHER_FIELD);
-            headers.remove(TlsInfo.SERVER_NAME_FIELD);
-            headers.remove(TlsInfo.CLIENT_CERT_FIELD);
-        }
-        if (addedLength)
-        {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        }
-        if (addedChunked)
-        {
-            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        }
-    }
-
-    /**
-     * The TLS facts the listener sends with a request that came over TLS ({@code X-Forwarded-Proto: https} and the
-     * {@link TlsInfo} fields); read before {@link #hideTransportFields} removes them. Trusted: the request carried the
-     * worker's token, and the listener never forwards a client's {@code Sluice-*} or {@code X-Forwarded-Proto}.
-     *
-     * @param headers the request's fields.
-     * @return the facts, or null for a request that came over cleartext.
-     */
-    static TlsInfo tls(final HttpHeaders headers)
-    {
-        if (!headers.containsValue(LoopbackProtocol.X_FORWARDED_PROTO, HTTPS, true))
-        {
-            return null;
-        }
-        return TlsInfo.fromFields(
-            headers.get(TlsInfo.PROTOCOL_FIELD),
-            headers.get(TlsInfo.CIPHER_FIELD),
-            headers.get(TlsInfo.SERVER_NAME_FIELD),
-            headers.get(TlsInfo.CLIENT_CERT_FIELD));
     }
 
     private static boolean isHex(final String text)

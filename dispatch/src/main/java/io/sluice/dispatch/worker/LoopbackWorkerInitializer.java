@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds a loopback worker connection's pipeline: the {@link LoopbackConnectionGuard} (timers of a connection that has
- * not carried the token), {@code HttpServerCodec} (request decoder and response encoder), then the
- * {@link LoopbackConnectionHandler}. A connection past {@code maxConnections} open ones is closed at once. Header
- * limits are generous: the listener already enforced the real ones before forwarding.
+ * not carried the token), {@code HttpServerCodec} (request decoder, into {@link LoopbackRequestFields}, and response
+ * encoder), then the {@link LoopbackConnectionHandler}. A connection past {@code maxConnections} open ones is closed
+ * at once. Header limits are generous: the listener already enforced the real ones before forwarding.
  */
 final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
 {
@@ -78,7 +78,8 @@ final class LoopbackWorkerInitializer extends ChannelInitializer<SocketChannel>
         final LoopbackConnectionGuard guard = new LoopbackConnectionGuard(headerWaitMs, idleConnectionMs);
         final HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
             .setMaxInitialLineLength(MAX_INITIAL_LINE_LENGTH)
-            .setMaxHeaderSize(MAX_HEADER_LENGTH);
+            .setMaxHeaderSize(MAX_HEADER_LENGTH)
+            .setHeadersFactory(LoopbackRequestFields.FACTORY);
         channel.pipeline()
             .addLast("guard", guard)
             .addLast(LoopbackConnectionHandler.HTTP_CODEC_NAME, new HttpServerCodec(decoderConfig))

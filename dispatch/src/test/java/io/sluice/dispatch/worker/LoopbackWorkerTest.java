@@ -1,5 +1,6 @@
 package io.sluice.dispatch.worker;
 
+import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.dispatch.sample.SampleHandler;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -420,6 +421,52 @@ class LoopbackWorkerTest
         }
     }
 
+    @Test
+    void shouldHideTheHopsFieldsInEverySpellingAndReadTheFirstOfEach() throws Exception
+    {
+        restart(new FieldsHandler());
+
+        try (Socket socket = connect())
+        {
+            socket.getOutputStream().write((
+                "GET /loopback/ HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n" +
+                "X-FORWARDED-FOR: 198.51.100.1\r\nx-Forwarded-For: 203.0.113.9\r\nX-Forwarded-PROTO: https\r\n" +
+                "SLUICE-TLS-PROTOCOL: TLSv1.3\r\nSluice-Tls-Cipher: TLS_AES_128_GCM_SHA256\r\n" +
+                "Sluice-TLS-Server-Name: example.test\r\nSLUICE-CLIENT-CERT: ::\r\n" +
+                "Sluice-Appl-PATH: /loopback/\r\nCONTENT-LENGTH: 0\r\nSLUICE-TOKEN: " + TOKEN + "\r\n" +
+                "sluice-token: wrong\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            assertEquals(
+                "remote=198.51.100.1 length=0 tls=TLSv1.3/TLS_AES_128_GCM_SHA256/example.test\nHost: a\n" +
+                "Accept: */*\n",
+                new String(RawResponse.read(socket.getInputStream()).body, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void shouldKeepTheClientsFramingAndTakeTheBodyWhenTheForwardingFieldsComeFirst() throws Exception
+    {
+        restart(new FieldsHandler());
+
+        try (Socket socket = connect())
+        {
+            // a proxy that writes its own fields first (as nginx does): the length after them frames the body
+            socket.getOutputStream().write((
+                "POST /loopback/ HTTP/1.1\r\nsluice-token: " + TOKEN + "\r\nX-Forwarded-For: 203.0.113.7\r\n" +
+                "X-Forwarded-Proto: http\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" +
+                "GET /loopback/ HTTP/1.1\r\nsluice-token: " + TOKEN + "\r\nX-Forwarded-For: 203.0.113.7\r\n" +
+                "Host: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            final InputStream in = socket.getInputStream();
+
+            assertEquals(
+                "remote=203.0.113.7 length=5\nHost: a\n",
+                new String(RawResponse.read(in).body, StandardCharsets.US_ASCII));
+            assertEquals(
+                "remote=203.0.113.7 length=0\nHost: a\n",
+                new String(RawResponse.read(in).body, StandardCharsets.US_ASCII));
+        }
+    }
+
     private void restart(final Handler handler) throws Exception
     {
         serveThread.interrupt();
@@ -543,7 +590,14 @@ class LoopbackWorkerTest
         private static void respond(final Exchange exchange)
         {
             final StringBuilder text = new StringBuilder("remote=").append(exchange.remoteAddress())
-                .append(" length=").append(exchange.contentLength()).append('\n');
+                .append(" length=").append(exchange.contentLength());
+            final TlsInfo tls = exchange.tls();
+            if (null != tls)
+            {
+                text.append(" tls=").append(tls.protocol()).append('/').append(tls.cipher()).append('/')
+                    .append(tls.serverName());
+            }
+            text.append('\n');
             for (int i = 0; i < exchange.headerCount(); i++)
             {
                 text.append(exchange.headerName(i)).append(": ").append(exchange.headerValue(i)).append('\n');
