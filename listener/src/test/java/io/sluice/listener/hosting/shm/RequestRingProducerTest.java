@@ -153,6 +153,110 @@ class RequestRingProducerTest
         assertTrue(producer.tail() > 20L * CAPACITY, "many laps: " + producer.tail());
     }
 
+    /**
+     * Workers killed while taking records off a ring zeroed ahead: each dies after zeroing the headers of a random
+     * number of the records it read (the last one perhaps only its length word), before it stores the head; the
+     * listener repairs the ring from its own account of the records and resets it, and the next worker (zeroing only
+     * headers, or everything as Agrona does) goes on. Over many laps of random sizes, the records found are exactly
+     * those committed and not taken by a dead worker, in order: stale body bytes never read as a record header.
+     */
+    @Test
+    void shouldRepairAfterWorkersKilledWhileZeroingOnlyHeaders()
+    {
+        final PublishedRecords records = new PublishedRecords(CAPACITY, 0);
+        producer = new RequestRingProducer(buffer, records);
+        final RequestRingReader headersOnly = new RequestRingReader(consumer, true);
+        final RequestRingReader agrona = new RequestRingReader(consumer, false);
+        final ArrayDeque<String> committed = new ArrayDeque<>();
+        final Random random = new Random(29);
+        final ControlledMessageHandler handler = (msgTypeId, buffer, index, length) ->
+        {
+            assertEquals(TYPE, msgTypeId);
+            assertEquals(committed.pollFirst(), buffer.getStringWithoutLengthAscii(index, length));
+            return ControlledMessageHandler.Action.COMMIT;
+        };
+        int crashes = 0;
+        for (int step = 0; step < 60_000; step++)
+        {
+            final int action = random.nextInt(8);
+            if (action < 2)
+            {
+                (random.nextBoolean() ? headersOnly : agrona).read(handler, 1 + random.nextInt(4));
+                assertTrue(producer.check(), producer.violation());
+            }
+            else if (action == 2 && random.nextInt(8) == 0)
+            {
+                killWhileTaking(random, committed);
+                final long head = buffer.getLongVolatile(HEAD);
+                producer.reset(records.repair(buffer, head, producer.tail()));
+                crashes++;
+            }
+            else
+            {
+                final int length = random.nextInt(4) == 0 ? random.nextInt(CAPACITY / 8 + 1) : random.nextInt(300);
+                final int index = producer.tryClaim(TYPE, length);
+                if (index > 0)
+                {
+                    final byte fill = (byte)('A' + random.nextInt(26));
+                    buffer.setMemory(index, length, fill);
+                    producer.commit(index);
+                    committed.addLast(String.valueOf((char)fill).repeat(length));
+                }
+            }
+        }
+        while (!committed.isEmpty())
+        {
+            final long before = consumer.consumerPosition();
+            final int read = headersOnly.read(handler, 64);
+            assertTrue(read > 0 || consumer.consumerPosition() > before, "the consumer moves on");
+        }
+        assertEquals(0, headersOnly.read(handler, 64));
+        assertEquals(producer.tail(), consumer.consumerPosition());
+        assertTrue(crashes > 100, "crashes: " + crashes);
+        assertTrue(producer.tail() > 20L * CAPACITY, "many laps: " + producer.tail());
+    }
+
+    /**
+     * A headers-only consumer killed mid-take: it zeroed the headers of some of the records from the head on (lowest
+     * first, within what one read takes: up to the end of the buffer), perhaps the length word of one more, and never
+     * stored the head. The messages of the records it took are removed from {@code committed}.
+     */
+    private void killWhileTaking(final Random random, final ArrayDeque<String> committed)
+    {
+        final long head = buffer.getLongVolatile(HEAD);
+        final int headIndex = (int)head & (CAPACITY - 1);
+        final int limit = (int)Math.min(producer.tail() - head, CAPACITY - headIndex);
+        int offset = 0;
+        int toTake = random.nextInt(6);
+        while (offset < limit)
+        {
+            final int index = headIndex + offset;
+            final int recordLength = buffer.getInt(RecordDescriptor.lengthOffset(index));
+            if (recordLength <= 0 || 0 == toTake)
+            {
+                if (recordLength > 0 && random.nextBoolean())
+                {
+                    // killed halfway through the header: only the length word is zero
+                    takeMessage(buffer.getInt(RecordDescriptor.typeOffset(index)), committed);
+                    buffer.putInt(RecordDescriptor.lengthOffset(index), 0);
+                }
+                break;
+            }
+            takeMessage(buffer.getInt(RecordDescriptor.typeOffset(index)), committed);
+            buffer.putLong(index, 0L);
+            offset += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+            toTake--;
+        }
+    }
+
+    private static void takeMessage(final int msgTypeId, final ArrayDeque<String> committed)
+    {
+        if (RingBuffer.PADDING_MSG_TYPE_ID != msgTypeId)
+        {
+            committed.pollFirst();
+        }
+    }
+
     @Test
     void shouldClaimNothingWhenTheWorkerWroteTheTail()
     {
