@@ -6,8 +6,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -75,7 +73,7 @@ class Http2RequestTimeoutTest
             assertEquals("gateway timeout: no answer from the worker within requestTimeout\n", timedOut.bodyText());
             assertTrue(elapsedMs >= REQUEST_TIMEOUT_MS, "timed out early: " + elapsedMs + " ms");
             assertTrue(elapsedMs <= LATEST_MS, "timed out late: " + elapsedMs + " ms");
-            awaitLogLine(queue, "abort " + id);
+            RequestTimeoutTest.awaitLogLine(LISTENER, queue, "abort " + id);
 
             final Http2TestClient.Response after = answer(client.send("GET", "/" + queue + "/", null));
             assertEquals(200, after.status(), after::toString);
@@ -114,20 +112,5 @@ class Http2RequestTimeoutTest
         throws Exception
     {
         return response.get(WAIT_S, TimeUnit.SECONDS);
-    }
-
-    private static void awaitLogLine(final String queue, final String line) throws IOException, InterruptedException
-    {
-        final Path log = LISTENER.get().logDir().resolve(queue + ".log");
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            if (Files.exists(log) && Files.readAllLines(log, StandardCharsets.ISO_8859_1).contains(line))
-            {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the worker never logged '" + line + "' in " + log);
     }
 }

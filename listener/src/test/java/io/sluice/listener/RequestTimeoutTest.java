@@ -126,7 +126,16 @@ class RequestTimeoutTest
         }
     }
 
-    private static void awaitLogLine(final ListenerExtension listener, final String queue, final String line)
+    /**
+     * Wait up to 10 s for a line in a queue's worker log.
+     *
+     * @param listener the listener whose log directory holds it.
+     * @param queue    the queue.
+     * @param line     the whole line.
+     * @throws IOException          when the log cannot be read.
+     * @throws InterruptedException when interrupted.
+     */
+    static void awaitLogLine(final ListenerExtension listener, final String queue, final String line)
         throws IOException, InterruptedException
     {
         final Path log = listener.get().logDir().resolve(queue + ".log");

@@ -1,6 +1,9 @@
 package io.sluice.listener.hosting.shm;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.QueueConfiguration;
@@ -15,6 +18,9 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A {@link SharedMemoryLink} driven directly over a real ring file, with no worker and no doorbell: the listener's
@@ -59,6 +65,7 @@ final class LinkOverRingFile implements AutoCloseable
      */
     final SharedMemoryRequest request;
 
+    private final int capacity;
     private final MappedByteBuffer listenerMapping;
     private final MappedByteBuffer workerMapping;
 
@@ -73,6 +80,7 @@ final class LinkOverRingFile implements AutoCloseable
     LinkOverRingFile(final Path tempDir, final String queueName, final int capacity, final int window, final int slot)
         throws IOException
     {
+        this.capacity = capacity;
         final Path dir = tempDir.resolve("queue-0");
         SharedMemoryFiles.createPrivateDirectory(dir);
         final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
@@ -93,6 +101,30 @@ final class LinkOverRingFile implements AutoCloseable
         link = new SharedMemoryLink(lanes, 0, listenerMapping, window);
         request = new SharedMemoryRequest(null, slot);
         request.assign(link, false, window);
+    }
+
+    /**
+     * Fill the request ring to its last byte with body chunks of another request, written by the link (the ring's
+     * only producer), the worker taking nothing.
+     *
+     * @param filler the request whose chunks fill the ring.
+     */
+    void fillRequestRing(final SharedMemoryRequest filler)
+    {
+        final int smallestRecord = 8 + MessageDescriptor.CHUNK_HEADER_LENGTH;
+        int remaining = capacity;
+        while (remaining > 0)
+        {
+            int record = Math.min(remaining, 8 + capacity / 8);
+            if (remaining - record > 0 && remaining - record < smallestRecord)
+            {
+                record -= smallestRecord;
+            }
+            final ByteBuf chunk = Unpooled.wrappedBuffer(new byte[record - smallestRecord]);
+            assertTrue(link.offerBody(filler, chunk, false));
+            remaining -= record;
+        }
+        assertEquals(capacity, consumer.producerPosition());
     }
 
     /**

@@ -33,7 +33,6 @@ class SharedMemoryLinkBlockedBodyTest
     private static final int WINDOW = 64 * 1024;
     private static final int SLOT = 3;
     private static final int FILLER_SLOT = 5;
-    private static final int SMALLEST_RECORD = 8 + MessageDescriptor.CHUNK_HEADER_LENGTH;
 
     @TempDir
     Path tempDir;
@@ -66,7 +65,7 @@ class SharedMemoryLinkBlockedBodyTest
     @Test
     void shouldOfferTheBodyAgainOnceTheWorkerTookRecordsAndAnswered()
     {
-        fillRing();
+        ringFile.fillRequestRing(filler);
         final ByteBuf content = Unpooled.wrappedBuffer(new byte[1000]);
 
         assertFalse(link.offerBody(request, content, true));
@@ -91,7 +90,7 @@ class SharedMemoryLinkBlockedBodyTest
     @Test
     void shouldOfferTheBodyAgainFromTheLinksTimerWhenTheWorkerTakesRecordsWithoutAnswering()
     {
-        fillRing();
+        ringFile.fillRequestRing(filler);
         final ByteBuf content = Unpooled.wrappedBuffer(new byte[1000]);
         assertFalse(link.offerBody(request, content, true));
         link.resumeBlockedBodies();
@@ -108,7 +107,7 @@ class SharedMemoryLinkBlockedBodyTest
     @Test
     void shouldForgetABlockedBodyWithItsRequest()
     {
-        fillRing();
+        ringFile.fillRequestRing(filler);
         final ByteBuf content = Unpooled.wrappedBuffer(new byte[1000]);
         assertFalse(link.offerBody(request, content, true));
 
@@ -141,27 +140,6 @@ class SharedMemoryLinkBlockedBodyTest
         consumer.read((msgTypeId, buffer, index, length) ->
         {
         }, Integer.MAX_VALUE);
-    }
-
-    /**
-     * Fill the request ring to its last byte with body chunks of another request, written by the link (the ring's
-     * only producer).
-     */
-    private void fillRing()
-    {
-        int remaining = CAPACITY;
-        while (remaining > 0)
-        {
-            int record = Math.min(remaining, 8 + CAPACITY / 8);
-            if (remaining - record > 0 && remaining - record < SMALLEST_RECORD)
-            {
-                record -= SMALLEST_RECORD;
-            }
-            final ByteBuf chunk = Unpooled.wrappedBuffer(new byte[record - SMALLEST_RECORD]);
-            assertTrue(link.offerBody(filler, chunk, false));
-            remaining -= record;
-        }
-        assertEquals(CAPACITY, consumer.producerPosition());
     }
 
     private static final class ResumeCountingExchange extends DrainTestExchange

@@ -1,7 +1,5 @@
 package io.sluice.listener.hosting.shm;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
@@ -39,7 +37,6 @@ class SharedMemoryLinkCreditTest
     private static final int WINDOW = 1024;
     private static final int SLOT = 3;
     private static final int FILLER_SLOT = 5;
-    private static final int SMALLEST_RECORD = 8 + MessageDescriptor.CHUNK_HEADER_LENGTH;
     private static final int GRANTS = 20_000;
     private static final long ALLOCATION_SLACK_BYTES = 64 * 1024;
 
@@ -100,7 +97,7 @@ class SharedMemoryLinkCreditTest
     @Test
     void shouldMergeGrantsMadeWhileTheRequestRingIsFullAndSendThemWhenItHasRoom()
     {
-        fillRing();
+        ringFile.fillRequestRing(new SharedMemoryRequest(null, FILLER_SLOT));
         receive(600);
         request.credit.watch();
         link.flushed(request);
@@ -195,28 +192,6 @@ class SharedMemoryLinkCreditTest
     {
         assertTrue(request.credit.onBody(length));
         lanes.responseBytes().received(length, request.credit.outstanding());
-    }
-
-    /**
-     * Fill the request ring to its last byte with body chunks of another request, written by the link (the ring's
-     * only producer).
-     */
-    private void fillRing()
-    {
-        final SharedMemoryRequest filler = new SharedMemoryRequest(null, FILLER_SLOT);
-        int remaining = CAPACITY;
-        while (remaining > 0)
-        {
-            int record = Math.min(remaining, 8 + CAPACITY / 8);
-            if (remaining - record > 0 && remaining - record < SMALLEST_RECORD)
-            {
-                record -= SMALLEST_RECORD;
-            }
-            final ByteBuf chunk = Unpooled.wrappedBuffer(new byte[record - SMALLEST_RECORD]);
-            assertTrue(link.offerBody(filler, chunk, false));
-            remaining -= record;
-        }
-        assertEquals(CAPACITY, consumer.producerPosition());
     }
 
     private List<Credit> drainCredits()
