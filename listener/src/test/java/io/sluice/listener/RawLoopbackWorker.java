@@ -89,7 +89,7 @@ public final class RawLoopbackWorker
     /**
      * @return the head up to and without its blank line, or null at end of stream.
      */
-    private static String readHead(final InputStream in) throws IOException
+    static String readHead(final InputStream in) throws IOException
     {
         final ByteArrayOutputStream head = new ByteArrayOutputStream(512);
         int matched = 0;
@@ -108,7 +108,7 @@ public final class RawLoopbackWorker
         return text.substring(0, text.length() - 2);
     }
 
-    private static String field(final String head, final String name)
+    static String field(final String head, final String name)
     {
         for (final String line : head.split("\r\n"))
         {
@@ -121,7 +121,7 @@ public final class RawLoopbackWorker
         return null;
     }
 
-    private static String hmac(final String key, final String message)
+    static String hmac(final String key, final String message)
     {
         try
         {
