@@ -69,6 +69,21 @@ class LoopbackPlainResponseDifferentialTest
     }
 
     @Test
+    void shouldAgreeWithNettyAtTheLengthLimitsOfTheStatusLineAndHead()
+    {
+        for (int reasonLength = 4070; reasonLength < 4100; reasonLength++)
+        {
+            assertAlike(("HTTP/1.1 200 " + "r".repeat(reasonLength) + "\r\nContent-Length: 1\r\n\r\nx")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        }
+        for (int valueLength = 8100; valueLength < 8200; valueLength++)
+        {
+            assertAlike(("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nX-A: " + "v".repeat(valueLength) + "\r\n\r\nx")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
     void shouldAgreeWithNettyOnRandomMutations()
     {
         final Random random = new Random(42);
