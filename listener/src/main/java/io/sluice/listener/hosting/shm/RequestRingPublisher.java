@@ -688,7 +688,9 @@ final class RequestRingPublisher
             ringWorker();
         }
         resumeBlockedBodies();
-        if (!pendingHeads.isEmpty() || !pendingCredits.isEmpty() || !blockedBodies.isEmpty())
+        // blocked bodies wait for a worker to take records: with none attached they wait for the next one to attach
+        // (workerAttached), not on this timer firing on for nothing
+        if (!pendingHeads.isEmpty() || !pendingCredits.isEmpty() || (!blockedBodies.isEmpty() && link.isAttached()))
         {
             scheduleRetry();
         }

@@ -123,6 +123,30 @@ class SharedMemoryLinkBlockedBodyTest
     }
 
     /**
+     * A worker gone (its exit writes the waiting heads into the repaired ring and retries once): a body piece still
+     * refused waits for the next worker to attach, without the link's 50 us retry timer firing on and on, for nothing,
+     * on the event loop while no worker takes records.
+     */
+    @Test
+    void shouldStopRetryingBlockedBodiesWhileNoWorkerIsAttached()
+    {
+        ringFile.fillRequestRing(filler);
+        final ByteBuf content = Unpooled.wrappedBuffer(new byte[1000]);
+        assertFalse(link.offerBody(request, content, true));
+        assertFalse(link.isAttached());
+        // one retry while detached (as on a worker's exit)
+        link.workerFeatures(0);
+        ringFile.loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ringFile.loopChannel.runScheduledPendingTasks();
+        ringFile.loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+
+        assertEquals(-1, ringFile.loopChannel.runScheduledPendingTasks(), "no retry left scheduled");
+        assertTrue(request.isBodyBlocked(), "still waiting for the next worker");
+        assertEquals(0, exchange.resumes);
+        content.release();
+    }
+
+    /**
      * The worker answers something (a chunk for a request the listener does not know, which it drops), and the link
      * reads it.
      */
