@@ -104,9 +104,9 @@ final class RequestRingPublisher
     {
         inlineBodies = (features & WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY) != 0;
         wakeByPipe = (features & WorkerFileDescriptor.FEATURE_WAKE_PIPE) != 0 && null != link.wakePipe();
-        if (!blockedBodies.isEmpty())
+        if (!blockedBodies.isEmpty() || !pendingHeads.isEmpty())
         {
-            // body pieces refused while no worker took records: offered again as this one makes room
+            // heads and body pieces refused while no worker took records: written again as this one makes room
             scheduleRetry();
         }
     }
@@ -688,9 +688,9 @@ final class RequestRingPublisher
             ringWorker();
         }
         resumeBlockedBodies();
-        // blocked bodies wait for a worker to take records: with none attached they wait for the next one to attach
-        // (workerAttached), not on this timer firing on for nothing
-        if (!pendingHeads.isEmpty() || !pendingCredits.isEmpty() || (!blockedBodies.isEmpty() && link.isAttached()))
+        // heads and bodies wait for a worker to take records: with none attached, for the next one to attach
+        // (workerAttached), not on this timer firing on for nothing (grants go with their worker: clearPendingCredits)
+        if (!pendingCredits.isEmpty() || link.isAttached() && (!pendingHeads.isEmpty() || !blockedBodies.isEmpty()))
         {
             scheduleRetry();
         }

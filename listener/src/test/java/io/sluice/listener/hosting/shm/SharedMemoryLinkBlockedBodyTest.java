@@ -2,6 +2,10 @@ package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import org.agrona.DirectBuffer;
@@ -144,6 +148,31 @@ class SharedMemoryLinkBlockedBodyTest
         assertTrue(request.isBodyBlocked(), "still waiting for the next worker");
         assertEquals(0, exchange.resumes);
         content.release();
+    }
+
+    /**
+     * Likewise a request head the full ring refused while no worker is attached: it waits for the next worker, and is
+     * written once that one attached and took records, not retried every 50 us meanwhile.
+     */
+    @Test
+    void shouldStopRetryingAHeadWhileNoWorkerIsAttached()
+    {
+        ringFile.fillRequestRing(filler);
+        final long filled = consumer.producerPosition();
+        final HttpRequest http = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/shm/hello");
+        http.headers().add("host", "localhost");
+        assertTrue(link.openRequest(request, http, 0));
+        ringFile.loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ringFile.loopChannel.runScheduledPendingTasks();
+        ringFile.loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        assertEquals(-1, ringFile.loopChannel.runScheduledPendingTasks(), "no retry left scheduled");
+        assertEquals(filled, consumer.producerPosition());
+
+        takeAll();
+        link.workerFeatures(0);
+        ringFile.loopChannel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ringFile.loopChannel.runScheduledPendingTasks();
+        assertTrue(consumer.producerPosition() > filled, "the head written once a worker attached and made room");
     }
 
     /**
