@@ -4,17 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.config.QueueConfiguration;
 import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.queue.HostContext;
 import io.sluice.listener.queue.HostingMode;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A {@link SharedMemoryLink} driven directly over a real ring file, with no worker and no doorbell: the listener's
- * and the worker's mappings of one rings file, the worker's end of the request ring, a host whose lanes run on an
- * {@link EmbeddedChannel}'s loop, and one request assigned to the link. The set-up the link's tests share; closing it
- * releases the channel and unmaps the file.
+ * A {@link SharedMemoryLink} driven directly over a real ring file, with no worker and no doorbell: a {@link RingFile}
+ * and the worker's ends of its rings, a host whose lanes run on an {@link EmbeddedChannel}'s loop, and, when asked,
+ * one request assigned to the link. The set-up the link's tests share; closing it releases the channel and unmaps the
+ * file.
  */
 final class LinkOverRingFile implements AutoCloseable
 {
@@ -61,13 +57,12 @@ final class LinkOverRingFile implements AutoCloseable
     final SharedMemoryLink link;
 
     /**
-     * A request on the link, assigned with the link's window.
+     * A request on the link, assigned with the link's window, or null when none was asked for.
      */
     final SharedMemoryRequest request;
 
     private final int capacity;
-    private final MappedByteBuffer listenerMapping;
-    private final MappedByteBuffer workerMapping;
+    private final RingFile rings;
 
     /**
      * @param tempDir   where the queue's directory is made.
@@ -80,27 +75,51 @@ final class LinkOverRingFile implements AutoCloseable
     LinkOverRingFile(final Path tempDir, final String queueName, final int capacity, final int window, final int slot)
         throws IOException
     {
+        this(tempDir, queueName, capacity, window, 8, slot);
+    }
+
+    /**
+     * @param tempDir     where the queue's directory is made.
+     * @param queueName   the queue's name.
+     * @param capacity    each ring's capacity in bytes.
+     * @param window      the link's window in bytes, and the request's.
+     * @param queueLength the queue's length: the slots of the host's lanes.
+     * @param slot        the slot of a request assigned to the link, or -1 for none ({@link #request} null).
+     * @throws IOException when the file cannot be made.
+     */
+    LinkOverRingFile(
+        final Path tempDir,
+        final String queueName,
+        final int capacity,
+        final int window,
+        final int queueLength,
+        final int slot)
+        throws IOException
+    {
         this.capacity = capacity;
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(capacity, capacity));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), capacity, capacity, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
-        responseRing = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(workerMapping));
+        rings = new RingFile(tempDir, capacity);
+        consumer = rings.requestRing;
+        responseRing = rings.responseRing;
 
         final WorkerConfiguration worker = new WorkerConfiguration(
             List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
             WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
         final QueueConfiguration queue = new QueueConfiguration(
-            queueName, List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, capacity, worker);
+            queueName, List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", queueLength,
+            capacity, worker);
         host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
         loopChannel = new EmbeddedChannel();
         lanes = host.testLanes(loopChannel.eventLoop());
-        link = new SharedMemoryLink(lanes, 0, listenerMapping, window);
-        request = new SharedMemoryRequest(null, slot);
-        request.assign(link, false, window);
+        link = new SharedMemoryLink(lanes, 0, rings.listenerMapping, window);
+        if (slot < 0)
+        {
+            request = null;
+        }
+        else
+        {
+            request = new SharedMemoryRequest(null, slot);
+            request.assign(link, false, window);
+        }
     }
 
     /**
@@ -133,7 +152,6 @@ final class LinkOverRingFile implements AutoCloseable
     public void close()
     {
         loopChannel.finishAndReleaseAll();
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        rings.close();
     }
 }

@@ -2,19 +2,11 @@ package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.config.QueueConfiguration;
-import io.sluice.listener.config.WorkerConfiguration;
 import io.sluice.listener.queue.FlushListener;
-import io.sluice.listener.queue.HostContext;
-import io.sluice.listener.queue.HostingMode;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -24,11 +16,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,10 +40,8 @@ class ResponseCreditWatchTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer listenerMapping;
-    private MappedByteBuffer workerMapping;
+    private LinkOverRingFile ringFile;
     private ManyToOneRingBuffer responseRing;
-    private EmbeddedChannel loopChannel;
     private LoopLanes lanes;
     private SharedMemoryLink link;
     private final ResponseHeadEncoder encoder = new ResponseHeadEncoder();
@@ -63,31 +51,16 @@ class ResponseCreditWatchTest
     @BeforeEach
     void before() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        responseRing = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(workerMapping));
-
-        final WorkerConfiguration worker = new WorkerConfiguration(
-            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
-            WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
-        final QueueConfiguration queue = new QueueConfiguration(
-            "watch", List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", 8, CAPACITY, worker);
-        final SharedMemoryHost host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
-        loopChannel = new EmbeddedChannel();
-        lanes = host.testLanes(loopChannel.eventLoop());
-        link = new SharedMemoryLink(lanes, 0, listenerMapping, WINDOW);
+        ringFile = new LinkOverRingFile(tempDir, "watch", CAPACITY, WINDOW, 8, -1);
+        responseRing = ringFile.responseRing;
+        lanes = ringFile.lanes;
+        link = ringFile.link;
     }
 
     @AfterEach
     void after()
     {
-        loopChannel.finishAndReleaseAll();
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        ringFile.close();
     }
 
     @Test

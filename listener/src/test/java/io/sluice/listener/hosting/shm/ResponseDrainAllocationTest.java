@@ -2,18 +2,10 @@ package io.sluice.listener.hosting.shm;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import io.sluice.listener.config.QueueConfiguration;
-import io.sluice.listener.config.WorkerConfiguration;
-import io.sluice.listener.queue.HostContext;
-import io.sluice.listener.queue.HostingMode;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -24,11 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,11 +45,8 @@ class ResponseDrainAllocationTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer listenerMapping;
-    private MappedByteBuffer workerMapping;
+    private LinkOverRingFile ringFile;
     private ManyToOneRingBuffer responseRing;
-    private EmbeddedChannel loopChannel;
-    private SharedMemoryHost host;
     private LoopLanes lanes;
     private SharedMemoryLink link;
     private final ResponseHeadEncoder encoder = new ResponseHeadEncoder();
@@ -71,33 +57,17 @@ class ResponseDrainAllocationTest
     @BeforeEach
     void before() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        responseRing = new ManyToOneRingBuffer(WorkerFileDescriptor.responseRingBuffer(workerMapping));
-
-        final WorkerConfiguration worker = new WorkerConfiguration(
-            List.of(), Map.of(), 1, 30_000, 2, 10, 5_000, WorkerConfiguration.REQUEST_TIMEOUT_MS_DEFAULT,
-            WorkerConfiguration.HEARTBEAT_TIMEOUT_DISABLED, null);
-        final QueueConfiguration queue = new QueueConfiguration(
-            "drain", List.of("http://+:8080/shm/"), HostingMode.SHARED_MEMORY, "unused.Handler", BATCH * 2, CAPACITY,
-            worker);
-        host = new SharedMemoryHost(queue, new HostContext(null, () -> null), "/shm/");
-        loopChannel = new EmbeddedChannel();
-        lanes = host.testLanes(loopChannel.eventLoop());
-        link = new SharedMemoryLink(lanes, 0, listenerMapping, WINDOW);
+        ringFile = new LinkOverRingFile(tempDir, "drain", CAPACITY, WINDOW, BATCH * 2, -1);
+        responseRing = ringFile.responseRing;
+        lanes = ringFile.lanes;
+        link = ringFile.link;
     }
 
     @AfterEach
     void after()
     {
         exchange.head.release();
-        loopChannel.finishAndReleaseAll();
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        ringFile.close();
     }
 
     @Test

@@ -7,9 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,8 +48,7 @@ class SharedMemoryLinkAllocationTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer listenerMapping;
-    private MappedByteBuffer workerMapping;
+    private RingFile rings;
     private ManyToOneRingBuffer consumer;
     private SharedMemoryLink link;
     private SharedMemoryRequest request;
@@ -63,14 +59,9 @@ class SharedMemoryLinkAllocationTest
     @BeforeEach
     void before() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
-        link = new SharedMemoryLink(null, 0, listenerMapping);
+        rings = new RingFile(tempDir, CAPACITY);
+        consumer = rings.requestRing;
+        link = new SharedMemoryLink(null, 0, rings.listenerMapping);
         request = new SharedMemoryRequest(null, SLOT);
         // the buffers themselves, not the leak detector's wrappers, which record every access the tests make
         heapBody = unwrapped(Unpooled.buffer(BODY_LENGTH).writeZero(BODY_LENGTH));
@@ -82,8 +73,7 @@ class SharedMemoryLinkAllocationTest
     {
         heapBody.release();
         directBody.release();
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        rings.close();
     }
 
     @Test

@@ -11,9 +11,7 @@ import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadDecoder;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,8 +47,7 @@ class SharedMemoryLinkInlineBodyTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer listenerMapping;
-    private MappedByteBuffer workerMapping;
+    private RingFile rings;
     private ManyToOneRingBuffer consumer;
     private SharedMemoryLink link;
     private SharedMemoryRequest request;
@@ -60,14 +56,9 @@ class SharedMemoryLinkInlineBodyTest
     @BeforeEach
     void before() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
-        link = new SharedMemoryLink(null, 0, listenerMapping);
+        rings = new RingFile(tempDir, CAPACITY);
+        consumer = rings.requestRing;
+        link = new SharedMemoryLink(null, 0, rings.listenerMapping);
         request = new SharedMemoryRequest(null, SLOT);
         request.begin(EncodingExchange.create());
     }
@@ -79,8 +70,7 @@ class SharedMemoryLinkInlineBodyTest
         {
             buffer.release();
         }
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        rings.close();
     }
 
     @Test

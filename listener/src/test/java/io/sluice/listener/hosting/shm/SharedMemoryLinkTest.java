@@ -4,11 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.SharedMemoryFiles;
-import io.sluice.dispatch.shm.WorkerFileDescriptor;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +18,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,8 +44,7 @@ class SharedMemoryLinkTest
     @TempDir
     Path tempDir;
 
-    private MappedByteBuffer listenerMapping;
-    private MappedByteBuffer workerMapping;
+    private RingFile rings;
     private ManyToOneRingBuffer consumer;
     private SharedMemoryLink link;
     private SharedMemoryRequest request;
@@ -64,14 +59,9 @@ class SharedMemoryLinkTest
     @BeforeEach
     void before() throws IOException
     {
-        final Path dir = tempDir.resolve("queue-0");
-        SharedMemoryFiles.createPrivateDirectory(dir);
-        final Path file = dir.resolve(WorkerFileDescriptor.RINGS_FILE_NAME);
-        listenerMapping = SharedMemoryFiles.createAndMap(file, WorkerFileDescriptor.fileLength(CAPACITY, CAPACITY));
-        WorkerFileDescriptor.initialise(WorkerFileDescriptor.headerBuffer(listenerMapping), CAPACITY, CAPACITY, 1, 2);
-        workerMapping = SharedMemoryFiles.mapExisting(file);
-        consumer = new ManyToOneRingBuffer(WorkerFileDescriptor.requestRingBuffer(workerMapping));
-        link = new SharedMemoryLink(null, 0, listenerMapping);
+        rings = new RingFile(tempDir, CAPACITY);
+        consumer = rings.requestRing;
+        link = new SharedMemoryLink(null, 0, rings.listenerMapping);
         request = new SharedMemoryRequest(null, SLOT);
         filler = new SharedMemoryRequest(null, FILLER_SLOT);
     }
@@ -83,8 +73,7 @@ class SharedMemoryLinkTest
         {
             buffer.release();
         }
-        IoUtil.unmap(workerMapping);
-        IoUtil.unmap(listenerMapping);
+        rings.close();
     }
 
     @Test
@@ -156,7 +145,7 @@ class SharedMemoryLinkTest
     {
         assertTrue(link.offerBody(request, content(Kind.HEAP, pattern(10), 0), false));
         final int tailIndex = CAPACITY + RingBufferDescriptor.TAIL_POSITION_OFFSET;
-        final UnsafeBuffer workerRing = WorkerFileDescriptor.requestRingBuffer(workerMapping);
+        final AtomicBuffer workerRing = consumer.buffer();
         final long moved = workerRing.getLongVolatile(tailIndex) + 4096;
         workerRing.putLongVolatile(tailIndex, moved);
         final ByteBuf content = content(Kind.DIRECT, pattern(100), 0);
