@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.function.BiConsumer;
 
 /**
  * A loopback worker of its own ({@code command}), written against the README rather than with the worker SDK: it
@@ -34,6 +35,19 @@ public final class RawLoopbackWorker
      */
     public static void main(final String[] args) throws IOException
     {
+        serveEach("raw-loopback-worker", RawLoopbackWorker::serve);
+    }
+
+    /**
+     * Accept connections on {@code SLUICE_PORT} (127.0.0.1) for ever, each served on a daemon thread of its own with
+     * the worker's {@code SLUICE_TOKEN}.
+     *
+     * @param threadName the serving threads' name.
+     * @param serve      what serves one connection, given the token.
+     * @throws IOException when the port cannot be bound.
+     */
+    static void serveEach(final String threadName, final BiConsumer<Socket, String> serve) throws IOException
+    {
         final int port = Integer.parseInt(System.getenv("SLUICE_PORT"));
         final String token = System.getenv("SLUICE_TOKEN");
         try (ServerSocket server = new ServerSocket(port, 50, InetAddress.getByName("127.0.0.1")))
@@ -41,7 +55,7 @@ public final class RawLoopbackWorker
             while (true)
             {
                 final Socket socket = server.accept();
-                final Thread thread = new Thread(() -> serve(socket, token), "raw-loopback-worker");
+                final Thread thread = new Thread(() -> serve.accept(socket, token), threadName);
                 thread.setDaemon(true);
                 thread.start();
             }

@@ -3,8 +3,6 @@ package io.sluice.listener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
@@ -25,18 +23,7 @@ public final class SmugglingLoopbackWorker
      */
     public static void main(final String[] args) throws IOException
     {
-        final int port = Integer.parseInt(System.getenv("SLUICE_PORT"));
-        final String token = System.getenv("SLUICE_TOKEN");
-        try (ServerSocket server = new ServerSocket(port, 50, InetAddress.getByName("127.0.0.1")))
-        {
-            while (true)
-            {
-                final Socket socket = server.accept();
-                final Thread thread = new Thread(() -> serve(socket, token), "smuggling-loopback-worker");
-                thread.setDaemon(true);
-                thread.start();
-            }
-        }
+        RawLoopbackWorker.serveEach("smuggling-loopback-worker", SmugglingLoopbackWorker::serve);
     }
 
     private static void serve(final Socket socket, final String token)
