@@ -124,16 +124,7 @@ class RequestRingProducerTest
             }
             else
             {
-                final int length = random.nextInt(4) == 0 ? random.nextInt(CAPACITY / 8 + 1) : random.nextInt(300);
-                final int index = producer.tryClaim(TYPE, length);
-                if (index > 0)
-                {
-                    // printable bytes whose int value is a large positive length
-                    final byte fill = (byte)('A' + random.nextInt(26));
-                    buffer.setMemory(index, length, fill);
-                    producer.commit(index);
-                    committed.addLast(String.valueOf((char)fill).repeat(length));
-                }
+                claimRandom(random, committed);
             }
         }
         while (!committed.isEmpty())
@@ -193,15 +184,7 @@ class RequestRingProducerTest
             }
             else
             {
-                final int length = random.nextInt(4) == 0 ? random.nextInt(CAPACITY / 8 + 1) : random.nextInt(300);
-                final int index = producer.tryClaim(TYPE, length);
-                if (index > 0)
-                {
-                    final byte fill = (byte)('A' + random.nextInt(26));
-                    buffer.setMemory(index, length, fill);
-                    producer.commit(index);
-                    committed.addLast(String.valueOf((char)fill).repeat(length));
-                }
+                claimRandom(random, committed);
             }
         }
         while (!committed.isEmpty())
@@ -467,5 +450,22 @@ class RequestRingProducerTest
         final byte[] bytes = new byte[LENGTH];
         buffer.getBytes(0, bytes);
         return bytes;
+    }
+
+    /**
+     * Claim a record of a random size (a quarter of them up to the largest message) and, when the ring had room,
+     * fill it with one printable byte, whose int value is a large positive length, commit it and remember it.
+     */
+    private void claimRandom(final Random random, final ArrayDeque<String> committed)
+    {
+        final int length = random.nextInt(4) == 0 ? random.nextInt(CAPACITY / 8 + 1) : random.nextInt(300);
+        final int index = producer.tryClaim(TYPE, length);
+        if (index > 0)
+        {
+            final byte fill = (byte)('A' + random.nextInt(26));
+            buffer.setMemory(index, length, fill);
+            producer.commit(index);
+            committed.addLast(String.valueOf((char)fill).repeat(length));
+        }
     }
 }
