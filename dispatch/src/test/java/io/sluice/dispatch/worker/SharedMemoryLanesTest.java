@@ -1,7 +1,6 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.Doorbell;
-import io.sluice.dispatch.shm.MessageDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,13 +8,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,44 +32,25 @@ class SharedMemoryLanesTest
     @TempDir
     Path tempDir;
 
-    private final ListenerRings[] rings = new ListenerRings[LANES];
-    private final ServerSocketChannel[] servers = new ServerSocketChannel[LANES];
-    private final SocketChannel[] workerDoorbells = new SocketChannel[LANES];
-    private final SocketChannel[] listenerDoorbells = new SocketChannel[LANES];
+    private LanesOverRingFiles rig;
+    private ListenerRings[] rings;
+    private SocketChannel[] listenerDoorbells;
     private SharedMemoryLanes lanes;
 
     @BeforeEach
     void before() throws IOException
     {
         final Handler handler = (exchange) -> exchange.respond(200, "text/plain", new byte[] { 'o', 'k' });
-        final SharedMemoryWorker[] workers = new SharedMemoryWorker[LANES];
-        for (int lane = 0; lane < LANES; lane++)
-        {
-            final Path dir = tempDir.resolve("lane-" + lane);
-            rings[lane] = ListenerRings.create(dir, CAPACITY);
-            final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("doorbell.sock"));
-            servers[lane] = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(address);
-            workerDoorbells[lane] = SocketChannel.open(address);
-            listenerDoorbells[lane] = servers[lane].accept();
-            workers[lane] = new SharedMemoryWorker(
-                handler, rings[lane].header, rings[lane].workerRequestRing(), rings[lane].workerResponseRing(),
-                workerDoorbells[lane]);
-            workers[lane].pollWakeWatcherByHand();
-        }
-        lanes = new SharedMemoryLanes(workers);
+        rig = new LanesOverRingFiles(tempDir, LANES, CAPACITY, handler);
+        rings = rig.rings;
+        listenerDoorbells = rig.listenerDoorbells;
+        lanes = rig.lanes;
     }
 
     @AfterEach
     void after() throws IOException
     {
-        lanes.stopDuty();
-        for (int lane = 0; lane < LANES; lane++)
-        {
-            listenerDoorbells[lane].close();
-            workerDoorbells[lane].close();
-            servers[lane].close();
-            rings[lane].close();
-        }
+        rig.close();
     }
 
     @Test
@@ -91,9 +67,9 @@ class SharedMemoryLanesTest
         }
 
         assertEquals(3, work);
-        assertEquals(List.of(10L), responseHeads(0));
-        assertEquals(List.of(), responseHeads(1));
-        assertEquals(List.of(12L, 22L), responseHeads(2));
+        assertEquals(List.of(10L), rig.responseHeads(0));
+        assertEquals(List.of(), rig.responseHeads(1));
+        assertEquals(List.of(12L, 22L), rig.responseHeads(2));
     }
 
     @Test
@@ -107,8 +83,8 @@ class SharedMemoryLanesTest
 
         lanes.doWork();
 
-        assertEquals(List.of(7L), responseHeads(1), "the quiet lane is served in the first cycle");
-        final int busyServed = responseHeads(0).size();
+        assertEquals(List.of(7L), rig.responseHeads(1), "the quiet lane is served in the first cycle");
+        final int busyServed = rig.responseHeads(0).size();
         assertTrue(busyServed > 0 && busyServed < 500, "the busy lane gets one batch per cycle: " + busyServed);
     }
 
@@ -125,7 +101,7 @@ class SharedMemoryLanesTest
         assertFalse(sleeper.isAlive(), "woken by lane 2's doorbell");
         assertFalse(lanes.isListenerGone());
         lanes.doWork();
-        assertEquals(List.of(5L), responseHeads(2));
+        assertEquals(List.of(5L), rig.responseHeads(2));
     }
 
     @Test
@@ -151,17 +127,4 @@ class SharedMemoryLanesTest
         // the sleep ends and the head is served once
     }
 
-    private List<Long> responseHeads(final int lane)
-    {
-        final List<Long> ids = new ArrayList<>();
-        rings[lane].responses.read(
-            (msgTypeId, buffer, index, length) ->
-            {
-                if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
-                {
-                    ids.add(buffer.getLong(index + MessageDescriptor.REQUEST_ID_OFFSET));
-                }
-            });
-        return ids;
-    }
 }

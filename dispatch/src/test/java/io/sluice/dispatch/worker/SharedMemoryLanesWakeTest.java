@@ -1,7 +1,5 @@
 package io.sluice.dispatch.worker;
 
-import io.sluice.dispatch.shm.MessageDescriptor;
-import io.sluice.dispatch.shm.ResponseHeadDecoder;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -11,13 +9,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,33 +35,24 @@ class SharedMemoryLanesWakeTest
     @TempDir
     Path tempDir;
 
-    private final ListenerRings[] rings = new ListenerRings[LANES];
-    private final ServerSocketChannel[] servers = new ServerSocketChannel[LANES];
-    private final SocketChannel[] workerDoorbells = new SocketChannel[LANES];
-    private final SocketChannel[] listenerDoorbells = new SocketChannel[LANES];
-    private final SharedMemoryWorker[] workers = new SharedMemoryWorker[LANES];
     private final HoldingHandler handler = new HoldingHandler();
+    private LanesOverRingFiles rig;
+    private ListenerRings[] rings;
+    private SocketChannel[] listenerDoorbells;
     private SharedMemoryLanes lanes;
     private Thread duty;
 
     @BeforeEach
     void before() throws IOException
     {
-        for (int lane = 0; lane < LANES; lane++)
+        rig = new LanesOverRingFiles(tempDir, LANES, CAPACITY, handler);
+        rings = rig.rings;
+        listenerDoorbells = rig.listenerDoorbells;
+        lanes = rig.lanes;
+        for (final SocketChannel doorbell : listenerDoorbells)
         {
-            final Path dir = tempDir.resolve("lane-" + lane);
-            rings[lane] = ListenerRings.create(dir, CAPACITY);
-            final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("doorbell.sock"));
-            servers[lane] = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(address);
-            workerDoorbells[lane] = SocketChannel.open(address);
-            listenerDoorbells[lane] = servers[lane].accept();
-            listenerDoorbells[lane].configureBlocking(false);
-            workers[lane] = new SharedMemoryWorker(
-                handler, rings[lane].header, rings[lane].workerRequestRing(), rings[lane].workerResponseRing(),
-                workerDoorbells[lane]);
-            workers[lane].pollWakeWatcherByHand();
+            doorbell.configureBlocking(false);
         }
-        lanes = new SharedMemoryLanes(workers);
     }
 
     @AfterEach
@@ -78,14 +63,7 @@ class SharedMemoryLanesWakeTest
         {
             duty.join(TimeUnit.SECONDS.toMillis(5));
         }
-        lanes.stopDuty();
-        for (int lane = 0; lane < LANES; lane++)
-        {
-            listenerDoorbells[lane].close();
-            workerDoorbells[lane].close();
-            servers[lane].close();
-            rings[lane].close();
-        }
+        rig.close();
     }
 
     @Test
@@ -109,11 +87,11 @@ class SharedMemoryLanesWakeTest
         duty.start();
         assertTrue(handler.blocked.await(5, TimeUnit.SECONDS), "the handler of request 8 did not answer");
 
-        for (final SharedMemoryWorker worker : workers)
+        for (final SharedMemoryWorker worker : rig.workers)
         {
             worker.watcher().poll(System.nanoTime() + PendingWakeWatcher.ANNOUNCE_AFTER_NS);
         }
-        assertEquals(List.of(7L), responseHeads(1), "request 7's answer is in lane 1's ring");
+        assertEquals(List.of(7L), rig.responseHeads(1), "request 7's answer is in lane 1's ring");
         assertEquals(1, doorbellBytes(1), "lane 1's sleeping listener is woken while the handler blocks");
         assertEquals(
             WorkerFileDescriptor.AWAKE, rings[1].header.getIntVolatile(WorkerFileDescriptor.LISTENER_SLEEPING_OFFSET));
@@ -129,22 +107,6 @@ class SharedMemoryLanesWakeTest
     {
         final ByteBuffer bytes = ByteBuffer.allocate(64);
         return Math.max(0, listenerDoorbells[lane].read(bytes));
-    }
-
-    private List<Long> responseHeads(final int lane)
-    {
-        final List<Long> ids = new ArrayList<>();
-        final ResponseHeadDecoder decoder = new ResponseHeadDecoder();
-        rings[lane].responses.read(
-            (msgTypeId, buffer, index, length) ->
-            {
-                if (msgTypeId == MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID)
-                {
-                    ids.add(decoder.wrap(buffer, index).requestId());
-                }
-            },
-            100);
-        return ids;
     }
 
     /**
