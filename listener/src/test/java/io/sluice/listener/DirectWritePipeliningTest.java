@@ -80,12 +80,12 @@ class DirectWritePipeliningTest
                 Thread.sleep(300);
                 final InputStream in = new BufferedInputStream(socket.getInputStream());
 
-                assertPattern(readBody(in), LARGE);
+                SlowReaderSharedMemoryTest.assertPattern(readBody(in), LARGE);
                 final String head = readHead(in);
                 assertTrue(head.startsWith("HTTP/1.1 200 "), head);
                 assertTrue(head.toLowerCase().contains("content-length: " + MEDIUM + "\r\n"), head);
                 assertArrayEquals(echo, readBody(in));
-                assertPattern(readBody(in), MEDIUM);
+                SlowReaderSharedMemoryTest.assertPattern(readBody(in), MEDIUM);
                 assertEquals("Hello, World!", new String(readBody(in), StandardCharsets.US_ASCII));
             }
         }
@@ -156,17 +156,5 @@ class DirectWritePipeliningTest
             read += n;
         }
         return body;
-    }
-
-    private static void assertPattern(final byte[] body, final int length)
-    {
-        assertEquals(length, body.length);
-        for (int i = 0; i < length; i++)
-        {
-            if (body[i] != SampleHandler.patternByte(i))
-            {
-                throw new AssertionError("byte " + i + " is " + body[i]);
-            }
-        }
     }
 }

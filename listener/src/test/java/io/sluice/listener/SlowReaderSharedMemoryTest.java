@@ -139,7 +139,13 @@ class SlowReaderSharedMemoryTest
         return body;
     }
 
-    private static void assertPattern(final byte[] body, final int length)
+    /**
+     * Check a whole body against {@link SampleHandler#patternByte}'s pattern.
+     *
+     * @param body   the body read.
+     * @param length the length it must have.
+     */
+    static void assertPattern(final byte[] body, final int length)
     {
         assertEquals(length, body.length);
         for (int i = 0; i < length; i++)
