@@ -42,6 +42,24 @@ final class SluiceCommandRun
     }
 
     /**
+     * The command line of {@code sluice <args>}: this JVM with the workers' flags and the test class path.
+     *
+     * @param args the command's arguments.
+     * @return the command line.
+     */
+    static List<String> commandLine(final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(WorkerCommand.workerJvmFlags());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(SluiceMain.class.getName());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /**
      * Run {@code sluice <args>} and wait for it to exit.
      *
      * @param dir     where its output files go.
@@ -54,14 +72,7 @@ final class SluiceCommandRun
     {
         final Path stdout = dir.resolve("stdout.txt");
         final Path stderr = dir.resolve("stderr.txt");
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerCommand.workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SluiceMain.class.getName());
-        command.addAll(List.of(args));
-        final Process process = new ProcessBuilder(command)
+        final Process process = new ProcessBuilder(commandLine(args))
             .redirectOutput(stdout.toFile())
             .redirectError(stderr.toFile())
             .redirectInput(ProcessBuilder.Redirect.PIPE)

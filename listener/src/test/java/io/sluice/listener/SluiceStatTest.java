@@ -4,7 +4,6 @@ import io.sluice.dispatch.sample.SampleHandler;
 import io.sluice.dispatch.shm.SharedMemoryFiles;
 import io.sluice.listener.counters.CounterType;
 import io.sluice.listener.counters.ListenerCounters;
-import io.sluice.listener.process.WorkerCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -174,15 +173,10 @@ class SluiceStatTest
 
     private static ProcessBuilder command(final String... args)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(WorkerCommand.workerJvmFlags());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SluiceMain.class.getName());
-        command.add("stat");
+        final List<String> command = new ArrayList<>(List.of("stat"));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+        return new ProcessBuilder(SluiceCommandRun.commandLine(command.toArray(String[]::new)))
+            .redirectInput(ProcessBuilder.Redirect.PIPE);
     }
 
     private static Result stat(final String... args) throws Exception
