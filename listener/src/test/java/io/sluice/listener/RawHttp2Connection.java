@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -206,6 +207,22 @@ final class RawHttp2Connection implements AutoCloseable
     }
 
     /**
+     * Send {@code count} PING frames in one write, their data {@code firstData}, {@code firstData + 1}, ...
+     *
+     * @param firstData the first PING's data.
+     * @param count     how many PINGs.
+     * @throws IOException when the write fails (the server closed the connection).
+     */
+    void pings(final long firstData, final int count) throws IOException
+    {
+        for (int i = 0; i < count; i++)
+        {
+            writer.writePing(encoderCtx, false, firstData + i, encoderCtx.newPromise());
+        }
+        send();
+    }
+
+    /**
      * Write one frame with the payload given, as is: {@code HEADERS} without {@code END_HEADERS}, {@code CONTINUATION}.
      */
     void frame(final byte type, final int streamId, final Http2Flags flags, final byte[] payload) throws IOException
@@ -226,12 +243,15 @@ final class RawHttp2Connection implements AutoCloseable
 
     private void send() throws IOException
     {
+        // the frames written since the last send leave in one write, as one client's burst would
         encoder.flush();
+        final ByteArrayOutputStream burst = new ByteArrayOutputStream();
         ByteBuf buf;
         while (null != (buf = encoder.readOutbound()))
         {
-            out.write(ByteBufBytes.of(buf));
+            burst.writeBytes(ByteBufBytes.of(buf));
         }
+        burst.writeTo(out);
         out.flush();
     }
 
