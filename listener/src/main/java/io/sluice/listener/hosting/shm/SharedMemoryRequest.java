@@ -6,6 +6,7 @@ import io.sluice.listener.hosting.InFlightList;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.RequestSink;
 import org.agrona.concurrent.UnsafeBuffer;
+import java.nio.ByteBuffer;
 
 /**
  * One request slot of a shared-memory queue: preallocated at start-up, one per unit of queue length, reused for
@@ -36,7 +37,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     final int index;
     final ResponseCredit credit = new ResponseCredit();
     final TunnelCredit tunnel = new TunnelCredit();
-    private final UnsafeBuffer pendingHead = new UnsafeBuffer(new byte[PENDING_HEAD_INITIAL_LENGTH]);
+    private final UnsafeBuffer pendingHead = new UnsafeBuffer(ByteBuffer.allocateDirect(PENDING_HEAD_INITIAL_LENGTH));
     private final LoopLanes host;
     private int generation;
     private ClientExchange exchange;
@@ -160,10 +161,12 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     }
 
     /**
-     * @return the head kept while the ring is full, or for a retry. An {@link UnsafeBuffer} over a heap array, the
-     * class of the request ring's buffer too: the head encoder and the copies between the two see one buffer class, so
-     * the compiled code of the request path stays monomorphic whether a head goes into the ring or waits here (a second
-     * class met only once bodies go inline, after hello-only traffic, deoptimized it).
+     * @return the head kept while the ring is full, or for a retry. An {@link UnsafeBuffer} over native memory, like
+     * the request ring's buffer: the head encoder and the copies between the two see one buffer class and one kind of
+     * memory, so the compiled code of the request path stays valid whether a head goes into the ring or waits here. A
+     * second class, or a heap array under the same class (the JIT speculates that the array of a buffer only ever seen
+     * over native memory is null), met only once bodies go inline after hello-only traffic, deoptimized the head
+     * encoder and the Agrona accessors inlined into it.
      */
     UnsafeBuffer pendingHead()
     {
@@ -214,7 +217,7 @@ final class SharedMemoryRequest extends InFlightList.Entry implements RequestSin
     {
         if (pendingHead.capacity() < length)
         {
-            pendingHead.wrap(new byte[Math.max(length, pendingHead.capacity() * 2)]);
+            pendingHead.wrap(ByteBuffer.allocateDirect(Math.max(length, pendingHead.capacity() * 2)));
         }
         pendingHeadLength = length;
         return pendingHead;

@@ -1,6 +1,7 @@
 package io.sluice.listener.hosting.shm;
 
 import io.sluice.listener.queue.ClientExchange;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
@@ -13,11 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The slot pool, request ids across a slot's generations, and the one walk over the requests in flight: oldest first,
  * stopping at the first one younger than asked, skipping one that an earlier action ended; a tunnel is never timed
- * out.
+ * out. A slot holds a head in native memory, as the ring does, so that the head encoder's compiled code serves both.
  */
 class RequestSlotsTest
 {
@@ -43,6 +45,20 @@ class RequestSlotsTest
 
         release(taken.get(2));
         assertSame(taken.get(2), slots.acquire(exchange("again"), SLOTS), "the freed slot");
+    }
+
+    @Test
+    void shouldHoldAHeadInNativeMemoryLikeTheRingAlsoOnceItGrows()
+    {
+        final SharedMemoryRequest request = slots.acquire(exchange("r"), 0);
+        final int longHead = request.pendingHead().capacity() * 3;
+
+        assertNull(request.holdHead(16).byteArray(), "no heap array under the held head");
+        final UnsafeBuffer grown = request.holdHead(longHead);
+
+        assertNull(grown.byteArray(), "no heap array once it grew");
+        assertTrue(grown.capacity() >= longHead);
+        assertEquals(longHead, request.pendingHeadLength());
     }
 
     @Test
