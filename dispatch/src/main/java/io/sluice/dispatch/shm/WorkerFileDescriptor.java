@@ -40,7 +40,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                  Worker heartbeat (epoch ms)                  | 48
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |     Worker features (bit 0: inline bodies, bit 1: wake pipe)  | 56
+ *  |     Worker features (bits 0..2: see FEATURE_*)              | 56
  *  +---------------------------------------------------------------+
  *  |     Listener features (bit 0: request ring zeroed ahead)      | 60
  *  +---------------------------------------------------------------+
@@ -49,6 +49,12 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |         Listener sleeping flag (own cache-line pair)          | 256
  *  +---------------------------------------------------------------+
  *  |       Worker count of request heads received (long)          | 384
+ *  +---------------------------------------------------------------+
+ *  |       Credit queue tail position (listener, long)             | 512
+ *  +---------------------------------------------------------------+
+ *  |       Credit queue head position (worker, long)               | 640
+ *  +---------------------------------------------------------------+
+ *  |       Credit queue: 128 entries of 16 bytes                   | 2048
  *  +---------------------------------------------------------------+
  *  |                       ... up to 4096                          |
  *  +---------------------------------------------------------------+
@@ -140,6 +146,14 @@ public final class WorkerFileDescriptor
     public static final int FEATURE_WAKE_PIPE = 2;
 
     /**
+     * Worker feature: the worker takes response credit from the credit queue in the header
+     * ({@link #CREDIT_QUEUE_ENTRIES_OFFSET}) as well as from {@code RESPONSE_CREDIT} messages. The listener then
+     * writes its grants into the queue, which the worker reads ahead of the request ring, so that a grant does not
+     * wait behind the body chunks queued before it; only when the queue is full does a grant go into the request ring.
+     */
+    public static final int FEATURE_CREDIT_QUEUE = 4;
+
+    /**
      * Offset of the listener's features (int32): what the listener does beyond the layout version's minimum, written
      * by the listener before the layout version and never changed while the file exists.
      */
@@ -167,6 +181,42 @@ public final class WorkerFileDescriptor
      * Offset of the worker's count of requests received.
      */
     public static final int WORKER_REQUESTS_OFFSET = 6 * CACHE_LINE_LENGTH;
+
+    /**
+     * Offset of the credit queue's tail position (int64): the number of grants the listener has written into the
+     * queue since the worker attached. Written by the listener only (a release store after the entry), never read
+     * back by it.
+     */
+    public static final int CREDIT_QUEUE_TAIL_OFFSET = 8 * CACHE_LINE_LENGTH;
+
+    /**
+     * Offset of the credit queue's head position (int64): the number of grants the worker has taken. Written by the
+     * worker only (a release store once it has read the entries before it); the listener reads it to find room and
+     * stops using the queue when it is below the head it last read or past its own tail.
+     */
+    public static final int CREDIT_QUEUE_HEAD_OFFSET = 10 * CACHE_LINE_LENGTH;
+
+    /**
+     * Offset of the credit queue's entries: {@link #CREDIT_QUEUE_CAPACITY} entries of
+     * {@link #CREDIT_QUEUE_ENTRY_LENGTH} bytes; the entry of position {@code p} is at
+     * {@code CREDIT_QUEUE_ENTRIES_OFFSET + (p & (CREDIT_QUEUE_CAPACITY - 1)) * CREDIT_QUEUE_ENTRY_LENGTH}.
+     */
+    public static final int CREDIT_QUEUE_ENTRIES_OFFSET = 2048;
+
+    /**
+     * Entries in the credit queue, a power of two.
+     */
+    public static final int CREDIT_QUEUE_CAPACITY = 128;
+
+    /**
+     * Length of one credit queue entry: int64 request id at 0, int32 bytes granted (&gt; 0) at 8, int32 0 at 12.
+     */
+    public static final int CREDIT_QUEUE_ENTRY_LENGTH = 16;
+
+    /**
+     * Offset of the bytes granted within a credit queue entry.
+     */
+    public static final int CREDIT_QUEUE_GRANT_OFFSET = 8;
 
     /**
      * Length of the header, a page.

@@ -1,6 +1,7 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.CreditQueueReader;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadDecoder;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * and takes a later request. One that was aborted is not reused: the handler may still be answering it from another
  * thread, to no effect.
  */
-final class RequestRingAdapter implements ControlledMessageHandler
+final class RequestRingAdapter implements ControlledMessageHandler, CreditQueueReader.GrantHandler
 {
     /**
      * Most completed exchanges kept for reuse; more in progress at once are made anew and left to the collector.
@@ -42,6 +43,7 @@ final class RequestRingAdapter implements ControlledMessageHandler
     private final long queueWaitNs;
     private final Long2ObjectHashMap<SharedMemoryExchange> exchanges = new Long2ObjectHashMap<>();
     private final RequestHeadDecoder headDecoder = new RequestHeadDecoder();
+    private final CreditQueueReader credits;
     private final SharedMemoryExchange[] pool = new SharedMemoryExchange[POOL_CAPACITY];
     private int pooled;
     private long requestsReceived;
@@ -66,6 +68,18 @@ final class RequestRingAdapter implements ControlledMessageHandler
         this.invoker = invoker;
         this.publisher = publisher;
         this.queueWaitNs = TimeUnit.MILLISECONDS.toNanos(queueWaitMs);
+        this.credits = new CreditQueueReader(header);
+    }
+
+    /**
+     * Take the grants the listener wrote into the credit queue since the last look
+     * ({@link io.sluice.dispatch.shm.WorkerFileDescriptor#FEATURE_CREDIT_QUEUE}).
+     *
+     * @return the number of grants taken.
+     */
+    int pollCredits()
+    {
+        return credits.poll(this);
     }
 
     /**
@@ -187,6 +201,8 @@ final class RequestRingAdapter implements ControlledMessageHandler
             return;
         }
         final boolean last = (BodyChunkFlyweight.flags(buffer, index) & MessageDescriptor.LAST_FLAG) != 0;
+        // grants that came since the batch began: the handler's answer to this chunk may need them
+        credits.poll(this);
         if (!exchange.isResponseComplete())
         {
             final int chunkLength = BodyChunkFlyweight.chunkLength(buffer, index);
@@ -237,8 +253,15 @@ final class RequestRingAdapter implements ControlledMessageHandler
      */
     private void onCredit(final DirectBuffer buffer, final int index)
     {
-        final SharedMemoryExchange exchange = exchanges.get(BodyChunkFlyweight.requestId(buffer, index));
-        final int grantLength = BodyChunkFlyweight.chunkLength(buffer, index);
+        onGrant(BodyChunkFlyweight.requestId(buffer, index), BodyChunkFlyweight.chunkLength(buffer, index));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onGrant(final long requestId, final int grantLength)
+    {
+        final SharedMemoryExchange exchange = exchanges.get(requestId);
         if (null == exchange || grantLength <= 0)
         {
             return;

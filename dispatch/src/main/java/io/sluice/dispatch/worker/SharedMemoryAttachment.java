@@ -52,7 +52,7 @@ record SharedMemoryAttachment(
         // before the token: the listener reads the features when the token arrives
         header.putIntVolatile(
             WorkerFileDescriptor.WORKER_FEATURES_OFFSET,
-            WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY |
+            WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY | WorkerFileDescriptor.FEATURE_CREDIT_QUEUE |
             (null == wakePipe ? 0 : WorkerFileDescriptor.FEATURE_WAKE_PIPE));
 
         final SocketChannel doorbell;

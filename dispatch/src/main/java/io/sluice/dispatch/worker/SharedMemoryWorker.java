@@ -329,7 +329,8 @@ public final class SharedMemoryWorker extends WorkerDuty implements Agent
             heartbeat(nowMs);
             adapter.pruneCompleted();
         }
-        int work = 0;
+        // grants first: the credit queue is read ahead of the request ring
+        int work = adapter.pollCredits();
         while (work < READ_LIMIT)
         {
             work += requestReader.read(adapter, READ_LIMIT - work);

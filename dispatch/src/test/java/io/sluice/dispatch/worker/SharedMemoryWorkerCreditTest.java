@@ -1,8 +1,11 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.CreditQueueWriter;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.ResponseHeadDecoder;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -101,6 +104,70 @@ class SharedMemoryWorkerCreditTest
         assertEquals(0, exchange.backlogLength());
         assertTrue(exchange.isResponseComplete());
         assertEquals(1, worker.backlogPool().pooled(), "the backlog's buffer is kept for the next response");
+    }
+
+    @Test
+    void shouldTakeAGrantFromTheCreditQueueAheadOfTheBodyChunksQueuedBeforeIt()
+    {
+        final CreditQueueWriter creditQueue = new CreditQueueWriter(rings.header);
+        creditQueue.workerAttached(WorkerFileDescriptor.FEATURE_CREDIT_QUEUE);
+        echoGrantingAfterFirstChunk(() -> assertTrue(creditQueue.offer(3, CHUNK)));
+
+        worker.doWork();
+        readResponses();
+
+        assertEquals(List.of(false, true), sendResults, "the second chunk went out at once: its credit came first");
+        assertTrue(bodyLast);
+        assertEquals(2 * CHUNK, body.size());
+        assertEquals(0, worker.backlogPool().pooled(), "nothing was held back: no backlog buffer was taken");
+    }
+
+    @Test
+    void shouldHoldBackAChunkWhoseGrantIsQueuedBehindItInTheRequestRing()
+    {
+        echoGrantingAfterFirstChunk(() -> writeCredit(3, CHUNK));
+
+        worker.doWork();
+        readResponses();
+        worker.doWork();
+        readResponses();
+
+        assertEquals(List.of(false, false), sendResults);
+        assertTrue(bodyLast);
+        assertEquals(2 * CHUNK, body.size());
+        assertEquals(1, worker.backlogPool().pooled(), "the second chunk waited in a backlog for its credit");
+    }
+
+    /**
+     * A POST of two window-long chunks (the window is one chunk), both in the ring before the worker looks, echoed
+     * chunk by chunk; the listener's grant for the first chunk's bytes is written while the handler answers it (as a
+     * listener on another CPU does).
+     */
+    private void echoGrantingAfterFirstChunk(final Runnable grant)
+    {
+        handler = new Handler()
+        {
+            public void onRequest(final Exchange exchange)
+            {
+                exchange.sendHead(200, null, 2 * CHUNK);
+            }
+
+            public void onBody(
+                final Exchange exchange, final DirectBuffer buffer, final int offset, final int length,
+                final boolean last)
+            {
+                sendResults.add(exchange.sendBody(buffer, offset, length, last));
+                if (!last)
+                {
+                    grant.run();
+                }
+            }
+        };
+        worker = new SharedMemoryWorker(
+            handler, rings.header, rings.workerRequestRing(), rings.workerResponseRing(), null, 0, CHUNK);
+        rings.writeHead(3, "POST", "/echo", 2 * CHUNK, System.nanoTime());
+        rings.writeBody(3, "a".repeat(CHUNK), false);
+        rings.writeBody(3, "b".repeat(CHUNK), true);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.buffer.ByteBufViews;
 import io.sluice.dispatch.http.TlsInfo;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.CreditQueueWriter;
 import io.sluice.dispatch.shm.Doorbell;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
@@ -58,6 +59,7 @@ final class RequestRingPublisher
     private final int responseWindow;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
+    private final CreditQueueWriter creditQueue;
     private final ArrayDeque<SharedMemoryRequest> pendingHeads = new ArrayDeque<>();
     private final ArrayDeque<SharedMemoryRequest> pendingCredits = new ArrayDeque<>();
     private final ArrayDeque<SharedMemoryRequest> blockedBodies = new ArrayDeque<>();
@@ -77,6 +79,7 @@ final class RequestRingPublisher
      * @param wakeUp          the listener's end of the worker's doorbell.
      * @param ringBuffer      the request ring's buffer.
      * @param requestProducer the listener's producer over it.
+     * @param creditQueue     the lane's credit queue, used for a worker that announced it.
      * @param responseWindow  the response body a worker may send ahead of the listener's credit.
      */
     RequestRingPublisher(
@@ -84,8 +87,10 @@ final class RequestRingPublisher
         final Doorbell wakeUp,
         final AtomicBuffer ringBuffer,
         final RequestRingProducer requestProducer,
+        final CreditQueueWriter creditQueue,
         final int responseWindow)
     {
+        this.creditQueue = creditQueue;
         this.link = link;
         this.wakeUp = wakeUp;
         this.ringBuffer = ringBuffer;
@@ -104,6 +109,7 @@ final class RequestRingPublisher
     {
         inlineBodies = (features & WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY) != 0;
         wakeByPipe = (features & WorkerFileDescriptor.FEATURE_WAKE_PIPE) != 0 && null != link.wakePipe();
+        creditQueue.workerAttached(features);
         if (!blockedBodies.isEmpty() || !pendingHeads.isEmpty())
         {
             // heads and body pieces refused while no worker took records: written again as this one makes room
@@ -118,6 +124,7 @@ final class RequestRingPublisher
     {
         inlineBodies = false;
         wakeByPipe = false;
+        creditQueue.reset();
     }
 
     /**
@@ -552,6 +559,12 @@ final class RequestRingPublisher
 
     private boolean writeCredit(final long requestId, final int grant)
     {
+        if (creditQueue.offer(requestId, grant))
+        {
+            // ahead of the body chunks already in the request ring
+            ringWorker();
+            return true;
+        }
         final int index = claimRequestRecord(
             MessageDescriptor.RESPONSE_CREDIT_MSG_TYPE_ID, MessageDescriptor.CHUNK_HEADER_LENGTH);
         if (index <= 0)

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.Doorbell;
+import io.sluice.dispatch.shm.CreditQueueWriter;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.queue.FlushListener;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -84,7 +85,8 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
             new PublishedRecords(requestRing.capacity(), requestRing.producerPosition());
         this.requestProducer = new RequestRingProducer(requestRingBuffer, publishedRecords);
         final RequestSlots slots = null == host ? null : host.slots();
-        this.publisher = new RequestRingPublisher(this, wakeUp, requestRingBuffer, requestProducer, responseWindow);
+        this.publisher = new RequestRingPublisher(
+            this, wakeUp, requestRingBuffer, requestProducer, new CreditQueueWriter(header), responseWindow);
         this.adapter = new ResponseRingAdapter(
             this, host, slots, publisher, WorkerFileDescriptor.responseRingBuffer(mapped));
         this.recovery = new WorkerCrashRecovery(
