@@ -123,6 +123,14 @@ final class LinkOverRingFile implements AutoCloseable
     }
 
     /**
+     * @return the worker's mapping of the ring file.
+     */
+    java.nio.MappedByteBuffer workerMapping()
+    {
+        return rings.workerMapping();
+    }
+
+    /**
      * Fill the request ring to its last byte with body chunks of another request, written by the link (the ring's
      * only producer), the worker taking nothing.
      *

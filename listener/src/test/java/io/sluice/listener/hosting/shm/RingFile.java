@@ -58,4 +58,12 @@ final class RingFile implements AutoCloseable
         IoUtil.unmap(workerMapping);
         IoUtil.unmap(listenerMapping);
     }
+
+    /**
+     * @return the worker's mapping of the file.
+     */
+    MappedByteBuffer workerMapping()
+    {
+        return workerMapping;
+    }
 }

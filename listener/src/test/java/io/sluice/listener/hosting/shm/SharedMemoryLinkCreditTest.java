@@ -3,8 +3,11 @@ package io.sluice.listener.hosting.shm;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
+import io.sluice.dispatch.shm.CreditQueueReader;
 import io.sluice.dispatch.shm.MessageDescriptor;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -120,6 +123,43 @@ class SharedMemoryLinkCreditTest
         assertEquals(List.of(new Credit(request.requestId(), 1300)), drainCredits());
         assertFalse(request.isGrantQueued());
         assertEquals(0, request.credit.pendingGrant());
+    }
+
+    @Test
+    void shouldWriteGrantsIntoTheCreditQueueAheadOfAFullRequestRingForAWorkerThatAnnouncedIt()
+    {
+        link.workerFeatures(WorkerFileDescriptor.FEATURE_CREDIT_QUEUE);
+        final UnsafeBuffer header = WorkerFileDescriptor.headerBuffer(ringFile.workerMapping());
+        final CreditQueueReader reader = new CreditQueueReader(header);
+        final List<Credit> queued = new ArrayList<>();
+        ringFile.fillRequestRing(new SharedMemoryRequest(null, FILLER_SLOT));
+        receive(600);
+        final long mark = request.credit.watch();
+
+        link.flushed(request);
+
+        assertFalse(request.isGrantQueued(), "no wait for room in the request ring");
+        assertEquals(1, reader.poll((id, grant) -> queued.add(new Credit(id, grant))));
+        assertEquals(List.of(new Credit(request.requestId(), (int)mark)), queued);
+        assertEquals(List.of(), drainCredits(), "nothing but the filler in the request ring");
+
+        // the queue's 128 entries taken, the next grant goes into the request ring, as for a worker without the feature
+        for (int i = 0; i <= WorkerFileDescriptor.CREDIT_QUEUE_CAPACITY; i++)
+        {
+            receive(600);
+            request.credit.watch();
+            link.flushed(request);
+        }
+        assertEquals(List.of(new Credit(request.requestId(), 600)), drainCredits());
+        assertEquals(WorkerFileDescriptor.CREDIT_QUEUE_CAPACITY, reader.poll((id, grant) -> queued.add(null)));
+
+        // a worker that did not announce the queue gets every grant in the request ring
+        link.workerFeatures(0);
+        receive(600);
+        request.credit.watch();
+        link.flushed(request);
+        assertEquals(List.of(new Credit(request.requestId(), 600)), drainCredits());
+        assertEquals(0, reader.poll((id, grant) -> queued.add(null)));
     }
 
     @Test
