@@ -37,6 +37,8 @@ class StatusDocumentTest
     void shouldListQueuesAndTheRunningWorkersWithTheirPids() throws Exception
     {
         final int adminPort = TestListener.freePort();
+        // an earlier test's worker may still be on its way out: only the processes started from here on count
+        final Set<Long> earlier = new HashSet<>(childWorkers());
         final TestListener listener = LISTENERS.start("status", TestConfig.listener()
             .listener("bind", "127.0.0.1")
             .listener("adminPort", adminPort)
@@ -53,10 +55,14 @@ class StatusDocumentTest
                 assertEquals(200, client.send(RawHttpClient.get("/loopback/", listener.port())).status());
             }
         }
-        // request counts are those of the last lifetime check
-        Thread.sleep(3 * WorkerSupervisor.LIFETIME_CHECK_MS);
-
-        final RawHttpClient.Response response = QueueOfflineTest.get(adminPort, "/status");
+        // request counts are those of the last lifetime check (every LIFETIME_CHECK_MS): read until it has seen them
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
+        RawHttpClient.Response response = QueueOfflineTest.get(adminPort, "/status");
+        while (requestsSum(response.bodyText()) < 20 && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(WorkerSupervisor.LIFETIME_CHECK_MS / 5);
+            response = QueueOfflineTest.get(adminPort, "/status");
+        }
         assertEquals(200, response.status(), response::toString);
         assertEquals("application/json", response.header("content-type"));
         final String status = response.bodyText();
@@ -83,12 +89,32 @@ class StatusDocumentTest
         running.addAll(listener.supervisor("loopback").pids());
         assertEquals(3, running.size(), running::toString);
         assertEquals(running, documented, status);
-        final Set<Long> children = new HashSet<>();
-        ProcessHandle.current().children()
-            .filter((p) -> p.info().commandLine().map((c) -> c.contains("WorkerMain")).orElse(false))
-            .forEach((p) -> children.add(p.pid()));
+        final Set<Long> children = new HashSet<>(childWorkers());
+        children.removeAll(earlier);
         assertEquals(children, documented, "the documented pids are not the worker processes running");
         // the shm queue's 10 (and the readiness GET) went to its 2 workers, the loopback queue's to its one
         assertTrue(requests.stream().mapToLong(Long::longValue).sum() >= 20, requests::toString);
+    }
+
+    private static long requestsSum(final String status)
+    {
+        long sum = 0;
+        final Matcher worker = WORKER.matcher(status);
+        while (worker.find())
+        {
+            sum += Long.parseLong(worker.group(6));
+        }
+        return sum;
+    }
+
+    /**
+     * @return the pids of the worker processes this JVM started that still run.
+     */
+    private static List<Long> childWorkers()
+    {
+        return ProcessHandle.current().children()
+            .filter((p) -> p.info().commandLine().map((c) -> c.contains("WorkerMain")).orElse(false))
+            .map(ProcessHandle::pid)
+            .toList();
     }
 }

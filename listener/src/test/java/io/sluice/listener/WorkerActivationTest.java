@@ -11,7 +11,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,12 +46,14 @@ class WorkerActivationTest
     @ValueSource(strings = { "shm", "loopback" })
     void shouldStartNoWorkerBeforeTheFirstRequestAndAnswerIt(final String model) throws Exception
     {
+        // an earlier test's worker may still be on its way out: only the processes started from here on count
+        final Set<Long> earlier = childWorkers(Set.of()).stream().map(ProcessHandle::pid).collect(Collectors.toSet());
         final TestListener listener = LISTENERS.start("on-demand", config(model, "on-demand", "0"));
         final WorkerSupervisor supervisor = listener.supervisor("q");
         Thread.sleep(3 * WorkerSupervisor.LIFETIME_CHECK_MS);
         assertEquals(List.of(), supervisor.pids(), "a worker started before any request");
         assertTrue(supervisor.isDormant());
-        assertEquals(List.of(), childWorkers(), "a worker process runs before any request");
+        assertEquals(List.of(), childWorkers(earlier), "a worker process runs before any request");
 
         try (RawHttpClient client = new RawHttpClient(listener.port()))
         {
@@ -59,7 +63,7 @@ class WorkerActivationTest
         }
         assertFalse(supervisor.isDormant());
         assertEquals(2, supervisor.pids().size(), () -> "workers: " + supervisor.pids());
-        assertEquals(2, childWorkers().size(), () -> "worker processes: " + childWorkers());
+        assertEquals(2, childWorkers(earlier).size(), () -> "worker processes: " + childWorkers(earlier));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -137,12 +141,14 @@ class WorkerActivationTest
     }
 
     /**
+     * @param except the processes not to list: workers of earlier tests.
      * @return the worker processes this JVM started that still run (the listener's children running the worker
-     * SDK).
+     * SDK), but those {@code except} names.
      */
-    private static List<ProcessHandle> childWorkers()
+    private static List<ProcessHandle> childWorkers(final Set<Long> except)
     {
         return ProcessHandle.current().children()
+            .filter((p) -> !except.contains(p.pid()))
             .filter((p) -> p.info().commandLine().map((c) -> c.contains("WorkerMain")).orElse(false))
             .toList();
     }
