@@ -143,6 +143,8 @@ class LoopbackPortTest
             .replace("${PROOF}", proof));
         final Path log = listener.logDir().resolve("squatter.log");
         final LoopbackHost host = (LoopbackHost)listener.listener().host("loopback");
+        // the squatter is a JVM of its own: it is probed once it has started, which may take longer than queueWait
+        awaitProbe(log);
 
         // a client's request waits for a ready worker and, none being proven, gets 503 after queueWait
         try (RawHttpClient client = new RawHttpClient(listener.port()))
@@ -158,6 +160,17 @@ class LoopbackPortTest
         assertTrue(seen.contains("sluice-challenge: "), seen);
         assertFalse(seen.contains("sluice-token"), "the squatter received the token:\n" + seen);
         assertFalse(seen.contains("x-forwarded-for"), "the squatter received a client's request:\n" + seen);
+    }
+
+    private static void awaitProbe(final Path log) throws IOException, InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
+        while (!(Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT)
+            .contains("sluice-challenge: ")) && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(log), "the squatter was never probed");
     }
 
     private void startWorker(final String headerWait, final String idle, final String maxConnections)
