@@ -1,10 +1,12 @@
 package io.sluice.listener;
 
-import io.sluice.dispatch.sample.SampleHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,12 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GracefulDrainTest
 {
     private static final String CONFIG = TestConfig.listener()
-        .queue(TestConfig.inProcess("inproc", SampleHandler.class))
+        .queue(TestConfig.inProcess("inproc", DeliveryHandler.class))
         .yaml();
 
-    private static final long SLOW_MS = 1_000;
-    private static final long IN_FLIGHT_WAIT_MS = 200;
-    private static final int IDLE_CLOSE_LIMIT_MS = 500;
+    private static final int CLOSE_TIMEOUT_MS = 10_000;
+
+    @TempDir
+    Path tempDir;
 
     @RegisterExtension
     static final ListenerExtension LISTENERS = ListenerExtension.onDemand();
@@ -33,6 +36,7 @@ class GracefulDrainTest
     {
         final TestListener listener = LISTENERS.start("drain", CONFIG);
         final int port = listener.port();
+        final Path release = tempDir.resolve("release");
         Thread stopper = null;
         try (RawHttpClient idle = new RawHttpClient(port); RawHttpClient busy = new RawHttpClient(port))
         {
@@ -40,28 +44,33 @@ class GracefulDrainTest
             assertEquals(200, first.status(), first::toString);
             assertEquals(null, first.header("connection"), first::toString);
 
-            busy.write(RawHttpClient.get("/inproc/sleep?ms=" + SLOW_MS, port));
-            Thread.sleep(IN_FLIGHT_WAIT_MS);
+            // held in the handler until the release file exists: in flight for as long as the test needs
+            busy.write(RawHttpClient.get("/inproc/?release=" + release, port));
+            assertEquals(1, listener.awaitQueueLength("inproc", 1), "the held request is in flight");
 
             stopper = new Thread(listener.listener()::stop, "stopper");
-            final long stopNs = System.nanoTime();
             stopper.start();
 
-            assertTrue(idle.isClosedByPeer(IDLE_CLOSE_LIMIT_MS), "idle keep-alive connection left open");
-            final long idleClosedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopNs);
-            assertTrue(idleClosedMs < SLOW_MS - IN_FLIGHT_WAIT_MS, "idle closed after " + idleClosedMs + " ms");
+            // at once: while the request in flight is still held, not after the drain
+            assertTrue(idle.isClosedByPeer(CLOSE_TIMEOUT_MS), "idle keep-alive connection left open");
+            assertTrue(stopper.isAlive(), "stop() returned with a request in flight");
+            Files.createFile(release);
 
             final RawHttpClient.Response slow = busy.readResponse(false);
             assertEquals(200, slow.status(), slow::toString);
-            assertEquals("slept", slow.bodyText());
+            assertEquals(DeliveryHandler.HELLO, slow.bodyText());
             assertEquals("close", slow.header("connection"), slow::toString);
-            assertTrue(busy.isClosedByPeer(5_000), "connection left open after its last response");
+            assertTrue(busy.isClosedByPeer(CLOSE_TIMEOUT_MS), "connection left open after its last response");
 
             stopper.join(20_000);
             assertTrue(!stopper.isAlive(), "stop() did not return");
         }
         finally
         {
+            if (!Files.exists(release))
+            {
+                Files.createFile(release);
+            }
             if (null != stopper)
             {
                 stopper.join(20_000);
