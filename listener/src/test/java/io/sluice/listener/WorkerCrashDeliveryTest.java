@@ -35,8 +35,7 @@ class WorkerCrashDeliveryTest
     private static final long READY_TIMEOUT_MS = 20_000;
     private static final long RESTART_TIMEOUT_MS = 30_000;
     private static final int CONNECTIONS = 64;
-    private static final long LOAD_BEFORE_KILL_MS = 1_000;
-    private static final long LOAD_AFTER_RESTART_MS = 1_000;
+    private static final long LOAD_BEFORE_KILL_ANSWERS = 4 * CONNECTIONS;
     private static final long LOAD_BETWEEN_KILLS_MS = 300;
     private static final int KILLS = 3;
     // each answer is held a little in the worker, so a kill finds requests started and not answered
@@ -74,18 +73,20 @@ class WorkerCrashDeliveryTest
 
         final Load load = new Load(listener.port(), CONNECTIONS);
         load.start();
-        Thread.sleep(LOAD_BEFORE_KILL_MS);
+        // the load flows (four answers per connection on average) before the first kill
+        awaitServed(load, LOAD_BEFORE_KILL_ANSWERS);
         final long beforeKill = load.received.get();
         long pid = oldPid;
         for (int i = 0; i < KILLS; i++)
         {
             WorkerSignals.kill(pid);
             pid = WorkerSignals.awaitNewPid(supervisor, pid);
-            awaitServed(load, LOAD_BETWEEN_KILLS_MS);
+            awaitServed(load, CONNECTIONS);
+            Thread.sleep(LOAD_BETWEEN_KILLS_MS);
         }
         final long newPid = pid;
         final long afterRestart = load.received.get();
-        Thread.sleep(LOAD_AFTER_RESTART_MS);
+        awaitServed(load, CONNECTIONS);
         load.stop();
 
         final SharedMemoryHost host = (SharedMemoryHost)listener.listener().host("shm");
@@ -222,17 +223,20 @@ class WorkerCrashDeliveryTest
     }
 
     /**
-     * Let the new worker serve for a while (it has attached and answers) before the next kill.
+     * Await {@code answers} more answers to the load (a new worker has attached and answers).
      */
-    private static void awaitServed(final Load load, final long serveMs) throws InterruptedException
+    private static void awaitServed(final Load load, final long answers) throws InterruptedException
     {
         final long start = load.received.get();
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESTART_TIMEOUT_MS);
-        while (load.received.get() < start + CONNECTIONS && System.nanoTime() - deadlineNs < 0)
+        while (load.received.get() < start + answers && load.failures.isEmpty() &&
+            System.nanoTime() - deadlineNs < 0)
         {
             Thread.sleep(5);
         }
-        Thread.sleep(serveMs);
+        // a request without a response is reported with the others once the load stops
+        assertTrue(load.received.get() >= start + answers || !load.failures.isEmpty(),
+            "fewer than " + answers + " answers in " + RESTART_TIMEOUT_MS + " ms: " + (load.received.get() - start));
     }
 
     private static byte[] request(final int port, final int index, final String id)
