@@ -48,7 +48,10 @@ class RingRepairKillTest
     private static final int KILLS = 6;
     private static final int MIN_BODY_BYTES = 1024 * 1024;
     private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
-    private static final long PROBES_MS = 1_000;
+    // the zeroing is a window of microseconds: the probes rarely find it (none in 48 kills of eight runs, ~1,000
+    // probes each); SharedMemoryLinkRecoveryTest repairs each half-zeroed state deterministically, this test kills
+    // wherever the probes end
+    private static final long PROBES_MS = 300;
     private static final int MAX_PROBE_INTERVAL_MS = 3;
 
     /**
