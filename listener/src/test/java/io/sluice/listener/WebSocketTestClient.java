@@ -115,6 +115,14 @@ final class WebSocketTestClient implements AutoCloseable
     }
 
     /**
+     * @param text a text message, written and flushed on its own without waiting for the write to complete.
+     */
+    void sendTextNoWait(final String text)
+    {
+        channel.writeAndFlush(new TextWebSocketFrame(text));
+    }
+
+    /**
      * Send text messages {@code prefix + i} for i from 0 to count - 1, written at once and flushed once.
      *
      * @param prefix of each message.
