@@ -163,6 +163,60 @@ class SharedMemoryLinkCreditTest
     }
 
     @Test
+    void shouldGrantByItsOwnCountsAndMoveToTheRequestRingWhenTheWorkerBreaksTheCreditQueue()
+    {
+        link.workerFeatures(WorkerFileDescriptor.FEATURE_CREDIT_QUEUE);
+        final UnsafeBuffer header = WorkerFileDescriptor.headerBuffer(ringFile.workerMapping());
+        final CreditQueueReader reader = new CreditQueueReader(header);
+        final long[] delivered = new long[1];
+        final CreditQueueReader.GrantHandler take = (id, grant) -> delivered[0] += grant;
+        long decided = 0;
+        for (int i = 0; i < WorkerFileDescriptor.CREDIT_QUEUE_CAPACITY; i++)
+        {
+            receive(600);
+            request.credit.watch();
+            link.flushed(request);
+            decided += 600;
+        }
+        assertEquals(WorkerFileDescriptor.CREDIT_QUEUE_CAPACITY, reader.poll(take));
+
+        // the worker moves its head back a lap to read the same grants again, and writes over tail and entries
+        for (int i = 0; i < WorkerFileDescriptor.CREDIT_QUEUE_CAPACITY; i++)
+        {
+            receive(600);
+            request.credit.watch();
+            link.flushed(request);
+            decided += 600;
+        }
+        header.putLongVolatile(WorkerFileDescriptor.CREDIT_QUEUE_HEAD_OFFSET, 0);
+        header.putLongVolatile(WorkerFileDescriptor.CREDIT_QUEUE_TAIL_OFFSET, Long.MAX_VALUE);
+        header.setMemory(WorkerFileDescriptor.CREDIT_QUEUE_ENTRIES_OFFSET,
+            WorkerFileDescriptor.CREDIT_QUEUE_CAPACITY * WorkerFileDescriptor.CREDIT_QUEUE_ENTRY_LENGTH, (byte)0x7F);
+        for (int i = 0; i < 3; i++)
+        {
+            receive(600);
+            request.credit.watch();
+            link.flushed(request);
+            decided += 600;
+        }
+
+        assertFalse(link.isFailed(), "a worker that breaks its credit queue harms only itself");
+        final List<Credit> inRing = drainCredits();
+        assertEquals(3, inRing.size(), "every grant after the broken head goes into the request ring");
+        for (final Credit credit : inRing)
+        {
+            assertEquals(new Credit(request.requestId(), 600), credit);
+            delivered[0] += credit.grant();
+        }
+        // the queue's second lap, as it was before the worker wrote over it
+        delivered[0] += (long)WorkerFileDescriptor.CREDIT_QUEUE_CAPACITY * 600;
+        assertEquals(decided, delivered[0], "each grant once, in the queue or the ring");
+        assertEquals(WINDOW + decided, request.credit.limit(), "the listener's own count, whatever the worker read");
+        assertEquals(0, host.responseBytesOutstanding());
+        assertFalse(request.credit.onBody(WINDOW + 1), "a body past the listener's own credit is refused");
+    }
+
+    @Test
     void shouldCountTheOutstandingBytesOfARequestThatEndsAsSettled()
     {
         final SharedMemoryRequest slot = new SharedMemoryRequest(lanes, SLOT);
