@@ -123,6 +123,34 @@ class SharedMemoryWorkerCreditTest
     }
 
     @Test
+    void shouldTakeAGrantFromTheCreditQueueInItsLastLookBeforeSleeping()
+    {
+        final CreditQueueWriter creditQueue = new CreditQueueWriter(rings.header);
+        creditQueue.workerAttached(WorkerFileDescriptor.FEATURE_CREDIT_QUEUE);
+        final byte[] payload = pattern(WINDOW + CHUNK);
+        handler = (exchange) ->
+        {
+            exchange.sendHead(200, "application/octet-stream", payload.length);
+            sendResults.add(exchange.sendBody(new UnsafeBuffer(payload), 0, payload.length, true));
+        };
+        writeHead(1);
+        worker.doWork();
+        readResponses();
+        assertEquals(WINDOW, body.size(), "the window sent, the rest held for credit");
+
+        // the grant lands as the worker runs out of work: nothing in the request ring, one entry in the queue
+        assertTrue(creditQueue.offer(1, CHUNK));
+        // no doorbell in this test: a worker that blocked on it instead of taking the grant would throw
+        worker.sleep();
+        readResponses();
+
+        assertTrue(bodyLast, "the grant counted as work found in the last look: the response went out");
+        assertArrayEquals(payload, body.toByteArray());
+        assertEquals(
+            WorkerFileDescriptor.AWAKE, rings.header.getIntVolatile(WorkerFileDescriptor.WORKER_SLEEPING_OFFSET));
+    }
+
+    @Test
     void shouldHoldBackAChunkWhoseGrantIsQueuedBehindItInTheRequestRing()
     {
         echoGrantingAfterFirstChunk(() -> writeCredit(3, CHUNK));

@@ -185,8 +185,9 @@ class SharedMemoryWorkerWakePipeTest
             }
         }
 
-        final int inline = WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY;
-        assertEquals(List.of(inline | WorkerFileDescriptor.FEATURE_WAKE_PIPE, inline, inline, inline), features);
+        // inline bodies and the credit queue always; the wake pipe only for one lane with a pipe it could open
+        final int always = WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY | WorkerFileDescriptor.FEATURE_CREDIT_QUEUE;
+        assertEquals(List.of(always | WorkerFileDescriptor.FEATURE_WAKE_PIPE, always, always, always), features);
     }
 
     private WorkerEnvironment environment(final int lanes, final Path wakePipePath)
