@@ -51,15 +51,18 @@ public final class CreditQueueWriter
     }
 
     /**
-     * The worker exited: the queue is unused, and its positions in the file are zeroed for the replacement.
+     * The worker exited: the queue is unused, and its positions in the file are zeroed for the replacement: the tail,
+     * then the head, both before the worker features are cleared. A replacement that read either position before it
+     * was zeroed had stored its features before that read, so they are cleared after it and the queue stays off for
+     * that worker; one that reads after finds both at 0.
      */
     public void reset()
     {
         enabled = false;
         tailPosition = 0;
         headPosition = 0;
-        header.putLongVolatile(WorkerFileDescriptor.CREDIT_QUEUE_HEAD_OFFSET, 0);
         header.putLongVolatile(WorkerFileDescriptor.CREDIT_QUEUE_TAIL_OFFSET, 0);
+        header.putLongVolatile(WorkerFileDescriptor.CREDIT_QUEUE_HEAD_OFFSET, 0);
     }
 
     /**

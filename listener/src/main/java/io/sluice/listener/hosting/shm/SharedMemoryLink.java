@@ -498,9 +498,10 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
                 // what the worker left unread would wake its replacement for nothing
                 pipe.drain();
             }
+            // the credit queue's positions are zeroed before the features (CreditQueueWriter.reset says why)
+            publisher.workerDetached();
             // the replacement announces its own features, or none
             header.putIntVolatile(WorkerFileDescriptor.WORKER_FEATURES_OFFSET, 0);
-            publisher.workerDetached();
             doorbell = null;
             liveness.exited();
             failed = false;
