@@ -33,6 +33,8 @@ final class BenchOptions
           --rounds N         rounds per scenario
           --warmup S         seconds of unrecorded load per target before every scenario (default 1 to 3 s; the
                              listener's h2 path takes its JIT about 15 s to compile)
+          --jit-settle S     extend each warm-up in 2 s steps, by at most S s, while the target's JIT compiler
+                             threads use 10 %% of a core or more (default 12 s; 0 with --quick and --smoke)
           --time-limit S     time budget; scenarios that would overrun it are skipped and reported
           --scenarios A,B    only these scenarios, and no scaling (%s)
           --targets A,B      only these targets (inproc, shm, loopback, bare, nginx, nginx-return; logged,
@@ -126,6 +128,7 @@ final class BenchOptions
                 case "--no-scaling" -> options.scaling = Scaling.OFF;
                 case "--scaling-loops" -> options.scalingLoops = ScalingPlan.parseLoopCounts(value(args, ++i, arg));
                 case "--warmup" -> options.plan.warmupSeconds(intValue(arg, value(args, ++i, arg)));
+                case "--jit-settle" -> options.plan.jitSettleSeconds(intValue(arg, value(args, ++i, arg)));
                 case "--time-limit" -> options.plan.timeLimitSeconds(intValue(arg, value(args, ++i, arg)));
                 case "--scenarios" ->
                 {

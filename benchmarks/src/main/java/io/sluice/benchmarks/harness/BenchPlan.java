@@ -32,27 +32,38 @@ final class BenchPlan
     static final int IDLE_SETTLE_SECONDS = 1;
 
     /**
+     * Length of each run that extends a warm-up while the target's JIT compiles ({@link #jitSettleSeconds()}).
+     */
+    static final int JIT_SETTLE_STEP_SECONDS = 2;
+
+    /**
+     * The share of one core below which a target's JIT compiler threads count as settled.
+     */
+    static final double JIT_SETTLED_SHARE = 0.10;
+
+    /**
      * The preset plans.
      */
     enum Profile
     {
         /**
-         * The default: the headline 5 s × 3 rounds, the rest 1 s × 3 rounds with a 1 s warm-up each; about 6.5 minutes
-         * on 5 targets (the TLS and HTTP/2 scenarios on 5 too), at most 8.
+         * The default: the headline 5 s × 3 rounds, the rest 1 s × 3 rounds with a 1 s warm-up each, extended while a
+         * target's JIT still compiles (up to 12 s); about 7.5 minutes on 5 targets (the TLS and HTTP/2 scenarios on 5
+         * too), at most 11.
          */
-        FULL("default", Scenario.ALL, 5, 3, 1, 3, 3, 1, 5, 480),
+        FULL("default", Scenario.ALL, 5, 3, 1, 3, 3, 1, 12, 5, 660),
 
         /**
          * {@code --quick}: the cleartext scenarios, the headline 2 s × 2 rounds after a 2 s warm-up, the rest 1 s once,
          * no per-scenario warm-up; at most 90 s.
          */
-        QUICK("quick", Scenario.QUICK, 2, 2, 1, 1, 2, 0, 3, 90),
+        QUICK("quick", Scenario.QUICK, 2, 2, 1, 1, 2, 0, 0, 3, 90),
 
         /**
          * {@code --smoke}, for CI: the headline, one echo, and the hello over HTTPS and over new TLS connections, 1 s
          * once, no warm-up; figures mean nothing, the run shows that every path works end to end. At most 60 s.
          */
-        SMOKE("smoke", Scenario.SMOKE, 1, 1, 1, 1, 0, 0, 1, 60);
+        SMOKE("smoke", Scenario.SMOKE, 1, 1, 1, 1, 0, 0, 0, 1, 60);
 
         private final String label;
         private final List<Scenario> scenarios;
@@ -62,6 +73,7 @@ final class BenchPlan
         private final int otherRounds;
         private final int firstWarmupSeconds;
         private final int scenarioWarmupSeconds;
+        private final int jitSettleSeconds;
         private final int idleSeconds;
         private final int timeLimitSeconds;
 
@@ -74,6 +86,7 @@ final class BenchPlan
             final int otherRounds,
             final int firstWarmupSeconds,
             final int scenarioWarmupSeconds,
+            final int jitSettleSeconds,
             final int idleSeconds,
             final int timeLimitSeconds)
         {
@@ -85,6 +98,7 @@ final class BenchPlan
             this.otherRounds = otherRounds;
             this.firstWarmupSeconds = firstWarmupSeconds;
             this.scenarioWarmupSeconds = scenarioWarmupSeconds;
+            this.jitSettleSeconds = jitSettleSeconds;
             this.idleSeconds = idleSeconds;
             this.timeLimitSeconds = timeLimitSeconds;
         }
@@ -106,6 +120,7 @@ final class BenchPlan
     private int otherRounds;
     private int firstWarmupSeconds;
     private int scenarioWarmupSeconds;
+    private int jitSettleSeconds;
     private int idleSeconds;
     private int timeLimitSeconds;
 
@@ -122,6 +137,7 @@ final class BenchPlan
         this.otherRounds = profile.otherRounds;
         this.firstWarmupSeconds = profile.firstWarmupSeconds;
         this.scenarioWarmupSeconds = profile.scenarioWarmupSeconds;
+        this.jitSettleSeconds = profile.jitSettleSeconds;
         this.idleSeconds = profile.idleSeconds;
         this.timeLimitSeconds = profile.timeLimitSeconds;
     }
@@ -207,6 +223,45 @@ final class BenchPlan
         firstWarmupSeconds = seconds;
         scenarioWarmupSeconds = seconds;
         return this;
+    }
+
+    /**
+     * @param seconds most seconds of warm-up added to a target's planned warm-up while its JVMs' JIT compilers are
+     *                still busy (0..120; 0: the planned warm-up only).
+     * @return this.
+     */
+    BenchPlan jitSettleSeconds(final int seconds)
+    {
+        checkRange("jit-settle", seconds, 0, 120);
+        jitSettleSeconds = seconds;
+        return this;
+    }
+
+    /**
+     * A warm-up ends when its planned seconds are done and the target's JIT compiler threads used less than
+     * {@link #JIT_SETTLED_SHARE} of a core over its last run, or when this many seconds were added: a path is
+     * measured once it is compiled, whatever its JIT takes (two JVMs for a shared-memory or loopback target, one for
+     * in-process, none for nginx). Only when a warm-up is planned at all.
+     *
+     * @return the most seconds a warm-up may be extended by, 0 for none.
+     */
+    int jitSettleSeconds()
+    {
+        return jitSettleSeconds;
+    }
+
+    /**
+     * Whether a warm-up goes on for another {@link #JIT_SETTLE_STEP_SECONDS}.
+     *
+     * @param compilerShare the target's JIT compiler threads' CPU time over its last warm-up run, in cores.
+     * @param addedSeconds  seconds already added to the planned warm-up.
+     * @param secondsLeft   seconds the warm-ups may still take before the scenario's rounds.
+     * @return true while the compilers are busy and the step fits in {@link #jitSettleSeconds()} and the time left.
+     */
+    boolean extendsWarmup(final double compilerShare, final int addedSeconds, final double secondsLeft)
+    {
+        return compilerShare >= JIT_SETTLED_SHARE && addedSeconds + JIT_SETTLE_STEP_SECONDS <= jitSettleSeconds &&
+            JIT_SETTLE_STEP_SECONDS + RUN_OVERHEAD_SECONDS <= secondsLeft;
     }
 
     /**
@@ -380,8 +435,14 @@ final class BenchPlan
         {
             text.append(" and for the first scenario of each protocol");
         }
-        text.append(", then ").append(scenarioWarmupSeconds).append(" s per scenario; idle ").append(idleSeconds)
-            .append(" s");
+        text.append(", then ").append(scenarioWarmupSeconds).append(" s per scenario");
+        if (jitSettleSeconds > 0)
+        {
+            text.append(", each extended in ").append(JIT_SETTLE_STEP_SECONDS).append(" s steps (up to ")
+                .append(jitSettleSeconds).append(" s) while the target's JIT compilers use ")
+                .append(Math.round(JIT_SETTLED_SHARE * 100)).append(" % of a core or more");
+        }
+        text.append("; idle ").append(idleSeconds).append(" s");
         return text.toString();
     }
 

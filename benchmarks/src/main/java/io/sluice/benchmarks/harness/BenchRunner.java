@@ -215,10 +215,14 @@ final class BenchRunner
         final int warmup = allotment.warmupSeconds();
         if (warmup > 0 && !active.isEmpty())
         {
-            progress.step(scenario.name() + ": warm-up, " + warmup + " s per target");
+            progress.step(scenario.name() + ": warm-up, " + warmup + " s per target" +
+                (plan.jitSettleSeconds() > 0 ? ", longer while a target's JIT compiles" : ""));
+            // warm-ups may grow while the rounds planned still fit in the time this scenario may take
+            final double warmupsEndBy = progress.elapsedSeconds() + availableSeconds -
+                allotment.rounds() * active.size() * (plan.seconds(scenario) + BenchPlan.RUN_OVERHEAD_SECONDS);
             for (final Target target : List.copyOf(active))
             {
-                measure(scenario, target, 0, warmup, active);
+                warmUp(scenario, target, warmup, active, warmupsEndBy);
             }
         }
 
@@ -241,6 +245,42 @@ final class BenchRunner
                     progress.step(line(scenario, target, round, rounds, run));
                 }
             }
+        }
+    }
+
+    /**
+     * Warm a target up: the planned seconds, then {@link BenchPlan#JIT_SETTLE_STEP_SECONDS} more at a time while its
+     * JIT compiler threads used {@link BenchPlan#JIT_SETTLED_SHARE} of a core or more over the last run, up to
+     * {@link BenchPlan#jitSettleSeconds()} more, and not past {@code endBy} (elapsed seconds of the run), which
+     * leaves the scenario's rounds their time.
+     */
+    private void warmUp(
+        final Scenario scenario, final Target target, final int seconds, final List<Target> active, final double endBy)
+        throws InterruptedException
+    {
+        int runSeconds = seconds;
+        int added = 0;
+        while (true)
+        {
+            final long compilerBefore = procFs.compilerTicks(target.serverRootPids());
+            final long startNs = System.nanoTime();
+            measure(scenario, target, 0, runSeconds, active);
+            final double elapsedSeconds = (System.nanoTime() - startNs) / 1e9;
+            final double compilerShare =
+                seconds(procFs.compilerTicks(target.serverRootPids()) - compilerBefore) / elapsedSeconds;
+            if (!active.contains(target) ||
+                !plan.extendsWarmup(compilerShare, added, endBy - progress.elapsedSeconds()))
+            {
+                if (added > 0)
+                {
+                    progress.step(String.format(Locale.ROOT, "%s %s: warm-up %d s (JIT compilers at %.0f %% of a " +
+                        "core in its last %d s)", scenario.name(), target.kind().key(), seconds + added,
+                        compilerShare * 100, runSeconds));
+                }
+                return;
+            }
+            runSeconds = BenchPlan.JIT_SETTLE_STEP_SECONDS;
+            added += runSeconds;
         }
     }
 

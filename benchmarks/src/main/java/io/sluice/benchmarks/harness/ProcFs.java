@@ -110,6 +110,57 @@ final class ProcFs
     }
 
     /**
+     * @param rootPids process ids.
+     * @return CPU time (user + system) of the JIT compiler threads ({@code C1 CompilerThread<n>}, {@code C2
+     * CompilerThread<n>}, their names as the kernel keeps them, 15 characters) of the processes and their live
+     * descendants, in clock ticks; 0 for processes that are not JVMs.
+     */
+    long compilerTicks(final Collection<Long> rootPids)
+    {
+        long ticks = 0;
+        for (final long pid : treesOf(rootPids))
+        {
+            final Path taskDir = root.resolve(Long.toString(pid)).resolve("task");
+            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(taskDir))
+            {
+                for (final Path task : tasks)
+                {
+                    ticks += threadStat(task.resolve("stat"))
+                        .filter((stat) -> isCompilerThread(stat.comm()))
+                        .map((stat) -> stat.utimeTicks() + stat.stimeTicks())
+                        .orElse(0L);
+                }
+            }
+            catch (final IOException ex)
+            {
+                // the process exited meanwhile: its compilers count no more
+            }
+        }
+        return ticks;
+    }
+
+    /**
+     * @param comm a thread's name as {@code /proc} gives it.
+     * @return true for a HotSpot JIT compiler thread.
+     */
+    static boolean isCompilerThread(final String comm)
+    {
+        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
+    }
+
+    private static Optional<ProcStat> threadStat(final Path stat)
+    {
+        try
+        {
+            return Optional.of(ProcStat.parse(Files.readString(stat)));
+        }
+        catch (final IOException | IllegalArgumentException ex)
+        {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * @param pid a process id.
      * @return CPU time of the process and each live descendant, in clock ticks, keyed by pid, in tree order.
      */

@@ -45,6 +45,8 @@ class BenchOptionsTest
         assertEquals(15, options.plan().warmupSeconds(Scenario.H2_C16M32));
         assertEquals(15, options.plan().warmupSeconds(Scenario.named("hello-c256")));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--warmup", "601"));
+        assertEquals(4, BenchOptions.parse("--jit-settle", "4").plan().jitSettleSeconds());
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--jit-settle", "121"));
     }
 
     @Test

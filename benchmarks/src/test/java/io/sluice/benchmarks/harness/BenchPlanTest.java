@@ -18,12 +18,13 @@ class BenchPlanTest
     private static final Set<TargetKind> ALL_TARGETS = EnumSet.complementOf(EnumSet.of(TargetKind.LOGGED));
 
     @Test
-    void shouldPlanTheDefaultRunWithinEightMinutes()
+    void shouldPlanTheDefaultRunWithinEightMinutesAndLeaveRoomForLongerWarmups()
     {
         final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL);
 
-        assertEquals(480, plan.timeLimitSeconds());
+        assertEquals(660, plan.timeLimitSeconds());
         assertTrue(plan.estimateSeconds(ALL_TARGETS) <= 480, "estimate " + plan.estimateSeconds(ALL_TARGETS));
+        assertEquals(12, plan.jitSettleSeconds());
         assertEquals(13, plan.scenarios().size());
         assertTrue(plan.scenarios().containsAll(List.of(Scenario.HTTPS_C64, Scenario.TLS_HANDSHAKE,
             Scenario.H2_C16M32, Scenario.H2C_C16M32, Scenario.WS_ECHO)));
@@ -100,6 +101,23 @@ class BenchPlanTest
             () -> new BenchPlan(BenchPlan.Profile.FULL).durationSeconds(0));
 
         assertEquals("duration out of range: duration=0, limit=1..600", ex.getMessage());
+    }
+
+    @Test
+    void shouldExtendAWarmupOnlyWhileTheJitCompilesAndTimeIsLeft()
+    {
+        final BenchPlan plan = new BenchPlan(BenchPlan.Profile.FULL);
+        final double enough = 100;
+
+        assertTrue(plan.extendsWarmup(0.45, 0, enough));
+        assertTrue(plan.extendsWarmup(BenchPlan.JIT_SETTLED_SHARE, 10, enough));
+        assertFalse(plan.extendsWarmup(0.09, 0, enough), "settled");
+        assertFalse(plan.extendsWarmup(0.45, 12, enough), "at most 12 s added");
+        assertFalse(plan.extendsWarmup(0.45, 0, BenchPlan.JIT_SETTLE_STEP_SECONDS), "no time left for the step");
+        assertFalse(new BenchPlan(BenchPlan.Profile.QUICK).extendsWarmup(0.45, 0, enough), "quick: planned only");
+        assertFalse(new BenchPlan(BenchPlan.Profile.SMOKE).extendsWarmup(0.45, 0, enough), "smoke: planned only");
+        assertFalse(plan.jitSettleSeconds(0).extendsWarmup(0.45, 0, enough), "--jit-settle 0");
+        assertTrue(plan.jitSettleSeconds(120).describe().contains("up to 120 s"), plan.describe());
     }
 
     @Test

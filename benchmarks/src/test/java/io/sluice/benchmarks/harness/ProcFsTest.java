@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,6 +82,36 @@ class ProcFsTest
         Files.writeString(proc.resolve("loadavg"), "2.09 2.97 3.33 4/512 12345\n");
 
         assertEquals(List.of(2.09, 2.97, 3.33), new ProcFs(proc).loadAverage());
+    }
+
+    @Test
+    void shouldSumTheJitCompilerThreadsOfATree() throws IOException
+    {
+        process(100, 1, 500, 100, 0, 0);
+        thread(100, 100, "java", 300, 50);
+        thread(100, 101, "C2 CompilerThre", 120, 3);
+        thread(100, 102, "C1 CompilerThre", 40, 1);
+        thread(100, 103, "VM Thread", 9, 9);
+        process(101, 100, 200, 10, 0, 0);
+        thread(101, 104, "C2 CompilerThre", 30, 2);
+        thread(101, 105, "multiThreadIoEv", 170, 8);
+        process(200, 1, 900, 9, 0, 0);
+        thread(200, 201, "C2 CompilerThre", 500, 5);
+        final ProcFs procFs = new ProcFs(proc);
+
+        assertEquals(120 + 3 + 40 + 1 + 30 + 2, procFs.compilerTicks(List.of(100L)));
+        assertEquals(0, procFs.compilerTicks(List.of(999L)));
+        assertTrue(ProcFs.isCompilerThread("C2 CompilerThre"));
+        assertFalse(ProcFs.isCompilerThread("Compiler"));
+    }
+
+    private void thread(final long pid, final long tid, final String comm, final long utime, final long stime)
+        throws IOException
+    {
+        final Path dir = Files.createDirectories(proc.resolve(Long.toString(pid)).resolve("task")
+            .resolve(Long.toString(tid)));
+        Files.writeString(dir.resolve("stat"), tid + " (" + comm + ") S " + pid + " 1 1 0 -1 0 0 0 0 0 " +
+            utime + " " + stime + " 0 0 20 0 1 0 100 0 0\n");
     }
 
     private void process(
