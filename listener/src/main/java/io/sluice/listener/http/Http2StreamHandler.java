@@ -47,6 +47,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
 
     private final Http2ServerConnection connection;
     private final Runnable retryTask = this::onRetryTimer;
+    private final Runnable resumeTask = this::retry;
     private final Runnable flushTask = this::flushNow;
     private final Runnable entityBodyTask = this::onEntityBodyTimer;
     private final ArrayDeque<Http2DataFrame> backlog = new ArrayDeque<>();
@@ -229,7 +230,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter
     {
         if (null != blocked)
         {
-            ctx.executor().execute(this::retry);
+            ctx.executor().execute(resumeTask);
         }
     }
 

@@ -235,6 +235,22 @@ final class RequestRingProducer
     }
 
     /**
+     * The bytes free in the ring now, reading the consumer's head (and checking it) as {@link #hasRoom} does. A record
+     * that does not fit before the end of the buffer needs the room after its padding too, so a record of this length
+     * may still not fit. Claims nothing.
+     *
+     * @return the bytes between the tail and the consumer's head; 0 when broken.
+     */
+    int freeRoom()
+    {
+        if (null != violation || !readHead())
+        {
+            return 0;
+        }
+        return capacity - (int)(tail - head);
+    }
+
+    /**
      * @return true between {@link #tryClaim} and {@link #commit} or {@link #abort}.
      */
     boolean isClaimOpen()

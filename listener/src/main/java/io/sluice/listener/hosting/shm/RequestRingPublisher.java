@@ -14,9 +14,11 @@ import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.RequestHeadEncoder;
 import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.listener.queue.ClientExchange;
+import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.IOException;
@@ -35,6 +37,12 @@ import java.util.concurrent.TimeUnit;
  * chunk is refused so the connection stops reading and offers it again; a grant that does not fit is merged into the
  * request's pending grant and queued. Both queues are retried shortly ({@value #PENDING_RETRY_US} us), credit first.
  * <p>
+ * The connections whose body pieces were refused wait in a queue, oldest first, and are resumed with hysteresis: only
+ * once a quarter of the ring is free (at least one whole chunk), and only as many as that room feeds, counting
+ * {@value #RESUME_CHUNKS_EACH} chunks for each. Pausing and resuming a connection's reading costs two system calls
+ * ({@code epoll_ctl}); a connection resumed into a quarter of the ring writes many chunks before it pauses again,
+ * where one resumed into room for a single chunk pauses again after it, and the others resumed with it at once.
+ * <p>
  * Trust: room is claimed from the listener's own copy of the ring's positions; a trailer the worker has written fails
  * the worker ({@link SharedMemoryLink#failWorker(String)}) and claims nothing. A throw between claim and commit
  * leaves padding, never a record the worker waits on forever.
@@ -50,6 +58,23 @@ final class RequestRingPublisher
     private static final int HEAD_WRITTEN = 1;
     private static final int HEAD_QUEUED = 2;
 
+    /**
+     * Blocked bodies are resumed once this fraction (1 / divisor) of the request ring is free.
+     */
+    private static final int RESUME_ROOM_DIVISOR = 4;
+
+    /**
+     * The chunks of room counted for each connection resumed: at most free room / (this many chunks) are resumed at
+     * once, the others wait, in order, for the next resume.
+     */
+    private static final int RESUME_CHUNKS_EACH = 2;
+
+    /**
+     * Retries ({@value #PENDING_RETRY_US} us apart) without a resume after which room for one whole chunk is enough:
+     * a worker that takes records slowly, or stops short of freeing a quarter of the ring, still gets the bodies.
+     */
+    private static final int PATIENT_RETRIES = 20;
+
     private final SharedMemoryLink link;
     private final Doorbell wakeUp;
     private final AtomicBuffer ringBuffer;
@@ -57,6 +82,9 @@ final class RequestRingPublisher
     private final int maxRequestChunk;
     private final int inlineMaxLength;
     private final int responseWindow;
+    private final int chunkRoom;
+    private final int resumeRoom;
+    private final int resumeCharge;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
     private final CreditQueueWriter creditQueue;
@@ -65,6 +93,7 @@ final class RequestRingPublisher
     private final ArrayDeque<SharedMemoryRequest> blockedBodies = new ArrayDeque<>();
     private final Runnable retryPending = this::retryPending;
     private final Runnable wakeTask = this::wakeWorkerNow;
+    private final Runnable resumedTask = this::resumesOffered;
     private CharSequence[] headerFields = new CharSequence[INITIAL_HEADER_FIELDS];
     private int headersLength;
     private int longestField;
@@ -72,6 +101,8 @@ final class RequestRingPublisher
     private boolean wakeByPipe;
     private boolean wakeScheduled;
     private boolean retryScheduled;
+    private boolean resuming;
+    private int retriesWithoutResume;
     private boolean closed;
 
     /**
@@ -98,6 +129,10 @@ final class RequestRingPublisher
         this.maxRequestChunk = requestProducer.maxMsgLength() - MessageDescriptor.CHUNK_HEADER_LENGTH;
         this.inlineMaxLength = Math.min(RequestHeadEncoder.INLINE_MESSAGE_MAX_LENGTH, requestProducer.maxMsgLength());
         this.responseWindow = responseWindow;
+        this.chunkRoom = BitUtil.align(
+            BodyChunkFlyweight.length(maxRequestChunk) + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+        this.resumeRoom = Math.max(requestProducer.capacity() / RESUME_ROOM_DIVISOR, chunkRoom);
+        this.resumeCharge = RESUME_CHUNKS_EACH * chunkRoom;
     }
 
     /**
@@ -388,6 +423,11 @@ final class RequestRingPublisher
      */
     boolean offerBody(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
     {
+        if (request.isBodyBlocked())
+        {
+            // it waits in the queue of blocked bodies (offered on a timer of its connection's own): its turn comes
+            return false;
+        }
         if (request.isBodyAwaited())
         {
             final int written = publishAwaitedHead(request, content, last);
@@ -606,6 +646,10 @@ final class RequestRingPublisher
     {
         if (!request.isBodyBlocked() && !closed)
         {
+            if (blockedBodies.isEmpty())
+            {
+                retriesWithoutResume = 0;
+            }
             request.bodyBlocked(true);
             blockedBodies.addLast(request);
             // no worker takes records before one attaches: the retries start then (workerAttached)
@@ -627,19 +671,43 @@ final class RequestRingPublisher
     }
 
     /**
-     * The worker may have taken records (its answers were just read, or the retry timer fired): the grants waiting
-     * for room go first; then, when the request ring has room for a whole body chunk and no head or grant waits for
-     * room before them, the connections whose body pieces it refused offer them again, in the order they were
-     * refused. One that still finds no room waits again.
+     * The worker may have taken records (its answers were just read): the grants waiting for room go first; then,
+     * when no head or grant waits for room before them and a quarter of the request ring is free, the connections
+     * whose body pieces it refused offer them again, oldest first, as many as the room feeds at
+     * {@value #RESUME_CHUNKS_EACH} chunks each; the others keep their place for the next resume. One that still finds
+     * no room waits again, at the end of the queue.
      */
     void resumeBlockedBodies()
     {
-        if (blockedBodies.isEmpty() || closed || !pendingHeads.isEmpty() || !writePendingCredits() ||
-            !requestProducer.hasRoom(BodyChunkFlyweight.length(maxRequestChunk)))
+        resumeBlockedBodies(false);
+    }
+
+    /**
+     * @param retry true on the retry timer: after {@value #PATIENT_RETRIES} of them without a resume, room for one
+     *              whole chunk is enough to resume the oldest.
+     */
+    private void resumeBlockedBodies(final boolean retry)
+    {
+        if (blockedBodies.isEmpty() || closed || resuming || !pendingHeads.isEmpty() || !writePendingCredits())
         {
             return;
         }
-        for (int i = blockedBodies.size(); i > 0; i--)
+        final int free = requestProducer.freeRoom();
+        final int resumes;
+        if (free >= resumeRoom)
+        {
+            resumes = Math.max(1, free / resumeCharge);
+        }
+        else if (retry && ++retriesWithoutResume >= PATIENT_RETRIES && free >= chunkRoom)
+        {
+            resumes = 1;
+        }
+        else
+        {
+            return;
+        }
+        retriesWithoutResume = 0;
+        for (int i = Math.min(resumes, blockedBodies.size()); i > 0; i--)
         {
             final SharedMemoryRequest request = blockedBodies.pollFirst();
             request.bodyBlocked(false);
@@ -649,6 +717,15 @@ final class RequestRingPublisher
                 exchange.resumeBody();
             }
         }
+        // the connections offer their pieces in tasks of this event loop: until those have run, the room seen now is
+        // theirs, and another batch of answers read meanwhile resumes no one else into it
+        resuming = true;
+        link.eventLoop().execute(resumedTask);
+    }
+
+    private void resumesOffered()
+    {
+        resuming = false;
     }
 
     /**
@@ -700,7 +777,7 @@ final class RequestRingPublisher
         {
             ringWorker();
         }
-        resumeBlockedBodies();
+        resumeBlockedBodies(true);
         // heads and bodies wait for a worker to take records: with none attached, for the next one to attach
         // (workerAttached), not on this timer firing on for nothing (grants go with their worker: clearPendingCredits)
         if (!pendingCredits.isEmpty() || link.isAttached() && (!pendingHeads.isEmpty() || !blockedBodies.isEmpty()))
