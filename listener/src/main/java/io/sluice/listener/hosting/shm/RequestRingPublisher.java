@@ -423,11 +423,6 @@ final class RequestRingPublisher
      */
     boolean offerBody(final SharedMemoryRequest request, final ByteBuf content, final boolean last)
     {
-        if (request.isBodyBlocked())
-        {
-            // it waits in the queue of blocked bodies (offered on a timer of its connection's own): its turn comes
-            return false;
-        }
         if (request.isBodyAwaited())
         {
             final int written = publishAwaitedHead(request, content, last);
@@ -475,10 +470,16 @@ final class RequestRingPublisher
                 wrote = true;
                 if (lastChunk)
                 {
-                    return true;
+                    break;
                 }
             }
             while (content.isReadable() || last);
+            if (request.isBodyBlocked())
+            {
+                // offered again while it waits in the queue (a connection's own check timer): it is all in now
+                request.bodyBlocked(false);
+                blockedBodies.remove(request);
+            }
             return true;
         }
         finally
