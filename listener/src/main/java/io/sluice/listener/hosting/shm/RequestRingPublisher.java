@@ -38,10 +38,10 @@ import java.util.concurrent.TimeUnit;
  * request's pending grant and queued. Both queues are retried shortly ({@value #PENDING_RETRY_US} us), credit first.
  * <p>
  * The connections whose body pieces were refused wait in a queue, oldest first, and are resumed with hysteresis: only
- * once a quarter of the ring is free (at least one whole chunk), and only as many as that room feeds, counting
- * {@value #RESUME_CHUNKS_EACH} chunks for each. Pausing and resuming a connection's reading costs two system calls
- * ({@code epoll_ctl}); a connection resumed into a quarter of the ring writes many chunks before it pauses again,
- * where one resumed into room for a single chunk pauses again after it, and the others resumed with it at once.
+ * once half the ring is free (at least one whole chunk), one connection for each half of the ring free. Pausing and
+ * resuming a connection's reading costs two system calls ({@code epoll_ctl}); a connection resumed into half the ring
+ * reads many pieces before it pauses again, where one resumed into room for a single chunk pauses again after it,
+ * and the others resumed with it at once. The worker still has the other half of the ring to take meanwhile.
  * <p>
  * Trust: room is claimed from the listener's own copy of the ring's positions; a trailer the worker has written fails
  * the worker ({@link SharedMemoryLink#failWorker(String)}) and claims nothing. A throw between claim and commit
@@ -59,19 +59,14 @@ final class RequestRingPublisher
     private static final int HEAD_QUEUED = 2;
 
     /**
-     * Blocked bodies are resumed once this fraction (1 / divisor) of the request ring is free.
+     * Blocked bodies are resumed once this fraction (1 / divisor) of the request ring is free, one connection for
+     * each such fraction free; the others wait, in order, for the next resume.
      */
-    private static final int RESUME_ROOM_DIVISOR = 4;
-
-    /**
-     * The chunks of room counted for each connection resumed: at most free room / (this many chunks) are resumed at
-     * once, the others wait, in order, for the next resume.
-     */
-    private static final int RESUME_CHUNKS_EACH = 2;
+    private static final int RESUME_ROOM_DIVISOR = 2;
 
     /**
      * Retries ({@value #PENDING_RETRY_US} us apart) without a resume after which room for one whole chunk is enough:
-     * a worker that takes records slowly, or stops short of freeing a quarter of the ring, still gets the bodies.
+     * a worker that takes records slowly, or stops short of freeing half the ring, still gets the bodies.
      */
     private static final int PATIENT_RETRIES = 20;
 
@@ -84,7 +79,6 @@ final class RequestRingPublisher
     private final int responseWindow;
     private final int chunkRoom;
     private final int resumeRoom;
-    private final int resumeCharge;
     private final RequestHeadEncoder headEncoder = new RequestHeadEncoder();
     private final UnsafeBuffer contentView = new UnsafeBuffer(0, 0);
     private final CreditQueueWriter creditQueue;
@@ -132,7 +126,6 @@ final class RequestRingPublisher
         this.chunkRoom = BitUtil.align(
             BodyChunkFlyweight.length(maxRequestChunk) + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
         this.resumeRoom = Math.max(requestProducer.capacity() / RESUME_ROOM_DIVISOR, chunkRoom);
-        this.resumeCharge = RESUME_CHUNKS_EACH * chunkRoom;
     }
 
     /**
@@ -673,10 +666,9 @@ final class RequestRingPublisher
 
     /**
      * The worker may have taken records (its answers were just read): the grants waiting for room go first; then,
-     * when no head or grant waits for room before them and a quarter of the request ring is free, the connections
-     * whose body pieces it refused offer them again, oldest first, as many as the room feeds at
-     * {@value #RESUME_CHUNKS_EACH} chunks each; the others keep their place for the next resume. One that still finds
-     * no room waits again, at the end of the queue.
+     * when no head or grant waits for room before them and half the request ring is free, the connections whose body
+     * pieces it refused offer them again, oldest first, one for each half of the ring free; the others keep their
+     * place for the next resume. One that still finds no room waits again, at the end of the queue.
      */
     void resumeBlockedBodies()
     {
@@ -697,7 +689,7 @@ final class RequestRingPublisher
         final int resumes;
         if (free >= resumeRoom)
         {
-            resumes = Math.max(1, free / resumeCharge);
+            resumes = free / resumeRoom;
         }
         else if (retry && ++retriesWithoutResume >= PATIENT_RETRIES && free >= chunkRoom)
         {

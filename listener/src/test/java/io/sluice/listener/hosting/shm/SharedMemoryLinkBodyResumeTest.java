@@ -26,13 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The connections whose body pieces the full request ring refused are resumed with hysteresis: once a quarter of the
- * ring is free, oldest first, only as many as that room feeds at two chunks each, the others keeping their place; no
- * one else is resumed into the same room before those resumed offered their pieces; the link's retry timer resumes the
- * oldest into room for one chunk once it waited long enough; and uploads, alone or together, complete with every byte,
- * pausing their reading about once per quarter of the ring they write, not once per piece they read. Over a real ring
- * file (64 KiB: chunks of 8 KiB, a quarter of 16 KiB; or 1 MiB, as by default), no worker process: the test takes
- * records as a worker would, on a loop it runs itself.
+ * The connections whose body pieces the full request ring refused are resumed with hysteresis: once half the ring is
+ * free, oldest first, one for each half free, the others keeping their place; no one else is resumed into the same
+ * room before those resumed offered their pieces; the link's retry timer resumes the oldest into room for one chunk
+ * once it waited long enough; and uploads, alone or together, complete with every byte, pausing their reading about
+ * once per half ring they write, not once per piece they read. Over a real ring file (64 KiB: chunks of 8 KiB; or
+ * 1 MiB, as by default), no worker process: the test takes records as a worker would, on a loop it runs itself.
  */
 @Timeout(10)
 class SharedMemoryLinkBodyResumeTest
@@ -89,7 +88,7 @@ class SharedMemoryLinkBodyResumeTest
     }
 
     @Test
-    void shouldResumeOnlyOnceAQuarterIsFreeAndOnlyAsManyAsItFeedsOldestFirst()
+    void shouldResumeOnlyOnceHalfIsFreeAndOneForEachHalfOldestFirst()
     {
         ringFile.fillRequestRing(filler);
         final List<Upload> blocked = blockUploads(5);
@@ -97,10 +96,13 @@ class SharedMemoryLinkBodyResumeTest
         take(1);
         answer();
         assertEquals(List.of(), resumed, "room for one chunk: not yet");
+        take(2);
+        answer();
+        assertEquals(List.of(), resumed, "room for three chunks: not yet");
 
         take(1);
         answer();
-        assertEquals(List.of(blocked.get(0)), resumed, "a quarter free feeds one connection: the oldest");
+        assertEquals(List.of(blocked.get(0)), resumed, "half the ring free: one connection, the oldest");
         assertTrue(blocked.get(1).request.isBodyBlocked(), "the others keep their place");
 
         take(2);
@@ -109,14 +111,15 @@ class SharedMemoryLinkBodyResumeTest
 
         final long before = consumer.producerPosition();
         loop.runPendingTasks();
-        assertEquals(before + 4 * CHUNK_RECORD, consumer.producerPosition(), "it wrote what the room held");
+        assertEquals(before + 6 * CHUNK_RECORD, consumer.producerPosition(), "it wrote what the room held");
         assertEquals(0, blocked.get(0).idleResumes);
         assertTrue(blocked.get(0).request.isBodyBlocked(), "and waits again, behind the others");
 
         take(Integer.MAX_VALUE);
         answer();
-        assertEquals(List.of(blocked.get(0), blocked.get(1), blocked.get(2), blocked.get(3)), resumed,
-            "the whole ring free feeds three, next in order");
+        assertEquals(List.of(blocked.get(0), blocked.get(1), blocked.get(2)), resumed,
+            "the whole ring free: two, next in order");
+        assertTrue(blocked.get(3).request.isBodyBlocked());
         assertTrue(blocked.get(4).request.isBodyBlocked());
         assertTrue(blocked.get(0).request.isBodyBlocked());
     }
@@ -181,12 +184,12 @@ class SharedMemoryLinkBodyResumeTest
         assertEquals(length, upload.takenBytes);
         assertEquals(0, upload.mismatches);
         assertTrue(upload.takenLast);
-        assertTrue(upload.pauses <= length / (DEFAULT_CAPACITY / 4) + 1,
-            "reading paused about once per quarter of the ring written, not once per piece: " + upload.pauses);
+        assertTrue(upload.pauses <= length / (DEFAULT_CAPACITY / 2) + 1,
+            "reading paused about once per half ring written, not once per piece: " + upload.pauses);
     }
 
     @Test
-    void shouldCompleteSixteenUploadsPausingOncePerQuarterOfTheRing() throws IOException
+    void shouldCompleteSixteenUploadsPausingOncePerHalfRing() throws IOException
     {
         open(DEFAULT_CAPACITY);
         final int length = 1024 * 1024;
@@ -209,8 +212,8 @@ class SharedMemoryLinkBodyResumeTest
             assertTrue(upload.takenLast);
             pauses += upload.pauses;
         }
-        assertTrue(pauses <= 16 * (length / (DEFAULT_CAPACITY / 4) + 1),
-            "reading paused about once per quarter of the ring written, not once per piece: " + pauses);
+        assertTrue(pauses <= 16 * (length / (DEFAULT_CAPACITY / 2) + 1),
+            "reading paused about once per half ring written, not once per piece: " + pauses);
     }
 
     /**
