@@ -40,7 +40,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                  Worker heartbeat (epoch ms)                  | 48
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |     Worker features (bits 0..2: see FEATURE_*)              | 56
+ *  |     Worker features (bits 0..3: see FEATURE_*)                | 56
  *  +---------------------------------------------------------------+
  *  |     Listener features (bit 0: request ring zeroed ahead)      | 60
  *  +---------------------------------------------------------------+
@@ -152,6 +152,17 @@ public final class WorkerFileDescriptor
      * wait behind the body chunks queued before it; only when the queue is full does a grant go into the request ring.
      */
     public static final int FEATURE_CREDIT_QUEUE = 4;
+
+    /**
+     * Worker feature: the response ring is zeroed ahead. Every time the worker moves the response ring's tail position
+     * (a record claimed, with or without a padding record before it, or a padding record alone), it zeroes the 8-byte
+     * record header at the new tail, unless that is the record at the head, not taken yet, within the same step as
+     * the move: before any other of its threads can claim there, and before the record it claimed is committed. So
+     * the free part of the response ring always starts with a zero header, and the listener zeroes only the 8-byte
+     * header of each record it takes, not its message. Without it the listener zeroes every byte it takes, as
+     * Agrona's consumer does.
+     */
+    public static final int FEATURE_RESPONSE_RING_ZEROED_AHEAD = 8;
 
     /**
      * Offset of the listener's features (int32): what the listener does beyond the layout version's minimum, written

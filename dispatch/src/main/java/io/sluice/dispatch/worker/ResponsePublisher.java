@@ -1,6 +1,7 @@
 package io.sluice.dispatch.worker;
 
 import io.sluice.dispatch.shm.Doorbell;
+import io.sluice.dispatch.shm.ResponseRingProducer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -28,7 +29,7 @@ final class ResponsePublisher
     private static final int PUBLISH_ATTEMPTS_PER_HEARTBEAT = 1024;
 
     private final SharedMemoryWorker worker;
-    private final ManyToOneRingBuffer responseRing;
+    private final ResponseRingProducer responseRing;
     private final Doorbell doorbellFlags;
     private final SocketChannel doorbell;
     private final AtomicCounter listenerWakeUps;
@@ -57,7 +58,7 @@ final class ResponsePublisher
         final AtomicCounter listenerWakeUps)
     {
         this.worker = worker;
-        this.responseRing = responseRing;
+        this.responseRing = new ResponseRingProducer(responseRing.buffer());
         this.doorbellFlags = doorbellFlags;
         this.doorbell = doorbell;
         this.listenerWakeUps = listenerWakeUps;
@@ -156,7 +157,16 @@ final class ResponsePublisher
                 }
             }
         }
-        exchange.encodeInto(responseRing.buffer(), index);
+        try
+        {
+            exchange.encodeInto(responseRing.buffer(), index);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // a claim left open would stop the listener's reading at it for good: it becomes padding
+            responseRing.abort(index);
+            throw ex;
+        }
         responseRing.commit(index);
         if (Thread.currentThread() != dutyThread || (!inHandler && handlerScope.isInHandler()))
         {

@@ -53,6 +53,7 @@ record SharedMemoryAttachment(
         header.putIntVolatile(
             WorkerFileDescriptor.WORKER_FEATURES_OFFSET,
             WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY | WorkerFileDescriptor.FEATURE_CREDIT_QUEUE |
+            WorkerFileDescriptor.FEATURE_RESPONSE_RING_ZEROED_AHEAD |
             (null == wakePipe ? 0 : WorkerFileDescriptor.FEATURE_WAKE_PIPE));
 
         final SocketChannel doorbell;

@@ -185,8 +185,10 @@ class SharedMemoryWorkerWakePipeTest
             }
         }
 
-        // inline bodies and the credit queue always; the wake pipe only for one lane with a pipe it could open
-        final int always = WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY | WorkerFileDescriptor.FEATURE_CREDIT_QUEUE;
+        // inline bodies, the credit queue and the response ring zeroed ahead always; the wake pipe only for one lane
+        // with a pipe it could open
+        final int always = WorkerFileDescriptor.FEATURE_INLINE_REQUEST_BODY |
+            WorkerFileDescriptor.FEATURE_CREDIT_QUEUE | WorkerFileDescriptor.FEATURE_RESPONSE_RING_ZEROED_AHEAD;
         assertEquals(List.of(always | WorkerFileDescriptor.FEATURE_WAKE_PIPE, always, always, always), features);
     }
 
