@@ -6,6 +6,7 @@ import io.sluice.dispatch.shm.HeaderCursor;
 import io.sluice.dispatch.shm.MessageDescriptor;
 import io.sluice.dispatch.shm.ResponseHeadDecoder;
 import io.sluice.dispatch.shm.ResponseHeadEncoder;
+import io.sluice.dispatch.shm.WorkerFileDescriptor;
 import io.sluice.dispatch.worker.HandlerInvoker;
 import io.sluice.listener.queue.ClientExchange;
 import io.sluice.listener.queue.ErrorReason;
@@ -36,6 +37,14 @@ import java.util.logging.Logger;
  * settled, never orphaned. The ring's head position is the listener's own copy: the worker maps the trailer
  * read-write, and only the consumer writes the head.
  * <p>
+ * Zeroing: a worker that zeroes its response ring ahead
+ * ({@link io.sluice.dispatch.shm.WorkerFileDescriptor#FEATURE_RESPONSE_RING_ZEROED_AHEAD}, read when it attaches)
+ * leaves the free part of the ring starting with a zero header, so the listener zeroes only the 8-byte header of each
+ * record it takes (padding included), lowest address first, before it stores the head; the messages stay. Any other
+ * worker's records are zeroed whole, as Agrona's consumer does. A worker that announces the feature and does not
+ * zero ahead can only leave old bytes where its next header belongs, which are then read as a record and checked as
+ * any other: what breaks the layout or the protocol fails that worker.
+ * <p>
  * Credit: a response whose chunks put half a window outstanding is watched at the end of the read, not at the chunk
  * that crossed the half window, so that the grant that follows once the socket took them covers every chunk the read
  * handed on (up to the whole window, not half of it): a response streamed past its window gets fewer, larger grants.
@@ -60,6 +69,7 @@ final class ResponseRingAdapter
     private int[] watchGenerations = new int[16];
     private int watchCount;
     private long responseHead;
+    private boolean zeroHeadersOnly;
 
     /**
      * @param link       the worker's link, failed for a record that breaks the protocol.
@@ -95,24 +105,47 @@ final class ResponseRingAdapter
     }
 
     /**
-     * The ring's only producer is gone: clear the ring, so a bad record left in it never fails the replacement.
+     * A worker attached: zero only the headers of the records taken when it zeroes the ring ahead.
+     *
+     * @param workerFeatures the worker's features.
+     */
+    void workerAttached(final int workerFeatures)
+    {
+        zeroHeadersOnly = (workerFeatures & WorkerFileDescriptor.FEATURE_RESPONSE_RING_ZEROED_AHEAD) != 0;
+    }
+
+    /**
+     * @return true while the attached worker zeroes the ring ahead, so that only record headers are zeroed.
+     */
+    boolean zeroesHeadersOnly()
+    {
+        return zeroHeadersOnly;
+    }
+
+    /**
+     * The ring's only producer is gone: clear the ring, so a bad record left in it never fails the replacement, and
+     * zero whole what is taken until a replacement announces otherwise.
      */
     void reset()
     {
         buffer.setMemory(0, buffer.capacity(), (byte)0);
         responseHead = 0;
+        zeroHeadersOnly = false;
     }
 
     /**
      * Read up to {@code limit} records off the response ring, as Agrona's {@code ManyToOneRingBuffer.read} does (zero
      * what was read, then move the head position), but checking each record's length against the space left before
      * the end of the ring first: a length written by the worker is never used to read, zero or move past the ring.
+     * For a worker that zeroes the ring ahead, each record's header is zeroed as the record is taken (its length read,
+     * checked, and its type read), and its message is left.
      *
      * @return the number of messages read (padding is skipped, not counted).
      */
     int read(final int limit)
     {
         final AtomicBuffer buffer = this.buffer;
+        final boolean zeroHeadersOnly = this.zeroHeadersOnly;
         // the listener's own copy: the worker maps the trailer read-write, and only the consumer writes the head
         final long head = responseHead;
         final int headIndex = (int)head & (responseCapacity - 1);
@@ -137,6 +170,11 @@ final class ResponseRingAdapter
                 }
                 bytesRead += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
                 final int msgTypeId = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));
+                if (zeroHeadersOnly)
+                {
+                    // taken: its header reads "nothing yet" from now on; the worker zeroes the rest ahead of itself
+                    buffer.putLong(recordIndex, 0L);
+                }
                 if (msgTypeId == RingBuffer.PADDING_MSG_TYPE_ID)
                 {
                     continue;
@@ -150,7 +188,10 @@ final class ResponseRingAdapter
         {
             if (bytesRead > 0)
             {
-                buffer.setMemory(headIndex, bytesRead, (byte)0);
+                if (!zeroHeadersOnly)
+                {
+                    buffer.setMemory(headIndex, bytesRead, (byte)0);
+                }
                 responseHead = head + bytesRead;
                 buffer.putLongRelease(responseHeadPositionIndex, responseHead);
                 // the worker answered, so it has taken records: body pieces waiting for room may fit now

@@ -229,6 +229,7 @@ final class SharedMemoryLink implements ResponsePoll.Ring, WorkerLoad
     void workerFeatures(final int features)
     {
         publisher.workerAttached(features);
+        adapter.workerAttached(features);
     }
 
     /**
