@@ -143,6 +143,27 @@ class SharedMemoryLinkBodyResumeTest
     }
 
     @Test
+    void shouldResumeTheNextWhenOneResumedOrQueuedClosesBeforeItOffers()
+    {
+        ringFile.fillRequestRing(filler);
+        final List<Upload> blocked = blockUploads(4);
+
+        take(4);
+        answer();
+        assertEquals(List.of(blocked.get(0)), resumed);
+        blocked.get(0).close();
+        blocked.get(1).close();
+        assertFalse(blocked.get(1).request.isBodyBlocked(), "a closed request leaves the queue");
+        loop.runPendingTasks();
+
+        take(1);
+        answer();
+        assertEquals(List.of(blocked.get(0), blocked.get(2)), resumed,
+            "the room the closed one did not take goes to the next still waiting");
+        assertTrue(blocked.get(3).request.isBodyBlocked());
+    }
+
+    @Test
     void shouldResumeTheOldestFromTheRetryTimerWhenRoomComesBackSlowly()
     {
         attachWorker();
@@ -392,8 +413,9 @@ class SharedMemoryLinkBodyResumeTest
         private void retry()
         {
             final ByteBuf piece = blocked;
-            if (closing)
+            if (closing || null == request.exchange())
             {
+                // the test ends, or the connection closed meanwhile
                 return;
             }
             assertTrue(null != piece, "resumed while it holds a piece");
@@ -408,6 +430,15 @@ class SharedMemoryLinkBodyResumeTest
                 return;
             }
             readOn();
+        }
+
+        /**
+         * The connection closes, as the pump releases what it holds: its request is released with it.
+         */
+        void close()
+        {
+            releaseBlocked();
+            request.release();
         }
 
         void releaseBlocked()
