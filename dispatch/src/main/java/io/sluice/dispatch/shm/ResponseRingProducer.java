@@ -21,8 +21,10 @@ import java.lang.invoke.VarHandle;
  * Any thread may claim. Agrona moves the tail with a compare-and-set; zeroing after that would race with another
  * thread's claim at the new tail (its header zeroed after it was written). Here a claim instead holds a claim lock
  * in this process (a compare-and-set of a field, then a release store) while it reads the positions, writes the
- * padding and the claimed record's header, zeroes the header after it and stores the tail: claims are serialised,
- * and the zeroing happens before the next claim at that header. The commit, which stores the record's length with
+ * claimed record's header, zeroes the header after it, stores the tail and only then publishes the padding before
+ * it, if any (as Agrona does, every record is published after the tail moved past it: the listener fails a worker
+ * whose record ends past its tail): claims are serialised, and the zeroing happens before the next claim at that
+ * header. The commit, which stores the record's length with
  * release semantics, stays outside the lock. A claim that finds the lock taken spins briefly, then yields: the lock
  * is held for a few stores, never across a call out.
  * <p>
@@ -170,6 +172,7 @@ public final class ResponseRingProducer
         final int toEnd = capacity - tailIndex;
         int writeIndex = tailIndex;
         long newTail = tail + required;
+        boolean padded = false;
         if (required > toEnd)
         {
             // pad to the end of the buffer, then claim at its start if the listener has taken that far
@@ -185,10 +188,7 @@ public final class ResponseRingProducer
                 buffer.putLongRelease(headCachePositionIndex, head);
             }
             newTail += toEnd;
-            buffer.putIntRelease(RecordDescriptor.lengthOffset(tailIndex), -toEnd);
-            VarHandle.releaseFence();
-            buffer.putInt(RecordDescriptor.typeOffset(tailIndex), RingBuffer.PADDING_MSG_TYPE_ID);
-            buffer.putIntRelease(RecordDescriptor.lengthOffset(tailIndex), toEnd);
+            padded = true;
         }
         if (RingBuffer.INSUFFICIENT_CAPACITY != writeIndex)
         {
@@ -203,6 +203,15 @@ public final class ResponseRingProducer
             buffer.putLong((int)newTail & mask, 0L);
         }
         buffer.putLongRelease(tailPositionIndex, newTail);
+        if (padded)
+        {
+            // the padding is published only once the tail is past it, as Agrona does: the listener fails a worker
+            // whose published record ends past its tail (old bytes read as a record where the header was not zeroed)
+            buffer.putIntRelease(RecordDescriptor.lengthOffset(tailIndex), -toEnd);
+            VarHandle.releaseFence();
+            buffer.putInt(RecordDescriptor.typeOffset(tailIndex), RingBuffer.PADDING_MSG_TYPE_ID);
+            buffer.putIntRelease(RecordDescriptor.lengthOffset(tailIndex), toEnd);
+        }
         return RingBuffer.INSUFFICIENT_CAPACITY == writeIndex ?
             RingBuffer.INSUFFICIENT_CAPACITY : RecordDescriptor.encodedMsgOffset(writeIndex);
     }

@@ -306,14 +306,16 @@ class ResponseRingProducerTest
     }
 
     /**
-     * The listener's way with a ring zeroed ahead: each record's length checked against the end of the buffer, its
-     * header zeroed as it is taken, the head stored once at the end; each message checked whole and in order per
-     * producer. The first thing wrong is kept in {@link #failure} and stops the reading.
+     * The listener's way with a ring zeroed ahead: each record's length checked against the end of the buffer and
+     * against the tail position (a published record lies below it), its header zeroed as it is taken, the head
+     * stored once at the end; each message checked whole and in order per producer. The first thing wrong is kept in
+     * {@link #failure} and stops the reading.
      */
     private static final class HeaderOnlyConsumer
     {
         private final UnsafeBuffer buffer;
         private final int headPositionIndex = CAPACITY + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        private final int tailPositionIndex = CAPACITY + RingBufferDescriptor.TAIL_POSITION_OFFSET;
         final int[] received = new int[2];
         long head;
         int paddings;
@@ -357,6 +359,13 @@ class ResponseRingProducerTest
                 if (recordLength < RecordDescriptor.HEADER_LENGTH || recordLength > maxBlockLength - bytesRead)
                 {
                     failure = "length " + recordLength + " at " + recordIndex;
+                    break;
+                }
+                // as the listener checks: a published record (padding included) lies below the tail
+                final long tail = buffer.getLongVolatile(tailPositionIndex);
+                if (head + bytesRead + BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT) > tail)
+                {
+                    failure = "record of " + recordLength + " at " + recordIndex + " ends past the tail " + tail;
                     break;
                 }
                 final int type = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));

@@ -42,8 +42,8 @@ import java.util.logging.Logger;
  * leaves the free part of the ring starting with a zero header, so the listener zeroes only the 8-byte header of each
  * record it takes (padding included), lowest address first, before it stores the head; the messages stay. Any other
  * worker's records are zeroed whole, as Agrona's consumer does. A worker that announces the feature and does not
- * zero ahead can only leave old bytes where its next header belongs, which are then read as a record and checked as
- * any other: what breaks the layout or the protocol fails that worker.
+ * zero ahead can only leave old bytes where its next header belongs, past its tail position: a record read there
+ * ends past the tail, which fails that worker before a byte of it is used.
  * <p>
  * Credit: a response whose chunks put half a window outstanding is watched at the end of the read, not at the chunk
  * that crossed the half window, so that the grant that follows once the socket took them covers every chunk the read
@@ -62,6 +62,7 @@ final class ResponseRingAdapter
     private final AtomicBuffer buffer;
     private final int responseCapacity;
     private final int responseHeadPositionIndex;
+    private final int responseTailPositionIndex;
     private final ResponseHeadDecoder responseDecoder = new ResponseHeadDecoder();
     private final HeaderCursor headerCursor = new HeaderCursor();
     private final UnsafeBuffer headView = new UnsafeBuffer(0, 0);
@@ -69,6 +70,7 @@ final class ResponseRingAdapter
     private int[] watchGenerations = new int[16];
     private int watchCount;
     private long responseHead;
+    private long knownTail;
     private boolean zeroHeadersOnly;
 
     /**
@@ -93,6 +95,7 @@ final class ResponseRingAdapter
         final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(buffer);
         this.responseCapacity = ring.capacity();
         this.responseHeadPositionIndex = responseCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        this.responseTailPositionIndex = responseCapacity + RingBufferDescriptor.TAIL_POSITION_OFFSET;
         this.responseHead = ring.consumerPosition();
     }
 
@@ -130,6 +133,7 @@ final class ResponseRingAdapter
     {
         buffer.setMemory(0, buffer.capacity(), (byte)0);
         responseHead = 0;
+        knownTail = 0;
         zeroHeadersOnly = false;
     }
 
@@ -168,7 +172,13 @@ final class ResponseRingAdapter
                         " does not fit the ring (" + (maxBlockLength - bytesRead) + " bytes to its end)");
                     break;
                 }
-                bytesRead += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+                final int alignedLength = BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+                if (zeroHeadersOnly && head + bytesRead + alignedLength > knownTail && !coveredByTail(
+                    head + bytesRead + alignedLength, recordIndex))
+                {
+                    break;
+                }
+                bytesRead += alignedLength;
                 final int msgTypeId = buffer.getInt(RecordDescriptor.typeOffset(recordIndex));
                 if (zeroHeadersOnly)
                 {
@@ -203,6 +213,30 @@ final class ResponseRingAdapter
             }
         }
         return messages;
+    }
+
+    /**
+     * A worker that zeroes the ring ahead moves the tail past a record before it publishes it (padding included), so
+     * a record whose length reads as published lies below the tail position: one that ends past it is old bytes of an
+     * earlier lap where the worker did not zero the header at its tail, read as a record, and fails the worker before
+     * a byte of it is used. The tail is read again only when a record ends past the one last read.
+     *
+     * @param recordEnd   the position just past the record.
+     * @param recordIndex the record's index in the ring.
+     * @return true when the record lies below the tail position.
+     */
+    private boolean coveredByTail(final long recordEnd, final int recordIndex)
+    {
+        // the worker's field, read only to judge it: the listener's head stays its own copy
+        knownTail = buffer.getLongVolatile(responseTailPositionIndex);
+        if (recordEnd <= knownTail)
+        {
+            return true;
+        }
+        link.failWorker("record at ring offset " + recordIndex + " ends at position " + recordEnd +
+            ", past the tail position " + knownTail + ": old bytes read as a record (the header at the tail of a " +
+            "ring zeroed ahead was not zeroed)");
+        return false;
     }
 
     /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -137,9 +138,10 @@ class ResponseRingZeroedAheadTest
         link.drain();
 
         assertEquals(1, exchange.answered, "the worker's own record was read");
-        assertTrue(link.isFailed(), "the old bytes failed the worker, not the listener");
-        assertEquals(List.of(502), exchange.errors, "the request they named is answered 502");
-        assertNull(waiting.exchange(), "and settled");
+        assertTrue(link.isFailed(), "the old bytes, past the tail, failed the worker, not the listener");
+        assertEquals(List.of(), exchange.errors, "before any of them was used");
+
+        assertSame(exchange, waiting.exchange(), "the request they named is left to the worker's exit, untouched");
 
         link.workerExited();
 
@@ -151,6 +153,31 @@ class ResponseRingZeroedAheadTest
         link.drain();
         assertEquals(2, exchange.answered);
         assertEquals(0, ring.getLong(again), "the replacement's message is zeroed");
+    }
+
+    @Test
+    void shouldNeverHandOnOldBytesPastTheTailThatReadAsAWholeAnswer()
+    {
+        link.workerFeatures(announced(WorkerFileDescriptor.FEATURE_RESPONSE_RING_ZEROED_AHEAD));
+        final SharedMemoryRequest answered = request();
+        final SharedMemoryRequest waiting = request();
+        final int index = writeWithAgrona(ringFile.responseRing, answered.requestId(), new byte[40]);
+        // an earlier lap's bytes where the next header belongs, reading as a whole 200 for the request still waiting:
+        // the worker announced the ring zeroed ahead and did not zero there
+        final byte[] stale = "not this client's answer".getBytes(StandardCharsets.US_ASCII);
+        final int next = index + BitUtil.align(ResponseHeadEncoder.length(0, 40), RecordDescriptor.ALIGNMENT);
+        ring.putInt(RecordDescriptor.typeOffset(next), MessageDescriptor.RESPONSE_HEAD_MSG_TYPE_ID);
+        encode(RecordDescriptor.encodedMsgOffset(next), waiting.requestId(), stale);
+        ring.putIntRelease(RecordDescriptor.lengthOffset(next),
+            RecordDescriptor.HEADER_LENGTH + ResponseHeadEncoder.length(0, stale.length));
+
+        link.drain();
+
+        assertEquals(1, exchange.answered, "only the record below the tail reached a client");
+        assertTrue(link.isFailed(), "the record past the tail failed the worker");
+        assertEquals(40, exchange.lastBody.length);
+        assertEquals(List.of(), exchange.errors);
+        assertSame(exchange, waiting.exchange(), "the request they named is left to the worker's exit, untouched");
     }
 
     private int announced(final int features)
