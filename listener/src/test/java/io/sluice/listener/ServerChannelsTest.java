@@ -3,6 +3,8 @@ package io.sluice.listener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -106,6 +108,39 @@ class ServerChannelsTest
         {
             transport.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    // Netty 4.2 deprecates the read size handle's interface, which is still what its channels use to size a read
+    @SuppressWarnings("deprecation")
+    @Test
+    void shouldGrowTheReadsOfAConnectionThatKeepsFillingThemToAQuarterMebibyteAndNoFurther()
+    {
+        final EmbeddedChannel channel = new EmbeddedChannel();
+        final RecvByteBufAllocator.Handle handle = ServerChannels.connectionReadAllocator().newHandle();
+        int largest = 0;
+        for (int read = 0; read < 20; read++)
+        {
+            handle.reset(channel.config());
+            final int guess = handle.guess();
+            largest = Math.max(largest, guess);
+            handle.attemptedBytesRead(guess);
+            handle.lastBytesRead(guess);
+            handle.incMessagesRead(1);
+            handle.readComplete();
+        }
+        assertEquals(ServerChannels.MAX_READ_LENGTH, largest);
+        assertEquals(256 * 1024, ServerChannels.MAX_READ_LENGTH);
+
+        for (int read = 0; read < 20; read++)
+        {
+            handle.reset(channel.config());
+            handle.attemptedBytesRead(handle.guess());
+            handle.lastBytesRead(100);
+            handle.incMessagesRead(1);
+            handle.readComplete();
+        }
+        assertTrue(handle.guess() <= 2048, "a connection that sends little reads little: " + handle.guess());
+        channel.finishAndReleaseAll();
     }
 
     private static ChannelInitializer<SocketChannel> recorder(
