@@ -118,14 +118,6 @@ final class ResponseRingAdapter
     }
 
     /**
-     * @return true while the attached worker zeroes the ring ahead, so that only record headers are zeroed.
-     */
-    boolean zeroesHeadersOnly()
-    {
-        return zeroHeadersOnly;
-    }
-
-    /**
      * The ring's only producer is gone: clear the ring, so a bad record left in it never fails the replacement, and
      * zero whole what is taken until a replacement announces otherwise.
      */
