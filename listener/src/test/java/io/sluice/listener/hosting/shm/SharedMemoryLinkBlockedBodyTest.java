@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -195,50 +194,13 @@ class SharedMemoryLinkBlockedBodyTest
         }, Integer.MAX_VALUE);
     }
 
-    private static final class ResumeCountingExchange extends DrainTestExchange
+    private static final class ResumeCountingExchange extends UnansweredTestExchange
     {
         int resumes;
 
         public void resumeBody()
         {
             resumes++;
-        }
-
-        public boolean isHeadSent()
-        {
-            return false;
-        }
-
-        public boolean isDone()
-        {
-            return false;
-        }
-
-        public ByteBuf beginHead(final int status)
-        {
-            throw new AssertionError("no answer for this request");
-        }
-
-        public boolean finishHead(
-            final ByteBuf head,
-            final int status,
-            final long contentLength,
-            final DirectBuffer inlineBody,
-            final int bodyOffset,
-            final int bodyLength,
-            final boolean last)
-        {
-            throw new AssertionError("no answer for this request");
-        }
-
-        public void body(final DirectBuffer src, final int offset, final int length, final boolean last)
-        {
-            throw new AssertionError("no answer for this request");
-        }
-
-        public void body(final ByteBuf content, final boolean last)
-        {
-            throw new AssertionError("no answer for this request");
         }
     }
 }

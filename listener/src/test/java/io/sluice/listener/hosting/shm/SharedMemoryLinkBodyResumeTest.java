@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.sluice.dispatch.shm.BodyChunkFlyweight;
 import io.sluice.dispatch.shm.MessageDescriptor;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -349,7 +348,7 @@ class SharedMemoryLinkBodyResumeTest
      * A connection uploading a body as the request body pump does: it reads up to 64 KiB at a time and offers each
      * piece; a piece refused stops its reading until the link resumes it, in a task of the loop.
      */
-    private final class Upload extends DrainTestExchange
+    private final class Upload extends UnansweredTestExchange
     {
         final SharedMemoryRequest request;
         private long toRead;
@@ -454,43 +453,6 @@ class SharedMemoryLinkBodyResumeTest
         {
             resumed.add(this);
             loop.eventLoop().execute(this::retry);
-        }
-
-        public boolean isHeadSent()
-        {
-            return false;
-        }
-
-        public boolean isDone()
-        {
-            return false;
-        }
-
-        public ByteBuf beginHead(final int status)
-        {
-            throw new AssertionError("no answer for this request");
-        }
-
-        public boolean finishHead(
-            final ByteBuf head,
-            final int status,
-            final long contentLength,
-            final DirectBuffer inlineBody,
-            final int bodyOffset,
-            final int bodyLength,
-            final boolean last)
-        {
-            throw new AssertionError("no answer for this request");
-        }
-
-        public void body(final DirectBuffer src, final int offset, final int length, final boolean last)
-        {
-            throw new AssertionError("no answer for this request");
-        }
-
-        public void body(final ByteBuf content, final boolean last)
-        {
-            throw new AssertionError("no answer for this request");
         }
     }
 }
